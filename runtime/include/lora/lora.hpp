@@ -1,0 +1,87 @@
+// The embedding API of lora: open a database, run Cypher, read results.
+//
+//   auto db = lora::Database::open({.shards = 4});
+//   auto r = db->execute("MATCH (n:Person) RETURN n.name AS name", {});
+//   for (auto& row : r.rows) std::cout << row[0].to_string() << "\n";
+#pragma once
+
+#include <lora/error.hpp>
+#include <lora/value.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace lora {
+
+struct Options {
+    // Number of shards (actors owning a partition each); 0 = hardware threads.
+    uint32_t shards = 0;
+    // Worker threads of the actor system; 0 = hardware threads.
+    uint32_t threads = 0;
+    // Rows per batch moved between actors.
+    uint32_t batch_rows = 1024;
+    // Data directory; empty = in-memory database.
+    std::string data_dir;
+};
+
+using Params = Map;
+
+// A procedure callable with CALL name(args) YIELD fields. Types are Cypher type names as
+// the TCK writes them: STRING?, INTEGER?, FLOAT?, NUMBER?, BOOLEAN?, ANY?, MAP?, LIST? OF ...
+struct ProcedureSignature {
+    std::string name;  // dotted, e.g. "test.my.proc"
+    std::vector<std::pair<std::string, std::string>> inputs;   // (name, type)
+    std::vector<std::pair<std::string, std::string>> outputs;  // (name, type)
+};
+// Receives the argument values (in input order) and returns the output rows (in output order).
+using ProcedureFn = std::function<std::vector<std::vector<Value>>(const std::vector<Value>& args)>;
+
+struct QueryStats {
+    int64_t nodes_created = 0;
+    int64_t nodes_deleted = 0;
+    int64_t relationships_created = 0;
+    int64_t relationships_deleted = 0;
+    int64_t properties_set = 0;
+    int64_t labels_added = 0;
+    int64_t labels_removed = 0;
+    bool contains_updates() const {
+        return nodes_created || nodes_deleted || relationships_created ||
+               relationships_deleted || properties_set || labels_added || labels_removed;
+    }
+};
+
+struct Result {
+    std::vector<std::string> columns;
+    std::vector<std::vector<Value>> rows;
+    QueryStats stats;
+};
+
+class Database {
+public:
+    // Opens (or creates) a database and starts its actor system. Throws lora::Error.
+    static std::unique_ptr<Database> open(const Options& options = {});
+    ~Database();
+
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
+
+    // Runs one Cypher statement as an auto-commit transaction. Thread-safe: any number of
+    // threads may call it at once. Throws lora::Error.
+    Result execute(const std::string& query, const Params& params = {});
+
+    uint32_t shard_count() const;
+
+    // Registers (or replaces) a procedure for CALL. Thread-safe.
+    void register_procedure(ProcedureSignature signature, ProcedureFn fn);
+
+    struct Impl;
+
+private:
+    explicit Database(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace lora

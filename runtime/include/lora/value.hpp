@@ -1,0 +1,169 @@
+// lora::Value — the dynamically typed value of the query language, used in query
+// parameters, results, property storage and the rows that move between actors.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lora {
+
+class Value;
+
+using List = std::vector<Value>;
+// Maps keep their keys sorted; Cypher maps are unordered, so this only fixes output order.
+using Map = std::map<std::string, Value, std::less<>>;
+
+// Labels and properties of a node as read at one moment. Shared and immutable.
+struct NodeData {
+    std::vector<std::string> labels;
+    Map properties;
+};
+
+// Type and properties of a relationship as read at one moment. Shared and immutable.
+struct RelData {
+    std::string type;
+    Map properties;
+};
+
+// A node value. Inside the engine a node may travel as a bare reference (data == nullptr);
+// results handed to users always carry data.
+struct Node {
+    uint64_t id = 0;
+    std::shared_ptr<const NodeData> data;
+};
+
+struct Relationship {
+    uint64_t id = 0;
+    uint64_t start = 0;
+    uint64_t end = 0;
+    uint32_t type_id = 0;  // catalog id of the type; `data->type` is its name once hydrated
+    std::shared_ptr<const RelData> data;
+};
+
+// nodes.size() == rels.size() + 1; rels[i] joins nodes[i] and nodes[i+1] in either direction.
+struct Path {
+    std::vector<Node> nodes;
+    std::vector<Relationship> rels;
+};
+
+enum class ValueKind : uint8_t {
+    Null = 0,
+    Bool,
+    Int,
+    Float,
+    String,
+    List,
+    Map,
+    Node,
+    Relationship,
+    Path,
+};
+
+std::string_view kind_name(ValueKind k);  // "NULL", "BOOLEAN", "INTEGER", "FLOAT", ...
+
+// Three-valued logic result of Cypher comparisons.
+enum class Tri : uint8_t { False = 0, True = 1, Null = 2 };
+
+class Value {
+public:
+    Value() noexcept : kind_(ValueKind::Null) {}
+    Value(std::nullptr_t) noexcept : kind_(ValueKind::Null) {}
+    Value(bool b) noexcept : kind_(ValueKind::Bool) { u_.b = b; }
+    Value(int v) noexcept : kind_(ValueKind::Int) { u_.i = v; }
+    Value(int64_t v) noexcept : kind_(ValueKind::Int) { u_.i = v; }
+    Value(double v) noexcept : kind_(ValueKind::Float) { u_.f = v; }
+    Value(const char* s);
+    Value(std::string s);
+    Value(std::string_view s);
+    Value(List l);
+    Value(Map m);
+    Value(Node n);
+    Value(Relationship r);
+    Value(Path p);
+
+    Value(const Value& o);
+    Value(Value&& o) noexcept;
+    Value& operator=(const Value& o);
+    Value& operator=(Value&& o) noexcept;
+    ~Value();
+
+    ValueKind kind() const noexcept { return kind_; }
+    bool is_null() const noexcept { return kind_ == ValueKind::Null; }
+    bool is_bool() const noexcept { return kind_ == ValueKind::Bool; }
+    bool is_int() const noexcept { return kind_ == ValueKind::Int; }
+    bool is_float() const noexcept { return kind_ == ValueKind::Float; }
+    bool is_number() const noexcept { return is_int() || is_float(); }
+    bool is_string() const noexcept { return kind_ == ValueKind::String; }
+    bool is_list() const noexcept { return kind_ == ValueKind::List; }
+    bool is_map() const noexcept { return kind_ == ValueKind::Map; }
+    bool is_node() const noexcept { return kind_ == ValueKind::Node; }
+    bool is_relationship() const noexcept { return kind_ == ValueKind::Relationship; }
+    bool is_path() const noexcept { return kind_ == ValueKind::Path; }
+
+    // Accessors assume the kind matches (checked by assert in debug builds).
+    bool as_bool() const noexcept { return u_.b; }
+    int64_t as_int() const noexcept { return u_.i; }
+    double as_float() const noexcept { return u_.f; }
+    double as_number() const noexcept { return is_int() ? static_cast<double>(u_.i) : u_.f; }
+    const std::string& as_string() const;
+    const List& as_list() const;
+    const Map& as_map() const;
+    const Node& as_node() const;
+    const Relationship& as_relationship() const;
+    const Path& as_path() const;
+    // Mutable access copies the payload first if it is shared (values are copy-on-write).
+    List& mutable_list();
+    Map& mutable_map();
+
+    // Cypher equality (`=`): null if either side is null or the comparison involves null
+    // inside lists/maps; 1 = 1.0 is true; NaN = NaN is false.
+    friend Tri cypher_equals(const Value& a, const Value& b);
+    // Cypher comparison (`<`, `<=`, ...): -1/0/1, or nullopt when either side is null, the
+    // types are not comparable (1 < 'a'), or NaN is involved.
+    friend std::optional<int> cypher_compare(const Value& a, const Value& b);
+    // Total order used by ORDER BY (the openCypher "orderability"): maps < nodes < rels <
+    // lists < paths < strings < booleans < numbers < null (ascending, null last), NaN after
+    // all other numbers.
+    friend int order_compare(const Value& a, const Value& b);
+    // Equivalence used by DISTINCT, grouping and IN-list membership tests: like equality
+    // but null is equivalent to null and NaN to NaN; 1 and 1.0 are equivalent.
+    friend bool equivalent(const Value& a, const Value& b);
+    friend size_t equivalence_hash(const Value& v);
+
+    // Structural equality (exact kinds: 1 != 1.0), for tests and containers.
+    friend bool operator==(const Value& a, const Value& b);
+    friend bool operator!=(const Value& a, const Value& b) { return !(a == b); }
+
+    // Cypher literal form, e.g. `{a: 1, b: 'x'}`, `(:L {p: 1})`, `[:T {p: 2}]`, `2.5`.
+    std::string to_string() const;
+
+private:
+    void destroy() noexcept;
+    void copy_from(const Value& o);
+
+    ValueKind kind_;
+    union U {
+        bool b;
+        int64_t i;
+        double f;
+        void* p;  // points to a ref-counted box holding the payload of the heavier kinds
+        U() : i(0) {}
+    } u_;
+};
+
+// Hash and equality functors for unordered containers keyed by equivalence.
+struct ValueEquivHash {
+    size_t operator()(const Value& v) const { return equivalence_hash(v); }
+    size_t operator()(const std::vector<Value>& row) const;
+};
+struct ValueEquiv {
+    bool operator()(const Value& a, const Value& b) const { return equivalent(a, b); }
+    bool operator()(const std::vector<Value>& a, const std::vector<Value>& b) const;
+};
+
+}  // namespace lora

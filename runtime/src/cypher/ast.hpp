@@ -1,0 +1,263 @@
+// Abstract syntax tree of a Cypher statement, as produced by cypher::parse().
+// Plain structs owned through unique_ptr; every node records where it starts in the text.
+#pragma once
+
+#include <lora/value.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lora::cypher {
+
+struct Pos {
+    int line = 0;    // 1-based
+    int column = 0;  // 1-based, in characters (code points)
+};
+
+struct Expr;
+using ExprPtr = std::unique_ptr<Expr>;
+
+// ---------------------------------------------------------------- patterns
+
+enum class Direction : uint8_t { Outgoing, Incoming, Both };  // -->, <--, -- (or <-->)
+
+struct NodePattern {
+    Pos pos;
+    std::optional<std::string> variable;
+    std::vector<std::string> labels;  // (n:A:B)
+    ExprPtr properties;               // a MapLiteral or a Parameter, or null
+};
+
+struct RangeSpec {  // *, *2, *1..3, *..3, *2..
+    std::optional<int64_t> min;
+    std::optional<int64_t> max;
+};
+
+struct RelPattern {
+    Pos pos;
+    std::optional<std::string> variable;
+    std::vector<std::string> types;  // [:A|B] (also accepts [:A|:B])
+    Direction direction = Direction::Both;
+    std::optional<RangeSpec> range;  // set when the pattern is variable-length
+    ExprPtr properties;              // a MapLiteral or a Parameter, or null
+};
+
+// node (rel node)*
+struct PatternPart {
+    Pos pos;
+    std::optional<std::string> path_variable;  // p = (a)-->(b)
+    // shortestPath(...) / allShortestPaths(...) wrap the whole part.
+    enum class Shortest : uint8_t { None, Shortest, All } shortest = Shortest::None;
+    std::vector<NodePattern> nodes;  // nodes.size() == rels.size() + 1
+    std::vector<RelPattern> rels;
+};
+
+struct Pattern {
+    std::vector<PatternPart> parts;  // comma-separated
+};
+
+// ---------------------------------------------------------------- expressions
+
+enum class ExprKind : uint8_t {
+    Literal,            // value
+    Parameter,          // name
+    Variable,           // name
+    Property,           // children[0].name
+    DynamicSubscript,   // children[0][children[1]] (list index or map key)
+    Slice,              // children[0][children[1]..children[2]]; absent bounds are null
+    ListLiteral,        // children
+    MapLiteral,         // keys[i]: children[i]
+    Unary,              // op, children[0]
+    Binary,             // op, children[0], children[1]
+    Comparison,         // chained: children[0] ops[0] children[1] ops[1] children[2] ...
+    IsNull,             // children[0] IS NULL
+    IsNotNull,          // children[0] IS NOT NULL
+    HasLabels,          // children[0]:A:B (labels)
+    FunctionCall,       // name (may be dotted, e.g. "vector.norm"), distinct, children
+    CountStar,          // count(*)
+    Case,               // children[0] = subject or null; then (when, then) pairs; else last
+    ListComprehension,  // [variable IN children[0] WHERE children[1] | children[2]]
+    PatternComprehension,  // [p = pattern WHERE children[0] | children[1]]
+    Quantifier,         // quantifier(variable IN children[0] WHERE children[1])
+    Reduce,             // reduce(keys[0] = children[0], variable IN children[1] | children[2])
+    PatternPredicate,   // a bare pattern used as a boolean: (a)-->(b)
+    Exists,             // EXISTS { MATCH ... [WHERE ...] } or EXISTS { pattern [WHERE] }
+    MapProjection,      // children[0] (a variable) { .key, key: expr, var, .* }
+};
+
+enum class Op : uint8_t {
+    // Unary
+    Not,
+    Negate,
+    Plus,
+    // Binary
+    Or,
+    Xor,
+    And,
+    Add,
+    Subtract,
+    Multiply,
+    Divide,
+    Modulo,
+    Power,
+    In,
+    StartsWith,
+    EndsWith,
+    Contains,
+    RegexMatch,  // =~
+    // Comparison
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+};
+
+enum class QuantifierKind : uint8_t { All, Any, None, Single };
+
+struct Query;  // a full query, for EXISTS { ... } subqueries
+
+struct MapProjectionItem {
+    enum class Kind : uint8_t { Property, Literal, Variable, AllProperties } kind;
+    std::string key;  // property key, literal key or variable name
+    ExprPtr value;    // for Literal
+};
+
+struct Expr {
+    ExprKind kind;
+    Pos pos;
+    Value value;                     // Literal
+    std::string name;                // Parameter, Variable, Property key, FunctionCall name
+    std::string variable;            // comprehension / quantifier / reduce iteration variable
+    Op op = Op::Not;                 // Unary, Binary
+    std::vector<Op> ops;             // Comparison chain
+    bool distinct = false;           // FunctionCall(DISTINCT ...)
+    QuantifierKind quantifier = QuantifierKind::All;
+    std::vector<std::string> keys;   // MapLiteral keys, HasLabels labels, Reduce accumulator
+    std::vector<ExprPtr> children;   // see ExprKind
+    std::unique_ptr<PatternPart> pattern;      // PatternComprehension, PatternPredicate
+    std::unique_ptr<Query> subquery;           // Exists with a full query
+    std::vector<MapProjectionItem> projection; // MapProjection
+    // Original text of the expression, used to name an unaliased RETURN column.
+    std::string text;
+};
+
+// ---------------------------------------------------------------- clauses
+
+struct SortItem {
+    ExprPtr expr;
+    bool descending = false;
+};
+
+struct ProjectionItem {
+    ExprPtr expr;
+    std::optional<std::string> alias;  // AS name
+    std::string text;                  // the expression's text, the column name without alias
+};
+
+// Shared by WITH and RETURN.
+struct ProjectionBody {
+    bool distinct = false;
+    bool star = false;  // RETURN * / WITH * (items may follow: RETURN *, a.x AS y)
+    std::vector<ProjectionItem> items;
+    std::vector<SortItem> order_by;
+    ExprPtr skip;
+    ExprPtr limit;
+};
+
+struct SetItem {
+    enum class Kind : uint8_t {
+        Property,     // target(Property expr) = value
+        Replace,      // variable = map            (SET n = {...})
+        Merge,        // variable += map           (SET n += {...})
+        Labels,       // variable:A:B
+    } kind;
+    Pos pos;
+    ExprPtr target;                   // Property: a Property expr; others: a Variable expr
+    ExprPtr value;
+    std::vector<std::string> labels;  // Labels
+};
+
+struct RemoveItem {
+    enum class Kind : uint8_t { Property, Labels } kind;
+    Pos pos;
+    ExprPtr target;                   // Property: a Property expr; Labels: a Variable expr
+    std::vector<std::string> labels;
+};
+
+enum class ClauseKind : uint8_t {
+    Match,    // [OPTIONAL] MATCH pattern [WHERE]
+    Unwind,   // UNWIND expr AS variable
+    With,     // WITH body [WHERE]
+    Return,   // RETURN body
+    Create,   // CREATE pattern
+    Merge,    // MERGE part [ON CREATE SET ...] [ON MATCH SET ...]
+    Set,      // SET items
+    Remove,   // REMOVE items
+    Delete,   // [DETACH] DELETE exprs
+    Call,     // CALL proc(args) [YIELD ...] [WHERE]
+    CreateIndex,  // CREATE INDEX [name] [IF NOT EXISTS] FOR (n:Label) ON (n.prop, ...)
+    DropIndex,    // DROP INDEX name [IF EXISTS]
+};
+
+struct YieldItem {
+    std::string field;
+    std::optional<std::string> alias;
+};
+
+struct Clause {
+    ClauseKind kind;
+    Pos pos;
+    // Match
+    bool optional = false;
+    Pattern pattern;      // Match, Create; Merge uses pattern.parts[0]
+    ExprPtr where;        // Match, With, Call
+    // Unwind
+    ExprPtr expr;
+    std::string variable;
+    // With / Return
+    ProjectionBody body;
+    // Merge
+    std::vector<SetItem> on_create;
+    std::vector<SetItem> on_match;
+    // Set
+    std::vector<SetItem> set_items;
+    // Remove
+    std::vector<RemoveItem> remove_items;
+    // Delete
+    bool detach = false;
+    std::vector<ExprPtr> delete_exprs;
+    // Call
+    std::string procedure;             // dotted name
+    std::optional<std::vector<ExprPtr>> args;  // nullopt: implicit arguments (no parentheses)
+    bool yield_star = false;
+    std::vector<YieldItem> yields;
+    // CreateIndex / DropIndex (and vector indexes, which add options)
+    std::string index_name;
+    bool if_not_exists = false;  // CREATE ... IF NOT EXISTS / DROP ... IF EXISTS
+    std::string index_label;
+    std::vector<std::string> index_properties;
+    bool vector_index = false;
+    ExprPtr index_options;  // OPTIONS {...}
+};
+
+// One query between UNIONs.
+struct SingleQuery {
+    std::vector<Clause> clauses;
+};
+
+struct Query {
+    std::vector<SingleQuery> parts;  // joined by UNION
+    std::vector<bool> union_all;     // union_all[i] joins parts[i] and parts[i+1]
+};
+
+struct Statement {
+    enum class Mode : uint8_t { Normal, Explain, Profile } mode = Mode::Normal;
+    Query query;
+};
+
+}  // namespace lora::cypher

@@ -1,0 +1,1 @@
+// Keeps every runtime library non-empty while its folder is being filled.

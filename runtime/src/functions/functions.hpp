@@ -1,0 +1,57 @@
+// The Cypher function library: scalar functions over lora::Value, and aggregators.
+// Entity functions (labels, type, keys, properties, startNode, ...) read the data carried
+// by hydrated Node / Relationship values; the executor hydrates before calling them.
+#pragma once
+
+#include <lora/value.hpp>
+
+#include <memory>
+#include <span>
+#include <string_view>
+
+namespace lora::fn {
+
+struct FunctionInfo {
+    std::string_view name;  // canonical lower-case name, e.g. "tostring", "vector.norm"
+    int min_args;
+    int max_args;           // -1 = variadic
+    bool aggregate;
+    bool deterministic;     // false for rand(), timestamp(), ...
+};
+
+// Case-insensitive lookup (Cypher function names are case-insensitive). nullptr if unknown.
+const FunctionInfo* find_function(std::string_view name);
+
+// Calls a scalar (non-aggregate) function. Throws lora::Error (TypeError /
+// ArgumentError at runtime) for wrong argument types or values.
+Value call(const FunctionInfo& f, std::span<const Value> args);
+
+// One aggregation group's accumulator.
+class Aggregator {
+public:
+    virtual ~Aggregator() = default;
+    // Adds one input row's argument values (count(*) passes none; percentiles pass 2).
+    virtual void add(std::span<const Value> args) = 0;
+    // Partial aggregation: the state as a Value, and merging another partial state into
+    // this one, so shards can aggregate locally and the coordinator merges.
+    virtual Value state() const = 0;
+    virtual void merge(const Value& state) = 0;
+    virtual Value result() const = 0;
+};
+
+// Creates an aggregator for an aggregate function (count, sum, avg, min, max, collect,
+// percentileCont, percentileDisc, stDev, stDevP). `count_star` for count(*).
+std::unique_ptr<Aggregator> make_aggregator(const FunctionInfo& f, bool distinct,
+                                            bool count_star = false);
+
+// Arithmetic and operators shared by the expression evaluator (Cypher semantics: null
+// propagation; integer overflow raises ArgumentError NumberOutOfRange at runtime).
+Value add(const Value& a, const Value& b);       // numbers, strings, lists (concatenation)
+Value subtract(const Value& a, const Value& b);
+Value multiply(const Value& a, const Value& b);
+Value divide(const Value& a, const Value& b);    // integer division truncates; /0 errors for ints
+Value modulo(const Value& a, const Value& b);
+Value power(const Value& a, const Value& b);     // always float
+Value negate(const Value& a);
+
+}  // namespace lora::fn
