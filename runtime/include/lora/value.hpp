@@ -156,6 +156,11 @@ private:
     } u_;
 };
 
+// The comparison operators `<`, `<=`, `>`, `>=` as Cypher evaluates them: null when
+// cypher_compare has no answer, except that NaN against a number is false (not null).
+enum class CompareOp : uint8_t { Lt, Le, Gt, Ge };
+Tri cypher_compare_op(CompareOp op, const Value& a, const Value& b);
+
 // Hash and equality functors for unordered containers keyed by equivalence.
 struct ValueEquivHash {
     size_t operator()(const Value& v) const { return equivalence_hash(v); }

@@ -22,8 +22,12 @@ struct FunctionInfo {
 // Case-insensitive lookup (Cypher function names are case-insensitive). nullptr if unknown.
 const FunctionInfo* find_function(std::string_view name);
 
-// Calls a scalar (non-aggregate) function. Throws lora::Error (TypeError /
-// ArgumentError at runtime) for wrong argument types or values.
+// Calls a scalar (non-aggregate) function. Throws lora::Error at runtime, with the codes
+// the openCypher TCK expects: an argument of the wrong kind is TypeError.InvalidArgumentValue
+// (range() is the exception: ArgumentError.InvalidArgumentType); a bad value (negative
+// substring length, range step 0, integer out of range) is ArgumentError.NumberOutOfRange.
+// A wrong argument count is SyntaxError.InvalidNumberOfArguments (the planner should check
+// min_args/max_args first). An unhydrated entity is a Database-class error.
 Value call(const FunctionInfo& f, std::span<const Value> args);
 
 // One aggregation group's accumulator.
@@ -45,7 +49,9 @@ std::unique_ptr<Aggregator> make_aggregator(const FunctionInfo& f, bool distinct
                                             bool count_star = false);
 
 // Arithmetic and operators shared by the expression evaluator (Cypher semantics: null
-// propagation; integer overflow raises ArgumentError NumberOutOfRange at runtime).
+// propagation; integer overflow raises ArgumentError.NumberOutOfRange, integer division or
+// modulo by zero ArgumentError.DivisionByZero, operands of the wrong kinds
+// TypeError.InvalidArgumentType; float division by zero gives Infinity/NaN).
 Value add(const Value& a, const Value& b);       // numbers, strings, lists (concatenation)
 Value subtract(const Value& a, const Value& b);
 Value multiply(const Value& a, const Value& b);

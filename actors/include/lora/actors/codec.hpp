@@ -1,0 +1,50 @@
+// Encoding of rows, mutations and entity fetches as flatbuffers (messages/batch.fbs).
+// The encoded bytes live in an immutable shared buffer: local sends share it, never copy.
+#pragma once
+
+#include "exec/executor.hpp"
+
+#include <lora/value.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace lora::actors {
+
+// An immutable, reference-counted byte buffer holding one flatbuffer message.
+class Payload {
+public:
+    Payload() = default;
+    Payload(std::shared_ptr<const void> owner, const uint8_t* data, size_t size)
+        : owner_(std::move(owner)), data_(data), size_(size) {}
+    const uint8_t* data() const { return data_; }
+    size_t size() const { return size_; }
+    bool empty() const { return size_ == 0; }
+
+private:
+    std::shared_ptr<const void> owner_;  // keeps the builder's buffer alive
+    const uint8_t* data_ = nullptr;
+    size_t size_ = 0;
+};
+
+using exec::Row;
+
+Payload encode_rows(uint64_t query, uint32_t step, uint32_t width, const std::vector<Row>& rows);
+struct DecodedRows {
+    uint64_t query = 0;
+    uint32_t step = 0;
+    std::vector<Row> rows;
+};
+// Throws lora::Error (class Database) if the buffer does not verify.
+DecodedRows decode_rows(const Payload& p);
+
+Payload encode_mutations(uint64_t query, const std::vector<exec::Mutation>& items);
+std::vector<exec::Mutation> decode_mutations(const Payload& p);
+
+Payload encode_fetch_request(const std::vector<uint64_t>& nodes, const std::vector<uint64_t>& rels);
+void decode_fetch_request(const Payload& p, std::vector<uint64_t>& nodes, std::vector<uint64_t>& rels);
+Payload encode_values(const std::vector<Value>& values);
+std::vector<Value> decode_values(const Payload& p);
+
+}  // namespace lora::actors

@@ -1,0 +1,336 @@
+// Value <-> flatbuffer conversion for the actor protocol.
+#include "lora/actors/codec.hpp"
+
+#include "lora/messages/batch_generated.h"
+
+#include <lora/error.hpp>
+
+namespace lora::actors {
+
+namespace fb = flatbuffers;
+namespace m = lora::msg;
+
+namespace {
+
+[[noreturn]] void corrupt(const char* what) {
+    throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "CorruptMessage",
+                std::string("internal: malformed ") + what + " message");
+}
+
+Payload finish(fb::FlatBufferBuilder& b) {
+    // The builder's buffer is handed over, not copied.
+    auto buf = std::make_shared<fb::DetachedBuffer>(b.Release());
+    const uint8_t* data = buf->data();
+    size_t size = buf->size();
+    return Payload(std::move(buf), data, size);
+}
+
+fb::Offset<m::Value> put(fb::FlatBufferBuilder& b, const Value& v);
+
+fb::Offset<fb::Vector<fb::Offset<m::Value>>> put_list(fb::FlatBufferBuilder& b, const List& l) {
+    std::vector<fb::Offset<m::Value>> items;
+    items.reserve(l.size());
+    for (const auto& x : l) items.push_back(put(b, x));
+    return b.CreateVector(items);
+}
+
+void put_props(fb::FlatBufferBuilder& b, const Map& props,
+               fb::Offset<fb::Vector<fb::Offset<fb::String>>>& keys,
+               fb::Offset<fb::Vector<fb::Offset<m::Value>>>& items) {
+    std::vector<fb::Offset<fb::String>> ks;
+    std::vector<fb::Offset<m::Value>> vs;
+    for (const auto& [k, x] : props) {
+        ks.push_back(b.CreateString(k));
+        vs.push_back(put(b, x));
+    }
+    keys = b.CreateVector(ks);
+    items = b.CreateVector(vs);
+}
+
+fb::Offset<m::Value> put(fb::FlatBufferBuilder& b, const Value& v) {
+    switch (v.kind()) {
+        case ValueKind::Null: {
+            m::ValueBuilder vb(b);
+            vb.add_type(m::ValueType::Null);
+            return vb.Finish();
+        }
+        case ValueKind::Bool:
+        case ValueKind::Int: {
+            m::ValueBuilder vb(b);
+            vb.add_type(v.is_bool() ? m::ValueType::Bool : m::ValueType::Int);
+            vb.add_i(v.is_bool() ? (v.as_bool() ? 1 : 0) : v.as_int());
+            return vb.Finish();
+        }
+        case ValueKind::Float: {
+            m::ValueBuilder vb(b);
+            vb.add_type(m::ValueType::Float);
+            vb.add_f(v.as_float());
+            return vb.Finish();
+        }
+        case ValueKind::String: {
+            auto s = b.CreateString(v.as_string());
+            m::ValueBuilder vb(b);
+            vb.add_type(m::ValueType::String);
+            vb.add_s(s);
+            return vb.Finish();
+        }
+        case ValueKind::List: {
+            auto items = put_list(b, v.as_list());
+            m::ValueBuilder vb(b);
+            vb.add_type(m::ValueType::List);
+            vb.add_items(items);
+            return vb.Finish();
+        }
+        case ValueKind::Map: {
+            fb::Offset<fb::Vector<fb::Offset<fb::String>>> keys;
+            fb::Offset<fb::Vector<fb::Offset<m::Value>>> items;
+            put_props(b, v.as_map(), keys, items);
+            m::ValueBuilder vb(b);
+            vb.add_type(m::ValueType::Map);
+            vb.add_keys(keys);
+            vb.add_items(items);
+            return vb.Finish();
+        }
+        case ValueKind::Node: {
+            const Node& n = v.as_node();
+            fb::Offset<fb::Vector<fb::Offset<fb::String>>> keys, labels;
+            fb::Offset<fb::Vector<fb::Offset<m::Value>>> items;
+            if (n.data) {
+                labels = b.CreateVectorOfStrings(n.data->labels);
+                put_props(b, n.data->properties, keys, items);
+            }
+            m::ValueBuilder vb(b);
+            vb.add_type(m::ValueType::Node);
+            vb.add_i(static_cast<int64_t>(n.id));
+            if (n.data) {
+                vb.add_attached(true);
+                vb.add_labels(labels);
+                vb.add_keys(keys);
+                vb.add_items(items);
+            }
+            return vb.Finish();
+        }
+        case ValueKind::Relationship: {
+            const Relationship& r = v.as_relationship();
+            fb::Offset<fb::Vector<fb::Offset<fb::String>>> keys;
+            fb::Offset<fb::Vector<fb::Offset<m::Value>>> items;
+            fb::Offset<fb::String> type;
+            if (r.data) {
+                type = b.CreateString(r.data->type);
+                put_props(b, r.data->properties, keys, items);
+            }
+            m::ValueBuilder vb(b);
+            vb.add_type(m::ValueType::Relationship);
+            vb.add_i(static_cast<int64_t>(r.id));
+            vb.add_start(r.start);
+            vb.add_end(r.end);
+            vb.add_type_id(r.type_id);
+            if (r.data) {
+                vb.add_attached(true);
+                vb.add_s(type);
+                vb.add_keys(keys);
+                vb.add_items(items);
+            }
+            return vb.Finish();
+        }
+        case ValueKind::Path: {
+            const Path& p = v.as_path();
+            std::vector<fb::Offset<m::Value>> items;
+            for (const auto& n : p.nodes) items.push_back(put(b, Value(n)));
+            for (const auto& r : p.rels) items.push_back(put(b, Value(r)));
+            auto vec = b.CreateVector(items);
+            m::ValueBuilder vb(b);
+            vb.add_type(m::ValueType::Path);
+            vb.add_items(vec);
+            return vb.Finish();
+        }
+    }
+    corrupt("value");
+}
+
+Value get(const m::Value* v);
+
+Map get_props(const m::Value* v) {
+    Map out;
+    if (!v->keys() || !v->items()) return out;
+    if (v->keys()->size() != v->items()->size()) corrupt("map");
+    for (fb::uoffset_t i = 0; i < v->keys()->size(); ++i)
+        out.emplace(v->keys()->Get(i)->str(), get(v->items()->Get(i)));
+    return out;
+}
+
+Value get(const m::Value* v) {
+    if (!v) corrupt("value");
+    switch (v->type()) {
+        case m::ValueType::Null: return Value();
+        case m::ValueType::Bool: return Value(v->i() != 0);
+        case m::ValueType::Int: return Value(static_cast<int64_t>(v->i()));
+        case m::ValueType::Float: return Value(v->f());
+        case m::ValueType::String: return Value(v->s() ? v->s()->str() : std::string());
+        case m::ValueType::List: {
+            List l;
+            if (v->items()) {
+                l.reserve(v->items()->size());
+                for (auto* x : *v->items()) l.push_back(get(x));
+            }
+            return Value(std::move(l));
+        }
+        case m::ValueType::Map: return Value(get_props(v));
+        case m::ValueType::Node: {
+            Node n;
+            n.id = static_cast<uint64_t>(v->i());
+            if (v->attached()) {
+                auto d = std::make_shared<NodeData>();
+                if (v->labels())
+                    for (auto* l : *v->labels()) d->labels.push_back(l->str());
+                d->properties = get_props(v);
+                n.data = std::move(d);
+            }
+            return Value(std::move(n));
+        }
+        case m::ValueType::Relationship: {
+            Relationship r;
+            r.id = static_cast<uint64_t>(v->i());
+            r.start = v->start();
+            r.end = v->end();
+            r.type_id = v->type_id();
+            if (v->attached()) {
+                auto d = std::make_shared<RelData>();
+                d->type = v->s() ? v->s()->str() : std::string();
+                d->properties = get_props(v);
+                r.data = std::move(d);
+            }
+            return Value(std::move(r));
+        }
+        case m::ValueType::Path: {
+            Path p;
+            if (!v->items() || v->items()->size() % 2 != 1) corrupt("path");
+            size_t nodes = (v->items()->size() + 1) / 2;
+            for (fb::uoffset_t i = 0; i < v->items()->size(); ++i) {
+                Value x = get(v->items()->Get(i));
+                if (i < nodes) {
+                    if (!x.is_node()) corrupt("path");
+                    p.nodes.push_back(x.as_node());
+                } else {
+                    if (!x.is_relationship()) corrupt("path");
+                    p.rels.push_back(x.as_relationship());
+                }
+            }
+            return Value(std::move(p));
+        }
+    }
+    corrupt("value");
+}
+
+template <typename T>
+const T* verified_root(const Payload& p, const char* what) {
+    if (p.empty()) corrupt(what);
+    fb::Verifier verifier(p.data(), p.size(), 128, 100000000);
+    if (!verifier.VerifyBuffer<T>(nullptr)) corrupt(what);
+    return fb::GetRoot<T>(p.data());
+}
+
+}  // namespace
+
+Payload encode_rows(uint64_t query, uint32_t step, uint32_t width, const std::vector<Row>& rows) {
+    fb::FlatBufferBuilder b(256 + rows.size() * width * 32);
+    std::vector<fb::Offset<m::Value>> cells;
+    cells.reserve(rows.size() * width);
+    for (const auto& r : rows)
+        for (uint32_t i = 0; i < width; ++i) cells.push_back(put(b, r[i]));
+    auto vec = b.CreateVector(cells);
+    m::RowBatchBuilder rb(b);
+    rb.add_query(query);
+    rb.add_step(step);
+    rb.add_width(width);
+    rb.add_cells(vec);
+    b.Finish(rb.Finish());
+    return finish(b);
+}
+
+DecodedRows decode_rows(const Payload& p) {
+    auto* rb = verified_root<m::RowBatch>(p, "row batch");
+    DecodedRows out;
+    out.query = rb->query();
+    out.step = rb->step();
+    uint32_t width = rb->width();
+    size_t n = rb->cells() ? rb->cells()->size() : 0;
+    if (width == 0) {
+        if (n != 0) corrupt("row batch");
+        return out;
+    }
+    if (n % width != 0) corrupt("row batch");
+    out.rows.reserve(n / width);
+    for (size_t r = 0; r < n / width; ++r) {
+        Row row;
+        row.reserve(width);
+        for (uint32_t c = 0; c < width; ++c)
+            row.push_back(get(rb->cells()->Get(static_cast<fb::uoffset_t>(r * width + c))));
+        out.rows.push_back(std::move(row));
+    }
+    return out;
+}
+
+Payload encode_mutations(uint64_t query, const std::vector<exec::Mutation>& items) {
+    fb::FlatBufferBuilder b(64 + items.size() * 40);
+    std::vector<m::Mutation> ms;
+    ms.reserve(items.size());
+    for (const auto& x : items)
+        ms.emplace_back(static_cast<m::MutationKind>(x.kind), x.type, x.node, x.rel, x.other);
+    auto vec = b.CreateVectorOfStructs(ms);
+    m::MutationBatchBuilder mb(b);
+    mb.add_query(query);
+    mb.add_items(vec);
+    b.Finish(mb.Finish());
+    return finish(b);
+}
+
+std::vector<exec::Mutation> decode_mutations(const Payload& p) {
+    auto* mb = verified_root<m::MutationBatch>(p, "mutation batch");
+    std::vector<exec::Mutation> out;
+    if (!mb->items()) return out;
+    for (const auto* x : *mb->items()) {
+        if (static_cast<uint8_t>(x->kind()) > 2) corrupt("mutation batch");
+        out.push_back(exec::Mutation{static_cast<exec::Mutation::Kind>(x->kind()), x->node(),
+                                     x->rel(), x->other(), x->type()});
+    }
+    return out;
+}
+
+Payload encode_fetch_request(const std::vector<uint64_t>& nodes, const std::vector<uint64_t>& rels) {
+    fb::FlatBufferBuilder b(64 + (nodes.size() + rels.size()) * 8);
+    auto n = b.CreateVector(nodes);
+    auto r = b.CreateVector(rels);
+    m::FetchRequestBuilder fr(b);
+    fr.add_ids(n);
+    fr.add_rel_ids(r);
+    b.Finish(fr.Finish());
+    return finish(b);
+}
+
+void decode_fetch_request(const Payload& p, std::vector<uint64_t>& nodes, std::vector<uint64_t>& rels) {
+    auto* fr = verified_root<m::FetchRequest>(p, "fetch request");
+    if (fr->ids()) nodes.assign(fr->ids()->begin(), fr->ids()->end());
+    if (fr->rel_ids()) rels.assign(fr->rel_ids()->begin(), fr->rel_ids()->end());
+}
+
+Payload encode_values(const std::vector<Value>& values) {
+    fb::FlatBufferBuilder b(256);
+    std::vector<fb::Offset<m::Value>> vs;
+    for (const auto& v : values) vs.push_back(put(b, v));
+    auto vec = b.CreateVector(vs);
+    m::FetchReplyBuilder fr(b);
+    fr.add_values(vec);
+    b.Finish(fr.Finish());
+    return finish(b);
+}
+
+std::vector<Value> decode_values(const Payload& p) {
+    auto* fr = verified_root<m::FetchReply>(p, "fetch reply");
+    std::vector<Value> out;
+    if (fr->values())
+        for (auto* v : *fr->values()) out.push_back(get(v));
+    return out;
+}
+
+}  // namespace lora::actors

@@ -1,0 +1,109 @@
+// Batching and in-flight accounting for rows and mutations leaving an actor.
+#include "outbox.hpp"
+
+namespace lora::actors {
+
+std::vector<int64_t> stats_vector(const QueryStats& s) {
+    return {s.nodes_created, s.nodes_deleted, s.relationships_created,
+            s.relationships_deleted, s.properties_set, s.labels_added, s.labels_removed};
+}
+
+void add_stats(QueryStats& into, const std::vector<int64_t>& d) {
+    if (d.size() < 7) return;
+    into.nodes_created += d[0];
+    into.nodes_deleted += d[1];
+    into.relationships_created += d[2];
+    into.relationships_deleted += d[3];
+    into.properties_set += d[4];
+    into.labels_added += d[5];
+    into.labels_removed += d[6];
+}
+
+int64_t Outbox::targets(const Key& k) const {
+    return k.kind == exec::Dest::Kind::Broadcast
+               ? static_cast<int64_t>(q_->engine->shards.size())
+               : 1;
+}
+
+void Outbox::announce(int64_t produced) {
+    if (at_coordinator_ || produced == 0) return;
+    self_->send(q_->query, progress_atom::value, produced, int64_t{0}, std::vector<int64_t>{});
+}
+
+void Outbox::send_row(size_t step, exec::Dest dest, exec::Row&& row) {
+    Key k{step, dest.kind, dest.shard};
+    auto& buf = rows_[k];
+    buf.push_back(std::move(row));
+    if (buf.size() >= q_->engine->batch_rows) {
+        announce(targets(k));
+        send_batch(k, buf);
+    }
+}
+
+void Outbox::hold_row(size_t step, exec::Row&& row) {
+    if (on_hold) on_hold(step, std::move(row));
+}
+
+void Outbox::emit_result(exec::Row&& row) {
+    if (on_result) on_result(std::move(row));
+}
+
+void Outbox::send_mutation(uint32_t shard, const exec::Mutation& m) {
+    auto& buf = mutations_[shard];
+    buf.push_back(m);
+    if (buf.size() >= q_->engine->batch_rows) {
+        announce(1);
+        send_mutations(shard, buf);
+    }
+}
+
+void Outbox::send_batch(const Key& k, std::vector<exec::Row>& rows) {
+    if (rows.empty()) return;
+    auto width = static_cast<uint32_t>(q_->plan->slot_count);
+    Payload p = encode_rows(q_->id, static_cast<uint32_t>(k.step), width, rows);
+    rows.clear();
+    const auto& shards = q_->engine->shards;
+    switch (k.kind) {
+        case exec::Dest::Kind::Shard:
+            self_->send(shards[k.shard], batch_atom::value, q_, p);
+            break;
+        case exec::Dest::Kind::Broadcast:
+            for (const auto& s : shards) self_->send(s, batch_atom::value, q_, p);
+            break;
+        case exec::Dest::Kind::Coordinator:
+            self_->send(q_->query, batch_atom::value, q_, p);
+            break;
+    }
+    sent_ += targets(k);
+}
+
+void Outbox::send_mutations(uint32_t shard, std::vector<exec::Mutation>& items) {
+    if (items.empty()) return;
+    Payload p = encode_mutations(q_->id, items);
+    items.clear();
+    self_->send(q_->engine->shards[shard], mutate_atom::value, q_, p);
+    sent_ += 1;
+}
+
+void Outbox::finish_shard(int64_t consumed, const QueryStats& stats) {
+    int64_t produced = 0;
+    for (auto& [k, rows] : rows_)
+        if (!rows.empty()) produced += targets(k);
+    for (auto& [s, items] : mutations_)
+        if (!items.empty()) produced += 1;
+    // Announce before sending: the query actor must never see a consumer's report before
+    // the report of the batch it consumed.
+    self_->send(q_->query, progress_atom::value, produced, consumed, stats_vector(stats));
+    for (auto& [k, rows] : rows_) send_batch(k, rows);
+    for (auto& [s, items] : mutations_) send_mutations(s, items);
+}
+
+int64_t Outbox::flush_coordinator() {
+    for (auto& [k, rows] : rows_) send_batch(k, rows);
+    for (auto& [s, items] : mutations_) send_mutations(s, items);
+    int64_t n = sent_;
+    sent_ = 0;
+    return n;
+}
+
+}  // namespace lora::actors

@@ -1,0 +1,368 @@
+// The query actor: one per query, the coordinator of its dataflow. It plans (through the
+// shared plan cache), runs coordinator steps, sends rows to shards, counts the batches in
+// flight, releases barriers when nothing is in flight, and answers with the result.
+#include "lora/actors/protocol.hpp"
+#include "outbox.hpp"
+
+#include "cypher/parser.hpp"
+#include "cypher/semantic.hpp"
+#include "plan/planner.hpp"
+
+#include <map>
+
+namespace lora::actors {
+
+plan::PlanPtr PlanCache::get(const std::string& text) {
+    std::lock_guard lock(mu_);
+    auto it = map_.find(text);
+    return it == map_.end() ? nullptr : it->second;
+}
+
+void PlanCache::put(const std::string& text, plan::PlanPtr p) {
+    std::lock_guard lock(mu_);
+    if (map_.size() >= capacity_) map_.clear();
+    map_.emplace(text, std::move(p));
+}
+
+namespace {
+
+struct QueryState {
+    QueryRequestPtr req;
+    QueryRef q;
+    std::unique_ptr<Outbox> out;
+    std::unique_ptr<exec::Executor> ex;
+    QueryStats stats;
+    Result result;
+    int64_t in_flight = 0;
+    int fetching = 0;
+    std::vector<size_t> barriers;
+    size_t next_barrier = 0;
+    std::map<size_t, std::vector<exec::Row>> held;
+    caf::response_promise rp;
+    bool finished = false;
+    static inline const char* name = "lora.query";
+};
+
+using QueryActor = caf::stateful_actor<QueryState>;
+
+plan::PlanPtr plan_for(EngineShared& eng, const std::string& text) {
+    if (auto p = eng.plans.get(text)) return p;
+    cypher::Statement st = cypher::parse(text);
+    cypher::analyze(st);
+    auto p = plan::build_plan(st, text);
+    if (st.mode == cypher::Statement::Mode::Explain) {
+        auto copy = std::make_shared<plan::Plan>();
+        copy->query = p->query;
+        copy->explain_only = true;
+        copy->columns = {"plan"};
+        copy->steps.clear();
+        copy->slot_count = 0;
+        copy->explain_text = p->explain();
+        p = copy;
+    }
+    eng.plans.put(text, p);
+    return p;
+}
+
+void deliver(QueryActor* self, OutcomePtr o) {
+    auto& st = self->state;
+    if (st.finished) return;
+    st.finished = true;
+    if (st.q) st.q->cancelled.store(true);
+    if (st.req->done) st.req->done(o);
+    if (st.rp.pending()) st.rp.deliver(o);
+    self->quit();
+}
+
+void fail(QueryActor* self, const Error& e) {
+    auto o = std::make_shared<Outcome>();
+    o->error = e;
+    deliver(self, std::move(o));
+}
+
+void succeed(QueryActor* self) {
+    auto& st = self->state;
+    auto o = std::make_shared<Outcome>();
+    o->result = std::move(st.result);
+    o->result.columns = st.q->plan->columns;
+    o->result.stats = st.stats;
+    deliver(self, std::move(o));
+}
+
+template <typename F>
+bool guarded(QueryActor* self, F&& f) {
+    try {
+        f();
+        return true;
+    } catch (const Error& e) {
+        fail(self, e);
+    } catch (const std::exception& e) {
+        fail(self, Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "Internal",
+                         std::string("internal error at coordinator: ") + e.what()));
+    }
+    return false;
+}
+
+void flush(QueryActor* self) {
+    auto& st = self->state;
+    if (st.out) st.in_flight += st.out->flush_coordinator();
+}
+
+// Every bare node / relationship reachable inside `v`.
+void collect_bare(const Value& v, std::vector<uint64_t>& nodes, std::vector<uint64_t>& rels) {
+    switch (v.kind()) {
+        case ValueKind::Node:
+            if (!v.as_node().data) nodes.push_back(v.as_node().id);
+            break;
+        case ValueKind::Relationship:
+            if (!v.as_relationship().data) rels.push_back(v.as_relationship().id);
+            break;
+        case ValueKind::List:
+            for (const auto& x : v.as_list()) collect_bare(x, nodes, rels);
+            break;
+        case ValueKind::Map:
+            for (const auto& [k, x] : v.as_map()) collect_bare(x, nodes, rels);
+            break;
+        case ValueKind::Path:
+            for (const auto& n : v.as_path().nodes)
+                if (!n.data) nodes.push_back(n.id);
+            for (const auto& r : v.as_path().rels)
+                if (!r.data) rels.push_back(r.id);
+            break;
+        default: break;
+    }
+}
+
+struct Attached {
+    std::unordered_map<uint64_t, Node> nodes;
+    std::unordered_map<uint64_t, Relationship> rels;
+};
+
+Value substitute(const Value& v, const Attached& a) {
+    switch (v.kind()) {
+        case ValueKind::Node: {
+            if (v.as_node().data) return v;
+            auto it = a.nodes.find(v.as_node().id);
+            return it == a.nodes.end() ? v : Value(it->second);
+        }
+        case ValueKind::Relationship: {
+            if (v.as_relationship().data) return v;
+            auto it = a.rels.find(v.as_relationship().id);
+            return it == a.rels.end() ? v : Value(it->second);
+        }
+        case ValueKind::List: {
+            List l;
+            l.reserve(v.as_list().size());
+            for (const auto& x : v.as_list()) l.push_back(substitute(x, a));
+            return Value(std::move(l));
+        }
+        case ValueKind::Map: {
+            Map m;
+            for (const auto& [k, x] : v.as_map()) m.emplace(k, substitute(x, a));
+            return Value(std::move(m));
+        }
+        case ValueKind::Path: {
+            Path p = v.as_path();
+            for (auto& n : p.nodes)
+                if (!n.data)
+                    if (auto it = a.nodes.find(n.id); it != a.nodes.end()) n = it->second;
+            for (auto& r : p.rels)
+                if (!r.data)
+                    if (auto it = a.rels.find(r.id); it != a.rels.end()) r = it->second;
+            return Value(std::move(p));
+        }
+        default: return v;
+    }
+}
+
+void check_done(QueryActor* self);
+
+// Releases an AttachDeep barrier: fetches the data of every bare entity in the held rows
+// from the owning shards, then lets the rows continue.
+void attach_deep(QueryActor* self, size_t step, std::vector<exec::Row> rows) {
+    auto& st = self->state;
+    const auto& s = st.q->plan->steps[step];
+    uint32_t count = static_cast<uint32_t>(st.q->engine->shards.size());
+    std::vector<std::vector<uint64_t>> nodes(count), rels(count);
+    {
+        std::vector<uint64_t> n, r;
+        for (const auto& row : rows)
+            for (int sl : s.slots) collect_bare(row[static_cast<size_t>(sl)], n, r);
+        std::sort(n.begin(), n.end());
+        n.erase(std::unique(n.begin(), n.end()), n.end());
+        std::sort(r.begin(), r.end());
+        r.erase(std::unique(r.begin(), r.end()), r.end());
+        for (auto id : n) nodes[id % count].push_back(id);
+        for (auto id : r) rels[id % count].push_back(id);
+    }
+    auto shared_rows = std::make_shared<std::vector<exec::Row>>(std::move(rows));
+    auto attached = std::make_shared<Attached>();
+    auto release = [self, step, shared_rows, attached] {
+        auto& st = self->state;
+        const auto& s = st.q->plan->steps[step];
+        guarded(self, [&] {
+            for (auto& row : *shared_rows)
+                for (int sl : s.slots)
+                    row[static_cast<size_t>(sl)] = substitute(row[static_cast<size_t>(sl)], *attached);
+            st.ex->run_barrier(step, *shared_rows);
+            flush(self);
+        });
+        check_done(self);
+    };
+    for (uint32_t i = 0; i < count; ++i) {
+        if (nodes[i].empty() && rels[i].empty()) continue;
+        ++st.fetching;
+        Payload req = encode_fetch_request(nodes[i], rels[i]);
+        self->request(st.q->engine->shards[i], caf::infinite, fetch_atom::value, req)
+            .then(
+                [self, attached, release](const Payload& reply) {
+                    auto& st = self->state;
+                    if (st.finished) return;
+                    if (!guarded(self, [&] {
+                            for (auto& v : decode_values(reply)) {
+                                if (v.is_node()) attached->nodes[v.as_node().id] = v.as_node();
+                                else if (v.is_relationship())
+                                    attached->rels[v.as_relationship().id] = v.as_relationship();
+                            }
+                        }))
+                        return;
+                    if (--st.fetching == 0) release();
+                },
+                [self](caf::error& err) {
+                    fail(self, Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError",
+                                     "Internal",
+                                     "internal: fetching entity data failed: " +
+                                         self->system().render(err)));
+                });
+    }
+    if (st.fetching == 0) release();
+}
+
+void check_done(QueryActor* self) {
+    auto& st = self->state;
+    while (!st.finished && st.in_flight == 0 && st.fetching == 0) {
+        if (st.next_barrier < st.barriers.size()) {
+            size_t b = st.barriers[st.next_barrier++];
+            std::vector<exec::Row> rows = std::move(st.held[b]);
+            st.held.erase(b);
+            if (st.q->plan->steps[b].op == plan::OpKind::AttachDeep) {
+                attach_deep(self, b, std::move(rows));
+                continue;  // fetching > 0 ends the loop; otherwise it went through already
+            }
+            if (!guarded(self, [&] {
+                    st.ex->run_barrier(b, rows);
+                    flush(self);
+                }))
+                return;
+            continue;
+        }
+        succeed(self);
+    }
+}
+
+void start(QueryActor* self) {
+    auto& st = self->state;
+    auto& eng = *st.q->engine;
+    st.q->plan = plan_for(eng, st.req->query);
+    const auto& plan = *st.q->plan;
+    if (plan.explain_only) {
+        std::string line;
+        for (char c : plan.explain_text) {
+            if (c == '\n') {
+                st.result.rows.push_back({Value(line)});
+                line.clear();
+            } else {
+                line += c;
+            }
+        }
+        if (!line.empty()) st.result.rows.push_back({Value(line)});
+        succeed(self);
+        return;
+    }
+    for (size_t i = 0; i < plan.steps.size(); ++i)
+        if (plan.steps[i].barrier) st.barriers.push_back(i);
+    st.out = std::make_unique<Outbox>(self, st.q, true);
+    st.out->on_hold = [self](size_t step, exec::Row&& row) {
+        self->state.held[step].push_back(std::move(row));
+    };
+    st.out->on_result = [self](exec::Row&& row) {
+        if (!self->state.q->plan->columns.empty()) self->state.result.rows.push_back(std::move(row));
+    };
+    exec::ExecEnv env;
+    env.plan = st.q->plan.get();
+    env.params = &st.q->params;
+    env.part = nullptr;
+    env.catalog = eng.catalog;
+    env.shard_count = static_cast<uint32_t>(eng.shards.size());
+    env.here = -1;
+    env.round_robin = &st.q->round_robin;
+    env.runtime = st.out.get();
+    env.stats = &st.stats;
+    st.ex = std::make_unique<exec::Executor>(env);
+    exec::Row row(static_cast<size_t>(plan.slot_count));
+    st.ex->push(0, row);
+    flush(self);
+}
+
+caf::behavior query_actor(QueryActor* self, EnginePtr engine, QueryRequestPtr req) {
+    auto& st = self->state;
+    st.req = std::move(req);
+    st.q = std::make_shared<QueryContext>();
+    st.q->id = engine->next_query.fetch_add(1);
+    st.q->params = st.req->params;
+    st.q->query = caf::actor_cast<caf::actor>(self);
+    st.q->round_robin.store(engine->round_robin.fetch_add(1));
+    st.q->engine = std::move(engine);
+    return {
+        [=](start_atom) -> caf::result<OutcomePtr> {
+            auto& st = self->state;
+            st.rp = self->make_response_promise<OutcomePtr>();
+            auto rp = st.rp;
+            if (guarded(self, [&] { start(self); })) check_done(self);
+            return rp;
+        },
+        [=](batch_atom, const QueryRef& q, const Payload& p) {
+            auto& st = self->state;
+            if (st.finished) return;
+            guarded(self, [&] {
+                auto d = decode_rows(p);
+                const auto& step = st.q->plan->steps.at(d.step);
+                for (auto& row : d.rows) {
+                    if (step.barrier) st.held[d.step].push_back(std::move(row));
+                    else st.ex->run_here(d.step, row);
+                }
+                flush(self);
+            });
+            st.in_flight -= 1;
+            check_done(self);
+        },
+        [=](progress_atom, int64_t produced, int64_t consumed, const std::vector<int64_t>& stats) {
+            auto& st = self->state;
+            st.in_flight += produced - consumed;
+            add_stats(st.stats, stats);
+            check_done(self);
+        },
+        [=](error_atom, const ErrorPtr& e) { fail(self, *e); },
+    };
+}
+
+caf::behavior coordinator_actor(caf::event_based_actor* self, EnginePtr engine) {
+    return {
+        [=](execute_atom, const QueryRequestPtr& req) {
+            auto q = spawn_query(self->system(), engine, req);
+            return self->delegate(q, start_atom::value);
+        },
+    };
+}
+
+}  // namespace
+
+caf::actor spawn_query(caf::actor_system& sys, EnginePtr engine, QueryRequestPtr request) {
+    return sys.spawn(query_actor, std::move(engine), std::move(request));
+}
+
+caf::actor spawn_coordinator(caf::actor_system& sys, EnginePtr engine) {
+    return sys.spawn(coordinator_actor, std::move(engine));
+}
+
+}  // namespace lora::actors

@@ -1,0 +1,120 @@
+// The shard actor: sole owner of one partition. Runs plan steps on the row batches sent to
+// it, applies mutations other shards ask for, and attaches entity data on request.
+#include "lora/actors/protocol.hpp"
+#include "outbox.hpp"
+
+#include <lora/storage/partition.hpp>
+
+#include <spdlog/spdlog.h>
+
+namespace lora::actors {
+
+namespace {
+
+struct ShardState {
+    std::unique_ptr<storage::Partition> part;
+    storage::Catalog* catalog = nullptr;
+    uint32_t index = 0;
+    uint32_t count = 1;
+    static inline const char* name = "lora.shard";
+};
+
+using ShardActor = caf::stateful_actor<ShardState>;
+
+exec::ExecEnv make_env(ShardActor* self, const QueryRef& q, Outbox& out, QueryStats& stats) {
+    auto& st = self->state;
+    exec::ExecEnv env;
+    env.plan = q->plan.get();
+    env.params = &q->params;
+    env.part = st.part.get();
+    env.catalog = st.catalog;
+    env.shard_count = st.count;
+    env.here = static_cast<int32_t>(st.index);
+    env.round_robin = &q->round_robin;
+    env.runtime = &out;
+    env.stats = &stats;
+    return env;
+}
+
+void report_error(ShardActor* self, const QueryRef& q, Error e) {
+    if (!q->cancelled.exchange(true))
+        self->send(q->query, error_atom::value, std::make_shared<Error>(std::move(e)));
+}
+
+template <typename F>
+void guarded(ShardActor* self, const QueryRef& q, F&& f) {
+    if (q->cancelled.load(std::memory_order_relaxed)) return;
+    try {
+        f();
+    } catch (const Error& e) {
+        report_error(self, q, e);
+    } catch (const std::exception& e) {
+        report_error(self, q, Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError",
+                                    "Internal", std::string("internal error at shard: ") + e.what()));
+    }
+}
+
+caf::behavior shard_actor(ShardActor* self, uint32_t index, uint32_t count,
+                          storage::Catalog* catalog) {
+    auto& st = self->state;
+    st.index = index;
+    st.count = count;
+    st.catalog = catalog;
+    st.part = std::make_unique<storage::Partition>(index, count, *catalog);
+    return {
+        [=](batch_atom, const QueryRef& q, const Payload& p) {
+            Outbox out(self, q, false);
+            QueryStats stats;
+            guarded(self, q, [&] {
+                auto d = decode_rows(p);
+                exec::Executor ex(make_env(self, q, out, stats));
+                for (auto& row : d.rows) ex.run_here(d.step, row);
+            });
+            out.finish_shard(1, stats);
+        },
+        [=](mutate_atom, const QueryRef& q, const Payload& p) {
+            Outbox out(self, q, false);
+            QueryStats stats;
+            guarded(self, q, [&] {
+                exec::Executor ex(make_env(self, q, out, stats));
+                for (const auto& m : decode_mutations(p)) ex.apply(m);
+            });
+            out.finish_shard(1, stats);
+        },
+        [=](fetch_atom, const Payload& p) -> Payload {
+            auto& part = *self->state.part;
+            std::vector<uint64_t> nodes, rels;
+            decode_fetch_request(p, nodes, rels);
+            std::vector<Value> out;
+            out.reserve(nodes.size() + rels.size());
+            for (uint64_t id : nodes) out.emplace_back(Node{id, part.node_data(id)});
+            for (uint64_t id : rels) {
+                Relationship r;
+                r.id = id;
+                if (auto info = part.relationship(id)) {
+                    r.start = info->start;
+                    r.end = info->end;
+                    r.type_id = info->type;
+                    r.data = part.rel_data(id);
+                }
+                out.emplace_back(std::move(r));
+            }
+            return encode_values(out);
+        },
+        [=](stats_atom) {
+            auto& part = *self->state.part;
+            return caf::make_message(static_cast<uint64_t>(part.node_count()),
+                                     static_cast<uint64_t>(part.relationship_count()),
+                                     static_cast<uint64_t>(part.memory_bytes()));
+        },
+    };
+}
+
+}  // namespace
+
+caf::actor spawn_shard(caf::actor_system& sys, uint32_t index, uint32_t count,
+                       storage::Catalog* catalog) {
+    return sys.spawn(shard_actor, index, count, catalog);
+}
+
+}  // namespace lora::actors

@@ -1,0 +1,592 @@
+// Step implementations. Shard steps read and write the local partition; rows that must
+// continue elsewhere go to the Runtime. Coordinator steps keep their state here.
+#include "exec/executor.hpp"
+
+#include <lora/error.hpp>
+#include <lora/storage/catalog.hpp>
+#include <lora/storage/partition.hpp>
+
+#include <algorithm>
+
+namespace lora::exec {
+
+using plan::LocKind;
+using plan::OpKind;
+using plan::Step;
+using storage::Catalog;
+
+namespace {
+
+[[noreturn]] void internal(const std::string& msg) {
+    throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "Internal",
+                "internal: " + msg);
+}
+
+bool scalar_kind(ValueKind k) {
+    return k == ValueKind::Bool || k == ValueKind::Int || k == ValueKind::Float ||
+           k == ValueKind::String;
+}
+
+}  // namespace
+
+void check_property_value(const Value& v) {
+    if (v.is_null() || scalar_kind(v.kind())) return;
+    if (v.is_list()) {
+        const auto& l = v.as_list();
+        ValueKind first = ValueKind::Null;
+        for (const auto& x : l) {
+            if (!scalar_kind(x.kind()))
+                throw_type_error("InvalidPropertyType",
+                                 "Property values can only be of primitive types or arrays "
+                                 "thereof, got a list holding " +
+                                     std::string(kind_name(x.kind())));
+            ValueKind k = x.is_number() ? ValueKind::Float : x.kind();
+            if (first == ValueKind::Null) first = k;
+            else if (first != k)
+                throw_type_error("InvalidPropertyType",
+                                 "Collections containing mixed types can not be stored in "
+                                 "properties");
+        }
+        return;
+    }
+    throw_type_error("InvalidPropertyType",
+                     "Property values can only be of primitive types or arrays thereof, got " +
+                         std::string(kind_name(v.kind())));
+}
+
+Executor::Executor(const ExecEnv& env) : env_(env) { eval_ = eval_env(); }
+
+EvalEnv Executor::eval_env() const {
+    EvalEnv e;
+    e.params = env_.params;
+    e.part = env_.part;
+    e.catalog = env_.catalog;
+    return e;
+}
+
+void Executor::push(size_t step, Row& row) {
+    const Step& s = env_.plan->steps[step];
+    switch (s.loc.kind) {
+        case LocKind::Any: break;
+        case LocKind::Shard: {
+            const Value& v = row[static_cast<size_t>(s.loc.slot)];
+            uint64_t id;
+            if (v.is_node()) id = v.as_node().id;
+            else if (v.is_relationship()) id = v.as_relationship().id;
+            else break;  // null (optional match) or not an entity: run wherever we are
+            uint32_t owner = shard_of(id);
+            if (env_.here == static_cast<int32_t>(owner)) break;
+            env_.runtime->send_row(step, Dest{Dest::Kind::Shard, owner}, std::move(row));
+            return;
+        }
+        case LocKind::AllShards:
+            env_.runtime->send_row(step, Dest{Dest::Kind::Broadcast, 0}, std::move(row));
+            return;
+        case LocKind::NewNode: {
+            uint32_t target = env_.round_robin->fetch_add(1, std::memory_order_relaxed) %
+                              env_.shard_count;
+            if (env_.here == static_cast<int32_t>(target)) break;
+            env_.runtime->send_row(step, Dest{Dest::Kind::Shard, target}, std::move(row));
+            return;
+        }
+        case LocKind::Coordinator:
+            if (env_.here >= 0) {
+                env_.runtime->send_row(step, Dest{Dest::Kind::Coordinator, 0}, std::move(row));
+                return;
+            }
+            if (s.barrier) {
+                env_.runtime->hold_row(step, std::move(row));
+                return;
+            }
+            break;
+    }
+    run_here(step, row);
+}
+
+int64_t Executor::count_arg(const Step& s, Row& row, const char* what) {
+    Value v = eval(*s.expr, row, eval_);
+    if (!v.is_int())
+        throw Error(ErrorClass::Semantic, ErrorPhase::Runtime, "SyntaxError",
+                    "InvalidArgumentType",
+                    std::string(what) + " expects a non-negative integer, got " + v.to_string());
+    if (v.as_int() < 0)
+        throw Error(ErrorClass::Semantic, ErrorPhase::Runtime, "SyntaxError",
+                    "NegativeIntegerArgument",
+                    std::string(what) + " expects a non-negative integer, got " + v.to_string());
+    return v.as_int();
+}
+
+void Executor::run_here(size_t step, Row& row) {
+    const Step& s = env_.plan->steps[step];
+    const size_t next = step + 1;
+    switch (s.op) {
+        case OpKind::ScanNodes: scan(s, step, row); return;
+        case OpKind::Expand: expand(s, step, row); return;
+        case OpKind::Filter:
+            if (eval_predicate(*s.expr, row, eval_)) push(next, row);
+            return;
+        case OpKind::Project:
+            for (const auto& o : s.outputs)
+                row[static_cast<size_t>(o.slot)] = eval(*o.expr, row, eval_);
+            push(next, row);
+            return;
+        case OpKind::Unwind: {
+            Value list = eval(*s.expr, row, eval_);
+            if (list.is_null()) return;
+            if (!list.is_list()) {
+                row[static_cast<size_t>(s.slot)] = std::move(list);
+                push(next, row);
+                return;
+            }
+            const auto& l = list.as_list();
+            for (size_t i = 0; i < l.size(); ++i) {
+                Row out = (i + 1 == l.size()) ? std::move(row) : row;
+                out[static_cast<size_t>(s.slot)] = l[i];
+                push(next, out);
+            }
+            return;
+        }
+        case OpKind::Attach: {
+            auto& v = row[static_cast<size_t>(s.slot)];
+            v = attach_local(v, eval_);
+            push(next, row);
+            return;
+        }
+        case OpKind::AttachDeep:
+            // Only reached when the runtime has no entities to fetch (single process tests);
+            // the coordinator actor fetches before releasing the barrier.
+            push(next, row);
+            return;
+        case OpKind::CreateNode: create_node(s, step, row); return;
+        case OpKind::CreateRel: create_rel(s, step, row); return;
+        case OpKind::SetProperty: set_property(s, row); push(next, row); return;
+        case OpKind::SetProperties: set_properties(s, row); push(next, row); return;
+        case OpKind::SetLabels: labels(s, row, true); push(next, row); return;
+        case OpKind::RemoveLabels: labels(s, row, false); push(next, row); return;
+        case OpKind::RemoveProperty: remove_property(s, row); push(next, row); return;
+        case OpKind::DeleteRel: {
+            const Value& v = row[static_cast<size_t>(s.slot)];
+            if (v.is_relationship()) delete_rel(v.as_relationship().id);
+            else if (!v.is_null()) throw_type_error("InvalidArgumentType", "DELETE expects a relationship");
+            push(next, row);
+            return;
+        }
+        case OpKind::DeleteNode: delete_node(s, row); push(next, row); return;
+        case OpKind::OptionalBegin: {
+            int64_t tag = optional_seq_[step]++;
+            row[static_cast<size_t>(s.slot)] = Value(tag);
+            optional_inputs_[step].push_back(row);
+            push(next, row);
+            return;
+        }
+        case OpKind::Distinct: {
+            Row key;
+            key.reserve(s.slots.size());
+            for (int sl : s.slots) key.push_back(row[static_cast<size_t>(sl)]);
+            if (distinct_[step].insert(std::move(key)).second) push(next, row);
+            return;
+        }
+        case OpKind::Skip: {
+            auto [it, fresh] = counters_.try_emplace(step, 0);
+            if (fresh) it->second = count_arg(s, row, "SKIP");
+            if (it->second > 0) {
+                --it->second;
+                return;
+            }
+            push(next, row);
+            return;
+        }
+        case OpKind::Limit: {
+            auto [it, fresh] = counters_.try_emplace(step, 0);
+            if (fresh) it->second = count_arg(s, row, "LIMIT");
+            if (it->second <= 0) return;
+            --it->second;
+            push(next, row);
+            return;
+        }
+        case OpKind::Produce: {
+            Row out;
+            out.reserve(s.slots.size());
+            for (int sl : s.slots) out.push_back(std::move(row[static_cast<size_t>(sl)]));
+            env_.runtime->emit_result(std::move(out));
+            return;
+        }
+        case OpKind::OptionalEnd:
+        case OpKind::Aggregate:
+        case OpKind::Sort:
+        case OpKind::Eager: internal("barrier step run outside a barrier");
+    }
+}
+
+void Executor::run_barrier(size_t step, std::vector<Row>& rows) {
+    const Step& s = env_.plan->steps[step];
+    const size_t next = step + 1;
+    switch (s.op) {
+        case OpKind::Eager:
+        case OpKind::AttachDeep:
+            for (auto& r : rows) push(next, r);
+            return;
+        case OpKind::Sort: {
+            std::stable_sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
+                for (const auto& k : s.sort) {
+                    int c = order_compare(a[static_cast<size_t>(k.slot)],
+                                          b[static_cast<size_t>(k.slot)]);
+                    if (c != 0) return k.descending ? c > 0 : c < 0;
+                }
+                return false;
+            });
+            for (auto& r : rows) push(next, r);
+            return;
+        }
+        case OpKind::Aggregate: {
+            struct Group {
+                Row row;
+                std::vector<std::unique_ptr<fn::Aggregator>> aggs;
+            };
+            std::unordered_map<Row, size_t, ValueEquivHash, ValueEquiv> index;
+            std::vector<Group> groups;
+            auto make_group = [&](const Row& r) {
+                Group g;
+                g.row.assign(static_cast<size_t>(env_.plan->slot_count), Value());
+                for (int k : s.key_slots) g.row[static_cast<size_t>(k)] = r[static_cast<size_t>(k)];
+                for (const auto& a : s.aggs)
+                    g.aggs.push_back(fn::make_aggregator(*a.fn, a.distinct, a.count_star));
+                groups.push_back(std::move(g));
+            };
+            std::vector<Value> args;
+            for (auto& r : rows) {
+                Row key;
+                key.reserve(s.key_slots.size());
+                for (int k : s.key_slots) key.push_back(r[static_cast<size_t>(k)]);
+                auto [it, fresh] = index.try_emplace(std::move(key), groups.size());
+                if (fresh) make_group(r);
+                Group& g = groups[it->second];
+                for (size_t i = 0; i < s.aggs.size(); ++i) {
+                    args.clear();
+                    for (int a : s.aggs[i].arg_slots) args.push_back(r[static_cast<size_t>(a)]);
+                    g.aggs[i]->add(args);
+                }
+            }
+            // Aggregation without grouping keys yields one row even over no input.
+            if (groups.empty() && s.key_slots.empty()) make_group(Row(static_cast<size_t>(env_.plan->slot_count)));
+            rows.clear();
+            for (auto& g : groups) {
+                for (size_t i = 0; i < s.aggs.size(); ++i)
+                    g.row[static_cast<size_t>(s.aggs[i].slot)] = g.aggs[i]->result();
+                push(next, g.row);
+            }
+            return;
+        }
+        case OpKind::OptionalEnd: {
+            const Step& begin = env_.plan->steps[static_cast<size_t>(s.pair)];
+            auto& inputs = optional_inputs_[static_cast<size_t>(s.pair)];
+            std::vector<bool> matched(inputs.size(), false);
+            for (auto& r : rows) {
+                const Value& tag = r[static_cast<size_t>(begin.slot)];
+                if (tag.is_int() && tag.as_int() >= 0 &&
+                    static_cast<size_t>(tag.as_int()) < matched.size())
+                    matched[static_cast<size_t>(tag.as_int())] = true;
+            }
+            for (auto& r : rows) push(next, r);
+            for (size_t i = 0; i < inputs.size(); ++i) {
+                if (matched[i]) continue;
+                Row r = std::move(inputs[i]);
+                for (int sl : s.slots) r[static_cast<size_t>(sl)] = Value();
+                push(next, r);
+            }
+            inputs.clear();
+            return;
+        }
+        default: internal("step is not a barrier");
+    }
+}
+
+void Executor::scan(const Step& s, size_t step, Row& row) {
+    if (!env_.part) internal("scan outside a shard");
+    std::vector<uint64_t> ids;
+    if (s.labels.empty()) {
+        ids.reserve(env_.part->node_count());
+        env_.part->for_each_node([&](uint64_t id) { ids.push_back(id); });
+    } else {
+        auto label = env_.catalog->lookup(Catalog::Kind::Label, s.labels[0]);
+        if (!label) return;
+        env_.part->for_each_node_with_label(*label, [&](uint64_t id) { ids.push_back(id); });
+    }
+    for (size_t i = 0; i < ids.size(); ++i) {
+        Row out = (i + 1 == ids.size()) ? std::move(row) : row;
+        out[static_cast<size_t>(s.slot)] = Value(Node{ids[i], nullptr});
+        push(step + 1, out);
+    }
+}
+
+void Executor::expand(const Step& s, size_t step, Row& row) {
+    const Value& from = row[static_cast<size_t>(s.slot)];
+    if (!from.is_node()) {
+        if (from.is_null()) return;
+        throw_type_error("InvalidArgumentType", "Expected a node to expand from, got " +
+                                                    std::string(kind_name(from.kind())));
+    }
+    if (!env_.part) internal("expand outside a shard");
+    uint64_t id = from.as_node().id;
+    std::vector<uint32_t> types;
+    for (const auto& t : s.types) {
+        auto tid = env_.catalog->lookup(Catalog::Kind::Type, t);
+        if (tid) types.push_back(*tid);
+    }
+    if (!s.types.empty() && types.empty()) return;
+    uint64_t want_to = 0, want_rel = 0;
+    if (s.to_bound) {
+        const Value& t = row[static_cast<size_t>(s.to_slot)];
+        if (!t.is_node()) return;
+        want_to = t.as_node().id;
+    }
+    if (s.rel_bound) {
+        const Value& r = row[static_cast<size_t>(s.rel_slot)];
+        if (!r.is_relationship()) return;
+        want_rel = r.as_relationship().id;
+    }
+    struct Hit {
+        storage::Edge e;
+        bool outgoing;
+    };
+    std::vector<Hit> hits;
+    auto consider = [&](storage::EdgeRange edges, bool outgoing) {
+        for (const storage::Edge e : edges) {
+            if (!types.empty() && std::find(types.begin(), types.end(), e.type) == types.end())
+                continue;
+            if (s.to_bound && e.other != want_to) continue;
+            if (s.rel_bound && e.rel != want_rel) continue;
+            hits.push_back({e, outgoing});
+        }
+    };
+    if (s.dir != Direction::Incoming) consider(env_.part->out_edges(id), true);
+    if (s.dir != Direction::Outgoing) {
+        auto in = env_.part->in_edges(id);
+        if (s.dir == Direction::Both) {
+            // A self-loop appears in both lists; it is one match when undirected.
+            for (const storage::Edge e : in) {
+                if (e.other == id) continue;
+                if (!types.empty() && std::find(types.begin(), types.end(), e.type) == types.end())
+                    continue;
+                if (s.to_bound && e.other != want_to) continue;
+                if (s.rel_bound && e.rel != want_rel) continue;
+                hits.push_back({e, false});
+            }
+        } else {
+            consider(in, false);
+        }
+    }
+    for (size_t i = 0; i < hits.size(); ++i) {
+        const auto& h = hits[i];
+        Row out = (i + 1 == hits.size()) ? std::move(row) : row;
+        Relationship r;
+        r.id = h.e.rel;
+        r.type_id = h.e.type;
+        r.start = h.outgoing ? id : h.e.other;
+        r.end = h.outgoing ? h.e.other : id;
+        out[static_cast<size_t>(s.rel_slot)] = Value(std::move(r));
+        if (!s.to_bound) out[static_cast<size_t>(s.to_slot)] = Value(Node{h.e.other, nullptr});
+        push(step + 1, out);
+    }
+}
+
+void Executor::mutate(uint32_t shard, const Mutation& m) {
+    if (env_.here == static_cast<int32_t>(shard)) apply(m);
+    else env_.runtime->send_mutation(shard, m);
+}
+
+void Executor::apply(const Mutation& m) {
+    if (!env_.part) internal("mutation outside a shard");
+    switch (m.kind) {
+        case Mutation::Kind::AddInEdge:
+            env_.part->add_in_edge(m.node, m.rel, m.type, m.other);
+            break;
+        case Mutation::Kind::RemoveInEdge: env_.part->remove_in_edge(m.node, m.rel); break;
+        case Mutation::Kind::DeleteRel: delete_rel(m.rel); break;
+    }
+}
+
+void Executor::delete_rel(uint64_t rel) {
+    uint32_t owner = shard_of(rel);
+    if (env_.here != static_cast<int32_t>(owner)) {
+        mutate(owner, Mutation{Mutation::Kind::DeleteRel, 0, rel, 0, 0});
+        return;
+    }
+    auto info = env_.part->relationship(rel);
+    if (!info) return;  // already deleted (by this query or another)
+    env_.part->delete_relationship(rel);
+    ++env_.stats->relationships_deleted;
+    mutate(shard_of(info->end), Mutation{Mutation::Kind::RemoveInEdge, info->end, rel, 0, 0});
+}
+
+void Executor::delete_node(const Step& s, Row& row) {
+    const Value& v = row[static_cast<size_t>(s.slot)];
+    if (v.is_null()) return;
+    if (!v.is_node()) throw_type_error("InvalidArgumentType", "DELETE expects a node");
+    uint64_t id = v.as_node().id;
+    if (!env_.part->node_exists(id)) return;
+    if (s.detach) {
+        std::vector<storage::Edge> out(env_.part->out_edges(id).begin(), env_.part->out_edges(id).end());
+        std::vector<storage::Edge> in(env_.part->in_edges(id).begin(), env_.part->in_edges(id).end());
+        for (const auto& e : out) delete_rel(e.rel);
+        for (const auto& e : in) {
+            env_.part->remove_in_edge(id, e.rel);
+            delete_rel(e.rel);
+        }
+    }
+    if (!env_.part->delete_node(id))
+        throw Error(ErrorClass::Constraint, ErrorPhase::Runtime, "ConstraintVerificationFailed",
+                    "DeleteConnectedNode",
+                    "Cannot delete node " + std::to_string(id) +
+                        " because it still has relationships. To delete this node, you must "
+                        "first delete its relationships, or use DETACH DELETE.");
+    ++env_.stats->nodes_deleted;
+}
+
+void Executor::create_node(const Step& s, size_t step, Row& row) {
+    if (!env_.part) internal("create outside a shard");
+    Map props;
+    if (s.expr) {
+        Value pv = eval(*s.expr, row, eval_);
+        if (pv.is_map()) props = pv.as_map();
+        else if (!pv.is_null())
+            throw_type_error("InvalidArgumentType", "Node properties must be a map");
+    }
+    for (auto& [k, v] : props) check_property_value(v);
+    uint64_t id = env_.part->create_node();
+    ++env_.stats->nodes_created;
+    for (const auto& l : s.labels) {
+        if (env_.part->add_label(id, env_.catalog->intern(Catalog::Kind::Label, l)))
+            ++env_.stats->labels_added;
+    }
+    for (auto& [k, v] : props) {
+        if (v.is_null()) continue;
+        env_.part->set_node_property(id, env_.catalog->intern(Catalog::Kind::Key, k), v);
+        ++env_.stats->properties_set;
+    }
+    row[static_cast<size_t>(s.slot)] = Value(Node{id, nullptr});
+    push(step + 1, row);
+}
+
+void Executor::create_rel(const Step& s, size_t step, Row& row) {
+    const Value& a = row[static_cast<size_t>(s.slot)];
+    const Value& b = row[static_cast<size_t>(s.to_slot)];
+    if (!a.is_node() || !b.is_node())
+        throw Error(ErrorClass::Semantic, ErrorPhase::Runtime, "SemanticError",
+                    "InvalidArgumentType",
+                    "Failed to create relationship: an endpoint is null or not a node");
+    Map props;
+    if (s.expr) {
+        Value pv = eval(*s.expr, row, eval_);
+        if (pv.is_map()) props = pv.as_map();
+    }
+    for (auto& [k, v] : props) check_property_value(v);
+    uint64_t start = a.as_node().id, end = b.as_node().id;
+    uint32_t type = env_.catalog->intern(Catalog::Kind::Type, s.types.at(0));
+    uint64_t rel = env_.part->create_relationship(start, type, end);
+    ++env_.stats->relationships_created;
+    for (auto& [k, v] : props) {
+        if (v.is_null()) continue;
+        env_.part->set_rel_property(rel, env_.catalog->intern(Catalog::Kind::Key, k), v);
+        ++env_.stats->properties_set;
+    }
+    mutate(shard_of(end), Mutation{Mutation::Kind::AddInEdge, end, rel, start, type});
+    Relationship r;
+    r.id = rel;
+    r.start = start;
+    r.end = end;
+    r.type_id = type;
+    row[static_cast<size_t>(s.rel_slot)] = Value(std::move(r));
+    push(step + 1, row);
+}
+
+namespace {
+
+struct Target {
+    bool node = false;
+    uint64_t id = 0;
+};
+
+std::optional<Target> target_of(const Value& v) {
+    if (v.is_node()) return Target{true, v.as_node().id};
+    if (v.is_relationship()) return Target{false, v.as_relationship().id};
+    if (v.is_null()) return std::nullopt;
+    throw_type_error("InvalidArgumentType", "Expected a node or relationship, got " +
+                                                std::string(kind_name(v.kind())));
+}
+
+}  // namespace
+
+void Executor::set_property(const Step& s, Row& row) {
+    auto t = target_of(row[static_cast<size_t>(s.slot)]);
+    Value v = eval(*s.expr, row, eval_);
+    if (!t) return;
+    check_property_value(v);
+    uint32_t key = env_.catalog->intern(Catalog::Kind::Key, s.key);
+    bool changed = t->node ? env_.part->set_node_property(t->id, key, v)
+                           : env_.part->set_rel_property(t->id, key, v);
+    (void)changed;
+    ++env_.stats->properties_set;
+}
+
+void Executor::set_properties(const Step& s, Row& row) {
+    auto t = target_of(row[static_cast<size_t>(s.slot)]);
+    Value v = attach_local(eval(*s.expr, row, eval_), eval_);
+    if (!t) return;
+    const Map* props = nullptr;
+    if (v.is_map()) props = &v.as_map();
+    else if (v.is_node() && v.as_node().data) props = &v.as_node().data->properties;
+    else if (v.is_relationship() && v.as_relationship().data)
+        props = &v.as_relationship().data->properties;
+    else if (!v.is_null())
+        throw_type_error("InvalidArgumentType", "SET expects a map, got " +
+                                                    std::string(kind_name(v.kind())));
+    Map copy = props ? *props : Map{};
+    for (auto& [k, x] : copy) check_property_value(x);
+    if (!s.merge_props) {
+        // Replace: properties not in the map go away.
+        std::vector<uint32_t> old;
+        auto span = t->node ? env_.part->node_properties(t->id) : env_.part->rel_properties(t->id);
+        for (const auto& p : span) old.push_back(p.key);
+        for (uint32_t k : old) {
+            if (copy.count(env_.catalog->name(Catalog::Kind::Key, k))) continue;
+            if (t->node) env_.part->set_node_property(t->id, k, Value());
+            else env_.part->set_rel_property(t->id, k, Value());
+            ++env_.stats->properties_set;
+        }
+    }
+    for (auto& [k, x] : copy) {
+        uint32_t key = env_.catalog->intern(Catalog::Kind::Key, k);
+        if (t->node) env_.part->set_node_property(t->id, key, x);
+        else env_.part->set_rel_property(t->id, key, x);
+        ++env_.stats->properties_set;
+    }
+}
+
+void Executor::labels(const Step& s, Row& row, bool add) {
+    const Value& v = row[static_cast<size_t>(s.slot)];
+    if (v.is_null()) return;
+    if (!v.is_node()) throw_type_error("InvalidArgumentType", "Labels can only be set on nodes");
+    uint64_t id = v.as_node().id;
+    for (const auto& l : s.labels) {
+        if (add) {
+            if (env_.part->add_label(id, env_.catalog->intern(Catalog::Kind::Label, l)))
+                ++env_.stats->labels_added;
+        } else {
+            auto lid = env_.catalog->lookup(Catalog::Kind::Label, l);
+            if (lid && env_.part->remove_label(id, *lid)) ++env_.stats->labels_removed;
+        }
+    }
+}
+
+void Executor::remove_property(const Step& s, Row& row) {
+    auto t = target_of(row[static_cast<size_t>(s.slot)]);
+    if (!t) return;
+    auto key = env_.catalog->lookup(Catalog::Kind::Key, s.key);
+    if (!key) return;
+    bool changed = t->node ? env_.part->set_node_property(t->id, *key, Value())
+                           : env_.part->set_rel_property(t->id, *key, Value());
+    if (changed) ++env_.stats->properties_set;
+}
+
+}  // namespace lora::exec

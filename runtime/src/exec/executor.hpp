@@ -1,0 +1,113 @@
+// The executor runs plan steps on rows, push-based: a row enters at a step, each step
+// pushes its output rows into the next. When the next step must run elsewhere (another
+// shard, every shard, the coordinator) the row is handed to the Runtime, which batches and
+// sends it. The same code runs at shards (with their partition) and at the coordinator.
+#pragma once
+
+#include "plan/plan.hpp"
+
+#include <lora/lora.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace lora::storage {
+class Partition;
+class Catalog;
+}  // namespace lora::storage
+
+namespace lora::exec {
+
+// Where a row has to go before a step can run on it.
+struct Dest {
+    enum class Kind : uint8_t { Shard, Broadcast, Coordinator } kind;
+    uint32_t shard = 0;
+};
+
+// A change one shard asks another to make to its partition.
+struct Mutation {
+    enum class Kind : uint8_t {
+        AddInEdge,     // at shard(node): in-edge (rel, type, other=start)
+        RemoveInEdge,  // at shard(node): remove in-edge rel
+        DeleteRel,     // at shard(rel): delete the record and its out-edge
+    } kind;
+    uint64_t node = 0;
+    uint64_t rel = 0;
+    uint64_t other = 0;
+    uint32_t type = 0;
+};
+
+class Runtime {
+public:
+    virtual ~Runtime() = default;
+    // The row must run step `step` at `dest`.
+    virtual void send_row(size_t step, Dest dest, Row&& row) = 0;
+    // Coordinator: a row arrived at barrier step `step`.
+    virtual void hold_row(size_t step, Row&& row) = 0;
+    // Coordinator: a result row (already projected to the result columns).
+    virtual void emit_result(Row&& row) = 0;
+    // A partition change for another shard.
+    virtual void send_mutation(uint32_t shard, const Mutation& m) = 0;
+};
+
+struct ExecEnv {
+    const plan::Plan* plan = nullptr;
+    const Map* params = nullptr;
+    storage::Partition* part = nullptr;  // null at the coordinator
+    storage::Catalog* catalog = nullptr;
+    uint32_t shard_count = 1;
+    int32_t here = -1;                   // shard index, -1 at the coordinator
+    std::atomic<uint32_t>* round_robin = nullptr;
+    Runtime* runtime = nullptr;
+    QueryStats* stats = nullptr;
+};
+
+class Executor {
+public:
+    explicit Executor(const ExecEnv& env);
+
+    // Routes the row to where `step` runs, or runs it here.
+    void push(size_t step, Row& row);
+    // Runs `step` here (the row has been routed already).
+    void run_here(size_t step, Row& row);
+    // Coordinator: all rows of barrier `step` have arrived.
+    void run_barrier(size_t step, std::vector<Row>& rows);
+    // Shard: applies a mutation sent by another shard.
+    void apply(const Mutation& m);
+
+    uint32_t shard_of(uint64_t id) const { return static_cast<uint32_t>(id % env_.shard_count); }
+
+private:
+    void scan(const plan::Step& s, size_t step, Row& row);
+    void expand(const plan::Step& s, size_t step, Row& row);
+    void create_node(const plan::Step& s, size_t step, Row& row);
+    void create_rel(const plan::Step& s, size_t step, Row& row);
+    void set_property(const plan::Step& s, Row& row);
+    void set_properties(const plan::Step& s, Row& row);
+    void labels(const plan::Step& s, Row& row, bool add);
+    void remove_property(const plan::Step& s, Row& row);
+    void delete_rel(uint64_t rel);
+    void delete_node(const plan::Step& s, Row& row);
+    void mutate(uint32_t shard, const Mutation& m);
+    int64_t count_arg(const plan::Step& s, Row& row, const char* what);
+
+    EvalEnv eval_env() const;
+
+    ExecEnv env_;
+    EvalEnv eval_;
+    // Coordinator state of streaming steps, per step index.
+    std::unordered_map<size_t, int64_t> counters_;
+    std::unordered_map<size_t, std::unordered_set<Row, ValueEquivHash, ValueEquiv>> distinct_;
+    std::unordered_map<size_t, std::vector<Row>> optional_inputs_;
+    std::unordered_map<size_t, int64_t> optional_seq_;
+};
+
+// Checks that a value may be stored as a property (null, scalars, homogeneous lists of
+// scalars). Throws TypeError InvalidPropertyType otherwise.
+void check_property_value(const Value& v);
+
+}  // namespace lora::exec

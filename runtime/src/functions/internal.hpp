@@ -1,0 +1,24 @@
+// Helpers shared by the function library's translation units (not part of the contract).
+#pragma once
+
+#include <lora/error.hpp>
+#include <lora/value.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace lora::fn::detail {
+
+// A function got an argument of a kind it cannot take. The TCK expects
+// TypeError.InvalidArgumentValue when this is found at runtime.
+[[noreturn]] void bad_argument(std::string_view function, const Value& v,
+                               std::string_view expected);
+
+// A Node or Relationship without data reached a function that reads labels/properties:
+// the executor should have hydrated it, so this is a fault of the database, not the query.
+[[noreturn]] void not_hydrated(std::string_view function);
+
+// Shortest round-trip text of a double, always with a '.' or exponent ("1.0", "0.1").
+std::string float_text(double f);
+
+}  // namespace lora::fn::detail

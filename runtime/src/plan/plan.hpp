@@ -1,0 +1,122 @@
+// The physical plan: a linear list of steps, each bound to a location (a shard chosen by a
+// row's value, every shard, or the coordinator). Rows move between actors exactly where the
+// location of the next step differs from where the row is; see docs/architecture.md.
+#pragma once
+
+#include "exec/expr.hpp"
+
+#include <lora/value.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace lora::plan {
+
+using exec::CExpr;
+using exec::CExprPtr;
+
+// Where a step runs.
+enum class LocKind : uint8_t {
+    Any,          // wherever the row is
+    Shard,        // at the shard owning the entity in `slot` (null: wherever the row is)
+    AllShards,    // at every shard (the row is copied to each)
+    NewNode,      // at a shard picked round-robin (where a new node is created)
+    Coordinator,  // at the query's coordinator
+};
+
+struct Location {
+    LocKind kind = LocKind::Any;
+    int slot = -1;
+};
+
+enum class OpKind : uint8_t {
+    ScanNodes,      // slot <- every local node (with `labels[0]` if given)
+    Expand,         // from slot -[rel_slot]- to_slot, at shard(from)
+    Filter,         // keep rows where expr is true
+    Project,        // outputs[i].slot <- outputs[i].expr
+    Unwind,         // slot <- each element of expr
+    Attach,         // snapshot the data of the entity in slot into the row (at its shard)
+    AttachDeep,     // coordinator: attach every entity nested in the values of `slots`
+    CreateNode,     // slot <- new node with labels and properties expr
+    CreateRel,      // rel_slot <- new relationship slot -[type]-> to_slot, at shard(slot)
+    SetProperty,    // slot.key = expr
+    SetProperties,  // slot = expr (replace) or slot += expr (merge_props)
+    SetLabels,      // slot:labels
+    RemoveProperty, // REMOVE slot.key
+    RemoveLabels,   // REMOVE slot:labels
+    DeleteRel,      // DELETE the relationship in slot
+    DeleteNode,     // [DETACH] DELETE the node in slot
+    // Coordinator steps.
+    OptionalBegin,  // tag each row with a sequence number in `slot`, remember it
+    OptionalEnd,    // barrier: rows whose tag produced nothing come back null-extended
+    Distinct,       // drop rows equivalent on `slots` to one seen before
+    Aggregate,      // barrier: group by keys, compute aggregates
+    Sort,           // barrier: order by sort keys
+    Skip,           // drop the first expr rows
+    Limit,          // keep the first expr rows
+    Eager,          // barrier: let everything before finish before anything after starts
+    Produce,        // final: emit `slots` as a result row
+};
+
+struct ProjectItem {
+    int slot;
+    CExprPtr expr;
+};
+
+struct AggItem {
+    int slot;                         // output slot
+    const fn::FunctionInfo* fn;
+    bool distinct = false;
+    bool count_star = false;
+    std::vector<int> arg_slots;       // pre-computed arguments
+};
+
+struct SortKey {
+    int slot;
+    bool descending;
+};
+
+struct Step {
+    OpKind op;
+    Location loc;
+    bool barrier = false;
+
+    int slot = -1;       // main variable
+    int rel_slot = -1;   // Expand / CreateRel
+    int to_slot = -1;    // Expand / CreateRel
+    exec::Direction dir = exec::Direction::Outgoing;
+    bool to_bound = false;   // Expand into an already bound node
+    bool rel_bound = false;  // Expand along an already bound relationship
+    std::vector<std::string> labels;  // ScanNodes / Expand target labels / Create / Set / Remove
+    std::vector<std::string> types;   // Expand relationship types (any of)
+    std::string key;                  // SetProperty / RemoveProperty
+    bool merge_props = false;         // SetProperties: += instead of =
+    bool detach = false;              // DeleteNode
+    CExprPtr expr;                    // Filter / Unwind / Create props / Set value / Skip / Limit
+    std::vector<ProjectItem> outputs; // Project
+    std::vector<int> slots;           // Distinct / AttachDeep / Produce / OptionalEnd nulls
+    std::vector<int> key_slots;       // Aggregate group keys
+    std::vector<AggItem> aggs;        // Aggregate
+    std::vector<SortKey> sort;        // Sort
+    int pair = -1;                    // OptionalEnd: index of its OptionalBegin
+
+    std::string describe() const;     // one line for EXPLAIN
+};
+
+struct Plan {
+    std::string query;                   // the text it was planned from
+    std::vector<Step> steps;
+    int slot_count = 0;
+    std::vector<std::string> columns;    // result column names
+    bool writes = false;                 // contains an update step
+    std::vector<std::string> slot_names; // for EXPLAIN / debugging
+    bool explain_only = false;           // EXPLAIN: answer with the plan, run nothing
+    std::string explain_text;
+    std::string explain() const;
+};
+
+using PlanPtr = std::shared_ptr<const Plan>;
+
+}  // namespace lora::plan

@@ -1,0 +1,1160 @@
+// Planner: clause by clause, binds variables to row slots, compiles expressions and places
+// every step where its data lives. The rules for placing (see docs/architecture.md):
+//  - a step that reads an entity's properties or labels runs at the entity's shard, unless
+//    that entity's data was attached to the row earlier (and no write happened since);
+//  - when a step reads several entities, all but one are attached first;
+//  - writes run at the shard owning what they write; new nodes go round-robin;
+//  - merges (aggregate, sort, distinct, limit, eager barriers) run at the coordinator.
+#include "plan/planner.hpp"
+
+#include <lora/error.hpp>
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
+
+namespace lora::plan {
+
+using namespace lora::cypher;
+using exec::CExpr;
+using exec::EK;
+
+namespace {
+
+[[noreturn]] void unsupported(const std::string& what) {
+    throw Error(ErrorClass::Semantic, ErrorPhase::Compile, "NotSupported", "UnsupportedFeature",
+                "Not supported yet: " + what);
+}
+
+[[noreturn]] void undefined(const std::string& name) {
+    throw_semantic("SyntaxError", "UndefinedVariable", "Variable `" + name + "` not defined");
+}
+
+enum class VT : uint8_t { Node, Rel, Path, Value };
+
+struct Var {
+    int slot = -1;
+    VT type = VT::Value;
+    bool may_entity = false;  // a Value var that may hold nodes/relationships
+};
+
+struct Info {
+    std::set<int> data_slots;  // node/relationship slots whose data is read
+    std::set<int> deep_slots;  // value slots that may hold entities whose data is read
+    bool may_entity = false;
+    bool aggregate = false;
+};
+
+bool is_aggregate_call(const Expr& e) {
+    if (e.kind == ExprKind::CountStar) return true;
+    if (e.kind == ExprKind::FunctionCall) {
+        auto* f = fn::find_function(e.name);
+        return f && f->aggregate;
+    }
+    return false;
+}
+
+bool contains_aggregate(const Expr& e) {
+    if (is_aggregate_call(e)) return true;
+    // Aggregates inside comprehensions still count as aggregates of the projection.
+    for (auto& c : e.children)
+        if (c && contains_aggregate(*c)) return true;
+    for (auto& p : e.projection)
+        if (p.value && contains_aggregate(*p.value)) return true;
+    return false;
+}
+
+void collect_variables(const Expr& e, std::set<std::string>& out) {
+    if (e.kind == ExprKind::Variable) out.insert(e.name);
+    for (auto& c : e.children)
+        if (c) collect_variables(*c, out);
+    for (auto& p : e.projection)
+        if (p.value) collect_variables(*p.value, out);
+    if (e.kind == ExprKind::MapProjection && !e.children.empty()) {
+        for (auto& p : e.projection)
+            if (p.kind == MapProjectionItem::Kind::Variable) out.insert(p.key);
+    }
+}
+
+void split_and(const Expr* e, std::vector<const Expr*>& out) {
+    if (!e) return;
+    if (e->kind == ExprKind::Binary && e->op == Op::And) {
+        split_and(e->children[0].get(), out);
+        split_and(e->children[1].get(), out);
+        return;
+    }
+    out.push_back(e);
+}
+
+CExprPtr slot_expr(int slot) {
+    auto c = std::make_unique<CExpr>(EK::Slot);
+    c->slot = slot;
+    return c;
+}
+
+class Planner {
+public:
+    explicit Planner(const std::string& text) : plan_(std::make_shared<Plan>()) {
+        plan_->query = text;
+    }
+
+    PlanPtr run(const Statement& st) {
+        if (st.query.parts.size() != 1) unsupported("UNION");
+        const auto& clauses = st.query.parts[0].clauses;
+        bool returned = false;
+        for (size_t i = 0; i < clauses.size(); ++i) {
+            const Clause& c = clauses[i];
+            switch (c.kind) {
+                case ClauseKind::Match: plan_match(c); break;
+                case ClauseKind::Unwind: plan_unwind(c); break;
+                case ClauseKind::With: plan_projection(c.body, c.where.get(), false); break;
+                case ClauseKind::Return:
+                    plan_projection(c.body, nullptr, true);
+                    returned = true;
+                    break;
+                case ClauseKind::Create: plan_create(c); break;
+                case ClauseKind::Set: plan_set(c); break;
+                case ClauseKind::Remove: plan_remove(c); break;
+                case ClauseKind::Delete: plan_delete(c); break;
+                case ClauseKind::Merge: unsupported("MERGE");
+                case ClauseKind::Call: unsupported("CALL");
+                case ClauseKind::CreateIndex: unsupported("CREATE INDEX");
+                case ClauseKind::DropIndex: unsupported("DROP INDEX");
+            }
+        }
+        if (!returned) {
+            Step s = coord(OpKind::Produce);
+            add(std::move(s));
+        }
+        plan_->slot_count = next_slot_;
+        return plan_;
+    }
+
+private:
+    // ------------------------------------------------------------ slots and steps
+
+    int new_slot(const std::string& name) {
+        plan_->slot_names.push_back(name);
+        return next_slot_++;
+    }
+
+    Var declare(const std::string& name, VT type) {
+        Var v{new_slot(name), type, false};
+        scope_[name] = v;
+        return v;
+    }
+
+    std::string anon() { return " anon" + std::to_string(anon_++); }
+
+    Step coord(OpKind op, bool barrier = false) {
+        Step s;
+        s.op = op;
+        s.loc.kind = LocKind::Coordinator;
+        s.barrier = barrier;
+        return s;
+    }
+
+    void add(Step s) {
+        switch (s.loc.kind) {
+            case LocKind::Coordinator: here_ = -1; break;
+            case LocKind::Shard: here_ = s.loc.slot; break;
+            case LocKind::AllShards: here_ = (s.op == OpKind::ScanNodes) ? s.slot : -1; break;
+            case LocKind::NewNode: here_ = s.slot; break;
+            case LocKind::Any: break;
+        }
+        if (s.op == OpKind::Expand) here_ = s.slot;
+        switch (s.op) {
+            case OpKind::CreateNode:
+            case OpKind::CreateRel:
+            case OpKind::SetProperty:
+            case OpKind::SetProperties:
+            case OpKind::SetLabels:
+            case OpKind::RemoveProperty:
+            case OpKind::RemoveLabels:
+            case OpKind::DeleteRel:
+            case OpKind::DeleteNode:
+                plan_->writes = true;
+                attached_.clear();  // attached snapshots may be stale now
+                break;
+            default: break;
+        }
+        plan_->steps.push_back(std::move(s));
+    }
+
+    // Decides where a step that evaluates expressions (described by `info`) must run, and
+    // adds the Attach steps it needs first. `own` is the entity the step itself works on
+    // (it runs at that entity's shard), or -1.
+    Location place(const Info& info, int own = -1) {
+        for (int s : info.deep_slots) {
+            if (attached_.count(s)) continue;
+            Step a = coord(OpKind::AttachDeep, true);
+            a.slots = {s};
+            add(std::move(a));
+            attached_.insert(s);
+        }
+        std::vector<int> need;
+        for (int s : info.data_slots)
+            if (!attached_.count(s) && s != own) need.push_back(s);
+        int local = own;
+        if (local < 0 && !need.empty()) {
+            auto it = std::find(need.begin(), need.end(), here_);
+            local = it != need.end() ? *it : need.front();
+            need.erase(std::find(need.begin(), need.end(), local));
+        }
+        for (int s : need) {
+            Step a;
+            a.op = OpKind::Attach;
+            a.loc = {LocKind::Shard, s};
+            a.slot = s;
+            add(std::move(a));
+            attached_.insert(s);
+        }
+        if (local < 0) return {LocKind::Any, -1};
+        return {LocKind::Shard, local};
+    }
+
+    void add_filter(CExprPtr pred, const Info& info) {
+        Step s;
+        s.op = OpKind::Filter;
+        s.loc = place(info);
+        s.expr = std::move(pred);
+        add(std::move(s));
+    }
+
+    // ------------------------------------------------------------ expressions
+
+    const Var* lookup(const std::string& name) const {
+        for (auto it = locals_.rbegin(); it != locals_.rend(); ++it)
+            if (it->first == name) return &it->second;
+        auto it = scope_.find(name);
+        return it == scope_.end() ? nullptr : &it->second;
+    }
+
+    static bool entity_type(VT t) { return t == VT::Node || t == VT::Rel; }
+
+    // Marks that the data of whatever `base` evaluates to is read.
+    void note_data_read(const Expr& base, Info& info) {
+        if (base.kind != ExprKind::Variable) return;
+        const Var* v = lookup(base.name);
+        if (!v) return;
+        if (entity_type(v->type)) info.data_slots.insert(v->slot);
+        else if (v->may_entity || v->type == VT::Path) info.deep_slots.insert(v->slot);
+    }
+
+    CExprPtr compile(const Expr& e, Info& info) {
+        switch (e.kind) {
+            case ExprKind::Literal: {
+                auto c = std::make_unique<CExpr>(EK::Literal);
+                c->value = e.value;
+                return c;
+            }
+            case ExprKind::Parameter: {
+                auto c = std::make_unique<CExpr>(EK::Param);
+                c->name = e.name;
+                return c;
+            }
+            case ExprKind::Variable: {
+                const Var* v = lookup(e.name);
+                if (!v) undefined(e.name);
+                if (v->type != VT::Value || v->may_entity) info.may_entity = true;
+                return slot_expr(v->slot);
+            }
+            case ExprKind::Property: {
+                auto c = std::make_unique<CExpr>(EK::Property);
+                c->name = e.name;
+                note_data_read(*e.children[0], info);
+                Info sub;
+                c->children.push_back(compile(*e.children[0], sub));
+                merge_info(info, sub, false);
+                return c;
+            }
+            case ExprKind::DynamicSubscript: {
+                auto c = std::make_unique<CExpr>(EK::Subscript);
+                note_data_read(*e.children[0], info);
+                Info sub;
+                c->children.push_back(compile(*e.children[0], sub));
+                c->children.push_back(compile(*e.children[1], info));
+                merge_info(info, sub, true);
+                return c;
+            }
+            case ExprKind::Slice: {
+                auto c = std::make_unique<CExpr>(EK::Slice);
+                c->children.push_back(compile(*e.children[0], info));
+                for (int i = 1; i <= 2; ++i) {
+                    if (static_cast<size_t>(i) < e.children.size() && e.children[i])
+                        c->children.push_back(compile(*e.children[i], info));
+                    else
+                        c->children.push_back(nullptr);
+                }
+                return c;
+            }
+            case ExprKind::ListLiteral: {
+                auto c = std::make_unique<CExpr>(EK::List);
+                for (auto& ch : e.children) c->children.push_back(compile(*ch, info));
+                return c;
+            }
+            case ExprKind::MapLiteral: {
+                auto c = std::make_unique<CExpr>(EK::Map);
+                c->keys = e.keys;
+                for (auto& ch : e.children) c->children.push_back(compile(*ch, info));
+                return c;
+            }
+            case ExprKind::Unary: {
+                if (e.op == Op::Plus) return compile(*e.children[0], info);
+                auto c = std::make_unique<CExpr>(e.op == Op::Not ? EK::Not : EK::Negate);
+                c->children.push_back(compile(*e.children[0], info));
+                return c;
+            }
+            case ExprKind::Binary: return compile_binary(e, info);
+            case ExprKind::Comparison: {
+                auto c = std::make_unique<CExpr>(EK::Compare);
+                for (auto op : e.ops) c->cmps.push_back(to_cmp(op));
+                for (auto& ch : e.children) c->children.push_back(compile(*ch, info));
+                return c;
+            }
+            case ExprKind::IsNull:
+            case ExprKind::IsNotNull: {
+                auto c = std::make_unique<CExpr>(e.kind == ExprKind::IsNull ? EK::IsNull
+                                                                           : EK::IsNotNull);
+                c->children.push_back(compile(*e.children[0], info));
+                info.may_entity = false;
+                return c;
+            }
+            case ExprKind::HasLabels: {
+                auto c = std::make_unique<CExpr>(EK::HasLabels);
+                c->labels = e.keys;
+                note_data_read(*e.children[0], info);
+                Info sub;
+                c->children.push_back(compile(*e.children[0], sub));
+                merge_info(info, sub, false);
+                return c;
+            }
+            case ExprKind::FunctionCall:
+            case ExprKind::CountStar: return compile_call(e, info);
+            case ExprKind::Case: {
+                auto c = std::make_unique<CExpr>(EK::Case);
+                // AST: children[0] = subject or null; then (when, then) pairs; else last if
+                // the count is odd after the subject.
+                c->simple_case = e.children[0] != nullptr;
+                if (c->simple_case) c->children.push_back(compile(*e.children[0], info));
+                size_t rest = e.children.size() - 1;
+                c->has_else = rest % 2 == 1;
+                for (size_t i = 1; i < e.children.size(); ++i)
+                    c->children.push_back(compile(*e.children[i], info));
+                return c;
+            }
+            case ExprKind::ListComprehension: return compile_iteration(e, info, EK::ListComp);
+            case ExprKind::Quantifier: return compile_iteration(e, info, EK::Quantifier);
+            case ExprKind::Reduce: {
+                auto c = std::make_unique<CExpr>(EK::Reduce);
+                c->children.push_back(compile(*e.children[0], info));
+                c->children.push_back(compile(*e.children[1], info));
+                c->slot2 = new_slot(e.keys.at(0));
+                c->slot = new_slot(e.variable);
+                locals_.push_back({e.keys[0], Var{c->slot2, VT::Value, true}});
+                locals_.push_back({e.variable, Var{c->slot, VT::Value, true}});
+                c->children.push_back(compile(*e.children[2], info));
+                locals_.pop_back();
+                locals_.pop_back();
+                return c;
+            }
+            case ExprKind::MapProjection: {
+                auto c = std::make_unique<CExpr>(EK::MapProjection);
+                note_data_read(*e.children[0], info);
+                Info sub;
+                c->children.push_back(compile(*e.children[0], sub));
+                merge_info(info, sub, false);
+                for (auto& p : e.projection) {
+                    exec::MapProjEntry m;
+                    m.key = p.key;
+                    switch (p.kind) {
+                        case MapProjectionItem::Kind::Property:
+                            m.kind = exec::MapProjEntry::Kind::Property;
+                            break;
+                        case MapProjectionItem::Kind::AllProperties:
+                            m.kind = exec::MapProjEntry::Kind::AllProperties;
+                            break;
+                        case MapProjectionItem::Kind::Literal:
+                            m.kind = exec::MapProjEntry::Kind::Value;
+                            m.value = compile(*p.value, info);
+                            break;
+                        case MapProjectionItem::Kind::Variable: {
+                            m.kind = exec::MapProjEntry::Kind::Value;
+                            Expr ve{ExprKind::Variable};
+                            ve.name = p.key;
+                            m.value = compile(ve, info);
+                            break;
+                        }
+                    }
+                    c->projection.push_back(std::move(m));
+                }
+                return c;
+            }
+            case ExprKind::PatternComprehension: unsupported("pattern comprehensions");
+            case ExprKind::PatternPredicate: unsupported("pattern predicates");
+            case ExprKind::Exists: unsupported("EXISTS subqueries");
+        }
+        unsupported("expression");
+    }
+
+    // `into_entity`: the sub-expression's entity-ness carries over to the result.
+    static void merge_info(Info& into, const Info& sub, bool into_entity) {
+        into.data_slots.insert(sub.data_slots.begin(), sub.data_slots.end());
+        into.deep_slots.insert(sub.deep_slots.begin(), sub.deep_slots.end());
+        into.aggregate |= sub.aggregate;
+        if (into_entity) into.may_entity |= sub.may_entity;
+    }
+
+    static exec::Cmp to_cmp(Op op) {
+        switch (op) {
+            case Op::Eq: return exec::Cmp::Eq;
+            case Op::Ne: return exec::Cmp::Ne;
+            case Op::Lt: return exec::Cmp::Lt;
+            case Op::Le: return exec::Cmp::Le;
+            case Op::Gt: return exec::Cmp::Gt;
+            default: return exec::Cmp::Ge;
+        }
+    }
+
+    CExprPtr compile_binary(const Expr& e, Info& info) {
+        EK k;
+        char arith = 0;
+        switch (e.op) {
+            case Op::Or: k = EK::Or; break;
+            case Op::Xor: k = EK::Xor; break;
+            case Op::And: k = EK::And; break;
+            case Op::Add: k = EK::Arith; arith = '+'; break;
+            case Op::Subtract: k = EK::Arith; arith = '-'; break;
+            case Op::Multiply: k = EK::Arith; arith = '*'; break;
+            case Op::Divide: k = EK::Arith; arith = '/'; break;
+            case Op::Modulo: k = EK::Arith; arith = '%'; break;
+            case Op::Power: k = EK::Arith; arith = '^'; break;
+            case Op::In: k = EK::In; break;
+            case Op::StartsWith: k = EK::StartsWith; break;
+            case Op::EndsWith: k = EK::EndsWith; break;
+            case Op::Contains: k = EK::Contains; break;
+            case Op::RegexMatch: k = EK::Regex; break;
+            case Op::Eq:
+            case Op::Ne:
+            case Op::Lt:
+            case Op::Le:
+            case Op::Gt:
+            case Op::Ge: {
+                auto c = std::make_unique<CExpr>(EK::Compare);
+                c->cmps.push_back(to_cmp(e.op));
+                c->children.push_back(compile(*e.children[0], info));
+                c->children.push_back(compile(*e.children[1], info));
+                info.may_entity = false;
+                return c;
+            }
+            default: unsupported("operator");
+        }
+        auto c = std::make_unique<CExpr>(k);
+        c->arith = arith;
+        Info a, b;
+        c->children.push_back(compile(*e.children[0], a));
+        c->children.push_back(compile(*e.children[1], b));
+        merge_info(info, a, k == EK::Arith);
+        merge_info(info, b, k == EK::Arith);
+        return c;
+    }
+
+    CExprPtr compile_iteration(const Expr& e, Info& info, EK kind) {
+        auto c = std::make_unique<CExpr>(kind);
+        Info li;
+        c->children.push_back(compile(*e.children[0], li));
+        merge_info(info, li, kind == EK::ListComp);
+        c->slot = new_slot(e.variable);
+        locals_.push_back({e.variable, Var{c->slot, VT::Value, li.may_entity}});
+        for (size_t i = 1; i < 3; ++i) {
+            if (i < e.children.size() && e.children[i]) {
+                Info sub;
+                c->children.push_back(compile(*e.children[i], sub));
+                merge_info(info, sub, kind == EK::ListComp && i == 2);
+            } else if (kind == EK::ListComp) {
+                c->children.push_back(nullptr);
+            }
+        }
+        locals_.pop_back();
+        // Data read through the iteration variable: the list's entities must be attached.
+        if (kind == EK::Quantifier) info.may_entity = false;
+        return c;
+    }
+
+    CExprPtr compile_call(const Expr& e, Info& info) {
+        if (is_aggregate_call(e)) {
+            if (!agg_sink_)
+                throw_semantic("SyntaxError", "InvalidAggregation",
+                               "Aggregation is not allowed here: " + e.text);
+            return agg_sink_(e, info);
+        }
+        const fn::FunctionInfo* f = fn::find_function(e.name);
+        if (!f) throw_semantic("SyntaxError", "UnknownFunction", "Unknown function '" + e.name + "'");
+        auto c = std::make_unique<CExpr>(EK::Call);
+        c->fn = f;
+        std::string_view n = f->name;
+        bool reads_data = n == "labels" || n == "keys" || n == "properties" || n == "exists";
+        bool yields_entity = n == "startnode" || n == "endnode" || n == "nodes" ||
+                             n == "relationships" || n == "coalesce" || n == "head" ||
+                             n == "last" || n == "tail" || n == "reverse";
+        for (auto& a : e.children) {
+            if (reads_data) note_data_read(*a, info);
+            Info sub;
+            c->children.push_back(compile(*a, sub));
+            merge_info(info, sub, yields_entity);
+        }
+        if (n == "startnode" || n == "endnode" || n == "nodes" || n == "relationships")
+            info.may_entity = true;
+        return c;
+    }
+
+    // ------------------------------------------------------------ MATCH
+
+    struct Pending {
+        const Expr* expr;
+        std::set<std::string> vars;
+    };
+
+    bool bound_all(const std::set<std::string>& vars) const {
+        for (auto& v : vars)
+            if (!scope_.count(v)) return false;
+        return true;
+    }
+
+    void flush_ready(std::vector<Pending>& pending, bool all) {
+        for (auto it = pending.begin(); it != pending.end();) {
+            if (all || bound_all(it->vars)) {
+                Info info;
+                auto pred = compile(*it->expr, info);
+                add_filter(std::move(pred), info);
+                it = pending.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    }
+
+    void note_read_clause() {
+        if (wrote_) {
+            add(coord(OpKind::Eager, true));
+            wrote_ = false;
+        }
+        read_ = true;
+    }
+
+    void note_write_clause() {
+        if (read_) {
+            add(coord(OpKind::Eager, true));
+            read_ = false;
+        }
+        wrote_ = true;
+    }
+
+    // Filters for the labels and inline properties of a node pattern bound to `v`.
+    void node_constraints(const NodePattern& np, const Var& v, size_t skip_labels) {
+        if (np.labels.size() > skip_labels) {
+            auto c = std::make_unique<CExpr>(EK::HasLabels);
+            c->labels.assign(np.labels.begin() + static_cast<long>(skip_labels), np.labels.end());
+            c->children.push_back(slot_expr(v.slot));
+            Info info;
+            info.data_slots.insert(v.slot);
+            add_filter(std::move(c), info);
+        }
+        property_constraints(np.properties.get(), v);
+    }
+
+    void property_constraints(const Expr* props, const Var& v) {
+        if (!props) return;
+        if (props->kind != ExprKind::MapLiteral) {
+            // MATCH (n $map): every entry of the map must match.
+            unsupported("parameter maps in MATCH patterns");
+        }
+        for (size_t i = 0; i < props->keys.size(); ++i) {
+            auto cmp = std::make_unique<CExpr>(EK::Compare);
+            cmp->cmps.push_back(exec::Cmp::Eq);
+            auto prop = std::make_unique<CExpr>(EK::Property);
+            prop->name = props->keys[i];
+            prop->children.push_back(slot_expr(v.slot));
+            cmp->children.push_back(std::move(prop));
+            Info info;
+            info.data_slots.insert(v.slot);
+            cmp->children.push_back(compile(*props->children[i], info));
+            add_filter(std::move(cmp), info);
+        }
+    }
+
+    const Var& bind_node(const NodePattern& np, bool& fresh) {
+        std::string name = np.variable ? *np.variable : anon();
+        if (const Var* v = lookup(name); v && np.variable) {
+            if (v->type != VT::Node && v->type != VT::Value)
+                throw_semantic("SyntaxError", "VariableTypeConflict",
+                               "Variable `" + name + "` is not a node");
+            fresh = false;
+            node_slot_[&np] = v->slot;
+            return *v;
+        }
+        fresh = true;
+        declare(name, VT::Node);
+        node_slot_[&np] = scope_[name].slot;
+        return scope_[name];
+    }
+
+    void plan_match(const Clause& c) {
+        note_read_clause();
+        size_t optional_begin = 0;
+        std::set<std::string> before;
+        for (auto& [k, v] : scope_) before.insert(k);
+        if (c.optional) {
+            Step b = coord(OpKind::OptionalBegin);
+            b.slot = new_slot(" optional_tag");
+            optional_begin = plan_->steps.size();
+            add(std::move(b));
+        }
+        std::vector<Pending> pending;
+        std::vector<const Expr*> conj;
+        split_and(c.where.get(), conj);
+        for (auto* e : conj) {
+            Pending p{e, {}};
+            collect_variables(*e, p.vars);
+            pending.push_back(std::move(p));
+        }
+        std::vector<int> clause_rels;
+        for (const auto& part : c.pattern.parts) {
+            plan_part(part, clause_rels);
+            flush_ready(pending, false);
+        }
+        flush_ready(pending, true);
+        if (c.optional) {
+            Step e = coord(OpKind::OptionalEnd, true);
+            e.pair = static_cast<int>(optional_begin);
+            for (auto& [k, v] : scope_)
+                if (!before.count(k)) e.slots.push_back(v.slot);
+            add(std::move(e));
+        }
+    }
+
+    void plan_part(const PatternPart& part, std::vector<int>& clause_rels) {
+        if (part.shortest != PatternPart::Shortest::None) unsupported("shortestPath");
+        if (part.path_variable) unsupported("named paths");
+        size_t n = part.nodes.size();
+        size_t start = n;
+        for (size_t i = 0; i < n && start == n; ++i)
+            if (part.nodes[i].variable && lookup(*part.nodes[i].variable)) start = i;
+        for (size_t i = 0; i < n && start == n; ++i)
+            if (!part.nodes[i].labels.empty()) start = i;
+        if (start == n) start = 0;
+
+        bool fresh = false;
+        const NodePattern& sp = part.nodes[start];
+        Var sv = bind_node(sp, fresh);
+        if (fresh) {
+            Step s;
+            s.op = OpKind::ScanNodes;
+            s.loc.kind = LocKind::AllShards;
+            s.slot = sv.slot;
+            if (!sp.labels.empty()) s.labels.push_back(sp.labels[0]);
+            add(std::move(s));
+            node_constraints(sp, sv, sp.labels.empty() ? 0 : 1);
+        } else {
+            node_constraints(sp, sv, 0);
+        }
+        for (size_t i = start; i + 1 < n; ++i)
+            expand(part.nodes[i], part.rels[i], part.nodes[i + 1], false, clause_rels);
+        for (size_t i = start; i > 0; --i)
+            expand(part.nodes[i], part.rels[i - 1], part.nodes[i - 1], true, clause_rels);
+    }
+
+    void expand(const NodePattern& from_np, const RelPattern& rp, const NodePattern& to_np,
+                bool reversed, std::vector<int>& clause_rels) {
+        if (rp.range) unsupported("variable-length relationships");
+        Step s;
+        s.op = OpKind::Expand;
+        // The from node was bound just before (by scan or an earlier expand).
+        s.slot = node_slot_.at(&from_np);
+        s.loc = {LocKind::Shard, s.slot};
+        exec::Direction d = exec::Direction::Both;
+        if (rp.direction == Direction::Outgoing) d = reversed ? exec::Direction::Incoming
+                                                             : exec::Direction::Outgoing;
+        if (rp.direction == Direction::Incoming) d = reversed ? exec::Direction::Outgoing
+                                                             : exec::Direction::Incoming;
+        s.dir = d;
+        s.types = rp.types;
+        std::string rname = rp.variable ? *rp.variable : anon();
+        Var rv;
+        if (const Var* existing = rp.variable ? lookup(rname) : nullptr) {
+            if (existing->type != VT::Rel && existing->type != VT::Value)
+                throw_semantic("SyntaxError", "VariableTypeConflict",
+                               "Variable `" + rname + "` is not a relationship");
+            rv = *existing;
+            s.rel_bound = true;
+        } else {
+            rv = declare(rname, VT::Rel);
+        }
+        s.rel_slot = rv.slot;
+        bool fresh = false;
+        Var tv = bind_node(to_np, fresh);
+        s.to_slot = tv.slot;
+        s.to_bound = !fresh;
+        bool rel_bound = s.rel_bound;
+        add(std::move(s));
+        // Relationship uniqueness within one MATCH.
+        if (!rel_bound) {
+            for (int other : clause_rels) {
+                auto cmp = std::make_unique<CExpr>(EK::Compare);
+                cmp->cmps.push_back(exec::Cmp::Ne);
+                cmp->children.push_back(slot_expr(rv.slot));
+                cmp->children.push_back(slot_expr(other));
+                add_filter(std::move(cmp), Info{});
+            }
+            clause_rels.push_back(rv.slot);
+        }
+        property_constraints(rp.properties.get(), rv);
+        node_constraints(to_np, tv, 0);
+    }
+
+    // ------------------------------------------------------------ UNWIND
+
+    void plan_unwind(const Clause& c) {
+        Info info;
+        auto e = compile(*c.expr, info);
+        Step s;
+        s.op = OpKind::Unwind;
+        s.loc = place(info);
+        s.expr = std::move(e);
+        if (lookup(c.variable))
+            throw_semantic("SyntaxError", "VariableAlreadyBound",
+                           "Variable `" + c.variable + "` already declared");
+        Var v = declare(c.variable, VT::Value);
+        scope_[c.variable].may_entity = info.may_entity;
+        s.slot = v.slot;
+        add(std::move(s));
+    }
+
+    // ------------------------------------------------------------ WITH / RETURN
+
+    struct Item {
+        const Expr* expr;
+        std::string name;
+    };
+
+    VT type_of(const Expr& e) const {
+        if (e.kind == ExprKind::Variable) {
+            if (const Var* v = lookup(e.name)) return v->type;
+        }
+        return VT::Value;
+    }
+
+    void plan_projection(const ProjectionBody& body, const Expr* where, bool is_return) {
+        std::vector<Item> items;
+        std::vector<std::unique_ptr<Expr>> synthetic;
+        if (body.star) {
+            std::vector<std::string> names;
+            for (auto& [k, v] : scope_)
+                if (!k.empty() && k[0] != ' ') names.push_back(k);
+            if (names.empty() && body.items.empty())
+                throw_semantic("SyntaxError", "NoVariablesInScope",
+                               "RETURN * is not allowed when there are no variables in scope");
+            for (auto& n : names) {
+                auto v = std::make_unique<Expr>(Expr{ExprKind::Variable});
+                v->name = n;
+                v->text = n;
+                items.push_back({v.get(), n});
+                synthetic.push_back(std::move(v));
+            }
+        }
+        for (auto& it : body.items) items.push_back({it.expr.get(), it.alias ? *it.alias : it.text});
+
+        bool agg = false;
+        for (auto& it : items) agg |= contains_aggregate(*it.expr);
+
+        std::map<std::string, Var> out_scope;
+        std::vector<int> out_slots;
+        std::vector<std::pair<int, CExprPtr>> post;  // after aggregation
+        std::vector<Info> post_info;
+
+        if (!agg) {
+            for (auto& it : items) {
+                Var v = project_item(*it.expr, it.name);
+                out_scope[it.name] = v;
+                out_slots.push_back(v.slot);
+            }
+            if (is_return) attach_outputs(out_scope);
+        } else {
+            std::vector<int> key_slots;
+            std::vector<AggItem> aggs;
+            // Grouping keys first: they are evaluated before the aggregation.
+            std::vector<int> item_slot(items.size(), -1);
+            for (size_t i = 0; i < items.size(); ++i) {
+                if (contains_aggregate(*items[i].expr)) continue;
+                Var v = project_item(*items[i].expr, items[i].name);
+                out_scope[items[i].name] = v;
+                item_slot[i] = v.slot;
+                key_slots.push_back(v.slot);
+            }
+            if (is_return) attach_outputs(out_scope);
+            agg_sink_ = [&](const Expr& call, Info& outer) -> CExprPtr {
+                AggItem a;
+                a.count_star = call.kind == ExprKind::CountStar;
+                a.fn = fn::find_function(a.count_star ? "count" : call.name);
+                a.distinct = call.distinct;
+                auto saved = std::move(agg_sink_);
+                agg_sink_ = nullptr;  // nested aggregation is an error
+                for (auto& arg : call.children) {
+                    if (contains_aggregate(*arg))
+                        throw_semantic("SyntaxError", "NestedAggregation",
+                                       "Cannot nest aggregations: " + call.text);
+                    Info ai;
+                    auto ce = compile(*arg, ai);
+                    int s = new_slot(" aggarg");
+                    Step p;
+                    p.op = OpKind::Project;
+                    p.loc = place(ai);
+                    p.outputs.push_back({s, std::move(ce)});
+                    add(std::move(p));
+                    a.arg_slots.push_back(s);
+                    if (ai.may_entity) outer.may_entity = true;
+                }
+                agg_sink_ = std::move(saved);
+                a.slot = new_slot(call.text);
+                int slot = a.slot;
+                aggs.push_back(std::move(a));
+                return slot_expr(slot);
+            };
+            for (size_t i = 0; i < items.size(); ++i) {
+                if (item_slot[i] >= 0) continue;
+                Info info;
+                auto ce = compile(*items[i].expr, info);
+                if (ce->kind == EK::Slot) {
+                    item_slot[i] = ce->slot;
+                } else {
+                    item_slot[i] = new_slot(items[i].name);
+                    post.emplace_back(item_slot[i], std::move(ce));
+                    post_info.push_back(info);
+                }
+                Var v{item_slot[i], VT::Value, info.may_entity};
+                out_scope[items[i].name] = v;
+            }
+            agg_sink_ = nullptr;
+            Step a = coord(OpKind::Aggregate, true);
+            a.key_slots = key_slots;
+            a.aggs = std::move(aggs);
+            add(std::move(a));
+            for (size_t i = 0; i < post.size(); ++i) {
+                Step p;
+                p.op = OpKind::Project;
+                p.loc = {LocKind::Any, -1};
+                p.outputs.push_back({post[i].first, std::move(post[i].second)});
+                add(std::move(p));
+            }
+            for (auto& it : items) out_slots.push_back(out_scope[it.name].slot);
+        }
+
+        // ORDER BY sees the projected names, and (without DISTINCT or aggregation) the
+        // variables in scope before the projection.
+        std::vector<SortKey> sort_keys;
+        if (!body.order_by.empty()) {
+            auto saved = scope_;
+            if (agg || body.distinct) scope_.clear();
+            for (auto& [k, v] : out_scope) scope_[k] = v;
+            for (auto& si : body.order_by) {
+                Info info;
+                auto ce = compile(*si.expr, info);
+                int slot;
+                if (ce->kind == EK::Slot) {
+                    slot = ce->slot;
+                    for (int s : info.data_slots) (void)s;
+                } else {
+                    slot = new_slot(" sortkey");
+                    Step p;
+                    p.op = OpKind::Project;
+                    p.loc = place(info);
+                    p.outputs.push_back({slot, std::move(ce)});
+                    add(std::move(p));
+                }
+                sort_keys.push_back({slot, si.descending});
+            }
+            scope_ = std::move(saved);
+        }
+        if (body.distinct) {
+            Step d = coord(OpKind::Distinct);
+            d.slots = out_slots;
+            add(std::move(d));
+        }
+        if (!sort_keys.empty()) {
+            Step s = coord(OpKind::Sort, true);
+            s.sort = sort_keys;
+            add(std::move(s));
+        }
+        if (body.skip) add_skip_limit(OpKind::Skip, *body.skip);
+        if (body.limit) add_skip_limit(OpKind::Limit, *body.limit);
+
+        if (is_return) {
+            std::vector<int> deep;
+            for (auto& it : items) {
+                const Var& v = out_scope[it.name];
+                if ((v.type == VT::Value && v.may_entity) || v.type == VT::Path)
+                    if (!attached_.count(v.slot)) deep.push_back(v.slot);
+            }
+            if (!deep.empty()) {
+                Step a = coord(OpKind::AttachDeep, true);
+                a.slots = deep;
+                add(std::move(a));
+            }
+            Step p = coord(OpKind::Produce);
+            p.slots = out_slots;
+            for (auto& it : items) plan_->columns.push_back(it.name);
+            add(std::move(p));
+        } else {
+            scope_ = std::move(out_scope);
+            if (where) {
+                Info info;
+                auto pred = compile(*where, info);
+                add_filter(std::move(pred), info);
+            }
+        }
+    }
+
+    // Attaches the data of entity columns while the rows are still at the shards.
+    void attach_outputs(const std::map<std::string, Var>& outs) {
+        for (auto& [k, v] : outs) {
+            if (!entity_type(v.type) || attached_.count(v.slot)) continue;
+            Step a;
+            a.op = OpKind::Attach;
+            a.loc = {LocKind::Shard, v.slot};
+            a.slot = v.slot;
+            add(std::move(a));
+            attached_.insert(v.slot);
+        }
+    }
+
+    Var project_item(const Expr& e, const std::string& name) {
+        if (e.kind == ExprKind::Variable) {
+            const Var* v = lookup(e.name);
+            if (!v) undefined(e.name);
+            return *v;
+        }
+        Info info;
+        auto ce = compile(e, info);
+        int slot = new_slot(name);
+        Step p;
+        p.op = OpKind::Project;
+        p.loc = place(info);
+        p.outputs.push_back({slot, std::move(ce)});
+        add(std::move(p));
+        return Var{slot, VT::Value, info.may_entity};
+    }
+
+    void add_skip_limit(OpKind op, const Expr& e) {
+        std::set<std::string> vars;
+        collect_variables(e, vars);
+        if (!vars.empty())
+            throw_semantic("SyntaxError", "NonConstantExpression",
+                           "It is not allowed to refer to variables in SKIP or LIMIT");
+        Info info;
+        auto saved = std::move(scope_);
+        scope_.clear();
+        auto ce = compile(e, info);
+        scope_ = std::move(saved);
+        Step s = coord(op);
+        s.expr = std::move(ce);
+        add(std::move(s));
+    }
+
+    // ------------------------------------------------------------ CREATE
+
+    void plan_create(const Clause& c) {
+        note_write_clause();
+        for (const auto& part : c.pattern.parts) {
+            if (part.path_variable) unsupported("named paths in CREATE");
+            std::vector<int> slots;
+            for (const auto& np : part.nodes) slots.push_back(create_node(np));
+            for (size_t i = 0; i < part.rels.size(); ++i) {
+                const RelPattern& rp = part.rels[i];
+                if (rp.types.size() != 1)
+                    throw_semantic("SyntaxError", "NoSingleRelationshipType",
+                                   "A single relationship type must be specified for CREATE");
+                if (rp.range)
+                    throw_semantic("SyntaxError", "CreatingVarLength",
+                                   "Variable length relationships cannot be used in CREATE");
+                if (rp.direction == Direction::Both)
+                    throw_semantic("SyntaxError", "RequiresDirectedRelationship",
+                                   "Only directed relationships are supported in CREATE");
+                int start = slots[i], end = slots[i + 1];
+                if (rp.direction == Direction::Incoming) std::swap(start, end);
+                std::string rname = rp.variable ? *rp.variable : anon();
+                if (rp.variable && lookup(rname))
+                    throw_semantic("SyntaxError", "VariableAlreadyBound",
+                                   "Variable `" + rname + "` already declared");
+                Step s;
+                s.op = OpKind::CreateRel;
+                Info info;
+                if (rp.properties) s.expr = compile(*rp.properties, info);
+                s.loc = place(info, start);
+                s.slot = start;
+                s.to_slot = end;
+                s.types = rp.types;
+                Var rv = declare(rname, VT::Rel);
+                s.rel_slot = rv.slot;
+                add(std::move(s));
+            }
+        }
+    }
+
+    int create_node(const NodePattern& np) {
+        if (np.variable) {
+            if (const Var* v = lookup(*np.variable)) {
+                if (!np.labels.empty() || np.properties)
+                    throw_semantic("SyntaxError", "VariableAlreadyBound",
+                                   "Variable `" + *np.variable + "` already declared");
+                if (v->type != VT::Node && v->type != VT::Value)
+                    throw_semantic("SyntaxError", "VariableTypeConflict",
+                                   "Variable `" + *np.variable + "` is not a node");
+                return v->slot;
+            }
+        }
+        Step s;
+        s.op = OpKind::CreateNode;
+        Info info;
+        if (np.properties) s.expr = compile(*np.properties, info);
+        // A new node lands on a shard picked round-robin: everything its properties read
+        // must travel with the row.
+        for (int d : info.data_slots) {
+            if (attached_.count(d)) continue;
+            Step a;
+            a.op = OpKind::Attach;
+            a.loc = {LocKind::Shard, d};
+            a.slot = d;
+            add(std::move(a));
+            attached_.insert(d);
+        }
+        Info deep_only;
+        deep_only.deep_slots = info.deep_slots;
+        place(deep_only);
+        s.loc.kind = LocKind::NewNode;
+        s.labels = np.labels;
+        Var v = declare(np.variable ? *np.variable : anon(), VT::Node);
+        s.slot = v.slot;
+        add(std::move(s));
+        return v.slot;
+    }
+
+    // ------------------------------------------------------------ SET / REMOVE / DELETE
+
+    int entity_target(const Expr& e, const char* what) {
+        if (e.kind != ExprKind::Variable) unsupported(std::string(what) + " on an expression");
+        const Var* v = lookup(e.name);
+        if (!v) undefined(e.name);
+        if (!entity_type(v->type) && v->type != VT::Value)
+            throw_type_error("InvalidArgumentType",
+                             std::string(what) + " requires a node or relationship");
+        return v->slot;
+    }
+
+    void plan_set(const Clause& c) {
+        note_write_clause();
+        for (const auto& it : c.set_items) plan_set_item(it);
+    }
+
+    void plan_set_item(const SetItem& it) {
+        Step s;
+        Info info;
+        switch (it.kind) {
+            case SetItem::Kind::Property: {
+                s.op = OpKind::SetProperty;
+                s.slot = entity_target(*it.target->children[0], "SET");
+                s.key = it.target->name;
+                break;
+            }
+            case SetItem::Kind::Replace:
+            case SetItem::Kind::Merge:
+                s.op = OpKind::SetProperties;
+                s.slot = entity_target(*it.target, "SET");
+                s.merge_props = it.kind == SetItem::Kind::Merge;
+                note_data_read(*it.value, info);
+                break;
+            case SetItem::Kind::Labels:
+                s.op = OpKind::SetLabels;
+                s.slot = entity_target(*it.target, "SET");
+                s.labels = it.labels;
+                break;
+        }
+        if (it.value) s.expr = compile(*it.value, info);
+        s.loc = place(info, s.slot);
+        add(std::move(s));
+    }
+
+    void plan_remove(const Clause& c) {
+        note_write_clause();
+        for (const auto& it : c.remove_items) {
+            Step s;
+            if (it.kind == RemoveItem::Kind::Property) {
+                s.op = OpKind::RemoveProperty;
+                s.slot = entity_target(*it.target->children[0], "REMOVE");
+                s.key = it.target->name;
+            } else {
+                s.op = OpKind::RemoveLabels;
+                s.slot = entity_target(*it.target, "REMOVE");
+                s.labels = it.labels;
+            }
+            s.loc = {LocKind::Shard, s.slot};
+            add(std::move(s));
+        }
+    }
+
+    void plan_delete(const Clause& c) {
+        note_write_clause();
+        std::vector<int> rels, nodes;
+        for (const auto& e : c.delete_exprs) {
+            if (e->kind != ExprKind::Variable) {
+                if (e->kind == ExprKind::Literal || e->kind == ExprKind::Parameter ||
+                    e->kind == ExprKind::Binary)
+                    throw_semantic("SyntaxError", "InvalidDelete",
+                                   "DELETE expects a node, relationship or path");
+                unsupported("DELETE of a computed expression");
+            }
+            const Var* v = lookup(e->name);
+            if (!v) undefined(e->name);
+            if (v->type == VT::Rel) rels.push_back(v->slot);
+            else if (v->type == VT::Node) nodes.push_back(v->slot);
+            else unsupported("DELETE of a path or a non-entity variable");
+        }
+        for (int s : rels) {
+            Step d;
+            d.op = OpKind::DeleteRel;
+            d.slot = s;
+            d.loc = {LocKind::Shard, s};
+            add(std::move(d));
+        }
+        if (!rels.empty() && !nodes.empty()) add(coord(OpKind::Eager, true));
+        for (int s : nodes) {
+            Step d;
+            d.op = OpKind::DeleteNode;
+            d.slot = s;
+            d.detach = c.detach;
+            d.loc = {LocKind::Shard, s};
+            add(std::move(d));
+        }
+    }
+
+    std::shared_ptr<Plan> plan_;
+    std::map<std::string, Var> scope_;
+    std::vector<std::pair<std::string, Var>> locals_;
+    std::set<int> attached_;
+    std::map<const NodePattern*, int> node_slot_;
+    std::function<CExprPtr(const Expr&, Info&)> agg_sink_;
+    int next_slot_ = 0;
+    int anon_ = 0;
+    int here_ = -1;
+    bool read_ = false;
+    bool wrote_ = false;
+};
+
+}  // namespace
+
+PlanPtr build_plan(const Statement& statement, const std::string& text) {
+    Planner p(text);
+    return p.run(statement);
+}
+
+}  // namespace lora::plan

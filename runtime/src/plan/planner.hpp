@@ -1,0 +1,15 @@
+// The planner: turns an analyzed AST into a located physical plan (plan.hpp).
+#pragma once
+
+#include "cypher/ast.hpp"
+#include "plan/plan.hpp"
+
+#include <string>
+
+namespace lora::plan {
+
+// Plans one statement. Throws lora::Error for constructs the engine does not support yet
+// and for semantic errors found while planning.
+PlanPtr build_plan(const cypher::Statement& statement, const std::string& text);
+
+}  // namespace lora::plan

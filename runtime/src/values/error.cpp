@@ -1,0 +1,53 @@
+// lora::Error and the throw_* shorthands: how the engine classifies what went wrong so
+// every surface (HTTP, Bolt, CLI) can map it without string matching.
+#include <lora/error.hpp>
+
+#include <utility>
+
+namespace lora {
+
+std::string_view error_class_name(ErrorClass c) {
+    switch (c) {
+        case ErrorClass::Syntax: return "syntax";
+        case ErrorClass::Semantic: return "semantic";
+        case ErrorClass::Constraint: return "constraint";
+        case ErrorClass::Transient: return "transient";
+        case ErrorClass::Database: return "database";
+    }
+    return "database";
+}
+
+Error::Error(ErrorClass cls, ErrorPhase phase, std::string type, std::string detail,
+             std::string message, int line, int column)
+    : std::runtime_error(message),
+      cls_(cls),
+      phase_(phase),
+      type_(std::move(type)),
+      detail_(std::move(detail)),
+      message_(std::move(message)),
+      line_(line),
+      column_(column) {}
+
+void throw_syntax(std::string detail, std::string message, int line, int column) {
+    throw Error(ErrorClass::Syntax, ErrorPhase::Compile, "SyntaxError", std::move(detail),
+                std::move(message), line, column);
+}
+
+void throw_semantic(std::string type, std::string detail, std::string message) {
+    throw Error(ErrorClass::Semantic, ErrorPhase::Compile, std::move(type), std::move(detail),
+                std::move(message));
+}
+
+// Runtime type and argument errors are still the client's to fix (the query or its
+// parameters), so they are classed Semantic rather than Database.
+void throw_type_error(std::string detail, std::string message) {
+    throw Error(ErrorClass::Semantic, ErrorPhase::Runtime, "TypeError", std::move(detail),
+                std::move(message));
+}
+
+void throw_argument_error(std::string detail, std::string message) {
+    throw Error(ErrorClass::Semantic, ErrorPhase::Runtime, "ArgumentError", std::move(detail),
+                std::move(message));
+}
+
+}  // namespace lora

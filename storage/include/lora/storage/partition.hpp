@@ -1,0 +1,178 @@
+// Partition: one shard's slice of the graph (nodes, their labels, properties and adjacency,
+// and the relationships whose start node lives here), with a label index.
+#pragma once
+
+#include <lora/storage/catalog.hpp>
+#include <lora/storage/records.hpp>
+#include <lora/value.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <type_traits>
+#include <vector>
+
+namespace lora::storage {
+
+// Identity: a node or relationship id is `local_seq * shard_count + shard_index`, so
+// `id % shard_count` routes to the owning shard and `id / shard_count` is a dense index into
+// that shard's record arrays. Ids are never reused; deleted records stay as tombstones.
+//
+// A relationship lives in its start node's partition (record + outgoing entry). The
+// incoming entry belongs to the end node's partition and is added there by a separate
+// add_in_edge call, also when that is the same partition (self-loops, local ends): the
+// protocol is the same whichever shard the end node is on.
+//
+// Not thread-safe, not even for const calls (scans may tidy the label index): a partition is
+// owned by one shard actor. Callbacks of for_each_* must not modify the partition.
+// Unknown, foreign or deleted ids never crash: queries answer false / empty / nullptr.
+class Partition {
+public:
+    Partition(uint32_t shard_index, uint32_t shard_count, Catalog& catalog);
+    ~Partition();
+    Partition(const Partition&) = delete;
+    Partition& operator=(const Partition&) = delete;
+
+    uint32_t shard_index() const { return index_; }
+    uint32_t shard_count() const { return count_; }
+    bool owns(uint64_t id) const { return id % count_ == index_; }
+    Catalog& catalog() const { return catalog_; }
+
+    // ---- nodes
+    uint64_t create_node();
+    bool node_exists(uint64_t id) const;
+    bool add_label(uint64_t node, uint32_t label);     // true if newly added
+    bool remove_label(uint64_t node, uint32_t label);  // true if it was present
+    bool has_label(uint64_t node, uint32_t label) const;
+    std::span<const uint32_t> labels(uint64_t node) const;  // insertion order
+    // A null value removes the key. Returns whether the node changed (false if the node
+    // does not exist or the value is already stored). Throws lora::Error (TypeError
+    // InvalidPropertyType) for values that cannot be stored: maps, graph elements, nested
+    // lists, lists holding null.
+    bool set_node_property(uint64_t node, uint32_t key, Value v);
+    const Value* node_property(uint64_t node, uint32_t key) const;  // nullptr if absent
+    std::span<const Property> node_properties(uint64_t node) const;  // sorted by key
+    bool clear_node_properties(uint64_t node);  // true if the node had any
+    // Deletes a node without relationships; returns false and changes nothing otherwise.
+    bool delete_node(uint64_t node);
+    size_t degree(uint64_t node) const;  // outgoing + incoming (a self-loop counts twice)
+
+    // ---- relationships (records live here only if owns(rel))
+    // Creates the record and the start node's outgoing entry; returns the new id. The
+    // caller then calls add_in_edge at the end node's partition. Throws lora::Error
+    // (EntityNotFound) if `start` is not a live node of this partition.
+    uint64_t create_relationship(uint64_t start, uint32_t type, uint64_t end);
+    // Adds the incoming entry of `rel` to local node `end`; false if `end` is not live here.
+    bool add_in_edge(uint64_t end, uint64_t rel, uint32_t type, uint64_t start);
+    bool remove_in_edge(uint64_t end, uint64_t rel);
+    bool relationship_exists(uint64_t rel) const;
+    struct RelInfo {
+        uint64_t start;
+        uint64_t end;
+        uint32_t type;
+    };
+    std::optional<RelInfo> relationship(uint64_t rel) const;
+    // Removes the record and the outgoing entry. The caller removes the incoming entry at
+    // the end node's partition (read relationship() first to learn where it is).
+    bool delete_relationship(uint64_t rel);
+    bool set_rel_property(uint64_t rel, uint32_t key, Value v);  // as set_node_property
+    const Value* rel_property(uint64_t rel, uint32_t key) const;
+    std::span<const Property> rel_properties(uint64_t rel) const;
+    bool clear_rel_properties(uint64_t rel);
+    // Adjacency views (Edge values); valid until the node's adjacency changes.
+    EdgeRange out_edges(uint64_t node) const;  // creation order
+    EdgeRange in_edges(uint64_t node) const;   // newest first
+
+    // ---- scans. F is called with the id; it may return bool (false stops the scan).
+    template <typename F>
+    void for_each_node(F&& f) const;  // live nodes, ascending id
+    template <typename F>
+    void for_each_node_with_label(uint32_t label, F&& f) const;  // ascending id, O(matching)
+    template <typename F>
+    void for_each_relationship(F&& f) const;  // live owned relationships, ascending id
+    size_t node_count() const { return live_nodes_; }
+    size_t relationship_count() const { return live_rels_; }
+    size_t label_count(uint32_t label) const;  // nodes carrying `label`
+    // Estimated bytes held by this partition (records, lists, index, property payloads).
+    size_t memory_bytes() const;
+
+    // ---- snapshots for results, names resolved through the catalog; nullptr if absent.
+    std::shared_ptr<const NodeData> node_data(uint64_t node) const;
+    std::shared_ptr<const RelData> rel_data(uint64_t rel) const;
+
+    // ---- recovery (WAL replay, checkpoint load): recreate records under their old ids.
+    // Slots skipped over become tombstones. Throw lora::Error if the id is foreign, already
+    // used, or (for relationships) the start node is not live here.
+    void restore_node(uint64_t id);
+    void restore_relationship(uint64_t rel, uint64_t start, uint32_t type, uint64_t end);
+    // Next ids create_node / create_relationship would hand out.
+    uint64_t next_node_id() const { return encode(nodes_.size()); }
+    uint64_t next_relationship_id() const { return encode(rels_.size()); }
+
+private:
+    // Members of one label: local indexes, appended as labels are added. Removals only
+    // count as stale; a scan (or too much garbage) sorts, dedups and filters the list.
+    struct LabelPostings {
+        std::vector<uint32_t> locals;
+        uint32_t stale = 0;
+        bool sorted = true;
+    };
+
+    uint64_t encode(uint64_t local) const { return local * count_ + index_; }
+    // Local index of a live node/relationship owned here, or nullopt.
+    std::optional<uint32_t> live_node(uint64_t id) const;
+    std::optional<uint32_t> live_rel(uint64_t id) const;
+    uint32_t next_local(size_t size, const char* what) const;
+    void index_add(uint32_t label, uint32_t local);
+    void index_remove(uint32_t label);
+    void tidy(LabelPostings& p) const;
+
+    template <typename F>
+    static bool call(F& f, uint64_t id) {
+        if constexpr (std::is_same_v<std::invoke_result_t<F&, uint64_t>, bool>) {
+            return f(id);
+        } else {
+            f(id);
+            return true;
+        }
+    }
+
+    uint32_t index_;
+    uint32_t count_;
+    Catalog& catalog_;
+    ChunkedVector<NodeRecord> nodes_;
+    std::vector<bool> node_live_;
+    ChunkedVector<RelRecord> rels_;
+    std::vector<bool> rel_live_;
+    size_t live_nodes_ = 0;
+    size_t live_rels_ = 0;
+    mutable std::vector<LabelPostings> label_index_;  // indexed by label id
+};
+
+template <typename F>
+void Partition::for_each_node(F&& f) const {
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+        if (node_live_[i] && !call(f, encode(i))) return;
+    }
+}
+
+template <typename F>
+void Partition::for_each_node_with_label(uint32_t label, F&& f) const {
+    if (label >= label_index_.size()) return;
+    LabelPostings& p = label_index_[label];
+    tidy(p);
+    for (uint32_t local : p.locals) {
+        if (!call(f, encode(local))) return;
+    }
+}
+
+template <typename F>
+void Partition::for_each_relationship(F&& f) const {
+    for (size_t i = 0; i < rels_.size(); ++i) {
+        if (rel_live_[i] && !call(f, encode(i))) return;
+    }
+}
+
+}  // namespace lora::storage
