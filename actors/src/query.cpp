@@ -9,6 +9,7 @@
 #include "plan/planner.hpp"
 
 #include <map>
+#include <unordered_set>
 
 namespace lora::actors {
 
@@ -29,6 +30,9 @@ namespace {
 struct QueryState {
     QueryRequestPtr req;
     QueryRef q;
+    plan::PlanPtr top;                  // the statement's plan (a UNION has parts)
+    std::vector<plan::PlanPtr> parts;   // plans run one after another
+    size_t part = 0;
     std::unique_ptr<Outbox> out;
     std::unique_ptr<exec::Executor> ex;
     QueryStats stats;
@@ -84,8 +88,15 @@ void succeed(QueryActor* self) {
     auto& st = self->state;
     auto o = std::make_shared<Outcome>();
     o->result = std::move(st.result);
-    o->result.columns = st.q->plan->columns;
+    o->result.columns = st.top->columns;
     o->result.stats = st.stats;
+    if (!st.top->union_parts.empty() && !st.top->union_all) {
+        std::unordered_set<exec::Row, ValueEquivHash, ValueEquiv> seen;
+        std::vector<exec::Row> rows;
+        for (auto& r : o->result.rows)
+            if (seen.insert(r).second) rows.push_back(std::move(r));
+        o->result.rows = std::move(rows);
+    }
     deliver(self, std::move(o));
 }
 
@@ -176,6 +187,7 @@ Value substitute(const Value& v, const Attached& a) {
 }
 
 void check_done(QueryActor* self);
+void start_part(QueryActor* self);
 
 // Releases an AttachDeep barrier: fetches the data of every bare entity in the held rows
 // from the owning shards, then lets the rows continue.
@@ -256,6 +268,11 @@ void check_done(QueryActor* self) {
                 return;
             continue;
         }
+        if (st.part + 1 < st.parts.size()) {
+            ++st.part;
+            if (!guarded(self, [&] { start_part(self); })) return;
+            continue;
+        }
         succeed(self);
     }
 }
@@ -263,8 +280,8 @@ void check_done(QueryActor* self) {
 void start(QueryActor* self) {
     auto& st = self->state;
     auto& eng = *st.q->engine;
-    st.q->plan = plan_for(eng, st.req->query);
-    const auto& plan = *st.q->plan;
+    st.top = plan_for(eng, st.req->query);
+    const auto& plan = *st.top;
     if (plan.explain_only) {
         std::string line;
         for (char c : plan.explain_text) {
@@ -279,6 +296,30 @@ void start(QueryActor* self) {
         succeed(self);
         return;
     }
+    if (plan.union_parts.empty()) st.parts = {st.top};
+    else st.parts.assign(plan.union_parts.begin(), plan.union_parts.end());
+    st.part = 0;
+    start_part(self);
+}
+
+// Starts running st.parts[st.part] with a fresh query context (its own id and plan).
+void start_part(QueryActor* self) {
+    auto& st = self->state;
+    if (st.part > 0) {
+        auto q = std::make_shared<QueryContext>();
+        q->id = st.q->engine->next_query.fetch_add(1);
+        q->params = st.q->params;
+        q->query = st.q->query;
+        q->engine = st.q->engine;
+        q->round_robin.store(st.q->round_robin.load());
+        st.q = std::move(q);
+    }
+    st.q->plan = st.parts[st.part];
+    auto& eng = *st.q->engine;
+    const auto& plan = *st.q->plan;
+    st.barriers.clear();
+    st.next_barrier = 0;
+    st.held.clear();
     for (size_t i = 0; i < plan.steps.size(); ++i)
         if (plan.steps[i].barrier) st.barriers.push_back(i);
     st.out = std::make_unique<Outbox>(self, st.q, true);
@@ -286,7 +327,7 @@ void start(QueryActor* self) {
         self->state.held[step].push_back(std::move(row));
     };
     st.out->on_result = [self](exec::Row&& row) {
-        if (!self->state.q->plan->columns.empty()) self->state.result.rows.push_back(std::move(row));
+        if (!self->state.top->columns.empty()) self->state.result.rows.push_back(std::move(row));
     };
     exec::ExecEnv env;
     env.plan = st.q->plan.get();

@@ -5,7 +5,8 @@ set(LORA_TCK_TOOL_DIR ${PROJECT_SOURCE_DIR}/tools/tck)
 if(TARGET test_tck)
   target_sources(test_tck PRIVATE ${LORA_TCK_TOOL_DIR}/tck_value.cpp
                                   ${LORA_TCK_TOOL_DIR}/gherkin.cpp
-                                  ${LORA_TCK_TOOL_DIR}/runner.cpp)
+                                  ${LORA_TCK_TOOL_DIR}/runner.cpp
+                                  ${LORA_TCK_TOOL_DIR}/value_convert.cpp)
   target_include_directories(test_tck PRIVATE ${LORA_TCK_TOOL_DIR})
 endif()
 

@@ -116,3 +116,15 @@ TEST_CASE("unordered-list mode compares every list as a multiset", "[tck][value]
     CHECK(tck_equal(parse_value("(:A {l: ['x', 'y']})"), parse_value("(:A {l: ['y', 'x']})"), true));
     CHECK_FALSE(tck_equal(parse_value("[1, 2]"), parse_value("[1, 2, 3]"), true));
 }
+
+TEST_CASE("deeply nested lists parse and compare", "[tck][value]") {
+    std::string text = std::string(40, '[') + std::string(40, ']');
+    TckValue v = parse_value(text);
+    int depth = 0;
+    for (const TckValue* p = &v; p->kind == K::List; p = p->list.empty() ? nullptr : &p->list[0]) {
+        ++depth;
+        if (p->list.empty()) break;
+    }
+    CHECK(depth == 40);
+    CHECK(tck_equal(v, parse_value(v.to_string()), true));
+}

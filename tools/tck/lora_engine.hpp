@@ -3,16 +3,13 @@
 #pragma once
 
 #include "runner.hpp"
+#include "value_convert.hpp"
 
 #include <lora/lora.hpp>
 
 #include <memory>
 
 namespace lora::tck {
-
-TckValue to_tck(const lora::Value& v);
-// Throws TckError for nodes, relationships and paths (never needed as parameters).
-lora::Value from_tck(const TckValue& v);
 
 class LoraEngine : public Engine {
 public:

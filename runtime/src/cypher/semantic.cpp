@@ -243,7 +243,7 @@ private:
     void projection(const Clause& c, Scope& scope, std::vector<std::string>& columns) {
         const ProjectionBody& b = c.body;
         bool is_with = c.kind == ClauseKind::With;
-        if (b.star && scope.empty() && b.items.empty())
+        if (!is_with && b.star && scope.empty() && b.items.empty())
             fail("NoVariablesInScope",
                  std::string(is_with ? "WITH" : "RETURN") +
                      " * is not allowed when there are no variables in scope" + where_at(c.pos));
@@ -298,9 +298,12 @@ private:
                     fail("InvalidAggregation",
                          "Aggregation in ORDER BY is only allowed when the projection "
                          "aggregates" + where_at(s.expr->pos));
-                fail("AmbiguousAggregationExpression",
-                     "ORDER BY expression mixes an aggregation with other expressions that "
-                     "are not projected" + where_at(s.expr->pos));
+                std::set<std::string> key_texts, key_vars(cols.begin(), cols.end());
+                for (const auto& it : b.items)
+                    if (!contains_aggregate(it.expr.get()) &&
+                        (it.expr->kind == ExprKind::Property || it.expr->kind == ExprKind::Variable))
+                        key_texts.insert(it.expr->text);
+                ambiguity_walk(*s.expr, key_texts, key_vars, {});
             }
             ExprCtx sort_ctx;
             sort_ctx.aggregates_allowed = aggregating;
@@ -456,7 +459,7 @@ private:
                 scope[v] = Type{T::Node};
                 continue;
             }
-            if (!is_one_of(it->second.t, {T::Node, T::Any}))
+            if (!is_one_of(it->second.t, {T::Node, T::Any, T::Null}))
                 fail("VariableTypeConflict",
                      "Type mismatch: `" + v + "` defined with conflicting type " +
                          type_name(it->second.t) + " (expected Node)" + where_at(n.pos));
@@ -468,6 +471,11 @@ private:
             it->second = Type{T::Node};
         }
         for (const auto& r : part.rels) {
+            properties(r.properties, scope, use);
+            if (creating && r.variable && scope.count(*r.variable))
+                fail("VariableAlreadyBound",
+                     "Can't create relationship `" + *r.variable +
+                         "`: the variable is already declared" + where_at(r.pos));
             if (creating) {
                 if (r.types.size() != 1)
                     fail("NoSingleRelationshipType",
@@ -483,7 +491,6 @@ private:
                     fail("RequiresDirectedRelationship",
                          "Only directed relationships are supported in CREATE" + where_at(r.pos));
             }
-            properties(r.properties, scope, use);
             if (!r.variable) continue;
             const std::string& v = *r.variable;
             Type want = r.range ? Type{T::List, T::Rel} : Type{T::Rel};
@@ -501,8 +508,9 @@ private:
                      "Can't create relationship `" + v + "`: the variable is already declared" +
                          where_at(r.pos));
             T have = it->second.t;
-            bool ok = have == T::Any || (have == T::Rel && !r.range) ||
-                      (have == T::List && (it->second.elem == T::Rel || it->second.elem == T::Any));
+            bool ok = have == T::Any || have == T::Null || (have == T::Rel && !r.range) ||
+                      (have == T::List && r.range &&
+                       (it->second.elem == T::Rel || it->second.elem == T::Any));
             if (!ok)
                 fail("VariableTypeConflict",
                      "Type mismatch: `" + v + "` defined with conflicting type " +
@@ -552,17 +560,13 @@ private:
         return expr(e, copy, ctx);
     }
 
-    Type list_of(const std::vector<ExprPtr>& elems, const Scope& scope) {
+    static Type list_of(const std::vector<Type>& elems) {
         T common = T::Any;
-        bool first = true;
-        for (const auto& c : elems) {
-            T t = static_type(*c, scope).t;
-            if (first) {
-                common = t;
-                first = false;
-            } else if (t != common) {
+        for (size_t k = 0; k < elems.size(); ++k) {
+            if (k == 0)
+                common = elems[k].t;
+            else if (elems[k].t != common)
                 common = T::Any;
-            }
         }
         if (common == T::Null) common = T::Any;
         return Type{T::List, common};
@@ -610,9 +614,11 @@ private:
                 sub(e.children[1]);
                 sub(e.children[2]);
                 return {T::List};
-            case ExprKind::ListLiteral:
-                for (const auto& c : e.children) sub(c);
-                return list_of(e.children, scope);
+            case ExprKind::ListLiteral: {
+                std::vector<Type> elems;
+                for (const auto& c : e.children) elems.push_back(sub(c));
+                return list_of(elems);
+            }
             case ExprKind::MapLiteral:
                 for (const auto& c : e.children) sub(c);
                 return {T::Map};

@@ -122,6 +122,7 @@ void Executor::run_here(size_t step, Row& row) {
     switch (s.op) {
         case OpKind::ScanNodes: scan(s, step, row); return;
         case OpKind::Expand: expand(s, step, row); return;
+        case OpKind::VarExpand: var_expand(s, step, row); return;
         case OpKind::Filter:
             if (eval_predicate(*s.expr, row, eval_)) push(next, row);
             return;
@@ -211,7 +212,9 @@ void Executor::run_here(size_t step, Row& row) {
             env_.runtime->emit_result(std::move(out));
             return;
         }
+        case OpKind::CallProcedure: internal("procedures are not available in this context");
         case OpKind::OptionalEnd:
+        case OpKind::SubqueryEnd:
         case OpKind::Aggregate:
         case OpKind::Sort:
         case OpKind::Eager: internal("barrier step run outside a barrier");
@@ -297,7 +300,112 @@ void Executor::run_barrier(size_t step, std::vector<Row>& rows) {
             inputs.clear();
             return;
         }
+        case OpKind::SubqueryEnd: {
+            const Step& begin = env_.plan->steps[static_cast<size_t>(s.pair)];
+            auto& inputs = optional_inputs_[static_cast<size_t>(s.pair)];
+            std::vector<List> found(inputs.size());
+            for (auto& r : rows) {
+                const Value& tag = r[static_cast<size_t>(begin.slot)];
+                if (!tag.is_int() || tag.as_int() < 0 ||
+                    static_cast<size_t>(tag.as_int()) >= found.size())
+                    continue;
+                found[static_cast<size_t>(tag.as_int())].push_back(
+                    s.to_slot >= 0 ? r[static_cast<size_t>(s.to_slot)] : Value());
+            }
+            rows.clear();
+            for (size_t i = 0; i < inputs.size(); ++i) {
+                Row r = std::move(inputs[i]);
+                r[static_cast<size_t>(s.slot)] = Value(std::move(found[i]));
+                push(next, r);
+            }
+            inputs.clear();
+            return;
+        }
         default: internal("step is not a barrier");
+    }
+}
+
+void Executor::var_expand(const Step& s, size_t step, Row& row) {
+    auto at = [&](int slot) -> Value& { return row[static_cast<size_t>(slot)]; };
+    if (at(s.aux_slot).is_null()) {
+        // First entry: the frontier is the start node and the path is empty.
+        const Value& from = at(s.slot);
+        if (!from.is_node()) {
+            if (from.is_null()) return;
+            throw_type_error("InvalidArgumentType", "Expected a node to expand from");
+        }
+        at(s.aux_slot) = from;
+        at(s.rel_slot) = Value(List{});
+        if (s.min_hops == 0) {
+            bool ok = !s.to_bound || (at(s.to_slot).is_node() &&
+                                      at(s.to_slot).as_node().id == from.as_node().id);
+            if (ok) {
+                Row out = row;
+                if (!s.to_bound) out[static_cast<size_t>(s.to_slot)] = from;
+                out[static_cast<size_t>(s.aux_slot)] = Value();
+                push(step + 1, out);
+            }
+        }
+        if (s.max_hops == 0) return;
+        push(step, row);  // continue at the frontier's shard
+        return;
+    }
+    if (!env_.part) internal("variable-length expand outside a shard");
+    uint64_t frontier = at(s.aux_slot).as_node().id;
+    const List& sofar = at(s.rel_slot).as_list();
+    int64_t depth = static_cast<int64_t>(sofar.size()) + 1;
+    std::vector<uint32_t> types;
+    for (const auto& t : s.types)
+        if (auto tid = env_.catalog->lookup(Catalog::Kind::Type, t)) types.push_back(*tid);
+    if (!s.types.empty() && types.empty()) return;
+    auto used = [&](uint64_t rel) {
+        for (const auto& r : sofar)
+            if (r.as_relationship().id == rel) return true;
+        return false;
+    };
+    struct Hop {
+        storage::Edge e;
+        bool outgoing;
+    };
+    std::vector<Hop> hops;
+    auto consider = [&](storage::EdgeRange edges, bool outgoing, bool skip_loops) {
+        for (const storage::Edge e : edges) {
+            if (!types.empty() && std::find(types.begin(), types.end(), e.type) == types.end())
+                continue;
+            if (skip_loops && e.other == frontier) continue;
+            if (used(e.rel)) continue;
+            hops.push_back({e, outgoing});
+        }
+    };
+    if (s.dir != Direction::Incoming) consider(env_.part->out_edges(frontier), true, false);
+    if (s.dir != Direction::Outgoing)
+        consider(env_.part->in_edges(frontier), false, s.dir == Direction::Both);
+    for (const auto& h : hops) {
+        Relationship r;
+        r.id = h.e.rel;
+        r.type_id = h.e.type;
+        r.start = h.outgoing ? frontier : h.e.other;
+        r.end = h.outgoing ? h.e.other : frontier;
+        List rels = sofar;
+        rels.push_back(Value(std::move(r)));
+        Value other = Value(Node{h.e.other, nullptr});
+        if (depth >= s.min_hops && (s.max_hops < 0 || depth <= s.max_hops)) {
+            bool ok = !s.to_bound || (at(s.to_slot).is_node() &&
+                                      at(s.to_slot).as_node().id == h.e.other);
+            if (ok) {
+                Row out = row;
+                out[static_cast<size_t>(s.rel_slot)] = Value(rels);
+                if (!s.to_bound) out[static_cast<size_t>(s.to_slot)] = other;
+                out[static_cast<size_t>(s.aux_slot)] = Value();
+                push(step + 1, out);
+            }
+        }
+        if (s.max_hops < 0 || depth < s.max_hops) {
+            Row more = row;
+            more[static_cast<size_t>(s.rel_slot)] = Value(std::move(rels));
+            more[static_cast<size_t>(s.aux_slot)] = std::move(other);
+            push(step, more);
+        }
     }
 }
 

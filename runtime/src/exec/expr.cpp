@@ -477,6 +477,35 @@ Value eval(const CExpr& e, Row& row, const EvalEnv& env) {
             }
             return Value(std::move(out));
         }
+        case EK::PathBuild: {
+            Path path;
+            Value first = eval(*e.children[0], row, env);
+            if (!first.is_node()) return Value();
+            path.nodes.push_back(first.as_node());
+            for (size_t i = 1; i + 1 < e.children.size(); i += 2) {
+                Value rel = eval(*e.children[i], row, env);
+                Value next = eval(*e.children[i + 1], row, env);
+                if (!next.is_node()) return Value();
+                auto step = [&](const Relationship& r) {
+                    uint64_t cur = path.nodes.back().id;
+                    uint64_t other = r.start == cur ? r.end : r.start;
+                    path.rels.push_back(r);
+                    if (other == next.as_node().id) path.nodes.push_back(next.as_node());
+                    else path.nodes.push_back(Node{other, nullptr});
+                };
+                if (rel.is_relationship()) {
+                    step(rel.as_relationship());
+                } else if (rel.is_list()) {
+                    for (const auto& r : rel.as_list()) {
+                        if (!r.is_relationship()) return Value();
+                        step(r.as_relationship());
+                    }
+                } else {
+                    return Value();
+                }
+            }
+            return Value(std::move(path));
+        }
     }
     return Value();
 }

@@ -54,6 +54,7 @@ enum class EK : uint8_t {
     Quantifier, // all/any/none/single
     Reduce,
     MapProjection,
+    PathBuild,  // children alternate node, relationship (or list of them), node, ...
 };
 
 enum class Cmp : uint8_t { Eq, Ne, Lt, Le, Gt, Ge };

@@ -11,6 +11,9 @@ const char* op_name(OpKind op) {
     switch (op) {
         case OpKind::ScanNodes: return "ScanNodes";
         case OpKind::Expand: return "Expand";
+        case OpKind::VarExpand: return "VarLengthExpand";
+        case OpKind::SubqueryEnd: return "SubqueryEnd";
+        case OpKind::CallProcedure: return "CallProcedure";
         case OpKind::Filter: return "Filter";
         case OpKind::Project: return "Project";
         case OpKind::Unwind: return "Unwind";
@@ -60,7 +63,10 @@ std::string Step::describe() const {
         for (size_t i = 0; i < types.size(); ++i) o << (i ? "|" : ":") << types[i];
         o << "]";
     }
-    if (op == OpKind::Expand)
+    if (op == OpKind::VarExpand)
+        o << " *" << min_hops << ".." << (max_hops < 0 ? std::string() : std::to_string(max_hops));
+    if (!procedure.empty()) o << " " << procedure;
+    if (op == OpKind::Expand || op == OpKind::VarExpand)
         o << (dir == exec::Direction::Outgoing ? " ->" : dir == exec::Direction::Incoming ? " <-" : " --");
     if (!key.empty()) o << " ." << key;
     return o.str();
@@ -68,6 +74,10 @@ std::string Step::describe() const {
 
 std::string Plan::explain() const {
     std::ostringstream o;
+    for (size_t i = 0; i < union_parts.size(); ++i) {
+        if (i) o << (union_all ? "UNION ALL\n" : "UNION\n");
+        o << union_parts[i]->explain();
+    }
     for (size_t i = 0; i < steps.size(); ++i) {
         o << i << ": " << steps[i].describe();
         if (steps[i].slot >= 0 && static_cast<size_t>(steps[i].slot) < slot_names.size() &&

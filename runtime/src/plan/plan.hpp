@@ -34,6 +34,8 @@ struct Location {
 enum class OpKind : uint8_t {
     ScanNodes,      // slot <- every local node (with `labels[0]` if given)
     Expand,         // from slot -[rel_slot]- to_slot, at shard(from)
+    VarExpand,      // from slot -[rel_slot*min..max]- to_slot, hopping shard to shard:
+                    // the row re-enters this step at the shard of its frontier (aux_slot)
     Filter,         // keep rows where expr is true
     Project,        // outputs[i].slot <- outputs[i].expr
     Unwind,         // slot <- each element of expr
@@ -51,6 +53,9 @@ enum class OpKind : uint8_t {
     // Coordinator steps.
     OptionalBegin,  // tag each row with a sequence number in `slot`, remember it
     OptionalEnd,    // barrier: rows whose tag produced nothing come back null-extended
+    SubqueryEnd,    // barrier: each remembered input row of `pair` continues with the list of
+                    // `expr` values its subquery rows produced in `slot` (count if no expr)
+    CallProcedure,  // rows for each output row of a registered procedure
     Distinct,       // drop rows equivalent on `slots` to one seen before
     Aggregate,      // barrier: group by keys, compute aggregates
     Sort,           // barrier: order by sort keys
@@ -100,7 +105,13 @@ struct Step {
     std::vector<int> key_slots;       // Aggregate group keys
     std::vector<AggItem> aggs;        // Aggregate
     std::vector<SortKey> sort;        // Sort
-    int pair = -1;                    // OptionalEnd: index of its OptionalBegin
+    int pair = -1;                    // OptionalEnd / SubqueryEnd: index of the begin step
+    int aux_slot = -1;                // VarExpand frontier
+    int64_t min_hops = 1;             // VarExpand
+    int64_t max_hops = -1;            // VarExpand, -1 = unbounded
+    std::string procedure;            // CallProcedure
+    std::vector<CExprPtr> args;       // CallProcedure arguments
+    std::vector<std::pair<std::string, int>> yields;  // CallProcedure: output field -> slot
 
     std::string describe() const;     // one line for EXPLAIN
 };
@@ -113,6 +124,10 @@ struct Plan {
     bool writes = false;                 // contains an update step
     std::vector<std::string> slot_names; // for EXPLAIN / debugging
     bool explain_only = false;           // EXPLAIN: answer with the plan, run nothing
+    // UNION: the parts run one after another; their results are concatenated (and made
+    // distinct unless union_all). A plan with parts has no steps of its own.
+    std::vector<std::shared_ptr<const Plan>> union_parts;
+    bool union_all = false;
     std::string explain_text;
     std::string explain() const;
 };

@@ -100,8 +100,25 @@ public:
     }
 
     PlanPtr run(const Statement& st) {
-        if (st.query.parts.size() != 1) unsupported("UNION");
-        const auto& clauses = st.query.parts[0].clauses;
+        if (st.query.parts.size() > 1) {
+            for (const auto& part : st.query.parts) {
+                Planner sub(plan_->query);
+                auto p = sub.run_single(part);
+                if (plan_->union_parts.empty()) plan_->columns = p->columns;
+                else if (p->columns != plan_->columns)
+                    throw_semantic("SyntaxError", "DifferentColumnsInUnion",
+                                   "All sub queries in an UNION must have the same return column names");
+                plan_->union_parts.push_back(std::move(p));
+            }
+            plan_->union_all = !st.query.union_all.empty() && st.query.union_all[0];
+            for (auto& p : plan_->union_parts) plan_->writes |= p->writes;
+            return plan_;
+        }
+        return run_single(st.query.parts[0]);
+    }
+
+    PlanPtr run_single(const SingleQuery& q) {
+        const auto& clauses = q.clauses;
         bool returned = false;
         for (size_t i = 0; i < clauses.size(); ++i) {
             const Clause& c = clauses[i];
@@ -391,11 +408,108 @@ private:
                 }
                 return c;
             }
-            case ExprKind::PatternComprehension: unsupported("pattern comprehensions");
-            case ExprKind::PatternPredicate: unsupported("pattern predicates");
-            case ExprKind::Exists: unsupported("EXISTS subqueries");
+            case ExprKind::PatternComprehension: {
+                bool yields_entity = false;
+                int r = hoist(
+                    [&] {
+                        std::vector<int> rels;
+                        plan_part(*e.pattern, rels);
+                        if (e.children[0]) {
+                            Info wi;
+                            auto pred = compile(*e.children[0], wi);
+                            add_filter(std::move(pred), wi);
+                        }
+                    },
+                    e.children[1].get(), &yields_entity);
+                info.may_entity |= yields_entity;
+                return slot_expr(r);
+            }
+            case ExprKind::PatternPredicate: return non_empty(hoist_pattern(*e.pattern));
+            case ExprKind::Exists: {
+                int r = hoist(
+                    [&] {
+                        if (e.subquery->parts.size() != 1) unsupported("UNION inside EXISTS");
+                        for (const auto& c : e.subquery->parts[0].clauses) {
+                            switch (c.kind) {
+                                case ClauseKind::Match: plan_match(c); break;
+                                case ClauseKind::Unwind: plan_unwind(c); break;
+                                case ClauseKind::With:
+                                    plan_projection(c.body, c.where.get(), false);
+                                    break;
+                                case ClauseKind::Return: break;
+                                default: unsupported("updating clauses inside EXISTS");
+                            }
+                        }
+                    },
+                    nullptr, nullptr);
+                return non_empty(r);
+            }
         }
         unsupported("expression");
+    }
+
+    // Plans a subquery run once per row: the rows go to the coordinator, are remembered,
+    // run `body`, and come back each with the list of `yield` values (or of nulls) its
+    // subquery produced, in the returned slot.
+    int hoist(const std::function<void()>& body, const Expr* yield, bool* yields_entity) {
+        if (!locals_.empty())
+            unsupported("patterns that use a list comprehension or quantifier variable");
+        auto saved_scope = scope_;
+        auto saved_attached = attached_;
+        auto saved_sink = std::move(agg_sink_);
+        agg_sink_ = nullptr;
+        bool saved_read = read_, saved_wrote = wrote_;
+        Step b = coord(OpKind::OptionalBegin);
+        b.slot = new_slot(" subquery_tag");
+        size_t begin = plan_->steps.size();
+        add(std::move(b));
+        body();
+        int yslot = -1;
+        if (yield) {
+            Info yi;
+            auto ce = compile(*yield, yi);
+            if (yields_entity) *yields_entity = yi.may_entity;
+            yslot = new_slot(" subquery_value");
+            Step p;
+            p.op = OpKind::Project;
+            p.loc = place(yi);
+            p.outputs.push_back({yslot, std::move(ce)});
+            add(std::move(p));
+        }
+        int result = new_slot(" subquery_result");
+        Step end = coord(OpKind::SubqueryEnd, true);
+        end.pair = static_cast<int>(begin);
+        end.slot = result;
+        end.to_slot = yslot;
+        add(std::move(end));
+        scope_ = std::move(saved_scope);
+        attached_ = std::move(saved_attached);
+        agg_sink_ = std::move(saved_sink);
+        read_ = saved_read;
+        wrote_ = saved_wrote;
+        return result;
+    }
+
+    int hoist_pattern(const PatternPart& part) {
+        return hoist(
+            [&] {
+                std::vector<int> rels;
+                plan_part(part, rels);
+            },
+            nullptr, nullptr);
+    }
+
+    CExprPtr non_empty(int list_slot) {
+        auto size = std::make_unique<CExpr>(EK::Call);
+        size->fn = fn::find_function("size");
+        size->children.push_back(slot_expr(list_slot));
+        auto cmp = std::make_unique<CExpr>(EK::Compare);
+        cmp->cmps.push_back(exec::Cmp::Gt);
+        cmp->children.push_back(std::move(size));
+        auto zero = std::make_unique<CExpr>(EK::Literal);
+        zero->value = Value(int64_t{0});
+        cmp->children.push_back(std::move(zero));
+        return cmp;
     }
 
     // `into_entity`: the sub-expression's entity-ness carries over to the result.
@@ -494,6 +608,11 @@ private:
         auto c = std::make_unique<CExpr>(EK::Call);
         c->fn = f;
         std::string_view n = f->name;
+        if (n == "size" && e.children.size() == 1 &&
+            e.children[0]->kind == ExprKind::PatternPredicate) {
+            c->children.push_back(slot_expr(hoist_pattern(*e.children[0]->pattern)));
+            return c;
+        }
         bool reads_data = n == "labels" || n == "keys" || n == "properties" || n == "exists";
         bool yields_entity = n == "startnode" || n == "endnode" || n == "nodes" ||
                              n == "relationships" || n == "coalesce" || n == "head" ||
@@ -636,7 +755,6 @@ private:
 
     void plan_part(const PatternPart& part, std::vector<int>& clause_rels) {
         if (part.shortest != PatternPart::Shortest::None) unsupported("shortestPath");
-        if (part.path_variable) unsupported("named paths");
         size_t n = part.nodes.size();
         size_t start = n;
         for (size_t i = 0; i < n && start == n; ++i)
@@ -663,13 +781,36 @@ private:
             expand(part.nodes[i], part.rels[i], part.nodes[i + 1], false, clause_rels);
         for (size_t i = start; i > 0; --i)
             expand(part.nodes[i], part.rels[i - 1], part.nodes[i - 1], true, clause_rels);
+        if (part.path_variable) bind_path(part);
+    }
+
+    void bind_path(const PatternPart& part) {
+        auto b = std::make_unique<CExpr>(EK::PathBuild);
+        for (size_t i = 0; i < part.nodes.size(); ++i) {
+            if (i) b->children.push_back(slot_expr(rel_slot_.at(&part.rels[i - 1])));
+            b->children.push_back(slot_expr(node_slot_.at(&part.nodes[i])));
+        }
+        if (lookup(*part.path_variable))
+            throw_semantic("SyntaxError", "VariableAlreadyBound",
+                           "Variable `" + *part.path_variable + "` already declared");
+        Var pv = declare(*part.path_variable, VT::Path);
+        Step p;
+        p.op = OpKind::Project;
+        p.loc = {LocKind::Any, -1};
+        p.outputs.push_back({pv.slot, std::move(b)});
+        add(std::move(p));
     }
 
     void expand(const NodePattern& from_np, const RelPattern& rp, const NodePattern& to_np,
                 bool reversed, std::vector<int>& clause_rels) {
-        if (rp.range) unsupported("variable-length relationships");
         Step s;
         s.op = OpKind::Expand;
+        if (rp.range) {
+            s.op = OpKind::VarExpand;
+            s.min_hops = rp.range->min.value_or(1);
+            s.max_hops = rp.range->max.value_or(-1);
+            s.aux_slot = new_slot(" frontier");
+        }
         // The from node was bound just before (by scan or an earlier expand).
         s.slot = node_slot_.at(&from_np);
         s.loc = {LocKind::Shard, s.slot};
@@ -683,15 +824,19 @@ private:
         std::string rname = rp.variable ? *rp.variable : anon();
         Var rv;
         if (const Var* existing = rp.variable ? lookup(rname) : nullptr) {
+            if (rp.range) unsupported("a bound variable-length relationship");
             if (existing->type != VT::Rel && existing->type != VT::Value)
                 throw_semantic("SyntaxError", "VariableTypeConflict",
                                "Variable `" + rname + "` is not a relationship");
             rv = *existing;
             s.rel_bound = true;
         } else {
-            rv = declare(rname, VT::Rel);
+            rv = declare(rname, rp.range ? VT::Value : VT::Rel);
+            if (rp.range) scope_[rname].may_entity = true;
         }
+        rel_slot_[&rp] = rv.slot;
         s.rel_slot = rv.slot;
+        if (rp.range) s.loc = {LocKind::Shard, s.aux_slot};
         bool fresh = false;
         Var tv = bind_node(to_np, fresh);
         s.to_slot = tv.slot;
@@ -699,7 +844,7 @@ private:
         bool rel_bound = s.rel_bound;
         add(std::move(s));
         // Relationship uniqueness within one MATCH.
-        if (!rel_bound) {
+        if (!rel_bound && !rp.range) {
             for (int other : clause_rels) {
                 auto cmp = std::make_unique<CExpr>(EK::Compare);
                 cmp->cmps.push_back(exec::Cmp::Ne);
@@ -709,7 +854,24 @@ private:
             }
             clause_rels.push_back(rv.slot);
         }
-        property_constraints(rp.properties.get(), rv);
+        if (rp.range) {
+            if (rp.properties) unsupported("properties on variable-length relationships");
+            for (int other : clause_rels) {
+                // No relationship of the variable-length list may repeat another one.
+                auto none = std::make_unique<CExpr>(EK::Quantifier);
+                none->quant = 2;
+                none->slot = new_slot(" r");
+                none->children.push_back(slot_expr(rv.slot));
+                auto eq = std::make_unique<CExpr>(EK::Compare);
+                eq->cmps.push_back(exec::Cmp::Eq);
+                eq->children.push_back(slot_expr(none->slot));
+                eq->children.push_back(slot_expr(other));
+                none->children.push_back(std::move(eq));
+                add_filter(std::move(none), Info{});
+            }
+        } else {
+            property_constraints(rp.properties.get(), rv);
+        }
         node_constraints(to_np, tv, 0);
     }
 
@@ -966,9 +1128,11 @@ private:
     void plan_create(const Clause& c) {
         note_write_clause();
         for (const auto& part : c.pattern.parts) {
-            if (part.path_variable) unsupported("named paths in CREATE");
             std::vector<int> slots;
-            for (const auto& np : part.nodes) slots.push_back(create_node(np));
+            for (const auto& np : part.nodes) {
+                slots.push_back(create_node(np));
+                node_slot_[&np] = slots.back();
+            }
             for (size_t i = 0; i < part.rels.size(); ++i) {
                 const RelPattern& rp = part.rels[i];
                 if (rp.types.size() != 1)
@@ -996,8 +1160,10 @@ private:
                 s.types = rp.types;
                 Var rv = declare(rname, VT::Rel);
                 s.rel_slot = rv.slot;
+                rel_slot_[&rp] = rv.slot;
                 add(std::move(s));
             }
+            if (part.path_variable) bind_path(part);
         }
     }
 
@@ -1142,6 +1308,7 @@ private:
     std::vector<std::pair<std::string, Var>> locals_;
     std::set<int> attached_;
     std::map<const NodePattern*, int> node_slot_;
+    std::map<const RelPattern*, int> rel_slot_;
     std::function<CExprPtr(const Expr&, Info&)> agg_sink_;
     int next_slot_ = 0;
     int anon_ = 0;

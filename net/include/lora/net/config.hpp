@@ -1,0 +1,50 @@
+// lorad's settings and where they come from: flag > environment (LORA_*) > TOML file > default.
+// Every source goes through DaemonConfig::set, so a bad value gets the same error wherever
+// it was written.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace lora::net {
+
+struct DaemonConfig {
+    std::string data_dir = "./lora-data";
+    std::string http = "127.0.0.1:4747";
+    uint32_t shards = 0;  // 0 = hardware threads
+    std::string sync = "per-commit";
+    std::string auth_token;
+    uint64_t max_request_bytes = 16u << 20;
+    uint64_t query_timeout_ms = 0;  // 0 = no limit
+    std::string log_level = "info";
+    uint32_t io_threads = 2;
+    uint32_t query_threads = 0;  // 0 = 2 x hardware threads, at least 4
+
+    // Sets the option `key` (the flag name without dashes, e.g. "max-request-bytes") from
+    // text. `source` names where the value came from for the error. Throws lora::Error.
+    void set(std::string_view key, std::string_view value, std::string_view source);
+
+    // Applies the keys of a TOML file (same names as the flags). Throws lora::Error for an
+    // unreadable file, a TOML syntax error, an unknown key or a bad value.
+    void apply_toml_file(const std::string& path);
+
+    // Applies the LORA_* environment variables that are set (non-empty).
+    void apply_env(const std::function<const char*(const char*)>& get_env);
+
+    // (option key, environment variable) for every option that has one.
+    static const std::vector<std::pair<std::string, std::string>>& env_names();
+    // Every option key set() accepts.
+    static const std::vector<std::string>& keys();
+};
+
+// "HOST:PORT" or "[V6]:PORT" -> (host, port). Throws lora::Error.
+std::pair<std::string, uint16_t> parse_host_port(std::string_view text);
+
+// "1048576", "64KiB", "16M", "1GiB" -> bytes. Throws lora::Error.
+uint64_t parse_size(std::string_view text);
+
+}  // namespace lora::net

@@ -1,0 +1,54 @@
+// Counters lorad exports on GET /metrics in the Prometheus text format.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+
+namespace lora::net {
+
+class Metrics {
+public:
+    // Upper bounds (seconds) of the request latency histogram buckets; +Inf is implied.
+    static constexpr std::array<double, 12> kLatencyBuckets = {
+        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0};
+
+    // One finished HTTP request. `route` is the matched route path or "unmatched", so a
+    // scan of random URLs cannot grow the label set without bound.
+    void record_request(const std::string& route, unsigned status, double seconds);
+    // One query handed to the engine and how it ended.
+    void record_query(bool ok);
+    void record_timeout() { timeouts_.fetch_add(1, std::memory_order_relaxed); }
+
+    void request_started() { in_flight_.fetch_add(1, std::memory_order_relaxed); }
+    void request_finished() { in_flight_.fetch_sub(1, std::memory_order_relaxed); }
+    void query_started() { queries_running_.fetch_add(1, std::memory_order_relaxed); }
+    void query_finished() { queries_running_.fetch_sub(1, std::memory_order_relaxed); }
+
+    int64_t in_flight() const { return in_flight_.load(std::memory_order_relaxed); }
+    int64_t queries_running() const { return queries_running_.load(std::memory_order_relaxed); }
+    uint64_t requests(const std::string& route, unsigned status) const;
+
+    std::string render() const;
+
+private:
+    mutable std::mutex mu_;
+    std::map<std::pair<std::string, unsigned>, uint64_t> requests_;
+    std::array<uint64_t, kLatencyBuckets.size()> latency_counts_{};  // per bucket, not cumulative
+    uint64_t latency_count_ = 0;
+    double latency_sum_ = 0;
+    std::atomic<uint64_t> queries_{0};
+    std::atomic<uint64_t> query_errors_{0};
+    std::atomic<uint64_t> timeouts_{0};
+    std::atomic<int64_t> in_flight_{0};
+    std::atomic<int64_t> queries_running_{0};
+};
+
+// Resident set size of this process in bytes (0 if /proc is unavailable).
+uint64_t process_rss_bytes();
+
+}  // namespace lora::net

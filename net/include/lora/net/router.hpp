@@ -1,0 +1,69 @@
+// The HTTP route table of lorad, free of any socket code: requests and responses are plain
+// structs so routes can be added (transactions, streaming, admin) and tested without Beast.
+#pragma once
+
+#include <lora/error.hpp>
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lora::net {
+
+struct Request {
+    std::string method;  // "GET", "POST", ...
+    std::string path;    // target without the query string
+    std::string body;
+    std::map<std::string, std::string> headers;  // lower-case names
+};
+
+struct Response {
+    unsigned status = 200;
+    std::string content_type = "application/json";
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;  // extra headers (e.g. Allow)
+};
+
+// Where a handler runs: Inline handlers are cheap and run on the I/O thread; Worker handlers
+// may block (they call Database::execute) and run on the bounded query pool.
+enum class Dispatch { Inline, Worker };
+
+using Handler = std::function<Response(const Request&)>;
+
+struct Route {
+    std::string method;
+    std::string path;
+    Dispatch dispatch;
+    Handler handler;
+    bool needs_auth = true;
+};
+
+class Router {
+public:
+    void add(Route route);
+
+    struct Match {
+        const Route* route = nullptr;  // set when found
+        unsigned status = 200;         // 404 or 405 when route is null
+        std::string allow;             // for 405: methods the path accepts
+    };
+    Match find(std::string_view method, std::string_view path) const;
+
+    const std::vector<Route>& routes() const { return routes_; }
+
+private:
+    std::vector<Route> routes_;
+};
+
+// HTTP status for an engine error: 400 for errors of the query or its data, 409 for
+// retryable (transient) errors, 500 for faults of the database.
+unsigned http_status(const Error& e);
+
+// {"error": {"code", "class", "message"}} for errors of the request itself (not the query).
+Response request_error(unsigned status, std::string_view code, std::string_view message);
+// The same shape for an engine error, with the status from http_status().
+Response engine_error(const Error& e);
+
+}  // namespace lora::net

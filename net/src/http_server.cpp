@@ -1,0 +1,360 @@
+// Beast sessions: each connection reads one request at a time on its strand, answers cheap
+// routes inline and hands blocking ones to the worker pool, then posts the answer back.
+#include <lora/net/http_server.hpp>
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <optional>
+#include <thread>
+#include <vector>
+
+namespace lora::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+struct HttpServer::Impl {
+    ServerOptions options;
+    const Router& router;
+    Metrics& metrics;
+    asio::io_context ioc;
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+    std::optional<tcp::acceptor> acceptor;
+    std::unique_ptr<asio::thread_pool> workers;
+    std::vector<std::thread> io_threads;
+    std::atomic<bool> draining{false};
+    std::atomic<int64_t> pending_queries{0};  // queued or running on the worker pool
+    std::atomic<int64_t> open_requests{0};    // read and not yet fully answered
+    uint16_t bound_port = 0;
+    bool running = false;
+
+    Impl(ServerOptions o, const Router& r, Metrics& m)
+        : options(std::move(o)), router(r), metrics(m) {}
+
+    void accept();
+};
+
+namespace {
+
+bool token_matches(std::string_view given, std::string_view expected) {
+    // Constant time in the token length so the comparison leaks nothing about a prefix.
+    if (given.size() != expected.size()) return false;
+    unsigned char diff = 0;
+    for (size_t i = 0; i < given.size(); ++i)
+        diff |= static_cast<unsigned char>(given[i] ^ expected[i]);
+    return diff == 0;
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+public:
+    Session(tcp::socket&& socket, HttpServer::Impl& server)
+        : stream_(std::move(socket)), server_(server), timer_(stream_.get_executor()) {}
+
+    void run() {
+        asio::dispatch(stream_.get_executor(),
+                       beast::bind_front_handler(&Session::read_header, shared_from_this()));
+    }
+
+private:
+    beast::tcp_stream stream_;
+    HttpServer::Impl& server_;
+    beast::flat_buffer buffer_;
+    std::optional<http::request_parser<http::string_body>> parser_;
+    asio::steady_timer timer_;
+    http::response<http::string_body> res_;
+    Clock::time_point started_;
+    std::string route_label_;
+    bool keep_alive_ = true;
+    // Set while a worker runs this connection's query; the first of (result, deadline) to
+    // arrive answers and clears it, so the other is dropped.
+    uint64_t awaiting_ = 0;
+    uint64_t seq_ = 0;
+
+    void read_header() {
+        if (server_.draining.load()) return close();
+        parser_.emplace();
+        parser_->header_limit(64 * 1024);
+        parser_->body_limit(server_.options.max_request_bytes);
+        stream_.expires_after(server_.options.header_timeout);
+        http::async_read_header(stream_, buffer_, *parser_,
+                                beast::bind_front_handler(&Session::on_header, shared_from_this()));
+    }
+
+    void on_header(beast::error_code ec, size_t) {
+        if (ec) {
+            // body_limit here means the declared Content-Length is already too large.
+            if (ec == http::error::body_limit) return begin_and_reject_size();
+            if (ec == http::error::header_limit)
+                return begin_and_reject(431, "Request.HeaderTooLarge", "request headers exceed 64 KiB");
+            if (ec.category() == http::make_error_code(http::error::bad_target).category() &&
+                ec != http::error::end_of_stream && ec != http::error::partial_message)
+                return begin_and_reject(400, "Request.BadHttp", "malformed HTTP request: " + ec.message());
+            return close();
+        }
+        begin();
+        if (parser_->is_done()) return handle();
+        stream_.expires_after(server_.options.body_timeout);
+        http::async_read(stream_, buffer_, *parser_,
+                         beast::bind_front_handler(&Session::on_body, shared_from_this()));
+    }
+
+    void on_body(beast::error_code ec, size_t) {
+        if (ec == http::error::body_limit) return reject_size();
+        if (ec) {
+            finish_request();
+            return close();
+        }
+        handle();
+    }
+
+    void begin() {
+        started_ = Clock::now();
+        route_label_ = "unmatched";
+        server_.open_requests.fetch_add(1);
+        server_.metrics.request_started();
+    }
+    void finish_request() {
+        server_.metrics.request_finished();
+        server_.open_requests.fetch_sub(1);
+    }
+
+    void begin_and_reject_size() {
+        begin();
+        reject_size();
+    }
+    void reject_size() {
+        keep_alive_ = false;  // the unread body is still on the wire
+        respond(request_error(413, "Request.TooLarge",
+                              "request body exceeds the limit of " +
+                                  std::to_string(server_.options.max_request_bytes) + " bytes"));
+    }
+    void begin_and_reject(unsigned status, std::string_view code, const std::string& message) {
+        begin();
+        keep_alive_ = false;
+        respond(request_error(status, code, message));
+    }
+
+    void handle() {
+        const auto& hreq = parser_->get();
+        keep_alive_ = hreq.keep_alive();
+        Request req;
+        req.method = std::string(hreq.method_string());
+        std::string_view target = hreq.target();
+        req.path = std::string(target.substr(0, target.find('?')));
+        for (const auto& f : hreq) {
+            std::string name(f.name_string());
+            std::transform(name.begin(), name.end(), name.begin(),
+                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+            req.headers[name] = std::string(f.value());
+        }
+        req.body = std::move(parser_->get().body());
+
+        auto match = server_.router.find(req.method, req.path);
+        if (!match.route) {
+            if (match.status == 405) {
+                route_label_ = req.path;
+                Response r = request_error(405, "Request.MethodNotAllowed",
+                                           req.method + " is not allowed on " + req.path +
+                                               " (allowed: " + match.allow + ")");
+                r.headers.emplace_back("Allow", match.allow);
+                return respond(std::move(r));
+            }
+            return respond(request_error(404, "Request.NotFound", "no route for " + req.path));
+        }
+        const Route& route = *match.route;
+        route_label_ = route.path;
+        if (route.needs_auth && !server_.options.auth_token.empty()) {
+            auto it = req.headers.find("authorization");
+            std::string_view given = it == req.headers.end() ? std::string_view() : it->second;
+            constexpr std::string_view kBearer = "Bearer ";
+            if (given.substr(0, kBearer.size()) != kBearer ||
+                !token_matches(given.substr(kBearer.size()), server_.options.auth_token)) {
+                Response r = request_error(401, "Request.Unauthorized",
+                                           it == req.headers.end()
+                                               ? "missing Authorization: Bearer <token> header"
+                                               : "invalid bearer token");
+                r.headers.emplace_back("WWW-Authenticate", "Bearer");
+                return respond(std::move(r));
+            }
+        }
+        if (route.dispatch == Dispatch::Inline) return respond(call(route, req));
+        dispatch_to_worker(route, std::move(req));
+    }
+
+    static Response call(const Route& route, const Request& req) {
+        try {
+            return route.handler(req);
+        } catch (const Error& e) {
+            return engine_error(e);
+        } catch (const std::exception& e) {
+            spdlog::error("handler for {} {} failed: {}", route.method, route.path, e.what());
+            return request_error(500, "DatabaseError.Internal",
+                                 std::string("internal error: ") + e.what());
+        }
+    }
+
+    void dispatch_to_worker(const Route& route, Request req) {
+        if (server_.pending_queries.fetch_add(1) >= static_cast<int64_t>(server_.options.max_pending_queries)) {
+            server_.pending_queries.fetch_sub(1);
+            return respond(request_error(503, "Request.Busy",
+                                         "too many queries queued; retry later"));
+        }
+        uint64_t id = ++seq_;
+        awaiting_ = id;
+        if (server_.options.query_timeout.count() > 0) {
+            timer_.expires_after(server_.options.query_timeout);
+            timer_.async_wait([self = shared_from_this(), id](beast::error_code ec) {
+                if (ec || self->awaiting_ != id) return;
+                self->awaiting_ = 0;
+                self->server_.metrics.record_timeout();
+                self->respond(request_error(
+                    504, "Request.Timeout",
+                    "query did not finish within " +
+                        std::to_string(self->server_.options.query_timeout.count()) +
+                        " ms (it keeps running in the background; cancellation is not supported yet)"));
+            });
+        }
+        asio::post(*server_.workers, [self = shared_from_this(), &route, req = std::move(req), id] {
+            Response r = call(route, req);
+            self->server_.pending_queries.fetch_sub(1);
+            asio::post(self->stream_.get_executor(), [self, id, r = std::move(r)]() mutable {
+                if (self->awaiting_ != id) return;  // already answered 504
+                self->awaiting_ = 0;
+                self->timer_.cancel();
+                self->respond(std::move(r));
+            });
+        });
+    }
+
+    void respond(Response r) {
+        res_ = {};
+        res_.version(11);
+        res_.result(r.status);
+        res_.set(http::field::server, "lorad");
+        res_.set(http::field::content_type, r.content_type);
+        for (auto& [k, v] : r.headers) res_.set(k, v);
+        if (server_.draining.load()) keep_alive_ = false;
+        res_.keep_alive(keep_alive_);
+        res_.body() = std::move(r.body);
+        res_.prepare_payload();
+        stream_.expires_after(std::chrono::seconds(30));
+        http::async_write(stream_, res_,
+                          beast::bind_front_handler(&Session::on_write, shared_from_this()));
+    }
+
+    void on_write(beast::error_code ec, size_t) {
+        double secs = std::chrono::duration<double>(Clock::now() - started_).count();
+        server_.metrics.record_request(route_label_, res_.result_int(), secs);
+        finish_request();
+        if (ec || !keep_alive_) return close();
+        read_header();
+    }
+
+    void close() {
+        beast::error_code ec;
+        stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+        stream_.socket().close(ec);
+    }
+};
+
+}  // namespace
+
+void HttpServer::Impl::accept() {
+    acceptor->async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+        if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
+        if (ec) {
+            // Out of descriptors and the like: keep serving the open connections.
+            spdlog::warn("accept failed: {}", ec.message());
+        } else {
+            std::make_shared<Session>(std::move(socket), *this)->run();
+        }
+        accept();
+    });
+}
+
+HttpServer::HttpServer(ServerOptions options, const Router& router, Metrics& metrics)
+    : impl_(std::make_unique<Impl>(std::move(options), router, metrics)) {}
+
+HttpServer::~HttpServer() {
+    if (impl_->running) stop(std::chrono::milliseconds(0));
+}
+
+void HttpServer::start() {
+    auto& s = *impl_;
+    beast::error_code ec;
+    auto addr = asio::ip::make_address(s.options.host, ec);
+    if (ec)
+        throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "InvalidOption",
+                    "--http: '" + s.options.host + "' is not an IP address");
+    tcp::endpoint ep(addr, s.options.port);
+    s.acceptor.emplace(asio::make_strand(s.ioc));
+    auto fail = [&](const char* what) {
+        throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "BindFailed",
+                    std::string("cannot ") + what + " " + s.options.host + ":" +
+                        std::to_string(s.options.port) + ": " + ec.message());
+    };
+    s.acceptor->open(ep.protocol(), ec);
+    if (ec) fail("open socket for");
+    s.acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+    s.acceptor->bind(ep, ec);
+    if (ec) fail("bind");
+    s.acceptor->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) fail("listen on");
+    s.bound_port = s.acceptor->local_endpoint().port();
+
+    unsigned hw = std::max(1u, std::thread::hardware_concurrency());
+    unsigned nq = s.options.query_threads ? s.options.query_threads : std::max(4u, 2 * hw);
+    s.workers = std::make_unique<asio::thread_pool>(nq);
+    s.work.emplace(s.ioc.get_executor());
+    s.accept();
+    unsigned nio = std::max(1u, s.options.io_threads);
+    for (unsigned i = 0; i < nio; ++i) s.io_threads.emplace_back([&s] { s.ioc.run(); });
+    s.running = true;
+}
+
+uint16_t HttpServer::port() const { return impl_->bound_port; }
+const std::string& HttpServer::host() const { return impl_->options.host; }
+
+bool HttpServer::stop(std::chrono::milliseconds grace) {
+    auto& s = *impl_;
+    if (!s.running) return true;
+    s.running = false;
+    s.draining.store(true);
+    asio::post(s.acceptor->get_executor(), [&s] {
+        beast::error_code ec;
+        s.acceptor->close(ec);
+    });
+    auto deadline = Clock::now() + grace;
+    while ((s.open_requests.load() > 0 || s.pending_queries.load() > 0) && Clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    bool drained = s.open_requests.load() == 0 && s.pending_queries.load() == 0;
+    s.work.reset();
+    s.ioc.stop();
+    for (auto& t : s.io_threads) t.join();
+    s.io_threads.clear();
+    if (drained) {
+        s.workers->join();
+    } else {
+        spdlog::warn("shutdown: {} request(s) and {} quer(ies) still running after {} ms",
+                     s.open_requests.load(), s.pending_queries.load(), grace.count());
+        // Queries cannot be cancelled; the workers finish or die with the process.
+        s.workers->stop();
+    }
+    return drained;
+}
+
+}  // namespace lora::net

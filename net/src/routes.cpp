@@ -1,0 +1,168 @@
+// The routes of lorad: POST /query and /explain call the embedding API; /health and /metrics
+// answer from the server itself. New surfaces (transactions, streaming) add routes here.
+#include <lora/lora.hpp>
+#include <lora/net/http_server.hpp>
+
+#include "json_format.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace lora::net {
+
+namespace {
+
+using Json = nlohmann::json;
+
+// nlohmann's parser is iterative, but turning a document into Values and back recurses; a
+// bound on nesting keeps a hostile body from exhausting the worker's stack.
+constexpr int kMaxJsonDepth = 256;
+
+bool nesting_within(const std::string& text, int max_depth) {
+    int depth = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (in_string) {
+            if (c == '\\') ++i;
+            else if (c == '"') in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > max_depth) return false;
+        } else if (c == ']' || c == '}') {
+            --depth;
+        }
+    }
+    return true;
+}
+
+std::string dump(const Json& j) {
+    return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+Response ok_json(const Json& j) {
+    Response r;
+    r.body = dump(j);
+    return r;
+}
+
+struct QueryBody {
+    std::string query;
+    Params params;
+};
+
+// Reads {"query": string, "params": object?}; a bad body is answered with 400, never thrown
+// further as an engine error.
+std::optional<QueryBody> parse_query_body(const Request& req, Response& error) {
+    if (!nesting_within(req.body, kMaxJsonDepth)) {
+        error = request_error(400, "Request.InvalidJson",
+                              "request body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+        return std::nullopt;
+    }
+    Json j;
+    try {
+        j = Json::parse(req.body);
+    } catch (const Json::exception& e) {
+        error = request_error(400, "Request.InvalidJson",
+                              std::string("request body is not valid JSON: ") + e.what());
+        return std::nullopt;
+    }
+    if (!j.is_object()) {
+        error = request_error(400, "Request.InvalidField",
+                              "request body must be a JSON object with a \"query\" string");
+        return std::nullopt;
+    }
+    QueryBody out;
+    auto q = j.find("query");
+    if (q == j.end()) {
+        error = request_error(400, "Request.MissingField", "request body has no \"query\" field");
+        return std::nullopt;
+    }
+    if (!q->is_string()) {
+        error = request_error(400, "Request.InvalidField",
+                              std::string("\"query\" must be a string, got ") + q->type_name());
+        return std::nullopt;
+    }
+    out.query = q->get<std::string>();
+    auto p = j.find("params");
+    if (p != j.end() && !p->is_null()) {
+        if (!p->is_object()) {
+            error = request_error(400, "Request.InvalidField",
+                                  std::string("\"params\" must be an object, got ") + p->type_name());
+            return std::nullopt;
+        }
+        for (auto it = p->begin(); it != p->end(); ++it)
+            out.params.emplace(it.key(), lora::json::from_json(it.value()));
+    }
+    return out;
+}
+
+Json stats_json(const QueryStats& s) {
+    Json o;
+    o["nodes_created"] = s.nodes_created;
+    o["nodes_deleted"] = s.nodes_deleted;
+    o["relationships_created"] = s.relationships_created;
+    o["relationships_deleted"] = s.relationships_deleted;
+    o["properties_set"] = s.properties_set;
+    o["labels_added"] = s.labels_added;
+    o["labels_removed"] = s.labels_removed;
+    o["contains_updates"] = s.contains_updates();
+    return o;
+}
+
+// Runs one statement, counting it; engine errors become their HTTP answer.
+template <typename F>
+Response run_query(Metrics& metrics, F&& f) {
+    metrics.query_started();
+    struct Done {
+        Metrics& m;
+        ~Done() { m.query_finished(); }
+    } done{metrics};
+    try {
+        Response r = f();
+        metrics.record_query(true);
+        return r;
+    } catch (const Error& e) {
+        metrics.record_query(false);
+        return engine_error(e);
+    }
+}
+
+}  // namespace
+
+void add_standard_routes(Router& router, Database& db, Metrics& metrics) {
+    router.add({"POST", "/query", Dispatch::Worker, [&db, &metrics](const Request& req) {
+                    Response bad;
+                    auto body = parse_query_body(req, bad);
+                    if (!body) return bad;
+                    return run_query(metrics, [&] {
+                        Result r = db.execute(body->query, body->params);
+                        Json j = lora::json::result_to_json(r);
+                        j["stats"] = stats_json(r.stats);
+                        return ok_json(j);
+                    });
+                }});
+    router.add({"POST", "/explain", Dispatch::Worker, [&db, &metrics](const Request& req) {
+                    Response bad;
+                    auto body = parse_query_body(req, bad);
+                    if (!body) return bad;
+                    return run_query(metrics, [&] {
+                        Result r = db.execute("EXPLAIN " + body->query, body->params);
+                        Json plan = Json::array();
+                        for (const auto& row : r.rows)
+                            if (!row.empty() && row[0].is_string()) plan.push_back(row[0].as_string());
+                        return ok_json(Json{{"plan", std::move(plan)}});
+                    });
+                }});
+    // Probes must work without credentials.
+    router.add({"GET", "/health", Dispatch::Inline,
+                [](const Request&) { return ok_json(Json{{"status", "ok"}}); }, false});
+    router.add({"GET", "/metrics", Dispatch::Inline, [&metrics](const Request&) {
+                    Response r;
+                    r.content_type = "text/plain; version=0.0.4";
+                    r.body = metrics.render();
+                    return r;
+                }});
+}
+
+}  // namespace lora::net
