@@ -171,7 +171,7 @@ void DaemonConfig::apply_toml_file(const std::string& path) {
 void DaemonConfig::apply_env(const std::function<const char*(const char*)>& get_env) {
     for (const auto& [key, env] : env_names()) {
         const char* v = get_env(env.c_str());
-        if (v && *v) set(key, v, "environment " + env + " (option");
+        if (v && *v) set(key, v, "$" + env + " as");
     }
 }
 

@@ -153,7 +153,7 @@ private:
         keep_alive_ = hreq.keep_alive();
         Request req;
         req.method = std::string(hreq.method_string());
-        std::string_view target = hreq.target();
+        std::string_view target(hreq.target().data(), hreq.target().size());
         req.path = std::string(target.substr(0, target.find('?')));
         for (const auto& f : hreq) {
             std::string name(f.name_string());

@@ -8,6 +8,15 @@
 
 namespace lora::net {
 
+namespace {
+
+template <typename... Args>
+void append(std::string& out, fmt::format_string<Args...> f, Args&&... args) {
+    fmt::format_to(std::back_inserter(out), f, std::forward<Args>(args)...);
+}
+
+}  // namespace
+
 void Metrics::record_request(const std::string& route, unsigned status, double seconds) {
     std::lock_guard lock(mu_);
     ++requests_[{route, status}];
@@ -31,44 +40,43 @@ uint64_t Metrics::requests(const std::string& route, unsigned status) const {
 
 std::string Metrics::render() const {
     std::string out;
-    auto append = [&out](auto&&... args) { fmt::format_to(std::back_inserter(out), args...); };
     {
         std::lock_guard lock(mu_);
-        append("# HELP lora_http_requests_total HTTP requests by route and status.\n");
-        append("# TYPE lora_http_requests_total counter\n");
+        append(out, "# HELP lora_http_requests_total HTTP requests by route and status.\n");
+        append(out, "# TYPE lora_http_requests_total counter\n");
         for (const auto& [key, n] : requests_)
-            append("lora_http_requests_total{{route=\"{}\",status=\"{}\"}} {}\n", key.first,
+            append(out, "lora_http_requests_total{{route=\"{}\",status=\"{}\"}} {}\n", key.first,
                    key.second, n);
-        append("# HELP lora_http_request_duration_seconds Time from request header to response.\n");
-        append("# TYPE lora_http_request_duration_seconds histogram\n");
+        append(out, "# HELP lora_http_request_duration_seconds Time from request header to response.\n");
+        append(out, "# TYPE lora_http_request_duration_seconds histogram\n");
         uint64_t cumulative = 0;
         for (size_t i = 0; i < kLatencyBuckets.size(); ++i) {
             cumulative += latency_counts_[i];
-            append("lora_http_request_duration_seconds_bucket{{le=\"{}\"}} {}\n", kLatencyBuckets[i],
+            append(out, "lora_http_request_duration_seconds_bucket{{le=\"{}\"}} {}\n", kLatencyBuckets[i],
                    cumulative);
         }
-        append("lora_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {}\n", latency_count_);
-        append("lora_http_request_duration_seconds_sum {}\n", latency_sum_);
-        append("lora_http_request_duration_seconds_count {}\n", latency_count_);
+        append(out, "lora_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {}\n", latency_count_);
+        append(out, "lora_http_request_duration_seconds_sum {}\n", latency_sum_);
+        append(out, "lora_http_request_duration_seconds_count {}\n", latency_count_);
     }
-    append("# HELP lora_queries_total Queries handed to the engine.\n");
-    append("# TYPE lora_queries_total counter\n");
-    append("lora_queries_total {}\n", queries_.load());
-    append("# HELP lora_query_errors_total Queries that ended with an error.\n");
-    append("# TYPE lora_query_errors_total counter\n");
-    append("lora_query_errors_total {}\n", query_errors_.load());
-    append("# HELP lora_query_timeouts_total Queries answered 504 because they ran past the limit.\n");
-    append("# TYPE lora_query_timeouts_total counter\n");
-    append("lora_query_timeouts_total {}\n", timeouts_.load());
-    append("# HELP lora_http_requests_in_flight Requests read but not yet answered.\n");
-    append("# TYPE lora_http_requests_in_flight gauge\n");
-    append("lora_http_requests_in_flight {}\n", in_flight_.load());
-    append("# HELP lora_queries_running Queries executing, including ones already answered 504.\n");
-    append("# TYPE lora_queries_running gauge\n");
-    append("lora_queries_running {}\n", queries_running_.load());
-    append("# HELP process_resident_memory_bytes Resident memory size in bytes.\n");
-    append("# TYPE process_resident_memory_bytes gauge\n");
-    append("process_resident_memory_bytes {}\n", process_rss_bytes());
+    append(out, "# HELP lora_queries_total Queries handed to the engine.\n");
+    append(out, "# TYPE lora_queries_total counter\n");
+    append(out, "lora_queries_total {}\n", queries_.load());
+    append(out, "# HELP lora_query_errors_total Queries that ended with an error.\n");
+    append(out, "# TYPE lora_query_errors_total counter\n");
+    append(out, "lora_query_errors_total {}\n", query_errors_.load());
+    append(out, "# HELP lora_query_timeouts_total Queries answered 504 because they ran past the limit.\n");
+    append(out, "# TYPE lora_query_timeouts_total counter\n");
+    append(out, "lora_query_timeouts_total {}\n", timeouts_.load());
+    append(out, "# HELP lora_http_requests_in_flight Requests read but not yet answered.\n");
+    append(out, "# TYPE lora_http_requests_in_flight gauge\n");
+    append(out, "lora_http_requests_in_flight {}\n", in_flight_.load());
+    append(out, "# HELP lora_queries_running Queries executing, including ones already answered 504.\n");
+    append(out, "# TYPE lora_queries_running gauge\n");
+    append(out, "lora_queries_running {}\n", queries_running_.load());
+    append(out, "# HELP process_resident_memory_bytes Resident memory size in bytes.\n");
+    append(out, "# TYPE process_resident_memory_bytes gauge\n");
+    append(out, "process_resident_memory_bytes {}\n", process_rss_bytes());
     return out;
 }
 

@@ -5,8 +5,15 @@
 
 #include <CLI/CLI.hpp>
 
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -34,6 +41,7 @@ struct CliOptions {
     int64_t timeout_ms = 5000;
     int64_t min_pass = -1;
     bool reuse_db = false;
+    bool in_process = false;
     std::string side_effects = "snapshot";
     std::string graphs_dir;
     bool verbose = false;
@@ -41,6 +49,8 @@ struct CliOptions {
 
 // Per-scenario flags from scenarios.tsv (README §7), keyed by "file:line:row", for the
 // per-flag table the TCK notes ask for. Only the flags that name a blocker are kept.
+bool starts_with_word(const std::string& s, const char* w) { return s.rfind(w, 0) == 0; }
+
 std::map<std::string, std::vector<std::string>> load_flags(const fs::path& tsv) {
     std::map<std::string, std::vector<std::string>> out;
     std::ifstream in(tsv);
@@ -70,7 +80,84 @@ std::shared_ptr<Engine> open_engine(uint32_t shards) {
     return std::make_shared<LoraEngine>(lora::Database::open(o));
 }
 
-// Runs one case on its own thread so a hung query cannot stop the run. On timeout the
+// Runs one case in a forked child with a fresh database (the default): an engine crash or
+// hang then costs one scenario, not the run. The child reports through a pipe and leaves
+// with _exit (no database shutdown needed); on timeout the parent kills it. The parent
+// never starts an actor system, so it is single-threaded when it forks.
+ScenarioResult run_forked(const TestCase& tc, const CliOptions& o, const RunConfig& config) {
+    int fds[2];
+    if (pipe(fds) != 0) return {Status::Fail, std::string("pipe: ") + std::strerror(errno), -1};
+    std::fflush(nullptr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return {Status::Fail, std::string("fork: ") + std::strerror(errno), -1};
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        ScenarioResult r;
+        try {
+            auto engine = open_engine(o.shards);
+            r = run_case(tc, *engine, config);
+        } catch (const std::exception& e) {
+            r = {Status::Fail, std::string("cannot open database: ") + e.what(), -1};
+        }
+        std::string out = std::string(status_name(r.status)) + " " + std::to_string(r.error_level) + "\n" + r.message;
+        size_t off = 0;
+        while (off < out.size()) {
+            ssize_t n = write(fds[1], out.data() + off, out.size() - off);
+            if (n <= 0) break;
+            off += static_cast<size_t>(n);
+        }
+        _exit(0);
+    }
+    close(fds[1]);
+    std::string in;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(o.timeout_ms);
+    bool timed_out = false;
+    while (true) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+        if (left <= 0) {
+            timed_out = true;
+            break;
+        }
+        pollfd pfd{fds[0], POLLIN, 0};
+        int pr = poll(&pfd, 1, static_cast<int>(left));
+        if (pr < 0 && errno == EINTR) continue;
+        if (pr == 0) {
+            timed_out = true;
+            break;
+        }
+        char buf[4096];
+        ssize_t n = read(fds[0], buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        in.append(buf, static_cast<size_t>(n));
+    }
+    close(fds[0]);
+    if (timed_out) kill(pid, SIGKILL);
+    int wstatus = 0;
+    while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
+    }
+    if (timed_out) return {Status::Fail, "timeout after " + std::to_string(o.timeout_ms) + " ms", -1};
+    auto nl = in.find('\n');
+    if (nl == std::string::npos) {
+        std::string why = WIFSIGNALED(wstatus) ? "engine crashed with signal " + std::to_string(WTERMSIG(wstatus)) +
+                                                     " (" + strsignal(WTERMSIG(wstatus)) + ")"
+                                               : "scenario process exited with status " +
+                                                     std::to_string(WEXITSTATUS(wstatus)) + " without a result";
+        return {Status::Fail, why, -1};
+    }
+    ScenarioResult r;
+    std::string head = in.substr(0, nl);
+    r.status = starts_with_word(head, "pass") ? Status::Pass : starts_with_word(head, "skip") ? Status::Skip : Status::Fail;
+    r.error_level = std::atoi(head.c_str() + head.find(' ') + 1);
+    r.message = in.substr(nl + 1);
+    return r;
+}
+
+// In-process mode (--in-process, implied by --reuse-db): runs one case on its own thread so a hung query cannot stop the run. On timeout the
 // thread is detached and abandoned together with its database: a query cannot be
 // cancelled through the embedding API, and destroying a database under a running query is
 // not safe. The process exits with _Exit when threads were abandoned.
@@ -164,6 +251,9 @@ int main(int argc, char** argv) {
     app.add_flag("--reuse-db", o.reuse_db,
                  "one database for all cases, cleared with MATCH (n) DETACH DELETE n before "
                  "each (procedures stay registered); default is a fresh database per case");
+    app.add_flag("--in-process", o.in_process,
+                 "run scenarios on threads of this process instead of one forked process "
+                 "each (an engine crash then ends the run; a hung query is abandoned)");
     app.add_option("--side-effects", o.side_effects,
                    "snapshot: diff the graph read before and after the query (the TCK's "
                    "definition); stats: trust Result.stats")
@@ -203,7 +293,11 @@ int main(int argc, char** argv) {
     Counts total;
     int64_t error_cases = 0;
     int64_t error_levels[4] = {0, 0, 0, 0};
+    if (o.reuse_db) o.in_process = true;
     CaseExecutor exec(o);
+    RunConfig fork_config;
+    fork_config.graphs_dir = o.graphs_dir;
+    fork_config.side_effects = o.side_effects == "stats" ? SideEffectMode::Stats : SideEffectMode::Snapshot;
     const auto started = std::chrono::steady_clock::now();
 
     auto record = [&](const std::string& rel, int line, std::optional<int> row, Status st,
@@ -237,7 +331,7 @@ int main(int argc, char** argv) {
                 record(rel, tc.line, tc.example_row, Status::Skip, why);
                 continue;
             }
-            ScenarioResult r = exec.run(tc);
+            ScenarioResult r = o.in_process ? exec.run(tc) : run_forked(tc, o, fork_config);
             bool expects_error = std::any_of(tc.steps.begin(), tc.steps.end(), [](const Step& s) {
                 return s.text.find(" should be raised at ") != std::string::npos;
             });

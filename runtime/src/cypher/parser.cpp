@@ -54,6 +54,19 @@ private:
     size_t i_ = 0;
     int where_depth_ = 0;  // pattern predicates are only allowed inside WHERE / exists()
     int speculating_ = 0;
+    int depth_ = 0;
+
+    // Bounds recursion so that hostile nesting ends in a syntax error, not a stack overflow.
+    struct DepthGuard {
+        Parser& p;
+        explicit DepthGuard(Parser& parser) : p(parser) {
+            if (++p.depth_ > 400) {
+                --p.depth_;
+                p.fail_detail(p.peek(), "UnexpectedSyntax", "Expression nested too deeply");
+            }
+        }
+        ~DepthGuard() { --p.depth_; }
+    };
 
     // ------------------------------------------------------------ token helpers
 
@@ -542,7 +555,10 @@ private:
 
     // ------------------------------------------------------------ expressions
 
-    ExprPtr expr() { return or_expr(); }
+    ExprPtr expr() {
+        DepthGuard guard(*this);
+        return or_expr();
+    }
 
     using Next = ExprPtr (Parser::*)();
 
@@ -568,6 +584,7 @@ private:
 
     ExprPtr not_expr() {
         if (!kw("NOT")) return comparison();
+        DepthGuard guard(*this);
         size_t start = i_++;
         auto e = make(ExprKind::Unary, start);
         e->op = Op::Not;
@@ -691,6 +708,7 @@ private:
             return postfix_rest(std::move(e), start);
         }
         if (sym("-") || sym("+")) {
+            DepthGuard guard(*this);
             bool neg = sym("-");
             ++i_;
             auto e = make(ExprKind::Unary, start);

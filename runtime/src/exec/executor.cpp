@@ -66,6 +66,13 @@ EvalEnv Executor::eval_env() const {
 
 void Executor::push(size_t step, Row& row) {
     const Step& s = env_.plan->steps[step];
+    if (s.guard_slot >= 0) {
+        const Value& g = row[static_cast<size_t>(s.guard_slot)];
+        if (!g.is_bool() || g.as_bool() != s.guard_value) {
+            push(step + 1, row);
+            return;
+        }
+    }
     switch (s.loc.kind) {
         case LocKind::Any: break;
         case LocKind::Shard: {
@@ -215,6 +222,8 @@ void Executor::run_here(size_t step, Row& row) {
         case OpKind::CallProcedure: internal("procedures are not available in this context");
         case OpKind::OptionalEnd:
         case OpKind::SubqueryEnd:
+        case OpKind::MergeEnd:
+        case OpKind::MergeJoin:
         case OpKind::Aggregate:
         case OpKind::Sort:
         case OpKind::Eager: internal("barrier step run outside a barrier");
@@ -319,6 +328,64 @@ void Executor::run_barrier(size_t step, std::vector<Row>& rows) {
                 push(next, r);
             }
             inputs.clear();
+            return;
+        }
+        case OpKind::MergeEnd: {
+            const Step& begin = env_.plan->steps[static_cast<size_t>(s.pair)];
+            auto& inputs = optional_inputs_[static_cast<size_t>(s.pair)];
+            std::vector<bool> matched(inputs.size(), false);
+            for (auto& r : rows) {
+                const Value& tag = r[static_cast<size_t>(begin.slot)];
+                if (tag.is_int() && tag.as_int() >= 0 &&
+                    static_cast<size_t>(tag.as_int()) < matched.size())
+                    matched[static_cast<size_t>(tag.as_int())] = true;
+            }
+            std::vector<Row> matched_rows = std::move(rows);
+            rows.clear();
+            auto& groups = merge_groups_[step];
+            std::unordered_map<Value, size_t, ValueEquivHash, ValueEquiv> index;
+            std::vector<Row> creators;
+            for (size_t i = 0; i < inputs.size(); ++i) {
+                if (matched[i]) continue;
+                const Value& key = inputs[i][static_cast<size_t>(s.key_slots.at(0))];
+                auto [it, fresh] = index.try_emplace(key, groups.size());
+                if (fresh) {
+                    groups.emplace_back();
+                    Row r = std::move(inputs[i]);
+                    r[static_cast<size_t>(s.slot)] = Value(false);
+                    r[static_cast<size_t>(s.aux_slot)] = Value(static_cast<int64_t>(it->second));
+                    creators.push_back(std::move(r));
+                } else {
+                    groups[it->second].push_back(std::move(inputs[i]));
+                }
+            }
+            inputs.clear();
+            for (auto& r : matched_rows) {
+                r[static_cast<size_t>(s.slot)] = Value(true);
+                push(next, r);
+            }
+            for (auto& r : creators) push(next, r);
+            return;
+        }
+        case OpKind::MergeJoin: {
+            auto& groups = merge_groups_[static_cast<size_t>(s.pair)];
+            std::vector<Row> out = std::move(rows);
+            rows.clear();
+            for (auto& r : out) {
+                const Value& flag = r[static_cast<size_t>(s.slot)];
+                const Value& group = r[static_cast<size_t>(s.aux_slot)];
+                if (flag.is_bool() && !flag.as_bool() && group.is_int() &&
+                    static_cast<size_t>(group.as_int()) < groups.size()) {
+                    // The rest of the group finds what this row created: they match it.
+                    for (auto& m : groups[static_cast<size_t>(group.as_int())]) {
+                        for (int sl : s.slots) m[static_cast<size_t>(sl)] = r[static_cast<size_t>(sl)];
+                        m[static_cast<size_t>(s.slot)] = Value(true);
+                        push(next, m);
+                    }
+                    groups[static_cast<size_t>(group.as_int())].clear();
+                }
+                push(next, r);
+            }
             return;
         }
         default: internal("step is not a barrier");

@@ -105,6 +105,7 @@ private:
     std::unordered_map<size_t, std::unordered_set<Row, ValueEquivHash, ValueEquiv>> distinct_;
     std::unordered_map<size_t, std::vector<Row>> optional_inputs_;
     std::unordered_map<size_t, int64_t> optional_seq_;
+    std::unordered_map<size_t, std::vector<std::vector<Row>>> merge_groups_;
 };
 
 // Checks that a value may be stored as a property (null, scalars, homogeneous lists of

@@ -14,6 +14,8 @@ const char* op_name(OpKind op) {
         case OpKind::VarExpand: return "VarLengthExpand";
         case OpKind::SubqueryEnd: return "SubqueryEnd";
         case OpKind::CallProcedure: return "CallProcedure";
+        case OpKind::MergeEnd: return "MergeEnd";
+        case OpKind::MergeJoin: return "MergeJoin";
         case OpKind::Filter: return "Filter";
         case OpKind::Project: return "Project";
         case OpKind::Unwind: return "Unwind";
@@ -54,6 +56,7 @@ std::string Step::describe() const {
         case LocKind::Coordinator: o << " @coordinator"; break;
     }
     if (barrier) o << " [barrier]";
+    if (guard_slot >= 0) o << " if slot " << guard_slot << (guard_value ? " = true" : " = false");
     if (slot >= 0) o << " slot=" << slot;
     if (rel_slot >= 0) o << " rel=" << rel_slot;
     if (to_slot >= 0) o << " to=" << to_slot;

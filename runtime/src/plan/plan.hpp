@@ -56,6 +56,11 @@ enum class OpKind : uint8_t {
     SubqueryEnd,    // barrier: each remembered input row of `pair` continues with the list of
                     // `expr` values its subquery rows produced in `slot` (count if no expr)
     CallProcedure,  // rows for each output row of a registered procedure
+    MergeEnd,       // barrier: matched rows go on flagged true (in `slot`); each distinct
+                    // merge key (key_slots) of the unmatched inputs goes on once, flagged
+                    // false, to create the pattern; group index in aux_slot
+    MergeJoin,      // barrier: rows of a group created once hand the new entities (`slots`)
+                    // to the other inputs of the group, which continue as matched
     Distinct,       // drop rows equivalent on `slots` to one seen before
     Aggregate,      // barrier: group by keys, compute aggregates
     Sort,           // barrier: order by sort keys
@@ -106,7 +111,9 @@ struct Step {
     std::vector<AggItem> aggs;        // Aggregate
     std::vector<SortKey> sort;        // Sort
     int pair = -1;                    // OptionalEnd / SubqueryEnd: index of the begin step
-    int aux_slot = -1;                // VarExpand frontier
+    int aux_slot = -1;                // VarExpand frontier; MergeEnd/MergeJoin group
+    int guard_slot = -1;              // when set, the step acts only on rows whose guard
+    bool guard_value = false;         // slot holds this boolean; others pass through
     int64_t min_hops = 1;             // VarExpand
     int64_t max_hops = -1;            // VarExpand, -1 = unbounded
     std::string procedure;            // CallProcedure

@@ -134,7 +134,7 @@ public:
                 case ClauseKind::Set: plan_set(c); break;
                 case ClauseKind::Remove: plan_remove(c); break;
                 case ClauseKind::Delete: plan_delete(c); break;
-                case ClauseKind::Merge: unsupported("MERGE");
+                case ClauseKind::Merge: plan_merge(c); break;
                 case ClauseKind::Call: unsupported("CALL");
                 case ClauseKind::CreateIndex: unsupported("CREATE INDEX");
                 case ClauseKind::DropIndex: unsupported("DROP INDEX");
@@ -173,6 +173,10 @@ private:
     }
 
     void add(Step s) {
+        if (guard_slot_ >= 0 && !s.barrier && s.guard_slot < 0) {
+            s.guard_slot = guard_slot_;
+            s.guard_value = guard_value_;
+        }
         switch (s.loc.kind) {
             case LocKind::Coordinator: here_ = -1; break;
             case LocKind::Shard: here_ = s.loc.slot; break;
@@ -753,7 +757,7 @@ private:
         }
     }
 
-    void plan_part(const PatternPart& part, std::vector<int>& clause_rels) {
+    void plan_part(const PatternPart& part, std::vector<int>& clause_rels, bool with_path = true) {
         if (part.shortest != PatternPart::Shortest::None) unsupported("shortestPath");
         size_t n = part.nodes.size();
         size_t start = n;
@@ -781,7 +785,7 @@ private:
             expand(part.nodes[i], part.rels[i], part.nodes[i + 1], false, clause_rels);
         for (size_t i = start; i > 0; --i)
             expand(part.nodes[i], part.rels[i - 1], part.nodes[i - 1], true, clause_rels);
-        if (part.path_variable) bind_path(part);
+        if (part.path_variable && with_path) bind_path(part);
     }
 
     void bind_path(const PatternPart& part) {
@@ -873,6 +877,132 @@ private:
             property_constraints(rp.properties.get(), rv);
         }
         node_constraints(to_np, tv, 0);
+    }
+
+    // ------------------------------------------------------------ MERGE
+
+    void plan_merge(const Clause& c) {
+        if (read_ || wrote_) add(coord(OpKind::Eager, true));
+        read_ = false;
+        wrote_ = true;
+        const PatternPart& part = c.pattern.parts.at(0);
+        for (const auto& rp : part.rels) {
+            if (rp.types.size() != 1)
+                throw_semantic("SyntaxError", "NoSingleRelationshipType",
+                               "A single relationship type must be specified for MERGE");
+            if (rp.range)
+                throw_semantic("SyntaxError", "CreatingVarLength",
+                               "Variable length relationships cannot be used in MERGE");
+            if (rp.variable && lookup(*rp.variable))
+                throw_semantic("SyntaxError", "VariableAlreadyBound",
+                               "Variable `" + *rp.variable + "` already declared");
+        }
+        std::vector<bool> node_new;
+        for (const auto& np : part.nodes) {
+            bool bound = np.variable && lookup(*np.variable);
+            if (bound && (!np.labels.empty() || np.properties) && part.nodes.size() == 1)
+                throw_semantic("SyntaxError", "VariableAlreadyBound",
+                               "Variable `" + *np.variable + "` already declared");
+            node_new.push_back(!bound);
+        }
+        // The merge key: what decides which entities get created. Inputs with equal keys
+        // share one creation.
+        auto key = std::make_unique<CExpr>(EK::List);
+        Info ki;
+        auto add_key = [&](const Expr* props) {
+            if (props) {
+                key->children.push_back(compile(*props, ki));
+            } else {
+                key->children.push_back(std::make_unique<CExpr>(EK::Literal));
+            }
+        };
+        for (size_t i = 0; i < part.nodes.size(); ++i) {
+            if (node_new[i]) add_key(part.nodes[i].properties.get());
+            else key->children.push_back(slot_expr(lookup(*part.nodes[i].variable)->slot));
+        }
+        for (const auto& rp : part.rels) add_key(rp.properties.get());
+        int key_slot = new_slot(" merge_key");
+        {
+            Step p;
+            p.op = OpKind::Project;
+            p.loc = place(ki);
+            p.outputs.push_back({key_slot, std::move(key)});
+            add(std::move(p));
+        }
+        Step b = coord(OpKind::OptionalBegin);
+        b.slot = new_slot(" merge_tag");
+        size_t begin = plan_->steps.size();
+        add(std::move(b));
+        std::vector<int> rels;
+        plan_part(part, rels, false);
+        int flag = new_slot(" merge_matched");
+        int group = new_slot(" merge_group");
+        Step end = coord(OpKind::MergeEnd, true);
+        end.pair = static_cast<int>(begin);
+        end.slot = flag;
+        end.aux_slot = group;
+        end.key_slots = {key_slot};
+        size_t end_index = plan_->steps.size();
+        add(std::move(end));
+        // Create branch: only rows flagged false.
+        std::vector<int> created;
+        guard_slot_ = flag;
+        guard_value_ = false;
+        attached_.clear();
+        for (size_t i = 0; i < part.nodes.size(); ++i) {
+            if (!node_new[i]) continue;
+            const NodePattern& np = part.nodes[i];
+            int slot = node_slot_.at(&np);
+            Step s;
+            s.op = OpKind::CreateNode;
+            Info info;
+            if (np.properties) s.expr = compile(*np.properties, info);
+            for (int d : info.data_slots) {
+                if (attached_.count(d)) continue;
+                Step a;
+                a.op = OpKind::Attach;
+                a.loc = {LocKind::Shard, d};
+                a.slot = d;
+                add(std::move(a));
+                attached_.insert(d);
+            }
+            s.loc.kind = LocKind::NewNode;
+            s.labels = np.labels;
+            s.slot = slot;
+            add(std::move(s));
+            created.push_back(slot);
+        }
+        for (size_t i = 0; i < part.rels.size(); ++i) {
+            const RelPattern& rp = part.rels[i];
+            int a = node_slot_.at(&part.nodes[i]), bslot = node_slot_.at(&part.nodes[i + 1]);
+            if (rp.direction == Direction::Incoming) std::swap(a, bslot);
+            Step s;
+            s.op = OpKind::CreateRel;
+            Info info;
+            if (rp.properties) s.expr = compile(*rp.properties, info);
+            s.loc = place(info, a);
+            s.slot = a;
+            s.to_slot = bslot;
+            s.types = rp.types;
+            s.rel_slot = rel_slot_.at(&rp);
+            created.push_back(s.rel_slot);
+            add(std::move(s));
+        }
+        guard_slot_ = -1;
+        Step join = coord(OpKind::MergeJoin, true);
+        join.pair = static_cast<int>(end_index);
+        join.slot = flag;
+        join.aux_slot = group;
+        join.slots = created;
+        add(std::move(join));
+        guard_slot_ = flag;
+        guard_value_ = true;
+        for (const auto& it : c.on_match) plan_set_item(it);
+        guard_value_ = false;
+        for (const auto& it : c.on_create) plan_set_item(it);
+        guard_slot_ = -1;
+        attached_.clear();
+        if (part.path_variable) bind_path(part);
     }
 
     // ------------------------------------------------------------ UNWIND
@@ -1311,6 +1441,8 @@ private:
     std::map<const RelPattern*, int> rel_slot_;
     std::function<CExprPtr(const Expr&, Info&)> agg_sink_;
     int next_slot_ = 0;
+    int guard_slot_ = -1;
+    bool guard_value_ = false;
     int anon_ = 0;
     int here_ = -1;
     bool read_ = false;

@@ -1,0 +1,133 @@
+// lorad: the lora daemon. Resolves its settings (flag > LORA_* env > TOML file > default),
+// opens the database, serves HTTP/JSON until SIGTERM/SIGINT, then drains and exits 0.
+#include <lora/lora.hpp>
+#include <lora/net/config.hpp>
+#include <lora/net/http_server.hpp>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <pthread.h>
+
+namespace {
+
+constexpr auto kShutdownGrace = std::chrono::seconds(10);
+
+std::unique_ptr<lora::Database> open_database(const lora::net::DaemonConfig& cfg) {
+    lora::Options opt;
+    opt.shards = cfg.shards;
+    opt.data_dir = cfg.data_dir;
+    try {
+        return lora::Database::open(opt);
+    } catch (const lora::Error& e) {
+        if (e.detail() != "NotSupported") throw;
+        spdlog::warn("{}: data is NOT persisted; running an in-memory database ({})",
+                     cfg.data_dir, e.message());
+    }
+    opt.data_dir.clear();
+    return lora::Database::open(opt);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    // Signals are taken synchronously by the main thread; every thread started later
+    // inherits this mask, so none of them is interrupted.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    CLI::App app{"lorad: the lora graph database server (HTTP/JSON)"};
+    std::string config_file;
+    app.add_option("--config", config_file, "TOML file with options (keys as the flags below)");
+    const std::map<std::string, std::string> help = {
+        {"data", "data directory (default ./lora-data)"},
+        {"http", "listen address HOST:PORT (default 127.0.0.1:4747; port 0 = any free port)"},
+        {"shards", "number of shards (default: hardware threads)"},
+        {"sync", "WAL sync mode: per-commit, interval:<ms> or none (default per-commit)"},
+        {"auth-token", "require 'Authorization: Bearer <token>' on every route but /health"},
+        {"max-request-bytes", "largest request body, e.g. 16MiB (default 16MiB)"},
+        {"query-timeout-ms", "answer 504 after this many ms (default 0 = no limit)"},
+        {"log-level", "trace, debug, info, warn, error, critical or off (default info)"},
+        {"io-threads", "HTTP I/O threads (default 2)"},
+        {"query-threads", "query worker threads (default 2 x hardware threads, at least 4)"},
+    };
+    std::map<std::string, std::string> flags;
+    std::map<std::string, CLI::Option*> flag_opts;
+    for (const auto& key : lora::net::DaemonConfig::keys())
+        flag_opts[key] = app.add_option("--" + key, flags[key], help.at(key));
+    CLI11_PARSE(app, argc, argv);
+
+    lora::net::DaemonConfig cfg;
+    try {
+        if (config_file.empty())
+            if (const char* f = std::getenv("LORA_CONFIG"); f && *f) config_file = f;
+        if (!config_file.empty()) cfg.apply_toml_file(config_file);
+        cfg.apply_env([](const char* name) { return std::getenv(name); });
+        for (const auto& [key, opt] : flag_opts)
+            if (opt->count() > 0) cfg.set(key, flags[key], "--" + key);
+    } catch (const lora::Error& e) {
+        std::cerr << "lorad: " << e.message() << "\n";
+        return 2;
+    }
+
+    auto logger = spdlog::stderr_color_mt("lorad");
+    spdlog::set_default_logger(logger);
+    spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+
+    std::unique_ptr<lora::Database> db;
+    lora::net::Metrics metrics;
+    lora::net::Router router;
+    std::optional<lora::net::HttpServer> server;
+    try {
+        db = open_database(cfg);
+        if (cfg.sync != "per-commit")
+            spdlog::info("sync mode {} has no effect on an in-memory database", cfg.sync);
+        lora::net::add_standard_routes(router, *db, metrics);
+
+        lora::net::ServerOptions so;
+        std::tie(so.host, so.port) = lora::net::parse_host_port(cfg.http);
+        so.io_threads = cfg.io_threads;
+        so.query_threads = cfg.query_threads;
+        so.max_request_bytes = cfg.max_request_bytes;
+        so.query_timeout = std::chrono::milliseconds(cfg.query_timeout_ms);
+        so.auth_token = cfg.auth_token;
+        server.emplace(so, router, metrics);
+        server->start();
+    } catch (const lora::Error& e) {
+        spdlog::critical("{}", e.message());
+        return 1;
+    }
+    std::string host = server->host();
+    if (host.find(':') != std::string::npos) host = "[" + host + "]";
+    // Tests and scripts read the bound port from this line when --http asked for port 0.
+    std::printf("listening on %s:%u\n", host.c_str(), static_cast<unsigned>(server->port()));
+    std::fflush(stdout);
+    spdlog::info("lorad listening on {}:{} ({} shards{})", host, server->port(), db->shard_count(),
+                 cfg.auth_token.empty() ? "" : ", bearer token required");
+
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    spdlog::info("received {}, draining requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    if (!server->stop(std::chrono::duration_cast<std::chrono::milliseconds>(kShutdownGrace))) {
+        // A query still running cannot be cancelled; nothing is persisted yet, so leave
+        // without waiting for it rather than hang the shutdown.
+        spdlog::warn("exiting with queries still running");
+        spdlog::shutdown();
+        std::_Exit(0);
+    }
+    server.reset();
+    db.reset();
+    spdlog::info("stopped");
+    return 0;
+}
