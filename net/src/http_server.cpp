@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <optional>
 #include <thread>
@@ -83,6 +84,7 @@ private:
     // arrive answers and clears it, so the other is dropped.
     uint64_t awaiting_ = 0;
     uint64_t seq_ = 0;
+    std::array<char, 4096> discard_;
 
     void read_header() {
         if (server_.draining.load()) return close();
@@ -264,10 +266,27 @@ private:
         read_header();
     }
 
+    // Closing with unread request bytes in the kernel buffer makes the kernel send a reset
+    // that can destroy the response in flight (e.g. a 413 before the body was read); so
+    // send FIN first and read what the client still sends, bounded in time.
     void close() {
         beast::error_code ec;
         stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-        stream_.socket().close(ec);
+        if (ec) {
+            stream_.socket().close(ec);
+            return;
+        }
+        stream_.expires_after(std::chrono::seconds(2));
+        drain();
+    }
+
+    void drain() {
+        stream_.async_read_some(asio::buffer(discard_),
+                                [self = shared_from_this()](beast::error_code ec, size_t) {
+                                    if (!ec) return self->drain();
+                                    beast::error_code ignored;
+                                    self->stream_.socket().close(ignored);
+                                });
     }
 };
 

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <iostream>
 #include <random>
+#include <set>
+#include <algorithm>
 using namespace lora;
 TEST_CASE("measure", "[.measure]") {
     for (uint32_t shards : {1u, 4u}) {
@@ -17,13 +19,19 @@ TEST_CASE("measure", "[.measure]") {
     }
     auto t1 = std::chrono::steady_clock::now();
     std::mt19937_64 rng(1);
-    List pairs;
-    for (int i = 0; i < 100; ++i) pairs.push_back(List{Value(int64_t(rng() % 10000)), Value(int64_t(rng() % 10000)), Value(1)});
-    auto r = db->execute("UNWIND $pairs AS p MATCH (a:N {id: p[0]}), (b:N {id: p[1]}) CREATE (a)-[:E {w: p[2]}]->(b)", {{"pairs", pairs}});
-    auto t2 = std::chrono::steady_clock::now();
-    auto r2 = db->execute("MATCH (n:N) WHERE n.id IN $ids WITH n ORDER BY n.id WITH collect(n) AS ns UNWIND $pairs AS p WITH ns[p[0]] AS a, ns[p[1]] AS b, p[2] AS w CREATE (a)-[:E {w: w}]->(b)", {{"pairs", List{List{0,1,5}}}, {"ids", List{Value(3), Value(7)}}});
-    auto t3 = std::chrono::steady_clock::now();
-    using ms = std::chrono::milliseconds;
-    std::cout << shards << " shards: nodes " << std::chrono::duration_cast<ms>(t1 - t0).count() << "ms, 100 rels " << std::chrono::duration_cast<ms>(t2 - t1).count() << "ms created " << r.stats.relationships_created << " ; collect approach " << std::chrono::duration_cast<ms>(t3 - t2).count() << "ms created " << r2.stats.relationships_created << "\n";
+    for (int B : {250, 500, 1000, 2000}) {
+        std::vector<std::pair<int64_t,int64_t>> es;
+        std::set<int64_t> ids;
+        for (int i = 0; i < B; ++i) { int64_t a = rng() % 10000, b = rng() % 10000; es.push_back({a,b}); ids.insert(a); ids.insert(b); }
+        std::vector<int64_t> sorted(ids.begin(), ids.end());
+        List pairs, idl;
+        for (auto x : sorted) idl.push_back(Value(x));
+        for (auto [a,b] : es) pairs.push_back(List{Value(int64_t(std::lower_bound(sorted.begin(), sorted.end(), a) - sorted.begin())), Value(int64_t(std::lower_bound(sorted.begin(), sorted.end(), b) - sorted.begin())), Value(1)});
+        auto t2 = std::chrono::steady_clock::now();
+        auto r2 = db->execute("MATCH (n:N) WHERE n.id IN $ids WITH n ORDER BY n.id WITH collect(n) AS ns UNWIND $pairs AS p WITH ns[p[0]] AS a, ns[p[1]] AS b, p[2] AS w CREATE (a)-[:E {w: w}]->(b)", {{"pairs", pairs}, {"ids", idl}});
+        auto t3 = std::chrono::steady_clock::now();
+        using ms = std::chrono::milliseconds;
+        std::cout << shards << " shards B=" << B << ": " << std::chrono::duration_cast<ms>(t3 - t2).count() << "ms created " << r2.stats.relationships_created << "\n";
+    }
     }
 }

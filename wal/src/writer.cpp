@@ -106,7 +106,8 @@ struct Writer::Impl {
 
     void run() noexcept;
     void write_batch(Batch& batch);
-    bool write_chunk(const std::byte* data, uint64_t len, uint64_t last_lsn, bool sync);
+    bool write_chunk(const std::byte* data, uint64_t len, uint64_t records, uint64_t last_lsn,
+                     bool sync);
     bool sync_active_segment();
     bool rotate(uint64_t first_lsn);
     // Submits `count` prepared SQEs (user_data 0..count-1) and collects their results.
@@ -215,8 +216,8 @@ bool Writer::Impl::submit_and_reap(unsigned count, int* results) {
     return true;
 }
 
-bool Writer::Impl::write_chunk(const std::byte* data, uint64_t len, uint64_t last_lsn,
-                               bool sync) {
+bool Writer::Impl::write_chunk(const std::byte* data, uint64_t len, uint64_t records,
+                               uint64_t last_lsn, bool sync) {
     // Evaluate every point on every write so "point@N" counts writes.
     const bool eio = fault::hit("wal_write_eio");
     const bool enospc = fault::hit("wal_write_enospc");
@@ -259,10 +260,12 @@ bool Writer::Impl::write_chunk(const std::byte* data, uint64_t len, uint64_t las
         if (written_lsn == durable_lsn) sync_due = Clock::now() + opt.sync_interval;
         written_lsn = last_lsn;
         stats.bytes += len;
+        stats.records += records;
     }
     if (crash_after_write) fault::crash();
     if (!sync) return true;
     if (!link) return sync_active_segment();
+    if (fault::hit("wal_sync_eio")) res[1] = -EIO;
     if (res[1] < 0) {
         poison(-res[1], "fdatasync of " + seg_path.string() + " failed: " + errno_text(-res[1]));
         return false;
@@ -288,6 +291,7 @@ bool Writer::Impl::sync_active_segment() {
     io_uring_sqe_set_data64(s, 0);
     int res = 0;
     if (!submit_and_reap(1, &res)) return false;
+    if (fault::hit("wal_sync_eio")) res = -EIO;
     if (res < 0) {
         poison(-res, "fdatasync of " + seg_path.string() + " failed: " + errno_text(-res));
         return false;
@@ -329,6 +333,11 @@ bool Writer::Impl::rotate(uint64_t first_lsn) {
 void Writer::Impl::write_batch(Batch& batch) {
     auto& es = batch.entries;
     const bool per_commit = opt.sync_mode == SyncMode::PerCommit;
+    {
+        std::lock_guard lk(mu);
+        ++stats.batches;
+        stats.max_batch = std::max<uint64_t>(stats.max_batch, es.size());
+    }
     size_t done = 0;  // entries written (and synced in PerCommit mode)
     bool ok = true;
     while (ok && done < es.size()) {
@@ -341,14 +350,9 @@ void Writer::Impl::write_batch(Batch& batch) {
             ok = rotate(es[done].lsn);
             continue;
         }
-        ok = write_chunk(batch.buf.data() + es[done].offset, bytes, es[end - 1].lsn, per_commit);
+        ok = write_chunk(batch.buf.data() + es[done].offset, bytes, end - done, es[end - 1].lsn,
+                         per_commit);
         if (ok) done = end;
-    }
-    {
-        std::lock_guard lk(mu);
-        ++stats.batches;
-        stats.records += done;
-        stats.max_batch = std::max<uint64_t>(stats.max_batch, es.size());
     }
     std::error_code failed;
     if (!ok) {

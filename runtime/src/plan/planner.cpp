@@ -580,6 +580,7 @@ private:
 
     CExprPtr compile_iteration(const Expr& e, Info& info, EK kind) {
         auto c = std::make_unique<CExpr>(kind);
+        c->quant = static_cast<int>(e.quantifier);
         Info li;
         c->children.push_back(compile(*e.children[0], li));
         merge_info(info, li, kind == EK::ListComp);

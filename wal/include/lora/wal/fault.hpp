@@ -13,7 +13,8 @@ namespace lora::fault {
 //
 // Points the WAL checks: wal_write_eio, wal_write_enospc (the next write fails with that
 // errno), wal_crash_after_write (SIGKILL after a write completes, before its sync),
-// wal_crash_after_sync (SIGKILL after the sync, before callbacks run).
+// wal_crash_after_sync (SIGKILL after the sync, before callbacks run), wal_sync_eio (the
+// next fdatasync reports EIO after the write itself succeeded).
 
 // True when `point` is armed and fires now. LORA_FAULT is read once, on the first call to
 // any function here. Cheap when nothing is armed (one atomic load). Thread-safe.

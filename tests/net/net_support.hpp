@@ -1,0 +1,233 @@
+// Test helpers for lorad: a child lorad process that is always killed, and a small Beast
+// HTTP client whose every operation has a deadline so a broken server fails a test, not hangs it.
+#pragma once
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace lora::test {
+
+// A scratch directory removed at scope exit.
+struct TempDir {
+    std::filesystem::path path;
+    TempDir() {
+        std::string tmpl = (std::filesystem::temp_directory_path() / "lorad-test-XXXXXX").string();
+        if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+        path = tmpl;
+    }
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::remove_all(path, ec);
+    }
+};
+
+// lorad as a child process on a free port. The destructor SIGKILLs it if it still runs, so
+// a failing test never leaves a daemon behind.
+class Lorad {
+public:
+    explicit Lorad(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
+        args.insert(args.begin(), {"--http", "127.0.0.1:0", "--data", (dir_.path / "data").string()});
+        int fds[2];
+        if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
+        std::string err_log = (dir_.path / "stderr.log").string();
+        pid_ = fork();
+        if (pid_ < 0) throw std::runtime_error("fork failed");
+        if (pid_ == 0) {
+            dup2(fds[1], STDOUT_FILENO);
+            int err = open(err_log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            if (err >= 0) dup2(err, STDERR_FILENO);
+            close(fds[0]);
+            close(fds[1]);
+            for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
+            std::string bin = LORA_BINARY_DIR "/tools/lorad";
+            std::vector<char*> argv{bin.data()};
+            for (auto& a : args) argv.push_back(a.data());
+            argv.push_back(nullptr);
+            execv(bin.c_str(), argv.data());
+            _exit(127);
+        }
+        close(fds[1]);
+        out_ = fds[0];
+        std::string line = read_line(std::chrono::seconds(60));
+        const std::string prefix = "listening on 127.0.0.1:";
+        if (line.rfind(prefix, 0) != 0)
+            throw std::runtime_error("lorad did not report its port; stdout: '" + line +
+                                     "', stderr: " + stderr_text());
+        port_ = static_cast<uint16_t>(std::stoi(line.substr(prefix.size())));
+    }
+
+    ~Lorad() {
+        if (pid_ > 0 && !exited_) {
+            kill(pid_, SIGKILL);
+            waitpid(pid_, nullptr, 0);
+        }
+        if (out_ >= 0) close(out_);
+    }
+
+    uint16_t port() const { return port_; }
+    pid_t pid() const { return pid_; }
+
+    // Sends `sig` and waits (bounded) for the exit; returns the exit code, or -1 if the
+    // process did not exit normally in time (it is then killed by the destructor).
+    int stop(int sig = SIGTERM, std::chrono::seconds wait = std::chrono::seconds(30)) {
+        kill(pid_, sig);
+        auto deadline = std::chrono::steady_clock::now() + wait;
+        while (std::chrono::steady_clock::now() < deadline) {
+            int status = 0;
+            pid_t r = waitpid(pid_, &status, WNOHANG);
+            if (r == pid_) {
+                exited_ = true;
+                return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+            }
+            usleep(10000);
+        }
+        return -1;
+    }
+
+    std::string stderr_text() const {
+        std::string s;
+        if (FILE* f = fopen((dir_.path / "stderr.log").c_str(), "r")) {
+            char buf[4096];
+            size_t n;
+            while ((n = fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
+            fclose(f);
+        }
+        return s;
+    }
+
+private:
+    TempDir dir_;
+    pid_t pid_ = -1;
+    int out_ = -1;
+    uint16_t port_ = 0;
+    bool exited_ = false;
+
+    std::string read_line(std::chrono::milliseconds timeout) {
+        std::string line;
+        auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (std::chrono::steady_clock::now() < deadline) {
+            pollfd p{out_, POLLIN, 0};
+            if (poll(&p, 1, 100) <= 0) continue;
+            char c;
+            ssize_t n = read(out_, &c, 1);
+            if (n <= 0) break;
+            if (c == '\n') return line;
+            line += c;
+        }
+        return line;
+    }
+};
+
+struct Reply {
+    unsigned status = 0;
+    std::string body;
+    std::map<std::string, std::string> headers;
+    bool closed = false;  // the server closed the connection after this reply
+    nlohmann::json json() const { return nlohmann::json::parse(body); }
+};
+
+// One keep-alive connection. Each call runs the io_context until the exchange completes or
+// its deadline passes (then the call throws).
+class HttpClient {
+public:
+    explicit HttpClient(uint16_t port, std::chrono::seconds timeout = std::chrono::seconds(60))
+        : stream_(ioc_), timeout_(timeout) {
+        boost::asio::ip::tcp::endpoint ep(boost::asio::ip::make_address("127.0.0.1"), port);
+        stream_.expires_after(timeout_);
+        boost::beast::error_code result;
+        stream_.async_connect(ep, [&](boost::beast::error_code ec) { result = ec; });
+        ioc_.run();
+        if (result) throw std::runtime_error("connect failed: " + result.message());
+    }
+
+    Reply request(const std::string& method, const std::string& target, const std::string& body = "",
+                  const std::map<std::string, std::string>& headers = {}) {
+        namespace http = boost::beast::http;
+        http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+        req.set(http::field::host, "127.0.0.1");
+        if (req.method() == http::verb::unknown) req.method_string(method);
+        for (const auto& [k, v] : headers) req.set(k, v);
+        if (!body.empty() || method == "POST") {
+            req.set(http::field::content_type, "application/json");
+            req.body() = body;
+        }
+        req.prepare_payload();
+        return exchange(req);
+    }
+
+    Reply query(const nlohmann::json& body, const std::map<std::string, std::string>& headers = {}) {
+        return request("POST", "/query", body.dump(), headers);
+    }
+
+    // Writes raw bytes and reads one response (or reports that the connection closed).
+    Reply raw(const std::string& bytes) {
+        boost::beast::error_code wec;
+        stream_.expires_after(timeout_);
+        boost::asio::async_write(stream_, boost::asio::buffer(bytes),
+                                 [&](boost::beast::error_code ec, size_t) { wec = ec; });
+        ioc_.restart();
+        ioc_.run();
+        return read_reply();
+    }
+
+private:
+    boost::asio::io_context ioc_;
+    boost::beast::tcp_stream stream_;
+    boost::beast::flat_buffer buffer_;
+    std::chrono::seconds timeout_;
+
+    template <typename Req>
+    Reply exchange(Req& req) {
+        boost::beast::error_code wec;
+        stream_.expires_after(timeout_);
+        boost::beast::http::async_write(stream_, req,
+                                        [&](boost::beast::error_code ec, size_t) { wec = ec; });
+        ioc_.restart();
+        ioc_.run();
+        // A server may answer (413) and close before taking the whole body; read anyway.
+        return read_reply();
+    }
+
+    Reply read_reply() {
+        namespace http = boost::beast::http;
+        http::response_parser<http::string_body> parser;
+        parser.body_limit(1u << 30);
+        boost::beast::error_code rec;
+        stream_.expires_after(timeout_);
+        http::async_read(stream_, buffer_, parser, [&](boost::beast::error_code ec, size_t) { rec = ec; });
+        ioc_.restart();
+        ioc_.run();
+        Reply r;
+        if (rec == boost::beast::error::timeout) throw std::runtime_error("HTTP read timed out");
+        if (rec) {
+            r.closed = true;
+            return r;
+        }
+        auto res = parser.release();
+        r.status = res.result_int();
+        r.body = res.body();
+        for (const auto& f : res) r.headers[std::string(f.name_string())] = std::string(f.value());
+        r.closed = !res.keep_alive();
+        return r;
+    }
+};
+
+}  // namespace lora::test
