@@ -19,6 +19,11 @@ plan::PlanPtr PlanCache::get(const std::string& text) {
     return it == map_.end() ? nullptr : it->second;
 }
 
+void PlanCache::clear() {
+    std::lock_guard lock(mu_);
+    map_.clear();
+}
+
 void PlanCache::put(const std::string& text, plan::PlanPtr p) {
     std::lock_guard lock(mu_);
     if (map_.size() >= capacity_) map_.clear();
@@ -53,7 +58,7 @@ plan::PlanPtr plan_for(EngineShared& eng, const std::string& text) {
     if (auto p = eng.plans.get(text)) return p;
     cypher::Statement st = cypher::parse(text);
     cypher::analyze(st);
-    auto p = plan::build_plan(st, text);
+    auto p = plan::build_plan(st, text, &eng.procedures);
     if (st.mode == cypher::Statement::Mode::Explain) {
         auto copy = std::make_shared<plan::Plan>();
         copy->query = p->query;

@@ -2,13 +2,13 @@
 // routes inline and hands blocking ones to the worker pool, then posts the answer back.
 #include <lora/net/http_server.hpp>
 
-#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
@@ -109,6 +109,24 @@ private:
         }
         begin();
         if (parser_->is_done()) return handle();
+        // Clients such as curl send Expect: 100-continue for large bodies and would otherwise
+        // wait a second before sending the body.
+        if (beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
+            static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+            stream_.expires_after(server_.options.body_timeout);
+            return asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
+                                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                                         if (ec) {
+                                             self->finish_request();
+                                             return self->close();
+                                         }
+                                         self->read_body();
+                                     });
+        }
+        read_body();
+    }
+
+    void read_body() {
         stream_.expires_after(server_.options.body_timeout);
         http::async_read(stream_, buffer_, *parser_,
                          beast::bind_front_handler(&Session::on_body, shared_from_this()));
@@ -206,6 +224,10 @@ private:
             spdlog::error("handler for {} {} failed: {}", route.method, route.path, e.what());
             return request_error(500, "DatabaseError.Internal",
                                  std::string("internal error: ") + e.what());
+        } catch (...) {
+            spdlog::error("handler for {} {} failed with a non-standard exception", route.method,
+                          route.path);
+            return request_error(500, "DatabaseError.Internal", "internal error");
         }
     }
 

@@ -148,6 +148,13 @@ TEST_CASE("server: worker routes, error mapping, query deadline and keep-alive",
     CHECK(echo.body == "hello");
     CHECK(c.request("GET", "/fast?x=1").status == 200);  // the query string is not the path
 
+    auto interim = c.raw("POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                         "Content-Length: 5\r\n\r\n");
+    CHECK(interim.status == 100);
+    auto continued = c.raw("abcde");
+    CHECK(continued.status == 200);
+    CHECK(continued.body == "abcde");
+
     auto timed_out = c.request("GET", "/slow");
     CHECK(timed_out.status == 504);
     CHECK_FALSE(timed_out.closed);

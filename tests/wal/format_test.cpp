@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
+
 using namespace lora::wal;
 
 TEST_CASE("DbId round-trips through hex and rejects junk", "[wal][format]") {
@@ -69,4 +71,15 @@ TEST_CASE("fault points fire as armed", "[wal][fault]") {
     CHECK_FALSE(lora::fault::hit("gamma"));
     lora::fault::clear();
     CHECK_FALSE(lora::fault::hit("alpha"));
+}
+
+TEST_CASE("fault points come from LORA_FAULT", "[wal][fault]") {
+    ::setenv("LORA_FAULT", "wal_write_eio@2,other", 1);
+    lora::fault::load_env();
+    ::unsetenv("LORA_FAULT");
+    CHECK_FALSE(lora::fault::hit("wal_write_eio"));
+    CHECK(lora::fault::hit("wal_write_eio"));
+    CHECK(lora::fault::hit("other"));
+    lora::fault::load_env();  // now unset: nothing armed
+    CHECK_FALSE(lora::fault::hit("other"));
 }

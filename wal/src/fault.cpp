@@ -89,6 +89,11 @@ void set(std::string_view spec) {
 
 void clear() { set({}); }
 
+void load_env() {
+    const char* env = std::getenv("LORA_FAULT");
+    set(env ? env : "");
+}
+
 void crash() {
     std::raise(SIGKILL);
     std::abort();  // unreachable: SIGKILL cannot be caught

@@ -601,8 +601,12 @@ private:
             }
             case ExprKind::Property: {
                 Type t = sub(e.children[0]);
-                require(t, e, {T::Bool, T::Int, T::Float, T::String, T::List, T::Path},
-                        "Map, Node or Relationship");
+                // Property access on a statically known non-map is a TypeError.
+                if (is_one_of(t.t, {T::Bool, T::Int, T::Float, T::String, T::List, T::Path}))
+                    throw_semantic("TypeError", "InvalidArgumentType",
+                                   std::string("Type mismatch: expected Map, Node or "
+                                               "Relationship but was ") +
+                                       type_name(t.t) + " in `" + e.text + "`" + where_at(e.pos));
                 return {};
             }
             case ExprKind::DynamicSubscript:

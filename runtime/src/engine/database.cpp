@@ -76,9 +76,8 @@ Result Database::execute(const std::string& query, const Params& params) {
 }
 
 void Database::register_procedure(ProcedureSignature signature, ProcedureFn fn) {
-    std::lock_guard lock(impl_->engine->procedures_mu);
-    auto name = signature.name;
-    impl_->engine->procedures[name] = {std::move(signature), std::move(fn)};
+    impl_->engine->procedures.put(std::move(signature), std::move(fn));
+    impl_->engine->plans.clear();  // plans hold resolved procedures
 }
 
 }  // namespace lora

@@ -219,7 +219,7 @@ void Executor::run_here(size_t step, Row& row) {
             env_.runtime->emit_result(std::move(out));
             return;
         }
-        case OpKind::CallProcedure: internal("procedures are not available in this context");
+        case OpKind::CallProcedure: call_procedure(s, step, row); return;
         case OpKind::OptionalEnd:
         case OpKind::SubqueryEnd:
         case OpKind::MergeEnd:
@@ -389,6 +389,26 @@ void Executor::run_barrier(size_t step, std::vector<Row>& rows) {
             return;
         }
         default: internal("step is not a barrier");
+    }
+}
+
+void Executor::call_procedure(const Step& s, size_t step, Row& row) {
+    const auto& sig = s.procedure->signature;
+    std::vector<Value> args;
+    for (size_t i = 0; i < s.args.size(); ++i) {
+        Value v = eval(*s.args[i], row, eval_);
+        std::string type = i < sig.inputs.size() ? sig.inputs[i].second : std::string();
+        if (type.rfind("FLOAT", 0) == 0 && v.is_int()) v = Value(static_cast<double>(v.as_int()));
+        args.push_back(std::move(v));
+    }
+    auto rows = s.procedure->fn(args);
+    for (auto& out : rows) {
+        Row r = row;
+        for (const auto& [field, slot] : s.yields) {
+            for (size_t i = 0; i < sig.outputs.size() && i < out.size(); ++i)
+                if (sig.outputs[i].first == field) r[static_cast<size_t>(slot)] = out[i];
+        }
+        push(step + 1, r);
     }
 }
 

@@ -85,6 +85,7 @@ private:
     void scan(const plan::Step& s, size_t step, Row& row);
     void expand(const plan::Step& s, size_t step, Row& row);
     void var_expand(const plan::Step& s, size_t step, Row& row);
+    void call_procedure(const plan::Step& s, size_t step, Row& row);
     void create_node(const plan::Step& s, size_t step, Row& row);
     void create_rel(const plan::Step& s, size_t step, Row& row);
     void set_property(const plan::Step& s, Row& row);

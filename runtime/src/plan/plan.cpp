@@ -68,7 +68,7 @@ std::string Step::describe() const {
     }
     if (op == OpKind::VarExpand)
         o << " *" << min_hops << ".." << (max_hops < 0 ? std::string() : std::to_string(max_hops));
-    if (!procedure.empty()) o << " " << procedure;
+    if (procedure) o << " " << procedure->signature.name;
     if (op == OpKind::Expand || op == OpKind::VarExpand)
         o << (dir == exec::Direction::Outgoing ? " ->" : dir == exec::Direction::Incoming ? " <-" : " --");
     if (!key.empty()) o << " ." << key;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "exec/expr.hpp"
+#include "exec/procedures.hpp"
 
 #include <lora/value.hpp>
 
@@ -116,7 +117,7 @@ struct Step {
     bool guard_value = false;         // slot holds this boolean; others pass through
     int64_t min_hops = 1;             // VarExpand
     int64_t max_hops = -1;            // VarExpand, -1 = unbounded
-    std::string procedure;            // CallProcedure
+    std::shared_ptr<const exec::ProcedureEntry> procedure;  // CallProcedure
     std::vector<CExprPtr> args;       // CallProcedure arguments
     std::vector<std::pair<std::string, int>> yields;  // CallProcedure: output field -> slot
 

@@ -95,14 +95,15 @@ CExprPtr slot_expr(int slot) {
 
 class Planner {
 public:
-    explicit Planner(const std::string& text) : plan_(std::make_shared<Plan>()) {
+    Planner(const std::string& text, const exec::Procedures* procedures)
+        : plan_(std::make_shared<Plan>()), procedures_(procedures) {
         plan_->query = text;
     }
 
     PlanPtr run(const Statement& st) {
         if (st.query.parts.size() > 1) {
             for (const auto& part : st.query.parts) {
-                Planner sub(plan_->query);
+                Planner sub(plan_->query, procedures_);
                 auto p = sub.run_single(part);
                 if (plan_->union_parts.empty()) plan_->columns = p->columns;
                 else if (p->columns != plan_->columns)
@@ -135,7 +136,9 @@ public:
                 case ClauseKind::Remove: plan_remove(c); break;
                 case ClauseKind::Delete: plan_delete(c); break;
                 case ClauseKind::Merge: plan_merge(c); break;
-                case ClauseKind::Call: unsupported("CALL");
+                case ClauseKind::Call:
+                    if (plan_call(c, clauses.size() == 1)) returned = true;
+                    break;
                 case ClauseKind::CreateIndex: unsupported("CREATE INDEX");
                 case ClauseKind::DropIndex: unsupported("DROP INDEX");
             }
@@ -264,6 +267,11 @@ private:
     }
 
     CExprPtr compile(const Expr& e, Info& info) {
+        if (!text_subst_.empty() && e.kind != ExprKind::Literal &&
+            e.kind != ExprKind::Variable && e.kind != ExprKind::Parameter) {
+            auto it = text_subst_.find(e.text);
+            if (it != text_subst_.end()) return slot_expr(it->second);
+        }
         switch (e.kind) {
             case ExprKind::Literal: {
                 auto c = std::make_unique<CExpr>(EK::Literal);
@@ -286,7 +294,15 @@ private:
                 c->name = e.name;
                 note_data_read(*e.children[0], info);
                 Info sub;
-                c->children.push_back(compile(*e.children[0], sub));
+                auto base = compile(*e.children[0], sub);
+                if (e.children[0]->kind != ExprKind::Variable && sub.may_entity &&
+                    locals_.empty()) {
+                    // A computed entity (startNode(r), head(list), ...): compute it into a
+                    // slot and attach its data before reading from it.
+                    base = slot_expr(materialize(std::move(base), sub));
+                    sub = Info{};
+                }
+                c->children.push_back(std::move(base));
                 merge_info(info, sub, false);
                 return c;
             }
@@ -460,8 +476,8 @@ private:
             unsupported("patterns that use a list comprehension or quantifier variable");
         auto saved_scope = scope_;
         auto saved_attached = attached_;
-        auto saved_sink = std::move(agg_sink_);
-        agg_sink_ = nullptr;
+        bool saved_blocked = agg_blocked_;
+        agg_blocked_ = true;
         bool saved_read = read_, saved_wrote = wrote_;
         Step b = coord(OpKind::OptionalBegin);
         b.slot = new_slot(" subquery_tag");
@@ -488,10 +504,32 @@ private:
         add(std::move(end));
         scope_ = std::move(saved_scope);
         attached_ = std::move(saved_attached);
-        agg_sink_ = std::move(saved_sink);
+        agg_blocked_ = saved_blocked;
         read_ = saved_read;
         wrote_ = saved_wrote;
         return result;
+    }
+
+    // Computes `e` into a new slot and attaches every entity inside it.
+    int materialize(CExprPtr e, const Info& info) {
+        int slot;
+        if (e->kind == EK::Slot) {
+            slot = e->slot;
+        } else {
+            slot = new_slot(" entity");
+            Step p;
+            p.op = OpKind::Project;
+            p.loc = place(info);
+            p.outputs.push_back({slot, std::move(e)});
+            add(std::move(p));
+        }
+        if (!attached_.count(slot)) {
+            Step a = coord(OpKind::AttachDeep, true);
+            a.slots = {slot};
+            add(std::move(a));
+            attached_.insert(slot);
+        }
+        return slot;
     }
 
     int hoist_pattern(const PatternPart& part) {
@@ -583,19 +621,26 @@ private:
         c->quant = static_cast<int>(e.quantifier);
         Info li;
         c->children.push_back(compile(*e.children[0], li));
-        merge_info(info, li, kind == EK::ListComp);
         c->slot = new_slot(e.variable);
         locals_.push_back({e.variable, Var{c->slot, VT::Value, li.may_entity}});
+        bool reads_elements = false;
         for (size_t i = 1; i < 3; ++i) {
             if (i < e.children.size() && e.children[i]) {
                 Info sub;
                 c->children.push_back(compile(*e.children[i], sub));
+                reads_elements |= sub.deep_slots.erase(c->slot) > 0;
                 merge_info(info, sub, kind == EK::ListComp && i == 2);
             } else if (kind == EK::ListComp) {
                 c->children.push_back(nullptr);
             }
         }
         locals_.pop_back();
+        if (reads_elements && li.may_entity && locals_.empty()) {
+            // The elements' properties are read: the list's entities must be attached.
+            c->children[0] = slot_expr(materialize(std::move(c->children[0]), li));
+            li = Info{};
+        }
+        merge_info(info, li, kind == EK::ListComp);
         // Data read through the iteration variable: the list's entities must be attached.
         if (kind == EK::Quantifier) info.may_entity = false;
         return c;
@@ -603,7 +648,7 @@ private:
 
     CExprPtr compile_call(const Expr& e, Info& info) {
         if (is_aggregate_call(e)) {
-            if (!agg_sink_)
+            if (!agg_sink_ || agg_blocked_)
                 throw_semantic("SyntaxError", "InvalidAggregation",
                                "Aggregation is not allowed here: " + e.text);
             return agg_sink_(e, info);
@@ -1006,6 +1051,103 @@ private:
         if (part.path_variable) bind_path(part);
     }
 
+    // ------------------------------------------------------------ CALL
+
+    static bool type_accepts(std::string type, const Value& v) {
+        if (v.is_null()) return true;
+        while (!type.empty() && (type.back() == '?' || type.back() == ' ')) type.pop_back();
+        for (auto& ch : type) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        if (type == "ANY") return true;
+        if (type == "INTEGER") return v.is_int();
+        if (type == "FLOAT") return v.is_number();
+        if (type == "NUMBER") return v.is_number();
+        if (type == "STRING") return v.is_string();
+        if (type == "BOOLEAN") return v.is_bool();
+        if (type == "MAP") return v.is_map();
+        if (type.rfind("LIST", 0) == 0) return v.is_list();
+        if (type == "NODE") return v.is_node();
+        if (type == "RELATIONSHIP") return v.is_relationship();
+        if (type == "PATH") return v.is_path();
+        return true;
+    }
+
+    // Returns true when the CALL produces the query's result (a standalone call).
+    bool plan_call(const Clause& c, bool standalone) {
+        auto entry = procedures_ ? procedures_->find(c.procedure) : nullptr;
+        if (!entry)
+            throw Error(ErrorClass::Semantic, ErrorPhase::Compile, "ProcedureError",
+                        "ProcedureNotFound", "There is no procedure with the name `" +
+                                                 c.procedure + "` registered");
+        const auto& sig = entry->signature;
+        Step s = coord(OpKind::CallProcedure);
+        s.procedure = entry;
+        Info info;
+        if (c.args) {
+            if (c.args->size() != sig.inputs.size())
+                throw_semantic("SyntaxError", "InvalidNumberOfArguments",
+                               "Procedure " + sig.name + " takes " +
+                                   std::to_string(sig.inputs.size()) + " arguments, got " +
+                                   std::to_string(c.args->size()));
+            for (size_t i = 0; i < c.args->size(); ++i) {
+                const Expr& a = *(*c.args)[i];
+                if (a.kind == ExprKind::Literal && !type_accepts(sig.inputs[i].second, a.value))
+                    throw_semantic("SyntaxError", "InvalidArgumentType",
+                                   "Wrong argument type for " + sig.inputs[i].first + ": expected " +
+                                       sig.inputs[i].second);
+                s.args.push_back(compile(a, info));
+            }
+        } else {
+            if (!standalone && !sig.inputs.empty())
+                throw_semantic("SyntaxError", "InvalidArgumentPassingMode",
+                               "Procedure arguments can only be passed implicitly to a standalone CALL");
+            for (const auto& in : sig.inputs) {
+                auto p = std::make_unique<CExpr>(EK::Param);
+                p->name = in.first;
+                s.args.push_back(std::move(p));
+            }
+        }
+        std::vector<std::pair<std::string, std::string>> yields;  // (field, variable)
+        if (c.yield_star || (standalone && c.yields.empty())) {
+            for (const auto& o : sig.outputs) yields.emplace_back(o.first, o.first);
+        } else {
+            for (const auto& y : c.yields) {
+                bool known = false;
+                for (const auto& o : sig.outputs) known |= o.first == y.field;
+                if (!known)
+                    throw_semantic("SyntaxError", "UndefinedVariable",
+                                   "Unknown procedure output: `" + y.field + "`");
+                yields.emplace_back(y.field, y.alias ? *y.alias : y.field);
+            }
+            if (!standalone && c.yields.empty() && !sig.outputs.empty())
+                throw_semantic("SyntaxError", "UndefinedVariable",
+                               "Procedure call inside a query does not support naming results "
+                               "implicitly (name explicitly using `YIELD` instead)");
+        }
+        for (const auto& [field, var] : yields) {
+            if (lookup(var))
+                throw_semantic("SyntaxError", "VariableAlreadyBound",
+                               "Variable `" + var + "` already declared");
+            Var v = declare(var, VT::Value);
+            scope_[var].may_entity = true;
+            s.yields.emplace_back(field, v.slot);
+        }
+        place(info);
+        add(std::move(s));
+        if (c.where) {
+            Info wi;
+            auto pred = compile(*c.where, wi);
+            add_filter(std::move(pred), wi);
+        }
+        if (!standalone) return false;
+        Step p = coord(OpKind::Produce);
+        for (const auto& [field, var] : yields) {
+            p.slots.push_back(scope_[var].slot);
+            plan_->columns.push_back(var);
+        }
+        add(std::move(p));
+        return true;
+    }
+
     // ------------------------------------------------------------ UNWIND
 
     void plan_unwind(const Clause& c) {
@@ -1045,9 +1187,6 @@ private:
             std::vector<std::string> names;
             for (auto& [k, v] : scope_)
                 if (!k.empty() && k[0] != ' ') names.push_back(k);
-            if (names.empty() && body.items.empty())
-                throw_semantic("SyntaxError", "NoVariablesInScope",
-                               "RETURN * is not allowed when there are no variables in scope");
             for (auto& n : names) {
                 auto v = std::make_unique<Expr>(Expr{ExprKind::Variable});
                 v->name = n;
@@ -1091,8 +1230,8 @@ private:
                 a.count_star = call.kind == ExprKind::CountStar;
                 a.fn = fn::find_function(a.count_star ? "count" : call.name);
                 a.distinct = call.distinct;
-                auto saved = std::move(agg_sink_);
-                agg_sink_ = nullptr;  // nested aggregation is an error
+                bool saved_blocked = agg_blocked_;
+                agg_blocked_ = true;  // nested aggregation is an error
                 for (auto& arg : call.children) {
                     if (contains_aggregate(*arg))
                         throw_semantic("SyntaxError", "NestedAggregation",
@@ -1108,7 +1247,7 @@ private:
                     a.arg_slots.push_back(s);
                     if (ai.may_entity) outer.may_entity = true;
                 }
-                agg_sink_ = std::move(saved);
+                agg_blocked_ = saved_blocked;
                 a.slot = new_slot(call.text);
                 int slot = a.slot;
                 aggs.push_back(std::move(a));
@@ -1146,10 +1285,15 @@ private:
         // ORDER BY sees the projected names, and (without DISTINCT or aggregation) the
         // variables in scope before the projection.
         std::vector<SortKey> sort_keys;
+        std::map<std::string, int> item_text;
+        for (size_t i = 0; i < items.size(); ++i)
+            if (items[i].expr->kind != ExprKind::Variable)
+                item_text[items[i].expr->text] = out_scope[items[i].name].slot;
         if (!body.order_by.empty()) {
             auto saved = scope_;
             if (agg || body.distinct) scope_.clear();
             for (auto& [k, v] : out_scope) scope_[k] = v;
+            text_subst_ = item_text;
             for (auto& si : body.order_by) {
                 Info info;
                 auto ce = compile(*si.expr, info);
@@ -1167,6 +1311,7 @@ private:
                 }
                 sort_keys.push_back({slot, si.descending});
             }
+            text_subst_.clear();
             scope_ = std::move(saved);
         }
         if (body.distinct) {
@@ -1199,12 +1344,20 @@ private:
             for (auto& it : items) plan_->columns.push_back(it.name);
             add(std::move(p));
         } else {
-            scope_ = std::move(out_scope);
             if (where) {
+                // WITH ... WHERE sees the projected names, and (without DISTINCT or
+                // aggregation) the variables in scope before the projection.
+                auto saved = scope_;
+                if (agg || body.distinct) scope_.clear();
+                for (auto& [k, v] : out_scope) scope_[k] = v;
+                text_subst_ = item_text;
                 Info info;
                 auto pred = compile(*where, info);
+                text_subst_.clear();
                 add_filter(std::move(pred), info);
+                scope_ = std::move(saved);
             }
+            scope_ = std::move(out_scope);
         }
     }
 
@@ -1435,12 +1588,17 @@ private:
     }
 
     std::shared_ptr<Plan> plan_;
+    const exec::Procedures* procedures_ = nullptr;
     std::map<std::string, Var> scope_;
     std::vector<std::pair<std::string, Var>> locals_;
     std::set<int> attached_;
     std::map<const NodePattern*, int> node_slot_;
     std::map<const RelPattern*, int> rel_slot_;
     std::function<CExprPtr(const Expr&, Info&)> agg_sink_;
+    bool agg_blocked_ = false;
+    // Expression text -> slot of a projected item with that text (ORDER BY and WITH ...
+    // WHERE may repeat a projected expression instead of naming its alias).
+    std::map<std::string, int> text_subst_;
     int next_slot_ = 0;
     int guard_slot_ = -1;
     bool guard_value_ = false;
@@ -1452,8 +1610,9 @@ private:
 
 }  // namespace
 
-PlanPtr build_plan(const Statement& statement, const std::string& text) {
-    Planner p(text);
+PlanPtr build_plan(const Statement& statement, const std::string& text,
+                   const exec::Procedures* procedures) {
+    Planner p(text, procedures);
     return p.run(statement);
 }
 

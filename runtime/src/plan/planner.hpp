@@ -10,6 +10,8 @@ namespace lora::plan {
 
 // Plans one statement. Throws lora::Error for constructs the engine does not support yet
 // and for semantic errors found while planning.
-PlanPtr build_plan(const cypher::Statement& statement, const std::string& text);
+// `procedures` resolves CALL targets (may be null: then every CALL fails to resolve).
+PlanPtr build_plan(const cypher::Statement& statement, const std::string& text,
+                   const exec::Procedures* procedures = nullptr);
 
 }  // namespace lora::plan

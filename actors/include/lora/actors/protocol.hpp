@@ -46,6 +46,7 @@ public:
     explicit PlanCache(size_t capacity = 1024) : capacity_(capacity) {}
     plan::PlanPtr get(const std::string& text);
     void put(const std::string& text, plan::PlanPtr plan);
+    void clear();
 
 private:
     std::mutex mu_;
@@ -61,8 +62,7 @@ struct EngineShared {
     uint32_t batch_rows = 1024;
     std::atomic<uint64_t> next_query{1};
     std::atomic<uint32_t> round_robin{0};
-    std::mutex procedures_mu;
-    std::unordered_map<std::string, std::pair<ProcedureSignature, ProcedureFn>> procedures;
+    exec::Procedures procedures;
 };
 using EnginePtr = std::shared_ptr<EngineShared>;
 

@@ -26,6 +26,10 @@ void set(std::string_view spec);
 // Disarms every point.
 void clear();
 
+// Re-reads LORA_FAULT now (replacing the active spec), for a process that sets the
+// variable after start-up.
+void load_env();
+
 // Kills this process with SIGKILL, as a power cut would: no destructors, no flushing.
 [[noreturn]] void crash();
 

@@ -1,0 +1,37 @@
+// Registered procedures (CALL name(args) YIELD ...). The planner resolves a procedure once
+// and the plan keeps the entry, so a running query never looks it up again.
+#pragma once
+
+#include <lora/lora.hpp>
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+namespace lora::exec {
+
+struct ProcedureEntry {
+    ProcedureSignature signature;
+    ProcedureFn fn;
+};
+
+class Procedures {
+public:
+    void put(ProcedureSignature sig, ProcedureFn fn) {
+        auto e = std::make_shared<ProcedureEntry>(ProcedureEntry{std::move(sig), std::move(fn)});
+        std::lock_guard lock(mu_);
+        map_[e->signature.name] = std::move(e);
+    }
+    std::shared_ptr<const ProcedureEntry> find(const std::string& name) const {
+        std::lock_guard lock(mu_);
+        auto it = map_.find(name);
+        return it == map_.end() ? nullptr : it->second;
+    }
+
+private:
+    mutable std::mutex mu_;
+    std::unordered_map<std::string, std::shared_ptr<const ProcedureEntry>> map_;
+};
+
+}  // namespace lora::exec
