@@ -601,9 +601,11 @@ private:
             }
             case ExprKind::Property: {
                 Type t = sub(e.children[0]);
-                // Property access on a statically known non-map is a TypeError.
+                // Property access on a statically known non-map: a path variable is a
+                // SyntaxError in the TCK, a value of another type a TypeError.
                 if (is_one_of(t.t, {T::Bool, T::Int, T::Float, T::String, T::List, T::Path}))
-                    throw_semantic("TypeError", "InvalidArgumentType",
+                    throw_semantic(t.t == T::Path ? "SyntaxError" : "TypeError",
+                                   "InvalidArgumentType",
                                    std::string("Type mismatch: expected Map, Node or "
                                                "Relationship but was ") +
                                        type_name(t.t) + " in `" + e.text + "`" + where_at(e.pos));

@@ -402,6 +402,11 @@ void Executor::call_procedure(const Step& s, size_t step, Row& row) {
         args.push_back(std::move(v));
     }
     auto rows = s.procedure->fn(args);
+    if (sig.outputs.empty()) {
+        // A void procedure leaves the rows as they are.
+        push(step + 1, row);
+        return;
+    }
     for (auto& out : rows) {
         Row r = row;
         for (const auto& [field, slot] : s.yields) {
@@ -481,7 +486,12 @@ void Executor::var_expand(const Step& s, size_t step, Row& row) {
                                       at(s.to_slot).as_node().id == h.e.other);
             if (ok) {
                 Row out = row;
-                out[static_cast<size_t>(s.rel_slot)] = Value(rels);
+                if (s.reversed) {
+                    List in_order(rels.rbegin(), rels.rend());
+                    out[static_cast<size_t>(s.rel_slot)] = Value(std::move(in_order));
+                } else {
+                    out[static_cast<size_t>(s.rel_slot)] = Value(rels);
+                }
                 if (!s.to_bound) out[static_cast<size_t>(s.to_slot)] = other;
                 out[static_cast<size_t>(s.aux_slot)] = Value();
                 push(step + 1, out);

@@ -199,7 +199,7 @@ Value eval(const CExpr& e, Row& row, const EvalEnv& env) {
             if (!env.params) break;
             auto it = env.params->find(e.name);
             if (it == env.params->end())
-                throw Error(ErrorClass::Semantic, ErrorPhase::Runtime, "ParameterMissing",
+                throw Error(ErrorClass::Semantic, ErrorPhase::Compile, "ParameterMissing",
                             "MissingParameter", "Expected parameter: $" + e.name);
             return it->second;
         }

@@ -117,6 +117,8 @@ struct Step {
     bool guard_value = false;         // slot holds this boolean; others pass through
     int64_t min_hops = 1;             // VarExpand
     int64_t max_hops = -1;            // VarExpand, -1 = unbounded
+    bool reversed = false;            // VarExpand walks the pattern right to left: the
+                                      // relationship list is emitted in pattern order
     std::shared_ptr<const exec::ProcedureEntry> procedure;  // CallProcedure
     std::vector<CExprPtr> args;       // CallProcedure arguments
     std::vector<std::pair<std::string, int>> yields;  // CallProcedure: output field -> slot

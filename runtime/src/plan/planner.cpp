@@ -860,6 +860,7 @@ private:
             s.min_hops = rp.range->min.value_or(1);
             s.max_hops = rp.range->max.value_or(-1);
             s.aux_slot = new_slot(" frontier");
+            s.reversed = reversed;
         }
         // The from node was bound just before (by scan or an earlier expand).
         s.slot = node_slot_.at(&from_np);
