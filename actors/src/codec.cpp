@@ -333,4 +333,53 @@ std::vector<Value> decode_values(const Payload& p) {
     return out;
 }
 
+Payload encode_redo(uint64_t txn, const std::vector<exec::RedoOp>& ops) {
+    fb::FlatBufferBuilder b(256 + ops.size() * 48);
+    std::vector<fb::Offset<m::RedoOp>> items;
+    items.reserve(ops.size());
+    for (const auto& op : ops) {
+        auto name = op.name.empty() ? fb::Offset<fb::String>() : b.CreateString(op.name);
+        bool has_value = op.kind == exec::RedoOp::Kind::SetNodeProperty ||
+                         op.kind == exec::RedoOp::Kind::SetRelProperty;
+        auto value = has_value ? put(b, op.value) : fb::Offset<m::Value>();
+        m::RedoOpBuilder rb(b);
+        rb.add_kind(static_cast<m::RedoKind>(op.kind));
+        rb.add_id(op.id);
+        rb.add_start(op.start);
+        rb.add_end(op.end);
+        if (!op.name.empty()) rb.add_name(name);
+        if (has_value) rb.add_value(value);
+        items.push_back(rb.Finish());
+    }
+    auto vec = b.CreateVector(items);
+    m::CommitRecordBuilder cb(b);
+    cb.add_txn(txn);
+    cb.add_ops(vec);
+    b.Finish(cb.Finish());
+    return finish(b);
+}
+
+std::vector<exec::RedoOp> decode_redo(const uint8_t* data, size_t size, uint64_t* txn) {
+    fb::Verifier verifier(data, size, 128, 100000000);
+    if (size == 0 || !verifier.VerifyBuffer<m::CommitRecord>(nullptr)) corrupt("commit record");
+    auto* cr = fb::GetRoot<m::CommitRecord>(data);
+    if (txn) *txn = cr->txn();
+    std::vector<exec::RedoOp> out;
+    if (!cr->ops()) return out;
+    out.reserve(cr->ops()->size());
+    for (const auto* op : *cr->ops()) {
+        if (static_cast<uint8_t>(op->kind()) > static_cast<uint8_t>(m::RedoKind::SetRelProperty))
+            corrupt("commit record");
+        exec::RedoOp r;
+        r.kind = static_cast<exec::RedoOp::Kind>(op->kind());
+        r.id = op->id();
+        r.start = op->start();
+        r.end = op->end();
+        if (op->name()) r.name = op->name()->str();
+        if (op->value()) r.value = get(op->value());
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
 }  // namespace lora::actors

@@ -8,6 +8,8 @@
 #include "cypher/semantic.hpp"
 #include "plan/planner.hpp"
 
+#include <lora/wal/fault.hpp>
+
 #include <map>
 #include <unordered_set>
 
@@ -49,6 +51,15 @@ struct QueryState {
     std::map<size_t, std::vector<exec::Row>> held;
     caf::response_promise rp;
     bool finished = false;
+    // Transactions: a query whose plan writes holds the writer gate, and at its end either
+    // commits (prepare at every shard, one WAL record, durable, commit at every shard) or,
+    // after an error, waits for its batches to drain and aborts at every shard.
+    bool writes = false;
+    bool gate_held = false;
+    std::function<void(uint64_t, const std::string&)> durable_handler;
+    bool waiting_for_gate = false;
+    bool committing = false;
+    std::optional<Error> failure;
     static inline const char* name = "lora.query";
 };
 
@@ -78,15 +89,52 @@ void deliver(QueryActor* self, OutcomePtr o) {
     if (st.finished) return;
     st.finished = true;
     if (st.q) st.q->cancelled.store(true);
+    if (st.gate_held) {
+        st.q->engine->active_writers.fetch_sub(1);
+        st.gate_held = false;
+    }
     if (st.req->done) st.req->done(o);
     if (st.rp.pending()) st.rp.deliver(o);
     self->quit();
 }
 
+void check_done(QueryActor* self);
+
 void fail(QueryActor* self, const Error& e) {
+    auto& st = self->state;
+    if (st.finished) return;
+    if (st.writes && !st.failure) {
+        // Let every batch of the query drain, then undo its changes (check_done).
+        st.failure = e;
+        if (st.q) st.q->cancelled.store(true);
+        return;
+    }
     auto o = std::make_shared<Outcome>();
     o->error = e;
     deliver(self, std::move(o));
+}
+
+// Undoes the transaction at every shard, then reports the failure.
+void abort_all(QueryActor* self) {
+    auto& st = self->state;
+    const auto& shards = st.q->engine->shards;
+    auto pending = std::make_shared<size_t>(shards.size());
+    auto done = [self] {
+        auto o = std::make_shared<Outcome>();
+        o->error = *self->state.failure;
+        deliver(self, std::move(o));
+    };
+    st.committing = true;  // nothing else may start now
+    for (const auto& s : shards) {
+        self->request(s, caf::infinite, abort_atom::value, st.q->txn)
+            .then([pending, done](bool) {
+                if (--*pending == 0) done();
+            },
+            [pending, done](caf::error&) {
+                if (--*pending == 0) done();
+            });
+    }
+    if (shards.empty()) done();
 }
 
 void succeed(QueryActor* self) {
@@ -191,8 +239,8 @@ Value substitute(const Value& v, const Attached& a) {
     }
 }
 
-void check_done(QueryActor* self);
 void start_part(QueryActor* self);
+void commit(QueryActor* self);
 
 // Releases an AttachDeep barrier: fetches the data of every bare entity in the held rows
 // from the owning shards, then lets the rows continue.
@@ -235,21 +283,31 @@ void attach_deep(QueryActor* self, size_t step, std::vector<exec::Row> rows) {
                 [self, attached, release](const Payload& reply) {
                     auto& st = self->state;
                     if (st.finished) return;
+                    if (st.failure) {
+                        --st.fetching;
+                        check_done(self);
+                        return;
+                    }
                     if (!guarded(self, [&] {
                             for (auto& v : decode_values(reply)) {
                                 if (v.is_node()) attached->nodes[v.as_node().id] = v.as_node();
                                 else if (v.is_relationship())
                                     attached->rels[v.as_relationship().id] = v.as_relationship();
                             }
-                        }))
+                        })) {
+                        --st.fetching;
+                        check_done(self);
                         return;
+                    }
                     if (--st.fetching == 0) release();
                 },
                 [self](caf::error& err) {
+                    --self->state.fetching;
                     fail(self, Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError",
                                      "Internal",
                                      "internal: fetching entity data failed: " +
                                          self->system().render(err)));
+                    check_done(self);
                 });
     }
     if (st.fetching == 0) release();
@@ -257,7 +315,11 @@ void attach_deep(QueryActor* self, size_t step, std::vector<exec::Row> rows) {
 
 void check_done(QueryActor* self) {
     auto& st = self->state;
-    while (!st.finished && st.in_flight == 0 && st.fetching == 0) {
+    while (!st.finished && !st.committing && st.in_flight == 0 && st.fetching == 0) {
+        if (st.failure) {
+            abort_all(self);
+            return;
+        }
         if (st.next_barrier < st.barriers.size()) {
             size_t b = st.barriers[st.next_barrier++];
             std::vector<exec::Row> rows = std::move(st.held[b]);
@@ -266,20 +328,84 @@ void check_done(QueryActor* self) {
                 attach_deep(self, b, std::move(rows));
                 continue;  // fetching > 0 ends the loop; otherwise it went through already
             }
-            if (!guarded(self, [&] {
-                    st.ex->run_barrier(b, rows);
-                    flush(self);
-                }))
-                return;
+            guarded(self, [&] {
+                st.ex->run_barrier(b, rows);
+                flush(self);
+            });
             continue;
         }
         if (st.part + 1 < st.parts.size()) {
             ++st.part;
-            if (!guarded(self, [&] { start_part(self); })) return;
+            guarded(self, [&] { start_part(self); });
             continue;
         }
-        succeed(self);
+        if (st.writes) commit(self);
+        else succeed(self);
     }
+}
+
+// Commit: collect the transaction's redo operations from every shard, log them as one WAL
+// record, and once it is durable let the shards forget the undo information.
+void commit(QueryActor* self) {
+    auto& st = self->state;
+    st.committing = true;
+    auto engine = st.q->engine;
+    const auto& shards = engine->shards;
+    uint64_t txn = st.q->txn;
+    auto parts = std::make_shared<std::vector<std::vector<exec::RedoOp>>>(shards.size());
+    auto pending = std::make_shared<size_t>(shards.size());
+    auto finish_commit = [self, engine, txn] {
+        for (const auto& s : engine->shards) self->send(s, commit_atom::value, txn);
+        succeed(self);
+    };
+    auto all_prepared = [self, engine, parts, txn, finish_commit] {
+        auto& st = self->state;
+        std::vector<exec::RedoOp> ops;
+        for (auto& p : *parts)
+            for (auto& op : p) ops.push_back(std::move(op));
+        if (ops.empty() || !engine->wal) {
+            finish_commit();
+            return;
+        }
+        Payload record = encode_redo(txn, ops);
+        st.durable_handler = [self, engine, txn, finish_commit](uint64_t, const std::string& error) {
+            if (!error.empty()) {
+                auto& st = self->state;
+                st.committing = false;
+                st.failure = Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError",
+                                   "WalFailure",
+                                   "commit not durable, the transaction was rolled back and the "
+                                   "database is read-only: " + error);
+                abort_all(self);
+                return;
+            }
+            if (lora::fault::hit("commit_crash_before_install")) lora::fault::crash();
+            finish_commit();
+        };
+        self->send(engine->wal, append_atom::value, record, caf::actor_cast<caf::actor>(self), txn);
+    };
+    for (size_t i = 0; i < shards.size(); ++i) {
+        self->request(shards[i], caf::infinite, prepare_atom::value, txn)
+            .then(
+                [self, parts, pending, i, all_prepared](const Payload& p) {
+                    if (self->state.finished) return;
+                    try {
+                        (*parts)[i] = decode_redo(p.data(), p.size());
+                    } catch (const Error& e) {
+                        self->state.committing = false;
+                        fail(self, e);
+                        return;
+                    }
+                    if (--*pending == 0) all_prepared();
+                },
+                [self](caf::error& err) {
+                    self->state.committing = false;
+                    fail(self, Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError",
+                                     "Internal", "prepare failed: " + self->system().render(err)));
+                    check_done(self);
+                });
+    }
+    if (shards.empty()) all_prepared();
 }
 
 void start(QueryActor* self) {
@@ -301,6 +427,23 @@ void start(QueryActor* self) {
         succeed(self);
         return;
     }
+    st.writes = plan.writes;
+    if (st.writes && !st.gate_held) {
+        if (eng.read_only.load()) {
+            std::lock_guard lock(eng.read_only_mu);
+            throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "ReadOnly",
+                        "the database is read-only: " + eng.read_only_reason);
+        }
+        eng.active_writers.fetch_add(1);
+        if (eng.checkpointing.load()) {
+            // A checkpoint is being taken: try again in a moment.
+            eng.active_writers.fetch_sub(1);
+            self->delayed_send(self, std::chrono::milliseconds(1), retry_atom::value);
+            st.waiting_for_gate = true;
+            return;
+        }
+        st.gate_held = true;
+    }
     if (plan.union_parts.empty()) st.parts = {st.top};
     else st.parts.assign(plan.union_parts.begin(), plan.union_parts.end());
     st.part = 0;
@@ -313,6 +456,7 @@ void start_part(QueryActor* self) {
     if (st.part > 0) {
         auto q = std::make_shared<QueryContext>();
         q->id = st.q->engine->next_query.fetch_add(1);
+        q->txn = st.q->txn;
         q->params = st.q->params;
         q->query = st.q->query;
         q->engine = st.q->engine;
@@ -355,6 +499,7 @@ caf::behavior query_actor(QueryActor* self, EnginePtr engine, QueryRequestPtr re
     st.req = std::move(req);
     st.q = std::make_shared<QueryContext>();
     st.q->id = engine->next_query.fetch_add(1);
+    st.q->txn = st.q->id;
     st.q->params = st.req->params;
     st.q->query = caf::actor_cast<caf::actor>(self);
     st.q->round_robin.store(engine->round_robin.fetch_add(1));
@@ -364,13 +509,27 @@ caf::behavior query_actor(QueryActor* self, EnginePtr engine, QueryRequestPtr re
             auto& st = self->state;
             st.rp = self->make_response_promise<OutcomePtr>();
             auto rp = st.rp;
-            if (guarded(self, [&] { start(self); })) check_done(self);
+            guarded(self, [&] { start(self); });
+            if (!st.waiting_for_gate) check_done(self);
             return rp;
+        },
+        [=](retry_atom) {
+            auto& st = self->state;
+            st.waiting_for_gate = false;
+            guarded(self, [&] { start(self); });
+            if (!st.waiting_for_gate) check_done(self);
+        },
+        [=](durable_atom, uint64_t, uint64_t lsn, const std::string& error) {
+            auto& st = self->state;
+            if (st.finished || !st.durable_handler) return;
+            auto handler = std::move(st.durable_handler);
+            st.durable_handler = nullptr;
+            handler(lsn, error);
         },
         [=](batch_atom, const QueryRef& q, const Payload& p) {
             auto& st = self->state;
             if (st.finished) return;
-            guarded(self, [&] {
+            if (!st.failure) guarded(self, [&] {
                 auto d = decode_rows(p);
                 const auto& step = st.q->plan->steps.at(d.step);
                 for (auto& row : d.rows) {
@@ -388,7 +547,10 @@ caf::behavior query_actor(QueryActor* self, EnginePtr engine, QueryRequestPtr re
             add_stats(st.stats, stats);
             check_done(self);
         },
-        [=](error_atom, const ErrorPtr& e) { fail(self, *e); },
+        [=](error_atom, const ErrorPtr& e) {
+            fail(self, *e);
+            check_done(self);
+        },
     };
 }
 

@@ -12,7 +12,8 @@ namespace lora::actors {
 namespace {
 
 struct ShardState {
-    std::unique_ptr<storage::Partition> part;
+    std::shared_ptr<storage::Partition> part;
+    std::unordered_map<uint64_t, exec::TxnLog> txns;  // uncommitted changes by transaction
     storage::Catalog* catalog = nullptr;
     uint32_t index = 0;
     uint32_t count = 1;
@@ -33,6 +34,7 @@ exec::ExecEnv make_env(ShardActor* self, const QueryRef& q, Outbox& out, QuerySt
     env.round_robin = &q->round_robin;
     env.runtime = &out;
     env.stats = &stats;
+    env.log = q->plan->writes ? &st.txns[q->txn] : nullptr;
     return env;
 }
 
@@ -54,14 +56,44 @@ void guarded(ShardActor* self, const QueryRef& q, F&& f) {
     }
 }
 
-caf::behavior shard_actor(ShardActor* self, uint32_t index, uint32_t count,
+caf::behavior shard_actor(ShardActor* self, std::shared_ptr<storage::Partition> part,
                           storage::Catalog* catalog) {
     auto& st = self->state;
-    st.index = index;
-    st.count = count;
+    st.index = part->shard_index();
+    st.count = part->shard_count();
     st.catalog = catalog;
-    st.part = std::make_unique<storage::Partition>(index, count, *catalog);
+    st.part = std::move(part);
     return {
+        [=](prepare_atom, uint64_t txn) -> Payload {
+            auto& txns = self->state.txns;
+            auto it = txns.find(txn);
+            if (it == txns.end()) return encode_redo(txn, {});
+            return encode_redo(txn, it->second.redo);
+        },
+        [=](commit_atom, uint64_t txn) {
+            self->state.txns.erase(txn);
+            return true;
+        },
+        [=](abort_atom, uint64_t txn) {
+            auto& st = self->state;
+            auto it = st.txns.find(txn);
+            if (it != st.txns.end()) {
+                exec::rollback(*st.part, it->second);
+                st.txns.erase(it);
+            }
+            return true;
+        },
+        [=](replace_atom, const std::shared_ptr<storage::Partition>& part, const PartitionFn& done) {
+            // Snapshot load: the whole partition is replaced (no transaction is running).
+            self->state.part = part;
+            self->state.txns.clear();
+            (*done)(*part);
+            return true;
+        },
+        [=](partition_atom, const PartitionFn& fn) {
+            (*fn)(*self->state.part);
+            return true;
+        },
         [=](batch_atom, const QueryRef& q, const Payload& p) {
             Outbox out(self, q, false);
             QueryStats stats;
@@ -112,9 +144,9 @@ caf::behavior shard_actor(ShardActor* self, uint32_t index, uint32_t count,
 
 }  // namespace
 
-caf::actor spawn_shard(caf::actor_system& sys, uint32_t index, uint32_t count,
+caf::actor spawn_shard(caf::actor_system& sys, std::shared_ptr<storage::Partition> partition,
                        storage::Catalog* catalog) {
-    return sys.spawn(shard_actor, index, count, catalog);
+    return sys.spawn(shard_actor, std::move(partition), catalog);
 }
 
 }  // namespace lora::actors

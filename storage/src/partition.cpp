@@ -378,4 +378,38 @@ void Partition::restore_relationship(uint64_t rel, uint64_t start, uint32_t type
     create_relationship(start, type, end);
 }
 
+bool Partition::revive_node(uint64_t id) {
+    if (!owns(id)) return false;
+    const uint64_t local = id / count_;
+    if (local >= nodes_.size()) {
+        restore_node(id);
+        return true;
+    }
+    if (node_live_[local]) return false;
+    node_live_[local] = true;
+    ++live_nodes_;
+    return true;
+}
+
+bool Partition::revive_relationship(uint64_t rel, uint64_t start, uint32_t type, uint64_t end) {
+    if (!owns(rel)) return false;
+    auto start_local = live_node(start);
+    if (!start_local) return false;
+    const uint64_t local = rel / count_;
+    if (local >= rels_.size()) {
+        restore_relationship(rel, start, type, end);
+        return true;
+    }
+    if (rel_live_[local]) return false;
+    RelRecord& rec = rels_[local];
+    rec.end = end;
+    rec.start_local = *start_local;
+    rec.type = type;
+    rec.props.clear();
+    rel_live_[local] = true;
+    ++live_rels_;
+    nodes_[*start_local].adj.add_out(Edge{rel, end, type});
+    return true;
+}
+
 }  // namespace lora::storage

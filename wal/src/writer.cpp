@@ -110,6 +110,7 @@ struct Writer::Impl {
                      bool sync);
     bool sync_active_segment();
     bool rotate(uint64_t first_lsn);
+    io_uring_sqe* next_sqe();
     // Submits `count` prepared SQEs (user_data 0..count-1) and collects their results.
     bool submit_and_reap(unsigned count, int* results);
     void poison(int err, std::string reason);
@@ -191,6 +192,14 @@ void Writer::Impl::poison(int err, std::string reason) {
     for (auto& e : waiting.entries) run_callback(e.callback, e.lsn, poison_ec);
 }
 
+io_uring_sqe* Writer::Impl::next_sqe() {
+    // Every submission is reaped before the next one is prepared, so the 8-entry queue
+    // cannot be full; a null here is a bug, reported rather than dereferenced.
+    io_uring_sqe* sqe = io_uring_get_sqe(&ring);
+    if (!sqe) poison(EBUSY, "io_uring submission queue unexpectedly full");
+    return sqe;
+}
+
 bool Writer::Impl::submit_and_reap(unsigned count, int* results) {
     int rc;
     do {
@@ -233,12 +242,14 @@ bool Writer::Impl::write_chunk(const std::byte* data, uint64_t len, uint64_t rec
     // To crash between write and sync they must not be linked in one submission.
     const bool link = sync && !crash_after_write;
 
-    io_uring_sqe* w = io_uring_get_sqe(&ring);
+    io_uring_sqe* w = next_sqe();
+    if (!w) return false;
     io_uring_prep_write(w, seg_fd.get(), data, static_cast<unsigned>(len), seg_offset);
     io_uring_sqe_set_data64(w, 0);
     if (link) {
         w->flags |= IOSQE_IO_LINK;
-        io_uring_sqe* s = io_uring_get_sqe(&ring);
+        io_uring_sqe* s = next_sqe();
+        if (!s) return false;  // poisoned: the prepared write is never submitted
         io_uring_prep_fsync(s, seg_fd.get(), IORING_FSYNC_DATASYNC);
         io_uring_sqe_set_data64(s, 1);
     }
@@ -286,7 +297,8 @@ bool Writer::Impl::sync_active_segment() {
         std::lock_guard lk(mu);
         target = written_lsn;
     }
-    io_uring_sqe* s = io_uring_get_sqe(&ring);
+    io_uring_sqe* s = next_sqe();
+    if (!s) return false;
     io_uring_prep_fsync(s, seg_fd.get(), IORING_FSYNC_DATASYNC);
     io_uring_sqe_set_data64(s, 0);
     int res = 0;

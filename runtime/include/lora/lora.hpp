@@ -25,6 +25,25 @@ struct Options {
     uint32_t batch_rows = 1024;
     // Data directory; empty = in-memory database.
     std::string data_dir;
+    // WAL sync mode: "per-commit" (a commit is acknowledged after fdatasync; concurrent
+    // commits share one), "interval:<ms>" (acknowledged after the write, synced on a
+    // timer) or "none".
+    std::string sync = "per-commit";
+    // Automatic checkpoint when the WAL grew by this many bytes since the last one (0 = off).
+    uint64_t checkpoint_wal_bytes = 256ull << 20;
+};
+
+struct Health {
+    bool read_only = false;
+    std::string reason;  // why it is read-only
+};
+
+struct WalStatus {
+    bool enabled = false;  // false for an in-memory database
+    uint64_t records = 0, bytes = 0, fsyncs = 0, batches = 0;
+    uint64_t last_durable_lsn = 0, next_lsn = 0, checkpoint_lsn = 0;
+    bool poisoned = false;
+    std::string poison_reason;
 };
 
 using Params = Map;
@@ -73,6 +92,18 @@ public:
     Result execute(const std::string& query, const Params& params = {});
 
     uint32_t shard_count() const;
+
+    // Writes a checkpoint (every shard's partition, the catalog, then the manifest) and
+    // deletes the WAL segments it covers; returns its LSN. Waits for running write
+    // transactions; new ones wait for it; reads go on. Throws for an in-memory database.
+    uint64_t checkpoint();
+    // Saves the whole database to one file (atomically: tmp, fsync, rename).
+    void snapshot_save(const std::string& path);
+    // Replaces the whole database with a snapshot file (checked first: a bad file changes
+    // nothing); for a persistent database a checkpoint makes the load durable.
+    void snapshot_load(const std::string& path);
+    Health health() const;
+    WalStatus wal_status() const;
 
     // Registers (or replaces) a procedure for CALL. Thread-safe.
     void register_procedure(ProcedureSignature signature, ProcedureFn fn);

@@ -1,30 +1,204 @@
-// lora::Database: owns the actor system, the catalog and the shard actors. A synchronous
-// execute() spawns a query actor and waits on a future (no blocking actor on the path).
+// lora::Database: owns the actor system, the catalog and the shard actors, and for a
+// persistent database the data directory (LOCK, MANIFEST), the WAL writer and checkpoints.
+// A synchronous execute() spawns a query actor and waits on a future (no blocking actor on
+// the path).
 #include "lora/actors/protocol.hpp"
 
 #include <lora/lora.hpp>
 #include <lora/storage/catalog.hpp>
+#include <lora/storage/checkpoint.hpp>
+#include <lora/storage/data_dir.hpp>
+#include <lora/wal/error.hpp>
+#include <lora/wal/reader.hpp>
+#include <lora/wal/writer.hpp>
 
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
 #include <future>
 #include <thread>
 
 namespace lora {
 
+namespace {
+
+constexpr uint8_t kCommitRecord = 1;
+
+[[noreturn]] void db_error(const std::string& detail, const std::string& message) {
+    throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", detail, message);
+}
+
+wal::SyncMode parse_sync(const std::string& s, std::chrono::milliseconds& interval) {
+    if (s.empty() || s == "per-commit") return wal::SyncMode::PerCommit;
+    if (s == "none") return wal::SyncMode::None;
+    if (s.rfind("interval:", 0) == 0) {
+        try {
+            long ms = std::stol(s.substr(9));
+            if (ms > 0) {
+                interval = std::chrono::milliseconds(ms);
+                return wal::SyncMode::Interval;
+            }
+        } catch (const std::exception&) {
+        }
+    }
+    db_error("InvalidOption", "sync mode must be per-commit, interval:<ms> or none, got '" + s + "'");
+}
+
+// Runs `fn` inside every shard actor (in order) and waits for all of them.
+void on_every_partition(const std::vector<caf::actor>& shards,
+                        const std::function<void(uint32_t, storage::Partition&)>& fn) {
+    std::vector<std::future<void>> done;
+    for (uint32_t i = 0; i < shards.size(); ++i) {
+        auto p = std::make_shared<std::promise<void>>();
+        done.push_back(p->get_future());
+        auto call = std::make_shared<std::function<void(storage::Partition&)>>(
+            [p, i, &fn](storage::Partition& part) {
+                try {
+                    fn(i, part);
+                    p->set_value();
+                } catch (...) {
+                    p->set_exception(std::current_exception());
+                }
+            });
+        caf::anon_send(shards[i], actors::partition_atom::value, actors::PartitionFn(call));
+    }
+    for (auto& f : done) f.get();
+}
+
+}  // namespace
+
 struct Database::Impl {
     Options options;
     std::unique_ptr<storage::Catalog> catalog;
+    std::unique_ptr<storage::DataDir> dir;
+    std::shared_ptr<wal::Writer> writer;
     std::unique_ptr<caf::actor_system_config> cfg;
     std::unique_ptr<caf::actor_system> system;
     actors::EnginePtr engine;
     caf::actor coordinator;
+    std::mutex checkpoint_mu;  // one checkpoint or snapshot at a time
+    uint64_t wal_bytes_at_checkpoint = 0;
+    // Automatic checkpoints run on this thread when the WAL grows past a size.
+    std::thread checkpointer;
+    std::mutex auto_mu;
+    std::condition_variable auto_cv;
+    bool stopping = false;
 
     ~Impl() {
+        if (checkpointer.joinable()) {
+            {
+                std::lock_guard lock(auto_mu);
+                stopping = true;
+            }
+            auto_cv.notify_all();
+            checkpointer.join();
+        }
         if (system) {
             for (auto& s : engine->shards) caf::anon_send_exit(s, caf::exit_reason::user_shutdown);
             caf::anon_send_exit(coordinator, caf::exit_reason::user_shutdown);
+            if (engine->wal) caf::anon_send_exit(engine->wal, caf::exit_reason::user_shutdown);
             engine->shards.clear();
+            engine->wal = nullptr;
             coordinator = nullptr;
             system.reset();  // joins the scheduler threads
+        }
+        if (writer) writer->close();
+    }
+
+    // Recovery: the newest checkpoint, then every committed WAL record after it.
+    std::vector<std::shared_ptr<storage::Partition>> recover(uint32_t requested_shards) {
+        dir = storage::DataDir::open(options.data_dir, requested_shards);
+        const auto& m = dir->manifest();
+        std::vector<std::shared_ptr<storage::Partition>> parts;
+        std::vector<storage::Partition*> raw;
+        for (uint32_t i = 0; i < m.shard_count; ++i) {
+            parts.push_back(std::make_shared<storage::Partition>(i, m.shard_count, *catalog));
+            raw.push_back(parts.back().get());
+        }
+        uint64_t ckpt = storage::load_checkpoint(*dir, *catalog, raw);
+        std::chrono::milliseconds interval{10};
+        wal::WriterOptions wo;
+        wo.db_id = m.db_id;
+        wo.sync_mode = parse_sync(options.sync, interval);
+        wo.sync_interval = interval;
+        wo.first_lsn = ckpt + 1;
+        try {
+            wal::Recovery rec = wal::open_for_recovery(dir->wal_dir(), m.db_id);
+            if (rec.tail_cut())
+                spdlog::warn("WAL: cut a torn tail of {} at offset {} ({})",
+                             rec.tail_cut()->path.string(), rec.tail_cut()->offset,
+                             rec.tail_cut()->reason);
+            uint64_t replayed = 0;
+            if (!rec.empty() && rec.last_lsn() > ckpt) {
+                rec.for_each(std::max(ckpt + 1, rec.first_lsn()), [&](const wal::Record& r) {
+                    if (r.type != kCommitRecord) return;
+                    auto ops = actors::decode_redo(reinterpret_cast<const uint8_t*>(r.payload.data()),
+                                                   r.payload.size());
+                    exec::replay(ops, raw, *catalog);
+                    ++replayed;
+                });
+                if (rec.first_lsn() > ckpt + 1)
+                    db_error("MissingSegment", "WAL records " + std::to_string(ckpt + 1) + ".." +
+                                                   std::to_string(rec.first_lsn() - 1) +
+                                                   " are missing from " + dir->wal_dir().string());
+            }
+            if (replayed) spdlog::info("recovered {} commits from the WAL", replayed);
+            writer = wal::Writer::open(rec, wo);
+        } catch (const wal::WalError& e) {
+            db_error("WalError", e.what());
+        }
+        return parts;
+    }
+
+    uint64_t checkpoint() {
+        if (!dir) db_error("NotPersistent", "CHECKPOINT needs a database with a data directory");
+        std::lock_guard one(checkpoint_mu);
+        auto& eng = *engine;
+        eng.checkpointing.store(true);
+        // Wait for running write transactions; new ones wait for us (query actors retry).
+        while (eng.active_writers.load() > 0) std::this_thread::sleep_for(std::chrono::microseconds(200));
+        struct Release {
+            actors::EngineShared& e;
+            ~Release() { e.checkpointing.store(false); }
+        } release{eng};
+        return checkpoint_locked();
+    }
+
+    // Caller holds checkpoint_mu and the writer gate.
+    uint64_t checkpoint_locked() {
+        auto& eng = *engine;
+        try {
+            writer->flush();
+        } catch (const wal::WalError& e) {
+            db_error("WalError", e.what());
+        }
+        uint64_t lsn = writer->next_lsn() - 1;
+        const auto& id = dir->manifest().db_id;
+        std::vector<std::vector<std::byte>> shards(eng.shards.size());
+        on_every_partition(eng.shards, [&](uint32_t i, storage::Partition& p) {
+            shards[i] = storage::encode_partition(p, id, lsn);
+        });
+        auto cat = storage::encode_catalog(*catalog, id, lsn);
+        if (lsn > dir->manifest().checkpoint_lsn) storage::write_checkpoint(*dir, lsn, cat, shards);
+        wal::truncate_before(dir->wal_dir(), lsn + 1);
+        wal_bytes_at_checkpoint = writer->stats().bytes;
+        return lsn;
+    }
+
+    void auto_checkpoint_loop() {
+        std::unique_lock lock(auto_mu);
+        while (!stopping) {
+            auto_cv.wait_for(lock, std::chrono::milliseconds(200));
+            if (stopping) break;
+            if (!writer || options.checkpoint_wal_bytes == 0) continue;
+            if (writer->stats().bytes - wal_bytes_at_checkpoint < options.checkpoint_wal_bytes) continue;
+            lock.unlock();
+            try {
+                checkpoint();
+            } catch (const std::exception& e) {
+                spdlog::error("automatic checkpoint failed: {}", e.what());
+            }
+            lock.lock();
         }
     }
 };
@@ -33,14 +207,17 @@ std::unique_ptr<Database> Database::open(const Options& options) {
     auto impl = std::make_unique<Impl>();
     impl->options = options;
     uint32_t hw = std::max(1u, std::thread::hardware_concurrency());
-    uint32_t shards = options.shards ? options.shards : hw;
-    if (shards > 4096)
-        throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "InvalidOption",
-                    "shards must be between 1 and 4096, got " + std::to_string(shards));
-    if (!options.data_dir.empty())
-        throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "NotSupported",
-                    "persistent databases (data_dir) are not available yet in this build");
+    if (options.shards > 4096)
+        db_error("InvalidOption", "shards must be between 1 and 4096, got " + std::to_string(options.shards));
     impl->catalog = std::make_unique<storage::Catalog>();
+    std::vector<std::shared_ptr<storage::Partition>> parts;
+    if (!options.data_dir.empty()) {
+        parts = impl->recover(options.shards);
+    } else {
+        uint32_t n = options.shards ? options.shards : hw;
+        for (uint32_t i = 0; i < n; ++i)
+            parts.push_back(std::make_shared<storage::Partition>(i, n, *impl->catalog));
+    }
     impl->cfg = std::make_unique<caf::actor_system_config>();
     impl->cfg->set("scheduler.max-threads", static_cast<size_t>(options.threads ? options.threads : hw));
     impl->cfg->set("logger.verbosity", caf::atom("quiet"));
@@ -48,8 +225,13 @@ std::unique_ptr<Database> Database::open(const Options& options) {
     impl->engine = std::make_shared<actors::EngineShared>();
     impl->engine->catalog = impl->catalog.get();
     impl->engine->batch_rows = std::max(1u, options.batch_rows);
-    for (uint32_t i = 0; i < shards; ++i)
-        impl->engine->shards.push_back(actors::spawn_shard(*impl->system, i, shards, impl->catalog.get()));
+    for (auto& p : parts)
+        impl->engine->shards.push_back(actors::spawn_shard(*impl->system, p, impl->catalog.get()));
+    if (impl->writer) {
+        impl->engine->wal = actors::spawn_wal(*impl->system, impl->writer, impl->engine);
+        impl->wal_bytes_at_checkpoint = impl->writer->stats().bytes;
+        impl->checkpointer = std::thread([raw = impl.get()] { raw->auto_checkpoint_loop(); });
+    }
     impl->coordinator = actors::spawn_coordinator(*impl->system, impl->engine);
     return std::unique_ptr<Database>(new Database(std::move(impl)));
 }
@@ -78,6 +260,129 @@ Result Database::execute(const std::string& query, const Params& params) {
 void Database::register_procedure(ProcedureSignature signature, ProcedureFn fn) {
     impl_->engine->procedures.put(std::move(signature), std::move(fn));
     impl_->engine->plans.clear();  // plans hold resolved procedures
+}
+
+uint64_t Database::checkpoint() { return impl_->checkpoint(); }
+
+Health Database::health() const {
+    Health h;
+    auto& eng = *impl_->engine;
+    if (eng.read_only.load()) {
+        std::lock_guard lock(eng.read_only_mu);
+        h.read_only = true;
+        h.reason = eng.read_only_reason;
+    }
+    return h;
+}
+
+WalStatus Database::wal_status() const {
+    WalStatus s;
+    if (!impl_->writer) return s;
+    auto st = impl_->writer->stats();
+    s.enabled = true;
+    s.records = st.records;
+    s.bytes = st.bytes;
+    s.fsyncs = st.fsyncs;
+    s.batches = st.batches;
+    s.last_durable_lsn = st.last_durable_lsn;
+    s.next_lsn = impl_->writer->next_lsn();
+    s.checkpoint_lsn = impl_->dir->manifest().checkpoint_lsn;
+    s.poisoned = impl_->writer->poisoned();
+    s.poison_reason = impl_->writer->poison_reason();
+    return s;
+}
+
+void Database::snapshot_save(const std::string& path) {
+    auto& impl = *impl_;
+    std::lock_guard one(impl.checkpoint_mu);
+    auto& eng = *impl.engine;
+    eng.checkpointing.store(true);
+    while (eng.active_writers.load() > 0) std::this_thread::sleep_for(std::chrono::microseconds(200));
+    struct Release {
+        actors::EngineShared& e;
+        ~Release() { e.checkpointing.store(false); }
+    } release{eng};
+    wal::DbId id = impl.dir ? impl.dir->manifest().db_id : wal::DbId::random();
+    uint64_t lsn = impl.writer ? impl.writer->next_lsn() - 1 : 0;
+    // Each shard's partition is encoded inside its own actor (readers keep running there);
+    // the file is then written from private copies on this thread.
+    std::vector<const storage::Partition*> raw(eng.shards.size());
+    std::vector<std::vector<std::byte>> blobs(eng.shards.size());
+    on_every_partition(eng.shards, [&](uint32_t i, storage::Partition& p) {
+        blobs[i] = storage::encode_partition(p, id, lsn);
+    });
+    // Decode into private copies so the file is written without touching live partitions.
+    storage::Catalog cat_copy;
+    for (auto kind : {storage::Catalog::Kind::Label, storage::Catalog::Kind::Type, storage::Catalog::Kind::Key}) {
+        auto names = impl.catalog->names(kind);
+        for (uint32_t i = 0; i < names.size(); ++i) cat_copy.restore(kind, i, names[i]);
+    }
+    std::vector<std::unique_ptr<storage::Partition>> owned;
+    for (uint32_t i = 0; i < blobs.size(); ++i) {
+        owned.push_back(std::make_unique<storage::Partition>(i, static_cast<uint32_t>(blobs.size()), cat_copy));
+        storage::decode_partition(blobs[i], *owned.back(), id, lsn);
+        raw[i] = owned.back().get();
+    }
+    storage::save_snapshot(path, cat_copy, raw, id, lsn);
+}
+
+void Database::snapshot_load(const std::string& path) {
+    auto& impl = *impl_;
+    std::lock_guard one(impl.checkpoint_mu);
+    auto& eng = *impl.engine;
+    eng.checkpointing.store(true);
+    while (eng.active_writers.load() > 0) std::this_thread::sleep_for(std::chrono::microseconds(200));
+    struct Release {
+        actors::EngineShared& e;
+        ~Release() { e.checkpointing.store(false); }
+    } release{eng};
+    const uint32_t n = static_cast<uint32_t>(eng.shards.size());
+    // Load into private partitions first: a bad file leaves the database as it was.
+    storage::Catalog file_cat;
+    std::vector<std::unique_ptr<storage::Partition>> loaded;
+    std::vector<storage::Partition*> loaded_raw;
+    for (uint32_t i = 0; i < n; ++i) {
+        loaded.push_back(std::make_unique<storage::Partition>(i, n, file_cat));
+        loaded_raw.push_back(loaded.back().get());
+    }
+    storage::load_snapshot(path, file_cat, loaded_raw);
+    // Re-key names into this database's catalog, keeping every id.
+    using CK = storage::Catalog::Kind;
+    auto& cat = *impl.catalog;
+    std::vector<std::shared_ptr<storage::Partition>> fresh;
+    std::vector<storage::Partition*> fresh_raw;
+    for (uint32_t i = 0; i < n; ++i) {
+        fresh.push_back(std::make_shared<storage::Partition>(i, n, cat));
+        fresh_raw.push_back(fresh.back().get());
+        auto& src = *loaded[i];
+        auto& dst = *fresh.back();
+        src.for_each_node([&](uint64_t id) {
+            dst.restore_node(id);
+            for (uint32_t l : src.labels(id)) dst.add_label(id, cat.intern(CK::Label, file_cat.name(CK::Label, l)));
+            for (const auto& p : src.node_properties(id))
+                dst.set_node_property(id, cat.intern(CK::Key, file_cat.name(CK::Key, p.key)), p.value);
+        });
+        src.for_each_relationship([&](uint64_t rel) {
+            auto info = src.relationship(rel);
+            dst.restore_relationship(rel, info->start, cat.intern(CK::Type, file_cat.name(CK::Type, info->type)),
+                                     info->end);
+            for (const auto& p : src.rel_properties(rel))
+                dst.set_rel_property(rel, cat.intern(CK::Key, file_cat.name(CK::Key, p.key)), p.value);
+        });
+    }
+    storage::rebuild_in_edges(fresh_raw);
+    std::vector<std::future<void>> swapped;
+    for (uint32_t i = 0; i < n; ++i) {
+        auto p = std::make_shared<std::promise<void>>();
+        swapped.push_back(p->get_future());
+        auto part = fresh[i];
+        auto call = std::make_shared<std::function<void(storage::Partition&)>>(
+            [p](storage::Partition&) { p->set_value(); });
+        caf::anon_send(eng.shards[i], actors::replace_atom::value, part, actors::PartitionFn(call));
+    }
+    for (auto& f : swapped) f.get();
+    // Make the load durable: a checkpoint of the new contents supersedes the older log.
+    if (impl.dir) impl.checkpoint_locked();
 }
 
 }  // namespace lora

@@ -603,12 +603,77 @@ void Executor::mutate(uint32_t shard, const Mutation& m) {
 void Executor::apply(const Mutation& m) {
     if (!env_.part) internal("mutation outside a shard");
     switch (m.kind) {
-        case Mutation::Kind::AddInEdge:
-            env_.part->add_in_edge(m.node, m.rel, m.type, m.other);
-            break;
-        case Mutation::Kind::RemoveInEdge: env_.part->remove_in_edge(m.node, m.rel); break;
+        case Mutation::Kind::AddInEdge: w_add_in_edge(m.node, m.rel, m.type, m.other); break;
+        case Mutation::Kind::RemoveInEdge: w_remove_in_edge(m.node, m.rel, m.type, m.other); break;
         case Mutation::Kind::DeleteRel: delete_rel(m.rel); break;
     }
+}
+
+// ---- logged partition changes: every write goes through these, so the transaction log
+// ---- has the redo (for the WAL) and undo (for abort) of each change.
+
+const std::string& Executor::name_of(Catalog::Kind kind, uint32_t id) const {
+    return env_.catalog->name(kind, id);
+}
+
+uint64_t Executor::w_create_node() {
+    uint64_t id = env_.part->create_node();
+    if (env_.log) {
+        env_.log->redo.push_back({RedoOp::Kind::CreateNode, id, 0, 0, {}, {}});
+        env_.log->undo.push_back({UndoOp::Kind::DropNode, id, 0, 0, 0, {}});
+    }
+    ++env_.stats->nodes_created;
+    return id;
+}
+
+bool Executor::w_label(uint64_t node, uint32_t label, bool add) {
+    bool changed = add ? env_.part->add_label(node, label) : env_.part->remove_label(node, label);
+    if (!changed) return false;
+    if (env_.log) {
+        env_.log->redo.push_back({add ? RedoOp::Kind::AddLabel : RedoOp::Kind::RemoveLabel, node,
+                                  0, 0, name_of(Catalog::Kind::Label, label), {}});
+        env_.log->undo.push_back(
+            {add ? UndoOp::Kind::RemoveLabel : UndoOp::Kind::AddLabel, node, 0, 0, label, {}});
+    }
+    if (add) ++env_.stats->labels_added;
+    else ++env_.stats->labels_removed;
+    return true;
+}
+
+bool Executor::w_set_property(bool node, uint64_t id, uint32_t key, const Value& v) {
+    const Value* cur = node ? env_.part->node_property(id, key) : env_.part->rel_property(id, key);
+    Value old = cur ? *cur : Value();
+    bool changed = node ? env_.part->set_node_property(id, key, v)
+                        : env_.part->set_rel_property(id, key, v);
+    if (!changed) return false;
+    if (env_.log) {
+        env_.log->redo.push_back({node ? RedoOp::Kind::SetNodeProperty : RedoOp::Kind::SetRelProperty,
+                                  id, 0, 0, name_of(Catalog::Kind::Key, key), v});
+        env_.log->undo.push_back({node ? UndoOp::Kind::SetNodeProperty : UndoOp::Kind::SetRelProperty,
+                                  id, 0, 0, key, std::move(old)});
+    }
+    return true;
+}
+
+uint64_t Executor::w_create_rel(uint64_t start, uint32_t type, uint64_t end) {
+    uint64_t rel = env_.part->create_relationship(start, type, end);
+    if (env_.log) {
+        env_.log->redo.push_back(
+            {RedoOp::Kind::CreateRel, rel, start, end, name_of(Catalog::Kind::Type, type), {}});
+        env_.log->undo.push_back({UndoOp::Kind::DropRel, rel, start, end, type, {}});
+    }
+    ++env_.stats->relationships_created;
+    return rel;
+}
+
+void Executor::w_add_in_edge(uint64_t end, uint64_t rel, uint32_t type, uint64_t start) {
+    if (env_.part->add_in_edge(end, rel, type, start) && env_.log)
+        env_.log->undo.push_back({UndoOp::Kind::RemoveInEdge, rel, start, end, type, {}});
+}
+
+void Executor::w_remove_in_edge(uint64_t end, uint64_t rel, uint32_t type, uint64_t start) {
+    if (env_.part->remove_in_edge(end, rel) && env_.log)
+        env_.log->undo.push_back({UndoOp::Kind::AddInEdge, rel, start, end, type, {}});
 }
 
 void Executor::delete_rel(uint64_t rel) {
@@ -619,9 +684,22 @@ void Executor::delete_rel(uint64_t rel) {
     }
     auto info = env_.part->relationship(rel);
     if (!info) return;  // already deleted (by this query or another)
+    std::vector<storage::Property> props;
+    if (env_.log) {
+        auto span = env_.part->rel_properties(rel);
+        props.assign(span.begin(), span.end());
+    }
     env_.part->delete_relationship(rel);
+    if (env_.log) {
+        // Undo runs in reverse: the revive is pushed last so it runs before the restores.
+        env_.log->redo.push_back({RedoOp::Kind::DeleteRel, rel, 0, 0, {}, {}});
+        for (auto& p : props)
+            env_.log->undo.push_back({UndoOp::Kind::SetRelProperty, rel, 0, 0, p.key, p.value});
+        env_.log->undo.push_back({UndoOp::Kind::ReviveRel, rel, info->start, info->end, info->type, {}});
+    }
     ++env_.stats->relationships_deleted;
-    mutate(shard_of(info->end), Mutation{Mutation::Kind::RemoveInEdge, info->end, rel, 0, 0});
+    mutate(shard_of(info->end),
+           Mutation{Mutation::Kind::RemoveInEdge, info->end, rel, info->start, info->type});
 }
 
 void Executor::delete_node(const Step& s, Row& row) {
@@ -635,16 +713,33 @@ void Executor::delete_node(const Step& s, Row& row) {
         std::vector<storage::Edge> in(env_.part->in_edges(id).begin(), env_.part->in_edges(id).end());
         for (const auto& e : out) delete_rel(e.rel);
         for (const auto& e : in) {
-            env_.part->remove_in_edge(id, e.rel);
+            w_remove_in_edge(id, e.rel, e.type, e.other);
             delete_rel(e.rel);
         }
     }
-    if (!env_.part->delete_node(id))
+    if (env_.part->degree(id) != 0)
         throw Error(ErrorClass::Constraint, ErrorPhase::Runtime, "ConstraintVerificationFailed",
                     "DeleteConnectedNode",
                     "Cannot delete node " + std::to_string(id) +
                         " because it still has relationships. To delete this node, you must "
                         "first delete its relationships, or use DETACH DELETE.");
+    std::vector<uint32_t> labels;
+    std::vector<storage::Property> props;
+    if (env_.log) {
+        auto ls = env_.part->labels(id);
+        labels.assign(ls.begin(), ls.end());
+        auto ps = env_.part->node_properties(id);
+        props.assign(ps.begin(), ps.end());
+    }
+    env_.part->delete_node(id);
+    if (env_.log) {
+        env_.log->redo.push_back({RedoOp::Kind::DeleteNode, id, 0, 0, {}, {}});
+        for (auto& p : props)
+            env_.log->undo.push_back({UndoOp::Kind::SetNodeProperty, id, 0, 0, p.key, p.value});
+        for (auto l = labels.rbegin(); l != labels.rend(); ++l)
+            env_.log->undo.push_back({UndoOp::Kind::AddLabel, id, 0, 0, *l, {}});
+        env_.log->undo.push_back({UndoOp::Kind::ReviveNode, id, 0, 0, 0, {}});
+    }
     ++env_.stats->nodes_deleted;
 }
 
@@ -658,15 +753,11 @@ void Executor::create_node(const Step& s, size_t step, Row& row) {
             throw_type_error("InvalidArgumentType", "Node properties must be a map");
     }
     for (auto& [k, v] : props) check_property_value(v);
-    uint64_t id = env_.part->create_node();
-    ++env_.stats->nodes_created;
-    for (const auto& l : s.labels) {
-        if (env_.part->add_label(id, env_.catalog->intern(Catalog::Kind::Label, l)))
-            ++env_.stats->labels_added;
-    }
+    uint64_t id = w_create_node();
+    for (const auto& l : s.labels) w_label(id, env_.catalog->intern(Catalog::Kind::Label, l), true);
     for (auto& [k, v] : props) {
         if (v.is_null()) continue;
-        env_.part->set_node_property(id, env_.catalog->intern(Catalog::Kind::Key, k), v);
+        w_set_property(true, id, env_.catalog->intern(Catalog::Kind::Key, k), v);
         ++env_.stats->properties_set;
     }
     row[static_cast<size_t>(s.slot)] = Value(Node{id, nullptr});
@@ -688,11 +779,10 @@ void Executor::create_rel(const Step& s, size_t step, Row& row) {
     for (auto& [k, v] : props) check_property_value(v);
     uint64_t start = a.as_node().id, end = b.as_node().id;
     uint32_t type = env_.catalog->intern(Catalog::Kind::Type, s.types.at(0));
-    uint64_t rel = env_.part->create_relationship(start, type, end);
-    ++env_.stats->relationships_created;
+    uint64_t rel = w_create_rel(start, type, end);
     for (auto& [k, v] : props) {
         if (v.is_null()) continue;
-        env_.part->set_rel_property(rel, env_.catalog->intern(Catalog::Kind::Key, k), v);
+        w_set_property(false, rel, env_.catalog->intern(Catalog::Kind::Key, k), v);
         ++env_.stats->properties_set;
     }
     mutate(shard_of(end), Mutation{Mutation::Kind::AddInEdge, end, rel, start, type});
@@ -727,10 +817,7 @@ void Executor::set_property(const Step& s, Row& row) {
     Value v = eval(*s.expr, row, eval_);
     if (!t) return;
     check_property_value(v);
-    uint32_t key = env_.catalog->intern(Catalog::Kind::Key, s.key);
-    bool changed = t->node ? env_.part->set_node_property(t->id, key, v)
-                           : env_.part->set_rel_property(t->id, key, v);
-    (void)changed;
+    w_set_property(t->node, t->id, env_.catalog->intern(Catalog::Kind::Key, s.key), v);
     ++env_.stats->properties_set;
 }
 
@@ -755,15 +842,12 @@ void Executor::set_properties(const Step& s, Row& row) {
         for (const auto& p : span) old.push_back(p.key);
         for (uint32_t k : old) {
             if (copy.count(env_.catalog->name(Catalog::Kind::Key, k))) continue;
-            if (t->node) env_.part->set_node_property(t->id, k, Value());
-            else env_.part->set_rel_property(t->id, k, Value());
+            w_set_property(t->node, t->id, k, Value());
             ++env_.stats->properties_set;
         }
     }
     for (auto& [k, x] : copy) {
-        uint32_t key = env_.catalog->intern(Catalog::Kind::Key, k);
-        if (t->node) env_.part->set_node_property(t->id, key, x);
-        else env_.part->set_rel_property(t->id, key, x);
+        w_set_property(t->node, t->id, env_.catalog->intern(Catalog::Kind::Key, k), x);
         ++env_.stats->properties_set;
     }
 }
@@ -775,11 +859,10 @@ void Executor::labels(const Step& s, Row& row, bool add) {
     uint64_t id = v.as_node().id;
     for (const auto& l : s.labels) {
         if (add) {
-            if (env_.part->add_label(id, env_.catalog->intern(Catalog::Kind::Label, l)))
-                ++env_.stats->labels_added;
+            w_label(id, env_.catalog->intern(Catalog::Kind::Label, l), true);
         } else {
             auto lid = env_.catalog->lookup(Catalog::Kind::Label, l);
-            if (lid && env_.part->remove_label(id, *lid)) ++env_.stats->labels_removed;
+            if (lid) w_label(id, *lid, false);
         }
     }
 }
@@ -789,9 +872,7 @@ void Executor::remove_property(const Step& s, Row& row) {
     if (!t) return;
     auto key = env_.catalog->lookup(Catalog::Kind::Key, s.key);
     if (!key) return;
-    bool changed = t->node ? env_.part->set_node_property(t->id, *key, Value())
-                           : env_.part->set_rel_property(t->id, *key, Value());
-    if (changed) ++env_.stats->properties_set;
+    if (w_set_property(t->node, t->id, *key, Value())) ++env_.stats->properties_set;
 }
 
 }  // namespace lora::exec

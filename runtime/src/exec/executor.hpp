@@ -4,7 +4,10 @@
 // sends it. The same code runs at shards (with their partition) and at the coordinator.
 #pragma once
 
+#include "exec/txn_log.hpp"
 #include "plan/plan.hpp"
+
+#include <lora/storage/catalog.hpp>
 
 #include <lora/lora.hpp>
 
@@ -17,7 +20,6 @@
 
 namespace lora::storage {
 class Partition;
-class Catalog;
 }  // namespace lora::storage
 
 namespace lora::exec {
@@ -64,6 +66,7 @@ struct ExecEnv {
     std::atomic<uint32_t>* round_robin = nullptr;
     Runtime* runtime = nullptr;
     QueryStats* stats = nullptr;
+    TxnLog* log = nullptr;               // shard: the transaction's changes here (may be null)
 };
 
 class Executor {
@@ -95,6 +98,13 @@ private:
     void delete_rel(uint64_t rel);
     void delete_node(const plan::Step& s, Row& row);
     void mutate(uint32_t shard, const Mutation& m);
+    const std::string& name_of(storage::Catalog::Kind kind, uint32_t id) const;
+    uint64_t w_create_node();
+    bool w_label(uint64_t node, uint32_t label, bool add);
+    bool w_set_property(bool node, uint64_t id, uint32_t key, const Value& v);
+    uint64_t w_create_rel(uint64_t start, uint32_t type, uint64_t end);
+    void w_add_in_edge(uint64_t end, uint64_t rel, uint32_t type, uint64_t start);
+    void w_remove_in_edge(uint64_t end, uint64_t rel, uint32_t type, uint64_t start);
     int64_t count_arg(const plan::Step& s, Row& row, const char* what);
 
     EvalEnv eval_env() const;

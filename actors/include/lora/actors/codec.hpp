@@ -45,6 +45,10 @@ std::vector<exec::Mutation> decode_mutations(const Payload& p);
 Payload encode_fetch_request(const std::vector<uint64_t>& nodes, const std::vector<uint64_t>& rels);
 void decode_fetch_request(const Payload& p, std::vector<uint64_t>& nodes, std::vector<uint64_t>& rels);
 Payload encode_values(const std::vector<Value>& values);
+
+// Redo operations: a shard's part of a commit, and the whole commit record in the WAL.
+Payload encode_redo(uint64_t txn, const std::vector<exec::RedoOp>& ops);
+std::vector<exec::RedoOp> decode_redo(const uint8_t* data, size_t size, uint64_t* txn = nullptr);
 std::vector<Value> decode_values(const Payload& p);
 
 }  // namespace lora::actors

@@ -9,6 +9,11 @@
 //                (batch_atom, QueryRef, Payload rows)         rows for coordinator steps
 //                (progress_atom, int64 produced, int64 consumed, std::vector<int64> stats)
 //                (error_atom, ErrorPtr)
+//   shard:       (prepare_atom, uint64 txn) -> Payload redo   the txn's changes here
+//                (commit_atom, uint64 txn) / (abort_atom, uint64 txn) -> bool
+//                (partition_atom, PartitionFn) -> bool      run fn on the partition
+//   wal:         (append_atom, Payload record, actor reply_to, uint64 tag); once durable
+//                (or failed) reply_to gets (durable_atom, uint64 tag, uint64 lsn, string error)
 //   coordinator: (execute_atom, QueryRequestPtr) -> OutcomePtr
 #pragma once
 
@@ -17,6 +22,8 @@
 
 #include <lora/lora.hpp>
 #include <lora/storage/catalog.hpp>
+#include <lora/storage/partition.hpp>
+#include <lora/wal/writer.hpp>
 
 #include <caf/all.hpp>
 
@@ -39,6 +46,14 @@ using start_atom = caf::atom_constant<caf::atom("start")>;
 using progress_atom = caf::atom_constant<caf::atom("progress")>;
 using error_atom = caf::atom_constant<caf::atom("error")>;
 using execute_atom = caf::atom_constant<caf::atom("execute")>;
+using prepare_atom = caf::atom_constant<caf::atom("prepare")>;
+using commit_atom = caf::atom_constant<caf::atom("commit")>;
+using abort_atom = caf::atom_constant<caf::atom("abort")>;
+using append_atom = caf::atom_constant<caf::atom("append")>;
+using durable_atom = caf::atom_constant<caf::atom("durable")>;
+using partition_atom = caf::atom_constant<caf::atom("partition")>;
+using retry_atom = caf::atom_constant<caf::atom("retry")>;
+using replace_atom = caf::atom_constant<caf::atom("replace")>;
 
 // Query text -> plan, shared by all query actors. Plans are immutable once built.
 class PlanCache {
@@ -63,6 +78,18 @@ struct EngineShared {
     std::atomic<uint64_t> next_query{1};
     std::atomic<uint32_t> round_robin{0};
     exec::Procedures procedures;
+    // Durability (null / unset for an in-memory database).
+    caf::actor wal;
+    std::atomic<bool> read_only{false};
+    std::mutex read_only_mu;
+    std::string read_only_reason;
+    // Checkpoints wait for running write transactions; new ones wait for the checkpoint.
+    std::atomic<int> active_writers{0};
+    std::atomic<bool> checkpointing{false};
+    void set_read_only(const std::string& why) {
+        std::lock_guard lock(read_only_mu);
+        if (!read_only.exchange(true)) read_only_reason = why;
+    }
 };
 using EnginePtr = std::shared_ptr<EngineShared>;
 
@@ -70,6 +97,7 @@ using EnginePtr = std::shared_ptr<EngineShared>;
 // atomics.
 struct QueryContext {
     uint64_t id = 0;
+    uint64_t txn = 0;  // the transaction the query writes in (UNION parts share one)
     plan::PlanPtr plan;
     Map params;
     caf::actor query;  // the query actor: receives progress, results and errors
@@ -95,6 +123,8 @@ struct QueryRequest {
 };
 using QueryRequestPtr = std::shared_ptr<QueryRequest>;
 
+using PartitionFn = std::shared_ptr<std::function<void(storage::Partition&)>>;
+
 }  // namespace lora::actors
 
 // Local-only message types: pointers to shared immutable state. A remote deployment sends
@@ -104,12 +134,17 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::actors::QueryRef)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::actors::OutcomePtr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::actors::ErrorPtr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::actors::QueryRequestPtr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::actors::PartitionFn)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<lora::storage::Partition>)
 
 namespace lora::actors {
 
-// Spawns the shard actor owning partition `index` of `count`.
-caf::actor spawn_shard(caf::actor_system& sys, uint32_t index, uint32_t count,
+// Spawns the shard actor owning `partition` (recovered, or new and empty).
+caf::actor spawn_shard(caf::actor_system& sys, std::shared_ptr<storage::Partition> partition,
                        storage::Catalog* catalog);
+// Spawns the WAL actor owning `writer`; commit failures turn `engine` read-only.
+caf::actor spawn_wal(caf::actor_system& sys, std::shared_ptr<wal::Writer> writer,
+                     std::weak_ptr<EngineShared> engine);
 // Spawns one query actor for a request (used by the coordinator).
 caf::actor spawn_query(caf::actor_system& sys, EnginePtr engine, QueryRequestPtr request);
 // Spawns the coordinator: the entry point for queries.

@@ -107,6 +107,13 @@ public:
     // used, or (for relationships) the start node is not live here.
     void restore_node(uint64_t id);
     void restore_relationship(uint64_t rel, uint64_t start, uint32_t type, uint64_t end);
+    // Undo of a delete / replay into a gap: makes the tombstone `id` live again, empty.
+    // If `id` lies past the allocated range, the gap is filled with tombstones first.
+    // False if the node is live already or foreign.
+    bool revive_node(uint64_t id);
+    // Same for a relationship, with its endpoints (start must be live here); also re-adds
+    // the outgoing entry. False if already live, foreign, or the start node is not live.
+    bool revive_relationship(uint64_t rel, uint64_t start, uint32_t type, uint64_t end);
     // Next ids create_node / create_relationship would hand out.
     uint64_t next_node_id() const { return encode(nodes_.size()); }
     uint64_t next_relationship_id() const { return encode(rels_.size()); }

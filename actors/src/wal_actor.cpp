@@ -1,0 +1,59 @@
+// The WAL actor: owns the io_uring writer. Appends are handed to the writer's I/O thread,
+// which group-commits them; when a record is durable (per the sync mode) the requester
+// gets (durable_atom, tag, lsn, error) straight from the I/O thread. A failed write or
+// sync poisons the log and turns the database read-only.
+#include "lora/actors/protocol.hpp"
+
+#include <lora/wal/error.hpp>
+
+#include <spdlog/spdlog.h>
+
+namespace lora::actors {
+
+namespace {
+
+struct WalState {
+    std::shared_ptr<wal::Writer> writer;
+    std::weak_ptr<EngineShared> engine;
+    static inline const char* name = "lora.wal";
+};
+
+constexpr uint8_t kCommitRecord = 1;
+
+caf::behavior wal_actor(caf::stateful_actor<WalState>* self, std::shared_ptr<wal::Writer> writer,
+                        std::weak_ptr<EngineShared> engine) {
+    self->state.writer = std::move(writer);
+    self->state.engine = std::move(engine);
+    return {
+        [=](append_atom, const Payload& record, const caf::actor& reply_to, uint64_t tag) {
+            auto weak_engine = self->state.engine;
+            auto bytes = std::span<const std::byte>(reinterpret_cast<const std::byte*>(record.data()),
+                                                    record.size());
+            auto callback = [reply_to, tag, weak_engine, writer = self->state.writer](
+                                uint64_t lsn, std::error_code ec) {
+                std::string error;
+                if (ec) {
+                    error = writer->poison_reason();
+                    if (error.empty()) error = ec.message();
+                    if (auto e = weak_engine.lock()) e->set_read_only("WAL failure: " + error);
+                }
+                caf::anon_send(reply_to, durable_atom::value, tag, lsn, error);
+            };
+            try {
+                self->state.writer->append(kCommitRecord, bytes, std::move(callback));
+            } catch (const std::exception& e) {
+                caf::anon_send(reply_to, durable_atom::value, tag, uint64_t{0},
+                               std::string("WAL append failed: ") + e.what());
+            }
+        },
+    };
+}
+
+}  // namespace
+
+caf::actor spawn_wal(caf::actor_system& sys, std::shared_ptr<wal::Writer> writer,
+                     std::weak_ptr<EngineShared> engine) {
+    return sys.spawn(wal_actor, std::move(writer), std::move(engine));
+}
+
+}  // namespace lora::actors

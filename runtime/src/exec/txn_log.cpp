@@ -1,0 +1,89 @@
+// Rolling a transaction's changes back at one shard.
+#include "exec/txn_log.hpp"
+
+#include <lora/storage/partition.hpp>
+
+namespace lora::exec {
+
+void rollback(storage::Partition& part, TxnLog& log) {
+    for (auto it = log.undo.rbegin(); it != log.undo.rend(); ++it) {
+        const UndoOp& u = *it;
+        switch (u.kind) {
+            case UndoOp::Kind::DropNode: part.delete_node(u.id); break;
+            case UndoOp::Kind::ReviveNode: part.revive_node(u.id); break;
+            case UndoOp::Kind::AddLabel: part.add_label(u.id, u.key); break;
+            case UndoOp::Kind::RemoveLabel: part.remove_label(u.id, u.key); break;
+            case UndoOp::Kind::SetNodeProperty: part.set_node_property(u.id, u.key, u.value); break;
+            case UndoOp::Kind::DropRel: part.delete_relationship(u.id); break;
+            case UndoOp::Kind::ReviveRel: part.revive_relationship(u.id, u.start, u.key, u.end); break;
+            case UndoOp::Kind::SetRelProperty: part.set_rel_property(u.id, u.key, u.value); break;
+            case UndoOp::Kind::AddInEdge: part.add_in_edge(u.end, u.id, u.key, u.start); break;
+            case UndoOp::Kind::RemoveInEdge: part.remove_in_edge(u.end, u.id); break;
+        }
+    }
+    log.redo.clear();
+    log.undo.clear();
+}
+
+}  // namespace lora::exec
+
+#include <lora/error.hpp>
+#include <lora/storage/catalog.hpp>
+
+namespace lora::exec {
+
+namespace {
+
+[[noreturn]] void bad_log(const std::string& what) {
+    throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "CorruptLog",
+                "WAL replay: " + what);
+}
+
+}  // namespace
+
+void replay(const std::vector<RedoOp>& ops, const std::vector<storage::Partition*>& parts,
+            storage::Catalog& catalog) {
+    using K = RedoOp::Kind;
+    using CK = storage::Catalog::Kind;
+    const uint64_t n = parts.size();
+    auto at = [&](uint64_t id) -> storage::Partition& { return *parts[id % n]; };
+    for (const auto& op : ops) {
+        if (op.kind == K::CreateNode && !at(op.id).revive_node(op.id))
+            bad_log("node " + std::to_string(op.id) + " created twice");
+    }
+    for (const auto& op : ops) {
+        if (op.kind != K::CreateRel) continue;
+        uint32_t type = catalog.intern(CK::Type, op.name);
+        if (!at(op.id).revive_relationship(op.id, op.start, type, op.end))
+            bad_log("relationship " + std::to_string(op.id) + " cannot be created");
+        at(op.end).add_in_edge(op.end, op.id, type, op.start);
+    }
+    for (const auto& op : ops) {
+        switch (op.kind) {
+            case K::AddLabel: at(op.id).add_label(op.id, catalog.intern(CK::Label, op.name)); break;
+            case K::RemoveLabel:
+                if (auto l = catalog.lookup(CK::Label, op.name)) at(op.id).remove_label(op.id, *l);
+                break;
+            case K::SetNodeProperty:
+                at(op.id).set_node_property(op.id, catalog.intern(CK::Key, op.name), op.value);
+                break;
+            case K::SetRelProperty:
+                at(op.id).set_rel_property(op.id, catalog.intern(CK::Key, op.name), op.value);
+                break;
+            default: break;
+        }
+    }
+    for (const auto& op : ops) {
+        if (op.kind != K::DeleteRel) continue;
+        auto info = at(op.id).relationship(op.id);
+        if (!info) continue;
+        at(op.id).delete_relationship(op.id);
+        at(info->end).remove_in_edge(info->end, op.id);
+    }
+    for (const auto& op : ops) {
+        if (op.kind == K::DeleteNode && at(op.id).node_exists(op.id) && !at(op.id).delete_node(op.id))
+            bad_log("node " + std::to_string(op.id) + " deleted while it has relationships");
+    }
+}
+
+}  // namespace lora::exec

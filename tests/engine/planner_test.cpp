@@ -1,0 +1,187 @@
+// Placement of plan steps: scans run at every shard, expansion at the node's shard, work on
+// the other node's data at that node's shard, barriers at the coordinator.
+#include "cypher/parser.hpp"
+#include "cypher/semantic.hpp"
+#include "plan/planner.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace lora::plan;
+
+PlanPtr plan_of(const std::string& q) {
+    auto st = lora::cypher::parse(q);
+    lora::cypher::analyze(st);
+    return build_plan(st, q);
+}
+
+int slot_named(const Plan& p, const std::string& name) {
+    for (size_t i = 0; i < p.slot_names.size(); ++i)
+        if (p.slot_names[i] == name) return static_cast<int>(i);
+    FAIL("no slot named " << name << " in plan:\n" << p.explain());
+    return -1;
+}
+
+std::vector<const Step*> steps_of(const Plan& p, OpKind op) {
+    std::vector<const Step*> out;
+    for (const auto& s : p.steps)
+        if (s.op == op) out.push_back(&s);
+    return out;
+}
+
+// Index of the first step with this op (or -1).
+int index_of(const Plan& p, OpKind op) {
+    for (size_t i = 0; i < p.steps.size(); ++i)
+        if (p.steps[i].op == op) return static_cast<int>(i);
+    return -1;
+}
+
+}  // namespace
+
+TEST_CASE("a label scan runs at all shards", "[engine][planner]") {
+    auto p = plan_of("MATCH (n:Person) RETURN n.name AS name");
+    INFO(p->explain());
+    auto scans = steps_of(*p, OpKind::ScanNodes);
+    REQUIRE(scans.size() == 1);
+    CHECK(scans[0]->loc.kind == LocKind::AllShards);
+    CHECK(scans[0]->labels == std::vector<std::string>{"Person"});
+    CHECK(scans[0]->slot == slot_named(*p, "n"));
+    CHECK(p->steps.back().op == OpKind::Produce);
+    CHECK(p->columns == std::vector<std::string>{"name"});
+    CHECK_FALSE(p->writes);
+    CHECK(p->explain().find("ScanNodes @all-shards") != std::string::npos);
+}
+
+TEST_CASE("an expand runs at the shard of its start node", "[engine][planner]") {
+    auto p = plan_of("MATCH (a:A)-[r:R]->(b) RETURN count(*) AS c");
+    INFO(p->explain());
+    auto ex = steps_of(*p, OpKind::Expand);
+    REQUIRE(ex.size() == 1);
+    int a = slot_named(*p, "a");
+    CHECK(ex[0]->slot == a);
+    CHECK(ex[0]->to_slot == slot_named(*p, "b"));
+    CHECK(ex[0]->rel_slot == slot_named(*p, "r"));
+    CHECK(ex[0]->dir == lora::exec::Direction::Outgoing);
+    CHECK(ex[0]->types == std::vector<std::string>{"R"});
+    // The start node's shard: either named explicitly or "wherever the row is", which right
+    // after the scan of `a` is a's shard.
+    bool at_a = (ex[0]->loc.kind == LocKind::Shard && ex[0]->loc.slot == a) ||
+                (ex[0]->loc.kind == LocKind::Any && index_of(*p, OpKind::ScanNodes) + 1 == index_of(*p, OpKind::Expand));
+    CHECK(at_a);
+}
+
+TEST_CASE("an incoming expand is planned from the bound node", "[engine][planner]") {
+    auto p = plan_of("MATCH (a:A)<-[:R]-(b) RETURN b");
+    INFO(p->explain());
+    auto ex = steps_of(*p, OpKind::Expand);
+    REQUIRE(ex.size() == 1);
+    CHECK(ex[0]->slot == slot_named(*p, "a"));
+    CHECK(ex[0]->dir == lora::exec::Direction::Incoming);
+}
+
+TEST_CASE("a filter on the target node runs at the target's shard", "[engine][planner]") {
+    auto p = plan_of("MATCH (a:A)-[:R]->(b) WHERE b.x > 1 RETURN a");
+    INFO(p->explain());
+    int b = slot_named(*p, "b");
+    int ex = index_of(*p, OpKind::Expand);
+    REQUIRE(ex >= 0);
+    bool found = false;
+    for (size_t i = static_cast<size_t>(ex) + 1; i < p->steps.size(); ++i) {
+        const Step& s = p->steps[i];
+        if (s.op != OpKind::Filter) continue;
+        found = true;
+        CHECK(s.loc.kind == LocKind::Shard);
+        CHECK(s.loc.slot == b);
+    }
+    CHECK(found);
+}
+
+TEST_CASE("a target label runs at the target's shard", "[engine][planner]") {
+    auto p = plan_of("MATCH (a:A)-[:R]->(b:B) RETURN a");
+    INFO(p->explain());
+    int b = slot_named(*p, "b");
+    // The label test of b needs b's data: some step after the expand is placed at b's shard.
+    int ex = index_of(*p, OpKind::Expand);
+    REQUIRE(ex >= 0);
+    bool at_b = false;
+    for (size_t i = static_cast<size_t>(ex) + 1; i < p->steps.size(); ++i)
+        if (p->steps[i].loc.kind == LocKind::Shard && p->steps[i].loc.slot == b) at_b = true;
+    CHECK(at_b);
+}
+
+TEST_CASE("aggregation, sort and limit are coordinator barriers", "[engine][planner]") {
+    auto p = plan_of("MATCH (n:N) RETURN n.g AS g, count(*) AS c ORDER BY c DESC LIMIT 3");
+    INFO(p->explain());
+    for (OpKind op : {OpKind::Aggregate, OpKind::Sort}) {
+        auto ss = steps_of(*p, op);
+        REQUIRE(ss.size() == 1);
+        CHECK(ss[0]->loc.kind == LocKind::Coordinator);
+        CHECK(ss[0]->barrier);
+    }
+    auto lim = steps_of(*p, OpKind::Limit);
+    REQUIRE(lim.size() == 1);
+    CHECK(lim[0]->loc.kind == LocKind::Coordinator);
+    CHECK(index_of(*p, OpKind::Aggregate) < index_of(*p, OpKind::Sort));
+    CHECK(index_of(*p, OpKind::Sort) < index_of(*p, OpKind::Limit));
+    CHECK(p->steps.back().loc.kind == LocKind::Coordinator);
+}
+
+TEST_CASE("distinct and optional match are decided at the coordinator", "[engine][planner]") {
+    auto p = plan_of("MATCH (n:N) OPTIONAL MATCH (n)-[:R]->(m) RETURN DISTINCT m.x AS x");
+    INFO(p->explain());
+    auto d = steps_of(*p, OpKind::Distinct);
+    REQUIRE(d.size() == 1);
+    CHECK(d[0]->loc.kind == LocKind::Coordinator);
+    auto ob = steps_of(*p, OpKind::OptionalBegin);
+    auto oe = steps_of(*p, OpKind::OptionalEnd);
+    REQUIRE(ob.size() == 1);
+    REQUIRE(oe.size() == 1);
+    CHECK(oe[0]->loc.kind == LocKind::Coordinator);
+    CHECK(oe[0]->barrier);
+    CHECK(oe[0]->pair == index_of(*p, OpKind::OptionalBegin));
+}
+
+TEST_CASE("creates place new nodes round-robin and relationships at the start node", "[engine][planner]") {
+    auto p = plan_of("CREATE (a:A)-[r:R]->(b:B)");
+    INFO(p->explain());
+    CHECK(p->writes);
+    auto cn = steps_of(*p, OpKind::CreateNode);
+    REQUIRE(cn.size() == 2);
+    for (auto* s : cn) CHECK(s->loc.kind == LocKind::NewNode);
+    auto cr = steps_of(*p, OpKind::CreateRel);
+    REQUIRE(cr.size() == 1);
+    int a = slot_named(*p, "a");
+    CHECK(cr[0]->slot == a);
+    CHECK(cr[0]->to_slot == slot_named(*p, "b"));
+    CHECK(cr[0]->types == std::vector<std::string>{"R"});
+    bool at_a = (cr[0]->loc.kind == LocKind::Shard && cr[0]->loc.slot == a) || cr[0]->loc.kind == LocKind::Any;
+    CHECK(at_a);
+}
+
+TEST_CASE("updates run at the shard of the entity they change", "[engine][planner]") {
+    auto p = plan_of("MATCH (a:A)-[:R]->(b) SET b.x = 1, b:L DETACH DELETE a");
+    INFO(p->explain());
+    int b = slot_named(*p, "b");
+    auto sp = steps_of(*p, OpKind::SetProperty);
+    REQUIRE(sp.size() == 1);
+    CHECK(sp[0]->loc.kind == LocKind::Shard);
+    CHECK(sp[0]->loc.slot == b);
+    auto sl = steps_of(*p, OpKind::SetLabels);
+    REQUIRE(sl.size() == 1);
+    CHECK(sl[0]->loc.kind == LocKind::Shard);
+    CHECK(sl[0]->loc.slot == b);
+    auto dn = steps_of(*p, OpKind::DeleteNode);
+    REQUIRE(dn.size() == 1);
+    CHECK(dn[0]->detach);
+    CHECK(dn[0]->loc.kind == LocKind::Shard);
+    CHECK(dn[0]->loc.slot == slot_named(*p, "a"));
+}
+
+TEST_CASE("plans of unsupported or wrong queries fail with lora::Error", "[engine][planner]") {
+    CHECK_THROWS_AS(plan_of("MATCH (n RETURN n"), lora::Error);
+    CHECK_THROWS_AS(plan_of("MATCH (n) RETURN m"), lora::Error);
+}
