@@ -14,7 +14,10 @@ int main(int argc, char** argv) {
     uint32_t shards = 0;
     std::string query, file, format = "table";
     std::vector<std::string> params;
-    app.add_option("--shards", shards, "number of shards (default: hardware threads)");
+    std::string data, sync = "per-commit";
+    app.add_option("--shards", shards, "number of shards (default: hardware threads; an existing database keeps its own)");
+    app.add_option("--data", data, "data directory (default: an in-memory database)");
+    app.add_option("--sync", sync, "WAL sync mode: per-commit, interval:<ms> or none");
     app.add_option("-e,--execute", query, "statements to run (separated by ';')");
     app.add_option("-f,--file", file, "script file of statements separated by ';'");
     app.add_option("--format", format, "output format: table or json")
@@ -58,6 +61,8 @@ int main(int argc, char** argv) {
     try {
         lora::Options opt;
         opt.shards = shards;
+        opt.data_dir = data;
+        opt.sync = sync;
         db = lora::Database::open(opt);
     } catch (const lora::Error& e) {
         std::cerr << "lora: " << e.message() << "\n";
@@ -66,6 +71,18 @@ int main(int argc, char** argv) {
     int status = 0;
     for (const auto& stmt : lora::json::split_statements(script)) {
         try {
+            std::string upper;
+            for (char c : stmt) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+            if (upper == "CHECKPOINT") {
+                // The shell's command for lora::Database::checkpoint().
+                uint64_t lsn = db->checkpoint();
+                lora::Result r;
+                r.columns = {"checkpoint_lsn"};
+                r.rows.push_back({lora::Value(static_cast<int64_t>(lsn))});
+                if (format == "json") std::cout << lora::json::result_to_json(r).dump() << "\n";
+                else std::cout << lora::json::format_table(r);
+                continue;
+            }
             lora::Result r = db->execute(stmt, p);
             if (format == "json") std::cout << lora::json::result_to_json(r).dump() << "\n";
             else std::cout << lora::json::format_table(r);

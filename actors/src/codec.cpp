@@ -5,6 +5,8 @@
 
 #include <lora/error.hpp>
 
+#include <cstring>
+
 namespace lora::actors {
 
 namespace fb = flatbuffers;
@@ -62,9 +64,14 @@ fb::Offset<m::Value> put(fb::FlatBufferBuilder& b, const Value& v) {
             return vb.Finish();
         }
         case ValueKind::Float: {
+            // The bits travel in `i`: a double field equal to the default 0.0 would be
+            // omitted by flatbuffers, and -0.0 == 0.0 would lose the sign.
+            int64_t bits;
+            double f = v.as_float();
+            std::memcpy(&bits, &f, sizeof bits);
             m::ValueBuilder vb(b);
             vb.add_type(m::ValueType::Float);
-            vb.add_f(v.as_float());
+            vb.add_i(bits);
             return vb.Finish();
         }
         case ValueKind::String: {
@@ -165,7 +172,12 @@ Value get(const m::Value* v) {
         case m::ValueType::Null: return Value();
         case m::ValueType::Bool: return Value(v->i() != 0);
         case m::ValueType::Int: return Value(static_cast<int64_t>(v->i()));
-        case m::ValueType::Float: return Value(v->f());
+        case m::ValueType::Float: {
+            int64_t bits = v->i();
+            double f;
+            std::memcpy(&f, &bits, sizeof f);
+            return Value(f);
+        }
         case m::ValueType::String: return Value(v->s() ? v->s()->str() : std::string());
         case m::ValueType::List: {
             List l;

@@ -10,6 +10,7 @@
 //   ordered                 rows must come in the given order (default: any order)
 //   row: 1, 'x'             one expected row, the values as Value::to_string() writes them
 //   error: Code.Prefix      expected lora::Error, code() starting with this text
+//                           (`*.Detail` matches the detail whatever the type)
 //   error-pos               the error must carry line and column
 //   stats: key=n ...        expected QueryStats; keys not named must be 0
 // A line starting with whitespace continues the previous `setup:` or `query:` text.
@@ -187,7 +188,9 @@ std::vector<std::string> run_case(const Case& c, uint32_t shards) {
             r = db->execute(s.query, params);
         } catch (const lora::Error& e) {
             if (s.checked && s.error) {
-                if (!starts_with(e.code(), *s.error))
+                bool match = starts_with(*s.error, "*.") ? e.detail() == s.error->substr(2)
+                                                          : starts_with(e.code(), *s.error);
+                if (!match)
                     problems.push_back(where + "expected error " + *s.error + ", got " +
                                        e.code() + ": " + e.message());
                 if (s.error_pos && (e.line() <= 0 || e.column() <= 0))
