@@ -481,9 +481,11 @@ private:
         bool saved_read = read_, saved_wrote = wrote_;
         Step b = coord(OpKind::OptionalBegin);
         b.slot = new_slot(" subquery_tag");
+        pinned_.push_back(b.slot);
         size_t begin = plan_->steps.size();
         add(std::move(b));
         body();
+        pinned_.pop_back();
         int yslot = -1;
         if (yield) {
             Info yi;
@@ -1359,7 +1361,23 @@ private:
                 scope_ = std::move(saved);
             }
             scope_ = std::move(out_scope);
+            clear_dead_slots();
         }
+    }
+
+    // After WITH only the projected variables live on: null every other slot so rows stop
+    // carrying (and shipping between shards) values nothing can read any more.
+    void clear_dead_slots() {
+        std::set<int> live(pinned_.begin(), pinned_.end());
+        for (auto& [k, v] : scope_) live.insert(v.slot);
+        Step p;
+        p.op = OpKind::Project;
+        p.loc = {LocKind::Any, -1};
+        for (int s = 0; s < next_slot_; ++s) {
+            if (live.count(s)) continue;
+            p.outputs.push_back({s, std::make_unique<CExpr>(EK::Literal)});
+        }
+        if (!p.outputs.empty()) add(std::move(p));
     }
 
     // Attaches the data of entity columns while the rows are still at the shards.
@@ -1597,6 +1615,7 @@ private:
     std::map<const RelPattern*, int> rel_slot_;
     std::function<CExprPtr(const Expr&, Info&)> agg_sink_;
     bool agg_blocked_ = false;
+    std::vector<int> pinned_;  // tag slots of enclosing subqueries: never cleared
     // Expression text -> slot of a projected item with that text (ORDER BY and WITH ...
     // WHERE may repeat a projected expression instead of naming its alias).
     std::map<std::string, int> text_subst_;
