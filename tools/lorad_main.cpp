@@ -1,6 +1,7 @@
 // lorad: the lora daemon. Resolves its settings (flag > LORA_* env > TOML file > default),
 // opens the database, serves HTTP/JSON until SIGTERM/SIGINT, then drains and exits 0.
 #include <lora/lora.hpp>
+#include <lora/net/admin.hpp>
 #include <lora/net/config.hpp>
 #include <lora/net/http_server.hpp>
 
@@ -16,26 +17,6 @@
 #include <optional>
 #include <pthread.h>
 
-namespace {
-
-constexpr auto kShutdownGrace = std::chrono::seconds(10);
-
-std::unique_ptr<lora::Database> open_database(const lora::net::DaemonConfig& cfg) {
-    lora::Options opt;
-    opt.shards = cfg.shards;
-    opt.data_dir = cfg.data_dir;
-    try {
-        return lora::Database::open(opt);
-    } catch (const lora::Error& e) {
-        if (e.detail() != "NotSupported") throw;
-        spdlog::warn("{}: data is NOT persisted; running an in-memory database ({})",
-                     cfg.data_dir, e.message());
-    }
-    opt.data_dir.clear();
-    return lora::Database::open(opt);
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
     // Signals are taken synchronously by the main thread; every thread started later
@@ -61,6 +42,8 @@ int main(int argc, char** argv) {
         {"log-level", "trace, debug, info, warn, error, critical or off (default info)"},
         {"io-threads", "HTTP I/O threads (default 2)"},
         {"query-threads", "query worker threads (default 2 x hardware threads, at least 4)"},
+        {"snapshot-dir", "directory the snapshot admin routes read and write (default <data>/snapshots)"},
+        {"shutdown-grace-ms", "on SIGTERM, wait this long for running requests (default 10000)"},
     };
     std::map<std::string, std::string> flags;
     std::map<std::string, CLI::Option*> flag_opts;
@@ -86,14 +69,27 @@ int main(int argc, char** argv) {
     spdlog::set_level(spdlog::level::from_str(cfg.log_level));
 
     std::unique_ptr<lora::Database> db;
+    try {
+        lora::Options opt;
+        opt.shards = cfg.shards;
+        opt.data_dir = cfg.data_dir;
+        opt.sync = cfg.sync;
+        db = lora::Database::open(opt);
+    } catch (const lora::Error& e) {
+        // A locked, corrupt or unreadable data directory: say which and stop; never fall
+        // back to a database that would silently lose writes.
+        spdlog::critical("cannot open the database in {}: {} ({})", cfg.data_dir, e.message(), e.code());
+        return 1;
+    }
+    if (auto h = db->health(); h.read_only)
+        spdlog::warn("the database is read-only: {}", h.reason);
+
     lora::net::Metrics metrics;
     lora::net::Router router;
     std::optional<lora::net::HttpServer> server;
     try {
-        db = open_database(cfg);
-        if (cfg.sync != "per-commit")
-            spdlog::info("sync mode {} has no effect on an in-memory database", cfg.sync);
         lora::net::add_standard_routes(router, *db, metrics);
+        lora::net::add_admin_routes(router, *db, cfg.effective_snapshot_dir());
 
         lora::net::ServerOptions so;
         std::tie(so.host, so.port) = lora::net::parse_host_port(cfg.http);
@@ -106,6 +102,8 @@ int main(int argc, char** argv) {
         server->start();
     } catch (const lora::Error& e) {
         spdlog::critical("{}", e.message());
+        server.reset();
+        db.reset();
         return 1;
     }
     std::string host = server->host();
@@ -113,21 +111,25 @@ int main(int argc, char** argv) {
     // Tests and scripts read the bound port from this line when --http asked for port 0.
     std::printf("listening on %s:%u\n", host.c_str(), static_cast<unsigned>(server->port()));
     std::fflush(stdout);
-    spdlog::info("lorad listening on {}:{} ({} shards{})", host, server->port(), db->shard_count(),
+    spdlog::info("lorad listening on {}:{} ({} shards, data in {}, sync {}{})", host, server->port(),
+                 db->shard_count(), cfg.data_dir, cfg.sync,
                  cfg.auth_token.empty() ? "" : ", bearer token required");
 
     int sig = 0;
     sigwait(&stop_signals, &sig);
     spdlog::info("received {}, draining requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-    if (!server->stop(std::chrono::duration_cast<std::chrono::milliseconds>(kShutdownGrace))) {
-        // A query still running cannot be cancelled; nothing is persisted yet, so leave
-        // without waiting for it rather than hang the shutdown.
-        spdlog::warn("exiting with queries still running");
+    if (!server->stop(std::chrono::milliseconds(cfg.shutdown_grace_ms))) {
+        // A running query cannot be cancelled and still uses the database, so it cannot be
+        // closed under it. Every acknowledged commit is already in the WAL (synced in
+        // per-commit mode), so recovery on the next start loses nothing acknowledged.
+        spdlog::error("shutdown grace of {} ms expired with queries still running; exiting "
+                      "without closing the database (the next start recovers from the WAL)",
+                      cfg.shutdown_grace_ms);
         spdlog::shutdown();
-        std::_Exit(0);
+        std::_Exit(1);
     }
     server.reset();
-    db.reset();
+    db.reset();  // syncs and closes the WAL, releases <data>/LOCK
     spdlog::info("stopped");
     return 0;
 }

@@ -172,26 +172,20 @@ void flush(QueryActor* self) {
     if (st.out) st.in_flight += st.out->flush_coordinator();
 }
 
-// Every bare node / relationship reachable inside `v`.
-void collect_bare(const Value& v, std::vector<uint64_t>& nodes, std::vector<uint64_t>& rels) {
+// Every node / relationship reachable inside `v` (attached ones too: their data may be stale).
+void collect_entities(const Value& v, std::vector<uint64_t>& nodes, std::vector<uint64_t>& rels) {
     switch (v.kind()) {
-        case ValueKind::Node:
-            if (!v.as_node().data) nodes.push_back(v.as_node().id);
-            break;
-        case ValueKind::Relationship:
-            if (!v.as_relationship().data) rels.push_back(v.as_relationship().id);
-            break;
+        case ValueKind::Node: nodes.push_back(v.as_node().id); break;
+        case ValueKind::Relationship: rels.push_back(v.as_relationship().id); break;
         case ValueKind::List:
-            for (const auto& x : v.as_list()) collect_bare(x, nodes, rels);
+            for (const auto& x : v.as_list()) collect_entities(x, nodes, rels);
             break;
         case ValueKind::Map:
-            for (const auto& [k, x] : v.as_map()) collect_bare(x, nodes, rels);
+            for (const auto& [k, x] : v.as_map()) collect_entities(x, nodes, rels);
             break;
         case ValueKind::Path:
-            for (const auto& n : v.as_path().nodes)
-                if (!n.data) nodes.push_back(n.id);
-            for (const auto& r : v.as_path().rels)
-                if (!r.data) rels.push_back(r.id);
+            for (const auto& n : v.as_path().nodes) nodes.push_back(n.id);
+            for (const auto& r : v.as_path().rels) rels.push_back(r.id);
             break;
         default: break;
     }
@@ -205,14 +199,12 @@ struct Attached {
 Value substitute(const Value& v, const Attached& a) {
     switch (v.kind()) {
         case ValueKind::Node: {
-            if (v.as_node().data) return v;
             auto it = a.nodes.find(v.as_node().id);
-            return it == a.nodes.end() ? v : Value(it->second);
+            return it == a.nodes.end() || !it->second.data ? v : Value(it->second);
         }
         case ValueKind::Relationship: {
-            if (v.as_relationship().data) return v;
             auto it = a.rels.find(v.as_relationship().id);
-            return it == a.rels.end() ? v : Value(it->second);
+            return it == a.rels.end() || !it->second.data ? v : Value(it->second);
         }
         case ValueKind::List: {
             List l;
@@ -228,11 +220,9 @@ Value substitute(const Value& v, const Attached& a) {
         case ValueKind::Path: {
             Path p = v.as_path();
             for (auto& n : p.nodes)
-                if (!n.data)
-                    if (auto it = a.nodes.find(n.id); it != a.nodes.end()) n = it->second;
+                if (auto it = a.nodes.find(n.id); it != a.nodes.end() && it->second.data) n = it->second;
             for (auto& r : p.rels)
-                if (!r.data)
-                    if (auto it = a.rels.find(r.id); it != a.rels.end()) r = it->second;
+                if (auto it = a.rels.find(r.id); it != a.rels.end() && it->second.data) r = it->second;
             return Value(std::move(p));
         }
         default: return v;
@@ -252,7 +242,7 @@ void attach_deep(QueryActor* self, size_t step, std::vector<exec::Row> rows) {
     {
         std::vector<uint64_t> n, r;
         for (const auto& row : rows)
-            for (int sl : s.slots) collect_bare(row[static_cast<size_t>(sl)], n, r);
+            for (int sl : s.slots) collect_entities(row[static_cast<size_t>(sl)], n, r);
         std::sort(n.begin(), n.end());
         n.erase(std::unique(n.begin(), n.end()), n.end());
         std::sort(r.begin(), r.end());

@@ -84,6 +84,8 @@ const std::vector<std::pair<std::string, std::string>>& DaemonConfig::env_names(
         {"log-level", "LORA_LOG_LEVEL"},
         {"io-threads", "LORA_IO_THREADS"},
         {"query-threads", "LORA_QUERY_THREADS"},
+        {"snapshot-dir", "LORA_SNAPSHOT_DIR"},
+        {"shutdown-grace-ms", "LORA_SHUTDOWN_GRACE_MS"},
     };
     return names;
 }
@@ -136,12 +138,22 @@ void DaemonConfig::set(std::string_view key, std::string_view value, std::string
             if (io_threads == 0) bad_option("must be at least 1");
         } else if (key == "query-threads") {
             query_threads = parse_u32(value, "threads", 4096);
+        } else if (key == "snapshot-dir") {
+            if (value.empty()) bad_option("empty directory");
+            snapshot_dir = value;
+        } else if (key == "shutdown-grace-ms") {
+            shutdown_grace_ms = parse_uint(value, "milliseconds");
         } else {
             bad_option("unknown option");
         }
     } catch (const Error& e) {
         bad_option(what + ": " + e.message());
     }
+}
+
+std::string DaemonConfig::effective_snapshot_dir() const {
+    if (!snapshot_dir.empty()) return snapshot_dir;
+    return data_dir + "/snapshots";
 }
 
 void DaemonConfig::apply_toml_file(const std::string& path) {

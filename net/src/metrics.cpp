@@ -80,6 +80,26 @@ std::string Metrics::render() const {
     return out;
 }
 
+std::string render_wal_metrics(const WalStatus& wal) {
+    std::string out;
+    if (!wal.enabled) return out;
+    auto counter = [&](std::string_view name, std::string_view help, uint64_t v) {
+        append(out, "# HELP {} {}\n# TYPE {} counter\n{} {}\n", name, help, name, name, v);
+    };
+    auto gauge = [&](std::string_view name, std::string_view help, uint64_t v) {
+        append(out, "# HELP {} {}\n# TYPE {} gauge\n{} {}\n", name, help, name, name, v);
+    };
+    counter("lora_wal_records_total", "WAL records appended since the database opened.", wal.records);
+    counter("lora_wal_bytes_total", "WAL bytes appended since the database opened.", wal.bytes);
+    counter("lora_wal_fsyncs_total", "WAL fdatasync calls since the database opened.", wal.fsyncs);
+    counter("lora_wal_batches_total", "WAL group-commit batches written.", wal.batches);
+    gauge("lora_wal_last_durable_lsn", "Highest LSN known durable.", wal.last_durable_lsn);
+    gauge("lora_wal_checkpoint_lsn", "LSN of the latest checkpoint.", wal.checkpoint_lsn);
+    gauge("lora_wal_poisoned", "1 once a WAL write or sync failed (the database is read-only).",
+          wal.poisoned ? 1 : 0);
+    return out;
+}
+
 uint64_t process_rss_bytes() {
     std::FILE* f = std::fopen("/proc/self/statm", "r");
     if (!f) return 0;

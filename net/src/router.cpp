@@ -27,6 +27,9 @@ Router::Match Router::find(std::string_view method, std::string_view path) const
 }
 
 unsigned http_status(const Error& e) {
+    // A read-only database (after a WAL failure) is unavailable for writes, not broken
+    // by this request: 503 tells clients and balancers to go elsewhere.
+    if (e.detail() == "ReadOnly") return 503;
     switch (e.error_class()) {
         case ErrorClass::Syntax:
         case ErrorClass::Semantic:

@@ -1,6 +1,7 @@
 // The routes of lorad: POST /query and /explain call the embedding API; /health and /metrics
-// answer from the server itself. New surfaces (transactions, streaming) add routes here.
+// report the database's state and the server's counters. New surfaces (transactions, streaming) add routes here.
 #include <lora/lora.hpp>
+#include <lora/net/admin.hpp>
 #include <lora/net/http_server.hpp>
 
 #include "json_format.hpp"
@@ -130,6 +131,14 @@ Response run_query(Metrics& metrics, F&& f) {
 
 }  // namespace
 
+Response health_response(bool read_only, std::string_view reason) {
+    if (!read_only) return ok_json(Json{{"status", "ok"}});
+    // 503 takes a read-only instance out of a load balancer's write pool.
+    Response r = ok_json(Json{{"status", "read-only"}, {"reason", reason}});
+    r.status = 503;
+    return r;
+}
+
 void add_standard_routes(Router& router, Database& db, Metrics& metrics) {
     router.add({"POST", "/query", Dispatch::Worker, [&db, &metrics](const Request& req) {
                     Response bad;
@@ -156,11 +165,15 @@ void add_standard_routes(Router& router, Database& db, Metrics& metrics) {
                 }});
     // Probes must work without credentials.
     router.add({"GET", "/health", Dispatch::Inline,
-                [](const Request&) { return ok_json(Json{{"status", "ok"}}); }, false});
-    router.add({"GET", "/metrics", Dispatch::Inline, [&metrics](const Request&) {
+                [&db](const Request&) {
+                    Health h = db.health();
+                    return health_response(h.read_only, h.reason);
+                },
+                false});
+    router.add({"GET", "/metrics", Dispatch::Inline, [&db, &metrics](const Request&) {
                     Response r;
                     r.content_type = "text/plain; version=0.0.4";
-                    r.body = metrics.render();
+                    r.body = metrics.render() + render_wal_metrics(db.wal_status());
                     return r;
                 }});
 }

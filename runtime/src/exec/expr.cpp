@@ -6,6 +6,7 @@
 #include <lora/storage/partition.hpp>
 
 #include <cmath>
+#include <functional>
 #include <regex>
 
 namespace lora::exec {
@@ -13,6 +14,12 @@ namespace lora::exec {
 namespace {
 
 using storage::Catalog;
+
+[[noreturn]] void deleted(const char* what, uint64_t id) {
+    throw Error(ErrorClass::Semantic, ErrorPhase::Runtime, "EntityNotFound", "DeletedEntityAccess",
+                std::string("The ") + what + " " + std::to_string(id) +
+                    " was deleted in this transaction");
+}
 
 [[noreturn]] void not_local(const char* what, uint64_t id) {
     throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "Internal",
@@ -71,14 +78,14 @@ Value arith(char op, const Value& a, const Value& b) {
 
 bool node_has_label(const Value& v, const std::string& label, const EvalEnv& env) {
     const Node& n = v.as_node();
+    if (env.part && env.part->owns(n.id) && env.part->node_exists(n.id)) {
+        auto id = env.catalog->lookup(Catalog::Kind::Label, label);
+        return id && env.part->has_label(n.id, *id);
+    }
     if (n.data) {
         for (auto& l : n.data->labels)
             if (l == label) return true;
         return false;
-    }
-    if (env.part && env.part->owns(n.id)) {
-        auto id = env.catalog->lookup(Catalog::Kind::Label, label);
-        return id && env.part->has_label(n.id, *id);
     }
     not_local("node", n.id);
 }
@@ -99,16 +106,17 @@ Value list_index(const Value& list, const Value& idx) {
 
 Value attach_local(const Value& v, const EvalEnv& env) {
     if (!env.part) return v;
+    // Local entities are always read afresh: attached data may predate a write.
     if (v.is_node()) {
         const Node& n = v.as_node();
-        if (n.data || !env.part->owns(n.id)) return v;
+        if (!env.part->owns(n.id)) return v;
         auto data = env.part->node_data(n.id);
         if (!data) return v;
         return Value(Node{n.id, std::move(data)});
     }
     if (v.is_relationship()) {
         const Relationship& r = v.as_relationship();
-        if (r.data || !env.part->owns(r.id)) return v;
+        if (!env.part->owns(r.id)) return v;
         auto data = env.part->rel_data(r.id);
         if (!data) return v;
         Relationship out = r;
@@ -128,30 +136,33 @@ Value property_of(const Value& v, const std::string& key, std::atomic<int64_t>& 
             return it == m.end() ? Value() : it->second;
         }
         case ValueKind::Node: {
+            // The partition, when the node lives here, is fresher than attached data.
             const Node& n = v.as_node();
-            if (n.data) {
-                auto it = n.data->properties.find(key);
-                return it == n.data->properties.end() ? Value() : it->second;
-            }
-            if (env.part && env.part->owns(n.id)) {
+            if (env.part && env.part->owns(n.id) && env.part->node_exists(n.id)) {
                 auto id = key_id_of(key, cache, env);
                 if (!id) return Value();
                 const Value* p = env.part->node_property(n.id, *id);
                 return p ? *p : Value();
             }
+            if (env.part && env.part->owns(n.id)) deleted("node", n.id);
+            if (n.data) {
+                auto it = n.data->properties.find(key);
+                return it == n.data->properties.end() ? Value() : it->second;
+            }
             not_local("node", n.id);
         }
         case ValueKind::Relationship: {
             const Relationship& r = v.as_relationship();
-            if (r.data) {
-                auto it = r.data->properties.find(key);
-                return it == r.data->properties.end() ? Value() : it->second;
-            }
-            if (env.part && env.part->owns(r.id)) {
+            if (env.part && env.part->owns(r.id) && env.part->relationship_exists(r.id)) {
                 auto id = key_id_of(key, cache, env);
                 if (!id) return Value();
                 const Value* p = env.part->rel_property(r.id, *id);
                 return p ? *p : Value();
+            }
+            if (env.part && env.part->owns(r.id)) deleted("relationship", r.id);
+            if (r.data) {
+                auto it = r.data->properties.find(key);
+                return it == r.data->properties.end() ? Value() : it->second;
             }
             not_local("relationship", r.id);
         }
@@ -475,6 +486,35 @@ Value eval(const CExpr& e, Row& row, const EvalEnv& env) {
                     }
                 }
             }
+            return Value(std::move(out));
+        }
+        case EK::Entities: {
+            List out;
+            std::function<void(const Value&)> walk = [&](const Value& x) {
+                switch (x.kind()) {
+                    case ValueKind::Null: break;
+                    case ValueKind::Node:
+                        if (e.quant == 1) out.push_back(x);
+                        break;
+                    case ValueKind::Relationship:
+                        if (e.quant == 0) out.push_back(x);
+                        break;
+                    case ValueKind::Path:
+                        if (e.quant == 1)
+                            for (const auto& n : x.as_path().nodes) out.emplace_back(n);
+                        else
+                            for (const auto& r : x.as_path().rels) out.emplace_back(r);
+                        break;
+                    case ValueKind::List:
+                        for (const auto& y : x.as_list()) walk(y);
+                        break;
+                    default:
+                        throw_type_error("InvalidArgumentType",
+                                         "DELETE expects nodes, relationships or paths, got " +
+                                             std::string(kind_name(x.kind())));
+                }
+            };
+            walk(eval(*e.children[0], row, env));
             return Value(std::move(out));
         }
         case EK::PathBuild: {

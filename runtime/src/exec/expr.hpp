@@ -55,6 +55,8 @@ enum class EK : uint8_t {
     Reduce,
     MapProjection,
     PathBuild,  // children alternate node, relationship (or list of them), node, ...
+    Entities,   // the relationships (quant 0) or nodes (quant 1) inside children[0]: a
+                // node, relationship, path or (nested) list of them; for DELETE
 };
 
 enum class Cmp : uint8_t { Eq, Ne, Lt, Le, Gt, Ge };

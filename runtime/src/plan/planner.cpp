@@ -39,6 +39,12 @@ struct Var {
     bool may_entity = false;  // a Value var that may hold nodes/relationships
 };
 
+struct RelScope {
+    std::vector<int> fixed;  // single relationships the clause binds
+    std::vector<int> bound;  // relationships bound before, used again in the clause
+    std::vector<int> lists;  // variable-length relationship lists
+};
+
 struct Info {
     std::set<int> data_slots;  // node/relationship slots whose data is read
     std::set<int> deep_slots;  // value slots that may hold entities whose data is read
@@ -65,8 +71,29 @@ bool contains_aggregate(const Expr& e) {
     return false;
 }
 
+void collect_variables(const Expr& e, std::set<std::string>& out);
+
+void collect_pattern_variables(const PatternPart& p, std::set<std::string>& out) {
+    for (const auto& n : p.nodes) {
+        if (n.variable) out.insert(*n.variable);
+        if (n.properties) collect_variables(*n.properties, out);
+    }
+    for (const auto& r : p.rels) {
+        if (r.variable) out.insert(*r.variable);
+        if (r.properties) collect_variables(*r.properties, out);
+    }
+}
+
 void collect_variables(const Expr& e, std::set<std::string>& out) {
     if (e.kind == ExprKind::Variable) out.insert(e.name);
+    if (e.pattern) collect_pattern_variables(*e.pattern, out);
+    if (e.subquery) {
+        for (const auto& part : e.subquery->parts)
+            for (const auto& c : part.clauses) {
+                for (const auto& pp : c.pattern.parts) collect_pattern_variables(pp, out);
+                if (c.where) collect_variables(*c.where, out);
+            }
+    }
     for (auto& c : e.children)
         if (c) collect_variables(*c, out);
     for (auto& p : e.projection)
@@ -176,6 +203,8 @@ private:
     }
 
     void add(Step s) {
+        if (s.op == OpKind::Sort) ordered_ = true;
+        else if (s.loc.kind != LocKind::Any && s.loc.kind != LocKind::Coordinator) ordered_ = false;
         if (guard_slot_ >= 0 && !s.barrier && s.guard_slot < 0) {
             s.guard_slot = guard_slot_;
             s.guard_value = guard_value_;
@@ -210,6 +239,20 @@ private:
     // adds the Attach steps it needs first. `own` is the entity the step itself works on
     // (it runs at that entity's shard), or -1.
     Location place(const Info& info, int own = -1) {
+        if (ordered_ && own < 0) {
+            // Rows are in ORDER BY order at the coordinator: fetch what the step reads there
+            // instead of sending rows to shards, which would lose the order.
+            std::set<int> all = info.deep_slots;
+            all.insert(info.data_slots.begin(), info.data_slots.end());
+            for (int s : all) {
+                if (attached_.count(s)) continue;
+                Step a = coord(OpKind::AttachDeep, true);
+                a.slots = {s};
+                add(std::move(a));
+                attached_.insert(s);
+            }
+            return {LocKind::Any, -1};
+        }
         for (int s : info.deep_slots) {
             if (attached_.count(s)) continue;
             Step a = coord(OpKind::AttachDeep, true);
@@ -432,7 +475,7 @@ private:
                 bool yields_entity = false;
                 int r = hoist(
                     [&] {
-                        std::vector<int> rels;
+                        RelScope rels;
                         plan_part(*e.pattern, rels);
                         if (e.children[0]) {
                             Info wi;
@@ -537,7 +580,7 @@ private:
     int hoist_pattern(const PatternPart& part) {
         return hoist(
             [&] {
-                std::vector<int> rels;
+                RelScope rels;
                 plan_part(part, rels);
             },
             nullptr, nullptr);
@@ -776,6 +819,7 @@ private:
         size_t optional_begin = 0;
         std::set<std::string> before;
         for (auto& [k, v] : scope_) before.insert(k);
+        auto attached_before = attached_;
         if (c.optional) {
             Step b = coord(OpKind::OptionalBegin);
             b.slot = new_slot(" optional_tag");
@@ -790,11 +834,12 @@ private:
             collect_variables(*e, p.vars);
             pending.push_back(std::move(p));
         }
-        std::vector<int> clause_rels;
+        RelScope clause_rels;
         for (const auto& part : c.pattern.parts) {
             plan_part(part, clause_rels);
             flush_ready(pending, false);
         }
+        list_uniqueness(clause_rels);
         flush_ready(pending, true);
         if (c.optional) {
             Step e = coord(OpKind::OptionalEnd, true);
@@ -802,10 +847,53 @@ private:
             for (auto& [k, v] : scope_)
                 if (!before.count(k)) e.slots.push_back(v.slot);
             add(std::move(e));
+            // Null-extended rows are the remembered inputs: only what was attached before
+            // the OPTIONAL MATCH is attached in every row.
+            attached_ = std::move(attached_before);
         }
     }
 
-    void plan_part(const PatternPart& part, std::vector<int>& clause_rels, bool with_path = true) {
+    // No relationship may appear twice in one MATCH: variable-length lists must not repeat a
+    // single relationship of the pattern (new or bound) nor share one with another list.
+    void list_uniqueness(const RelScope& rels) {
+        for (size_t i = 0; i < rels.lists.size(); ++i) {
+            auto none = std::make_unique<CExpr>(EK::Quantifier);
+            none->quant = 2;
+            none->slot = new_slot(" r");
+            none->children.push_back(slot_expr(rels.lists[i]));
+            std::unique_ptr<CExpr> any;
+            auto add_term = [&](std::unique_ptr<CExpr> t) {
+                if (!any) {
+                    any = std::move(t);
+                    return;
+                }
+                auto o = std::make_unique<CExpr>(EK::Or);
+                o->children.push_back(std::move(any));
+                o->children.push_back(std::move(t));
+                any = std::move(o);
+            };
+            std::vector<int> singles = rels.fixed;
+            singles.insert(singles.end(), rels.bound.begin(), rels.bound.end());
+            for (int f : singles) {
+                auto eq = std::make_unique<CExpr>(EK::Compare);
+                eq->cmps.push_back(exec::Cmp::Eq);
+                eq->children.push_back(slot_expr(none->slot));
+                eq->children.push_back(slot_expr(f));
+                add_term(std::move(eq));
+            }
+            for (size_t j = i + 1; j < rels.lists.size(); ++j) {
+                auto in = std::make_unique<CExpr>(EK::In);
+                in->children.push_back(slot_expr(none->slot));
+                in->children.push_back(slot_expr(rels.lists[j]));
+                add_term(std::move(in));
+            }
+            if (!any) continue;
+            none->children.push_back(std::move(any));
+            add_filter(std::move(none), Info{});
+        }
+    }
+
+    void plan_part(const PatternPart& part, RelScope& clause_rels, bool with_path = true) {
         if (part.shortest != PatternPart::Shortest::None) unsupported("shortestPath");
         size_t n = part.nodes.size();
         size_t start = n;
@@ -854,7 +942,7 @@ private:
     }
 
     void expand(const NodePattern& from_np, const RelPattern& rp, const NodePattern& to_np,
-                bool reversed, std::vector<int>& clause_rels) {
+                bool reversed, RelScope& clause_rels) {
         Step s;
         s.op = OpKind::Expand;
         if (rp.range) {
@@ -897,30 +985,52 @@ private:
         bool rel_bound = s.rel_bound;
         add(std::move(s));
         // Relationship uniqueness within one MATCH.
+        if (rel_bound) clause_rels.bound.push_back(rv.slot);
+        if (rp.range) clause_rels.lists.push_back(rv.slot);
         if (!rel_bound && !rp.range) {
-            for (int other : clause_rels) {
+            for (int other : clause_rels.fixed) {
                 auto cmp = std::make_unique<CExpr>(EK::Compare);
                 cmp->cmps.push_back(exec::Cmp::Ne);
                 cmp->children.push_back(slot_expr(rv.slot));
                 cmp->children.push_back(slot_expr(other));
                 add_filter(std::move(cmp), Info{});
             }
-            clause_rels.push_back(rv.slot);
+            clause_rels.fixed.push_back(rv.slot);
         }
         if (rp.range) {
-            if (rp.properties) unsupported("properties on variable-length relationships");
-            for (int other : clause_rels) {
-                // No relationship of the variable-length list may repeat another one.
-                auto none = std::make_unique<CExpr>(EK::Quantifier);
-                none->quant = 2;
-                none->slot = new_slot(" r");
-                none->children.push_back(slot_expr(rv.slot));
-                auto eq = std::make_unique<CExpr>(EK::Compare);
-                eq->cmps.push_back(exec::Cmp::Eq);
-                eq->children.push_back(slot_expr(none->slot));
-                eq->children.push_back(slot_expr(other));
-                none->children.push_back(std::move(eq));
-                add_filter(std::move(none), Info{});
+            if (rp.properties) {
+                // Every relationship of the path must have the properties.
+                auto all = std::make_unique<CExpr>(EK::Quantifier);
+                all->quant = 0;
+                all->slot = new_slot(" r");
+                all->children.push_back(slot_expr(rv.slot));
+                const Expr* props = rp.properties.get();
+                if (props->kind != ExprKind::MapLiteral) unsupported("parameter maps in MATCH patterns");
+                std::unique_ptr<CExpr> conj;
+                Info info;
+                for (size_t i = 0; i < props->keys.size(); ++i) {
+                    auto cmp = std::make_unique<CExpr>(EK::Compare);
+                    cmp->cmps.push_back(exec::Cmp::Eq);
+                    auto prop = std::make_unique<CExpr>(EK::Property);
+                    prop->name = props->keys[i];
+                    prop->children.push_back(slot_expr(all->slot));
+                    cmp->children.push_back(std::move(prop));
+                    cmp->children.push_back(compile(*props->children[i], info));
+                    if (!conj) {
+                        conj = std::move(cmp);
+                    } else {
+                        auto a = std::make_unique<CExpr>(EK::And);
+                        a->children.push_back(std::move(conj));
+                        a->children.push_back(std::move(cmp));
+                        conj = std::move(a);
+                    }
+                }
+                if (conj) {
+                    all->children.push_back(std::move(conj));
+                    // The relationships of the list are read: attach them first.
+                    materialize(slot_expr(rv.slot), Info{});
+                    add_filter(std::move(all), info);
+                }
             }
         } else {
             property_constraints(rp.properties.get(), rv);
@@ -982,7 +1092,7 @@ private:
         b.slot = new_slot(" merge_tag");
         size_t begin = plan_->steps.size();
         add(std::move(b));
-        std::vector<int> rels;
+        RelScope rels;
         plan_part(part, rels, false);
         int flag = new_slot(" merge_matched");
         int group = new_slot(" merge_group");
@@ -1384,6 +1494,13 @@ private:
     void attach_outputs(const std::map<std::string, Var>& outs) {
         for (auto& [k, v] : outs) {
             if (!entity_type(v.type) || attached_.count(v.slot)) continue;
+            if (ordered_) {
+                Step a = coord(OpKind::AttachDeep, true);
+                a.slots = {v.slot};
+                add(std::move(a));
+                attached_.insert(v.slot);
+                continue;
+            }
             Step a;
             a.op = OpKind::Attach;
             a.loc = {LocKind::Shard, v.slot};
@@ -1573,20 +1690,34 @@ private:
 
     void plan_delete(const Clause& c) {
         note_write_clause();
-        std::vector<int> rels, nodes;
+        std::vector<int> rels, nodes, computed;
         for (const auto& e : c.delete_exprs) {
-            if (e->kind != ExprKind::Variable) {
-                if (e->kind == ExprKind::Literal || e->kind == ExprKind::Parameter ||
-                    e->kind == ExprKind::Binary)
-                    throw_semantic("SyntaxError", "InvalidDelete",
-                                   "DELETE expects a node, relationship or path");
-                unsupported("DELETE of a computed expression");
+            if (e->kind == ExprKind::Literal || e->kind == ExprKind::Parameter ||
+                e->kind == ExprKind::Binary)
+                throw_semantic("SyntaxError", "InvalidDelete",
+                               "DELETE expects a node, relationship or path");
+            if (e->kind == ExprKind::Variable) {
+                const Var* v = lookup(e->name);
+                if (!v) undefined(e->name);
+                if (v->type == VT::Rel) {
+                    rels.push_back(v->slot);
+                    continue;
+                }
+                if (v->type == VT::Node) {
+                    nodes.push_back(v->slot);
+                    continue;
+                }
             }
-            const Var* v = lookup(e->name);
-            if (!v) undefined(e->name);
-            if (v->type == VT::Rel) rels.push_back(v->slot);
-            else if (v->type == VT::Node) nodes.push_back(v->slot);
-            else unsupported("DELETE of a path or a non-entity variable");
+            // A path, a list, or a computed entity: its parts are deleted one by one.
+            Info info;
+            auto ce = compile(*e, info);
+            int slot = new_slot(" delete");
+            Step p;
+            p.op = OpKind::Project;
+            p.loc = place(info);
+            p.outputs.push_back({slot, std::move(ce)});
+            add(std::move(p));
+            computed.push_back(slot);
         }
         for (int s : rels) {
             Step d;
@@ -1595,7 +1726,9 @@ private:
             d.loc = {LocKind::Shard, s};
             add(std::move(d));
         }
-        if (!rels.empty() && !nodes.empty()) add(coord(OpKind::Eager, true));
+        for (int s : computed) delete_parts(s, false, c.detach);
+        if ((!rels.empty() || !computed.empty()) && (!nodes.empty() || !computed.empty()))
+            add(coord(OpKind::Eager, true));
         for (int s : nodes) {
             Step d;
             d.op = OpKind::DeleteNode;
@@ -1604,6 +1737,33 @@ private:
             d.loc = {LocKind::Shard, s};
             add(std::move(d));
         }
+        for (int s : computed) delete_parts(s, true, c.detach);
+        attached_.clear();
+    }
+
+    // Deletes the relationships (or nodes) inside the value in `slot`, as a per-row
+    // subquery so the rows themselves go on unchanged.
+    void delete_parts(int slot, bool nodes, bool detach) {
+        hoist(
+            [&] {
+                auto parts = std::make_unique<CExpr>(EK::Entities);
+                parts->quant = nodes ? 1 : 0;
+                parts->children.push_back(slot_expr(slot));
+                int each = new_slot(nodes ? " delete_node" : " delete_rel");
+                Step u;
+                u.op = OpKind::Unwind;
+                u.loc = {LocKind::Any, -1};
+                u.slot = each;
+                u.expr = std::move(parts);
+                add(std::move(u));
+                Step d;
+                d.op = nodes ? OpKind::DeleteNode : OpKind::DeleteRel;
+                d.slot = each;
+                d.detach = detach;
+                d.loc = {LocKind::Shard, each};
+                add(std::move(d));
+            },
+            nullptr, nullptr);
     }
 
     std::shared_ptr<Plan> plan_;
@@ -1615,6 +1775,7 @@ private:
     std::map<const RelPattern*, int> rel_slot_;
     std::function<CExprPtr(const Expr&, Info&)> agg_sink_;
     bool agg_blocked_ = false;
+    bool ordered_ = false;  // rows sit at the coordinator in ORDER BY order
     std::vector<int> pinned_;  // tag slots of enclosing subqueries: never cleared
     // Expression text -> slot of a projected item with that text (ORDER BY and WITH ...
     // WHERE may repeat a projected expression instead of naming its alias).

@@ -23,6 +23,13 @@ struct DaemonConfig {
     std::string log_level = "info";
     uint32_t io_threads = 2;
     uint32_t query_threads = 0;  // 0 = 2 x hardware threads, at least 4
+    // Where the snapshot admin routes read and write; empty = <data_dir>/snapshots.
+    std::string snapshot_dir;
+    // How long SIGTERM waits for in-flight requests before giving up on them.
+    uint64_t shutdown_grace_ms = 10000;
+
+    // snapshot_dir, or its default under data_dir.
+    std::string effective_snapshot_dir() const;
 
     // Sets the option `key` (the flag name without dashes, e.g. "max-request-bytes") from
     // text. `source` names where the value came from for the error. Throws lora::Error.

@@ -1,6 +1,8 @@
 // Counters lorad exports on GET /metrics in the Prometheus text format.
 #pragma once
 
+#include <lora/lora.hpp>
+
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -47,6 +49,10 @@ private:
     std::atomic<int64_t> in_flight_{0};
     std::atomic<int64_t> queries_running_{0};
 };
+
+// The WAL counters (records, bytes, fsyncs, ...) in the Prometheus text format; empty for
+// an in-memory database.
+std::string render_wal_metrics(const WalStatus& wal);
 
 // Resident set size of this process in bytes (0 if /proc is unavailable).
 uint64_t process_rss_bytes();

@@ -58,7 +58,8 @@ private:
 };
 
 // HTTP status for an engine error: 400 for errors of the query or its data, 409 for
-// retryable (transient) errors, 500 for faults of the database.
+// retryable (transient) errors, 503 for a write on a read-only database, 500 for other
+// faults of the database.
 unsigned http_status(const Error& e);
 
 // {"error": {"code", "class", "message"}} for errors of the request itself (not the query).

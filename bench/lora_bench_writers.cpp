@@ -1,0 +1,236 @@
+// lora-bench writers: each thread runs auto-commit CREATE statements back to back; the
+// latency of every commit goes to a per-thread histogram, merged when the threads end.
+#include "lora_bench_writers.hpp"
+
+#include <lora/lora.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <latch>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+namespace lora::bench {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kWriteQuery =
+    "CREATE (:W {w: $w, s: $s})-[:R]->(:W {w: $w, s: $s, t: 1})";
+
+int64_t count_relationships(Database& db) {
+    auto r = db.execute("MATCH (:W)-[r:R]->(:W) RETURN count(r) AS c");
+    return r.rows.at(0).at(0).as_int();
+}
+
+double round_to(double v, double step) { return std::round(v / step) * step; }
+
+double us(uint64_t ns) { return round_to(static_cast<double>(ns) / 1000.0, 0.1); }
+
+// What every writer thread shares.
+struct Shared {
+    Shared(const WritersConfig& c, Database& d) : config(c), db(d) {}
+
+    const WritersConfig& config;
+    Database& db;
+    std::optional<Clock::time_point> deadline;
+    std::atomic<bool> stop{false};
+    std::mutex ack_mu;
+    std::mutex error_mu;
+    std::string first_error;
+
+    void fail(const std::string& message) {
+        {
+            std::lock_guard lock(error_mu);
+            if (first_error.empty()) first_error = message;
+        }
+        stop.store(true, std::memory_order_relaxed);
+    }
+};
+
+struct WriterOutcome {
+    LatencyHistogram latency_ns;
+    uint64_t committed = 0;
+    uint64_t retries = 0;
+    bool time_limited = false;
+};
+
+void run_one_writer(Shared& shared, uint32_t w, WriterOutcome& out) {
+    const uint64_t limit = shared.config.duration_s > 0 ? UINT64_MAX : shared.config.txns;
+    for (uint64_t s = 0; s < limit; ++s) {
+        if (shared.stop.load(std::memory_order_relaxed)) return;
+        if (shared.deadline && Clock::now() >= *shared.deadline) {
+            out.time_limited = shared.config.duration_s <= 0;
+            return;
+        }
+        Params params{{"w", Value(static_cast<int64_t>(w))}, {"s", Value(static_cast<int64_t>(s))}};
+        const auto start = Clock::now();
+        for (;;) {
+            try {
+                shared.db.execute(kWriteQuery, params);
+                break;
+            } catch (const Error& e) {
+                // A transient error is the engine asking for a retry; the retry belongs to
+                // this commit's latency.
+                if (e.error_class() == ErrorClass::Transient &&
+                    !shared.stop.load(std::memory_order_relaxed)) {
+                    ++out.retries;
+                    continue;
+                }
+                shared.fail("writer " + std::to_string(w) + " txn " + std::to_string(s) + ": " +
+                            e.code() + ": " + e.message());
+                return;
+            } catch (const std::exception& e) {
+                shared.fail("writer " + std::to_string(w) + " txn " + std::to_string(s) + ": " +
+                            e.what());
+                return;
+            }
+        }
+        const auto end = Clock::now();
+        out.latency_ns.record(static_cast<uint64_t>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(end - start).count()));
+        ++out.committed;
+        if (shared.config.print_acks) {
+            char line[64];
+            int n = std::snprintf(line, sizeof line, "ack %u %llu\n", w,
+                                  static_cast<unsigned long long>(s));
+            std::lock_guard lock(shared.ack_mu);
+            std::fwrite(line, 1, static_cast<size_t>(n), stdout);
+            std::fflush(stdout);
+        }
+    }
+}
+
+}  // namespace
+
+std::string check_sync_mode(const std::string& mode) {
+    if (mode == "per-commit" || mode == "none") return {};
+    if (mode.rfind("interval:", 0) == 0) {
+        const std::string ms = mode.substr(9);
+        bool digits = !ms.empty() && ms.size() <= 9 &&
+                      ms.find_first_not_of("0123456789") == std::string::npos;
+        if (digits && std::stol(ms) > 0) return {};
+        return "--sync interval:<ms> needs a positive whole number of milliseconds, got '" +
+               mode + "'";
+    }
+    return "--sync must be per-commit, interval:<ms> or none, got '" + mode + "'";
+}
+
+WritersResult run_writers(const WritersConfig& config) {
+    Options options;
+    options.shards = config.shards;
+    options.data_dir = config.data_dir;
+    options.sync = config.sync;
+    auto db = Database::open(options);
+
+    WritersResult result;
+    result.writers = config.writers;
+    result.shards = db->shard_count();
+    result.sync = config.sync;
+
+    const int64_t rels_before = config.verify ? count_relationships(*db) : 0;
+
+    Shared shared(config, *db);
+    std::vector<WriterOutcome> outcomes(config.writers);
+    std::vector<std::thread> threads;
+    threads.reserve(config.writers);
+    // Threads start together so thread creation is not part of the measured run.
+    std::latch go(1);
+    for (uint32_t w = 0; w < config.writers; ++w) {
+        threads.emplace_back([&, w] {
+            go.wait();
+            run_one_writer(shared, w, outcomes[w]);
+        });
+    }
+
+    const WalStatus wal_before = db->wal_status();
+    const auto start = Clock::now();
+    const double bound = config.duration_s > 0 ? config.duration_s : config.time_limit_s;
+    if (bound > 0)
+        shared.deadline = start + std::chrono::duration_cast<Clock::duration>(
+                                      std::chrono::duration<double>(bound));
+    go.count_down();
+    for (auto& t : threads) t.join();
+    const auto end = Clock::now();
+    const WalStatus wal_after = db->wal_status();
+
+    result.seconds = std::chrono::duration<double>(end - start).count();
+    for (const auto& o : outcomes) {
+        result.latency_ns.merge(o.latency_ns);
+        result.txns += o.committed;
+        result.retries += o.retries;
+        result.time_limited = result.time_limited || o.time_limited;
+    }
+    result.fsyncs = wal_after.fsyncs - wal_before.fsyncs;
+    result.wal_batches = wal_after.batches - wal_before.batches;
+    result.wal_records = wal_after.records - wal_before.records;
+    result.wal_bytes = wal_after.bytes - wal_before.bytes;
+    result.error = shared.first_error;
+    if (config.verify) {
+        const int64_t rels_after = count_relationships(*db);
+        result.verified = rels_after - rels_before == static_cast<int64_t>(result.txns) ? 1 : 0;
+    }
+    return result;
+}
+
+std::string writers_json(const WritersResult& r) {
+    nlohmann::ordered_json j;
+    j["bench"] = "writers";
+    j["writers"] = r.writers;
+    j["txns"] = r.txns;
+    j["shards"] = r.shards;
+    j["sync"] = r.sync;
+    j["seconds"] = round_to(r.seconds, 0.001);
+    j["commits_per_s"] = round_to(r.commits_per_s(), 0.1);
+    j["latency_us"] = {{"p50", us(r.latency_ns.percentile(50))},
+                       {"p95", us(r.latency_ns.percentile(95))},
+                       {"p99", us(r.latency_ns.percentile(99))},
+                       {"max", us(r.latency_ns.max())}};
+    j["fsyncs"] = r.fsyncs;
+    if (r.fsyncs)
+        j["commits_per_fsync"] = round_to(r.commits_per_fsync(), 0.01);
+    else
+        j["commits_per_fsync"] = nullptr;
+    j["wal_records"] = r.wal_records;
+    j["wal_batches"] = r.wal_batches;
+    j["retries"] = r.retries;
+    if (r.time_limited) j["time_limited"] = true;
+    if (r.verified >= 0) j["verified"] = r.verified == 1;
+    if (!r.error.empty()) j["error"] = r.error;
+    return j.dump();
+}
+
+std::string writers_table(const WritersResult& r) {
+    char buf[1024];
+    std::ostringstream out;
+    std::snprintf(buf, sizeof buf,
+                  "writers  %u  (shards %u, sync %s)\n"
+                  "commits  %llu in %.3f s = %.1f commits/s\n"
+                  "latency  p50 %.1f us  p95 %.1f us  p99 %.1f us  max %.1f us\n",
+                  r.writers, r.shards, r.sync.c_str(), static_cast<unsigned long long>(r.txns),
+                  r.seconds, r.commits_per_s(), us(r.latency_ns.percentile(50)),
+                  us(r.latency_ns.percentile(95)), us(r.latency_ns.percentile(99)),
+                  us(r.latency_ns.max()));
+    out << buf;
+    if (r.fsyncs)
+        std::snprintf(buf, sizeof buf, "wal      %llu fsyncs, %.2f commits per fsync\n",
+                      static_cast<unsigned long long>(r.fsyncs), r.commits_per_fsync());
+    else
+        std::snprintf(buf, sizeof buf, "wal      no fsync during the run\n");
+    out << buf;
+    if (r.time_limited) out << "note     stopped early at the time limit\n";
+    if (r.verified >= 0)
+        out << "verify   " << (r.verified ? "relationships match commits" : "MISMATCH") << "\n";
+    if (!r.error.empty()) out << "error    " << r.error << "\n";
+    return out.str();
+}
+
+}  // namespace lora::bench
