@@ -6,6 +6,8 @@
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -64,6 +66,15 @@ std::string prepare_fresh_dir(const fs::path& dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // stdout carries only acks, tables and JSON lines, which scripts parse; the engine's
+    // log (recovery notes, warnings) goes to stderr.
+    spdlog::set_default_logger(spdlog::stderr_color_mt("lora-bench"));
+
+    if (argc > 1 && argv[1][0] != '-') {
+        const std::string sub = argv[1];
+        if (sub != "writers" && sub != "writers-compare")
+            return usage_error("unknown benchmark '" + sub + "' (known: writers, writers-compare)");
+    }
     CLI::App app{"lora-bench: benchmarks of the lora graph database"};
     app.require_subcommand(1);
 

@@ -31,9 +31,13 @@ int64_t count_relationships(Database& db) {
     return r.rows.at(0).at(0).as_int();
 }
 
-double round_to(double v, double step) { return std::round(v / step) * step; }
+// Rounds to `digits` decimals; dividing by an exact power of ten keeps the JSON short.
+double round_to(double v, int digits) {
+    const double scale = std::pow(10.0, digits);
+    return std::round(v * scale) / scale;
+}
 
-double us(uint64_t ns) { return round_to(static_cast<double>(ns) / 1000.0, 0.1); }
+double us(uint64_t ns) { return round_to(static_cast<double>(ns) / 1000.0, 1); }
 
 // What every writer thread shares.
 struct Shared {
@@ -188,15 +192,15 @@ std::string writers_json(const WritersResult& r) {
     j["txns"] = r.txns;
     j["shards"] = r.shards;
     j["sync"] = r.sync;
-    j["seconds"] = round_to(r.seconds, 0.001);
-    j["commits_per_s"] = round_to(r.commits_per_s(), 0.1);
+    j["seconds"] = round_to(r.seconds, 3);
+    j["commits_per_s"] = round_to(r.commits_per_s(), 1);
     j["latency_us"] = {{"p50", us(r.latency_ns.percentile(50))},
                        {"p95", us(r.latency_ns.percentile(95))},
                        {"p99", us(r.latency_ns.percentile(99))},
                        {"max", us(r.latency_ns.max())}};
     j["fsyncs"] = r.fsyncs;
     if (r.fsyncs)
-        j["commits_per_fsync"] = round_to(r.commits_per_fsync(), 0.01);
+        j["commits_per_fsync"] = round_to(r.commits_per_fsync(), 2);
     else
         j["commits_per_fsync"] = nullptr;
     j["wal_records"] = r.wal_records;

@@ -1,31 +1,247 @@
-// lora: run Cypher against an embedded database, from -e or a script file.
+// lora: the Cypher shell. Runs statements from -e, -f or piped stdin, or interactively (libedit
+// line editing and history), against an embedded database or a running lorad (--connect).
 #include "json_format.hpp"
 
 #include <lora/lora.hpp>
+#include <lora/net/remote.hpp>
 
 #include <CLI/CLI.hpp>
+#include <editline/readline.h>
 
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <sstream>
+#include <unistd.h>
+
+namespace {
+
+// What the shell talks to: an embedded database or a lorad over HTTP, behind one shape.
+struct Backend {
+    std::function<lora::Result(const std::string&, const lora::Params&)> execute;
+    std::function<uint64_t()> checkpoint;
+};
+
+struct Session {
+    Backend backend;
+    lora::Params params;
+    std::string format = "table";
+    bool show_timing = false;
+};
+
+std::string trim(const std::string& s) {
+    auto b = s.find_first_not_of(" \t\r\n");
+    if (b == std::string::npos) return {};
+    auto e = s.find_last_not_of(" \t\r\n");
+    return s.substr(b, e - b + 1);
+}
+
+std::string upper(const std::string& s) {
+    std::string u;
+    for (char c : s) u += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return u;
+}
+
+void print_result(const Session& s, const lora::Result& r) {
+    if (s.format == "json") std::cout << lora::json::result_to_json(r).dump() << "\n";
+    else std::cout << lora::json::format_table(r);
+}
+
+// Runs one statement and prints its result or error; false on error.
+bool run_statement(Session& s, const std::string& stmt) {
+    auto start = std::chrono::steady_clock::now();
+    try {
+        lora::Result r;
+        if (upper(stmt) == "CHECKPOINT") {
+            // The shell's command for Database::checkpoint() (POST /admin/checkpoint remotely).
+            r.columns = {"checkpoint_lsn"};
+            r.rows.push_back({lora::Value(static_cast<int64_t>(s.backend.checkpoint()))});
+        } else {
+            r = s.backend.execute(stmt, s.params);
+        }
+        print_result(s, r);
+    } catch (const lora::Error& e) {
+        if (s.format == "json") std::cout << lora::json::error_to_json(e).dump() << "\n";
+        else std::cerr << "error: " << e.code() << ": " << e.message() << "\n";
+        std::cout.flush();
+        return false;
+    }
+    if (s.show_timing) {
+        double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "(%.3f ms)\n", ms);
+        std::cout << buf;
+    }
+    std::cout.flush();
+    return true;
+}
+
+// True when `text` ends with a ';' outside strings and comments (only blanks or comments
+// after it), i.e. the interactive buffer holds complete statements.
+bool ends_statement(const std::string& text) {
+    char quote = 0;
+    bool line_comment = false, block_comment = false, terminated = false;
+    for (size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (line_comment) {
+            if (c == '\n') line_comment = false;
+        } else if (block_comment) {
+            if (c == '*' && i + 1 < text.size() && text[i + 1] == '/') {
+                block_comment = false;
+                ++i;
+            }
+        } else if (quote) {
+            if (c == '\\' && quote != '`') ++i;
+            else if (c == quote) quote = 0;
+        } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
+            line_comment = true;
+            ++i;
+        } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
+            block_comment = true;
+            ++i;
+        } else if (c == '\'' || c == '"' || c == '`') {
+            quote = c;
+            terminated = false;
+        } else if (c == ';') {
+            terminated = true;
+        } else if (!std::isspace(static_cast<unsigned char>(c))) {
+            terminated = false;
+        }
+    }
+    return terminated && !quote && !block_comment;
+}
+
+constexpr const char* kHelp =
+    "Statements end with ';' and may span lines. Commands:\n"
+    "  :param NAME JSON   set parameter $NAME (e.g. :param limit 10, :param p {\"a\": [1, 2]})\n"
+    "  :param NAME        remove parameter $NAME\n"
+    "  :params            list the parameters\n"
+    "  :format table|json choose the output format\n"
+    "  :help              this text\n"
+    "  :quit              leave (so does Ctrl-D)\n"
+    "CHECKPOINT;          writes a checkpoint (persistent databases only)\n";
+
+// Handles a ':' command; false when the shell should end.
+bool run_command(Session& s, const std::string& line) {
+    std::istringstream in(line);
+    std::string cmd;
+    in >> cmd;
+    if (cmd == ":quit" || cmd == ":exit" || cmd == ":q") return false;
+    if (cmd == ":help" || cmd == ":h") {
+        std::cout << kHelp;
+    } else if (cmd == ":params") {
+        if (s.params.empty()) std::cout << "(no parameters)\n";
+        for (const auto& [k, v] : s.params) std::cout << k << ": " << lora::json::to_json(v).dump() << "\n";
+    } else if (cmd == ":param") {
+        std::string name;
+        in >> name;
+        std::string rest;
+        std::getline(in, rest);
+        rest = trim(rest);
+        if (!name.empty() && name[0] == '$') name.erase(0, 1);
+        if (name.empty()) {
+            std::cerr << "usage: :param NAME JSON\n";
+        } else if (rest.empty()) {
+            if (s.params.erase(name)) std::cout << "removed $" << name << "\n";
+            else std::cerr << "no parameter $" << name << "\n";
+        } else {
+            try {
+                s.params[name] = lora::json::from_json(nlohmann::json::parse(rest));
+                std::cout << "$" << name << " = " << lora::json::to_json(s.params[name]).dump() << "\n";
+            } catch (const nlohmann::json::exception& e) {
+                std::cerr << ":param " << name << ": invalid JSON: " << e.what() << "\n";
+            }
+        }
+    } else if (cmd == ":format") {
+        std::string f;
+        in >> f;
+        if (f == "table" || f == "json") s.format = f;
+        else std::cerr << "usage: :format table|json\n";
+    } else {
+        std::cerr << "unknown command " << cmd << " (try :help)\n";
+    }
+    return true;
+}
+
+std::string history_path() {
+    const char* home = std::getenv("HOME");
+    if (!home || !*home) return {};
+    return std::string(home) + "/.lora_history";
+}
+
+int interactive(Session& s, const std::string& where) {
+    s.show_timing = true;
+    const std::string hist = history_path();
+    using_history();
+    stifle_history(1000);
+    if (!hist.empty()) read_history(hist.c_str());
+    std::cout << "lora shell connected to " << where << ". Statements end with ';'. :help for help, :quit to leave.\n";
+    std::cout.flush();
+    std::string buffer;
+    while (true) {
+        char* raw = readline(buffer.empty() ? "lora> " : "  ... ");
+        if (!raw) {  // Ctrl-D
+            std::cout << "\n";
+            break;
+        }
+        std::string line(raw);
+        std::free(raw);
+        if (buffer.empty()) {
+            std::string t = trim(line);
+            if (t.empty()) continue;
+            if (t[0] == ':') {
+                add_history(t.c_str());
+                if (!hist.empty()) write_history(hist.c_str());
+                if (!run_command(s, t)) break;
+                continue;
+            }
+        }
+        buffer += line;
+        buffer += '\n';
+        if (!ends_statement(buffer)) continue;
+        // One history entry per statement, on one line, so recalling it recalls all of it.
+        std::string entry = trim(buffer);
+        for (char& c : entry)
+            if (c == '\n') c = ' ';
+        add_history(entry.c_str());
+        if (!hist.empty()) write_history(hist.c_str());
+        for (const auto& stmt : lora::json::split_statements(buffer)) run_statement(s, stmt);
+        buffer.clear();
+    }
+    if (!hist.empty()) write_history(hist.c_str());
+    return 0;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-    CLI::App app{"lora: run Cypher queries against an embedded lora database"};
+    CLI::App app{"lora: the Cypher shell, against an embedded database or a running lorad"};
     uint32_t shards = 0;
     std::string query, file, format = "table";
     std::vector<std::string> params;
-    std::string data, sync = "per-commit";
-    app.add_option("--shards", shards, "number of shards (default: hardware threads; an existing database keeps its own)");
-    app.add_option("--data", data, "data directory (default: an in-memory database)");
-    app.add_option("--sync", sync, "WAL sync mode: per-commit, interval:<ms> or none");
+    std::string data, sync = "per-commit", connect, token;
+    bool force_interactive = false;
+    auto* shards_opt = app.add_option("--shards", shards, "number of shards (default: hardware threads; an existing database keeps its own)");
+    auto* data_opt = app.add_option("--data", data, "data directory (default: an in-memory database)");
+    auto* sync_opt = app.add_option("--sync", sync, "WAL sync mode: per-commit, interval:<ms> or none");
+    app.add_option("--connect", connect, "talk to a running lorad at http://HOST:PORT instead of embedding")
+        ->excludes(shards_opt)
+        ->excludes(data_opt)
+        ->excludes(sync_opt);
+    app.add_option("--token", token, "bearer token for --connect (default: $LORA_AUTH_TOKEN)");
     app.add_option("-e,--execute", query, "statements to run (separated by ';')");
     app.add_option("-f,--file", file, "script file of statements separated by ';'");
+    app.add_flag("-i,--interactive", force_interactive, "interactive mode even when stdin is not a terminal");
     app.add_option("--format", format, "output format: table or json")
         ->check(CLI::IsMember({"table", "json"}));
     app.add_option("-p,--param", params, "parameter NAME=JSON (repeatable)");
     CLI11_PARSE(app, argc, argv);
 
     std::string script;
+    bool is_interactive = false;
     if (!file.empty()) {
         std::ifstream in(file);
         if (!in) {
@@ -37,12 +253,16 @@ int main(int argc, char** argv) {
         script = ss.str();
     } else if (!query.empty()) {
         script = query;
+    } else if (force_interactive || isatty(STDIN_FILENO)) {
+        is_interactive = true;
     } else {
-        std::cerr << "lora: give a query with -e or a script with -f (see --help)\n";
-        return 2;
+        std::stringstream ss;
+        ss << std::cin.rdbuf();
+        script = ss.str();
     }
 
-    lora::Params p;
+    Session s;
+    s.format = format;
     for (const auto& kv : params) {
         auto eq = kv.find('=');
         if (eq == std::string::npos) {
@@ -50,7 +270,7 @@ int main(int argc, char** argv) {
             return 2;
         }
         try {
-            p[kv.substr(0, eq)] = lora::json::from_json(nlohmann::json::parse(kv.substr(eq + 1)));
+            s.params[kv.substr(0, eq)] = lora::json::from_json(nlohmann::json::parse(kv.substr(eq + 1)));
         } catch (const std::exception& e) {
             std::cerr << "lora: --param " << kv.substr(0, eq) << ": invalid JSON: " << e.what() << "\n";
             return 2;
@@ -58,41 +278,35 @@ int main(int argc, char** argv) {
     }
 
     std::unique_ptr<lora::Database> db;
+    std::unique_ptr<lora::net::RemoteDatabase> remote;
+    std::string where;
     try {
-        lora::Options opt;
-        opt.shards = shards;
-        opt.data_dir = data;
-        opt.sync = sync;
-        db = lora::Database::open(opt);
+        if (!connect.empty()) {
+            if (token.empty())
+                if (const char* t = std::getenv("LORA_AUTH_TOKEN")) token = t;
+            remote = std::make_unique<lora::net::RemoteDatabase>(connect, token);
+            s.backend.execute = [&](const std::string& q, const lora::Params& p) { return remote->execute(q, p); };
+            s.backend.checkpoint = [&] { return remote->checkpoint(); };
+            where = connect;
+        } else {
+            lora::Options opt;
+            opt.shards = shards;
+            opt.data_dir = data;
+            opt.sync = sync;
+            db = lora::Database::open(opt);
+            s.backend.execute = [&](const std::string& q, const lora::Params& p) { return db->execute(q, p); };
+            s.backend.checkpoint = [&] { return db->checkpoint(); };
+            where = data.empty() ? "an in-memory database" : data;
+        }
     } catch (const lora::Error& e) {
         std::cerr << "lora: " << e.message() << "\n";
         return 1;
     }
-    int status = 0;
-    for (const auto& stmt : lora::json::split_statements(script)) {
-        try {
-            std::string upper;
-            for (char c : stmt) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-            if (upper == "CHECKPOINT") {
-                // The shell's command for lora::Database::checkpoint().
-                uint64_t lsn = db->checkpoint();
-                lora::Result r;
-                r.columns = {"checkpoint_lsn"};
-                r.rows.push_back({lora::Value(static_cast<int64_t>(lsn))});
-                if (format == "json") std::cout << lora::json::result_to_json(r).dump() << "\n";
-                else std::cout << lora::json::format_table(r);
-                continue;
-            }
-            lora::Result r = db->execute(stmt, p);
-            if (format == "json") std::cout << lora::json::result_to_json(r).dump() << "\n";
-            else std::cout << lora::json::format_table(r);
-        } catch (const lora::Error& e) {
-            if (format == "json") std::cout << lora::json::error_to_json(e).dump() << "\n";
-            else std::cerr << "error: " << e.code() << ": " << e.message() << "\n";
-            status = 1;
-            break;
-        }
-    }
+
+    if (is_interactive) return interactive(s, where);
+
+    for (const auto& stmt : lora::json::split_statements(script))
+        if (!run_statement(s, stmt)) return 1;
     std::cout.flush();
-    return status;
+    return 0;
 }

@@ -58,6 +58,7 @@ struct QueryState {
     bool gate_held = false;
     std::function<void(uint64_t, const std::string&)> durable_handler;
     bool waiting_for_gate = false;
+    bool rollback_only = false;  // a Rollback request: abort without an error
     bool committing = false;
     std::optional<Error> failure;
     static inline const char* name = "lora.query";
@@ -114,14 +115,17 @@ void fail(QueryActor* self, const Error& e) {
     deliver(self, std::move(o));
 }
 
-// Undoes the transaction at every shard, then reports the failure.
+// Undoes the transaction at every shard, then reports the failure (or, for a Rollback
+// request, success).
 void abort_all(QueryActor* self) {
     auto& st = self->state;
     const auto& shards = st.q->engine->shards;
     auto pending = std::make_shared<size_t>(shards.size());
     auto done = [self] {
         auto o = std::make_shared<Outcome>();
-        o->error = *self->state.failure;
+        if (self->state.failure) o->error = *self->state.failure;
+        else if (self->state.top) o->result.columns = self->state.top->columns;
+        o->txn_aborted = self->state.req->txn != 0;
         deliver(self, std::move(o));
     };
     st.committing = true;  // nothing else may start now
@@ -329,7 +333,7 @@ void check_done(QueryActor* self) {
             guarded(self, [&] { start_part(self); });
             continue;
         }
-        if (st.writes) commit(self);
+        if (st.writes && !st.req->txn) commit(self);
         else succeed(self);
     }
 }
@@ -401,6 +405,24 @@ void commit(QueryActor* self) {
 void start(QueryActor* self) {
     auto& st = self->state;
     auto& eng = *st.q->engine;
+    if (st.req->kind != QueryRequest::Kind::Statement) {
+        st.top = std::make_shared<plan::Plan>();
+        st.writes = true;
+        if (st.req->kind == QueryRequest::Kind::Commit) {
+            if (eng.read_only.load()) {
+                st.failure = Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError",
+                                   "ReadOnly", "the database is read-only; the transaction was rolled back");
+                abort_all(self);
+                return;
+            }
+            commit(self);
+        } else {
+            st.rollback_only = true;
+            abort_all(self);
+        }
+        st.waiting_for_gate = true;  // nothing else to start
+        return;
+    }
     st.top = plan_for(eng, st.req->query);
     const auto& plan = *st.top;
     if (plan.explain_only) {
@@ -418,7 +440,8 @@ void start(QueryActor* self) {
         return;
     }
     st.writes = plan.writes;
-    if (st.writes && !st.gate_held) {
+    // In an explicit transaction the Transaction holds the writer gate and commits.
+    if (st.writes && !st.gate_held && !st.req->txn) {
         if (eng.read_only.load()) {
             std::lock_guard lock(eng.read_only_mu);
             throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "ReadOnly",
@@ -489,7 +512,7 @@ caf::behavior query_actor(QueryActor* self, EnginePtr engine, QueryRequestPtr re
     st.req = std::move(req);
     st.q = std::make_shared<QueryContext>();
     st.q->id = engine->next_query.fetch_add(1);
-    st.q->txn = st.q->id;
+    st.q->txn = st.req->txn ? st.req->txn : st.q->id;
     st.q->params = st.req->params;
     st.q->query = caf::actor_cast<caf::actor>(self);
     st.q->round_robin.store(engine->round_robin.fetch_add(1));

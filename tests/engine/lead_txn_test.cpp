@@ -3,6 +3,9 @@
 
 #include <lora/lora.hpp>
 
+#include <filesystem>
+#include <stdlib.h>
+
 namespace {
 
 int64_t count_of(lora::Database& db, const std::string& q) {
@@ -42,4 +45,77 @@ TEST_CASE("failed write statements are rolled back", "[engine][txn]") {
         db->execute("MATCH (a:A {v: 1}) DETACH DELETE a");
         CHECK(count_of(*db, "MATCH (n) RETURN count(n)") == 39);
     }
+}
+
+TEST_CASE("explicit transactions see their own writes, commit and roll back", "[engine][txn]") {
+    for (uint32_t shards : {1u, 3u}) {
+        auto db = lora::Database::open({.shards = shards});
+        {
+            auto tx = db->begin();
+            tx->execute("CREATE (:T {v: 1}), (:T {v: 2})");
+            auto r = tx->execute("MATCH (t:T) RETURN sum(t.v)");
+            CHECK(r.rows[0][0].as_int() == 3);
+            tx->execute("MATCH (t:T {v: 1}) SET t.v = 10");
+            tx->commit();
+            CHECK_FALSE(tx->open());
+        }
+        CHECK(count_of(*db, "MATCH (t:T) RETURN sum(t.v)") == 12);
+        {
+            auto tx = db->begin();
+            tx->execute("MATCH (t:T) DETACH DELETE t");
+            tx->execute("CREATE (:U)");
+            CHECK(count_of(*db, "MATCH (u:U) RETURN count(u)") == 1);  // no isolation yet
+            tx->rollback();
+        }
+        CHECK(count_of(*db, "MATCH (t:T) RETURN sum(t.v)") == 12);
+        CHECK(count_of(*db, "MATCH (u:U) RETURN count(u)") == 0);
+        {
+            auto tx = db->begin();
+            tx->execute("CREATE (:U)");
+            CHECK_THROWS_AS(tx->execute("MATCH (t:T) SET t.v = t.v / 0"), lora::Error);
+            CHECK_FALSE(tx->open());  // a failed write statement ends the transaction
+            CHECK_THROWS_AS(tx->execute("RETURN 1"), lora::Error);
+        }
+        CHECK(count_of(*db, "MATCH (u:U) RETURN count(u)") == 0);
+        {
+            auto tx = db->begin();
+            tx->execute("CREATE (:U)");
+        }  // destroyed open: rolled back
+        CHECK(count_of(*db, "MATCH (u:U) RETURN count(u)") == 0);
+    }
+}
+
+TEST_CASE("committed transactions survive a reopen, rolled back ones do not", "[engine][txn]") {
+    char tmpl[] = "/tmp/lora-txn-XXXXXX";
+    std::string dir = mkdtemp(tmpl);
+    {
+        auto db = lora::Database::open({.shards = 3, .data_dir = dir});
+        auto tx = db->begin();
+        tx->execute("UNWIND range(1, 50) AS i CREATE (:K {i: i})-[:NEXT]->(:L {i: i})");
+        tx->execute("MATCH (k:K) WHERE k.i > 40 DETACH DELETE k");
+        tx->commit();
+        auto tx2 = db->begin();
+        tx2->execute("CREATE (:Gone)");
+        tx2->rollback();
+        db->execute("CREATE (:Auto {v: 1})");
+        CHECK_THROWS_AS(db->execute("CREATE (:Auto {v: 2}) WITH 1 AS x RETURN x / 0"), lora::Error);
+    }
+    {
+        auto db = lora::Database::open({.data_dir = dir});
+        CHECK(db->shard_count() == 3);
+        CHECK(count_of(*db, "MATCH (k:K)-[:NEXT]->(l:L) WHERE k.i = l.i RETURN count(*)") == 40);
+        CHECK(count_of(*db, "MATCH (l:L) RETURN count(l)") == 50);
+        CHECK(count_of(*db, "MATCH (g:Gone) RETURN count(g)") == 0);
+        CHECK(count_of(*db, "MATCH (a:Auto) RETURN sum(a.v)") == 1);
+        db->checkpoint();
+        db->execute("MATCH (a:Auto) SET a.v = 5");
+    }
+    {
+        auto db = lora::Database::open({.data_dir = dir});
+        CHECK(count_of(*db, "MATCH (a:Auto) RETURN sum(a.v)") == 5);
+        CHECK(count_of(*db, "MATCH (k:K) RETURN count(k)") == 40);
+        // A second open of the same directory is refused while this one holds it.
+        CHECK_THROWS_AS(lora::Database::open({.data_dir = dir}), lora::Error);
+    }
+    std::filesystem::remove_all(dir);
 }

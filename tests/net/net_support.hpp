@@ -43,8 +43,12 @@ struct TempDir {
 // a failing test never leaves a daemon behind.
 class Lorad {
 public:
-    explicit Lorad(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
-        args.insert(args.begin(), {"--http", "127.0.0.1:0", "--data", (dir_.path / "data").string()});
+    // `data_dir` empty: a fresh directory removed with this object; else that directory,
+    // which outlives it (for restarts on the same data).
+    explicit Lorad(std::vector<std::string> args, std::map<std::string, std::string> env = {},
+                   std::string data_dir = {}) {
+        if (data_dir.empty()) data_dir = (dir_.path / "data").string();
+        args.insert(args.begin(), {"--http", "127.0.0.1:0", "--data", data_dir});
         int fds[2];
         if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
         std::string err_log = (dir_.path / "stderr.log").string();
@@ -135,6 +139,60 @@ private:
         return line;
     }
 };
+
+struct ProcessResult {
+    int exit_code = -1;  // -1 when killed by a signal
+    std::string out, err;
+};
+
+// Runs `bin args...` to completion with `input` on stdin and `env` added to the environment;
+// the output goes through files, so a chatty child can never block on a full pipe.
+inline ProcessResult run_process(const std::string& bin, std::vector<std::string> args,
+                                 const std::string& input = {},
+                                 const std::map<std::string, std::string>& env = {}) {
+    TempDir dir;
+    auto in_path = (dir.path / "in").string(), out_path = (dir.path / "out").string(),
+         err_path = (dir.path / "err").string();
+    {
+        FILE* f = fopen(in_path.c_str(), "w");
+        if (!f) throw std::runtime_error("cannot write " + in_path);
+        fwrite(input.data(), 1, input.size(), f);
+        fclose(f);
+    }
+    pid_t pid = fork();
+    if (pid < 0) throw std::runtime_error("fork failed");
+    if (pid == 0) {
+        int in = open(in_path.c_str(), O_RDONLY);
+        int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(in, STDIN_FILENO);
+        dup2(out, STDOUT_FILENO);
+        dup2(err, STDERR_FILENO);
+        for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
+        std::vector<char*> argv{const_cast<char*>(bin.c_str())};
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        execv(bin.c_str(), argv.data());
+        _exit(127);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    auto slurp = [](const std::string& path) {
+        std::string s;
+        if (FILE* f = fopen(path.c_str(), "r")) {
+            char buf[4096];
+            size_t n;
+            while ((n = fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
+            fclose(f);
+        }
+        return s;
+    };
+    ProcessResult r;
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = slurp(out_path);
+    r.err = slurp(err_path);
+    return r;
+}
 
 struct Reply {
     unsigned status = 0;

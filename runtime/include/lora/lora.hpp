@@ -78,6 +78,8 @@ struct Result {
     QueryStats stats;
 };
 
+class Transaction;
+
 class Database {
 public:
     // Opens (or creates) a database and starts its actor system. Throws lora::Error.
@@ -92,6 +94,11 @@ public:
     Result execute(const std::string& query, const Params& params = {});
 
     uint32_t shard_count() const;
+
+    // Starts an explicit transaction: its statements see their own writes, and nothing of
+    // it is logged or kept until commit(). Statements of one transaction must not run
+    // concurrently. While a transaction is open, checkpoints wait for it.
+    std::unique_ptr<Transaction> begin();
 
     // Writes a checkpoint (every shard's partition, the catalog, then the manifest) and
     // deletes the WAL segments it covers; returns its LSN. Waits for running write
@@ -113,6 +120,31 @@ public:
 private:
     explicit Database(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
+};
+
+// An explicit transaction (Database::begin). Destroying an open transaction rolls it back.
+class Transaction {
+public:
+    ~Transaction();
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+
+    // Runs a statement inside the transaction. An error in a statement that writes rolls
+    // the whole transaction back (it is then closed). Throws lora::Error.
+    Result execute(const std::string& query, const Params& params = {});
+    // Makes the transaction durable (one WAL record, acknowledged per the sync mode).
+    void commit();
+    void rollback();
+    bool open() const { return open_; }
+    uint64_t id() const { return id_; }
+
+private:
+    friend class Database;
+    Transaction(Database::Impl* db, uint64_t id) : db_(db), id_(id) {}
+    void finish();
+    Database::Impl* db_;
+    uint64_t id_;
+    bool open_ = true;
 };
 
 }  // namespace lora

@@ -243,19 +243,97 @@ uint32_t Database::shard_count() const {
     return static_cast<uint32_t>(impl_->engine->shards.size());
 }
 
+namespace {
+
+actors::OutcomePtr run_request(Database::Impl& impl, actors::QueryRequestPtr req);
+
+}  // namespace
+
 Result Database::execute(const std::string& query, const Params& params) {
     auto req = std::make_shared<actors::QueryRequest>();
     req->query = query;
     req->params = params;
-    auto promise = std::make_shared<std::promise<actors::OutcomePtr>>();
-    auto future = promise->get_future();
-    req->done = [promise](actors::OutcomePtr o) { promise->set_value(std::move(o)); };
-    auto q = actors::spawn_query(*impl_->system, impl_->engine, req);
-    caf::anon_send(q, actors::start_atom::value);
-    actors::OutcomePtr o = future.get();
+    actors::OutcomePtr o = run_request(*impl_, req);
     if (o->error) throw *o->error;
     return std::move(o->result);
 }
+
+std::unique_ptr<Transaction> Database::begin() {
+    auto& eng = *impl_->engine;
+    // Hold the writer gate for the transaction's life, so checkpoints never see half of it.
+    for (;;) {
+        eng.active_writers.fetch_add(1);
+        if (!eng.checkpointing.load()) break;
+        eng.active_writers.fetch_sub(1);
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    uint64_t id = eng.next_query.fetch_add(1);
+    return std::unique_ptr<Transaction>(new Transaction(impl_.get(), id));
+}
+
+Transaction::~Transaction() {
+    if (open_) {
+        try {
+            rollback();
+        } catch (...) {
+        }
+    }
+}
+
+void Transaction::finish() {
+    if (!open_) return;
+    open_ = false;
+    db_->engine->active_writers.fetch_sub(1);
+}
+
+Result Transaction::execute(const std::string& query, const Params& params) {
+    if (!open_)
+        throw Error(ErrorClass::Semantic, ErrorPhase::Runtime, "TransactionError", "Closed",
+                    "the transaction is closed (committed, rolled back, or failed)");
+    auto req = std::make_shared<actors::QueryRequest>();
+    req->txn = id_;
+    req->query = query;
+    req->params = params;
+    actors::OutcomePtr o = run_request(*db_, req);
+    if (o->txn_aborted) finish();
+    if (o->error) throw *o->error;
+    return std::move(o->result);
+}
+
+void Transaction::commit() {
+    if (!open_)
+        throw Error(ErrorClass::Semantic, ErrorPhase::Runtime, "TransactionError", "Closed",
+                    "the transaction is closed (committed, rolled back, or failed)");
+    auto req = std::make_shared<actors::QueryRequest>();
+    req->kind = actors::QueryRequest::Kind::Commit;
+    req->txn = id_;
+    actors::OutcomePtr o = run_request(*db_, req);
+    finish();
+    if (o->error) throw *o->error;
+}
+
+void Transaction::rollback() {
+    if (!open_) return;
+    auto req = std::make_shared<actors::QueryRequest>();
+    req->kind = actors::QueryRequest::Kind::Rollback;
+    req->txn = id_;
+    actors::OutcomePtr o = run_request(*db_, req);
+    finish();
+    if (o->error) throw *o->error;
+}
+
+namespace {
+
+actors::OutcomePtr run_request(Database::Impl& impl, actors::QueryRequestPtr req) {
+    auto promise = std::make_shared<std::promise<actors::OutcomePtr>>();
+    auto future = promise->get_future();
+    req->done = [promise](actors::OutcomePtr o) { promise->set_value(std::move(o)); };
+    auto q = actors::spawn_query(*impl.system, impl.engine, req);
+    caf::anon_send(q, actors::start_atom::value);
+    return future.get();
+}
+
+}  // namespace
 
 void Database::register_procedure(ProcedureSignature signature, ProcedureFn fn) {
     impl_->engine->procedures.put(std::move(signature), std::move(fn));

@@ -110,11 +110,16 @@ using QueryRef = std::shared_ptr<QueryContext>;
 struct Outcome {
     Result result;
     std::optional<Error> error;
+    bool txn_aborted = false;  // the explicit transaction was rolled back (after an error)
 };
 using OutcomePtr = std::shared_ptr<Outcome>;
 using ErrorPtr = std::shared_ptr<Error>;
 
 struct QueryRequest {
+    // Statement: run `query` (auto-commit when txn == 0, else inside explicit transaction
+    // `txn`, which commits later). Commit / Rollback: end explicit transaction `txn`.
+    enum class Kind : uint8_t { Statement, Commit, Rollback } kind = Kind::Statement;
+    uint64_t txn = 0;
     std::string query;
     Map params;
     // Called once with the outcome, from the query actor's thread. Optional: without it
