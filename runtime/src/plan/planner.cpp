@@ -1338,6 +1338,10 @@ private:
                 key_slots.push_back(v.slot);
             }
             if (is_return) attach_outputs(out_scope);
+            // Aggregation is allowed here even inside a subquery (EXISTS { ... WITH count(*)
+            // ... }); there it groups per outer row through the subquery's tag slots.
+            bool saved_agg_blocked = agg_blocked_;
+            agg_blocked_ = false;
             agg_sink_ = [&](const Expr& call, Info& outer) -> CExprPtr {
                 AggItem a;
                 a.count_star = call.kind == ExprKind::CountStar;
@@ -1381,8 +1385,10 @@ private:
                 out_scope[items[i].name] = v;
             }
             agg_sink_ = nullptr;
+            agg_blocked_ = saved_agg_blocked;
             Step a = coord(OpKind::Aggregate, true);
             a.key_slots = key_slots;
+            a.key_slots.insert(a.key_slots.end(), pinned_.begin(), pinned_.end());
             a.aggs = std::move(aggs);
             add(std::move(a));
             for (size_t i = 0; i < post.size(); ++i) {

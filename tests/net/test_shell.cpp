@@ -1,0 +1,263 @@
+// The lora shell as a user runs it: scripted (-e, -f, piped stdin), embedded or against a
+// running lorad (--connect), and interactive through a pseudo-terminal.
+#include "net_support.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <pty.h>
+
+using lora::test::Lorad;
+using lora::test::run_process;
+using lora::test::TempDir;
+using nlohmann::json;
+
+namespace {
+
+const std::string kLora = LORA_BINARY_DIR "/tools/lora";
+
+std::string url(const Lorad& d) { return "http://127.0.0.1:" + std::to_string(d.port()); }
+
+// Every line of `out` parsed as JSON.
+std::vector<json> json_lines(const std::string& out) {
+    std::vector<json> lines;
+    std::istringstream in(out);
+    std::string line;
+    while (std::getline(in, line))
+        if (!line.empty()) lines.push_back(json::parse(line));
+    return lines;
+}
+
+// The interactive shell on a pseudo-terminal; killed at scope exit if still running.
+class Pty {
+public:
+    Pty(std::vector<std::string> args, const std::string& home) {
+        pid_ = forkpty(&master_, nullptr, nullptr, nullptr);
+        if (pid_ < 0) throw std::runtime_error("forkpty failed");
+        if (pid_ == 0) {
+            setenv("HOME", home.c_str(), 1);
+            setenv("TERM", "dumb", 1);
+            std::vector<char*> argv{const_cast<char*>(kLora.c_str())};
+            for (auto& a : args) argv.push_back(a.data());
+            argv.push_back(nullptr);
+            execv(kLora.c_str(), argv.data());
+            _exit(127);
+        }
+    }
+    ~Pty() {
+        if (!exited_) {
+            kill(pid_, SIGKILL);
+            waitpid(pid_, nullptr, 0);
+        }
+        close(master_);
+    }
+
+    void send(const std::string& text) {
+        size_t off = 0;
+        while (off < text.size()) {
+            ssize_t n = write(master_, text.data() + off, text.size() - off);
+            if (n <= 0) throw std::runtime_error("write to pty failed");
+            off += static_cast<size_t>(n);
+        }
+    }
+
+    // Reads until `needle` appears after everything matched so far; false on timeout.
+    bool expect(const std::string& needle, std::chrono::seconds timeout = std::chrono::seconds(30)) {
+        auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (true) {
+            auto at = seen_.find(needle, matched_);
+            if (at != std::string::npos) {
+                matched_ = at + needle.size();
+                return true;
+            }
+            if (std::chrono::steady_clock::now() > deadline) return false;
+            pollfd p{master_, POLLIN, 0};
+            if (poll(&p, 1, 100) <= 0) continue;
+            char buf[4096];
+            ssize_t n = read(master_, buf, sizeof buf);
+            if (n <= 0) return seen_.find(needle, matched_) != std::string::npos;
+            seen_.append(buf, static_cast<size_t>(n));
+        }
+    }
+
+    int wait_exit(std::chrono::seconds timeout = std::chrono::seconds(30)) {
+        auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (std::chrono::steady_clock::now() < deadline) {
+            // Keep draining so the child never blocks writing to the terminal.
+            pollfd p{master_, POLLIN, 0};
+            if (poll(&p, 1, 20) > 0) {
+                char buf[4096];
+                ssize_t n = read(master_, buf, sizeof buf);
+                if (n > 0) seen_.append(buf, static_cast<size_t>(n));
+            }
+            int status = 0;
+            if (waitpid(pid_, &status, WNOHANG) == pid_) {
+                exited_ = true;
+                return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+            }
+        }
+        return -1;
+    }
+
+    const std::string& seen() const { return seen_; }
+
+private:
+    int master_ = -1;
+    pid_t pid_ = -1;
+    bool exited_ = false;
+    std::string seen_;
+    size_t matched_ = 0;
+};
+
+}  // namespace
+
+TEST_CASE("lora -e runs statements and renders a table", "[net][shell]") {
+    auto r = run_process(kLora, {"--shards", "2", "-e",
+                                 "CREATE (:A {v: 1}), (:A {v: 2}); MATCH (a:A) RETURN a.v AS v ORDER BY v"});
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("| v |") != std::string::npos);
+    CHECK(r.out.find("| 1 |\n| 2 |") != std::string::npos);
+    CHECK(r.out.find("2 rows") != std::string::npos);
+    CHECK(r.out.find(" ms)") == std::string::npos);  // timing is for interactive use only
+
+    auto bad = run_process(kLora, {"-e", "RETURN 1 AS ok; RETURN x; RETURN 3 AS never"});
+    CHECK(bad.exit_code == 1);
+    CHECK(bad.err.find("error: SyntaxError.UndefinedVariable") != std::string::npos);
+    CHECK(bad.out.find("ok") != std::string::npos);
+    CHECK(bad.out.find("never") == std::string::npos);  // stops at the first error
+}
+
+TEST_CASE("lora reads a script from -f or from piped stdin", "[net][shell]") {
+    TempDir dir;
+    const std::string script = "RETURN 1 AS one;\n// a comment; with a semicolon\nRETURN 'a;b' AS two;\n";
+    std::ofstream(dir.path / "s.cypher") << script;
+    auto from_file = run_process(kLora, {"--format", "json", "-f", (dir.path / "s.cypher").string()});
+    CHECK(from_file.exit_code == 0);
+    auto lines = json_lines(from_file.out);
+    REQUIRE(lines.size() == 2);
+    CHECK(lines[0]["rows"] == json::array({json::array({1})}));
+    CHECK(lines[1]["rows"] == json::array({json::array({"a;b"})}));
+
+    auto piped = run_process(kLora, {"--format", "json"}, script);
+    CHECK(piped.exit_code == 0);
+    CHECK(json_lines(piped.out) == lines);
+
+    auto piped_error = run_process(kLora, {"--format", "json", "-p", "n=5"}, "RETURN $n AS n; MATCH (;");
+    CHECK(piped_error.exit_code == 1);
+    auto el = json_lines(piped_error.out);
+    REQUIRE(el.size() == 2);
+    CHECK(el[0]["rows"] == json::array({json::array({5})}));
+    CHECK(el[1]["error"]["class"] == "syntax");
+}
+
+TEST_CASE("lora --data persists and CHECKPOINT works", "[net][shell][persist]") {
+    TempDir dir;
+    const std::string data = (dir.path / "db").string();
+    auto w = run_process(kLora, {"--data", data, "--shards", "2", "-e", "CREATE (:P {n: 1}), (:P {n: 2}); CHECKPOINT; CREATE (:P {n: 3})"});
+    INFO(w.err);
+    CHECK(w.exit_code == 0);
+    CHECK(w.out.find("checkpoint_lsn") != std::string::npos);
+    auto r = run_process(kLora, {"--data", data, "--format", "json", "-e", "MATCH (p:P) RETURN sum(p.n) AS s"});
+    CHECK(r.exit_code == 0);
+    CHECK(json_lines(r.out).at(0)["rows"] == json::array({json::array({6})}));
+}
+
+TEST_CASE("lora --connect renders lorad's answers like the embedded shell", "[net][shell][remote]") {
+    Lorad d({"--shards", "2"});
+    const std::string setup = "CREATE (:City {name: 'Lyon', pop: 0.5})-[:ROAD {km: 465}]->(:City {name: 'Paris'})";
+    const std::string read = "MATCH p = (a:City)-[r:ROAD]->(b) RETURN a, r, b.name AS name, p, [1, 'x', null] AS l";
+    auto remote = run_process(kLora, {"--connect", url(d), "-e", setup + "; " + read});
+    INFO(remote.err);
+    CHECK(remote.exit_code == 0);
+    auto local = run_process(kLora, {"--shards", "2", "-e", setup + "; " + read});
+    CHECK(local.exit_code == 0);
+    CHECK(remote.out == local.out);
+    CHECK(remote.out.find("Lyon") != std::string::npos);
+
+    auto as_json = run_process(kLora, {"--connect", url(d) + "/", "--format", "json", "-p", "min=400", "-e",
+                                       "MATCH ()-[r:ROAD]->() WHERE r.km > $min RETURN r.km AS km"});
+    CHECK(as_json.exit_code == 0);
+    CHECK(json_lines(as_json.out).at(0) == json{{"columns", {"km"}}, {"rows", {{465}}}});
+
+    auto err = run_process(kLora, {"--connect", url(d), "-e", "RETURN nope"});
+    CHECK(err.exit_code == 1);
+    CHECK(err.err.find("error: SyntaxError.UndefinedVariable") != std::string::npos);
+
+    auto cp = run_process(kLora, {"--connect", url(d), "--format", "json", "-e", "checkpoint"});
+    INFO(cp.out << cp.err);
+    CHECK(cp.exit_code == 0);
+    CHECK(json_lines(cp.out).at(0)["columns"] == json::array({"checkpoint_lsn"}));
+    CHECK(json_lines(cp.out).at(0)["rows"][0][0].get<int64_t>() >= 1);
+
+    // Piped stdin goes to the server too.
+    auto piped = run_process(kLora, {"--connect", url(d), "--format", "json"}, "MATCH (c:City) RETURN count(c) AS n;");
+    CHECK(piped.exit_code == 0);
+    CHECK(json_lines(piped.out).at(0)["rows"] == json::array({json::array({2})}));
+    CHECK(d.stop() == 0);
+}
+
+TEST_CASE("lora --connect sends the bearer token and reports connection errors", "[net][shell][remote]") {
+    Lorad d({"--auth-token", "t0k"});
+    auto denied = run_process(kLora, {"--connect", url(d), "-e", "RETURN 1 AS x"});
+    CHECK(denied.exit_code == 1);
+    CHECK(denied.err.find("Unauthorized") != std::string::npos);
+    CHECK(run_process(kLora, {"--connect", url(d), "--token", "t0k", "-e", "RETURN 1 AS x"}).exit_code == 0);
+    CHECK(run_process(kLora, {"--connect", url(d), "-e", "RETURN 1 AS x"}, "", {{"LORA_AUTH_TOKEN", "t0k"}})
+              .exit_code == 0);
+    const std::string closed_url = url(d);
+    CHECK(d.stop() == 0);
+
+    auto down = run_process(kLora, {"--connect", closed_url, "-e", "RETURN 1"});
+    CHECK(down.exit_code == 1);
+    CHECK(down.err.find("cannot connect to " + closed_url) != std::string::npos);
+    auto bad_url = run_process(kLora, {"--connect", "https://127.0.0.1:1", "-e", "RETURN 1"});
+    CHECK(bad_url.exit_code == 1);
+    CHECK(bad_url.err.find("http://") != std::string::npos);
+    auto both = run_process(kLora, {"--connect", closed_url, "--data", "/tmp/x", "-e", "RETURN 1"});
+    CHECK(both.exit_code != 0);
+    CHECK(both.err.find("excludes") != std::string::npos);
+}
+
+TEST_CASE("lora interactive: multi-line statements, parameters, history", "[net][shell][interactive]") {
+    TempDir home;
+    {
+        Pty sh({"--shards", "1"}, home.path.string());
+        REQUIRE(sh.expect("lora> "));
+        sh.send("RETURN 40 +\r");
+        REQUIRE(sh.expect("... "));
+        sh.send("2 AS answer;\r");
+        REQUIRE(sh.expect("| 42     |"));
+        CHECK(sh.expect(" ms)"));
+        sh.send(":param limit 2\r");
+        REQUIRE(sh.expect("$limit = 2"));
+        sh.send(":param who {\"name\": \"Ada\"}\r");
+        sh.send(":params\r");
+        REQUIRE(sh.expect("who: {\"name\":\"Ada\"}"));
+        sh.send("UNWIND range(1, 10) AS i RETURN i, $who.name AS who LIMIT $limit;\r");
+        REQUIRE(sh.expect("2 rows"));
+        CHECK(sh.seen().find("| 2 | Ada |") != std::string::npos);
+        sh.send("RETURN nope;\r");
+        REQUIRE(sh.expect("UndefinedVariable"));
+        sh.send(":bogus\r");
+        REQUIRE(sh.expect("unknown command :bogus"));
+        sh.send(":help\r");
+        REQUIRE(sh.expect(":param NAME JSON"));
+        sh.send(":quit\r");
+        INFO(sh.seen());
+        CHECK(sh.wait_exit() == 0);
+    }
+    std::ifstream hist(home.path / ".lora_history");
+    std::string text((std::istreambuf_iterator<char>(hist)), std::istreambuf_iterator<char>());
+    // libedit stores entries vis(3)-encoded: a space is written as \040.
+    for (size_t at; (at = text.find("\\040")) != std::string::npos;) text.replace(at, 4, " ");
+    INFO(text);
+    CHECK(text.find("RETURN 40 + 2 AS answer;") != std::string::npos);
+    CHECK(text.find(":param limit 2") != std::string::npos);
+
+    // Ctrl-D leaves too, and -i forces interactive mode.
+    Pty again({"-i"}, home.path.string());
+    REQUIRE(again.expect("lora> "));
+    again.send("\x04");
+    CHECK(again.wait_exit() == 0);
+}
