@@ -12,17 +12,19 @@ namespace wal = lora::wal;
 
 namespace {
 
-std::vector<std::byte> read_all(const fs::path& file) {
+// The first `limit` bytes of a file (all of it by default), read in one go: segments are
+// preallocated to 64 MiB.
+std::vector<std::byte> read_all(const fs::path& file, uint64_t limit = UINT64_MAX) {
     std::ifstream in(file, std::ios::binary);
     if (!in) throw std::runtime_error("cannot read " + file.string());
-    std::vector<char> chars((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::vector<std::byte> bytes(chars.size());
-    std::memcpy(bytes.data(), chars.data(), chars.size());
+    std::vector<std::byte> bytes(std::min<uint64_t>(fs::file_size(file), limit));
+    in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    if (!in) throw std::runtime_error("short read of " + file.string());
     return bytes;
 }
 
 wal::SegmentHeader segment_header(const fs::path& seg) {
-    auto bytes = read_all(seg);
+    auto bytes = read_all(seg, wal::segment_header_size);
     std::string why;
     auto h = wal::decode_segment_header(std::span<const std::byte>(bytes).first(wal::segment_header_size), why);
     if (!h) throw std::runtime_error("bad segment header in " + seg.string() + ": " + why);

@@ -95,7 +95,9 @@ struct GraphCheck {
     }
 };
 
-inline GraphCheck inspect(lora::Database& db) {
+// `other_nodes`/`other_rels`: how many nodes without :W and relationships other than the
+// pairs' the graph is expected to hold besides the pairs.
+inline GraphCheck inspect(lora::Database& db, int64_t other_nodes = 0, int64_t other_rels = 0) {
     struct Parts {
         int heads = 0, tails = 0, rels = 0;
     };
@@ -135,22 +137,26 @@ inline GraphCheck inspect(lora::Database& db) {
     }
     c.nodes = count(db, "MATCH (n) RETURN count(n)");
     c.rels = count(db, "MATCH ()-[r]->() RETURN count(r)");
-    if (c.nodes != 2 * c.pairs)
-        c.problems.push_back("node count " + std::to_string(c.nodes) + " != 2 * whole pairs " + std::to_string(c.pairs));
-    if (c.rels != c.pairs)
-        c.problems.push_back("relationship count " + std::to_string(c.rels) + " != whole pairs " + std::to_string(c.pairs));
+    if (c.nodes != 2 * c.pairs + other_nodes)
+        c.problems.push_back("node count " + std::to_string(c.nodes) + " != 2 * whole pairs " +
+                             std::to_string(c.pairs) + " + " + std::to_string(other_nodes));
+    if (c.rels != c.pairs + other_rels)
+        c.problems.push_back("relationship count " + std::to_string(c.rels) + " != whole pairs " +
+                             std::to_string(c.pairs) + " + " + std::to_string(other_rels));
     const int64_t labelled = count(db, "MATCH (n:W) RETURN count(n)");
-    if (labelled != c.nodes)
-        c.problems.push_back("label scan count " + std::to_string(labelled) + " != all nodes " + std::to_string(c.nodes));
+    if (labelled != c.nodes - other_nodes)
+        c.problems.push_back("label scan count " + std::to_string(labelled) + " != all nodes " +
+                             std::to_string(c.nodes) + " - " + std::to_string(other_nodes));
     return c;
 }
 
 // Checks the graph against what a writer process acknowledged: `acked[w]` is writer w's
 // last acknowledged s (-1: none). Writers run their statements one after another, so a
-// writer's pairs must be the prefix 0..k with k = acked (or acked + 1 when
+// writer's pairs must be the prefix 0..k with k = acked (or acked + step when
 // `allow_unacked`: the statement in flight may have become durable without its ack).
+// `step`: pairs per statement; a writer's pair count must be a multiple of it.
 inline void require_consistent(const GraphCheck& c, const std::map<int64_t, int64_t>& acked,
-                               bool allow_unacked) {
+                               bool allow_unacked, int64_t step = 1) {
     INFO(c.summary());
     CHECK(c.problems.empty());
     for (auto& [w, ss] : c.whole) {
@@ -165,8 +171,9 @@ inline void require_consistent(const GraphCheck& c, const std::map<int64_t, int6
         INFO("writer " << w << " acknowledged up to s=" << last);
         int64_t present = c.whole.count(w) ? static_cast<int64_t>(c.whole.at(w).size()) - 1 : -1;
         CHECK(present >= last);  // every acknowledged pair survived
-        if (allow_unacked) CHECK(present <= last + 1);
+        if (allow_unacked) CHECK(present <= last + step);
         else CHECK(present == last);
+        CHECK((present + 1) % step == 0);  // statements are all or nothing
     }
 }
 

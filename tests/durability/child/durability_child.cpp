@@ -2,7 +2,12 @@
 // runs concurrent writers and prints "ack W S" after each acknowledged commit.
 //
 //   durability_child DIR [--writers N] [--shards N] [--max S] [--checkpoint-ms MS]
-//                        [--sync MODE] [--open-only]
+//                        [--sync MODE] [--w-base W] [--batch K] [--open-only]
+//
+// Writers are numbered from --w-base (default 0), so successive runs on one data dir can
+// use distinct writer numbers and their pairs never collide. With --batch K each statement
+// creates K pairs (s = S*K .. S*K+K-1 for statement S) spread over every shard, so a crash
+// can catch a statement half applied; "ack W S" then names the statement.
 //
 // Output lines (each written with one write(2), so a SIGKILL never leaves half a line):
 //   ready                 the database is open
@@ -67,6 +72,8 @@ int main(int argc, char** argv) {
     int checkpoint_ms = 0;
     std::string sync = "per-commit";
     bool open_only = false;
+    int w_base = 0;
+    int64_t batch = 1;
     for (int i = 2; i < argc; ++i) {
         std::string a = argv[i];
         auto next = [&]() -> std::string {
@@ -78,6 +85,8 @@ int main(int argc, char** argv) {
         else if (a == "--max") max_s = std::stoll(next());
         else if (a == "--checkpoint-ms") checkpoint_ms = std::stoi(next());
         else if (a == "--sync") sync = next();
+        else if (a == "--w-base") w_base = std::stoi(next());
+        else if (a == "--batch") batch = std::stoll(next());
         else if (a == "--open-only") open_only = true;
         else usage("unknown option " + a);
     }
@@ -124,13 +133,18 @@ int main(int argc, char** argv) {
         });
     }
 
-    const std::string query = "CREATE (:W {w: $w, s: $s})-[:R]->(:W {w: $w, s: $s, t: 1})";
+    const std::string query =
+        batch == 1 ? "CREATE (:W {w: $w, s: $s})-[:R]->(:W {w: $w, s: $s, t: 1})"
+                   : "UNWIND range($s * $k, $s * $k + $k - 1) AS i "
+                     "CREATE (:W {w: $w, s: i})-[:R]->(:W {w: $w, s: i, t: 1})";
     std::vector<std::thread> threads;
-    for (int w = 0; w < writers; ++w) {
+    for (int w = w_base; w < w_base + writers; ++w) {
         threads.emplace_back([&, w] {
             for (int64_t s = 0; s < max_s; ++s) {
                 try {
-                    db->execute(query, {{"w", lora::Value(int64_t{w})}, {"s", lora::Value(s)}});
+                    lora::Params params{{"w", lora::Value(int64_t{w})}, {"s", lora::Value(s)}};
+                    if (batch != 1) params["k"] = lora::Value(batch);
+                    db->execute(query, params);
                 } catch (const lora::Error& e) {
                     emit("err " + std::to_string(w) + " " + std::to_string(s) + " " + e.code() +
                          " " + one_line(e.message()));
