@@ -7,6 +7,8 @@
 
 #include <CLI/CLI.hpp>
 #include <editline/readline.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <cstdio>
@@ -238,7 +240,13 @@ int main(int argc, char** argv) {
     app.add_option("--format", format, "output format: table or json")
         ->check(CLI::IsMember({"table", "json"}));
     app.add_option("-p,--param", params, "parameter NAME=JSON (repeatable)");
+    std::string log_level = "warn";
+    app.add_option("--log-level", log_level, "engine log level on stderr: trace, debug, info, warn, error, off (default warn)")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
     CLI11_PARSE(app, argc, argv);
+    // The engine logs through spdlog's default logger; stdout is for results only.
+    spdlog::set_default_logger(spdlog::stderr_color_mt("lora"));
+    spdlog::set_level(spdlog::level::from_str(log_level));
 
     std::string script;
     bool is_interactive = false;

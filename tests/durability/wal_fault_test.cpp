@@ -126,3 +126,23 @@ TEST_CASE("a failed WAL write under 8 concurrent writers loses nothing acknowled
     auto db = open_db(tmp.path);
     require_consistent(inspect(*db), acked, /*allow_unacked=*/false);
 }
+
+TEST_CASE("a statement that fails half way is undone at every shard and never logged",
+          "[durability][atomicity]") {
+    TempDir tmp;
+    {
+        auto db = open_db(tmp.path);
+        create_pairs(*db, 0, 0, 3);
+        const uint64_t lsn_before = db->wal_status().next_lsn;
+        // The first rows create pairs on several shards before 10 / 0 fails the statement.
+        CHECK_THROWS_AS(db->execute("UNWIND [1, 2, 3, 4, 5, 0] AS x "
+                                    "CREATE (:W {w: 50, s: x})-[:R]->(:W {w: 50, s: x, t: 10 / x})"),
+                        lora::Error);
+        CHECK(db->wal_status().next_lsn == lsn_before);
+        require_consistent(inspect(*db), {{0, 2}}, false);
+        CHECK_FALSE(db->health().read_only);
+        create_pairs(*db, 0, 3, 5);
+    }
+    auto db = open_db(tmp.path);
+    require_consistent(inspect(*db), {{0, 4}}, false);
+}

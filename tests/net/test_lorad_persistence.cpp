@@ -224,3 +224,31 @@ TEST_CASE("lorad's default snapshot directory is <data>/snapshots", "[net][lorad
     CHECK(std::filesystem::is_regular_file(data / "snapshots" / "s1"));
     CHECK(d.stop() == 0);
 }
+
+TEST_CASE("lorad turns read-only after a WAL failure: health 503, writes 503, reads 200",
+          "[net][lorad][persist]") {
+    // The second WAL write fails with EIO (the engine's built-in fault point).
+    Lorad d({"--shards", "2"}, {{"LORA_FAULT", "wal_write_eio@2"}});
+    HttpClient c(d.port());
+    must_query(c, "CREATE (:Kept {v: 1})");
+    auto failed = c.query({{"query", "CREATE (:Lost {v: 2})"}});
+    INFO(failed.body);
+    CHECK(failed.status >= 500);
+
+    auto health = c.request("GET", "/health");
+    CHECK(health.status == 503);
+    CHECK(health.json()["status"] == "read-only");
+    CHECK(health.json()["reason"].get<std::string>().size() > 0);
+
+    auto write = c.query({{"query", "CREATE (:Never)"}});
+    INFO(write.body);
+    CHECK(write.status == 503);
+    CHECK(write.json()["error"]["code"] == "DatabaseError.ReadOnly");
+    CHECK(must_query(c, "MATCH (n) RETURN labels(n)[0] AS l")["rows"] == json::array({json::array({"Kept"})}));
+
+    auto wal = c.request("GET", "/admin/wal/status").json();
+    CHECK(wal["poisoned"] == true);
+    CHECK(wal["poison_reason"].is_string());
+    CHECK(c.request("GET", "/metrics").body.find("lora_wal_poisoned 1") != std::string::npos);
+    CHECK(d.stop() == 0);
+}

@@ -65,6 +65,19 @@ void on_every_partition(const std::vector<caf::actor>& shards,
     for (auto& f : done) f.get();
 }
 
+// Closes the writer gate for a checkpoint, snapshot or load: new write transactions wait
+// (query actors retry), and the constructor waits for the running ones to finish.
+struct WriterGate {
+    explicit WriterGate(actors::EngineShared& e) : eng(e) {
+        eng.checkpointing.store(true);
+        while (eng.active_writers.load() > 0) std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    ~WriterGate() { eng.checkpointing.store(false); }
+    WriterGate(const WriterGate&) = delete;
+    WriterGate& operator=(const WriterGate&) = delete;
+    actors::EngineShared& eng;
+};
+
 }  // namespace
 
 struct Database::Impl {
@@ -154,13 +167,7 @@ struct Database::Impl {
         if (!dir) db_error("NotPersistent", "CHECKPOINT needs a database with a data directory");
         std::lock_guard one(checkpoint_mu);
         auto& eng = *engine;
-        eng.checkpointing.store(true);
-        // Wait for running write transactions; new ones wait for us (query actors retry).
-        while (eng.active_writers.load() > 0) std::this_thread::sleep_for(std::chrono::microseconds(200));
-        struct Release {
-            actors::EngineShared& e;
-            ~Release() { e.checkpointing.store(false); }
-        } release{eng};
+        WriterGate gate(eng);
         return checkpoint_locked();
     }
 
@@ -374,12 +381,7 @@ void Database::snapshot_save(const std::string& path) {
     auto& impl = *impl_;
     std::lock_guard one(impl.checkpoint_mu);
     auto& eng = *impl.engine;
-    eng.checkpointing.store(true);
-    while (eng.active_writers.load() > 0) std::this_thread::sleep_for(std::chrono::microseconds(200));
-    struct Release {
-        actors::EngineShared& e;
-        ~Release() { e.checkpointing.store(false); }
-    } release{eng};
+    WriterGate gate(eng);
     wal::DbId id = impl.dir ? impl.dir->manifest().db_id : wal::DbId::random();
     uint64_t lsn = impl.writer ? impl.writer->next_lsn() - 1 : 0;
     // Each shard's partition is encoded inside its own actor (readers keep running there);
@@ -408,12 +410,7 @@ void Database::snapshot_load(const std::string& path) {
     auto& impl = *impl_;
     std::lock_guard one(impl.checkpoint_mu);
     auto& eng = *impl.engine;
-    eng.checkpointing.store(true);
-    while (eng.active_writers.load() > 0) std::this_thread::sleep_for(std::chrono::microseconds(200));
-    struct Release {
-        actors::EngineShared& e;
-        ~Release() { e.checkpointing.store(false); }
-    } release{eng};
+    WriterGate gate(eng);
     const uint32_t n = static_cast<uint32_t>(eng.shards.size());
     // Load into private partitions first: a bad file leaves the database as it was.
     storage::Catalog file_cat;

@@ -290,15 +290,8 @@ void Executor::run_barrier(size_t step, std::vector<Row>& rows) {
             return;
         }
         case OpKind::OptionalEnd: {
-            const Step& begin = env_.plan->steps[static_cast<size_t>(s.pair)];
             auto& inputs = optional_inputs_[static_cast<size_t>(s.pair)];
-            std::vector<bool> matched(inputs.size(), false);
-            for (auto& r : rows) {
-                const Value& tag = r[static_cast<size_t>(begin.slot)];
-                if (tag.is_int() && tag.as_int() >= 0 &&
-                    static_cast<size_t>(tag.as_int()) < matched.size())
-                    matched[static_cast<size_t>(tag.as_int())] = true;
-            }
+            std::vector<bool> matched = matched_inputs(s, rows, inputs.size());
             for (auto& r : rows) push(next, r);
             for (size_t i = 0; i < inputs.size(); ++i) {
                 if (matched[i]) continue;
@@ -331,15 +324,8 @@ void Executor::run_barrier(size_t step, std::vector<Row>& rows) {
             return;
         }
         case OpKind::MergeEnd: {
-            const Step& begin = env_.plan->steps[static_cast<size_t>(s.pair)];
             auto& inputs = optional_inputs_[static_cast<size_t>(s.pair)];
-            std::vector<bool> matched(inputs.size(), false);
-            for (auto& r : rows) {
-                const Value& tag = r[static_cast<size_t>(begin.slot)];
-                if (tag.is_int() && tag.as_int() >= 0 &&
-                    static_cast<size_t>(tag.as_int()) < matched.size())
-                    matched[static_cast<size_t>(tag.as_int())] = true;
-            }
+            std::vector<bool> matched = matched_inputs(s, rows, inputs.size());
             std::vector<Row> matched_rows = std::move(rows);
             rows.clear();
             auto& groups = merge_groups_[step];
@@ -504,6 +490,19 @@ void Executor::var_expand(const Step& s, size_t step, Row& row) {
             push(step, more);
         }
     }
+}
+
+// Which remembered inputs of the begin step paired with `end` produced at least one row.
+std::vector<bool> Executor::matched_inputs(const Step& end, const std::vector<Row>& rows,
+                                           size_t inputs) const {
+    const Step& begin = env_.plan->steps[static_cast<size_t>(end.pair)];
+    std::vector<bool> matched(inputs, false);
+    for (const auto& r : rows) {
+        const Value& tag = r[static_cast<size_t>(begin.slot)];
+        if (tag.is_int() && tag.as_int() >= 0 && static_cast<size_t>(tag.as_int()) < inputs)
+            matched[static_cast<size_t>(tag.as_int())] = true;
+    }
+    return matched;
 }
 
 void Executor::scan(const Step& s, size_t step, Row& row) {

@@ -88,6 +88,8 @@ private:
     void scan(const plan::Step& s, size_t step, Row& row);
     void expand(const plan::Step& s, size_t step, Row& row);
     void var_expand(const plan::Step& s, size_t step, Row& row);
+    std::vector<bool> matched_inputs(const plan::Step& end, const std::vector<Row>& rows,
+                                     size_t inputs) const;
     void call_procedure(const plan::Step& s, size_t step, Row& row);
     void create_node(const plan::Step& s, size_t step, Row& row);
     void create_rel(const plan::Step& s, size_t step, Row& row);

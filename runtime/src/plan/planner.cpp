@@ -235,6 +235,17 @@ private:
         plan_->steps.push_back(std::move(s));
     }
 
+    // Copies the data of the entity in `slot` into the row, at the entity's shard.
+    void attach(int slot) {
+        if (attached_.count(slot)) return;
+        Step a;
+        a.op = OpKind::Attach;
+        a.loc = {LocKind::Shard, slot};
+        a.slot = slot;
+        add(std::move(a));
+        attached_.insert(slot);
+    }
+
     // Decides where a step that evaluates expressions (described by `info`) must run, and
     // adds the Attach steps it needs first. `own` is the entity the step itself works on
     // (it runs at that entity's shard), or -1.
@@ -269,14 +280,7 @@ private:
             local = it != need.end() ? *it : need.front();
             need.erase(std::find(need.begin(), need.end(), local));
         }
-        for (int s : need) {
-            Step a;
-            a.op = OpKind::Attach;
-            a.loc = {LocKind::Shard, s};
-            a.slot = s;
-            add(std::move(a));
-            attached_.insert(s);
-        }
+        for (int s : need) attach(s);
         if (local < 0) return {LocKind::Any, -1};
         return {LocKind::Shard, local};
     }
@@ -1112,23 +1116,7 @@ private:
             if (!node_new[i]) continue;
             const NodePattern& np = part.nodes[i];
             int slot = node_slot_.at(&np);
-            Step s;
-            s.op = OpKind::CreateNode;
-            Info info;
-            if (np.properties) s.expr = compile(*np.properties, info);
-            for (int d : info.data_slots) {
-                if (attached_.count(d)) continue;
-                Step a;
-                a.op = OpKind::Attach;
-                a.loc = {LocKind::Shard, d};
-                a.slot = d;
-                add(std::move(a));
-                attached_.insert(d);
-            }
-            s.loc.kind = LocKind::NewNode;
-            s.labels = np.labels;
-            s.slot = slot;
-            add(std::move(s));
+            add(new_node_step(np, slot));
             created.push_back(slot);
         }
         for (size_t i = 0; i < part.rels.size(); ++i) {
@@ -1507,12 +1495,7 @@ private:
                 attached_.insert(v.slot);
                 continue;
             }
-            Step a;
-            a.op = OpKind::Attach;
-            a.loc = {LocKind::Shard, v.slot};
-            a.slot = v.slot;
-            add(std::move(a));
-            attached_.insert(v.slot);
+            attach(v.slot);
         }
     }
 
@@ -1605,30 +1588,29 @@ private:
                 return v->slot;
             }
         }
+        // Properties are compiled before the variable exists: CREATE (n {v: n.x}) is an error.
+        Step s = new_node_step(np, -1);
+        Var v = declare(np.variable ? *np.variable : anon(), VT::Node);
+        s.slot = v.slot;
+        add(std::move(s));
+        return v.slot;
+    }
+
+    // The CreateNode step for a node pattern. A new node lands on a shard picked
+    // round-robin: everything its properties read must travel with the row.
+    Step new_node_step(const NodePattern& np, int slot) {
         Step s;
         s.op = OpKind::CreateNode;
         Info info;
         if (np.properties) s.expr = compile(*np.properties, info);
-        // A new node lands on a shard picked round-robin: everything its properties read
-        // must travel with the row.
-        for (int d : info.data_slots) {
-            if (attached_.count(d)) continue;
-            Step a;
-            a.op = OpKind::Attach;
-            a.loc = {LocKind::Shard, d};
-            a.slot = d;
-            add(std::move(a));
-            attached_.insert(d);
-        }
+        for (int d : info.data_slots) attach(d);
         Info deep_only;
         deep_only.deep_slots = info.deep_slots;
         place(deep_only);
         s.loc.kind = LocKind::NewNode;
         s.labels = np.labels;
-        Var v = declare(np.variable ? *np.variable : anon(), VT::Node);
-        s.slot = v.slot;
-        add(std::move(s));
-        return v.slot;
+        s.slot = slot;
+        return s;
     }
 
     // ------------------------------------------------------------ SET / REMOVE / DELETE
