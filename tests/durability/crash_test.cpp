@@ -141,7 +141,7 @@ TEST_CASE("a crash never leaves a many-pair statement half applied", "[durabilit
     check_recovery(tmp.path, res, 0, 4, {}, 40);
 }
 
-TEST_CASE("SIGKILL loop under 8 writers with checkpoints", "[durability][crash][slow]") {
+TEST_CASE("SIGKILL loop under 8 writers with checkpoints", "[durability][crash][slow][.]") {
     std::random_device rd;
     const unsigned seed = rd();
     std::mt19937 rng(seed);
@@ -193,7 +193,7 @@ TEST_CASE("a crash inside a checkpoint leaves the old or the new checkpoint usab
     check_recovery(tmp.path, res);
 }
 
-TEST_CASE("crash fault points in a loop", "[durability][crash][fault][slow]") {
+TEST_CASE("crash fault points in a loop", "[durability][crash][fault][slow][.]") {
     std::random_device rd;
     const unsigned seed = rd();
     std::mt19937 rng(seed);

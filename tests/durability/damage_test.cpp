@@ -318,3 +318,29 @@ TEST_CASE("an empty WAL directory with a checkpoint opens with the checkpoint's 
     auto db = open_db(tmp.path);
     require_consistent(inspect(*db), {{0, 14}}, false);
 }
+
+TEST_CASE("a flipped byte in a checkpoint file or the MANIFEST stops the open, naming the file",
+          "[durability][damage]") {
+    const std::string victim = GENERATE(as<std::string>{}, "shard-2.ckpt", "catalog.ckpt", "MANIFEST");
+    const bool in_header = GENERATE(true, false);
+    INFO("damaged " << victim << (in_header ? " near its start" : " near its end"));
+    TempDir tmp;
+    {
+        auto db = open_db(tmp.path);
+        create_pairs(*db, 0, 0, 10);
+        db->checkpoint();
+        create_pairs(*db, 0, 10, 12);
+    }
+    fs::path file = tmp.path / "MANIFEST";
+    if (victim != "MANIFEST")
+        for (auto& e : fs::directory_iterator(tmp.path / "checkpoints"))
+            if (e.is_directory()) file = e.path() / victim;
+    REQUIRE(fs::exists(file));
+    const auto size = fs::file_size(file);
+    REQUIRE(size > 20);
+    flip_byte(file, in_header ? 12 : size - 3);
+    const std::string err = open_error(tmp.path);
+    INFO(err);
+    REQUIRE_FALSE(err.empty());
+    CHECK(err.find(victim) != std::string::npos);
+}

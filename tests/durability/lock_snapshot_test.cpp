@@ -106,8 +106,8 @@ TEST_CASE("snapshot save, load into another database: the same graph", "[durabil
             create_pairs(*db, 7, 0, 4);  // replaced by the load
             db->snapshot_load(file.string());
             GraphCheck c = inspect(*db, kExtraNodes, kExtraRels);
-        INFO(c.summary());
-        CHECK(c.problems.empty());
+            INFO(c.summary());
+            CHECK(c.problems.empty());
             CHECK(c.whole == before.whole);
             CHECK(c.nodes == all_nodes);
             CHECK(extras(*db) == before_extras);
@@ -208,4 +208,50 @@ TEST_CASE("a snapshot with another shard count is refused cleanly or loaded whol
     INFO(after.summary());
     CHECK(after.problems.empty());
     CHECK(after.whole == (loaded ? saved.whole : before.whole));
+}
+
+namespace {
+
+// Loads a 9-pair snapshot into the database at `dir` as `state` describes it, restarts it and
+// checks that the snapshot, not the former content, is what comes back.
+void check_load_survives_restart(const fs::path& dir, const fs::path& work, const std::string& state) {
+    const fs::path file = work / "snap.lora";
+    GraphCheck saved;
+    {
+        auto db = open_db(work / "db");
+        create_pairs(*db, 0, 0, 9);
+        saved = inspect(*db);
+        db->snapshot_save(file.string());
+    }
+    INFO("target database: " << state);
+    {
+        auto db = open_db(dir);
+        if (state != "a fresh empty database") create_pairs(*db, 4, 0, 3);
+        if (state == "just checkpointed") db->checkpoint();
+        db->snapshot_load(file.string());
+        CHECK(inspect(*db).whole == saved.whole);
+    }
+    auto db = open_db(dir);
+    GraphCheck c = inspect(*db);
+    INFO(c.summary());
+    CHECK(c.problems.empty());
+    CHECK(c.whole == saved.whole);
+}
+
+}  // namespace
+
+TEST_CASE("a snapshot load survives a restart", "[durability][snapshot]") {
+    TempDir a, b;
+    check_load_survives_restart(b.path, a.path, "writes since the last checkpoint");
+}
+
+// ENGINE BUG: snapshot_load makes the load durable with a checkpoint at the WAL's current
+// LSN, but Database::Impl::checkpoint_locked skips write_checkpoint when that LSN is not
+// newer than the manifest's (nothing logged since the last checkpoint, or an empty log), so
+// the restart brings back the former content.
+TEST_CASE("a snapshot load survives a restart when nothing was logged since the last checkpoint",
+          "[durability][snapshot][.bug]") {
+    const std::string state = GENERATE(as<std::string>{}, "a fresh empty database", "just checkpointed");
+    TempDir a, b;
+    check_load_survives_restart(b.path, a.path, state);
 }

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <thread>
 
 using lora::test::HttpClient;
 using lora::test::Lorad;
@@ -251,4 +252,59 @@ TEST_CASE("lorad turns read-only after a WAL failure: health 503, writes 503, re
     CHECK(wal["poison_reason"].is_string());
     CHECK(c.request("GET", "/metrics").body.find("lora_wal_poisoned 1") != std::string::npos);
     CHECK(d.stop() == 0);
+}
+
+namespace {
+
+// Polls /metrics until a query is executing (bounded); false if none started.
+bool wait_for_running_query(uint16_t port) {
+    HttpClient probe(port);
+    for (int i = 0; i < 2000; ++i) {
+        if (probe.request("GET", "/metrics").body.find("lora_queries_running 1") != std::string::npos)
+            return true;
+        usleep(5000);
+    }
+    return false;
+}
+
+}  // namespace
+
+TEST_CASE("SIGTERM lets an in-flight query finish and answers it", "[net][lorad][persist]") {
+    TempDir dir;
+    const std::string data = (dir.path / "db").string();
+    Lorad d({"--shards", "2"}, {}, data);
+    lora::test::Reply reply;
+    std::thread client([&] {
+        HttpClient c(d.port());
+        reply = c.query({{"query", "UNWIND range(1, 1500000) AS x WITH count(x) AS n CREATE (:Done {n: n}) RETURN n"}});
+    });
+    REQUIRE(wait_for_running_query(d.port()));
+    int code = d.stop();
+    client.join();
+    CHECK(code == 0);
+    INFO(reply.body);
+    CHECK(reply.status == 200);
+    // The write it made is in the data directory.
+    Lorad again({}, {}, data);
+    HttpClient c(again.port());
+    CHECK(must_query(c, "MATCH (d:Done) RETURN d.n")["rows"] == json::array({json::array({1500000})}));
+    CHECK(again.stop() == 0);
+}
+
+TEST_CASE("SIGTERM past the shutdown grace exits 1 and says why", "[net][lorad][persist]") {
+    Lorad d({"--shutdown-grace-ms", "1"});
+    std::thread client([&] {
+        try {
+            HttpClient c(d.port());
+            c.query({{"query", "UNWIND range(1, 20000000) AS x RETURN count(x) AS n"}});
+        } catch (const std::exception&) {
+            // The connection dies with the process.
+        }
+    });
+    REQUIRE(wait_for_running_query(d.port()));
+    int code = d.stop();
+    client.join();
+    CHECK(code == 1);
+    INFO(d.stderr_text());
+    CHECK(d.stderr_text().find("grace of 1 ms expired") != std::string::npos);
 }
