@@ -186,7 +186,7 @@ private:
         auto match = server_.router.find(req.method, req.path);
         if (!match.route) {
             if (match.status == 405) {
-                route_label_ = req.path;
+                route_label_ = match.pattern;
                 Response r = request_error(405, "Request.MethodNotAllowed",
                                            req.method + " is not allowed on " + req.path +
                                                " (allowed: " + match.allow + ")");
@@ -197,6 +197,7 @@ private:
         }
         const Route& route = *match.route;
         route_label_ = route.path;
+        req.params = std::move(match.params);
         if (route.needs_auth && !server_.options.auth_token.empty()) {
             auto it = req.headers.find("authorization");
             std::string_view given = it == req.headers.end() ? std::string_view() : it->second;

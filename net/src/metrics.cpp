@@ -32,6 +32,15 @@ void Metrics::record_query(bool ok) {
     if (!ok) query_errors_.fetch_add(1, std::memory_order_relaxed);
 }
 
+void Metrics::tx_closed(TxEnd how) {
+    tx_open_.fetch_sub(1, std::memory_order_relaxed);
+    tx_ended_[static_cast<size_t>(how)].fetch_add(1, std::memory_order_relaxed);
+}
+
+uint64_t Metrics::tx_ended(TxEnd how) const {
+    return tx_ended_[static_cast<size_t>(how)].load(std::memory_order_relaxed);
+}
+
 uint64_t Metrics::requests(const std::string& route, unsigned status) const {
     std::lock_guard lock(mu_);
     auto it = requests_.find({route, status});
@@ -74,6 +83,20 @@ std::string Metrics::render() const {
     append(out, "# HELP lora_queries_running Queries executing, including ones already answered 504.\n");
     append(out, "# TYPE lora_queries_running gauge\n");
     append(out, "lora_queries_running {}\n", queries_running_.load());
+    append(out, "# HELP lora_transactions_open Explicit transactions open now.\n");
+    append(out, "# TYPE lora_transactions_open gauge\n");
+    append(out, "lora_transactions_open {}\n", tx_open_.load());
+    append(out, "# HELP lora_transactions_committed_total Explicit transactions committed.\n");
+    append(out, "# TYPE lora_transactions_committed_total counter\n");
+    append(out, "lora_transactions_committed_total {}\n", tx_ended(TxEnd::Committed));
+    append(out, "# HELP lora_transactions_rolled_back_total Explicit transactions rolled back "
+                "(on request, by a failed statement or commit, or at shutdown).\n");
+    append(out, "# TYPE lora_transactions_rolled_back_total counter\n");
+    append(out, "lora_transactions_rolled_back_total {}\n", tx_ended(TxEnd::RolledBack));
+    append(out, "# HELP lora_transactions_timed_out_total Explicit transactions rolled back after "
+                "the idle timeout.\n");
+    append(out, "# TYPE lora_transactions_timed_out_total counter\n");
+    append(out, "lora_transactions_timed_out_total {}\n", tx_ended(TxEnd::TimedOut));
     append(out, "# HELP process_resident_memory_bytes Resident memory size in bytes.\n");
     append(out, "# TYPE process_resident_memory_bytes gauge\n");
     append(out, "process_resident_memory_bytes {}\n", process_rss_bytes());

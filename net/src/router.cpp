@@ -7,16 +7,49 @@
 
 namespace lora::net {
 
+namespace {
+
+// Matches `path` against `pattern` segment by segment; a "{name}" segment takes any
+// non-empty segment (never a '/'), so ids cannot smuggle extra path components.
+bool match_pattern(std::string_view pattern, std::string_view path,
+                   std::map<std::string, std::string>& params) {
+    if (pattern.find('{') == std::string_view::npos) return pattern == path;
+    params.clear();
+    size_t pi = 0, si = 0;
+    while (pi < pattern.size() && si < path.size()) {
+        size_t pe = pattern.find('/', pi), se = path.find('/', si);
+        if (pe == std::string_view::npos) pe = pattern.size();
+        if (se == std::string_view::npos) se = path.size();
+        std::string_view pseg = pattern.substr(pi, pe - pi), sseg = path.substr(si, se - si);
+        if (pseg.size() >= 2 && pseg.front() == '{' && pseg.back() == '}') {
+            if (sseg.empty()) return false;
+            params[std::string(pseg.substr(1, pseg.size() - 2))] = std::string(sseg);
+        } else if (pseg != sseg) {
+            return false;
+        }
+        if ((pe == pattern.size()) != (se == path.size())) return false;
+        pi = pe + 1;
+        si = se + 1;
+        if (pe == pattern.size()) return true;
+    }
+    return pi >= pattern.size() && si >= path.size();
+}
+
+}  // namespace
+
 void Router::add(Route route) { routes_.push_back(std::move(route)); }
 
 Router::Match Router::find(std::string_view method, std::string_view path) const {
     Match m;
     bool path_known = false;
+    std::map<std::string, std::string> params;
     for (const auto& r : routes_) {
-        if (r.path != path) continue;
+        if (!match_pattern(r.path, path, params)) continue;
+        if (!path_known) m.pattern = r.path;
         path_known = true;
         if (r.method == method) {
             m.route = &r;
+            m.params = std::move(params);
             return m;
         }
         if (!m.allow.empty()) m.allow += ", ";

@@ -250,7 +250,7 @@ TEST_CASE("a snapshot load survives a restart", "[durability][snapshot]") {
 // newer than the manifest's (nothing logged since the last checkpoint, or an empty log), so
 // the restart brings back the former content.
 TEST_CASE("a snapshot load survives a restart when nothing was logged since the last checkpoint",
-          "[durability][snapshot][.bug]") {
+          "[durability][snapshot]") {
     const std::string state = GENERATE(as<std::string>{}, "a fresh empty database", "just checkpointed");
     TempDir a, b;
     check_load_survives_restart(b.path, a.path, state);

@@ -31,6 +31,8 @@ struct Options {
     std::string sync = "per-commit";
     // Automatic checkpoint when the WAL grew by this many bytes since the last one (0 = off).
     uint64_t checkpoint_wal_bytes = 256ull << 20;
+    // Size of each preallocated WAL segment file.
+    uint64_t wal_segment_bytes = 64ull << 20;
 };
 
 struct Health {

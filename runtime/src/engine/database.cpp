@@ -23,6 +23,7 @@ namespace lora {
 namespace {
 
 constexpr uint8_t kCommitRecord = 1;
+constexpr uint8_t kSnapshotMarker = 2;  // a snapshot was loaded; replay skips it
 
 [[noreturn]] void db_error(const std::string& detail, const std::string& message) {
     throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", detail, message);
@@ -135,6 +136,7 @@ struct Database::Impl {
         wo.sync_mode = parse_sync(options.sync, interval);
         wo.sync_interval = interval;
         wo.first_lsn = ckpt + 1;
+        if (options.wal_segment_bytes) wo.segment_bytes = options.wal_segment_bytes;
         try {
             wal::Recovery rec = wal::open_for_recovery(dir->wal_dir(), m.db_id);
             if (rec.tail_cut())
@@ -456,8 +458,17 @@ void Database::snapshot_load(const std::string& path) {
         caf::anon_send(eng.shards[i], actors::replace_atom::value, part, actors::PartitionFn(call));
     }
     for (auto& f : swapped) f.get();
-    // Make the load durable: a checkpoint of the new contents supersedes the older log.
-    if (impl.dir) impl.checkpoint_locked();
+    // Make the load durable: a checkpoint of the new contents supersedes the older log. A
+    // marker record first moves the log past the last checkpoint, so the checkpoint is
+    // written even when nothing was committed since the previous one.
+    if (impl.dir) {
+        try {
+            impl.writer->append_wait(kSnapshotMarker, {});
+        } catch (const wal::WalError& e) {
+            db_error("WalError", e.what());
+        }
+        impl.checkpoint_locked();
+    }
 }
 
 }  // namespace lora

@@ -26,6 +26,14 @@ public:
     void record_query(bool ok);
     void record_timeout() { timeouts_.fetch_add(1, std::memory_order_relaxed); }
 
+    // Explicit transactions (POST /tx): how each one ended. A transaction closed by a
+    // failed statement or a failed commit counts as rolled back.
+    enum class TxEnd { Committed, RolledBack, TimedOut };
+    void tx_opened() { tx_open_.fetch_add(1, std::memory_order_relaxed); }
+    void tx_closed(TxEnd how);
+    int64_t tx_open() const { return tx_open_.load(std::memory_order_relaxed); }
+    uint64_t tx_ended(TxEnd how) const;
+
     void request_started() { in_flight_.fetch_add(1, std::memory_order_relaxed); }
     void request_finished() { in_flight_.fetch_sub(1, std::memory_order_relaxed); }
     void query_started() { queries_running_.fetch_add(1, std::memory_order_relaxed); }
@@ -48,6 +56,8 @@ private:
     std::atomic<uint64_t> timeouts_{0};
     std::atomic<int64_t> in_flight_{0};
     std::atomic<int64_t> queries_running_{0};
+    std::atomic<int64_t> tx_open_{0};
+    std::array<std::atomic<uint64_t>, 3> tx_ended_{};  // by TxEnd
 };
 
 // The WAL counters (records, bytes, fsyncs, ...) in the Prometheus text format; empty for

@@ -17,6 +17,8 @@ struct Request {
     std::string path;    // target without the query string
     std::string body;
     std::map<std::string, std::string> headers;  // lower-case names
+    // Values of the route's {name} segments, e.g. {"id": "..."} for /tx/{id}/query.
+    std::map<std::string, std::string> params;
 };
 
 struct Response {
@@ -34,6 +36,8 @@ using Handler = std::function<Response(const Request&)>;
 
 struct Route {
     std::string method;
+    // Literal segments and whole-segment parameters: "/tx/{id}/query". The pattern, not
+    // the concrete path, labels the route in metrics.
     std::string path;
     Dispatch dispatch;
     Handler handler;
@@ -48,6 +52,8 @@ public:
         const Route* route = nullptr;  // set when found
         unsigned status = 200;         // 404 or 405 when route is null
         std::string allow;             // for 405: methods the path accepts
+        std::map<std::string, std::string> params;  // the {name} segments, when found
+        std::string pattern;  // for 405: the route path the request's path matched
     };
     Match find(std::string_view method, std::string_view path) const;
 
