@@ -4,6 +4,7 @@
 #include <lora/net/admin.hpp>
 #include <lora/net/config.hpp>
 #include <lora/net/http_server.hpp>
+#include <lora/net/transactions.hpp>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -44,6 +45,8 @@ int main(int argc, char** argv) {
         {"query-threads", "query worker threads (default 2 x hardware threads, at least 4)"},
         {"snapshot-dir", "directory the snapshot admin routes read and write (default <data>/snapshots)"},
         {"shutdown-grace-ms", "on SIGTERM, wait this long for running requests (default 10000)"},
+        {"tx-idle-timeout-ms", "roll back an explicit transaction idle this long (default 30000)"},
+        {"max-transactions", "most explicit transactions open at once; beyond, 503 (default 1000)"},
     };
     std::map<std::string, std::string> flags;
     std::map<std::string, CLI::Option*> flag_opts;
@@ -86,9 +89,15 @@ int main(int argc, char** argv) {
 
     lora::net::Metrics metrics;
     lora::net::Router router;
+    std::optional<lora::net::TransactionRegistry> transactions;
     std::optional<lora::net::HttpServer> server;
     try {
+        lora::net::TransactionLimits limits;
+        limits.idle_timeout = std::chrono::milliseconds(cfg.tx_idle_timeout_ms);
+        limits.max_open = cfg.max_transactions;
+        transactions.emplace(*db, metrics, limits);
         lora::net::add_standard_routes(router, *db, metrics);
+        lora::net::add_transaction_routes(router, *transactions, metrics);
         lora::net::add_admin_routes(router, *db, cfg.effective_snapshot_dir());
 
         lora::net::ServerOptions so;
@@ -103,6 +112,7 @@ int main(int argc, char** argv) {
     } catch (const lora::Error& e) {
         spdlog::critical("{}", e.message());
         server.reset();
+        transactions.reset();
         db.reset();
         return 1;
     }
@@ -129,6 +139,11 @@ int main(int argc, char** argv) {
         std::_Exit(1);
     }
     server.reset();
+    // Before the database closes: an open transaction holds the writer gate, and its
+    // uncommitted writes must not outlive the process in any form.
+    if (size_t n = transactions->close_all())
+        spdlog::info("rolled back {} open transaction(s)", n);
+    transactions.reset();
     db.reset();  // syncs and closes the WAL, releases <data>/LOCK
     spdlog::info("stopped");
     return 0;

@@ -86,6 +86,8 @@ const std::vector<std::pair<std::string, std::string>>& DaemonConfig::env_names(
         {"query-threads", "LORA_QUERY_THREADS"},
         {"snapshot-dir", "LORA_SNAPSHOT_DIR"},
         {"shutdown-grace-ms", "LORA_SHUTDOWN_GRACE_MS"},
+        {"tx-idle-timeout-ms", "LORA_TX_IDLE_TIMEOUT_MS"},
+        {"max-transactions", "LORA_MAX_TRANSACTIONS"},
     };
     return names;
 }
@@ -143,6 +145,15 @@ void DaemonConfig::set(std::string_view key, std::string_view value, std::string
             snapshot_dir = value;
         } else if (key == "shutdown-grace-ms") {
             shutdown_grace_ms = parse_uint(value, "milliseconds");
+        } else if (key == "tx-idle-timeout-ms") {
+            // 0 would mean "never", and an abandoned transaction holds checkpoints back forever.
+            uint64_t ms = parse_uint(value, "milliseconds");
+            if (ms == 0) bad_option("must be at least 1");
+            if (ms > (1ull << 40)) bad_option("is too large");
+            tx_idle_timeout_ms = ms;
+        } else if (key == "max-transactions") {
+            max_transactions = parse_u32(value, "transactions", 1u << 24);
+            if (max_transactions == 0) bad_option("must be at least 1");
         } else {
             bad_option("unknown option");
         }

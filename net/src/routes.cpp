@@ -1,8 +1,9 @@
 // The routes of lorad: POST /query and /explain call the embedding API; /health and /metrics
-// report the database's state and the server's counters. New surfaces (transactions, streaming) add routes here.
+// report the database's state and the server's counters; /tx/... runs explicit transactions.
 #include <lora/lora.hpp>
 #include <lora/net/admin.hpp>
 #include <lora/net/http_server.hpp>
+#include <lora/net/transactions.hpp>
 
 #include "json_format.hpp"
 
@@ -129,6 +130,25 @@ Response run_query(Metrics& metrics, F&& f) {
     }
 }
 
+// The registry's own refusals (unknown id, cap reached, shutting down) are errors of the
+// request, not of the engine: answered in the request error shape.
+std::optional<Response> registry_refusal(const Error& e) {
+    if (e.detail() == "TransactionNotFound") return request_error(404, e.code(), e.message());
+    if (e.detail() == "TooManyTransactions" || e.detail() == "ShuttingDown")
+        return request_error(503, e.code(), e.message());
+    return std::nullopt;
+}
+
+Response tx_engine_error(const Error& e, bool closed) {
+    Response r = engine_error(e);
+    if (closed) {
+        Json j = Json::parse(r.body);
+        j["error"]["transaction_closed"] = true;
+        r.body = dump(j);
+    }
+    return r;
+}
+
 }  // namespace
 
 Response health_response(bool read_only, std::string_view reason) {
@@ -175,6 +195,61 @@ void add_standard_routes(Router& router, Database& db, Metrics& metrics) {
                     r.content_type = "text/plain; version=0.0.4";
                     r.body = metrics.render() + render_wal_metrics(db.wal_status());
                     return r;
+                }});
+}
+
+void add_transaction_routes(Router& router, TransactionRegistry& registry, Metrics& metrics) {
+    // Worker dispatch throughout: begin waits out a running checkpoint, and a request on a
+    // transaction waits for the one before it on the same transaction.
+    router.add({"POST", "/tx", Dispatch::Worker, [&registry](const Request&) {
+                    try {
+                        Response r = ok_json(Json{{"id", registry.begin()}});
+                        r.status = 201;
+                        return r;
+                    } catch (const Error& e) {
+                        if (auto refused = registry_refusal(e)) return *refused;
+                        return engine_error(e);
+                    }
+                }});
+    router.add({"POST", "/tx/{id}/query", Dispatch::Worker, [&registry, &metrics](const Request& req) {
+                    Response bad;
+                    auto body = parse_query_body(req, bad);
+                    if (!body) return bad;
+                    const std::string& id = req.params.at("id");
+                    TransactionRegistry::StatementOutcome out;
+                    metrics.query_started();
+                    try {
+                        out = registry.execute(id, body->query, body->params);
+                    } catch (const Error& e) {
+                        metrics.query_finished();
+                        if (auto refused = registry_refusal(e)) return *refused;
+                        throw;
+                    }
+                    metrics.query_finished();
+                    metrics.record_query(!out.error);
+                    if (out.error) return tx_engine_error(*out.error, out.closed);
+                    Json j = lora::json::result_to_json(*out.result);
+                    j["stats"] = stats_json(out.result->stats);
+                    return ok_json(j);
+                }});
+    router.add({"POST", "/tx/{id}/commit", Dispatch::Worker, [&registry](const Request& req) {
+                    try {
+                        registry.commit(req.params.at("id"));
+                    } catch (const Error& e) {
+                        if (auto refused = registry_refusal(e)) return *refused;
+                        // A failed commit is rolled back; the id is gone either way.
+                        return tx_engine_error(e, true);
+                    }
+                    return ok_json(Json{{"committed", true}});
+                }});
+    router.add({"POST", "/tx/{id}/rollback", Dispatch::Worker, [&registry](const Request& req) {
+                    try {
+                        registry.rollback(req.params.at("id"));
+                    } catch (const Error& e) {
+                        if (auto refused = registry_refusal(e)) return *refused;
+                        return tx_engine_error(e, true);
+                    }
+                    return ok_json(Json{{"rolled_back", true}});
                 }});
 }
 

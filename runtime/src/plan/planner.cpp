@@ -114,6 +114,14 @@ void split_and(const Expr* e, std::vector<const Expr*>& out) {
     out.push_back(e);
 }
 
+Expr variable_expr(const std::string& name) {
+    Expr e{};
+    e.kind = ExprKind::Variable;
+    e.name = name;
+    e.text = name;
+    return e;
+}
+
 CExprPtr slot_expr(int slot) {
     auto c = std::make_unique<CExpr>(EK::Slot);
     c->slot = slot;
@@ -465,8 +473,7 @@ private:
                             break;
                         case MapProjectionItem::Kind::Variable: {
                             m.kind = exec::MapProjEntry::Kind::Value;
-                            Expr ve{ExprKind::Variable};
-                            ve.name = p.key;
+                            Expr ve = variable_expr(p.key);
                             m.value = compile(ve, info);
                             break;
                         }
@@ -1289,9 +1296,7 @@ private:
             for (auto& [k, v] : scope_)
                 if (!k.empty() && k[0] != ' ') names.push_back(k);
             for (auto& n : names) {
-                auto v = std::make_unique<Expr>(Expr{ExprKind::Variable});
-                v->name = n;
-                v->text = n;
+                auto v = std::make_unique<Expr>(variable_expr(n));
                 items.push_back({v.get(), n});
                 synthetic.push_back(std::move(v));
             }

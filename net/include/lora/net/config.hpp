@@ -27,6 +27,10 @@ struct DaemonConfig {
     std::string snapshot_dir;
     // How long SIGTERM waits for in-flight requests before giving up on them.
     uint64_t shutdown_grace_ms = 10000;
+    // An explicit transaction with no request for this long is rolled back (at least 1).
+    uint64_t tx_idle_timeout_ms = 30000;
+    // Open explicit transactions beyond this get 503 on POST /tx (at least 1).
+    uint32_t max_transactions = 1000;
 
     // snapshot_dir, or its default under data_dir.
     std::string effective_snapshot_dir() const;
