@@ -9,7 +9,7 @@ std::vector<int64_t> stats_vector(const QueryStats& s) {
 }
 
 void add_stats(QueryStats& into, const std::vector<int64_t>& d) {
-    if (d.size() < 7) return;
+    if (d.size() < 7) return;  // PROFILE row counts may follow the 7 counters
     into.nodes_created += d[0];
     into.nodes_deleted += d[1];
     into.relationships_created += d[2];
@@ -85,7 +85,8 @@ void Outbox::send_mutations(uint32_t shard, std::vector<exec::Mutation>& items) 
     sent_ += 1;
 }
 
-void Outbox::finish_shard(int64_t consumed, const QueryStats& stats) {
+void Outbox::finish_shard(int64_t consumed, const QueryStats& stats,
+                          const std::vector<int64_t>& step_rows) {
     int64_t produced = 0;
     for (auto& [k, rows] : rows_)
         if (!rows.empty()) produced += targets(k);
@@ -93,7 +94,9 @@ void Outbox::finish_shard(int64_t consumed, const QueryStats& stats) {
         if (!items.empty()) produced += 1;
     // Announce before sending: the query actor must never see a consumer's report before
     // the report of the batch it consumed.
-    self_->send(q_->query, progress_atom::value, produced, consumed, stats_vector(stats));
+    auto counters = stats_vector(stats);
+    counters.insert(counters.end(), step_rows.begin(), step_rows.end());
+    self_->send(q_->query, progress_atom::value, produced, consumed, std::move(counters));
     for (auto& [k, rows] : rows_) send_batch(k, rows);
     for (auto& [s, items] : mutations_) send_mutations(s, items);
 }

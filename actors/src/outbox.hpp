@@ -23,7 +23,8 @@ public:
 
     // Shard side: sends everything buffered, announcing it (with `consumed` input batches
     // and the stats delta) to the query actor first. Returns nothing; resets the buffers.
-    void finish_shard(int64_t consumed, const QueryStats& stats);
+    void finish_shard(int64_t consumed, const QueryStats& stats,
+                      const std::vector<int64_t>& step_rows = {});
     // Coordinator side: sends everything buffered; returns how many batches were sent.
     int64_t flush_coordinator();
 

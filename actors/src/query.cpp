@@ -59,6 +59,8 @@ struct QueryState {
     std::function<void(uint64_t, const std::string&)> durable_handler;
     bool waiting_for_gate = false;
     bool rollback_only = false;  // a Rollback request: abort without an error
+    std::vector<int64_t> step_rows;  // PROFILE: rows per step, all actors summed
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
     bool committing = false;
     std::optional<Error> failure;
     static inline const char* name = "lora.query";
@@ -71,6 +73,13 @@ plan::PlanPtr plan_for(EngineShared& eng, const std::string& text) {
     cypher::Statement st = cypher::parse(text);
     cypher::analyze(st);
     auto p = plan::build_plan(st, text, &eng.procedures);
+    if (st.mode == cypher::Statement::Mode::Profile) {
+        if (!p->union_parts.empty()) throw Error(ErrorClass::Semantic, ErrorPhase::Compile, "NotSupported",
+                                                 "UnsupportedFeature", "Not supported yet: PROFILE of a UNION");
+        auto copy = std::make_shared<plan::Plan>(plan::clone(*p));
+        copy->profile = true;
+        p = copy;
+    }
     if (st.mode == cypher::Statement::Mode::Explain) {
         auto copy = std::make_shared<plan::Plan>();
         copy->query = p->query;
@@ -143,6 +152,23 @@ void abort_all(QueryActor* self) {
 
 void succeed(QueryActor* self) {
     auto& st = self->state;
+    if (st.top && st.top->profile) {
+        // PROFILE answers with the plan: one row per step with the rows that entered it.
+        Result r;
+        r.columns = {"step", "operator", "rows"};
+        for (size_t i = 0; i < st.top->steps.size(); ++i)
+            r.rows.push_back({Value(static_cast<int64_t>(i)), Value(st.top->steps[i].describe()),
+                              Value(i < st.step_rows.size() ? st.step_rows[i] : int64_t{0})});
+        auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - st.started);
+        r.rows.push_back({Value(int64_t{-1}), Value("total: " + std::to_string(st.result.rows.size()) +
+                                                     " result rows in " + std::to_string(ms.count()) + " ms"),
+                          Value(static_cast<int64_t>(st.result.rows.size()))});
+        r.stats = st.stats;
+        auto o = std::make_shared<Outcome>();
+        o->result = std::move(r);
+        deliver(self, std::move(o));
+        return;
+    }
     auto o = std::make_shared<Outcome>();
     o->result = std::move(st.result);
     o->result.columns = st.top->columns;
@@ -501,6 +527,10 @@ void start_part(QueryActor* self) {
     env.round_robin = &st.q->round_robin;
     env.runtime = st.out.get();
     env.stats = &st.stats;
+    if (plan.profile) {
+        st.step_rows.assign(plan.steps.size(), 0);
+        env.step_rows = &st.step_rows;
+    }
     st.ex = std::make_unique<exec::Executor>(env);
     exec::Row row(static_cast<size_t>(plan.slot_count));
     st.ex->push(0, row);
@@ -558,6 +588,8 @@ caf::behavior query_actor(QueryActor* self, EnginePtr engine, QueryRequestPtr re
             auto& st = self->state;
             st.in_flight += produced - consumed;
             add_stats(st.stats, stats);
+            for (size_t i = 7; i < stats.size() && i - 7 < st.step_rows.size(); ++i)
+                st.step_rows[i - 7] += stats[i];
             check_done(self);
         },
         [=](error_atom, const ErrorPtr& e) {

@@ -97,12 +97,18 @@ caf::behavior shard_actor(ShardActor* self, std::shared_ptr<storage::Partition> 
         [=](batch_atom, const QueryRef& q, const Payload& p) {
             Outbox out(self, q, false);
             QueryStats stats;
+            std::vector<int64_t> step_rows;
             guarded(self, q, [&] {
                 auto d = decode_rows(p);
-                exec::Executor ex(make_env(self, q, out, stats));
+                auto env = make_env(self, q, out, stats);
+                if (q->plan->profile) {
+                    step_rows.assign(q->plan->steps.size(), 0);
+                    env.step_rows = &step_rows;
+                }
+                exec::Executor ex(env);
                 for (auto& row : d.rows) ex.run_here(d.step, row);
             });
-            out.finish_shard(1, stats);
+            out.finish_shard(1, stats, step_rows);
         },
         [=](mutate_atom, const QueryRef& q, const Payload& p) {
             Outbox out(self, q, false);

@@ -8,9 +8,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <fstream>
+
 #include "json_format.hpp"
 
 using namespace lora::net;
+using lora::test::TempDir;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
@@ -78,6 +81,29 @@ TEST_CASE("snapshot-dir and shutdown-grace-ms settings", "[net][config]") {
         return std::string(name) == "LORA_SNAPSHOT_DIR" ? "/from-env" : nullptr;
     });
     CHECK(cfg.effective_snapshot_dir() == "/from-env");
+}
+
+TEST_CASE("transaction settings: idle timeout and cap", "[net][config][tx]") {
+    DaemonConfig cfg;
+    CHECK(cfg.tx_idle_timeout_ms == 30000);
+    CHECK(cfg.max_transactions == 1000);
+    cfg.set("tx-idle-timeout-ms", "150", "test");
+    CHECK(cfg.tx_idle_timeout_ms == 150);
+    CHECK_THROWS_WITH(cfg.set("tx-idle-timeout-ms", "0", "test"), Catch::Contains("at least 1"));
+    CHECK_THROWS_WITH(cfg.set("max-transactions", "0", "test"), Catch::Contains("max-transactions"));
+    cfg.apply_env([](const char* name) -> const char* {
+        std::string n(name);
+        return n == "LORA_TX_IDLE_TIMEOUT_MS" ? "900" : n == "LORA_MAX_TRANSACTIONS" ? "7" : nullptr;
+    });
+    CHECK(cfg.tx_idle_timeout_ms == 900);
+    CHECK(cfg.max_transactions == 7);
+    TempDir dir;
+    auto file = dir.path / "lorad.toml";
+    std::ofstream(file) << "tx-idle-timeout-ms = 1234\nmax-transactions = 5\n";
+    DaemonConfig from_file;
+    from_file.apply_toml_file(file.string());
+    CHECK(from_file.tx_idle_timeout_ms == 1234);
+    CHECK(from_file.max_transactions == 5);
 }
 
 TEST_CASE("http URLs for --connect", "[net][remote]") {

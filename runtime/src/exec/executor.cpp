@@ -125,6 +125,7 @@ int64_t Executor::count_arg(const Step& s, Row& row, const char* what) {
 
 void Executor::run_here(size_t step, Row& row) {
     const Step& s = env_.plan->steps[step];
+    if (env_.step_rows) ++(*env_.step_rows)[step];
     const size_t next = step + 1;
     switch (s.op) {
         case OpKind::ScanNodes: scan(s, step, row); return;
@@ -232,6 +233,7 @@ void Executor::run_here(size_t step, Row& row) {
 
 void Executor::run_barrier(size_t step, std::vector<Row>& rows) {
     const Step& s = env_.plan->steps[step];
+    if (env_.step_rows) (*env_.step_rows)[step] += static_cast<int64_t>(rows.size());
     const size_t next = step + 1;
     switch (s.op) {
         case OpKind::Eager:

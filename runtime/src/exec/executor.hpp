@@ -67,6 +67,7 @@ struct ExecEnv {
     Runtime* runtime = nullptr;
     QueryStats* stats = nullptr;
     TxnLog* log = nullptr;               // shard: the transaction's changes here (may be null)
+    std::vector<int64_t>* step_rows = nullptr;  // PROFILE: rows entering each step here
 };
 
 class Executor {

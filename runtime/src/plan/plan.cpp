@@ -75,6 +75,63 @@ std::string Step::describe() const {
     return o.str();
 }
 
+namespace {
+
+CExprPtr copy(const CExprPtr& e) { return e ? exec::clone(*e) : nullptr; }
+
+Step clone_step(const Step& s) {
+    Step c;
+    c.op = s.op;
+    c.loc = s.loc;
+    c.barrier = s.barrier;
+    c.slot = s.slot;
+    c.rel_slot = s.rel_slot;
+    c.to_slot = s.to_slot;
+    c.dir = s.dir;
+    c.to_bound = s.to_bound;
+    c.rel_bound = s.rel_bound;
+    c.labels = s.labels;
+    c.types = s.types;
+    c.key = s.key;
+    c.merge_props = s.merge_props;
+    c.detach = s.detach;
+    c.expr = copy(s.expr);
+    for (const auto& o : s.outputs) c.outputs.push_back({o.slot, copy(o.expr)});
+    c.slots = s.slots;
+    c.key_slots = s.key_slots;
+    c.aggs = s.aggs;
+    c.sort = s.sort;
+    c.pair = s.pair;
+    c.aux_slot = s.aux_slot;
+    c.guard_slot = s.guard_slot;
+    c.guard_value = s.guard_value;
+    c.min_hops = s.min_hops;
+    c.max_hops = s.max_hops;
+    c.reversed = s.reversed;
+    c.procedure = s.procedure;
+    for (const auto& a : s.args) c.args.push_back(copy(a));
+    c.yields = s.yields;
+    return c;
+}
+
+}  // namespace
+
+Plan clone(const Plan& p) {
+    Plan c;
+    c.query = p.query;
+    for (const auto& s : p.steps) c.steps.push_back(clone_step(s));
+    c.slot_count = p.slot_count;
+    c.columns = p.columns;
+    c.writes = p.writes;
+    c.slot_names = p.slot_names;
+    c.explain_only = p.explain_only;
+    c.profile = p.profile;
+    c.explain_text = p.explain_text;
+    c.union_parts = p.union_parts;
+    c.union_all = p.union_all;
+    return c;
+}
+
 std::string Plan::explain() const {
     std::ostringstream o;
     for (size_t i = 0; i < union_parts.size(); ++i) {

@@ -134,6 +134,7 @@ struct Plan {
     bool writes = false;                 // contains an update step
     std::vector<std::string> slot_names; // for EXPLAIN / debugging
     bool explain_only = false;           // EXPLAIN: answer with the plan, run nothing
+    bool profile = false;                // PROFILE: run, then answer with rows per step
     // UNION: the parts run one after another; their results are concatenated (and made
     // distinct unless union_all). A plan with parts has no steps of its own.
     std::vector<std::shared_ptr<const Plan>> union_parts;
@@ -143,5 +144,8 @@ struct Plan {
 };
 
 using PlanPtr = std::shared_ptr<const Plan>;
+
+// Deep copy (plans own their expressions).
+Plan clone(const Plan& p);
 
 }  // namespace lora::plan

@@ -847,7 +847,7 @@ private:
         }
         RelScope clause_rels;
         for (const auto& part : c.pattern.parts) {
-            plan_part(part, clause_rels);
+            plan_part(part, clause_rels, true, [&] { flush_ready(pending, false); });
             flush_ready(pending, false);
         }
         list_uniqueness(clause_rels);
@@ -904,7 +904,8 @@ private:
         }
     }
 
-    void plan_part(const PatternPart& part, RelScope& clause_rels, bool with_path = true) {
+    void plan_part(const PatternPart& part, RelScope& clause_rels, bool with_path = true,
+                   const std::function<void()>& after_bind = {}) {
         if (part.shortest != PatternPart::Shortest::None) unsupported("shortestPath");
         size_t n = part.nodes.size();
         size_t start = n;
@@ -928,10 +929,16 @@ private:
         } else {
             node_constraints(sp, sv, 0);
         }
-        for (size_t i = start; i + 1 < n; ++i)
+        // WHERE conjuncts whose variables are bound run as early as possible.
+        if (after_bind) after_bind();
+        for (size_t i = start; i + 1 < n; ++i) {
             expand(part.nodes[i], part.rels[i], part.nodes[i + 1], false, clause_rels);
-        for (size_t i = start; i > 0; --i)
+            if (after_bind) after_bind();
+        }
+        for (size_t i = start; i > 0; --i) {
             expand(part.nodes[i], part.rels[i - 1], part.nodes[i - 1], true, clause_rels);
+            if (after_bind) after_bind();
+        }
         if (part.path_variable && with_path) bind_path(part);
     }
 
@@ -1355,7 +1362,10 @@ private:
                     p.outputs.push_back({s, std::move(ce)});
                     add(std::move(p));
                     a.arg_slots.push_back(s);
-                    if (ai.may_entity) outer.may_entity = true;
+                    // Only these aggregates hand their input values back out.
+                    std::string_view fname = a.fn->name;
+                    if (ai.may_entity && (fname == "collect" || fname == "min" || fname == "max"))
+                        outer.may_entity = true;
                 }
                 agg_blocked_ = saved_blocked;
                 a.slot = new_slot(call.text);
