@@ -18,7 +18,9 @@ int64_t count_of(lora::Database& db, const std::string& q) {
 
 TEST_CASE("failed write statements are rolled back", "[engine][txn]") {
     for (uint32_t shards : {1u, 4u}) {
-        auto db = lora::Database::open({.shards = shards});
+        lora::Options o;
+        o.shards = shards;
+        auto db = lora::Database::open(o);
         db->execute("UNWIND range(1, 20) AS i CREATE (a:A {v: i})-[:R {w: i}]->(b:B {v: i})");
         REQUIRE(count_of(*db, "MATCH (n) RETURN count(n)") == 40);
         // Creates, sets and deletes, then fails at runtime: nothing of it may remain.
@@ -49,7 +51,9 @@ TEST_CASE("failed write statements are rolled back", "[engine][txn]") {
 
 TEST_CASE("explicit transactions see their own writes, commit and roll back", "[engine][txn]") {
     for (uint32_t shards : {1u, 3u}) {
-        auto db = lora::Database::open({.shards = shards});
+        lora::Options o;
+        o.shards = shards;
+        auto db = lora::Database::open(o);
         {
             auto tx = db->begin();
             tx->execute("CREATE (:T {v: 1}), (:T {v: 2})");
@@ -89,7 +93,10 @@ TEST_CASE("committed transactions survive a reopen, rolled back ones do not", "[
     char tmpl[] = "/tmp/lora-txn-XXXXXX";
     std::string dir = mkdtemp(tmpl);
     {
-        auto db = lora::Database::open({.shards = 3, .data_dir = dir});
+        lora::Options o;
+        o.shards = 3;
+        o.data_dir = dir;
+        auto db = lora::Database::open(o);
         auto tx = db->begin();
         tx->execute("UNWIND range(1, 50) AS i CREATE (:K {i: i})-[:NEXT]->(:L {i: i})");
         tx->execute("MATCH (k:K) WHERE k.i > 40 DETACH DELETE k");
@@ -101,7 +108,9 @@ TEST_CASE("committed transactions survive a reopen, rolled back ones do not", "[
         CHECK_THROWS_AS(db->execute("CREATE (:Auto {v: 2}) WITH 1 AS x RETURN x / 0"), lora::Error);
     }
     {
-        auto db = lora::Database::open({.data_dir = dir});
+        lora::Options o;
+        o.data_dir = dir;
+        auto db = lora::Database::open(o);
         CHECK(db->shard_count() == 3);
         CHECK(count_of(*db, "MATCH (k:K)-[:NEXT]->(l:L) WHERE k.i = l.i RETURN count(*)") == 40);
         CHECK(count_of(*db, "MATCH (l:L) RETURN count(l)") == 50);
@@ -111,11 +120,13 @@ TEST_CASE("committed transactions survive a reopen, rolled back ones do not", "[
         db->execute("MATCH (a:Auto) SET a.v = 5");
     }
     {
-        auto db = lora::Database::open({.data_dir = dir});
+        lora::Options o;
+        o.data_dir = dir;
+        auto db = lora::Database::open(o);
         CHECK(count_of(*db, "MATCH (a:Auto) RETURN sum(a.v)") == 5);
         CHECK(count_of(*db, "MATCH (k:K) RETURN count(k)") == 40);
         // A second open of the same directory is refused while this one holds it.
-        CHECK_THROWS_AS(lora::Database::open({.data_dir = dir}), lora::Error);
+        CHECK_THROWS_AS(lora::Database::open(o), lora::Error);
     }
     std::filesystem::remove_all(dir);
 }
