@@ -1137,17 +1137,8 @@ private:
             const RelPattern& rp = part.rels[i];
             int a = node_slot_.at(&part.nodes[i]), bslot = node_slot_.at(&part.nodes[i + 1]);
             if (rp.direction == Direction::Incoming) std::swap(a, bslot);
-            Step s;
-            s.op = OpKind::CreateRel;
-            Info info;
-            if (rp.properties) s.expr = compile(*rp.properties, info);
-            s.loc = place(info, a);
-            s.slot = a;
-            s.to_slot = bslot;
-            s.types = rp.types;
-            s.rel_slot = rel_slot_.at(&rp);
-            created.push_back(s.rel_slot);
-            add(std::move(s));
+            created.push_back(rel_slot_.at(&rp));
+            add(new_rel_step(rp, a, bslot, rel_slot_.at(&rp)));
         }
         guard_slot_ = -1;
         Step join = coord(OpKind::MergeJoin, true);
@@ -1574,14 +1565,7 @@ private:
                 if (rp.variable && lookup(rname))
                     throw_semantic("SyntaxError", "VariableAlreadyBound",
                                    "Variable `" + rname + "` already declared");
-                Step s;
-                s.op = OpKind::CreateRel;
-                Info info;
-                if (rp.properties) s.expr = compile(*rp.properties, info);
-                s.loc = place(info, start);
-                s.slot = start;
-                s.to_slot = end;
-                s.types = rp.types;
+                Step s = new_rel_step(rp, start, end, -1);
                 Var rv = declare(rname, VT::Rel);
                 s.rel_slot = rv.slot;
                 rel_slot_[&rp] = rv.slot;
@@ -1609,6 +1593,20 @@ private:
         s.slot = v.slot;
         add(std::move(s));
         return v.slot;
+    }
+
+    // The CreateRel step for a relationship pattern: it runs at the start node's shard.
+    Step new_rel_step(const RelPattern& rp, int start, int end, int rel_slot) {
+        Step s;
+        s.op = OpKind::CreateRel;
+        Info info;
+        if (rp.properties) s.expr = compile(*rp.properties, info);
+        s.loc = place(info, start);
+        s.slot = start;
+        s.to_slot = end;
+        s.types = rp.types;
+        s.rel_slot = rel_slot;
+        return s;
     }
 
     // The CreateNode step for a node pattern. A new node lands on a shard picked
