@@ -375,7 +375,8 @@ void commit(QueryActor* self) {
     auto parts = std::make_shared<std::vector<std::vector<exec::RedoOp>>>(shards.size());
     auto pending = std::make_shared<size_t>(shards.size());
     auto finish_commit = [self, engine, txn] {
-        for (const auto& s : engine->shards) self->send(s, commit_atom::value, txn);
+        uint64_t commit_ts = engine->clock.fetch_add(1) + 1;
+        for (const auto& s : engine->shards) self->send(s, commit_atom::value, txn, commit_ts);
         succeed(self);
     };
     auto all_prepared = [self, engine, parts, txn, finish_commit] {
@@ -496,6 +497,7 @@ void start_part(QueryActor* self) {
         auto q = std::make_shared<QueryContext>();
         q->id = st.q->engine->next_query.fetch_add(1);
         q->txn = st.q->txn;
+        q->start_ts = st.q->start_ts;
         q->params = st.q->params;
         q->query = st.q->query;
         q->engine = st.q->engine;
@@ -543,6 +545,7 @@ caf::behavior query_actor(QueryActor* self, EnginePtr engine, QueryRequestPtr re
     st.q = std::make_shared<QueryContext>();
     st.q->id = engine->next_query.fetch_add(1);
     st.q->txn = st.req->txn ? st.req->txn : st.q->id;
+    st.q->start_ts = st.req->txn ? st.req->start_ts : engine->clock.load();
     st.q->params = st.req->params;
     st.q->query = caf::actor_cast<caf::actor>(self);
     st.q->round_robin.store(engine->round_robin.fetch_add(1));

@@ -14,6 +14,7 @@ namespace {
 struct ShardState {
     std::shared_ptr<storage::Partition> part;
     std::unordered_map<uint64_t, exec::TxnLog> txns;  // uncommitted changes by transaction
+    exec::WriteLocks locks;
     storage::Catalog* catalog = nullptr;
     uint32_t index = 0;
     uint32_t count = 1;
@@ -35,6 +36,9 @@ exec::ExecEnv make_env(ShardActor* self, const QueryRef& q, Outbox& out, QuerySt
     env.runtime = &out;
     env.stats = &stats;
     env.log = q->plan->writes ? &st.txns[q->txn] : nullptr;
+    env.locks = &st.locks;
+    env.txn = q->txn;
+    env.start_ts = q->start_ts;
     return env;
 }
 
@@ -70,8 +74,13 @@ caf::behavior shard_actor(ShardActor* self, std::shared_ptr<storage::Partition> 
             if (it == txns.end()) return encode_redo(txn, {});
             return encode_redo(txn, it->second.redo);
         },
-        [=](commit_atom, uint64_t txn) {
-            self->state.txns.erase(txn);
+        [=](commit_atom, uint64_t txn, uint64_t commit_ts) {
+            auto& st = self->state;
+            auto it = st.txns.find(txn);
+            if (it != st.txns.end()) {
+                st.locks.commit(it->second, commit_ts);
+                st.txns.erase(it);
+            }
             return true;
         },
         [=](abort_atom, uint64_t txn) {
@@ -79,6 +88,7 @@ caf::behavior shard_actor(ShardActor* self, std::shared_ptr<storage::Partition> 
             auto it = st.txns.find(txn);
             if (it != st.txns.end()) {
                 exec::rollback(*st.part, it->second);
+                st.locks.release(it->second);
                 st.txns.erase(it);
             }
             return true;

@@ -142,10 +142,12 @@ public:
 
 private:
     friend class Database;
-    Transaction(Database::Impl* db, uint64_t id) : db_(db), id_(id) {}
+    Transaction(Database::Impl* db, uint64_t id, uint64_t start_ts)
+        : db_(db), id_(id), start_ts_(start_ts) {}
     void finish();
     Database::Impl* db_;
     uint64_t id_;
+    uint64_t start_ts_;
     bool open_ = true;
 };
 

@@ -277,7 +277,7 @@ std::unique_ptr<Transaction> Database::begin() {
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     uint64_t id = eng.next_query.fetch_add(1);
-    return std::unique_ptr<Transaction>(new Transaction(impl_.get(), id));
+    return std::unique_ptr<Transaction>(new Transaction(impl_.get(), id, eng.clock.load()));
 }
 
 Transaction::~Transaction() {
@@ -301,6 +301,7 @@ Result Transaction::execute(const std::string& query, const Params& params) {
                     "the transaction is closed (committed, rolled back, or failed)");
     auto req = std::make_shared<actors::QueryRequest>();
     req->txn = id_;
+    req->start_ts = start_ts_;
     req->query = query;
     req->params = params;
     actors::OutcomePtr o = run_request(*db_, req);

@@ -617,6 +617,10 @@ const std::string& Executor::name_of(Catalog::Kind kind, uint32_t id) const {
     return env_.catalog->name(kind, id);
 }
 
+void Executor::lock(uint64_t id, bool rel) {
+    if (env_.locks && env_.log) env_.locks->acquire(WriteLocks::key(id, rel), env_.txn, env_.start_ts, *env_.log);
+}
+
 uint64_t Executor::w_create_node() {
     uint64_t id = env_.part->create_node();
     if (env_.log) {
@@ -627,7 +631,8 @@ uint64_t Executor::w_create_node() {
     return id;
 }
 
-bool Executor::w_label(uint64_t node, uint32_t label, bool add) {
+bool Executor::w_label(uint64_t node, uint32_t label, bool add, bool fresh) {
+    if (!fresh) lock(node, false);
     bool changed = add ? env_.part->add_label(node, label) : env_.part->remove_label(node, label);
     if (!changed) return false;
     if (env_.log) {
@@ -641,7 +646,8 @@ bool Executor::w_label(uint64_t node, uint32_t label, bool add) {
     return true;
 }
 
-bool Executor::w_set_property(bool node, uint64_t id, uint32_t key, const Value& v) {
+bool Executor::w_set_property(bool node, uint64_t id, uint32_t key, const Value& v, bool fresh) {
+    if (!fresh) lock(id, !node);
     const Value* cur = node ? env_.part->node_property(id, key) : env_.part->rel_property(id, key);
     Value old = cur ? *cur : Value();
     bool changed = node ? env_.part->set_node_property(id, key, v)
@@ -685,6 +691,7 @@ void Executor::delete_rel(uint64_t rel) {
     }
     auto info = env_.part->relationship(rel);
     if (!info) return;  // already deleted (by this query or another)
+    lock(rel, true);
     std::vector<storage::Property> props;
     if (env_.log) {
         auto span = env_.part->rel_properties(rel);
@@ -709,6 +716,7 @@ void Executor::delete_node(const Step& s, Row& row) {
     if (!v.is_node()) throw_type_error("InvalidArgumentType", "DELETE expects a node");
     uint64_t id = v.as_node().id;
     if (!env_.part->node_exists(id)) return;
+    lock(id, false);
     if (s.detach) {
         std::vector<storage::Edge> out(env_.part->out_edges(id).begin(), env_.part->out_edges(id).end());
         std::vector<storage::Edge> in(env_.part->in_edges(id).begin(), env_.part->in_edges(id).end());
@@ -755,10 +763,11 @@ void Executor::create_node(const Step& s, size_t step, Row& row) {
     }
     for (auto& [k, v] : props) check_property_value(v);
     uint64_t id = w_create_node();
-    for (const auto& l : s.labels) w_label(id, env_.catalog->intern(Catalog::Kind::Label, l), true);
+    for (const auto& l : s.labels)
+        w_label(id, env_.catalog->intern(Catalog::Kind::Label, l), true, /*fresh=*/true);
     for (auto& [k, v] : props) {
         if (v.is_null()) continue;
-        w_set_property(true, id, env_.catalog->intern(Catalog::Kind::Key, k), v);
+        w_set_property(true, id, env_.catalog->intern(Catalog::Kind::Key, k), v, /*fresh=*/true);
         ++env_.stats->properties_set;
     }
     row[static_cast<size_t>(s.slot)] = Value(Node{id, nullptr});
@@ -783,7 +792,7 @@ void Executor::create_rel(const Step& s, size_t step, Row& row) {
     uint64_t rel = w_create_rel(start, type, end);
     for (auto& [k, v] : props) {
         if (v.is_null()) continue;
-        w_set_property(false, rel, env_.catalog->intern(Catalog::Kind::Key, k), v);
+        w_set_property(false, rel, env_.catalog->intern(Catalog::Kind::Key, k), v, /*fresh=*/true);
         ++env_.stats->properties_set;
     }
     mutate(shard_of(end), Mutation{Mutation::Kind::AddInEdge, end, rel, start, type});

@@ -68,6 +68,9 @@ struct ExecEnv {
     QueryStats* stats = nullptr;
     TxnLog* log = nullptr;               // shard: the transaction's changes here (may be null)
     std::vector<int64_t>* step_rows = nullptr;  // PROFILE: rows entering each step here
+    WriteLocks* locks = nullptr;         // shard: write-write conflict detection
+    uint64_t txn = 0;
+    uint64_t start_ts = 0;
 };
 
 class Executor {
@@ -102,9 +105,12 @@ private:
     void delete_node(const plan::Step& s, Row& row);
     void mutate(uint32_t shard, const Mutation& m);
     const std::string& name_of(storage::Catalog::Kind kind, uint32_t id) const;
+    void lock(uint64_t id, bool rel);
     uint64_t w_create_node();
-    bool w_label(uint64_t node, uint32_t label, bool add);
-    bool w_set_property(bool node, uint64_t id, uint32_t key, const Value& v);
+    // `fresh`: the entity was created by this statement, so no other transaction can
+    // conflict on it and it takes no lock.
+    bool w_label(uint64_t node, uint32_t label, bool add, bool fresh = false);
+    bool w_set_property(bool node, uint64_t id, uint32_t key, const Value& v, bool fresh = false);
     uint64_t w_create_rel(uint64_t start, uint32_t type, uint64_t end);
     void w_add_in_edge(uint64_t end, uint64_t rel, uint32_t type, uint64_t start);
     void w_remove_in_edge(uint64_t end, uint64_t rel, uint32_t type, uint64_t start);

@@ -41,6 +41,39 @@ namespace {
 
 }  // namespace
 
+void WriteLocks::acquire(uint64_t key, uint64_t txn, uint64_t start_ts, TxnLog& log) {
+    auto it = owner_.find(key);
+    if (it != owner_.end()) {
+        if (it->second == txn) return;
+        throw Error(ErrorClass::Transient, ErrorPhase::Runtime, "TransientError", "ConflictDetected",
+                    "another transaction is writing the same " +
+                        std::string(key % 2 ? "relationship " : "node ") + std::to_string(key / 2) +
+                        "; retry the transaction");
+    }
+    auto c = committed_.find(key);
+    if (c != committed_.end() && c->second > start_ts)
+        throw Error(ErrorClass::Transient, ErrorPhase::Runtime, "TransientError", "ConflictDetected",
+                    "the " + std::string(key % 2 ? "relationship " : "node ") +
+                        std::to_string(key / 2) +
+                        " was changed by a transaction that committed after this one started; "
+                        "retry the transaction");
+    owner_.emplace(key, txn);
+    log.locked.push_back(key);
+}
+
+void WriteLocks::commit(TxnLog& log, uint64_t commit_ts) {
+    for (uint64_t k : log.locked) {
+        owner_.erase(k);
+        committed_[k] = commit_ts;
+    }
+    log.locked.clear();
+}
+
+void WriteLocks::release(TxnLog& log) {
+    for (uint64_t k : log.locked) owner_.erase(k);
+    log.locked.clear();
+}
+
 void replay(const std::vector<RedoOp>& ops, const std::vector<storage::Partition*>& parts,
             storage::Catalog& catalog) {
     using K = RedoOp::Kind;

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace lora::storage {
@@ -55,7 +56,26 @@ struct UndoOp {
 struct TxnLog {
     std::vector<RedoOp> redo;
     std::vector<UndoOp> undo;
+    std::vector<uint64_t> locked;  // write locks held here (see WriteLocks)
     bool empty() const { return redo.empty() && undo.empty(); }
+};
+
+// Write-write conflict detection at one shard (first updater wins): a transaction that
+// changes a node's or relationship's labels or properties, or deletes it, takes its lock
+// until commit or abort. Another transaction's write to the same entity fails with a
+// transient (retryable) error, as does a write to an entity committed after the writer's
+// start timestamp (that would lose the other transaction's update).
+class WriteLocks {
+public:
+    static uint64_t key(uint64_t id, bool rel) { return id * 2 + (rel ? 1 : 0); }
+    // Throws lora::Error (class Transient, TransientError.ConflictDetected).
+    void acquire(uint64_t key, uint64_t txn, uint64_t start_ts, TxnLog& log);
+    void commit(TxnLog& log, uint64_t commit_ts);
+    void release(TxnLog& log);
+
+private:
+    std::unordered_map<uint64_t, uint64_t> owner_;      // key -> transaction
+    std::unordered_map<uint64_t, uint64_t> committed_;  // key -> last commit timestamp
 };
 
 // Applies the undo log in reverse. Never throws for records that are already gone.

@@ -10,7 +10,7 @@
 //                (progress_atom, int64 produced, int64 consumed, std::vector<int64> stats)
 //                (error_atom, ErrorPtr)
 //   shard:       (prepare_atom, uint64 txn) -> Payload redo   the txn's changes here
-//                (commit_atom, uint64 txn) / (abort_atom, uint64 txn) -> bool
+//                (commit_atom, uint64 txn, uint64 commit_ts) / (abort_atom, uint64 txn) -> bool
 //                (partition_atom, PartitionFn) -> bool      run fn on the partition
 //   wal:         (append_atom, Payload record, actor reply_to, uint64 tag); once durable
 //                (or failed) reply_to gets (durable_atom, uint64 tag, uint64 lsn, string error)
@@ -76,6 +76,7 @@ struct EngineShared {
     PlanCache plans;
     uint32_t batch_rows = 1024;
     std::atomic<uint64_t> next_query{1};
+    std::atomic<uint64_t> clock{1};  // commit timestamps; a transaction starts at its value
     std::atomic<uint32_t> round_robin{0};
     exec::Procedures procedures;
     // Durability (null / unset for an in-memory database).
@@ -98,6 +99,7 @@ using EnginePtr = std::shared_ptr<EngineShared>;
 struct QueryContext {
     uint64_t id = 0;
     uint64_t txn = 0;  // the transaction the query writes in (UNION parts share one)
+    uint64_t start_ts = 0;
     plan::PlanPtr plan;
     Map params;
     caf::actor query;  // the query actor: receives progress, results and errors
@@ -120,6 +122,7 @@ struct QueryRequest {
     // `txn`, which commits later). Commit / Rollback: end explicit transaction `txn`.
     enum class Kind : uint8_t { Statement, Commit, Rollback } kind = Kind::Statement;
     uint64_t txn = 0;
+    uint64_t start_ts = 0;  // explicit transactions: the timestamp the transaction began at
     std::string query;
     Map params;
     // Called once with the outcome, from the query actor's thread. Optional: without it
