@@ -1,4 +1,4 @@
-// The routes of lorad: POST /query and /explain call the embedding API; /health and /metrics
+// The routes of lorad: POST /query, /explain and /profile call the embedding API; /health and /metrics
 // report the database's state and the server's counters; /tx/... runs explicit transactions.
 #include <lora/lora.hpp>
 #include <lora/net/admin.hpp>
@@ -181,6 +181,25 @@ void add_standard_routes(Router& router, Database& db, Metrics& metrics) {
                         for (const auto& row : r.rows)
                             if (!row.empty() && row[0].is_string()) plan.push_back(row[0].as_string());
                         return ok_json(Json{{"plan", std::move(plan)}});
+                    });
+                }});
+    // PROFILE runs the query and answers with its plan: rows that entered each step.
+    router.add({"POST", "/profile", Dispatch::Worker, [&db, &metrics](const Request& req) {
+                    Response bad;
+                    auto body = parse_query_body(req, bad);
+                    if (!body) return bad;
+                    return run_query(metrics, [&] {
+                        Result r = db.execute("PROFILE " + body->query, body->params);
+                        Json steps = Json::array();
+                        for (const auto& row : r.rows) {
+                            if (row.size() < 3) continue;
+                            steps.push_back(Json{{"step", row[0].as_int()},
+                                                 {"operator", row[1].as_string()},
+                                                 {"rows", row[2].as_int()}});
+                        }
+                        Json j{{"profile", std::move(steps)}};
+                        j["stats"] = stats_json(r.stats);
+                        return ok_json(j);
                     });
                 }});
     // Probes must work without credentials.

@@ -58,6 +58,16 @@ TEST_CASE("lorad answers every route", "[net][lorad]") {
     CHECK(m.find("lora_http_request_duration_seconds_bucket{le=\"+Inf\"} 5") != std::string::npos);
     CHECK(m.find("lora_http_requests_in_flight 1") != std::string::npos);  // this request
     CHECK(m.find("process_resident_memory_bytes ") != std::string::npos);
+
+    auto prof = c.request("POST", "/profile", json{{"query", "MATCH (n:Person) RETURN n"}}.dump());
+    REQUIRE(prof.status == 200);
+    auto prj = prof.json();
+    REQUIRE(prj["profile"].is_array());
+    REQUIRE(prj["profile"].size() >= 2);
+    CHECK(prj["profile"][0]["operator"].get<std::string>().find("ScanNodes") != std::string::npos);
+    // The last row is the total: as many result rows as :Person nodes.
+    auto people = c.query({{"query", "MATCH (n:Person) RETURN count(n) AS c"}});
+    CHECK(prj["profile"].back()["rows"] == people.json()["rows"][0][0]);
     CHECK(m.find("process_resident_memory_bytes 0\n") == std::string::npos);
 
     CHECK(d.stop() == 0);
