@@ -243,6 +243,17 @@ private:
         plan_->steps.push_back(std::move(s));
     }
 
+    // Adds a Project step computing `e` (placed where its data lives) into a new slot.
+    int project_new(CExprPtr e, const Info& info, const std::string& name) {
+        int slot = new_slot(name);
+        Step p;
+        p.op = OpKind::Project;
+        p.loc = place(info);
+        p.outputs.push_back({slot, std::move(e)});
+        add(std::move(p));
+        return slot;
+    }
+
     // Copies the data of the entity in `slot` into the row, at the entity's shard.
     void attach(int slot) {
         if (attached_.count(slot)) return;
@@ -545,12 +556,7 @@ private:
             Info yi;
             auto ce = compile(*yield, yi);
             if (yields_entity) *yields_entity = yi.may_entity;
-            yslot = new_slot(" subquery_value");
-            Step p;
-            p.op = OpKind::Project;
-            p.loc = place(yi);
-            p.outputs.push_back({yslot, std::move(ce)});
-            add(std::move(p));
+            yslot = project_new(std::move(ce), yi, " subquery_value");
         }
         int result = new_slot(" subquery_result");
         Step end = coord(OpKind::SubqueryEnd, true);
@@ -569,16 +575,8 @@ private:
     // Computes `e` into a new slot and attaches every entity inside it.
     int materialize(CExprPtr e, const Info& info) {
         int slot;
-        if (e->kind == EK::Slot) {
-            slot = e->slot;
-        } else {
-            slot = new_slot(" entity");
-            Step p;
-            p.op = OpKind::Project;
-            p.loc = place(info);
-            p.outputs.push_back({slot, std::move(e)});
-            add(std::move(p));
-        }
+        if (e->kind == EK::Slot) slot = e->slot;
+        else slot = project_new(std::move(e), info, " entity");
         if (!attached_.count(slot)) {
             Step a = coord(OpKind::AttachDeep, true);
             a.slots = {slot};
@@ -1346,13 +1344,7 @@ private:
                                        "Cannot nest aggregations: " + call.text);
                     Info ai;
                     auto ce = compile(*arg, ai);
-                    int s = new_slot(" aggarg");
-                    Step p;
-                    p.op = OpKind::Project;
-                    p.loc = place(ai);
-                    p.outputs.push_back({s, std::move(ce)});
-                    add(std::move(p));
-                    a.arg_slots.push_back(s);
+                    a.arg_slots.push_back(project_new(std::move(ce), ai, " aggarg"));
                     // Only these aggregates hand their input values back out.
                     std::string_view fname = a.fn->name;
                     if (ai.may_entity && (fname == "collect" || fname == "min" || fname == "max"))
@@ -1415,12 +1407,7 @@ private:
                     slot = ce->slot;
                     for (int s : info.data_slots) (void)s;
                 } else {
-                    slot = new_slot(" sortkey");
-                    Step p;
-                    p.op = OpKind::Project;
-                    p.loc = place(info);
-                    p.outputs.push_back({slot, std::move(ce)});
-                    add(std::move(p));
+                    slot = project_new(std::move(ce), info, " sortkey");
                 }
                 sort_keys.push_back({slot, si.descending});
             }
@@ -1513,12 +1500,7 @@ private:
         }
         Info info;
         auto ce = compile(e, info);
-        int slot = new_slot(name);
-        Step p;
-        p.op = OpKind::Project;
-        p.loc = place(info);
-        p.outputs.push_back({slot, std::move(ce)});
-        add(std::move(p));
+        int slot = project_new(std::move(ce), info, name);
         return Var{slot, VT::Value, info.may_entity};
     }
 
@@ -1712,13 +1694,7 @@ private:
             // A path, a list, or a computed entity: its parts are deleted one by one.
             Info info;
             auto ce = compile(*e, info);
-            int slot = new_slot(" delete");
-            Step p;
-            p.op = OpKind::Project;
-            p.loc = place(info);
-            p.outputs.push_back({slot, std::move(ce)});
-            add(std::move(p));
-            computed.push_back(slot);
+            computed.push_back(project_new(std::move(ce), info, " delete"));
         }
         for (int s : rels) {
             Step d;
