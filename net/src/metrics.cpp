@@ -15,6 +15,12 @@ void append(std::string& out, fmt::format_string<Args...> f, Args&&... args) {
     fmt::format_to(std::back_inserter(out), f, std::forward<Args>(args)...);
 }
 
+// One metric with its HELP and TYPE lines.
+void append_metric(std::string& out, std::string_view name, std::string_view type,
+                   std::string_view help, uint64_t value) {
+    append(out, "# HELP {} {}\n# TYPE {} {}\n{} {}\n", name, help, name, type, name, value);
+}
+
 }  // namespace
 
 void Metrics::record_request(const std::string& route, unsigned status, double seconds) {
@@ -68,38 +74,30 @@ std::string Metrics::render() const {
         append(out, "lora_http_request_duration_seconds_sum {}\n", latency_sum_);
         append(out, "lora_http_request_duration_seconds_count {}\n", latency_count_);
     }
-    append(out, "# HELP lora_queries_total Queries handed to the engine.\n");
-    append(out, "# TYPE lora_queries_total counter\n");
-    append(out, "lora_queries_total {}\n", queries_.load());
-    append(out, "# HELP lora_query_errors_total Queries that ended with an error.\n");
-    append(out, "# TYPE lora_query_errors_total counter\n");
-    append(out, "lora_query_errors_total {}\n", query_errors_.load());
-    append(out, "# HELP lora_query_timeouts_total Queries answered 504 because they ran past the limit.\n");
-    append(out, "# TYPE lora_query_timeouts_total counter\n");
-    append(out, "lora_query_timeouts_total {}\n", timeouts_.load());
-    append(out, "# HELP lora_http_requests_in_flight Requests read but not yet answered.\n");
-    append(out, "# TYPE lora_http_requests_in_flight gauge\n");
-    append(out, "lora_http_requests_in_flight {}\n", in_flight_.load());
-    append(out, "# HELP lora_queries_running Queries executing, including ones already answered 504.\n");
-    append(out, "# TYPE lora_queries_running gauge\n");
-    append(out, "lora_queries_running {}\n", queries_running_.load());
-    append(out, "# HELP lora_transactions_open Explicit transactions open now.\n");
-    append(out, "# TYPE lora_transactions_open gauge\n");
-    append(out, "lora_transactions_open {}\n", tx_open_.load());
-    append(out, "# HELP lora_transactions_committed_total Explicit transactions committed.\n");
-    append(out, "# TYPE lora_transactions_committed_total counter\n");
-    append(out, "lora_transactions_committed_total {}\n", tx_ended(TxEnd::Committed));
-    append(out, "# HELP lora_transactions_rolled_back_total Explicit transactions rolled back "
-                "(on request, by a failed statement or commit, or at shutdown).\n");
-    append(out, "# TYPE lora_transactions_rolled_back_total counter\n");
-    append(out, "lora_transactions_rolled_back_total {}\n", tx_ended(TxEnd::RolledBack));
-    append(out, "# HELP lora_transactions_timed_out_total Explicit transactions rolled back after "
-                "the idle timeout.\n");
-    append(out, "# TYPE lora_transactions_timed_out_total counter\n");
-    append(out, "lora_transactions_timed_out_total {}\n", tx_ended(TxEnd::TimedOut));
-    append(out, "# HELP process_resident_memory_bytes Resident memory size in bytes.\n");
-    append(out, "# TYPE process_resident_memory_bytes gauge\n");
-    append(out, "process_resident_memory_bytes {}\n", process_rss_bytes());
+    append_metric(out, "lora_queries_total", "counter",
+                  "Queries handed to the engine.", queries_.load());
+    append_metric(out, "lora_query_errors_total", "counter",
+                  "Queries that ended with an error.", query_errors_.load());
+    append_metric(out, "lora_query_timeouts_total", "counter",
+                  "Queries answered 504 because they ran past the limit.", timeouts_.load());
+    append_metric(out, "lora_http_requests_in_flight", "gauge",
+                  "Requests read but not yet answered.", in_flight_.load());
+    append_metric(out, "lora_queries_running", "gauge",
+                  "Queries executing, including ones already answered 504.",
+                  queries_running_.load());
+    append_metric(out, "lora_transactions_open", "gauge",
+                  "Explicit transactions open now.", tx_open_.load());
+    append_metric(out, "lora_transactions_committed_total", "counter",
+                  "Explicit transactions committed.", tx_ended(TxEnd::Committed));
+    append_metric(out, "lora_transactions_rolled_back_total", "counter",
+                  "Explicit transactions rolled back (on request, by a failed statement or "
+                  "commit, or at shutdown).",
+                  tx_ended(TxEnd::RolledBack));
+    append_metric(out, "lora_transactions_timed_out_total", "counter",
+                  "Explicit transactions rolled back after the idle timeout.",
+                  tx_ended(TxEnd::TimedOut));
+    append_metric(out, "process_resident_memory_bytes", "gauge",
+                  "Resident memory size in bytes.", process_rss_bytes());
     return out;
 }
 
@@ -107,10 +105,10 @@ std::string render_wal_metrics(const WalStatus& wal) {
     std::string out;
     if (!wal.enabled) return out;
     auto counter = [&](std::string_view name, std::string_view help, uint64_t v) {
-        append(out, "# HELP {} {}\n# TYPE {} counter\n{} {}\n", name, help, name, name, v);
+        append_metric(out, name, "counter", help, v);
     };
     auto gauge = [&](std::string_view name, std::string_view help, uint64_t v) {
-        append(out, "# HELP {} {}\n# TYPE {} gauge\n{} {}\n", name, help, name, name, v);
+        append_metric(out, name, "gauge", help, v);
     };
     counter("lora_wal_records_total", "WAL records appended since the database opened.", wal.records);
     counter("lora_wal_bytes_total", "WAL bytes appended since the database opened.", wal.bytes);

@@ -537,6 +537,20 @@ private:
         require_boolean(t, e);
     }
 
+    // The scope inside a comprehension, quantifier or reduce: `variable` holds the elements.
+    static Scope iteration_scope(const Scope& scope, const std::string& variable, const Type& list) {
+        Scope inner = scope;
+        inner[variable] = Type{list.t == T::List ? list.elem : T::Any};
+        return inner;
+    }
+
+    // An optional WHERE of an iteration must be boolean.
+    void optional_predicate(const ExprPtr& where, Scope& inner, const ExprCtx& body) {
+        if (!where) return;
+        Type w = expr(*where, inner, body);
+        require_boolean(w, *where);
+    }
+
     static void require_boolean(const Type& t, const Expr& e) {
         if (!is_one_of(t.t, {T::Any, T::Null, T::Bool}))
             fail("InvalidArgumentType",
@@ -664,14 +678,10 @@ private:
                 return {};
             case ExprKind::ListComprehension: {
                 Type lt = sub(e.children[0]);
-                Scope inner = scope;
-                inner[e.variable] = Type{lt.t == T::List ? lt.elem : T::Any};
+                Scope inner = iteration_scope(scope, e.variable, lt);
                 ExprCtx body = ctx;
                 body.aggregates_allowed = false;
-                if (e.children[1]) {
-                    Type w = expr(*e.children[1], inner, body);
-                    require_boolean(w, *e.children[1]);
-                }
+                optional_predicate(e.children[1], inner, body);
                 if (e.children[2]) {
                     Type p = expr(*e.children[2], inner, body);
                     return {T::List, p.t};
@@ -682,22 +692,17 @@ private:
                 Type lt = sub(e.children[0]);
                 require(lt, *e.children[0], {T::Bool, T::Int, T::Float, T::String, T::Map, T::Node,
                                              T::Rel}, "a list");
-                Scope inner = scope;
-                inner[e.variable] = Type{lt.t == T::List ? lt.elem : T::Any};
+                Scope inner = iteration_scope(scope, e.variable, lt);
                 ExprCtx body = ctx;
                 body.aggregates_allowed = false;
-                if (e.children[1]) {
-                    Type w = expr(*e.children[1], inner, body);
-                    require_boolean(w, *e.children[1]);
-                }
+                optional_predicate(e.children[1], inner, body);
                 return {T::Bool};
             }
             case ExprKind::Reduce: {
                 sub(e.children[0]);
                 Type lt = sub(e.children[1]);
-                Scope inner = scope;
+                Scope inner = iteration_scope(scope, e.variable, lt);
                 inner[e.keys[0]] = Type{};
-                inner[e.variable] = Type{lt.t == T::List ? lt.elem : T::Any};
                 ExprCtx body = ctx;
                 body.aggregates_allowed = false;
                 expr(*e.children[2], inner, body);
