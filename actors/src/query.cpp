@@ -63,6 +63,14 @@ struct QueryState {
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
     bool committing = false;
     std::optional<Error> failure;
+    // An auto-commit statement's snapshot, released when the query ends (an explicit
+    // transaction's belongs to the transaction).
+    bool own_snapshot = false;
+    void end_snapshot() {
+        if (own_snapshot && q && q->engine) q->engine->commits.end_snapshot(q->start_ts);
+        own_snapshot = false;
+    }
+    ~QueryState() { end_snapshot(); }
     static inline const char* name = "lora.query";
 };
 
@@ -99,6 +107,7 @@ void deliver(QueryActor* self, OutcomePtr o) {
     if (st.finished) return;
     st.finished = true;
     if (st.q) st.q->cancelled.store(true);
+    st.end_snapshot();
     if (st.gate_held) {
         st.q->engine->active_writers.fetch_sub(1);
         st.gate_held = false;
@@ -298,7 +307,8 @@ void attach_deep(QueryActor* self, size_t step, std::vector<exec::Row> rows) {
         if (nodes[i].empty() && rels[i].empty()) continue;
         ++st.fetching;
         Payload req = encode_fetch_request(nodes[i], rels[i]);
-        self->request(st.q->engine->shards[i], caf::infinite, fetch_atom::value, req)
+        self->request(st.q->engine->shards[i], caf::infinite, fetch_atom::value, req,
+                      st.q->start_ts, st.q->txn)
             .then(
                 [self, attached, release](const Payload& reply) {
                     auto& st = self->state;
@@ -374,10 +384,21 @@ void commit(QueryActor* self) {
     uint64_t txn = st.q->txn;
     auto parts = std::make_shared<std::vector<std::vector<exec::RedoOp>>>(shards.size());
     auto pending = std::make_shared<size_t>(shards.size());
+    // Durable: take a commit timestamp, install the versions at every shard, and answer once
+    // the commit is visible (every commit before it is installed too), so whatever the client
+    // runs next sees it.
     auto finish_commit = [self, engine, txn] {
-        uint64_t commit_ts = engine->clock.fetch_add(1) + 1;
-        for (const auto& s : engine->shards) self->send(s, commit_atom::value, txn, commit_ts);
-        succeed(self);
+        const uint64_t commit_ts = engine->commits.begin_commit();
+        auto left = std::make_shared<size_t>(engine->shards.size());
+        auto installed = [self, engine, commit_ts, left] {
+            if (--*left > 0) return;
+            caf::actor me = caf::actor_cast<caf::actor>(self);
+            engine->commits.installed(commit_ts, [me] { caf::anon_send(me, visible_atom::value); });
+        };
+        for (const auto& s : engine->shards)
+            self->request(s, caf::infinite, commit_atom::value, txn, commit_ts)
+                .then([installed](bool) { installed(); },
+                      [installed](caf::error&) { installed(); });
     };
     auto all_prepared = [self, engine, parts, txn, finish_commit] {
         auto& st = self->state;
@@ -545,7 +566,12 @@ caf::behavior query_actor(QueryActor* self, EnginePtr engine, QueryRequestPtr re
     st.q = std::make_shared<QueryContext>();
     st.q->id = engine->next_query.fetch_add(1);
     st.q->txn = st.req->txn ? st.req->txn : st.q->id;
-    st.q->start_ts = st.req->txn ? st.req->start_ts : engine->clock.load();
+    if (st.req->txn) {
+        st.q->start_ts = st.req->start_ts;
+    } else {
+        st.q->start_ts = engine->commits.begin_snapshot();
+        st.own_snapshot = true;
+    }
     st.q->params = st.req->params;
     st.q->query = caf::actor_cast<caf::actor>(self);
     st.q->round_robin.store(engine->round_robin.fetch_add(1));
@@ -559,6 +585,7 @@ caf::behavior query_actor(QueryActor* self, EnginePtr engine, QueryRequestPtr re
             if (!st.waiting_for_gate) check_done(self);
             return rp;
         },
+        [=](visible_atom) { succeed(self); },
         [=](retry_atom) {
             auto& st = self->state;
             st.waiting_for_gate = false;

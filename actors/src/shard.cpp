@@ -4,6 +4,7 @@
 #include "outbox.hpp"
 
 #include <lora/storage/partition.hpp>
+#include <lora/storage/versions.hpp>
 
 #include <spdlog/spdlog.h>
 
@@ -16,12 +17,30 @@ struct ShardState {
     std::unordered_map<uint64_t, exec::TxnLog> txns;  // uncommitted changes by transaction
     exec::WriteLocks locks;
     storage::Catalog* catalog = nullptr;
+    const CommitClock* clock = nullptr;
+    bool collect_scheduled = false;
     uint32_t index = 0;
     uint32_t count = 1;
     static inline const char* name = "lora.shard";
 };
 
 using ShardActor = caf::stateful_actor<ShardState>;
+
+// Drops the versions no running snapshot needs; while some remain (a snapshot or an open
+// transaction still needs them) it looks again a little later.
+void collect_versions(ShardActor* self) {
+    auto& st = self->state;
+    auto& versions = st.part->versions();
+    if (st.clock) {
+        const uint64_t horizon = st.clock->horizon();
+        versions.collect(horizon);
+        st.locks.collect(horizon);
+    }
+    if (!versions.empty() && !st.collect_scheduled) {
+        st.collect_scheduled = true;
+        self->delayed_send(self, std::chrono::milliseconds(50), collect_atom::value);
+    }
+}
 
 exec::ExecEnv make_env(ShardActor* self, const QueryRef& q, Outbox& out, QueryStats& stats) {
     auto& st = self->state;
@@ -61,8 +80,9 @@ void guarded(ShardActor* self, const QueryRef& q, F&& f) {
 }
 
 caf::behavior shard_actor(ShardActor* self, std::shared_ptr<storage::Partition> part,
-                          storage::Catalog* catalog) {
+                          storage::Catalog* catalog, const CommitClock* clock) {
     auto& st = self->state;
+    st.clock = clock;
     st.index = part->shard_index();
     st.count = part->shard_count();
     st.catalog = catalog;
@@ -81,6 +101,8 @@ caf::behavior shard_actor(ShardActor* self, std::shared_ptr<storage::Partition> 
                 st.locks.commit(it->second, commit_ts);
                 st.txns.erase(it);
             }
+            st.part->versions().commit(txn, commit_ts);
+            collect_versions(self);
             return true;
         },
         [=](abort_atom, uint64_t txn) {
@@ -91,6 +113,7 @@ caf::behavior shard_actor(ShardActor* self, std::shared_ptr<storage::Partition> 
                 st.locks.release(it->second);
                 st.txns.erase(it);
             }
+            st.part->versions().abort(txn);
             return true;
         },
         [=](replace_atom, const std::shared_ptr<storage::Partition>& part, const PartitionFn& done) {
@@ -99,6 +122,10 @@ caf::behavior shard_actor(ShardActor* self, std::shared_ptr<storage::Partition> 
             self->state.txns.clear();
             (*done)(*part);
             return true;
+        },
+        [=](collect_atom) {
+            self->state.collect_scheduled = false;
+            collect_versions(self);
         },
         [=](partition_atom, const PartitionFn& fn) {
             (*fn)(*self->state.part);
@@ -129,8 +156,8 @@ caf::behavior shard_actor(ShardActor* self, std::shared_ptr<storage::Partition> 
             });
             out.finish_shard(1, stats);
         },
-        [=](fetch_atom, const Payload& p) -> Payload {
-            auto& part = *self->state.part;
+        [=](fetch_atom, const Payload& p, uint64_t ts, uint64_t txn) -> Payload {
+            const storage::View part(*self->state.part, storage::Snap{ts, txn});
             std::vector<uint64_t> nodes, rels;
             decode_fetch_request(p, nodes, rels);
             std::vector<Value> out;
@@ -161,8 +188,8 @@ caf::behavior shard_actor(ShardActor* self, std::shared_ptr<storage::Partition> 
 }  // namespace
 
 caf::actor spawn_shard(caf::actor_system& sys, std::shared_ptr<storage::Partition> partition,
-                       storage::Catalog* catalog) {
-    return sys.spawn(shard_actor, std::move(partition), catalog);
+                       storage::Catalog* catalog, const CommitClock* clock) {
+    return sys.spawn(shard_actor, std::move(partition), catalog, clock);
 }
 
 }  // namespace lora::actors

@@ -1,5 +1,6 @@
 // Partition: node and relationship records of one shard, adjacency and the label index.
 #include <lora/storage/partition.hpp>
+#include <lora/storage/versions.hpp>
 
 #include <lora/error.hpp>
 
@@ -45,7 +46,10 @@ Map to_map(const Catalog& catalog, std::span<const Property> props) {
 }  // namespace
 
 Partition::Partition(uint32_t shard_index, uint32_t shard_count, Catalog& catalog)
-    : index_(shard_index), count_(shard_count), catalog_(catalog) {
+    : index_(shard_index),
+      count_(shard_count),
+      catalog_(catalog),
+      versions_(std::make_unique<VersionStore>()) {
     if (shard_count == 0 || shard_index >= shard_count) {
         throw_db("InvalidShard", "shard index " + std::to_string(shard_index) +
                                      " is not below the shard count " +

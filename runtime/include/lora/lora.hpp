@@ -48,6 +48,14 @@ struct WalStatus {
     std::string poison_reason;
 };
 
+// Multi-version concurrency control: what snapshots run and how many old versions are kept.
+struct MvccStatus {
+    uint64_t visible_ts = 0;         // snapshots starting now see commits up to this timestamp
+    uint64_t running_snapshots = 0;  // statements and transactions reading at a snapshot
+    uint64_t versions = 0;           // old versions still needed (all shards), counted after
+                                     // dropping those no running snapshot needs
+};
+
 using Params = Map;
 
 // A procedure callable with CALL name(args) YIELD fields. Types are Cypher type names as
@@ -113,6 +121,7 @@ public:
     void snapshot_load(const std::string& path);
     Health health() const;
     WalStatus wal_status() const;
+    MvccStatus mvcc_status() const;
 
     // Registers (or replaces) a procedure for CALL. Thread-safe.
     void register_procedure(ProcedureSignature signature, ProcedureFn fn);

@@ -8,6 +8,7 @@
 #include <lora/storage/catalog.hpp>
 #include <lora/storage/checkpoint.hpp>
 #include <lora/storage/data_dir.hpp>
+#include <lora/storage/versions.hpp>
 #include <lora/wal/error.hpp>
 #include <lora/wal/reader.hpp>
 #include <lora/wal/writer.hpp>
@@ -235,7 +236,8 @@ std::unique_ptr<Database> Database::open(const Options& options) {
     impl->engine->catalog = impl->catalog.get();
     impl->engine->batch_rows = std::max(1u, options.batch_rows);
     for (auto& p : parts)
-        impl->engine->shards.push_back(actors::spawn_shard(*impl->system, p, impl->catalog.get()));
+        impl->engine->shards.push_back(actors::spawn_shard(*impl->system, p, impl->catalog.get(),
+                                                                 &impl->engine->commits));
     if (impl->writer) {
         impl->engine->wal = actors::spawn_wal(*impl->system, impl->writer, impl->engine);
         impl->wal_bytes_at_checkpoint = impl->writer->stats().bytes;
@@ -277,7 +279,8 @@ std::unique_ptr<Transaction> Database::begin() {
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     uint64_t id = eng.next_query.fetch_add(1);
-    return std::unique_ptr<Transaction>(new Transaction(impl_.get(), id, eng.clock.load()));
+    // Its snapshot: every statement reads the database as of this moment, plus its own writes.
+    return std::unique_ptr<Transaction>(new Transaction(impl_.get(), id, eng.commits.begin_snapshot()));
 }
 
 Transaction::~Transaction() {
@@ -292,6 +295,7 @@ Transaction::~Transaction() {
 void Transaction::finish() {
     if (!open_) return;
     open_ = false;
+    db_->engine->commits.end_snapshot(start_ts_);
     db_->engine->active_writers.fetch_sub(1);
 }
 
@@ -361,6 +365,21 @@ Health Database::health() const {
         h.reason = eng.read_only_reason;
     }
     return h;
+}
+
+MvccStatus Database::mvcc_status() const {
+    MvccStatus s;
+    auto& eng = *impl_->engine;
+    s.visible_ts = eng.commits.visible();
+    s.running_snapshots = eng.commits.running_snapshots();
+    std::atomic<uint64_t> versions{0};
+    const uint64_t horizon = eng.commits.horizon();
+    on_every_partition(eng.shards, [&](uint32_t, storage::Partition& part) {
+        part.versions().collect(horizon);
+        versions += part.versions().version_count();
+    });
+    s.versions = versions.load();
+    return s;
 }
 
 WalStatus Database::wal_status() const {

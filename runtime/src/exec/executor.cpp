@@ -61,6 +61,7 @@ EvalEnv Executor::eval_env() const {
     e.params = env_.params;
     e.part = env_.part;
     e.catalog = env_.catalog;
+    e.snap = snap();
     return e;
 }
 
@@ -448,18 +449,18 @@ void Executor::var_expand(const Step& s, size_t step, Row& row) {
         bool outgoing;
     };
     std::vector<Hop> hops;
-    auto consider = [&](storage::EdgeRange edges, bool outgoing, bool skip_loops) {
-        for (const storage::Edge e : edges) {
+    const storage::View view = this->view();
+    auto consider = [&](bool outgoing, bool skip_loops) {
+        view.for_each_edge(frontier, outgoing, [&](const storage::Edge& e) {
             if (!types.empty() && std::find(types.begin(), types.end(), e.type) == types.end())
-                continue;
-            if (skip_loops && e.other == frontier) continue;
-            if (used(e.rel)) continue;
+                return;
+            if (skip_loops && e.other == frontier) return;
+            if (used(e.rel)) return;
             hops.push_back({e, outgoing});
-        }
+        });
     };
-    if (s.dir != Direction::Incoming) consider(env_.part->out_edges(frontier), true, false);
-    if (s.dir != Direction::Outgoing)
-        consider(env_.part->in_edges(frontier), false, s.dir == Direction::Both);
+    if (s.dir != Direction::Incoming) consider(true, false);
+    if (s.dir != Direction::Outgoing) consider(false, s.dir == Direction::Both);
     for (const auto& h : hops) {
         Relationship r;
         r.id = h.e.rel;
@@ -512,11 +513,11 @@ void Executor::scan(const Step& s, size_t step, Row& row) {
     std::vector<uint64_t> ids;
     if (s.labels.empty()) {
         ids.reserve(env_.part->node_count());
-        env_.part->for_each_node([&](uint64_t id) { ids.push_back(id); });
+        view().node_ids(std::nullopt, ids);
     } else {
         auto label = env_.catalog->lookup(Catalog::Kind::Label, s.labels[0]);
         if (!label) return;
-        env_.part->for_each_node_with_label(*label, [&](uint64_t id) { ids.push_back(id); });
+        view().node_ids(*label, ids);
     }
     for (size_t i = 0; i < ids.size(); ++i) {
         Row out = (i + 1 == ids.size()) ? std::move(row) : row;
@@ -556,32 +557,20 @@ void Executor::expand(const Step& s, size_t step, Row& row) {
         bool outgoing;
     };
     std::vector<Hit> hits;
-    auto consider = [&](storage::EdgeRange edges, bool outgoing) {
-        for (const storage::Edge e : edges) {
+    const storage::View view = this->view();
+    // A self-loop appears in both lists; it is one match when undirected.
+    auto consider = [&](bool outgoing, bool skip_loops) {
+        view.for_each_edge(id, outgoing, [&](const storage::Edge& e) {
+            if (skip_loops && e.other == id) return;
             if (!types.empty() && std::find(types.begin(), types.end(), e.type) == types.end())
-                continue;
-            if (s.to_bound && e.other != want_to) continue;
-            if (s.rel_bound && e.rel != want_rel) continue;
+                return;
+            if (s.to_bound && e.other != want_to) return;
+            if (s.rel_bound && e.rel != want_rel) return;
             hits.push_back({e, outgoing});
-        }
+        });
     };
-    if (s.dir != Direction::Incoming) consider(env_.part->out_edges(id), true);
-    if (s.dir != Direction::Outgoing) {
-        auto in = env_.part->in_edges(id);
-        if (s.dir == Direction::Both) {
-            // A self-loop appears in both lists; it is one match when undirected.
-            for (const storage::Edge e : in) {
-                if (e.other == id) continue;
-                if (!types.empty() && std::find(types.begin(), types.end(), e.type) == types.end())
-                    continue;
-                if (s.to_bound && e.other != want_to) continue;
-                if (s.rel_bound && e.rel != want_rel) continue;
-                hits.push_back({e, false});
-            }
-        } else {
-            consider(in, false);
-        }
-    }
+    if (s.dir != Direction::Incoming) consider(true, false);
+    if (s.dir != Direction::Outgoing) consider(false, s.dir == Direction::Both);
     for (size_t i = 0; i < hits.size(); ++i) {
         const auto& h = hits[i];
         Row out = (i + 1 == hits.size()) ? std::move(row) : row;
@@ -624,6 +613,7 @@ void Executor::lock(uint64_t id, bool rel) {
 uint64_t Executor::w_create_node() {
     uint64_t id = env_.part->create_node();
     if (env_.log) {
+        env_.part->versions().node_created(id, env_.txn);
         env_.log->redo.push_back({RedoOp::Kind::CreateNode, id, 0, 0, {}, {}});
         env_.log->undo.push_back({UndoOp::Kind::DropNode, id, 0, 0, 0, {}});
     }
@@ -633,6 +623,8 @@ uint64_t Executor::w_create_node() {
 
 bool Executor::w_label(uint64_t node, uint32_t label, bool add, bool fresh) {
     if (!fresh) lock(node, false);
+    if (env_.part->has_label(node, label) == add) return false;
+    if (env_.log) env_.part->versions().before_node_change(*env_.part, node, env_.txn);
     bool changed = add ? env_.part->add_label(node, label) : env_.part->remove_label(node, label);
     if (!changed) return false;
     if (env_.log) {
@@ -650,6 +642,10 @@ bool Executor::w_set_property(bool node, uint64_t id, uint32_t key, const Value&
     if (!fresh) lock(id, !node);
     const Value* cur = node ? env_.part->node_property(id, key) : env_.part->rel_property(id, key);
     Value old = cur ? *cur : Value();
+    if (env_.log) {
+        if (node) env_.part->versions().before_node_change(*env_.part, id, env_.txn);
+        else env_.part->versions().before_rel_change(*env_.part, id, env_.txn);
+    }
     bool changed = node ? env_.part->set_node_property(id, key, v)
                         : env_.part->set_rel_property(id, key, v);
     if (!changed) return false;
@@ -665,6 +661,8 @@ bool Executor::w_set_property(bool node, uint64_t id, uint32_t key, const Value&
 uint64_t Executor::w_create_rel(uint64_t start, uint32_t type, uint64_t end) {
     uint64_t rel = env_.part->create_relationship(start, type, end);
     if (env_.log) {
+        env_.part->versions().rel_created(rel, env_.txn);
+        env_.part->versions().edge_changed(start, storage::Edge{rel, end, type}, true, true, env_.txn);
         env_.log->redo.push_back(
             {RedoOp::Kind::CreateRel, rel, start, end, name_of(Catalog::Kind::Type, type), {}});
         env_.log->undo.push_back({UndoOp::Kind::DropRel, rel, start, end, type, {}});
@@ -674,13 +672,17 @@ uint64_t Executor::w_create_rel(uint64_t start, uint32_t type, uint64_t end) {
 }
 
 void Executor::w_add_in_edge(uint64_t end, uint64_t rel, uint32_t type, uint64_t start) {
-    if (env_.part->add_in_edge(end, rel, type, start) && env_.log)
+    if (env_.part->add_in_edge(end, rel, type, start) && env_.log) {
         env_.log->undo.push_back({UndoOp::Kind::RemoveInEdge, rel, start, end, type, {}});
+        env_.part->versions().edge_changed(end, storage::Edge{rel, start, type}, false, true, env_.txn);
+    }
 }
 
 void Executor::w_remove_in_edge(uint64_t end, uint64_t rel, uint32_t type, uint64_t start) {
-    if (env_.part->remove_in_edge(end, rel) && env_.log)
+    if (env_.part->remove_in_edge(end, rel) && env_.log) {
         env_.log->undo.push_back({UndoOp::Kind::AddInEdge, rel, start, end, type, {}});
+        env_.part->versions().edge_changed(end, storage::Edge{rel, start, type}, false, false, env_.txn);
+    }
 }
 
 void Executor::delete_rel(uint64_t rel) {
@@ -696,6 +698,11 @@ void Executor::delete_rel(uint64_t rel) {
     if (env_.log) {
         auto span = env_.part->rel_properties(rel);
         props.assign(span.begin(), span.end());
+    }
+    if (env_.log) {
+        env_.part->versions().before_rel_change(*env_.part, rel, env_.txn);
+        env_.part->versions().edge_changed(info->start, storage::Edge{rel, info->end, info->type},
+                                           true, false, env_.txn);
     }
     env_.part->delete_relationship(rel);
     if (env_.log) {
@@ -715,8 +722,11 @@ void Executor::delete_node(const Step& s, Row& row) {
     if (v.is_null()) return;
     if (!v.is_node()) throw_type_error("InvalidArgumentType", "DELETE expects a node");
     uint64_t id = v.as_node().id;
-    if (!env_.part->node_exists(id)) return;
+    // Gone for this snapshot: nothing to do. Gone only since (deleted by a transaction this
+    // one does not see): the lock reports the conflict.
+    if (!view().node_exists(id)) return;
     lock(id, false);
+    if (!env_.part->node_exists(id)) return;
     if (s.detach) {
         std::vector<storage::Edge> out(env_.part->out_edges(id).begin(), env_.part->out_edges(id).end());
         std::vector<storage::Edge> in(env_.part->in_edges(id).begin(), env_.part->in_edges(id).end());
@@ -740,6 +750,7 @@ void Executor::delete_node(const Step& s, Row& row) {
         auto ps = env_.part->node_properties(id);
         props.assign(ps.begin(), ps.end());
     }
+    if (env_.log) env_.part->versions().before_node_change(*env_.part, id, env_.txn);
     env_.part->delete_node(id);
     if (env_.log) {
         env_.log->redo.push_back({RedoOp::Kind::DeleteNode, id, 0, 0, {}, {}});

@@ -4,6 +4,7 @@
 // sends it. The same code runs at shards (with their partition) and at the coordinator.
 #pragma once
 
+#include "exec/expr.hpp"
 #include "exec/txn_log.hpp"
 #include "plan/plan.hpp"
 
@@ -117,6 +118,9 @@ private:
     int64_t count_arg(const plan::Step& s, Row& row, const char* what);
 
     EvalEnv eval_env() const;
+    // Reads see the transaction's snapshot: commits up to start_ts and its own changes.
+    storage::Snap snap() const { return storage::Snap{env_.start_ts, env_.txn}; }
+    storage::View view() const { return storage::View(*env_.part, snap()); }
 
     ExecEnv env_;
     EvalEnv eval_;

@@ -4,6 +4,7 @@
 #include <lora/error.hpp>
 #include <lora/storage/catalog.hpp>
 #include <lora/storage/partition.hpp>
+#include <lora/storage/versions.hpp>
 
 #include <cmath>
 #include <functional>
@@ -78,9 +79,12 @@ Value arith(char op, const Value& a, const Value& b) {
 
 bool node_has_label(const Value& v, const std::string& label, const EvalEnv& env) {
     const Node& n = v.as_node();
-    if (env.part && env.part->owns(n.id) && env.part->node_exists(n.id)) {
-        auto id = env.catalog->lookup(Catalog::Kind::Label, label);
-        return id && env.part->has_label(n.id, *id);
+    if (env.part && env.part->owns(n.id)) {
+        storage::View view(*env.part, env.snap);
+        if (view.node_exists(n.id)) {
+            auto id = env.catalog->lookup(Catalog::Kind::Label, label);
+            return id && view.has_label(n.id, *id);
+        }
     }
     if (n.data) {
         for (auto& l : n.data->labels)
@@ -107,17 +111,18 @@ Value list_index(const Value& list, const Value& idx) {
 Value attach_local(const Value& v, const EvalEnv& env) {
     if (!env.part) return v;
     // Local entities are always read afresh: attached data may predate a write.
+    storage::View view(*env.part, env.snap);
     if (v.is_node()) {
         const Node& n = v.as_node();
         if (!env.part->owns(n.id)) return v;
-        auto data = env.part->node_data(n.id);
+        auto data = view.node_data(n.id);
         if (!data) return v;
         return Value(Node{n.id, std::move(data)});
     }
     if (v.is_relationship()) {
         const Relationship& r = v.as_relationship();
         if (!env.part->owns(r.id)) return v;
-        auto data = env.part->rel_data(r.id);
+        auto data = view.rel_data(r.id);
         if (!data) return v;
         Relationship out = r;
         out.data = std::move(data);
@@ -138,13 +143,14 @@ Value property_of(const Value& v, const std::string& key, std::atomic<int64_t>& 
         case ValueKind::Node: {
             // The partition, when the node lives here, is fresher than attached data.
             const Node& n = v.as_node();
-            if (env.part && env.part->owns(n.id) && env.part->node_exists(n.id)) {
+            if (env.part && env.part->owns(n.id)) {
+                storage::View view(*env.part, env.snap);
+                if (!view.node_exists(n.id)) deleted("node", n.id);
                 auto id = key_id_of(key, cache, env);
                 if (!id) return Value();
-                const Value* p = env.part->node_property(n.id, *id);
+                const Value* p = view.node_property(n.id, *id);
                 return p ? *p : Value();
             }
-            if (env.part && env.part->owns(n.id)) deleted("node", n.id);
             if (n.data) {
                 auto it = n.data->properties.find(key);
                 return it == n.data->properties.end() ? Value() : it->second;
@@ -153,13 +159,14 @@ Value property_of(const Value& v, const std::string& key, std::atomic<int64_t>& 
         }
         case ValueKind::Relationship: {
             const Relationship& r = v.as_relationship();
-            if (env.part && env.part->owns(r.id) && env.part->relationship_exists(r.id)) {
+            if (env.part && env.part->owns(r.id)) {
+                storage::View view(*env.part, env.snap);
+                if (!view.relationship_exists(r.id)) deleted("relationship", r.id);
                 auto id = key_id_of(key, cache, env);
                 if (!id) return Value();
-                const Value* p = env.part->rel_property(r.id, *id);
+                const Value* p = view.rel_property(r.id, *id);
                 return p ? *p : Value();
             }
-            if (env.part && env.part->owns(r.id)) deleted("relationship", r.id);
             if (r.data) {
                 auto it = r.data->properties.find(key);
                 return it == r.data->properties.end() ? Value() : it->second;

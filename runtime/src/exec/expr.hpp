@@ -5,6 +5,7 @@
 
 #include "functions/functions.hpp"
 
+#include <lora/storage/versions.hpp>
 #include <lora/value.hpp>
 
 #include <atomic>
@@ -95,6 +96,7 @@ struct EvalEnv {
     const Map* params = nullptr;
     const storage::Partition* part = nullptr;  // the partition of the shard we run at
     const storage::Catalog* catalog = nullptr;
+    storage::Snap snap;                         // what reads of `part` see
 };
 
 Value eval(const CExpr& e, Row& row, const EvalEnv& env);

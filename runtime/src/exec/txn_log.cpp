@@ -65,8 +65,18 @@ void WriteLocks::commit(TxnLog& log, uint64_t commit_ts) {
     for (uint64_t k : log.locked) {
         owner_.erase(k);
         committed_[k] = commit_ts;
+        order_.emplace_back(commit_ts, k);
     }
     log.locked.clear();
+}
+
+void WriteLocks::collect(uint64_t horizon) {
+    while (!order_.empty() && order_.front().first <= horizon) {
+        auto [ts, key] = order_.front();
+        order_.pop_front();
+        auto it = committed_.find(key);
+        if (it != committed_.end() && it->second <= horizon) committed_.erase(it);
+    }
 }
 
 void WriteLocks::release(TxnLog& log) {

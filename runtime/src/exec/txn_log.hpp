@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <deque>
 #include <unordered_map>
 #include <vector>
 
@@ -72,10 +73,15 @@ public:
     void acquire(uint64_t key, uint64_t txn, uint64_t start_ts, TxnLog& log);
     void commit(TxnLog& log, uint64_t commit_ts);
     void release(TxnLog& log);
+    // Forgets commits at or below `horizon` (the oldest running snapshot): no transaction
+    // that could still write started before them.
+    void collect(uint64_t horizon);
+    size_t remembered() const { return committed_.size(); }
 
 private:
     std::unordered_map<uint64_t, uint64_t> owner_;      // key -> transaction
     std::unordered_map<uint64_t, uint64_t> committed_;  // key -> last commit timestamp
+    std::deque<std::pair<uint64_t, uint64_t>> order_;   // (commit timestamp, key), for collect
 };
 
 // Applies the undo log in reverse. Never throws for records that are already gone.

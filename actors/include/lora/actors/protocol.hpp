@@ -3,7 +3,8 @@
 //
 //   shard:       (batch_atom, QueryRef, Payload rows)       run rows at a step
 //                (mutate_atom, QueryRef, Payload mutations) apply partition changes
-//                (fetch_atom, Payload request) -> Payload    attach entity data
+//                (fetch_atom, Payload request, uint64 ts, uint64 txn) -> Payload
+//                                                           attach entity data as of a snapshot
 //                (stats_atom) -> (uint64 nodes, uint64 rels, uint64 bytes)
 //   query:       (start_atom) -> OutcomePtr                   plan and drive one query
 //                (batch_atom, QueryRef, Payload rows)         rows for coordinator steps
@@ -11,6 +12,7 @@
 //                (error_atom, ErrorPtr)
 //   shard:       (prepare_atom, uint64 txn) -> Payload redo   the txn's changes here
 //                (commit_atom, uint64 txn, uint64 commit_ts) / (abort_atom, uint64 txn) -> bool
+//   query:       (visible_atom)  its commit is installed everywhere and visible
 //                (partition_atom, PartitionFn) -> bool      run fn on the partition
 //   wal:         (append_atom, Payload record, actor reply_to, uint64 tag); once durable
 //                (or failed) reply_to gets (durable_atom, uint64 tag, uint64 lsn, string error)
@@ -26,6 +28,8 @@
 #include <lora/wal/writer.hpp>
 
 #include <caf/all.hpp>
+
+#include <lora/actors/commit_clock.hpp>
 
 #include <atomic>
 #include <functional>
@@ -54,6 +58,8 @@ using durable_atom = caf::atom_constant<caf::atom("durable")>;
 using partition_atom = caf::atom_constant<caf::atom("partition")>;
 using retry_atom = caf::atom_constant<caf::atom("retry")>;
 using replace_atom = caf::atom_constant<caf::atom("replace")>;
+using visible_atom = caf::atom_constant<caf::atom("visible")>;
+using collect_atom = caf::atom_constant<caf::atom("collect")>;
 
 // Query text -> plan, shared by all query actors. Plans are immutable once built.
 class PlanCache {
@@ -76,7 +82,7 @@ struct EngineShared {
     PlanCache plans;
     uint32_t batch_rows = 1024;
     std::atomic<uint64_t> next_query{1};
-    std::atomic<uint64_t> clock{1};  // commit timestamps; a transaction starts at its value
+    CommitClock commits;  // commit timestamps, snapshots, the version horizon
     std::atomic<uint32_t> round_robin{0};
     exec::Procedures procedures;
     // Durability (null / unset for an in-memory database).
@@ -147,9 +153,10 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<lora::storage::Partition>)
 
 namespace lora::actors {
 
-// Spawns the shard actor owning `partition` (recovered, or new and empty).
+// Spawns the shard actor owning `partition` (recovered, or new and empty); `clock` tells it
+// which old versions no snapshot needs any more.
 caf::actor spawn_shard(caf::actor_system& sys, std::shared_ptr<storage::Partition> partition,
-                       storage::Catalog* catalog);
+                       storage::Catalog* catalog, const CommitClock* clock);
 // Spawns the WAL actor owning `writer`; commit failures turn `engine` read-only.
 caf::actor spawn_wal(caf::actor_system& sys, std::shared_ptr<wal::Writer> writer,
                      std::weak_ptr<EngineShared> engine);

@@ -16,6 +16,8 @@
 
 namespace lora::storage {
 
+class VersionStore;
+
 // Identity: a node or relationship id is `local_seq * shard_count + shard_index`, so
 // `id % shard_count` routes to the owning shard and `id / shard_count` is a dense index into
 // that shard's record arrays. Ids are never reused; deleted records stay as tombstones.
@@ -98,6 +100,10 @@ public:
     // Estimated bytes held by this partition (records, lists, index, property payloads).
     size_t memory_bytes() const;
 
+    // The states that running snapshots may still need (see versions.hpp). Kept by the
+    // writers (the executor), read through storage::View.
+    VersionStore& versions() const { return *versions_; }
+
     // ---- snapshots for results, names resolved through the catalog; nullptr if absent.
     std::shared_ptr<const NodeData> node_data(uint64_t node) const;
     std::shared_ptr<const RelData> rel_data(uint64_t rel) const;
@@ -156,6 +162,7 @@ private:
     size_t live_nodes_ = 0;
     size_t live_rels_ = 0;
     mutable std::vector<LabelPostings> label_index_;  // indexed by label id
+    std::unique_ptr<VersionStore> versions_;
 };
 
 template <typename F>
