@@ -80,7 +80,7 @@ plan::PlanPtr plan_for(EngineShared& eng, const std::string& text) {
     if (auto p = eng.plans.get(text)) return p;
     cypher::Statement st = cypher::parse(text);
     cypher::analyze(st);
-    auto p = plan::build_plan(st, text, &eng.procedures);
+    auto p = plan::build_plan(st, text, &eng.procedures, &eng.catalog->indexes());
     if (st.mode == cypher::Statement::Mode::Profile) {
         if (!p->union_parts.empty()) throw Error(ErrorClass::Semantic, ErrorPhase::Compile, "NotSupported",
                                                  "UnsupportedFeature", "Not supported yet: PROFILE of a UNION");
@@ -269,6 +269,7 @@ Value substitute(const Value& v, const Attached& a) {
 }
 
 void start_part(QueryActor* self);
+void start_schema(QueryActor* self);
 void commit(QueryActor* self);
 
 // Releases an AttachDeep barrier: fetches the data of every bare entity in the held rows
@@ -488,8 +489,9 @@ void start(QueryActor* self) {
         return;
     }
     st.writes = plan.writes;
-    // In an explicit transaction the Transaction holds the writer gate and commits.
-    if (st.writes && !st.gate_held && !st.req->txn) {
+    // In an explicit transaction the Transaction holds the writer gate and commits. Schema
+    // commands hold it too, so a checkpoint never sees one half done.
+    if ((st.writes || plan.schema) && !st.gate_held && !st.req->txn) {
         if (eng.read_only.load()) {
             std::lock_guard lock(eng.read_only_mu);
             throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "ReadOnly",
@@ -505,10 +507,30 @@ void start(QueryActor* self) {
         }
         st.gate_held = true;
     }
+    if (plan.schema) {
+        start_schema(self);
+        return;
+    }
     if (plan.union_parts.empty()) st.parts = {st.top};
     else st.parts.assign(plan.union_parts.begin(), plan.union_parts.end());
     st.part = 0;
     start_part(self);
+}
+
+// A schema command runs in its own actor and applies at once, also inside an explicit
+// transaction (it is not part of it).
+void start_schema(QueryActor* self) {
+    auto& st = self->state;
+    st.committing = true;  // nothing else runs for this statement
+    auto actor = spawn_schema_change(self->system(), st.q->engine, st.top, st.q->params, st.q->txn);
+    self->request(actor, caf::infinite, start_atom::value)
+        .then([self](OutcomePtr o) { deliver(self, std::move(o)); },
+              [self](caf::error& err) {
+                  auto o = std::make_shared<Outcome>();
+                  o->error = Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "Internal",
+                                   "schema change failed: " + self->system().render(err));
+                  deliver(self, std::move(o));
+              });
 }
 
 // Starts running st.parts[st.part] with a fresh query context (its own id and plan).

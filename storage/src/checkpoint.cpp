@@ -385,12 +385,66 @@ void get_partition_payload(Reader& r, Partition& p) {
     }
 }
 
+// Index definitions follow the names, marked, and only when there are any, so a catalog
+// without indexes keeps the layout older versions read.
+constexpr uint32_t kIndexSection = 0x31584449;  // "IDX1"
+
+void put_index_section(Writer& w, const IndexRegistry& reg) {
+    const auto defs = reg.list();
+    if (defs.empty()) return;
+    w.put<uint32_t>(kIndexSection);
+    w.put<uint32_t>(static_cast<uint32_t>(defs.size()));
+    for (const auto& d : defs) {
+        w.put<uint64_t>(d.id);
+        w.put_string(d.name);
+        w.put<uint8_t>(static_cast<uint8_t>(d.kind));
+        w.put_string(d.label);
+        w.put<uint32_t>(static_cast<uint32_t>(d.properties.size()));
+        for (const auto& p : d.properties) w.put_string(p);
+        w.put<uint32_t>(static_cast<uint32_t>(d.config.size()));
+        for (const auto& [k, v] : d.config) {
+            w.put_string(k);
+            put_value(w, v, false);
+        }
+    }
+}
+
+void get_index_section(Reader& r, IndexRegistry& reg) {
+    if (r.at_end()) return;
+    if (r.get<uint32_t>("index section marker") != kIndexSection) r.corrupt("bad index section marker");
+    const auto n = r.get<uint32_t>("index count");
+    if (n > r.remaining()) r.corrupt("index count " + std::to_string(n) + " too large");
+    std::vector<IndexDef> defs;
+    for (uint32_t i = 0; i < n; ++i) {
+        IndexDef d;
+        d.id = r.get<uint64_t>("index id");
+        d.name = r.get_string("index name");
+        const auto kind = r.get<uint8_t>("index kind");
+        if (kind > static_cast<uint8_t>(IndexKind::Vector)) r.corrupt("unknown index kind " + std::to_string(kind));
+        d.kind = static_cast<IndexKind>(kind);
+        d.label = r.get_string("index label");
+        const auto np = r.get<uint32_t>("index property count");
+        if (np > r.remaining()) r.corrupt("index property count too large");
+        for (uint32_t j = 0; j < np; ++j) d.properties.push_back(r.get_string("index property"));
+        const auto nc = r.get<uint32_t>("index option count");
+        if (nc > r.remaining()) r.corrupt("index option count too large");
+        for (uint32_t j = 0; j < nc; ++j) {
+            std::string key = r.get_string("index option name");
+            d.config.emplace_back(std::move(key), get_value(r, false));
+        }
+        d.state = IndexState::Online;
+        defs.push_back(std::move(d));
+    }
+    reg.restore_all(std::move(defs));
+}
+
 void put_catalog_payload(Writer& w, const Catalog& c) {
     for (auto kind : {Catalog::Kind::Label, Catalog::Kind::Type, Catalog::Kind::Key}) {
         const auto names = c.names(kind);
         w.put<uint32_t>(static_cast<uint32_t>(names.size()));
         for (const auto& n : names) w.put_string(n);
     }
+    put_index_section(w, c.indexes());
 }
 
 void get_catalog_payload(Reader& r, Catalog& c) {
@@ -405,6 +459,7 @@ void get_catalog_payload(Reader& r, Catalog& c) {
             }
         }
     }
+    get_index_section(r, c.indexes());
 }
 
 void expect_end(const Reader& r) {

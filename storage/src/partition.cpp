@@ -98,12 +98,15 @@ bool Partition::add_label(uint64_t node, uint32_t label) {
     auto local = live_node(node);
     if (!local || !nodes_[*local].labels.add(label)) return false;
     index_add(label, *local);
+    index_entries(*local, true, label);
     return true;
 }
 
 bool Partition::remove_label(uint64_t node, uint32_t label) {
     auto local = live_node(node);
-    if (!local || !nodes_[*local].labels.remove(label)) return false;
+    if (!local || !nodes_[*local].labels.contains(label)) return false;
+    index_entries(*local, false, label);
+    nodes_[*local].labels.remove(label);
     index_remove(label);
     return true;
 }
@@ -123,7 +126,11 @@ bool Partition::set_node_property(uint64_t node, uint32_t key, Value v) {
     check_storable(v);
     auto local = live_node(node);
     if (!local) return false;
-    return nodes_[*local].props.set(key, std::move(v));
+    if (prop_indexes_.empty()) return nodes_[*local].props.set(key, std::move(v));
+    index_entries(*local, false, ~0u, key);
+    bool changed = nodes_[*local].props.set(key, std::move(v));
+    index_entries(*local, true, ~0u, key);
+    return changed;
 }
 
 const Value* Partition::node_property(uint64_t node, uint32_t key) const {
@@ -141,6 +148,7 @@ std::span<const Property> Partition::node_properties(uint64_t node) const {
 bool Partition::clear_node_properties(uint64_t node) {
     auto local = live_node(node);
     if (!local || nodes_[*local].props.empty()) return false;
+    index_entries(*local, false);
     nodes_[*local].props.clear();
     return true;
 }
@@ -150,6 +158,7 @@ bool Partition::delete_node(uint64_t node) {
     if (!local) return false;
     NodeRecord& rec = nodes_[*local];
     if (rec.adj.degree() != 0) return false;
+    index_entries(*local, false);
     // Dead before the index hears of it, so a tidy triggered here drops this node.
     node_live_[*local] = false;
     for (uint32_t label : rec.labels.ids()) index_remove(label);
@@ -305,6 +314,68 @@ size_t Partition::label_count(uint32_t label) const {
 }
 
 // ---------------------------------------------------------------------------------------
+// Property indexes
+
+void Partition::index_entries(uint32_t local, bool add, uint32_t label, uint32_t key) {
+    if (prop_indexes_.empty()) return;
+    const NodeRecord& rec = nodes_[local];
+    for (auto& ix : prop_indexes_) {
+        if (label != ~0u && ix->label() != label) continue;
+        if (key != ~0u && !ix->covers_key(key)) continue;
+        if (!rec.labels.contains(ix->label())) continue;
+        auto k = ix->key_of(rec.props);
+        if (!k) continue;
+        if (add) ix->insert(std::move(*k), local);
+        else ix->erase(*k, local);
+    }
+}
+
+void Partition::sync_indexes() {
+    std::vector<IndexDef> defs;
+    for (auto& d : catalog_.indexes().list())
+        if (d.kind == IndexKind::Range) defs.push_back(std::move(d));
+    std::erase_if(prop_indexes_, [&](const std::unique_ptr<PropertyIndex>& ix) {
+        return std::none_of(defs.begin(), defs.end(),
+                            [&](const IndexDef& d) { return d.name == ix->name(); });
+    });
+    for (const auto& d : defs) {
+        if (has_index(d.name)) continue;
+        const uint32_t label = catalog_.intern(Catalog::Kind::Label, d.label);
+        std::vector<uint32_t> keys;
+        for (const auto& p : d.properties) keys.push_back(catalog_.intern(Catalog::Kind::Key, p));
+        auto ix = std::make_unique<PropertyIndex>(d.name, label, std::move(keys));
+        for_each_node_with_label(label, [&](uint64_t id) {
+            const uint32_t local = static_cast<uint32_t>(id / count_);
+            if (auto k = ix->key_of(nodes_[local].props)) ix->insert(std::move(*k), local);
+        });
+        prop_indexes_.push_back(std::move(ix));
+    }
+}
+
+bool Partition::has_index(const std::string& name) const {
+    return std::any_of(prop_indexes_.begin(), prop_indexes_.end(),
+                       [&](const std::unique_ptr<PropertyIndex>& ix) { return ix->name() == name; });
+}
+
+std::optional<std::vector<uint64_t>> Partition::index_seek(uint32_t label,
+                                                           std::span<const uint32_t> keys,
+                                                           const IndexQuery& q) const {
+    for (const auto& ix : prop_indexes_) {
+        if (ix->label() != label || !std::equal(keys.begin(), keys.end(), ix->keys().begin(), ix->keys().end()))
+            continue;
+        std::vector<uint32_t> locals;
+        ix->seek(q, locals);
+        std::sort(locals.begin(), locals.end());
+        locals.erase(std::unique(locals.begin(), locals.end()), locals.end());
+        std::vector<uint64_t> ids;
+        ids.reserve(locals.size());
+        for (uint32_t l : locals) ids.push_back(encode(l));
+        return ids;
+    }
+    return std::nullopt;
+}
+
+// ---------------------------------------------------------------------------------------
 // Memory, snapshots, recovery
 
 size_t Partition::memory_bytes() const {
@@ -317,6 +388,7 @@ size_t Partition::memory_bytes() const {
     for (size_t i = 0; i < rels_.size(); ++i) n += rels_[i].props.heap_bytes();
     n += label_index_.capacity() * sizeof(LabelPostings);
     for (const auto& p : label_index_) n += alloc_size(p.locals.capacity() * sizeof(uint32_t));
+    for (const auto& ix : prop_indexes_) n += ix->memory_bytes();
     return n;
 }
 

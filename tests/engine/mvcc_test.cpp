@@ -221,3 +221,35 @@ TEST_CASE("bank transfers keep the total under concurrent readers", "[engine][mv
         CHECK(db->mvcc_status().versions == 0);
     }
 }
+
+TEST_CASE("index seeks read the snapshot, not the index's present values", "[engine][mvcc][index]") {
+    for (uint32_t shards : {1u, 4u}) {
+        auto db = open_db(shards);
+        db->execute("CREATE INDEX a_v FOR (a:A) ON (a.v)");
+        db->execute("UNWIND range(1, 20) AS i CREATE (:A {v: i})");
+        auto tx = db->begin();
+        tx->execute("MATCH (a:A {v: 1}) SET a.v = 1000");
+        tx->execute("MATCH (a:A {v: 2}) REMOVE a:A");
+        tx->execute("MATCH (a:A {v: 3}) DELETE a");
+        tx->execute("CREATE (:A {v: 4})");
+        const std::string seek = "MATCH (a:A) WHERE a.v = $v RETURN count(a)";
+        auto v = [](int64_t x) { return lora::Params{{"v", lora::Value(x)}}; };
+        CHECK(scalar(*db, seek, v(1)) == 1);
+        CHECK(scalar(*db, seek, v(1000)) == 0);
+        CHECK(scalar(*db, seek, v(2)) == 1);
+        CHECK(scalar(*db, seek, v(3)) == 1);
+        CHECK(scalar(*db, seek, v(4)) == 1);
+        CHECK(scalar(*db, "MATCH (a:A) WHERE a.v >= 1 AND a.v <= 4 RETURN count(a)") == 4);
+        CHECK(scalar(*tx, seek, v(1)) == 0);
+        CHECK(scalar(*tx, seek, v(1000)) == 1);
+        CHECK(scalar(*tx, seek, v(2)) == 0);
+        CHECK(scalar(*tx, seek, v(3)) == 0);
+        CHECK(scalar(*tx, seek, v(4)) == 2);
+        tx->commit();
+        CHECK(scalar(*db, seek, v(1)) == 0);
+        CHECK(scalar(*db, seek, v(1000)) == 1);
+        CHECK(scalar(*db, seek, v(4)) == 2);
+        CHECK(db->execute("EXPLAIN " + seek, v(1)).rows[0][0].to_string().find("NodeIndexSeek") !=
+              std::string::npos);
+    }
+}

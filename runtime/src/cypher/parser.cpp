@@ -1,6 +1,7 @@
 // Cypher parser. Expressions follow the openCypher precedence ladder; a '(' in expression
 // position is first tried as a pattern and falls back to a parenthesized expression.
 #include "cypher/parser.hpp"
+#include "cypher/show_indexes.hpp"
 
 #include "cypher/lexer.hpp"
 
@@ -236,6 +237,8 @@ private:
         } else if (accept_kw("CALL")) {
             c.kind = ClauseKind::Call;
             call_rest(c);
+        } else if (kw("SHOW") && show_indexes_ahead()) {
+            show_indexes(c);
         } else if (kw("DROP") && kw("INDEX", 1)) {
             i_ += 2;
             c.kind = ClauseKind::DropIndex;
@@ -305,6 +308,51 @@ private:
             c.yields.push_back(std::move(y));
         } while (accept_sym(","));
         if (accept_kw("WHERE")) c.where = where_expr();
+    }
+
+    bool show_indexes_ahead() const {
+        auto indexes = [&](size_t k) { return kw("INDEX", k) || kw("INDEXES", k); };
+        return indexes(1) || ((kw("ALL", 1) || kw("RANGE", 1) || kw("VECTOR", 1)) && indexes(2));
+    }
+
+    // SHOW [ALL|RANGE|VECTOR] INDEX[ES] [YIELD ... [WHERE ...] | WHERE ...]: a call of the
+    // index listing procedure (see show_indexes.hpp); RETURN etc. may follow a YIELD.
+    void show_indexes(Clause& c) {
+        ++i_;
+        std::string type = "ALL";
+        if (accept_kw("RANGE")) type = "RANGE";
+        else if (accept_kw("VECTOR")) type = "VECTOR";
+        else accept_kw("ALL");
+        if (!accept_kw("INDEXES")) expect_kw("INDEX");
+        c.kind = ClauseKind::Call;
+        c.procedure = std::string(kShowIndexesProcedure);
+        auto arg = std::make_unique<Expr>();
+        arg->kind = ExprKind::Literal;
+        arg->pos = c.pos;
+        arg->value = Value(type);
+        arg->text = "'" + type + "'";
+        std::vector<ExprPtr> args;
+        args.push_back(std::move(arg));
+        c.args = std::move(args);
+        auto yield_all = [&] {
+            for (auto col : kShowIndexColumns) c.yields.push_back(YieldItem{std::string(col), std::nullopt});
+        };
+        if (accept_kw("YIELD")) {
+            if (accept_sym("*")) {
+                yield_all();
+            } else {
+                do {
+                    YieldItem y;
+                    y.field = symbolic_name("a column name");
+                    if (accept_kw("AS")) y.alias = variable_name();
+                    c.yields.push_back(std::move(y));
+                } while (accept_sym(","));
+            }
+            if (accept_kw("WHERE")) c.where = where_expr();
+        } else if (accept_kw("WHERE")) {
+            yield_all();
+            c.where = where_expr();
+        }
     }
 
     void create_index(Clause& c) {

@@ -4,6 +4,8 @@
 // the path).
 #include "lora/actors/protocol.hpp"
 
+#include "exec/schema.hpp"
+
 #include <lora/lora.hpp>
 #include <lora/storage/catalog.hpp>
 #include <lora/storage/checkpoint.hpp>
@@ -159,6 +161,7 @@ struct Database::Impl {
                                                    " are missing from " + dir->wal_dir().string());
             }
             if (replayed) spdlog::info("recovered {} commits from the WAL", replayed);
+            for (auto* p : raw) p->sync_indexes();
             writer = wal::Writer::open(rec, wo);
         } catch (const wal::WalError& e) {
             db_error("WalError", e.what());
@@ -235,6 +238,7 @@ std::unique_ptr<Database> Database::open(const Options& options) {
     impl->engine = std::make_shared<actors::EngineShared>();
     impl->engine->catalog = impl->catalog.get();
     impl->engine->batch_rows = std::max(1u, options.batch_rows);
+    exec::register_index_procedures(impl->engine->procedures, *impl->catalog);
     for (auto& p : parts)
         impl->engine->shards.push_back(actors::spawn_shard(*impl->system, p, impl->catalog.get(),
                                                                  &impl->engine->commits));
@@ -419,6 +423,7 @@ void Database::snapshot_save(const std::string& path) {
         auto names = impl.catalog->names(kind);
         for (uint32_t i = 0; i < names.size(); ++i) cat_copy.restore(kind, i, names[i]);
     }
+    cat_copy.indexes().restore_all(impl.catalog->indexes().list());
     std::vector<std::unique_ptr<storage::Partition>> owned;
     for (uint32_t i = 0; i < blobs.size(); ++i) {
         owned.push_back(std::make_unique<storage::Partition>(i, static_cast<uint32_t>(blobs.size()), cat_copy));
@@ -468,6 +473,10 @@ void Database::snapshot_load(const std::string& path) {
         });
     }
     storage::rebuild_in_edges(fresh_raw);
+    // The snapshot's index definitions replace the database's.
+    cat.indexes().restore_all(file_cat.indexes().list());
+    for (auto* p : fresh_raw) p->sync_indexes();
+    eng.plans.clear();
     std::vector<std::future<void>> swapped;
     for (uint32_t i = 0; i < n; ++i) {
         auto p = std::make_shared<std::promise<void>>();

@@ -130,6 +130,7 @@ void Executor::run_here(size_t step, Row& row) {
     const size_t next = step + 1;
     switch (s.op) {
         case OpKind::ScanNodes: scan(s, step, row); return;
+        case OpKind::NodeIndexSeek: index_seek(s, step, row); return;
         case OpKind::Expand: expand(s, step, row); return;
         case OpKind::VarExpand: var_expand(s, step, row); return;
         case OpKind::Filter:

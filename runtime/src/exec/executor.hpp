@@ -91,6 +91,7 @@ public:
 
 private:
     void scan(const plan::Step& s, size_t step, Row& row);
+    void index_seek(const plan::Step& s, size_t step, Row& row);  // exec/index_seek.cpp
     void expand(const plan::Step& s, size_t step, Row& row);
     void var_expand(const plan::Step& s, size_t step, Row& row);
     std::vector<bool> matched_inputs(const plan::Step& end, const std::vector<Row>& rows,

@@ -113,6 +113,11 @@ void replay(const std::vector<RedoOp>& ops, const std::vector<storage::Partition
             case K::SetRelProperty:
                 at(op.id).set_rel_property(op.id, catalog.intern(CK::Key, op.name), op.value);
                 break;
+            // Definitions only: the database builds the partitions' indexes after recovery.
+            case K::CreateIndex:
+                catalog.indexes().restore(storage::IndexDef::from_value(op.name, op.value));
+                break;
+            case K::DropIndex: catalog.indexes().restore_drop(op.name); break;
             default: break;
         }
     }

@@ -26,6 +26,8 @@ struct RedoOp {
         CreateRel,
         DeleteRel,
         SetRelProperty,
+        CreateIndex,  // name: the index; value: its definition (IndexDef::to_value)
+        DropIndex,    // name: the index
     } kind;
     uint64_t id = 0;
     uint64_t start = 0;

@@ -10,6 +10,7 @@ namespace {
 const char* op_name(OpKind op) {
     switch (op) {
         case OpKind::ScanNodes: return "ScanNodes";
+        case OpKind::NodeIndexSeek: return "NodeIndexSeek";
         case OpKind::Expand: return "Expand";
         case OpKind::VarExpand: return "VarLengthExpand";
         case OpKind::SubqueryEnd: return "SubqueryEnd";
@@ -72,6 +73,20 @@ std::string Step::describe() const {
     if (op == OpKind::Expand || op == OpKind::VarExpand)
         o << (dir == exec::Direction::Outgoing ? " ->" : dir == exec::Direction::Incoming ? " <-" : " --");
     if (!key.empty()) o << " ." << key;
+    if (seek) {
+        o << " (";
+        for (size_t i = 0; i < seek->properties.size(); ++i) o << (i ? ", " : "") << seek->properties[i];
+        o << ")";
+        switch (seek->mode) {
+            case IndexSeek::Mode::Equal: o << " ="; break;
+            case IndexSeek::Mode::In: o << " IN"; break;
+            case IndexSeek::Mode::Range:
+                if (seek->lower) o << (seek->lower_inclusive ? " >=" : " >");
+                if (seek->upper) o << (seek->upper_inclusive ? " <=" : " <");
+                break;
+        }
+        o << " index=" << seek->index;
+    }
     return o.str();
 }
 
@@ -111,6 +126,7 @@ Step clone_step(const Step& s) {
     c.procedure = s.procedure;
     for (const auto& a : s.args) c.args.push_back(copy(a));
     c.yields = s.yields;
+    c.seek = s.seek;
     return c;
 }
 
@@ -129,6 +145,7 @@ Plan clone(const Plan& p) {
     c.explain_text = p.explain_text;
     c.union_parts = p.union_parts;
     c.union_all = p.union_all;
+    c.schema = p.schema;
     return c;
 }
 
@@ -137,6 +154,16 @@ std::string Plan::explain() const {
     for (size_t i = 0; i < union_parts.size(); ++i) {
         if (i) o << (union_all ? "UNION ALL\n" : "UNION\n");
         o << union_parts[i]->explain();
+    }
+    if (schema) {
+        if (schema->kind == SchemaCommand::Kind::DropIndex) {
+            o << "DropIndex @coordinator " << schema->name << "\n";
+        } else {
+            o << "CreateIndex @coordinator " << storage::index_kind_name(schema->index.kind) << " "
+              << schema->index.schema_text();
+            if (!schema->index.name.empty()) o << " " << schema->index.name;
+            o << "\n";
+        }
     }
     for (size_t i = 0; i < steps.size(); ++i) {
         o << i << ": " << steps[i].describe();

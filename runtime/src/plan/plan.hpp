@@ -6,6 +6,7 @@
 #include "exec/expr.hpp"
 #include "exec/procedures.hpp"
 
+#include <lora/storage/index_registry.hpp>
 #include <lora/value.hpp>
 
 #include <cstdint>
@@ -34,6 +35,8 @@ struct Location {
 
 enum class OpKind : uint8_t {
     ScanNodes,      // slot <- every local node (with `labels[0]` if given)
+    NodeIndexSeek,  // slot <- local nodes with `labels[0]` whose indexed value matches `seek`
+                    // (a superset: the filters it replaced stay in the plan)
     Expand,         // from slot -[rel_slot]- to_slot, at shard(from)
     VarExpand,      // from slot -[rel_slot*min..max]- to_slot, hopping shard to shard:
                     // the row re-enters this step at the shard of its frontier (aux_slot)
@@ -89,6 +92,26 @@ struct SortKey {
     bool descending;
 };
 
+// What a NodeIndexSeek looks up. The expressions do not depend on the sought node.
+struct IndexSeek {
+    enum class Mode : uint8_t { Equal, In, Range } mode = Mode::Equal;
+    std::string index;                // the index's name
+    std::vector<std::string> properties;
+    std::vector<CExprPtr> values;     // Equal: one per property; In: the list
+    CExprPtr lower, upper;            // Range: either may be null
+    bool lower_inclusive = true;
+    bool upper_inclusive = true;
+};
+
+// A schema command: runs alone, at the coordinator, outside the plan's steps.
+struct SchemaCommand {
+    enum class Kind : uint8_t { CreateIndex, DropIndex } kind = Kind::CreateIndex;
+    storage::IndexDef index;          // CreateIndex (an empty name is generated)
+    CExprPtr options;                 // CreateIndex OPTIONS, evaluated when run
+    bool if_not_exists = false;       // CREATE ... IF NOT EXISTS / DROP ... IF EXISTS
+    std::string name;                 // DropIndex
+};
+
 struct Step {
     OpKind op;
     Location loc;
@@ -122,6 +145,7 @@ struct Step {
     std::shared_ptr<const exec::ProcedureEntry> procedure;  // CallProcedure
     std::vector<CExprPtr> args;       // CallProcedure arguments
     std::vector<std::pair<std::string, int>> yields;  // CallProcedure: output field -> slot
+    std::shared_ptr<const IndexSeek> seek;            // NodeIndexSeek
 
     std::string describe() const;     // one line for EXPLAIN
 };
@@ -140,6 +164,7 @@ struct Plan {
     std::vector<std::shared_ptr<const Plan>> union_parts;
     bool union_all = false;
     std::string explain_text;
+    std::shared_ptr<const SchemaCommand> schema;  // a schema command (then no steps)
     std::string explain() const;
 };
 

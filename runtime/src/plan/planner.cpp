@@ -130,15 +130,16 @@ CExprPtr slot_expr(int slot) {
 
 class Planner {
 public:
-    Planner(const std::string& text, const exec::Procedures* procedures)
-        : plan_(std::make_shared<Plan>()), procedures_(procedures) {
+    Planner(const std::string& text, const exec::Procedures* procedures,
+            const storage::IndexRegistry* indexes)
+        : plan_(std::make_shared<Plan>()), procedures_(procedures), indexes_(indexes) {
         plan_->query = text;
     }
 
     PlanPtr run(const Statement& st) {
         if (st.query.parts.size() > 1) {
             for (const auto& part : st.query.parts) {
-                Planner sub(plan_->query, procedures_);
+                Planner sub(plan_->query, procedures_, indexes_);
                 auto p = sub.run_single(part);
                 if (plan_->union_parts.empty()) plan_->columns = p->columns;
                 else if (p->columns != plan_->columns)
@@ -174,8 +175,8 @@ public:
                 case ClauseKind::Call:
                     if (plan_call(c, clauses.size() == 1)) returned = true;
                     break;
-                case ClauseKind::CreateIndex: unsupported("CREATE INDEX");
-                case ClauseKind::DropIndex: unsupported("DROP INDEX");
+                case ClauseKind::CreateIndex:
+                case ClauseKind::DropIndex: return plan_schema(c, clauses.size());
             }
         }
         if (!returned) {
@@ -183,6 +184,31 @@ public:
             add(std::move(s));
         }
         plan_->slot_count = next_slot_;
+        if (indexes_ && !indexes_->empty()) use_indexes(*plan_, *indexes_);
+        return plan_;
+    }
+
+    PlanPtr plan_schema(const Clause& c, size_t clause_count) {
+        if (clause_count != 1)
+            throw_semantic("SyntaxError", "InvalidClauseComposition",
+                           "CREATE INDEX and DROP INDEX cannot be combined with other clauses");
+        auto cmd = std::make_shared<SchemaCommand>();
+        cmd->if_not_exists = c.if_not_exists;
+        if (c.kind == ClauseKind::DropIndex) {
+            cmd->kind = SchemaCommand::Kind::DropIndex;
+            cmd->name = c.index_name;
+        } else {
+            cmd->kind = SchemaCommand::Kind::CreateIndex;
+            cmd->index.name = c.index_name;
+            cmd->index.kind = c.vector_index ? storage::IndexKind::Vector : storage::IndexKind::Range;
+            cmd->index.label = c.index_label;
+            cmd->index.properties = c.index_properties;
+            if (c.index_options) {
+                Info info;
+                cmd->options = compile(*c.index_options, info);
+            }
+        }
+        plan_->schema = std::move(cmd);
         return plan_;
     }
 
@@ -1764,13 +1790,14 @@ private:
     int here_ = -1;
     bool read_ = false;
     bool wrote_ = false;
+    const storage::IndexRegistry* indexes_ = nullptr;
 };
 
 }  // namespace
 
 PlanPtr build_plan(const Statement& statement, const std::string& text,
-                   const exec::Procedures* procedures) {
-    Planner p(text, procedures);
+                   const exec::Procedures* procedures, const storage::IndexRegistry* indexes) {
+    Planner p(text, procedures, indexes);
     return p.run(statement);
 }
 

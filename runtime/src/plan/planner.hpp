@@ -4,6 +4,8 @@
 #include "cypher/ast.hpp"
 #include "plan/plan.hpp"
 
+#include <lora/storage/index_registry.hpp>
+
 #include <string>
 
 namespace lora::plan {
@@ -11,7 +13,13 @@ namespace lora::plan {
 // Plans one statement. Throws lora::Error for constructs the engine does not support yet
 // and for semantic errors found while planning.
 // `procedures` resolves CALL targets (may be null: then every CALL fails to resolve).
+// `indexes`, when given, lets label scans with property filters become index seeks.
 PlanPtr build_plan(const cypher::Statement& statement, const std::string& text,
-                   const exec::Procedures* procedures = nullptr);
+                   const exec::Procedures* procedures = nullptr,
+                   const storage::IndexRegistry* indexes = nullptr);
+
+// Turns label scans followed by filters on an indexed property into NodeIndexSeek steps
+// (Online RANGE indexes only). The filters stay in the plan.
+void use_indexes(Plan& plan, const storage::IndexRegistry& indexes);
 
 }  // namespace lora::plan

@@ -162,6 +162,10 @@ caf::actor spawn_wal(caf::actor_system& sys, std::shared_ptr<wal::Writer> writer
                      std::weak_ptr<EngineShared> engine);
 // Spawns one query actor for a request (used by the coordinator).
 caf::actor spawn_query(caf::actor_system& sys, EnginePtr engine, QueryRequestPtr request);
+// Spawns the actor running the schema command of `plan` (CREATE / DROP INDEX); it answers
+// (start_atom) with an OutcomePtr once the change is built, durable and visible to plans.
+caf::actor spawn_schema_change(caf::actor_system& sys, EnginePtr engine, plan::PlanPtr plan,
+                               Map params, uint64_t txn);
 // Spawns the coordinator: the entry point for queries.
 caf::actor spawn_coordinator(caf::actor_system& sys, EnginePtr engine);
 

@@ -2,6 +2,8 @@
 // One catalog is shared by every partition (all shard actors, all threads); it only grows.
 #pragma once
 
+#include <lora/storage/index_registry.hpp>
+
 #include <array>
 #include <atomic>
 #include <cstddef>
@@ -46,12 +48,17 @@ public:
 
     static std::string_view kind_name(Kind kind);  // "label", "relationship type", ...
 
+    // The index definitions: schema shared by every partition, persisted with the names.
+    IndexRegistry& indexes() { return indexes_; }
+    const IndexRegistry& indexes() const { return indexes_; }
+
 private:
     class Table;
     const Table& table(Kind kind) const { return *tables_[static_cast<size_t>(kind)]; }
     Table& table(Kind kind) { return *tables_[static_cast<size_t>(kind)]; }
 
     std::array<std::unique_ptr<Table>, 3> tables_;
+    IndexRegistry indexes_;
 };
 
 }  // namespace lora::storage

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <lora/storage/catalog.hpp>
+#include <lora/storage/property_index.hpp>
 #include <lora/storage/records.hpp>
 #include <lora/value.hpp>
 
@@ -120,6 +121,16 @@ public:
     // Same for a relationship, with its endpoints (start must be live here); also re-adds
     // the outgoing entry. False if already live, foreign, or the start node is not live.
     bool revive_relationship(uint64_t rel, uint64_t start, uint32_t type, uint64_t end);
+    // ---- property (RANGE) indexes. Every node change above keeps them current.
+    // Builds the RANGE indexes of the catalog's registry this partition lacks and drops the
+    // ones the registry no longer has (run in the shard actor after CREATE/DROP INDEX, and
+    // after recovery or a snapshot load).
+    void sync_indexes();
+    bool has_index(const std::string& name) const;
+    // Ids (ascending) of the nodes carrying `label` whose key (the values of `keys`, a list
+    // for several keys) matches `q`; nullopt when no index here covers exactly (label, keys).
+    std::optional<std::vector<uint64_t>> index_seek(uint32_t label, std::span<const uint32_t> keys,
+                                                    const IndexQuery& q) const;
     // Next ids create_node / create_relationship would hand out.
     uint64_t next_node_id() const { return encode(nodes_.size()); }
     uint64_t next_relationship_id() const { return encode(rels_.size()); }
@@ -141,6 +152,9 @@ private:
     void index_add(uint32_t label, uint32_t local);
     void index_remove(uint32_t label);
     void tidy(LabelPostings& p) const;
+    // Adds (add) or removes the index entries of a node, for the indexes on a label it has
+    // (only `label` when not ~0u) that cover `key` (any key when ~0u).
+    void index_entries(uint32_t local, bool add, uint32_t label = ~0u, uint32_t key = ~0u);
 
     template <typename F>
     static bool call(F& f, uint64_t id) {
@@ -163,6 +177,7 @@ private:
     size_t live_rels_ = 0;
     mutable std::vector<LabelPostings> label_index_;  // indexed by label id
     std::unique_ptr<VersionStore> versions_;
+    std::vector<std::unique_ptr<PropertyIndex>> prop_indexes_;
 };
 
 template <typename F>

@@ -1,0 +1,138 @@
+// CREATE INDEX option checks and the SHOW INDEXES procedure.
+#include "exec/schema.hpp"
+
+#include "cypher/show_indexes.hpp"
+
+#include <lora/error.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+namespace lora::exec {
+
+namespace {
+
+using storage::IndexDef;
+using storage::IndexKind;
+
+[[noreturn]] void bad_option(const std::string& message) {
+    throw Error(ErrorClass::Semantic, ErrorPhase::Runtime, "ArgumentError", "InvalidIndexOption",
+                message);
+}
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    return s;
+}
+
+std::string provider_of(const IndexDef& def) {
+    return def.kind == IndexKind::Vector ? "vector-2.0" : "range-1.0";
+}
+
+void set_dimension(IndexDef& def, const Value& v) {
+    int64_t n = 0;
+    if (v.is_int()) n = v.as_int();
+    else if (v.is_float() && v.as_float() == static_cast<double>(static_cast<int64_t>(v.as_float())))
+        n = static_cast<int64_t>(v.as_float());
+    else bad_option("the vector dimension must be an integer, got " + v.to_string());
+    if (n < 1 || n > 4096)
+        bad_option("the vector dimension must be between 1 and 4096, got " + std::to_string(n));
+    def.config.emplace_back("vector.dimensions", Value(n));
+}
+
+void set_similarity(IndexDef& def, const Value& v) {
+    if (!v.is_string()) bad_option("the vector similarity must be a string, got " + v.to_string());
+    std::string s = lower(v.as_string());
+    if (s != "cosine" && s != "euclidean")
+        bad_option("the vector similarity must be 'cosine' or 'euclidean', got '" + v.as_string() + "'");
+    def.config.emplace_back("vector.similarity_function", Value(s));
+}
+
+}  // namespace
+
+void check_index_definition(IndexDef& def, const Value& options) {
+    if (def.properties.empty()) bad_option("an index needs at least one property");
+    std::set<std::string> seen;
+    for (const auto& p : def.properties)
+        if (!seen.insert(p).second)
+            throw Error(ErrorClass::Semantic, ErrorPhase::Runtime, "SchemaError",
+                        "RepeatedPropertyInCompositeSchema",
+                        "property '" + p + "' appears twice in the index on :" + def.label);
+    if (def.kind == IndexKind::Vector && def.properties.size() != 1)
+        bad_option("a vector index covers exactly one property, got " +
+                   std::to_string(def.properties.size()));
+    def.config.clear();
+    if (!options.is_null() && !options.is_map())
+        bad_option("OPTIONS must be a map, got " + options.to_string());
+    const Value* dimension = nullptr;
+    const Value* similarity = nullptr;
+    if (options.is_map()) {
+        for (const auto& [key, v] : options.as_map()) {
+            if (key == "indexProvider") {
+                if (!v.is_string() || (def.kind == IndexKind::Range ? v.as_string() != "range-1.0"
+                                                                    : v.as_string().rfind("vector-", 0) != 0))
+                    bad_option("index provider " + v.to_string() + " cannot serve a " +
+                               std::string(storage::index_kind_name(def.kind)) + " index");
+            } else if (key == "indexConfig") {
+                if (!v.is_map()) bad_option("indexConfig must be a map, got " + v.to_string());
+                for (const auto& [ck, cv] : v.as_map()) {
+                    if (def.kind == IndexKind::Vector && ck == "vector.dimensions") dimension = &cv;
+                    else if (def.kind == IndexKind::Vector && ck == "vector.similarity_function") similarity = &cv;
+                    else bad_option("unknown indexConfig setting '" + ck + "' for a " +
+                                    std::string(storage::index_kind_name(def.kind)) + " index");
+                }
+            } else if (def.kind == IndexKind::Vector && (key == "dimension" || key == "dimensions")) {
+                dimension = &v;
+            } else if (def.kind == IndexKind::Vector && (key == "similarity" || key == "similarity_function")) {
+                similarity = &v;
+            } else {
+                bad_option("unknown index option '" + key + "' for a " +
+                           std::string(storage::index_kind_name(def.kind)) + " index");
+            }
+        }
+    }
+    if (def.kind != IndexKind::Vector) return;
+    if (!dimension) bad_option("a vector index needs OPTIONS {indexConfig: {`vector.dimensions`: n}} (or {dimension: n})");
+    set_dimension(def, *dimension);
+    set_similarity(def, similarity ? *similarity : Value("cosine"));
+}
+
+Value index_options_value(const IndexDef& def) {
+    Map cfg;
+    for (const auto& [k, v] : def.config) cfg.emplace(k, v);
+    Map m;
+    m.emplace("indexProvider", Value(provider_of(def)));
+    m.emplace("indexConfig", Value(std::move(cfg)));
+    return Value(std::move(m));
+}
+
+void register_index_procedures(Procedures& procedures, const storage::Catalog& catalog) {
+    ProcedureSignature sig;
+    sig.name = std::string(cypher::kShowIndexesProcedure);
+    sig.inputs = {{"type", "STRING?"}};
+    const std::array<const char*, 10> types = {"INTEGER?", "STRING?", "STRING?", "FLOAT?", "STRING?",
+                                               "STRING?", "LIST? OF STRING?", "LIST? OF STRING?",
+                                               "STRING?", "MAP?"};
+    for (size_t i = 0; i < cypher::kShowIndexColumns.size(); ++i)
+        sig.outputs.emplace_back(std::string(cypher::kShowIndexColumns[i]), types[i]);
+    const storage::Catalog* cat = &catalog;
+    procedures.put(std::move(sig), [cat](const std::vector<Value>& args) {
+        std::string filter = !args.empty() && args[0].is_string() ? args[0].as_string() : "ALL";
+        std::vector<std::vector<Value>> rows;
+        for (const auto& d : cat->indexes().list()) {
+            std::string type(storage::index_kind_name(d.kind));
+            if (filter != "ALL" && filter != type) continue;
+            List props;
+            for (const auto& p : d.properties) props.emplace_back(p);
+            rows.push_back({Value(static_cast<int64_t>(d.id)), Value(d.name),
+                            Value(std::string(storage::index_state_name(d.state))),
+                            Value(d.state == storage::IndexState::Online ? 100.0 : 0.0), Value(type),
+                            Value("NODE"), Value(List{Value(d.label)}), Value(std::move(props)),
+                            Value(provider_of(d)), index_options_value(d)});
+        }
+        return rows;
+    });
+}
+
+}  // namespace lora::exec

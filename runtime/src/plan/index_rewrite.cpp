@@ -1,0 +1,158 @@
+// Index selection: a label scan whose following filters compare one of the node's
+// properties with a value that does not depend on the node becomes a NodeIndexSeek. The
+// filters stay, so the seek only has to return a superset of the matching nodes.
+#include "plan/planner.hpp"
+
+#include <algorithm>
+
+namespace lora::plan {
+
+namespace {
+
+using exec::Cmp;
+using exec::EK;
+
+struct PropPred {
+    std::string prop;
+    enum class Op : uint8_t { Eq, In, Lt, Le, Gt, Ge } op;
+    const CExpr* value;
+};
+
+const std::string* property_of_slot(const CExpr& e, int slot) {
+    if (e.kind == EK::Property && e.children.size() == 1 && e.children[0]->kind == EK::Slot &&
+        e.children[0]->slot == slot)
+        return &e.name;
+    return nullptr;
+}
+
+// Values the seek can compute before it has a node: no graph reads, no sought node.
+bool seekable(const CExpr& e, int slot) {
+    switch (e.kind) {
+        case EK::Literal:
+        case EK::Param: return true;
+        case EK::Slot: return e.slot != slot;
+        case EK::List:
+        case EK::Negate:
+        case EK::Arith:
+            return std::all_of(e.children.begin(), e.children.end(),
+                               [&](const CExprPtr& c) { return c && seekable(*c, slot); });
+        default: return false;
+    }
+}
+
+std::optional<PropPred::Op> op_of(Cmp c, bool flipped) {
+    switch (c) {
+        case Cmp::Eq: return PropPred::Op::Eq;
+        case Cmp::Lt: return flipped ? PropPred::Op::Gt : PropPred::Op::Lt;
+        case Cmp::Le: return flipped ? PropPred::Op::Ge : PropPred::Op::Le;
+        case Cmp::Gt: return flipped ? PropPred::Op::Lt : PropPred::Op::Gt;
+        case Cmp::Ge: return flipped ? PropPred::Op::Le : PropPred::Op::Ge;
+        case Cmp::Ne: return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+void collect(const CExpr& e, int slot, std::vector<PropPred>& out) {
+    if (e.kind == EK::And) {
+        for (const auto& c : e.children)
+            if (c) collect(*c, slot, out);
+        return;
+    }
+    if (e.kind == EK::Compare && e.cmps.size() == 1 && e.children.size() == 2) {
+        const CExpr& a = *e.children[0];
+        const CExpr& b = *e.children[1];
+        if (const auto* p = property_of_slot(a, slot); p && seekable(b, slot)) {
+            if (auto op = op_of(e.cmps[0], false)) out.push_back({*p, *op, &b});
+        } else if (const auto* q = property_of_slot(b, slot); q && seekable(a, slot)) {
+            if (auto op = op_of(e.cmps[0], true)) out.push_back({*q, *op, &a});
+        }
+        return;
+    }
+    if (e.kind == EK::In && e.children.size() == 2) {
+        if (const auto* p = property_of_slot(*e.children[0], slot); p && seekable(*e.children[1], slot))
+            out.push_back({*p, PropPred::Op::In, e.children[1].get()});
+    }
+}
+
+const PropPred* find_pred(const std::vector<PropPred>& preds, const std::string& prop,
+                          std::initializer_list<PropPred::Op> ops) {
+    for (const auto& p : preds)
+        if (p.prop == prop && std::find(ops.begin(), ops.end(), p.op) != ops.end()) return &p;
+    return nullptr;
+}
+
+// The best seek over `defs` for these predicates: equality on every property of the
+// index with the most properties, then IN, then a range on one property.
+std::shared_ptr<IndexSeek> choose(const std::vector<storage::IndexDef>& defs,
+                                  const std::vector<PropPred>& preds) {
+    using Op = PropPred::Op;
+    const storage::IndexDef* best = nullptr;
+    for (const auto& d : defs) {
+        bool all = std::all_of(d.properties.begin(), d.properties.end(),
+                               [&](const std::string& p) { return find_pred(preds, p, {Op::Eq}); });
+        if (all && (!best || d.properties.size() > best->properties.size())) best = &d;
+    }
+    auto seek = std::make_shared<IndexSeek>();
+    if (best) {
+        seek->mode = IndexSeek::Mode::Equal;
+        seek->index = best->name;
+        seek->properties = best->properties;
+        for (const auto& p : best->properties)
+            seek->values.push_back(exec::clone(*find_pred(preds, p, {Op::Eq})->value));
+        return seek;
+    }
+    for (const auto& d : defs) {
+        if (d.properties.size() != 1) continue;
+        if (const auto* in = find_pred(preds, d.properties[0], {Op::In})) {
+            seek->mode = IndexSeek::Mode::In;
+            seek->index = d.name;
+            seek->properties = d.properties;
+            seek->values.push_back(exec::clone(*in->value));
+            return seek;
+        }
+    }
+    for (const auto& d : defs) {
+        if (d.properties.size() != 1) continue;
+        const auto* lo = find_pred(preds, d.properties[0], {Op::Gt, Op::Ge});
+        const auto* hi = find_pred(preds, d.properties[0], {Op::Lt, Op::Le});
+        if (!lo && !hi) continue;
+        seek->mode = IndexSeek::Mode::Range;
+        seek->index = d.name;
+        seek->properties = d.properties;
+        if (lo) {
+            seek->lower = exec::clone(*lo->value);
+            seek->lower_inclusive = lo->op == Op::Ge;
+        }
+        if (hi) {
+            seek->upper = exec::clone(*hi->value);
+            seek->upper_inclusive = hi->op == Op::Le;
+        }
+        return seek;
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+void use_indexes(Plan& plan, const storage::IndexRegistry& indexes) {
+    for (size_t i = 0; i < plan.steps.size(); ++i) {
+        Step& s = plan.steps[i];
+        if (s.op != OpKind::ScanNodes || s.labels.empty()) continue;
+        auto defs = indexes.online_range(s.labels[0]);
+        if (defs.empty()) continue;
+        std::vector<PropPred> preds;
+        for (size_t j = i + 1; j < plan.steps.size(); ++j) {
+            const Step& f = plan.steps[j];
+            if (f.op == OpKind::Attach) continue;
+            if (f.op != OpKind::Filter || !f.expr) break;
+            if (f.guard_slot != s.guard_slot || (f.guard_slot >= 0 && f.guard_value != s.guard_value)) break;
+            collect(*f.expr, s.slot, preds);
+        }
+        if (auto seek = choose(defs, preds)) {
+            s.op = OpKind::NodeIndexSeek;
+            s.seek = std::move(seek);
+        }
+    }
+}
+
+}  // namespace lora::plan
