@@ -1,6 +1,12 @@
-// lora-bench: command-line front of the benchmarks (writers, writers-compare). Prints
-// figures, one JSON line per run; exits 2 on bad arguments, 1 when a run fails.
+// lora-bench: command-line front of the benchmarks (writers, writers-compare, ingest, reads,
+// sqlite, writers-vs-sqlite). Prints figures, one JSON line per run; exits 2 on bad
+// arguments, 1 when a run fails.
+#include "lora_bench_graph.hpp"
+#include "lora_bench_http.hpp"
+#include "lora_bench_sqlite.hpp"
 #include "lora_bench_writers.hpp"
+
+#include <lora/lora.hpp>
 
 #include <lora/error.hpp>
 
@@ -9,6 +15,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -72,8 +80,11 @@ int main(int argc, char** argv) {
 
     if (argc > 1 && argv[1][0] != '-') {
         const std::string sub = argv[1];
-        if (sub != "writers" && sub != "writers-compare")
-            return usage_error("unknown benchmark '" + sub + "' (known: writers, writers-compare)");
+        if (sub != "writers" && sub != "writers-compare" && sub != "ingest" && sub != "reads" &&
+            sub != "sqlite" && sub != "writers-vs-sqlite")
+            return usage_error("unknown benchmark '" + sub +
+                               "' (known: writers, writers-compare, ingest, reads, sqlite, "
+                               "writers-vs-sqlite)");
     }
     CLI::App app{"lora-bench: benchmarks of the lora graph database"};
     app.require_subcommand(1);
@@ -82,7 +93,12 @@ int main(int argc, char** argv) {
     bool w_json = false;
     auto* writers = app.add_subcommand(
         "writers", "K threads, each committing auto-commit CREATE transactions");
-    writers->add_option("--data", wc.data_dir, "database directory (created if missing)")->required();
+    std::string w_via = "embedded", w_url, w_token;
+    writers->add_option("--data", wc.data_dir, "database directory (created if missing; embedded only)");
+    writers->add_option("--via", w_via, "embedded (default: lora in this process) or http")
+        ->check(CLI::IsMember({"embedded", "http"}));
+    writers->add_option("--url", w_url, "with --via http: the lorad, as http://HOST:PORT");
+    writers->add_option("--auth-token", w_token, "with --via http: the server's auth token");
     writers->add_option("--writers", wc.writers, "number of writer threads K")
         ->check(CLI::Range(1u, 4096u));
     auto* txns_opt = writers->add_option("--txns", wc.txns, "transactions per writer M")
@@ -91,9 +107,14 @@ int main(int argc, char** argv) {
         writers->add_option("--duration", wc.duration_s, "run for S seconds instead of --txns")
             ->check(CLI::Range(0.001, 86400.0));
     txns_opt->excludes(duration_opt);
-    writers->add_option("--shards", wc.shards, "shards of a new database (default: hardware threads)")
+    writers->add_option("--shards", wc.shards,
+                        "shards of a new database (default: hardware threads); with --via http "
+                        "only a label for the report: the server's shard count")
         ->check(CLI::Range(1u, 1024u));
-    writers->add_option("--sync", wc.sync, "WAL sync mode: per-commit, interval:<ms> or none");
+    auto* sync_opt = writers->add_option(
+        "--sync", wc.sync,
+        "WAL sync mode: per-commit, interval:<ms> or none; with --via http only a label for "
+        "the report: the mode the server runs with");
     writers->add_flag("--print-acks", wc.print_acks, "print 'ack W S' after each acknowledged commit");
     writers->add_flag("--json", w_json, "print only the JSON line");
     writers->add_option("--time-limit", wc.time_limit_s,
@@ -120,6 +141,86 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(0.0, 86400.0));
     compare->add_flag("--json", c_json, "print only the JSON lines");
 
+    lora::bench::GraphConfig gc;
+    lora::bench::ReadsConfig rc;
+    bool g_json = false;
+    auto add_graph_options = [&](CLI::App* sub) {
+        sub->add_option("--nodes", gc.nodes, "Person nodes N")
+            ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 32));
+        sub->add_option("--rels-per-node", gc.rels_per_node, "KNOWS relationships per node R")
+            ->check(CLI::Range(0u, 10000u));
+        sub->add_option("--batch", gc.batch, "rows per UNWIND statement (default 10000)")
+            ->check(CLI::Range(1u, 10000000u));
+        sub->add_option("--shards", gc.shards, "shards (default: hardware threads)")
+            ->check(CLI::Range(1u, 1024u));
+        sub->add_option("--data", gc.data_dir,
+                        "database directory (default: in memory); must be new or empty");
+        sub->add_option("--sync", gc.sync, "WAL sync mode with --data (default per-commit)");
+        sub->add_option("--match", gc.match,
+                        "relationship endpoints: auto (default), property ({id: r.a}), id (id(a) = r.a) "
+            "or node (node-reference parameters)")
+            ->check(CLI::IsMember({"auto", "property", "id", "node"}));
+        sub->add_option("--seed", gc.seed, "generator seed");
+        sub->add_option("--time-limit", gc.time_limit_s,
+                        "stop the ingest after S seconds (default 0 = none)")
+            ->check(CLI::Range(0.0, 86400.0));
+        sub->add_flag("--json", g_json, "print only the JSON line");
+    };
+    auto* ingest = app.add_subcommand("ingest", "batched UNWIND ... CREATE of a Person/KNOWS graph");
+    add_graph_options(ingest);
+    auto* reads = app.add_subcommand(
+        "reads", "point / 1-hop / 2-hop / aggregate reads on a Person/KNOWS graph");
+    add_graph_options(reads);
+    reads->add_option("--seconds", rc.seconds, "seconds per read kind (default 3)")
+        ->check(CLI::Range(0.001, 86400.0));
+    reads->add_option("--threads", rc.threads, "reader threads (default 1)")
+        ->check(CLI::Range(1u, 4096u));
+    reads->add_option("--kinds", rc.kinds, "read kinds to run (default: point 1hop 2hop agg)")
+        ->check(CLI::IsMember({"point", "1hop", "2hop", "agg"}));
+    reads->add_option("--max-queries", rc.max_queries,
+                      "stop each kind after this many queries per thread (default: no limit)");
+
+    lora::bench::SqliteConfig sc;
+    bool s_json = false;
+    auto* sqlite = app.add_subcommand(
+        "sqlite", "SQLite (WAL, synchronous=FULL): T threads inserting one row per transaction");
+    sqlite->add_option("--data", sc.data_dir, "directory of the database file bench.sqlite (replaced)")
+        ->required();
+    sqlite->add_option("--threads", sc.threads, "threads, one connection each (default 16)")
+        ->check(CLI::Range(1u, 4096u));
+    auto* s_txns = sqlite->add_option("--txns", sc.txns, "transactions per thread")
+        ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
+    auto* s_dur = sqlite->add_option("--duration", sc.duration_s, "run for S seconds instead")
+        ->check(CLI::Range(0.001, 86400.0));
+    s_txns->excludes(s_dur);
+    sqlite->add_option("--synchronous", sc.synchronous, "PRAGMA synchronous (default FULL)")
+        ->check(CLI::IsMember({"FULL", "NORMAL", "OFF"}));
+    sqlite->add_option("--time-limit", sc.time_limit_s, "stop a --txns run after S seconds (default 600)")
+        ->check(CLI::Range(0.0, 86400.0));
+    sqlite->add_flag("--json", s_json, "print only the JSON line");
+
+    std::string vs_data;
+    uint64_t vs_txns = 12800;
+    uint32_t vs_writers = 64, vs_threads = 16, vs_shards = 0;
+    double vs_limit = 120;
+    bool vs_json = false;
+    auto* vs = app.add_subcommand(
+        "writers-vs-sqlite",
+        "lora writers (per-commit) and SQLite (WAL, synchronous=FULL) one after the other");
+    vs->add_option("--data", vs_data, "parent directory; runs use fresh lora/ and sqlite/ inside")
+        ->required();
+    vs->add_option("--txns", vs_txns, "commits per run, split over the writers (default 12800)")
+        ->check(CLI::Range(uint64_t{16}, uint64_t{1} << 40));
+    vs->add_option("--writers", vs_writers, "lora writer threads (default 64)")
+        ->check(CLI::Range(1u, 4096u));
+    vs->add_option("--sqlite-threads", vs_threads, "SQLite threads (default 16)")
+        ->check(CLI::Range(1u, 4096u));
+    vs->add_option("--shards", vs_shards, "lora shards (default: hardware threads)")
+        ->check(CLI::Range(1u, 1024u));
+    vs->add_option("--time-limit", vs_limit, "stop each run after S seconds (default 120)")
+        ->check(CLI::Range(0.0, 86400.0));
+    vs->add_flag("--json", vs_json, "print only the JSON lines");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -131,9 +232,116 @@ int main(int argc, char** argv) {
     }
 
     try {
+        if (ingest->parsed() || reads->parsed()) {
+            if (auto problem = lora::bench::check_sync_mode(gc.sync); !problem.empty())
+                return usage_error(problem);
+            if (!gc.data_dir.empty()) {
+                std::error_code ec;
+                if (fs::exists(gc.data_dir, ec) && !fs::is_empty(gc.data_dir, ec))
+                    return usage_error("--data " + gc.data_dir +
+                                       " is not empty; the graph benchmarks need a new database");
+            }
+            auto db = lora::bench::open_graph_db(gc);
+            if (!g_json)
+                std::cerr << "lora-bench: loading " << gc.nodes << " nodes x " << gc.rels_per_node
+                          << " rels ...\n";
+            lora::bench::IngestResult ir = lora::bench::run_ingest(*db, gc);
+            const bool counts_ok = ir.nodes_counted == ir.nodes && ir.rels_counted == ir.rels &&
+                                   (ir.time_limited ||
+                                    (ir.nodes == gc.nodes && ir.rels == gc.nodes * gc.rels_per_node));
+            if (ingest->parsed()) {
+                if (!g_json) std::cout << lora::bench::ingest_table(ir);
+                std::cout << lora::bench::ingest_json(ir) << "\n";
+            } else {
+                lora::bench::ReadsResult rr;
+                rr.ingest = ir;
+                rr.threads = rc.threads;
+                rr.kinds = lora::bench::run_reads(*db, ir.nodes, rc, gc.seed);
+                if (!g_json) std::cout << lora::bench::reads_table(rr);
+                std::cout << lora::bench::reads_json(rr) << "\n";
+                for (const auto& k : rr.kinds)
+                    if (!k.error.empty()) {
+                        std::cerr << "lora-bench: " << k.kind << " failed: " << k.error << "\n";
+                        return kExitFailed;
+                    }
+            }
+            if (!counts_ok) {
+                std::cerr << "lora-bench: the graph has " << ir.nodes_counted << " nodes and "
+                          << ir.rels_counted << " relationships, expected " << ir.nodes << " and "
+                          << ir.rels << "\n";
+                return kExitFailed;
+            }
+            return 0;
+        }
+        if (sqlite->parsed()) {
+            if (sc.txns == 0 && sc.duration_s <= 0)
+                return usage_error("sqlite needs --txns M or --duration S");
+            WritersResult r = lora::bench::run_sqlite(sc);
+            report(r, s_json);
+            return run_error_status(r);
+        }
+        if (vs->parsed()) {
+            for (const char* sub : {"lora", "sqlite"})
+                if (auto problem = prepare_fresh_dir(fs::path(vs_data) / sub); !problem.empty())
+                    return usage_error(problem);
+            WritersConfig cfg;
+            cfg.data_dir = (fs::path(vs_data) / "lora").string();
+            cfg.writers = vs_writers;
+            cfg.txns = std::max<uint64_t>(1, vs_txns / vs_writers);
+            cfg.shards = vs_shards;
+            cfg.sync = "per-commit";
+            cfg.time_limit_s = vs_limit;
+            cfg.verify = true;
+            if (!vs_json) std::cerr << "lora-bench: running lora writers ...\n";
+            WritersResult lr = lora::bench::run_writers(cfg);
+            report(lr, vs_json);
+            if (int status = run_error_status(lr)) return status;
+            lora::bench::SqliteConfig scfg;
+            scfg.data_dir = (fs::path(vs_data) / "sqlite").string();
+            scfg.threads = vs_threads;
+            scfg.txns = std::max<uint64_t>(1, vs_txns / vs_threads);
+            scfg.time_limit_s = vs_limit;
+            if (!vs_json) std::cerr << "lora-bench: running sqlite ...\n";
+            WritersResult sr = lora::bench::run_sqlite(scfg);
+            report(sr, vs_json);
+            if (int status = run_error_status(sr)) return status;
+            const double ratio = sr.commits_per_s() > 0 ? lr.commits_per_s() / sr.commits_per_s() : 0;
+            if (!vs_json)
+                std::printf("\nlora %u writers (per-commit, %u shards): %.1f commits/s; sqlite %u "
+                            "threads (WAL, synchronous=FULL): %.1f commits/s; ratio %.2fx\n",
+                            lr.writers, lr.shards, lr.commits_per_s(), sr.writers,
+                            sr.commits_per_s(), ratio);
+            nlohmann::ordered_json j;
+            j["bench"] = "writers-vs-sqlite";
+            j["lora"] = nlohmann::ordered_json::parse(lora::bench::writers_json(lr));
+            j["sqlite"] = nlohmann::ordered_json::parse(lora::bench::writers_json(sr));
+            j["ratio"] = std::round(ratio * 100) / 100;
+            std::cout << j.dump() << "\n";
+            return 0;
+        }
         if (writers->parsed()) {
             if (wc.txns == 0 && wc.duration_s <= 0)
                 return usage_error("writers needs --txns M or --duration S");
+            if (w_via == "http") {
+                if (w_url.empty()) return usage_error("writers --via http needs --url http://HOST:PORT");
+                if (!wc.data_dir.empty())
+                    return usage_error("--data is for the embedded mode; a lorad owns its data directory");
+                if (wc.print_acks) return usage_error("--print-acks is for the embedded mode");
+                if (sync_opt->count() == 0) wc.sync = "unknown";
+                else if (auto problem = lora::bench::check_sync_mode(wc.sync); !problem.empty())
+                    return usage_error(problem);
+                try {
+                    lora::bench::parse_http_url(w_url);
+                } catch (const lora::Error& e) {
+                    return usage_error(e.message());
+                }
+                WritersResult r = lora::bench::run_writers_http(wc, w_url, w_token);
+                report(r, w_json);
+                return run_error_status(r);
+            }
+            if (!w_url.empty() || !w_token.empty())
+                return usage_error("--url and --auth-token need --via http");
+            if (wc.data_dir.empty()) return usage_error("writers needs --data DIR (or --via http --url ...)");
             if (auto problem = lora::bench::check_sync_mode(wc.sync); !problem.empty())
                 return usage_error(problem);
             WritersResult r = lora::bench::run_writers(wc);

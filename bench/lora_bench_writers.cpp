@@ -187,10 +187,14 @@ WritersResult run_writers(const WritersConfig& config) {
 
 std::string writers_json(const WritersResult& r) {
     nlohmann::ordered_json j;
-    j["bench"] = "writers";
+    j["bench"] = r.bench;
+    if (r.bench == "writers") j["via"] = r.via;
     j["writers"] = r.writers;
     j["txns"] = r.txns;
-    j["shards"] = r.shards;
+    if (r.shards)
+        j["shards"] = r.shards;
+    else
+        j["shards"] = nullptr;
     j["sync"] = r.sync;
     j["seconds"] = round_to(r.seconds, 3);
     j["commits_per_s"] = round_to(r.commits_per_s(), 1);
@@ -198,13 +202,18 @@ std::string writers_json(const WritersResult& r) {
                        {"p95", us(r.latency_ns.percentile(95))},
                        {"p99", us(r.latency_ns.percentile(99))},
                        {"max", us(r.latency_ns.max())}};
-    j["fsyncs"] = r.fsyncs;
+    if (r.wal_known)
+        j["fsyncs"] = r.fsyncs;
+    else
+        j["fsyncs"] = nullptr;
     if (r.fsyncs)
         j["commits_per_fsync"] = round_to(r.commits_per_fsync(), 2);
     else
         j["commits_per_fsync"] = nullptr;
-    j["wal_records"] = r.wal_records;
-    j["wal_batches"] = r.wal_batches;
+    if (r.wal_known) {
+        j["wal_records"] = r.wal_records;
+        j["wal_batches"] = r.wal_batches;
+    }
     j["retries"] = r.retries;
     if (r.time_limited) j["time_limited"] = true;
     if (r.verified >= 0) j["verified"] = r.verified == 1;
@@ -216,15 +225,20 @@ std::string writers_table(const WritersResult& r) {
     char buf[1024];
     std::ostringstream out;
     std::snprintf(buf, sizeof buf,
-                  "writers  %u  (shards %u, sync %s)\n"
+                  "%-8s %u  (%s, shards %s, sync %s)\n"
                   "commits  %llu in %.3f s = %.1f commits/s\n"
                   "latency  p50 %.1f us  p95 %.1f us  p99 %.1f us  max %.1f us\n",
-                  r.writers, r.shards, r.sync.c_str(), static_cast<unsigned long long>(r.txns),
+                  r.bench.c_str(), r.writers,
+                  r.bench == "writers" ? ("via " + r.via).c_str() : "threads",
+                  r.shards ? std::to_string(r.shards).c_str() : "unknown", r.sync.c_str(),
+                  static_cast<unsigned long long>(r.txns),
                   r.seconds, r.commits_per_s(), us(r.latency_ns.percentile(50)),
                   us(r.latency_ns.percentile(95)), us(r.latency_ns.percentile(99)),
                   us(r.latency_ns.max()));
     out << buf;
-    if (r.fsyncs)
+    if (!r.wal_known)
+        std::snprintf(buf, sizeof buf, "wal      fsync count not available\n");
+    else if (r.fsyncs)
         std::snprintf(buf, sizeof buf, "wal      %llu fsyncs, %.2f commits per fsync\n",
                       static_cast<unsigned long long>(r.fsyncs), r.commits_per_fsync());
     else

@@ -22,12 +22,15 @@ struct WritersConfig {
 };
 
 struct WritersResult {
+    std::string bench = "writers";  // the JSON "bench" field ("sqlite" for the comparison)
+    std::string via = "embedded";   // "embedded" or "http"
     uint32_t writers = 0;
-    uint32_t shards = 0;
+    uint32_t shards = 0;    // 0 = unknown (http: the server's, unless stated with --shards)
     std::string sync;
     uint64_t txns = 0;  // acknowledged commits, all writers
     double seconds = 0;
     LatencyHistogram latency_ns;
+    bool wal_known = true;  // false when the WAL figures could not be read (http, sqlite)
     uint64_t fsyncs = 0, wal_batches = 0, wal_records = 0, wal_bytes = 0;
     uint64_t retries = 0;        // transient errors retried
     bool time_limited = false;   // a --txns run cut short by time_limit_s

@@ -1,0 +1,301 @@
+// lora-bench writers --via http: each writer thread owns one keep-alive connection and its
+// own io_context, so connections never share a lock; Beast does the HTTP framing.
+#include "lora_bench_http.hpp"
+
+#include <lora/error.hpp>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <charconv>
+#include <latch>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace lora::bench {
+
+namespace {
+
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+using tcp = boost::asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+[[noreturn]] void fail(const std::string& message) {
+    throw Error(ErrorClass::Database, ErrorPhase::Runtime, "BenchError", "Http", message);
+}
+
+constexpr const char* kWriteQuery =
+    "CREATE (:W {w: $w, s: $s})-[:R]->(:W {w: $w, s: $s, t: 1})";
+
+}  // namespace
+
+HttpTarget parse_http_url(const std::string& url) {
+    const std::string scheme = "http://";
+    if (url.rfind(scheme, 0) != 0)
+        fail("--url must start with http:// (https is not supported), got '" + url + "'");
+    std::string rest = url.substr(scheme.size());
+    if (!rest.empty() && rest.back() == '/') rest.pop_back();
+    if (rest.find('/') != std::string::npos)
+        fail("--url must be http://HOST:PORT without a path, got '" + url + "'");
+    const auto colon = rest.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == rest.size())
+        fail("--url needs a host and a port, as in http://127.0.0.1:4747, got '" + url + "'");
+    HttpTarget t;
+    t.host = rest.substr(0, colon);
+    const std::string port = rest.substr(colon + 1);
+    unsigned value = 0;
+    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+    if (ec != std::errc() || end != port.data() + port.size() || value == 0 || value > 65535)
+        fail("--url has a bad port '" + port + "' (1..65535)");
+    t.port = static_cast<uint16_t>(value);
+    return t;
+}
+
+struct HttpConnection::Impl {
+    HttpTarget target;
+    std::string auth;
+    std::chrono::seconds timeout;
+    boost::asio::io_context ioc;
+    std::optional<beast::tcp_stream> stream;
+    beast::flat_buffer buffer;
+
+    void connect() {
+        stream.emplace(ioc);
+        buffer.clear();
+        tcp::resolver resolver(ioc);
+        beast::error_code ec;
+        auto endpoints = resolver.resolve(target.host, std::to_string(target.port), ec);
+        if (ec) fail("cannot resolve " + target.host + ": " + ec.message());
+        stream->expires_after(timeout);
+        beast::error_code cec;
+        stream->async_connect(endpoints, [&](beast::error_code e, const tcp::endpoint&) { cec = e; });
+        ioc.restart();
+        ioc.run();
+        if (cec)
+            fail("cannot connect to " + target.host + ":" + std::to_string(target.port) + ": " +
+                 cec.message());
+    }
+
+    // One exchange; false when the connection turned out to be closed before any reply.
+    bool exchange(http::request<http::string_body>& req, HttpReply& out) {
+        beast::error_code wec, rec;
+        stream->expires_after(timeout);
+        http::async_write(*stream, req, [&](beast::error_code e, size_t) { wec = e; });
+        ioc.restart();
+        ioc.run();
+        if (wec == beast::error::timeout) fail("HTTP write timed out");
+        if (wec) return false;
+        http::response_parser<http::string_body> parser;
+        parser.body_limit(1u << 30);
+        stream->expires_after(timeout);
+        http::async_read(*stream, buffer, parser, [&](beast::error_code e, size_t) { rec = e; });
+        ioc.restart();
+        ioc.run();
+        if (rec == beast::error::timeout) fail("HTTP read timed out");
+        if (rec) return false;
+        auto res = parser.release();
+        out.status = res.result_int();
+        out.body = std::move(res.body());
+        if (!res.keep_alive()) stream.reset();
+        return true;
+    }
+};
+
+HttpConnection::HttpConnection(const HttpTarget& target, std::string auth_token,
+                               std::chrono::seconds timeout)
+    : impl_(std::make_unique<Impl>()) {
+    impl_->target = target;
+    impl_->auth = std::move(auth_token);
+    impl_->timeout = timeout;
+    impl_->connect();
+}
+
+HttpConnection::~HttpConnection() = default;
+
+HttpReply HttpConnection::request(const std::string& method, const std::string& target,
+                                  const std::string& body) {
+    http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+    req.set(http::field::host, impl_->target.host);
+    req.keep_alive(true);
+    if (!impl_->auth.empty()) req.set(http::field::authorization, "Bearer " + impl_->auth);
+    if (method == "POST") {
+        req.set(http::field::content_type, "application/json");
+        req.body() = body;
+    }
+    req.prepare_payload();
+    HttpReply out;
+    // A kept-alive connection the server closed meanwhile gets one fresh attempt; a
+    // request is only resent when no reply to it was read.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        if (!impl_->stream) impl_->connect();
+        if (impl_->exchange(req, out)) return out;
+        impl_->stream.reset();
+    }
+    fail("the server at " + impl_->target.host + ":" + std::to_string(impl_->target.port) +
+         " closed the connection without answering " + method + " " + target);
+}
+
+namespace {
+
+struct WalFigures {
+    bool known = false;
+    uint64_t fsyncs = 0, batches = 0, records = 0, bytes = 0;
+};
+
+WalFigures wal_figures(HttpConnection& conn) {
+    WalFigures f;
+    try {
+        HttpReply r = conn.request("GET", "/admin/wal/status");
+        if (r.status != 200) return f;
+        auto j = nlohmann::json::parse(r.body);
+        if (!j.value("enabled", false)) return f;
+        f.known = true;
+        f.fsyncs = j.value("fsyncs", uint64_t{0});
+        f.batches = j.value("batches", uint64_t{0});
+        f.records = j.value("records", uint64_t{0});
+        f.bytes = j.value("bytes", uint64_t{0});
+    } catch (const std::exception&) {
+        // The figures are extras: a server without the route still gets measured.
+    }
+    return f;
+}
+
+int64_t count_relationships(HttpConnection& conn) {
+    HttpReply r = conn.request(
+        "POST", "/query",
+        R"({"query":"MATCH (:W)-[r:R]->(:W) RETURN count(r) AS c","params":{}})");
+    if (r.status != 200) fail("counting relationships failed: HTTP " + std::to_string(r.status) + " " + r.body);
+    return nlohmann::json::parse(r.body).at("rows").at(0).at(0).get<int64_t>();
+}
+
+std::string error_text(const HttpReply& r) {
+    try {
+        auto j = nlohmann::json::parse(r.body);
+        if (j.contains("error"))
+            return j["error"].value("code", std::string("?")) + ": " +
+                   j["error"].value("message", std::string());
+    } catch (const std::exception&) {
+    }
+    return r.body.substr(0, 200);
+}
+
+}  // namespace
+
+WritersResult run_writers_http(const WritersConfig& config, const std::string& url,
+                               const std::string& auth_token) {
+    const HttpTarget target = parse_http_url(url);
+    WritersResult result;
+    result.via = "http";
+    result.writers = config.writers;
+    result.shards = config.shards;
+    result.sync = config.sync.empty() ? "unknown" : config.sync;
+
+    HttpConnection control(target, auth_token);
+    const int64_t rels_before = config.verify ? count_relationships(control) : 0;
+
+    // Every connection is opened before the start signal, so connecting is not measured.
+    std::vector<std::unique_ptr<HttpConnection>> conns;
+    for (uint32_t w = 0; w < config.writers; ++w)
+        conns.push_back(std::make_unique<HttpConnection>(target, auth_token));
+
+    struct Outcome {
+        LatencyHistogram latency_ns;
+        uint64_t committed = 0, retries = 0;
+        bool time_limited = false;
+    };
+    std::vector<Outcome> outcomes(config.writers);
+    std::atomic<bool> stop{false};
+    std::mutex mu;
+    std::string first_error;
+    std::optional<Clock::time_point> deadline;
+    std::latch go(1);
+    std::vector<std::thread> threads;
+    for (uint32_t w = 0; w < config.writers; ++w) {
+        threads.emplace_back([&, w] {
+            go.wait();
+            Outcome& out = outcomes[w];
+            HttpConnection& conn = *conns[w];
+            const uint64_t limit = config.duration_s > 0 ? UINT64_MAX : config.txns;
+            auto record_error = [&](const std::string& m) {
+                std::lock_guard lock(mu);
+                if (first_error.empty()) first_error = m;
+                stop = true;
+            };
+            for (uint64_t s = 0; s < limit; ++s) {
+                if (stop.load(std::memory_order_relaxed)) return;
+                if (deadline && Clock::now() >= *deadline) {
+                    out.time_limited = config.duration_s <= 0;
+                    return;
+                }
+                const std::string body = R"({"query":")" + std::string(kWriteQuery) +
+                                         R"(","params":{"w":)" + std::to_string(w) + R"(,"s":)" +
+                                         std::to_string(s) + "}}";
+                const auto start = Clock::now();
+                for (;;) {
+                    HttpReply r;
+                    try {
+                        r = conn.request("POST", "/query", body);
+                    } catch (const Error& e) {
+                        record_error("writer " + std::to_string(w) + ": " + e.message());
+                        return;
+                    }
+                    if (r.status == 200) break;
+                    // 409 is a transient conflict: the client is asked to retry.
+                    if (r.status == 409 && !stop.load(std::memory_order_relaxed)) {
+                        ++out.retries;
+                        continue;
+                    }
+                    record_error("writer " + std::to_string(w) + " txn " + std::to_string(s) +
+                                 ": HTTP " + std::to_string(r.status) + " " + error_text(r));
+                    return;
+                }
+                out.latency_ns.record(static_cast<uint64_t>(
+                    std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start)
+                        .count()));
+                ++out.committed;
+            }
+        });
+    }
+
+    const WalFigures before = wal_figures(control);
+    const auto start = Clock::now();
+    const double bound = config.duration_s > 0 ? config.duration_s : config.time_limit_s;
+    if (bound > 0)
+        deadline = start + std::chrono::duration_cast<Clock::duration>(
+                               std::chrono::duration<double>(bound));
+    go.count_down();
+    for (auto& t : threads) t.join();
+    const auto end = Clock::now();
+    const WalFigures after = wal_figures(control);
+
+    result.seconds = std::chrono::duration<double>(end - start).count();
+    for (const auto& o : outcomes) {
+        result.latency_ns.merge(o.latency_ns);
+        result.txns += o.committed;
+        result.retries += o.retries;
+        result.time_limited = result.time_limited || o.time_limited;
+    }
+    result.wal_known = before.known && after.known;
+    if (result.wal_known) {
+        result.fsyncs = after.fsyncs - before.fsyncs;
+        result.wal_batches = after.batches - before.batches;
+        result.wal_records = after.records - before.records;
+        result.wal_bytes = after.bytes - before.bytes;
+    }
+    result.error = first_error;
+    if (config.verify) {
+        // Other clients of the same server would make this mismatch: verify on a quiet server.
+        const int64_t rels_after = count_relationships(control);
+        result.verified = rels_after - rels_before == static_cast<int64_t>(result.txns) ? 1 : 0;
+    }
+    return result;
+}
+
+}  // namespace lora::bench
