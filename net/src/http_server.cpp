@@ -581,6 +581,8 @@ bool HttpServer::stop(std::chrono::milliseconds grace) {
             std::lock_guard lock(s.tokens_mu);
             running.assign(s.tokens.begin(), s.tokens.end());
         }
+        spdlog::warn("shutdown grace of {} ms expired; cancelling {} running quer(ies)", grace.count(),
+                     running.size());
         for (auto& t : running) t->cancel();
         auto until = Clock::now() + std::chrono::seconds(2);
         while ((s.open_requests.load() > 0 || s.pending_queries.load() > 0) && Clock::now() < until)

@@ -300,7 +300,10 @@ void Executor::run_barrier_step(size_t step, std::vector<Row>& rows) {
     switch (s.op) {
         case OpKind::Eager:
         case OpKind::AttachDeep:
-            for (auto& r : rows) push(next, r);
+            for (size_t i = 0; i < rows.size(); ++i) {
+                check_cancelled(i);
+                push(next, rows[i]);
+            }
             return;
         case OpKind::Sort: {
             std::stable_sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
@@ -311,7 +314,10 @@ void Executor::run_barrier_step(size_t step, std::vector<Row>& rows) {
                 }
                 return false;
             });
-            for (auto& r : rows) push(next, r);
+            for (size_t i = 0; i < rows.size(); ++i) {
+                check_cancelled(i);
+                push(next, rows[i]);
+            }
             return;
         }
         case OpKind::Aggregate: {
@@ -330,7 +336,9 @@ void Executor::run_barrier_step(size_t step, std::vector<Row>& rows) {
                 groups.push_back(std::move(g));
             };
             std::vector<Value> args;
+            size_t seen = 0;
             for (auto& r : rows) {
+                check_cancelled(seen++);
                 Row key;
                 key.reserve(s.key_slots.size());
                 for (int k : s.key_slots) key.push_back(r[static_cast<size_t>(k)]);
