@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
         {"sync", "WAL sync mode: per-commit, interval:<ms> or none (default per-commit)"},
         {"auth-token", "require 'Authorization: Bearer <token>' on every route but /health"},
         {"max-request-bytes", "largest request body, e.g. 16MiB (default 16MiB)"},
-        {"query-timeout-ms", "answer 504 after this many ms (default 0 = no limit)"},
+        {"query-timeout-ms", "cancel a query running this many ms and answer 504 (default 0 = no limit)"},
         {"log-level", "trace, debug, info, warn, error, critical or off (default info)"},
         {"io-threads", "HTTP I/O threads (default 2)"},
         {"query-threads", "query worker threads (default 2 x hardware threads, at least 4)"},
@@ -129,7 +129,7 @@ int main(int argc, char** argv) {
     sigwait(&stop_signals, &sig);
     spdlog::info("received {}, draining requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     if (!server->stop(std::chrono::milliseconds(cfg.shutdown_grace_ms))) {
-        // A running query cannot be cancelled and still uses the database, so it cannot be
+        // A query that did not end even when cancelled still uses the database, so it cannot be
         // closed under it. Every acknowledged commit is already in the WAL (synced in
         // per-commit mode), so recovery on the next start loses nothing acknowledged.
         spdlog::error("shutdown grace of {} ms expired with queries still running; exiting "

@@ -57,6 +57,22 @@ void Outbox::send_mutation(uint32_t shard, const exec::Mutation& m) {
     }
 }
 
+void Outbox::defer(exec::ContinuationPtr c) { deferred_.push_back(std::move(c)); }
+
+void Outbox::schedule_deferred() {
+    if (deferred_.empty()) return;
+    auto me = caf::actor_cast<caf::actor>(self_);
+    for (auto& c : deferred_) {
+        if (q_->stream) {
+            q_->stream->admit([me, q = q_, c] { caf::anon_send(me, resume_atom::value, q, c); });
+        } else {
+            self_->send(me, resume_atom::value, q_, c);
+        }
+    }
+    sent_ += static_cast<int64_t>(deferred_.size());
+    deferred_.clear();
+}
+
 void Outbox::send_batch(const Key& k, std::vector<exec::Row>& rows) {
     if (rows.empty()) return;
     auto width = static_cast<uint32_t>(q_->plan->slot_count);
@@ -75,6 +91,7 @@ void Outbox::send_batch(const Key& k, std::vector<exec::Row>& rows) {
             break;
     }
     sent_ += targets(k);
+    if (q_->stream) q_->stream->batches_sent(targets(k));
 }
 
 void Outbox::send_mutations(uint32_t shard, std::vector<exec::Mutation>& items) {
@@ -92,6 +109,7 @@ void Outbox::finish_shard(int64_t consumed, const QueryStats& stats,
         if (!rows.empty()) produced += targets(k);
     for (auto& [s, items] : mutations_)
         if (!items.empty()) produced += 1;
+    produced += static_cast<int64_t>(deferred_.size());
     // Announce before sending: the query actor must never see a consumer's report before
     // the report of the batch it consumed.
     auto counters = stats_vector(stats);
@@ -99,11 +117,13 @@ void Outbox::finish_shard(int64_t consumed, const QueryStats& stats,
     self_->send(q_->query, progress_atom::value, produced, consumed, std::move(counters));
     for (auto& [k, rows] : rows_) send_batch(k, rows);
     for (auto& [s, items] : mutations_) send_mutations(s, items);
+    schedule_deferred();
 }
 
 int64_t Outbox::flush_coordinator() {
     for (auto& [k, rows] : rows_) send_batch(k, rows);
     for (auto& [s, items] : mutations_) send_mutations(s, items);
+    schedule_deferred();
     int64_t n = sent_;
     sent_ = 0;
     return n;

@@ -20,6 +20,9 @@ public:
     void hold_row(size_t step, exec::Row&& row) override;
     void emit_result(exec::Row&& row) override;
     void send_mutation(uint32_t shard, const exec::Mutation& m) override;
+    // Kept until finish_shard / flush_coordinator, which count it as in flight and
+    // schedule it (right away, or parked until a streaming query has credit).
+    void defer(exec::ContinuationPtr c) override;
 
     // Shard side: sends everything buffered, announcing it (with `consumed` input batches
     // and the stats delta) to the query actor first. Returns nothing; resets the buffers.
@@ -53,6 +56,8 @@ private:
     std::map<Key, std::vector<exec::Row>> rows_;
     std::map<uint32_t, std::vector<exec::Mutation>> mutations_;
     int64_t sent_ = 0;
+    std::vector<exec::ContinuationPtr> deferred_;
+    void schedule_deferred();
 };
 
 std::vector<int64_t> stats_vector(const QueryStats& s);

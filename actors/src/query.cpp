@@ -60,6 +60,11 @@ struct QueryState {
     bool waiting_for_gate = false;
     bool rollback_only = false;  // a Rollback request: abort without an error
     std::vector<int64_t> step_rows;  // PROFILE: rows per step, all actors summed
+    std::vector<int64_t> step_ns;    // PROFILE: time per step (ns), all actors summed
+    // Streaming: result rows go to the channel as they come (after each handler) unless the
+    // statement's answer is only known at its end (PROFILE, EXPLAIN, UNION without ALL).
+    bool live = false;
+    std::vector<exec::Row> pending;
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
     bool committing = false;
     std::optional<Error> failure;
@@ -102,12 +107,25 @@ plan::PlanPtr plan_for(EngineShared& eng, const std::string& text) {
     return p;
 }
 
+std::vector<std::string> result_columns(const plan::Plan& p) {
+    if (p.profile) return {"step", "operator", "rows", "time_us"};
+    return p.columns;
+}
+
 void deliver(QueryActor* self, OutcomePtr o) {
     auto& st = self->state;
     if (st.finished) return;
     st.finished = true;
     if (st.q) st.q->cancelled.store(true);
     st.end_snapshot();
+    if (st.q && st.q->stream) {
+        auto& ch = *st.q->stream;
+        if (!o->error) {
+            if (!st.live) ch.open(o->result.columns);
+            ch.publish(std::move(o->result.rows));
+        }
+        ch.finish(o->error, o->result.stats);
+    }
     if (st.gate_held) {
         st.q->engine->active_writers.fetch_sub(1);
         st.gate_held = false;
@@ -163,15 +181,20 @@ void succeed(QueryActor* self) {
     auto& st = self->state;
     if (st.top && st.top->profile) {
         // PROFILE answers with the plan: one row per step with the rows that entered it.
+        // time_us is the step's own time (not the steps it feeds), summed over all actors.
         Result r;
-        r.columns = {"step", "operator", "rows"};
+        r.columns = result_columns(*st.top);
         for (size_t i = 0; i < st.top->steps.size(); ++i)
             r.rows.push_back({Value(static_cast<int64_t>(i)), Value(st.top->steps[i].describe()),
-                              Value(i < st.step_rows.size() ? st.step_rows[i] : int64_t{0})});
-        auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - st.started);
+                              Value(i < st.step_rows.size() ? st.step_rows[i] : int64_t{0}),
+                              Value(i < st.step_ns.size() ? st.step_ns[i] / 1000 : int64_t{0})});
+        auto elapsed = std::chrono::steady_clock::now() - st.started;
+        auto ms = std::chrono::duration<double, std::milli>(elapsed);
         r.rows.push_back({Value(int64_t{-1}), Value("total: " + std::to_string(st.result.rows.size()) +
                                                      " result rows in " + std::to_string(ms.count()) + " ms"),
-                          Value(static_cast<int64_t>(st.result.rows.size()))});
+                          Value(static_cast<int64_t>(st.result.rows.size())),
+                          Value(static_cast<int64_t>(
+                              std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count()))});
         r.stats = st.stats;
         auto o = std::make_shared<Outcome>();
         o->result = std::move(r);
@@ -209,6 +232,10 @@ bool guarded(QueryActor* self, F&& f) {
 void flush(QueryActor* self) {
     auto& st = self->state;
     if (st.out) st.in_flight += st.out->flush_coordinator();
+    if (!st.pending.empty()) {
+        st.q->stream->publish(std::move(st.pending));
+        st.pending = {};
+    }
 }
 
 // Every node / relationship reachable inside `v` (attached ones too: their data may be stale).
@@ -351,6 +378,12 @@ void check_done(QueryActor* self) {
             abort_all(self);
             return;
         }
+        // Stopped from outside: shards may have dropped rows, so never commit or answer
+        // as if complete.
+        if (uint8_t why = st.q->stop->load()) {
+            fail(self, stop_error(why));
+            continue;
+        }
         if (st.next_barrier < st.barriers.size()) {
             size_t b = st.barriers[st.next_barrier++];
             std::vector<exec::Row> rows = std::move(st.held[b]);
@@ -489,6 +522,10 @@ void start(QueryActor* self) {
         return;
     }
     st.writes = plan.writes;
+    if (st.q->stream) {
+        st.live = !plan.profile && (plan.union_parts.empty() || plan.union_all);
+        if (st.live) st.q->stream->open(result_columns(plan));
+    }
     // In an explicit transaction the Transaction holds the writer gate and commits. Schema
     // commands hold it too, so a checkpoint never sees one half done.
     if ((st.writes || plan.schema) && !st.gate_held && !st.req->txn) {
@@ -545,6 +582,8 @@ void start_part(QueryActor* self) {
         q->query = st.q->query;
         q->engine = st.q->engine;
         q->round_robin.store(st.q->round_robin.load());
+        q->stop = st.q->stop;
+        q->stream = st.q->stream;
         st.q = std::move(q);
     }
     st.q->plan = st.parts[st.part];
@@ -560,7 +599,10 @@ void start_part(QueryActor* self) {
         self->state.held[step].push_back(std::move(row));
     };
     st.out->on_result = [self](exec::Row&& row) {
-        if (!self->state.top->columns.empty()) self->state.result.rows.push_back(std::move(row));
+        auto& st = self->state;
+        if (st.top->columns.empty()) return;
+        if (st.live) st.pending.push_back(std::move(row));
+        else st.result.rows.push_back(std::move(row));
     };
     exec::ExecEnv env;
     env.plan = st.q->plan.get();
@@ -572,9 +614,13 @@ void start_part(QueryActor* self) {
     env.round_robin = &st.q->round_robin;
     env.runtime = st.out.get();
     env.stats = &st.stats;
+    env.chunk_rows = eng.chunk_rows;
+    env.cancelled = st.q->stop.get();
     if (plan.profile) {
         st.step_rows.assign(plan.steps.size(), 0);
+        st.step_ns.assign(plan.steps.size(), 0);
         env.step_rows = &st.step_rows;
+        env.step_ns = &st.step_ns;
     }
     st.ex = std::make_unique<exec::Executor>(env);
     exec::Row row(static_cast<size_t>(plan.slot_count));
@@ -596,6 +642,8 @@ caf::behavior query_actor(QueryActor* self, EnginePtr engine, QueryRequestPtr re
     }
     st.q->params = st.req->params;
     st.q->query = caf::actor_cast<caf::actor>(self);
+    st.q->stop = st.req->stop ? st.req->stop : std::make_shared<std::atomic<uint8_t>>(kStopNone);
+    st.q->stream = st.req->stream;
     st.q->round_robin.store(engine->round_robin.fetch_add(1));
     st.q->engine = std::move(engine);
     return {
@@ -603,6 +651,8 @@ caf::behavior query_actor(QueryActor* self, EnginePtr engine, QueryRequestPtr re
             auto& st = self->state;
             st.rp = self->make_response_promise<OutcomePtr>();
             auto rp = st.rp;
+            if (st.req->timeout.count() > 0)
+                self->delayed_send(self, st.req->timeout, cancel_atom::value, uint8_t{kStopDeadline});
             guarded(self, [&] { start(self); });
             if (!st.waiting_for_gate) check_done(self);
             return rp;
@@ -624,7 +674,9 @@ caf::behavior query_actor(QueryActor* self, EnginePtr engine, QueryRequestPtr re
         [=](batch_atom, const QueryRef& q, const Payload& p) {
             auto& st = self->state;
             if (st.finished) return;
+            if (q->stream) q->stream->batch_taken();
             if (!st.failure) guarded(self, [&] {
+                st.ex->reset_budget();
                 auto d = decode_rows(p);
                 const auto& step = st.q->plan->steps.at(d.step);
                 for (auto& row : d.rows) {
@@ -640,8 +692,33 @@ caf::behavior query_actor(QueryActor* self, EnginePtr engine, QueryRequestPtr re
             auto& st = self->state;
             st.in_flight += produced - consumed;
             add_stats(st.stats, stats);
-            for (size_t i = 7; i < stats.size() && i - 7 < st.step_rows.size(); ++i)
-                st.step_rows[i - 7] += stats[i];
+            // PROFILE: the 7 counters are followed by rows, then times, per step.
+            size_t n = st.step_rows.size();
+            if (n && stats.size() == 7 + 2 * n) {
+                for (size_t i = 0; i < n; ++i) {
+                    st.step_rows[i] += stats[7 + i];
+                    st.step_ns[i] += stats[7 + n + i];
+                }
+            }
+            check_done(self);
+        },
+        [=](resume_atom, const QueryRef&, const exec::ContinuationPtr& c) {
+            auto& st = self->state;
+            if (st.finished) return;
+            if (!st.failure) guarded(self, [&] {
+                st.ex->resume(*c);
+                flush(self);
+            });
+            st.in_flight -= 1;
+            check_done(self);
+        },
+        [=](cancel_atom, uint8_t why) {
+            auto& st = self->state;
+            if (st.finished) return;
+            uint8_t none = kStopNone;
+            st.q->stop->compare_exchange_strong(none, why);
+            if (st.q->stream) st.q->stream->release_all();
+            fail(self, stop_error(st.q->stop->load()));
             check_done(self);
         },
         [=](error_atom, const ErrorPtr& e) {
@@ -661,6 +738,23 @@ caf::behavior coordinator_actor(caf::event_based_actor* self, EnginePtr engine) 
 }
 
 }  // namespace
+
+Error stop_error(uint8_t reason) {
+    if (reason == kStopDeadline)
+        return Error(ErrorClass::Transient, ErrorPhase::Runtime, "TransactionError", "Timeout",
+                     "the query ran past its time limit and was cancelled (its writes, if any, "
+                     "were rolled back)");
+    return Error(ErrorClass::Transient, ErrorPhase::Runtime, "TransactionError", "Cancelled",
+                 "the query was cancelled (its writes, if any, were rolled back)");
+}
+
+void stop_query(const caf::actor& query, const StopFlag& stop,
+                const std::shared_ptr<StreamChannel>& stream, uint8_t reason) {
+    uint8_t none = kStopNone;
+    if (stop) stop->compare_exchange_strong(none, reason);
+    if (query) caf::anon_send(query, cancel_atom::value, reason);
+    if (stream) stream->release_all();
+}
 
 caf::actor spawn_query(caf::actor_system& sys, EnginePtr engine, QueryRequestPtr request) {
     return sys.spawn(query_actor, std::move(engine), std::move(request));

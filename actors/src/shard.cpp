@@ -58,6 +58,8 @@ exec::ExecEnv make_env(ShardActor* self, const QueryRef& q, Outbox& out, QuerySt
     env.locks = &st.locks;
     env.txn = q->txn;
     env.start_ts = q->start_ts;
+    env.chunk_rows = q->engine->chunk_rows;
+    env.cancelled = q->stop.get();
     return env;
 }
 
@@ -68,7 +70,7 @@ void report_error(ShardActor* self, const QueryRef& q, Error e) {
 
 template <typename F>
 void guarded(ShardActor* self, const QueryRef& q, F&& f) {
-    if (q->cancelled.load(std::memory_order_relaxed)) return;
+    if (q->cancelled.load(std::memory_order_relaxed) || q->stop->load(std::memory_order_relaxed)) return;
     try {
         f();
     } catch (const Error& e) {
@@ -77,6 +79,28 @@ void guarded(ShardActor* self, const QueryRef& q, F&& f) {
         report_error(self, q, Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError",
                                     "Internal", std::string("internal error at shard: ") + e.what()));
     }
+}
+
+// Runs `f` with an executor for `q` and reports what it produced (one input consumed). For
+// PROFILE the report carries rows and time per step after the counters.
+template <typename F>
+void run_profiled(ShardActor* self, const QueryRef& q, F&& f) {
+    Outbox out(self, q, false);
+    QueryStats stats;
+    std::vector<int64_t> step_rows, step_ns;
+    guarded(self, q, [&] {
+        auto env = make_env(self, q, out, stats);
+        if (q->plan->profile) {
+            step_rows.assign(q->plan->steps.size(), 0);
+            step_ns.assign(q->plan->steps.size(), 0);
+            env.step_rows = &step_rows;
+            env.step_ns = &step_ns;
+        }
+        exec::Executor ex(env);
+        f(ex);
+    });
+    step_rows.insert(step_rows.end(), step_ns.begin(), step_ns.end());
+    out.finish_shard(1, stats, step_rows);
 }
 
 caf::behavior shard_actor(ShardActor* self, std::shared_ptr<storage::Partition> part,
@@ -132,20 +156,14 @@ caf::behavior shard_actor(ShardActor* self, std::shared_ptr<storage::Partition> 
             return true;
         },
         [=](batch_atom, const QueryRef& q, const Payload& p) {
-            Outbox out(self, q, false);
-            QueryStats stats;
-            std::vector<int64_t> step_rows;
-            guarded(self, q, [&] {
+            if (q->stream) q->stream->batch_taken();
+            run_profiled(self, q, [&](exec::Executor& ex) {
                 auto d = decode_rows(p);
-                auto env = make_env(self, q, out, stats);
-                if (q->plan->profile) {
-                    step_rows.assign(q->plan->steps.size(), 0);
-                    env.step_rows = &step_rows;
-                }
-                exec::Executor ex(env);
                 for (auto& row : d.rows) ex.run_here(d.step, row);
             });
-            out.finish_shard(1, stats, step_rows);
+        },
+        [=](resume_atom, const QueryRef& q, const exec::ContinuationPtr& c) {
+            run_profiled(self, q, [&](exec::Executor& ex) { ex.resume(*c); });
         },
         [=](mutate_atom, const QueryRef& q, const Payload& p) {
             Outbox out(self, q, false);

@@ -1,5 +1,6 @@
 // Beast sessions: each connection reads one request at a time on its strand, answers cheap
 // routes inline and hands blocking ones to the worker pool, then posts the answer back.
+#include <lora/lora.hpp>
 #include <lora/net/http_server.hpp>
 
 #include <boost/asio/dispatch.hpp>
@@ -16,9 +17,14 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <future>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 #include <vector>
+
+#include <sys/socket.h>
 
 namespace lora::net {
 
@@ -42,6 +48,9 @@ struct HttpServer::Impl {
     std::atomic<int64_t> open_requests{0};    // read and not yet fully answered
     uint16_t bound_port = 0;
     bool running = false;
+    // Cancel tokens of the queries running on the pool: a shutdown past its grace cancels them.
+    std::mutex tokens_mu;
+    std::set<std::shared_ptr<CancelToken>> tokens;
 
     Impl(ServerOptions o, const Router& r, Metrics& m)
         : options(std::move(o)), router(r), metrics(m) {}
@@ -60,6 +69,25 @@ bool token_matches(std::string_view given, std::string_view expected) {
     return diff == 0;
 }
 
+// How long one chunk of a streamed response may take to be written: a reader stalled longer
+// is dropped (and its query cancelled).
+constexpr auto kStreamWriteTimeout = std::chrono::seconds(30);
+
+class Session;
+
+// ResponseStream of a session: each call runs its write on the session's strand and waits.
+class SessionStream : public ResponseStream {
+public:
+    explicit SessionStream(std::shared_ptr<Session> s) : s_(std::move(s)) {}
+    bool begin(unsigned status, const std::string& content_type) override;
+    bool write(std::string data) override;
+    bool started = false;
+    bool broken = false;
+
+private:
+    std::shared_ptr<Session> s_;
+};
+
 class Session : public std::enable_shared_from_this<Session> {
 public:
     Session(tcp::socket&& socket, HttpServer::Impl& server)
@@ -68,6 +96,42 @@ public:
     void run() {
         asio::dispatch(stream_.get_executor(),
                        beast::bind_front_handler(&Session::read_header, shared_from_this()));
+    }
+
+    // Runs `op` on the strand and waits for it to report (a worker thread only).
+    bool on_strand(std::function<void(std::function<void(bool)>)> op) {
+        auto p = std::make_shared<std::promise<bool>>();
+        auto f = p->get_future();
+        asio::post(stream_.get_executor(), [op = std::move(op), p] {
+            op([p](bool ok) { p->set_value(ok); });
+        });
+        return f.get();
+    }
+
+    void write_stream_header(unsigned status, const std::string& content_type,
+                             std::function<void(bool)> done) {
+        // The client's own disconnect is now seen by the writes.
+        stop_watching();
+        auto res = std::make_shared<http::response<http::empty_body>>();
+        res->version(11);
+        res->result(status);
+        res->set(http::field::server, "lorad");
+        res->set(http::field::content_type, content_type);
+        if (server_.draining.load()) keep_alive_ = false;
+        res->keep_alive(keep_alive_);
+        res->chunked(true);
+        streamed_status_ = status;
+        auto sr = std::make_shared<http::response_serializer<http::empty_body>>(*res);
+        stream_.expires_after(kStreamWriteTimeout);
+        http::async_write_header(stream_, *sr, [res, sr, done](beast::error_code ec, size_t) { done(!ec); });
+    }
+
+    void write_stream_chunk(std::string data, std::function<void(bool)> done) {
+        if (data.empty()) return done(true);  // an empty chunk would end the body
+        auto buf = std::make_shared<std::string>(std::move(data));
+        stream_.expires_after(kStreamWriteTimeout);
+        asio::async_write(stream_, http::make_chunk(asio::buffer(*buf)),
+                          [buf, done](beast::error_code ec, size_t) { done(!ec); });
     }
 
 private:
@@ -85,6 +149,39 @@ private:
     uint64_t awaiting_ = 0;
     uint64_t seq_ = 0;
     std::array<char, 4096> discard_;
+    unsigned streamed_status_ = 0;
+    bool watching_ = false;
+
+    // While a worker runs the query, a readable socket with nothing to read means the
+    // client closed: cancel its query. (Pipelined bytes are left for the next read.)
+    void watch_disconnect(std::shared_ptr<CancelToken> token) {
+        watching_ = true;
+        stream_.socket().async_wait(tcp::socket::wait_read, [self = shared_from_this(), token](beast::error_code ec) {
+            if (ec || !self->watching_) return;
+            self->watching_ = false;
+            char c;
+            ssize_t n = ::recv(self->stream_.socket().native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+            if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) token->cancel();
+        });
+    }
+    void stop_watching() {
+        if (!watching_) return;
+        watching_ = false;
+        beast::error_code ec;
+        stream_.socket().cancel(ec);
+    }
+
+    // A query's cancel token, known to the server until the request ends.
+    std::shared_ptr<CancelToken> track_token() {
+        auto token = std::make_shared<CancelToken>();
+        std::lock_guard lock(server_.tokens_mu);
+        server_.tokens.insert(token);
+        return token;
+    }
+    void untrack_token(const std::shared_ptr<CancelToken>& token) {
+        std::lock_guard lock(server_.tokens_mu);
+        server_.tokens.erase(token);
+    }
 
     void read_header() {
         if (server_.draining.load()) return close();
@@ -213,6 +310,7 @@ private:
             }
         }
         if (route.dispatch == Dispatch::Inline) return respond(call(route, req));
+        if (route.dispatch == Dispatch::Stream) return dispatch_stream(route, std::move(req));
         dispatch_to_worker(route, std::move(req));
     }
 
@@ -240,29 +338,102 @@ private:
         }
         uint64_t id = ++seq_;
         awaiting_ = id;
+        auto token = track_token();
+        req.cancel = token;
+        req.timed_out = std::make_shared<std::atomic<bool>>(false);
         if (server_.options.query_timeout.count() > 0) {
             timer_.expires_after(server_.options.query_timeout);
-            timer_.async_wait([self = shared_from_this(), id](beast::error_code ec) {
+            timer_.async_wait([self = shared_from_this(), id, token, flag = req.timed_out](beast::error_code ec) {
                 if (ec || self->awaiting_ != id) return;
                 self->awaiting_ = 0;
+                self->stop_watching();
+                flag->store(true);
+                token->cancel();
                 self->server_.metrics.record_timeout();
                 self->respond(request_error(
                     504, "Request.Timeout",
                     "query did not finish within " +
                         std::to_string(self->server_.options.query_timeout.count()) +
-                        " ms (it keeps running in the background; cancellation is not supported yet)"));
+                        " ms; it was cancelled (a write is rolled back)"));
             });
         }
-        asio::post(*server_.workers, [self = shared_from_this(), &route, req = std::move(req), id] {
+        watch_disconnect(token);
+        asio::post(*server_.workers, [self = shared_from_this(), &route, req = std::move(req), id, token] {
             Response r = call(route, req);
+            self->untrack_token(token);
             self->server_.pending_queries.fetch_sub(1);
             asio::post(self->stream_.get_executor(), [self, id, r = std::move(r)]() mutable {
                 if (self->awaiting_ != id) return;  // already answered 504
                 self->awaiting_ = 0;
                 self->timer_.cancel();
+                self->stop_watching();
                 self->respond(std::move(r));
             });
         });
+    }
+
+    // Like dispatch_to_worker, but the handler may stream: the time limit cancels the query
+    // (the handler answers 504, or ends the stream with an error line), and the session
+    // ends the chunked body once the handler returns.
+    void dispatch_stream(const Route& route, Request req) {
+        if (server_.pending_queries.fetch_add(1) >= static_cast<int64_t>(server_.options.max_pending_queries)) {
+            server_.pending_queries.fetch_sub(1);
+            return respond(request_error(503, "Request.Busy", "too many queries queued; retry later"));
+        }
+        uint64_t id = ++seq_;
+        awaiting_ = id;
+        auto token = track_token();
+        req.cancel = token;
+        req.timed_out = std::make_shared<std::atomic<bool>>(false);
+        if (server_.options.query_timeout.count() > 0) {
+            timer_.expires_after(server_.options.query_timeout);
+            timer_.async_wait([self = shared_from_this(), id, token, flag = req.timed_out](beast::error_code ec) {
+                if (ec || self->awaiting_ != id) return;
+                flag->store(true);
+                self->server_.metrics.record_timeout();
+                token->cancel();
+            });
+        }
+        watch_disconnect(token);
+        asio::post(*server_.workers, [self = shared_from_this(), &route, req = std::move(req), id, token] {
+            SessionStream out(self);
+            Response r;
+            try {
+                r = route.stream_handler(req, out);
+            } catch (const Error& e) {
+                r = engine_error(e);
+            } catch (const std::exception& e) {
+                spdlog::error("handler for {} {} failed: {}", route.method, route.path, e.what());
+                r = request_error(500, "DatabaseError.Internal", std::string("internal error: ") + e.what());
+            }
+            self->untrack_token(token);
+            self->server_.pending_queries.fetch_sub(1);
+            bool started = out.started, broken = out.broken;
+            asio::post(self->stream_.get_executor(), [self, id, r = std::move(r), started, broken]() mutable {
+                self->awaiting_ = 0;
+                self->timer_.cancel();
+                self->stop_watching();
+                (void)id;
+                if (!started) return self->respond(std::move(r));
+                if (broken) {
+                    self->finish_stream(self->streamed_status_);
+                    return self->close();
+                }
+                self->stream_.expires_after(kStreamWriteTimeout);
+                asio::async_write(self->stream_, http::make_chunk_last(),
+                                  [self](beast::error_code ec, size_t) {
+                                      self->finish_stream(self->streamed_status_);
+                                      if (ec || !self->keep_alive_) return self->close();
+                                      self->read_header();
+                                  });
+            });
+        });
+    }
+
+    void finish_stream(unsigned status) {
+        double secs = std::chrono::duration<double>(Clock::now() - started_).count();
+        server_.metrics.record_request(route_label_, status, secs);
+        finish_request();
     }
 
     void respond(Response r) {
@@ -312,6 +483,25 @@ private:
                                 });
     }
 };
+
+bool SessionStream::begin(unsigned status, const std::string& content_type) {
+    if (broken) return false;
+    started = true;
+    bool ok = s_->on_strand([&](std::function<void(bool)> done) {
+        s_->write_stream_header(status, content_type, std::move(done));
+    });
+    if (!ok) broken = true;
+    return ok;
+}
+
+bool SessionStream::write(std::string data) {
+    if (broken || !started) return false;
+    bool ok = s_->on_strand([this, d = std::move(data)](std::function<void(bool)> done) mutable {
+        s_->write_stream_chunk(std::move(d), std::move(done));
+    });
+    if (!ok) broken = true;
+    return ok;
+}
 
 }  // namespace
 
@@ -383,6 +573,21 @@ bool HttpServer::stop(std::chrono::milliseconds grace) {
     auto deadline = Clock::now() + grace;
     while ((s.open_requests.load() > 0 || s.pending_queries.load() > 0) && Clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (s.open_requests.load() > 0 || s.pending_queries.load() > 0) {
+        // Past the grace: cancel the running queries (writes roll back) and give them a
+        // moment to end.
+        std::vector<std::shared_ptr<CancelToken>> running;
+        {
+            std::lock_guard lock(s.tokens_mu);
+            running.assign(s.tokens.begin(), s.tokens.end());
+        }
+        spdlog::warn("shutdown grace of {} ms expired; cancelling {} running quer(ies)", grace.count(),
+                     running.size());
+        for (auto& t : running) t->cancel();
+        auto until = Clock::now() + std::chrono::seconds(2);
+        while ((s.open_requests.load() > 0 || s.pending_queries.load() > 0) && Clock::now() < until)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
     bool drained = s.open_requests.load() == 0 && s.pending_queries.load() == 0;
     s.work.reset();
     s.ioc.stop();

@@ -1,5 +1,6 @@
-// The routes of lorad: POST /query, /explain and /profile call the embedding API; /health and /metrics
-// report the database's state and the server's counters; /tx/... runs explicit transactions.
+// The routes of lorad: POST /query, /query/stream, /explain and /profile call the embedding
+// API; /health and /metrics report the database's state and the server's counters; /tx/...
+// runs explicit transactions.
 #include <lora/lora.hpp>
 #include <lora/net/admin.hpp>
 #include <lora/net/http_server.hpp>
@@ -8,6 +9,8 @@
 #include "json_format.hpp"
 
 #include <nlohmann/json.hpp>
+
+#include <chrono>
 
 namespace lora::net {
 
@@ -149,6 +152,92 @@ Response tx_engine_error(const Error& e, bool closed) {
     return r;
 }
 
+QueryOptions options_for(const Request& req) {
+    QueryOptions o;
+    o.cancel = req.cancel;
+    return o;
+}
+
+bool timed_out(const Request& req) { return req.timed_out && req.timed_out->load(); }
+
+Json timeout_json() {
+    return Json{{"error",
+                 {{"code", "Request.Timeout"},
+                  {"class", "request"},
+                  {"message", "the query ran past the server's query time limit and was cancelled"}}}};
+}
+
+// An engine error before the stream started: the query's own status, or 504 when the
+// error is the cancellation by the server's query time limit.
+Response stream_error(const Request& req, const Error& e) {
+    if (timed_out(req) && e.detail() == "Cancelled") {
+        Response r = ok_json(timeout_json());
+        r.status = 504;
+        return r;
+    }
+    return engine_error(e);
+}
+
+// POST /query/stream: NDJSON, one line per message, written while the query runs: the
+// columns, the rows, then a summary, or an error line when the query fails midway.
+Response stream_query(Database& db, Metrics& metrics, const Request& req, ResponseStream& out) {
+    Response bad;
+    auto body = parse_query_body(req, bad);
+    if (!body) return bad;
+    metrics.query_started();
+    struct Done {
+        Metrics& m;
+        ~Done() { m.query_finished(); }
+    } done{metrics};
+    auto started = std::chrono::steady_clock::now();
+    std::unique_ptr<Cursor> cursor;
+    std::vector<std::vector<Value>> rows;
+    bool more = false;
+    try {
+        cursor = db.stream(body->query, body->params, options_for(req));
+        more = cursor->next(rows);
+    } catch (const Error& e) {
+        metrics.record_query(false);
+        return stream_error(req, e);
+    }
+    if (!out.begin(200, "application/x-ndjson")) {
+        metrics.record_query(false);
+        return {};  // the cursor's destructor cancels the query
+    }
+    std::string buf = dump(Json{{"columns", cursor->columns()}});
+    buf += '\n';
+    int64_t count = 0;
+    for (;;) {
+        for (const auto& row : rows) {
+            Json line = Json::array();
+            for (const auto& v : row) line.push_back(lora::json::to_json(v));
+            buf += dump(line);
+            buf += '\n';
+        }
+        count += static_cast<int64_t>(rows.size());
+        // One write per chunk the engine hands out: the client sees rows as they come.
+        if (!out.write(std::move(buf))) {
+            metrics.record_query(false);
+            return {};
+        }
+        buf.clear();
+        if (!more) break;
+        try {
+            more = cursor->next(rows);
+        } catch (const Error& e) {
+            metrics.record_query(false);
+            Json err = timed_out(req) && e.detail() == "Cancelled" ? timeout_json() : lora::json::error_to_json(e);
+            out.write(dump(err) + "\n");
+            return {};
+        }
+    }
+    auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    Json summary{{"rows", count}, {"stats", stats_json(cursor->stats())}, {"time_ms", ms}};
+    metrics.record_query(true);
+    out.write(dump(Json{{"summary", std::move(summary)}}) + "\n");
+    return {};
+}
+
 }  // namespace
 
 Response health_response(bool read_only, std::string_view reason) {
@@ -165,7 +254,7 @@ void add_standard_routes(Router& router, Database& db, Metrics& metrics) {
                     auto body = parse_query_body(req, bad);
                     if (!body) return bad;
                     return run_query(metrics, [&] {
-                        Result r = db.execute(body->query, body->params);
+                        Result r = db.execute(body->query, body->params, options_for(req));
                         Json j = lora::json::result_to_json(r);
                         j["stats"] = stats_json(r.stats);
                         return ok_json(j);
@@ -176,26 +265,33 @@ void add_standard_routes(Router& router, Database& db, Metrics& metrics) {
                     auto body = parse_query_body(req, bad);
                     if (!body) return bad;
                     return run_query(metrics, [&] {
-                        Result r = db.execute("EXPLAIN " + body->query, body->params);
+                        Result r = db.execute("EXPLAIN " + body->query, body->params, options_for(req));
                         Json plan = Json::array();
                         for (const auto& row : r.rows)
                             if (!row.empty() && row[0].is_string()) plan.push_back(row[0].as_string());
                         return ok_json(Json{{"plan", std::move(plan)}});
                     });
                 }});
-    // PROFILE runs the query and answers with its plan: rows that entered each step.
+    router.add({"POST", "/query/stream", Dispatch::Stream, nullptr, true,
+                [&db, &metrics](const Request& req, ResponseStream& out) {
+                    return stream_query(db, metrics, req, out);
+                }});
+    // PROFILE runs the query and answers with its plan: rows that entered each step and
+    // the step's own time in microseconds, summed over all shards.
     router.add({"POST", "/profile", Dispatch::Worker, [&db, &metrics](const Request& req) {
                     Response bad;
                     auto body = parse_query_body(req, bad);
                     if (!body) return bad;
                     return run_query(metrics, [&] {
-                        Result r = db.execute("PROFILE " + body->query, body->params);
+                        Result r = db.execute("PROFILE " + body->query, body->params, options_for(req));
                         Json steps = Json::array();
                         for (const auto& row : r.rows) {
                             if (row.size() < 3) continue;
-                            steps.push_back(Json{{"step", row[0].as_int()},
-                                                 {"operator", row[1].as_string()},
-                                                 {"rows", row[2].as_int()}});
+                            Json step{{"step", row[0].as_int()},
+                                      {"operator", row[1].as_string()},
+                                      {"rows", row[2].as_int()}};
+                            if (row.size() > 3 && row[3].is_int()) step["time_us"] = row[3].as_int();
+                            steps.push_back(std::move(step));
                         }
                         Json j{{"profile", std::move(steps)}};
                         j["stats"] = stats_json(r.stats);

@@ -130,6 +130,7 @@ void VersionStore::commit(uint64_t txn, uint64_t ts) {
     for (uint64_t id : t.edge_nodes)
         if (auto c = edges_.find(id); c != edges_.end()) stamp_txn(c->second, txn, ts);
     committed_.emplace_back(ts, std::move(t));
+    newest_commit_ = std::max(newest_commit_, ts);
 }
 
 void VersionStore::abort(uint64_t txn) {
@@ -271,7 +272,7 @@ void View::node_ids(std::optional<uint32_t> label, std::vector<uint64_t>& out) c
     const size_t first = out.size();
     if (label) p_.for_each_node_with_label(*label, [&](uint64_t id) { out.push_back(id); });
     else p_.for_each_node([&](uint64_t id) { out.push_back(id); });
-    if (v_.empty() || !v_.has_node_versions()) return;
+    if (!hides_ || !v_.has_node_versions()) return;
     auto visible = [&](const VersionStore::NodeImage& img) {
         return img.exists && (!label || std::find(img.labels.begin(), img.labels.end(), *label) !=
                                             img.labels.end());

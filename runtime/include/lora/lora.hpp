@@ -8,9 +8,12 @@
 #include <lora/error.hpp>
 #include <lora/value.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -33,6 +36,9 @@ struct Options {
     uint64_t checkpoint_wal_bytes = 256ull << 20;
     // Size of each preallocated WAL segment file.
     uint64_t wal_segment_bytes = 64ull << 20;
+    // Rows a source step (scan, UNWIND) produces per actor message before it yields; the
+    // rest continues in a later message, so other queries and cancellation get a turn.
+    uint32_t chunk_rows = 4096;
 };
 
 struct Health {
@@ -90,6 +96,61 @@ struct Result {
 
 class Transaction;
 
+// Stops running queries from any thread. Pass it in QueryOptions::cancel; cancel() makes
+// every query running with it fail with TransactionError.Cancelled (a write is rolled
+// back) and every later query with it fail at once. Long loops notice within a few
+// thousand rows; a query is never half-committed.
+class CancelToken {
+public:
+    void cancel();
+    bool cancelled() const;
+
+    // Engine side: `hook` runs once on cancel() (at once when already cancelled).
+    uint64_t on_cancel(std::function<void()> hook);
+    void remove(uint64_t id);
+
+private:
+    mutable std::mutex mu_;
+    bool cancelled_ = false;
+    uint64_t next_ = 1;
+    std::map<uint64_t, std::function<void()>> hooks_;
+};
+
+struct QueryOptions {
+    // Fail with TransactionError.Timeout (writes rolled back) after this long; 0 = no limit.
+    std::chrono::milliseconds timeout{0};
+    std::shared_ptr<CancelToken> cancel;  // optional
+    // Streams: result rows buffered ahead of a slow consumer before the query's sources
+    // pause (its credit).
+    size_t stream_window_rows = 4096;
+};
+
+// The result of Database::stream, read while the query runs. Rows are produced only as
+// fast as next() takes them: memory stays bounded by the window, except for what a
+// barrier (ORDER BY, aggregation, DISTINCT over everything) must hold by nature.
+// Destroying an unfinished cursor cancels its query (rolling back its writes).
+class Cursor {
+public:
+    ~Cursor();
+    Cursor(const Cursor&) = delete;
+    Cursor& operator=(const Cursor&) = delete;
+
+    const std::vector<std::string>& columns() const;
+    // Replaces `rows` with the next rows (a chunk); false once the result is complete.
+    // Throws lora::Error when the query fails, also after rows were returned.
+    bool next(std::vector<std::vector<Value>>& rows);
+    // Counters of a finished query (after next() returned false).
+    QueryStats stats() const;
+    // Cancels the query (from any thread); next() then throws TransactionError.Cancelled.
+    void cancel();
+
+    struct Impl;
+    explicit Cursor(std::unique_ptr<Impl> impl);
+
+private:
+    std::unique_ptr<Impl> impl_;
+};
+
 class Database {
 public:
     // Opens (or creates) a database and starts its actor system. Throws lora::Error.
@@ -102,6 +163,13 @@ public:
     // Runs one Cypher statement as an auto-commit transaction. Thread-safe: any number of
     // threads may call it at once. Throws lora::Error.
     Result execute(const std::string& query, const Params& params = {});
+    // The same with a time limit and/or a cancel token.
+    Result execute(const std::string& query, const Params& params, const QueryOptions& options);
+    // Runs one auto-commit statement and streams its result. Throws lora::Error for errors
+    // found before the result starts (syntax, semantics, read-only database); later errors
+    // come from Cursor::next.
+    std::unique_ptr<Cursor> stream(const std::string& query, const Params& params = {},
+                                   const QueryOptions& options = {});
 
     uint32_t shard_count() const;
 

@@ -239,6 +239,7 @@ std::unique_ptr<Database> Database::open(const Options& options) {
     impl->engine->catalog = impl->catalog.get();
     impl->engine->batch_rows = std::max(1u, options.batch_rows);
     exec::register_index_procedures(impl->engine->procedures, *impl->catalog);
+    impl->engine->chunk_rows = options.chunk_rows;
     for (auto& p : parts)
         impl->engine->shards.push_back(actors::spawn_shard(*impl->system, p, impl->catalog.get(),
                                                                  &impl->engine->commits));
@@ -263,6 +264,10 @@ namespace {
 actors::OutcomePtr run_request(Database::Impl& impl, actors::QueryRequestPtr req);
 
 }  // namespace
+
+// For streaming.cpp (cursors, cancellation), which lives apart from this file.
+caf::actor_system& engine_system(Database::Impl& impl) { return *impl.system; }
+actors::EnginePtr engine_of(Database::Impl& impl) { return impl.engine; }
 
 Result Database::execute(const std::string& query, const Params& params) {
     auto req = std::make_shared<actors::QueryRequest>();

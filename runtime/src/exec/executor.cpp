@@ -7,6 +7,8 @@
 #include <lora/storage/partition.hpp>
 
 #include <algorithm>
+#include <chrono>
+#include <limits>
 
 namespace lora::exec {
 
@@ -54,7 +56,30 @@ void check_property_value(const Value& v) {
                          std::string(kind_name(v.kind())));
 }
 
-Executor::Executor(const ExecEnv& env) : env_(env) { eval_ = eval_env(); }
+Executor::Executor(const ExecEnv& env) : env_(env) {
+    eval_ = eval_env();
+    reset_budget();
+}
+
+void Executor::reset_budget() {
+    budget_ = env_.chunk_rows ? static_cast<int64_t>(env_.chunk_rows)
+                              : std::numeric_limits<int64_t>::max();
+}
+
+namespace {
+// A source whose remaining output is this small finishes even over budget: deferring
+// every short UNWIND list behind a scan would cost one message per input row.
+constexpr size_t kSmallTail = 64;
+using ProfClock = std::chrono::steady_clock;
+}  // namespace
+
+bool Executor::take_budget() { return budget_-- > 0; }
+
+void Executor::check_cancelled(size_t i) const {
+    if ((i & 4095) == 0 && env_.cancelled && env_.cancelled->load(std::memory_order_relaxed))
+        throw Error(ErrorClass::Transient, ErrorPhase::Runtime, "TransactionError", "Cancelled",
+                    "the query was cancelled");
+}
 
 EvalEnv Executor::eval_env() const {
     EvalEnv e;
@@ -124,7 +149,49 @@ int64_t Executor::count_arg(const Step& s, Row& row, const char* what) {
     return v.as_int();
 }
 
+// PROFILE measures each step's own time: a step's call includes the steps it pushes into,
+// so their time (child_ns_) is taken out of it.
 void Executor::run_here(size_t step, Row& row) {
+    if (!env_.step_ns) return run_step(step, row);
+    auto t0 = ProfClock::now();
+    int64_t outer = child_ns_;
+    child_ns_ = 0;
+    run_step(step, row);
+    int64_t total = std::chrono::duration_cast<std::chrono::nanoseconds>(ProfClock::now() - t0).count();
+    (*env_.step_ns)[step] += total - child_ns_;
+    child_ns_ = outer + total;
+}
+
+void Executor::run_barrier(size_t step, std::vector<Row>& rows) {
+    if (!env_.step_ns) return run_barrier_step(step, rows);
+    auto t0 = ProfClock::now();
+    int64_t outer = child_ns_;
+    child_ns_ = 0;
+    run_barrier_step(step, rows);
+    int64_t total = std::chrono::duration_cast<std::chrono::nanoseconds>(ProfClock::now() - t0).count();
+    (*env_.step_ns)[step] += total - child_ns_;
+    child_ns_ = outer + total;
+}
+
+void Executor::resume(Continuation& c) {
+    reset_budget();
+    if (env_.cancelled && env_.cancelled->load(std::memory_order_relaxed)) return;
+    const Step& s = env_.plan->steps[c.step];
+    auto run = [&] {
+        if (s.op == OpKind::ScanNodes) produce_scan(s, c.step, c.row, c.ids, c.pos);
+        else produce_unwind(s, c.step, c.row, c.list, c.pos);
+    };
+    if (!env_.step_ns) return run();
+    auto t0 = ProfClock::now();
+    int64_t outer = child_ns_;
+    child_ns_ = 0;
+    run();
+    int64_t total = std::chrono::duration_cast<std::chrono::nanoseconds>(ProfClock::now() - t0).count();
+    (*env_.step_ns)[c.step] += total - child_ns_;
+    child_ns_ = outer + total;
+}
+
+void Executor::run_step(size_t step, Row& row) {
     const Step& s = env_.plan->steps[step];
     if (env_.step_rows) ++(*env_.step_rows)[step];
     const size_t next = step + 1;
@@ -149,12 +216,7 @@ void Executor::run_here(size_t step, Row& row) {
                 push(next, row);
                 return;
             }
-            const auto& l = list.as_list();
-            for (size_t i = 0; i < l.size(); ++i) {
-                Row out = (i + 1 == l.size()) ? std::move(row) : row;
-                out[static_cast<size_t>(s.slot)] = l[i];
-                push(next, out);
-            }
+            produce_unwind(s, step, row, list, 0);
             return;
         }
         case OpKind::Attach: {
@@ -233,14 +295,17 @@ void Executor::run_here(size_t step, Row& row) {
     }
 }
 
-void Executor::run_barrier(size_t step, std::vector<Row>& rows) {
+void Executor::run_barrier_step(size_t step, std::vector<Row>& rows) {
     const Step& s = env_.plan->steps[step];
     if (env_.step_rows) (*env_.step_rows)[step] += static_cast<int64_t>(rows.size());
     const size_t next = step + 1;
     switch (s.op) {
         case OpKind::Eager:
         case OpKind::AttachDeep:
-            for (auto& r : rows) push(next, r);
+            for (size_t i = 0; i < rows.size(); ++i) {
+                check_cancelled(i);
+                push(next, rows[i]);
+            }
             return;
         case OpKind::Sort: {
             std::stable_sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
@@ -251,7 +316,10 @@ void Executor::run_barrier(size_t step, std::vector<Row>& rows) {
                 }
                 return false;
             });
-            for (auto& r : rows) push(next, r);
+            for (size_t i = 0; i < rows.size(); ++i) {
+                check_cancelled(i);
+                push(next, rows[i]);
+            }
             return;
         }
         case OpKind::Aggregate: {
@@ -270,7 +338,9 @@ void Executor::run_barrier(size_t step, std::vector<Row>& rows) {
                 groups.push_back(std::move(g));
             };
             std::vector<Value> args;
+            size_t seen = 0;
             for (auto& r : rows) {
+                check_cancelled(seen++);
                 Row key;
                 key.reserve(s.key_slots.size());
                 for (int k : s.key_slots) key.push_back(r[static_cast<size_t>(k)]);
@@ -511,18 +581,52 @@ std::vector<bool> Executor::matched_inputs(const Step& end, const std::vector<Ro
 
 void Executor::scan(const Step& s, size_t step, Row& row) {
     if (!env_.part) internal("scan outside a shard");
-    std::vector<uint64_t> ids;
+    // The ids are taken now (the scan's snapshot); their rows are produced in chunks.
+    auto ids = std::make_shared<std::vector<uint64_t>>();
     if (s.labels.empty()) {
-        ids.reserve(env_.part->node_count());
-        view().node_ids(std::nullopt, ids);
+        ids->reserve(env_.part->node_count());
+        view().node_ids(std::nullopt, *ids);
     } else {
         auto label = env_.catalog->lookup(Catalog::Kind::Label, s.labels[0]);
         if (!label) return;
-        view().node_ids(*label, ids);
+        view().node_ids(*label, *ids);
     }
-    for (size_t i = 0; i < ids.size(); ++i) {
-        Row out = (i + 1 == ids.size()) ? std::move(row) : row;
-        out[static_cast<size_t>(s.slot)] = Value(Node{ids[i], nullptr});
+    produce_scan(s, step, row, std::move(ids), 0);
+}
+
+void Executor::produce_scan(const Step& s, size_t step, Row& row,
+                           std::shared_ptr<const std::vector<uint64_t>> ids, size_t pos) {
+    const auto& v = *ids;
+    for (size_t i = pos; i < v.size(); ++i) {
+        if (!take_budget() && v.size() - i > kSmallTail) {
+            auto c = std::make_shared<Continuation>();
+            c->step = step;
+            c->row = std::move(row);
+            c->ids = std::move(ids);
+            c->pos = i;
+            env_.runtime->defer(std::move(c));
+            return;
+        }
+        Row out = (i + 1 == v.size()) ? std::move(row) : row;
+        out[static_cast<size_t>(s.slot)] = Value(Node{v[i], nullptr});
+        push(step + 1, out);
+    }
+}
+
+void Executor::produce_unwind(const Step& s, size_t step, Row& row, const Value& list, size_t pos) {
+    const auto& l = list.as_list();
+    for (size_t i = pos; i < l.size(); ++i) {
+        if (!take_budget() && l.size() - i > kSmallTail) {
+            auto c = std::make_shared<Continuation>();
+            c->step = step;
+            c->row = std::move(row);
+            c->list = list;
+            c->pos = i;
+            env_.runtime->defer(std::move(c));
+            return;
+        }
+        Row out = (i + 1 == l.size()) ? std::move(row) : row;
+        out[static_cast<size_t>(s.slot)] = l[i];
         push(step + 1, out);
     }
 }

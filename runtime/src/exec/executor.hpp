@@ -44,6 +44,18 @@ struct Mutation {
     uint32_t type = 0;
 };
 
+// The rest of a source step's output (a scan, an UNWIND) past the executor's row budget:
+// the runtime re-runs it later with Executor::resume, after other messages and only while
+// the query has credit, so no handler produces an unbounded number of rows at once.
+struct Continuation {
+    size_t step = 0;
+    Row row;                                          // the step's input row
+    std::shared_ptr<const std::vector<uint64_t>> ids;  // ScanNodes: the ids to produce
+    Value list;                                       // Unwind: the list
+    size_t pos = 0;                                   // next element to produce
+};
+using ContinuationPtr = std::shared_ptr<Continuation>;
+
 class Runtime {
 public:
     virtual ~Runtime() = default;
@@ -55,6 +67,8 @@ public:
     virtual void emit_result(Row&& row) = 0;
     // A partition change for another shard.
     virtual void send_mutation(uint32_t shard, const Mutation& m) = 0;
+    // The rest of a source step's work, to run later (ExecEnv::chunk_rows).
+    virtual void defer(ContinuationPtr c) = 0;
 };
 
 struct ExecEnv {
@@ -69,6 +83,11 @@ struct ExecEnv {
     QueryStats* stats = nullptr;
     TxnLog* log = nullptr;               // shard: the transaction's changes here (may be null)
     std::vector<int64_t>* step_rows = nullptr;  // PROFILE: rows entering each step here
+    std::vector<int64_t>* step_ns = nullptr;    // PROFILE: time spent in each step (self)
+    // Rows a handler's source steps may produce before deferring the rest (0 = no limit).
+    size_t chunk_rows = 0;
+    // Set when the query is cancelled: long loops stop with an error.
+    const std::atomic<uint8_t>* cancelled = nullptr;
     WriteLocks* locks = nullptr;         // shard: write-write conflict detection
     uint64_t txn = 0;
     uint64_t start_ts = 0;
@@ -86,10 +105,22 @@ public:
     void run_barrier(size_t step, std::vector<Row>& rows);
     // Shard: applies a mutation sent by another shard.
     void apply(const Mutation& m);
+    // A fresh row budget for the next handler (a long-lived coordinator executor).
+    void reset_budget();
+    // Continues a deferred source step (with a fresh row budget).
+    void resume(Continuation& c);
 
     uint32_t shard_of(uint64_t id) const { return static_cast<uint32_t>(id % env_.shard_count); }
 
 private:
+    void run_step(size_t step, Row& row);
+    void run_barrier_step(size_t step, std::vector<Row>& rows);
+    // A source step may produce another row now; false: defer the rest.
+    bool take_budget();
+    void check_cancelled(size_t i) const;
+    void produce_scan(const plan::Step& s, size_t step, Row& row,
+                      std::shared_ptr<const std::vector<uint64_t>> ids, size_t pos);
+    void produce_unwind(const plan::Step& s, size_t step, Row& row, const Value& list, size_t pos);
     void scan(const plan::Step& s, size_t step, Row& row);
     void index_seek(const plan::Step& s, size_t step, Row& row);  // exec/index_seek.cpp
     void expand(const plan::Step& s, size_t step, Row& row);
@@ -125,6 +156,8 @@ private:
 
     ExecEnv env_;
     EvalEnv eval_;
+    int64_t budget_ = 0;     // rows the source steps may still produce in this handler
+    int64_t child_ns_ = 0;   // PROFILE: time of nested steps, subtracted from the caller's
     // Coordinator state of streaming steps, per step index.
     std::unordered_map<size_t, int64_t> counters_;
     std::unordered_map<size_t, std::unordered_set<Row, ValueEquivHash, ValueEquiv>> distinct_;

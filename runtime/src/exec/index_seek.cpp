@@ -105,11 +105,11 @@ void Executor::index_seek(const plan::Step& s, size_t step, Row& row) {
     if (!ids) {
         ids.emplace();
         view().node_ids(*label, *ids);
-    } else if (env_.part->versions().has_node_versions()) {
+    } else if (const storage::View v = view();
+               v.hides() && env_.part->versions().has_node_versions()) {
         // The index holds the present values. For this snapshot, nodes changed since (or by
         // uncommitted transactions) are candidates too, and the filters after the seek read
         // them as the snapshot sees them.
-        const storage::View v = view();
         std::erase_if(*ids, [&](uint64_t id) { return !v.has_label(id, *label); });
         env_.part->versions().for_each_versioned_node([&](uint64_t id) {
             if (v.has_label(id, *label)) ids->push_back(id);

@@ -31,6 +31,9 @@ bool seekable(const CExpr& e, int slot) {
         case EK::Literal:
         case EK::Param: return true;
         case EK::Slot: return e.slot != slot;
+        // A key of a map (UNWIND $rows AS r ... {id: r.id}). Should the value be an entity
+        // held elsewhere, reading it throws and the seek falls back to the label scan.
+        case EK::Property:
         case EK::List:
         case EK::Negate:
         case EK::Arith:

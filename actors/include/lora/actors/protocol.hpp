@@ -10,6 +10,8 @@
 //                (batch_atom, QueryRef, Payload rows)         rows for coordinator steps
 //                (progress_atom, int64 produced, int64 consumed, std::vector<int64> stats)
 //                (error_atom, ErrorPtr)
+//                (cancel_atom, uint8 reason)                  stop: 1 cancelled, 2 deadline
+//   both:        (resume_atom, QueryRef, ContinuationPtr)     run a deferred source step
 //   shard:       (prepare_atom, uint64 txn) -> Payload redo   the txn's changes here
 //                (commit_atom, uint64 txn, uint64 commit_ts) / (abort_atom, uint64 txn) -> bool
 //   query:       (visible_atom)  its commit is installed everywhere and visible
@@ -20,6 +22,7 @@
 #pragma once
 
 #include "lora/actors/codec.hpp"
+#include "lora/actors/stream.hpp"
 #include "plan/plan.hpp"
 
 #include <lora/lora.hpp>
@@ -32,6 +35,7 @@
 #include <lora/actors/commit_clock.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -60,6 +64,12 @@ using retry_atom = caf::atom_constant<caf::atom("retry")>;
 using replace_atom = caf::atom_constant<caf::atom("replace")>;
 using visible_atom = caf::atom_constant<caf::atom("visible")>;
 using collect_atom = caf::atom_constant<caf::atom("collect")>;
+using resume_atom = caf::atom_constant<caf::atom("resume")>;
+using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
+
+// Why a query was stopped from outside (QueryContext::stop).
+enum : uint8_t { kStopNone = 0, kStopCancelled = 1, kStopDeadline = 2 };
+using StopFlag = std::shared_ptr<std::atomic<uint8_t>>;
 
 // Query text -> plan, shared by all query actors. Plans are immutable once built.
 class PlanCache {
@@ -81,6 +91,7 @@ struct EngineShared {
     storage::Catalog* catalog = nullptr;
     PlanCache plans;
     uint32_t batch_rows = 1024;
+    uint32_t chunk_rows = 4096;  // rows a source step produces per message (ExecEnv)
     std::atomic<uint64_t> next_query{1};
     CommitClock commits;  // commit timestamps, snapshots, the version horizon
     std::atomic<uint32_t> round_robin{0};
@@ -112,6 +123,11 @@ struct QueryContext {
     EnginePtr engine;
     std::atomic<bool> cancelled{false};
     std::atomic<uint32_t> round_robin{0};
+    // Set from outside (cancel token, deadline, a consumer gone): every actor stops working
+    // on the query; shared by the parts of a UNION. Never null.
+    StopFlag stop;
+    // Streaming queries: the consumer's channel and credit (null: collect the result).
+    std::shared_ptr<StreamChannel> stream;
 };
 using QueryRef = std::shared_ptr<QueryContext>;
 
@@ -134,6 +150,12 @@ struct QueryRequest {
     // Called once with the outcome, from the query actor's thread. Optional: without it
     // the outcome is only the actor reply to (execute_atom, ...).
     std::function<void(OutcomePtr)> done;
+    // Optional: a stop flag the caller can set (with a cancel_atom to the query actor).
+    StopFlag stop;
+    // Optional: stream the result through this channel instead of collecting it.
+    std::shared_ptr<StreamChannel> stream;
+    // Optional: fail with a Timeout error when the query runs longer.
+    std::chrono::milliseconds timeout{0};
 };
 using QueryRequestPtr = std::shared_ptr<QueryRequest>;
 
@@ -149,6 +171,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::actors::OutcomePtr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::actors::ErrorPtr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::actors::QueryRequestPtr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::actors::PartitionFn)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::exec::ContinuationPtr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<lora::storage::Partition>)
 
 namespace lora::actors {
@@ -166,6 +189,13 @@ caf::actor spawn_query(caf::actor_system& sys, EnginePtr engine, QueryRequestPtr
 // (start_atom) with an OutcomePtr once the change is built, durable and visible to plans.
 caf::actor spawn_schema_change(caf::actor_system& sys, EnginePtr engine, plan::PlanPtr plan,
                                Map params, uint64_t txn);
+// Stops a running query from any thread: sets its stop flag (long loops see it), tells the
+// query actor (it fails the query with Cancelled or Timeout, rolling back writes), and
+// releases its parked producers so they drain.
+void stop_query(const caf::actor& query, const StopFlag& stop,
+                const std::shared_ptr<StreamChannel>& stream, uint8_t reason);
+// The error a stopped query fails with.
+Error stop_error(uint8_t reason);
 // Spawns the coordinator: the entry point for queries.
 caf::actor spawn_coordinator(caf::actor_system& sys, EnginePtr engine);
 

@@ -22,14 +22,15 @@ struct ServerOptions {
     unsigned io_threads = 2;
     unsigned query_threads = 0;              // 0 = 2 x hardware threads, at least 4
     size_t max_request_bytes = 16u << 20;    // larger bodies get 413
-    std::chrono::milliseconds query_timeout{0};    // 0 = none; else 504 when it passes
+    std::chrono::milliseconds query_timeout{0};    // 0 = none; else 504 and cancel when it passes
     std::chrono::milliseconds header_timeout{10000};  // slow or idle clients are dropped
     std::chrono::milliseconds body_timeout{60000};
     size_t max_pending_queries = 4096;       // queued + running; beyond it 503
     std::string auth_token;                  // empty = no authentication
 };
 
-// Adds the routes of this build: POST /query, POST /explain, GET /health, GET /metrics.
+// Adds the routes of this build: POST /query, /query/stream, /explain, /profile, GET /health,
+// GET /metrics.
 void add_standard_routes(Router& router, Database& db, Metrics& metrics);
 
 class HttpServer {
@@ -47,9 +48,10 @@ public:
     uint16_t port() const;
     const std::string& host() const;
 
-    // Stops accepting, waits up to `grace` for in-flight requests, then stops the I/O
-    // threads. Returns false if requests or queries were still running at the deadline
-    // (queries cannot be cancelled yet; the worker pool is then left to the process exit).
+    // Stops accepting, waits up to `grace` for in-flight requests, then cancels the queries
+    // still running (their writes roll back) and waits up to 2 s more, then stops the I/O
+    // threads. Returns false if requests or queries were still running after that (the
+    // worker pool is then left to the process exit).
     bool stop(std::chrono::milliseconds grace);
 
     struct Impl;

@@ -4,11 +4,17 @@
 
 #include <lora/error.hpp>
 
+#include <atomic>
 #include <functional>
+#include <memory>
 #include <map>
 #include <string>
 #include <string_view>
 #include <vector>
+
+namespace lora {
+class CancelToken;
+}
 
 namespace lora::net {
 
@@ -19,6 +25,11 @@ struct Request {
     std::map<std::string, std::string> headers;  // lower-case names
     // Values of the route's {name} segments, e.g. {"id": "..."} for /tx/{id}/query.
     std::map<std::string, std::string> params;
+    // Worker and Stream routes: cancelled by the server when the query time limit passes or
+    // the client disconnects; handlers pass it to the engine (QueryOptions::cancel).
+    std::shared_ptr<CancelToken> cancel;
+    // Set (before `cancel` fires) when the cancellation was the query time limit.
+    std::shared_ptr<std::atomic<bool>> timed_out;
 };
 
 struct Response {
@@ -30,9 +41,24 @@ struct Response {
 
 // Where a handler runs: Inline handlers are cheap and run on the I/O thread; Worker handlers
 // may block (they call Database::execute) and run on the bounded query pool.
-enum class Dispatch { Inline, Worker };
+// Stream handlers also run on the pool and may answer with a chunked body (ResponseStream).
+enum class Dispatch { Inline, Worker, Stream };
 
 using Handler = std::function<Response(const Request&)>;
+
+// A chunked response written from a worker thread. Every call blocks until its bytes are
+// written to the socket, so a slow reader slows the writer (and through it the query).
+class ResponseStream {
+public:
+    virtual ~ResponseStream() = default;
+    // Sends the status line and headers (Transfer-Encoding: chunked). False: client gone.
+    virtual bool begin(unsigned status, const std::string& content_type) = 0;
+    // Sends one chunk. False: the client is gone or stopped reading past the write timeout.
+    virtual bool write(std::string data) = 0;
+};
+// Returns the answer when the handler did not call begin(); once it did, the server ends
+// the chunked body after the handler returns and ignores the returned Response.
+using StreamHandler = std::function<Response(const Request&, ResponseStream&)>;
 
 struct Route {
     std::string method;
@@ -42,6 +68,7 @@ struct Route {
     Dispatch dispatch;
     Handler handler;
     bool needs_auth = true;
+    StreamHandler stream_handler = nullptr;  // for Dispatch::Stream
 };
 
 class Router {

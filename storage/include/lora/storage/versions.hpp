@@ -57,6 +57,13 @@ public:
     static bool hidden(uint64_t ts, uint64_t txn, Snap s) { return txn != s.txn && ts > s.ts; }
 
     bool empty() const { return nodes_.empty() && rels_.empty() && edges_.empty(); }
+    // Whether any kept version is hidden from s: a commit newer than s, or another
+    // transaction's uncommitted change. When not, s reads the partition as it is.
+    bool may_hide(Snap s) const {
+        if (empty()) return false;
+        if (newest_commit_ > s.ts) return true;
+        return pending_.size() > (pending_.count(s.txn) ? 1u : 0u);
+    }
     bool has_node_versions() const { return !nodes_.empty(); }
     size_t version_count() const;
 
@@ -108,13 +115,16 @@ private:
     std::unordered_map<uint64_t, std::vector<EdgeMark>> edges_;  // by local node
     std::unordered_map<uint64_t, Touched> pending_;              // by transaction
     std::deque<std::pair<uint64_t, Touched>> committed_;         // in commit order, for collect
+    uint64_t newest_commit_ = 0;
 };
 
 // A partition as one snapshot sees it: the read interface of Partition, answering from kept
 // versions where the snapshot must not see the present state. Cheap to make; holds references.
 class View {
 public:
-    View(const Partition& part, Snap snap) : p_(part), v_(part.versions()), s_(snap) {}
+    // A view lives for one step of one message: versions change only between messages.
+    View(const Partition& part, Snap snap)
+        : p_(part), v_(part.versions()), s_(snap), hides_(v_.may_hide(snap)) {}
 
     const Partition& partition() const { return p_; }
     Snap snap() const { return s_; }
@@ -137,13 +147,15 @@ public:
     // Calls f(Edge) for each outgoing (or incoming) adjacency entry of `node`.
     template <typename F>
     void for_each_edge(uint64_t node, bool outgoing, F&& f) const;
+    // Whether the snapshot reads anything other than the present state here.
+    bool hides() const { return hides_; }
 
 private:
     const VersionStore::NodeImage* node_image(uint64_t node) const {
-        return v_.empty() ? nullptr : v_.node_at(node, s_);
+        return hides_ ? v_.node_at(node, s_) : nullptr;
     }
     const VersionStore::RelImage* rel_image(uint64_t rel) const {
-        return v_.empty() ? nullptr : v_.rel_at(rel, s_);
+        return hides_ ? v_.rel_at(rel, s_) : nullptr;
     }
     bool hidden_addition(const std::vector<VersionStore::EdgeMark>& marks, uint64_t rel,
                          bool outgoing) const;
@@ -151,12 +163,13 @@ private:
     const Partition& p_;
     const VersionStore& v_;
     Snap s_;
+    bool hides_;
 };
 
 template <typename F>
 void View::for_each_edge(uint64_t node, bool outgoing, F&& f) const {
     const EdgeRange range = outgoing ? p_.out_edges(node) : p_.in_edges(node);
-    const auto* marks = v_.empty() ? nullptr : v_.edge_marks(node);
+    const auto* marks = hides_ ? v_.edge_marks(node) : nullptr;
     if (!marks) {
         for (const Edge e : range) f(e);
         return;

@@ -1,0 +1,153 @@
+// The embedding API's cancellation, deadlines and streaming cursors (lora.hpp): a query actor
+// started with a stop flag, wired to the caller's CancelToken, optionally streaming through
+// a StreamChannel (actors/include/lora/actors/stream.hpp; docs/streaming.md).
+#include "lora/actors/protocol.hpp"
+
+#include <lora/lora.hpp>
+
+#include <future>
+
+namespace lora {
+
+// Defined in database.cpp, next to Database::Impl.
+caf::actor_system& engine_system(Database::Impl& impl);
+actors::EnginePtr engine_of(Database::Impl& impl);
+
+void CancelToken::cancel() {
+    std::map<uint64_t, std::function<void()>> hooks;
+    {
+        std::lock_guard lock(mu_);
+        if (cancelled_) return;
+        cancelled_ = true;
+        hooks.swap(hooks_);
+    }
+    for (auto& [id, hook] : hooks) hook();
+}
+
+bool CancelToken::cancelled() const {
+    std::lock_guard lock(mu_);
+    return cancelled_;
+}
+
+uint64_t CancelToken::on_cancel(std::function<void()> hook) {
+    {
+        std::lock_guard lock(mu_);
+        if (!cancelled_) {
+            uint64_t id = next_++;
+            hooks_.emplace(id, std::move(hook));
+            return id;
+        }
+    }
+    hook();
+    return 0;
+}
+
+void CancelToken::remove(uint64_t id) {
+    std::lock_guard lock(mu_);
+    hooks_.erase(id);
+}
+
+namespace {
+
+// A started query actor and its stop wiring; unhooks from the token when done.
+struct Running {
+    caf::actor actor;
+    actors::StopFlag stop;
+    std::shared_ptr<actors::StreamChannel> stream;
+    std::shared_ptr<CancelToken> token;
+    uint64_t hook = 0;
+
+    Running() = default;
+    Running(const Running&) = delete;
+    Running& operator=(const Running&) = delete;
+    ~Running() {
+        if (token && hook) token->remove(hook);
+    }
+    void stop_now(uint8_t reason) const { actors::stop_query(actor, stop, stream, reason); }
+};
+
+std::unique_ptr<Running> launch(Database::Impl& impl, const actors::QueryRequestPtr& req,
+                                const QueryOptions& o) {
+    auto r = std::make_unique<Running>();
+    r->stop = std::make_shared<std::atomic<uint8_t>>(actors::kStopNone);
+    r->stream = req->stream;
+    req->stop = r->stop;
+    req->timeout = o.timeout;
+    r->actor = actors::spawn_query(engine_system(impl), engine_of(impl), req);
+    if (o.cancel) {
+        r->token = o.cancel;
+        r->hook = o.cancel->on_cancel([actor = r->actor, stop = r->stop, stream = r->stream] {
+            actors::stop_query(actor, stop, stream, actors::kStopCancelled);
+        });
+    }
+    caf::anon_send(r->actor, actors::start_atom::value);
+    return r;
+}
+
+}  // namespace
+
+Result Database::execute(const std::string& query, const Params& params, const QueryOptions& options) {
+    auto req = std::make_shared<actors::QueryRequest>();
+    req->query = query;
+    req->params = params;
+    auto promise = std::make_shared<std::promise<actors::OutcomePtr>>();
+    auto future = promise->get_future();
+    req->done = [promise](actors::OutcomePtr o) { promise->set_value(std::move(o)); };
+    auto running = launch(*impl_, req, options);
+    actors::OutcomePtr o = future.get();
+    if (o->error) throw *o->error;
+    return std::move(o->result);
+}
+
+struct Cursor::Impl {
+    std::unique_ptr<Running> run;
+    std::vector<std::string> columns;
+    bool finished = false;
+};
+
+Cursor::Cursor(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Cursor::~Cursor() {
+    if (impl_ && !impl_->finished) impl_->run->stop_now(actors::kStopCancelled);
+}
+
+const std::vector<std::string>& Cursor::columns() const { return impl_->columns; }
+
+bool Cursor::next(std::vector<std::vector<Value>>& rows) {
+    if (impl_->finished) {
+        rows.clear();
+        return false;
+    }
+    try {
+        if (impl_->run->stream->take(rows)) return true;
+    } catch (...) {
+        impl_->finished = true;
+        throw;
+    }
+    impl_->finished = true;
+    return false;
+}
+
+QueryStats Cursor::stats() const { return impl_->run->stream->stats(); }
+
+void Cursor::cancel() { impl_->run->stop_now(actors::kStopCancelled); }
+
+std::unique_ptr<Cursor> Database::stream(const std::string& query, const Params& params,
+                                         const QueryOptions& options) {
+    auto req = std::make_shared<actors::QueryRequest>();
+    req->query = query;
+    req->params = params;
+    // Batches in flight between the query's actors also use credit: without a bound, fast
+    // shards would fill the query actor's mailbox however slowly the consumer reads.
+    int64_t max_batches = 2 * static_cast<int64_t>(shard_count()) + 8;
+    req->stream = std::make_shared<actors::StreamChannel>(options.stream_window_rows, max_batches);
+    auto impl = std::make_unique<Cursor::Impl>();
+    impl->run = launch(*impl_, req, options);
+    if (auto err = impl->run->stream->wait_open(impl->columns)) {
+        impl->finished = true;
+        throw *err;
+    }
+    return std::make_unique<Cursor>(std::move(impl));
+}
+
+}  // namespace lora
