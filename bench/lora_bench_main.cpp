@@ -1,8 +1,10 @@
-// lora-bench: command-line front of the benchmarks (writers, writers-compare). Prints
+// lora-bench: command-line front of the benchmarks (writers, writers-compare, vectors). Prints
 // figures, one JSON line per run; exits 2 on bad arguments, 1 when a run fails.
+#include "lora_bench_vectors.hpp"
 #include "lora_bench_writers.hpp"
 
 #include <lora/error.hpp>
+#include <lora/value.hpp>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -72,8 +74,9 @@ int main(int argc, char** argv) {
 
     if (argc > 1 && argv[1][0] != '-') {
         const std::string sub = argv[1];
-        if (sub != "writers" && sub != "writers-compare")
-            return usage_error("unknown benchmark '" + sub + "' (known: writers, writers-compare)");
+        if (sub != "writers" && sub != "writers-compare" && sub != "vectors")
+            return usage_error("unknown benchmark '" + sub +
+                               "' (known: writers, writers-compare, vectors)");
     }
     CLI::App app{"lora-bench: benchmarks of the lora graph database"};
     app.require_subcommand(1);
@@ -120,6 +123,28 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(0.0, 86400.0));
     compare->add_flag("--json", c_json, "print only the JSON lines");
 
+    lora::bench::VectorsConfig vc;
+    bool v_json = false;
+    auto* vectors = app.add_subcommand(
+        "vectors", "per-shard HNSW indexes over random vectors: build time, queries/s, recall@k");
+    vectors->add_option("--n", vc.n, "indexed vectors (default 100000)")
+        ->check(CLI::Range(size_t{1}, size_t{1} << 32));
+    vectors->add_option("--dim", vc.dim, "dimension (default 128)")
+        ->check(CLI::Range(1u, static_cast<unsigned>(lora::kMaxVectorDimension)));
+    vectors->add_option("--k", vc.k, "neighbours per query (default 10)")->check(CLI::Range(1u, 10000u));
+    vectors->add_option("--shards", vc.shards, "indexes over a partition of the ids (default 1)")
+        ->check(CLI::Range(1u, 256u));
+    vectors->add_option("--queries", vc.queries, "queries (default 1000)")
+        ->check(CLI::Range(size_t{1}, size_t{1} << 24));
+    vectors->add_option("--similarity", vc.similarity, "cosine (default) or euclidean");
+    vectors->add_option("--m", vc.m, "HNSW M (default 16)")->check(CLI::Range(2u, 1024u));
+    vectors->add_option("--ef-construction", vc.ef_construction, "HNSW ef_construction (default 200)")
+        ->check(CLI::Range(1u, 100000u));
+    vectors->add_option("--ef", vc.ef_search, "HNSW ef at query time (default 64)")
+        ->check(CLI::Range(1u, 100000u));
+    vectors->add_option("--seed", vc.seed, "random data seed (default 1)");
+    vectors->add_flag("--json", v_json, "print only the JSON line");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -131,6 +156,12 @@ int main(int argc, char** argv) {
     }
 
     try {
+        if (vectors->parsed()) {
+            auto r = lora::bench::run_vectors(vc);
+            if (!v_json) std::cout << lora::bench::vectors_table(r);
+            std::cout << lora::bench::vectors_json(r) << "\n";
+            return 0;
+        }
         if (writers->parsed()) {
             if (wc.txns == 0 && wc.duration_s <= 0)
                 return usage_error("writers needs --txns M or --duration S");
