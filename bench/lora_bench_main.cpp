@@ -140,9 +140,12 @@ int main(int argc, char** argv) {
     vectors->add_option("--m", vc.m, "HNSW M (default 16)")->check(CLI::Range(2u, 1024u));
     vectors->add_option("--ef-construction", vc.ef_construction, "HNSW ef_construction (default 200)")
         ->check(CLI::Range(1u, 100000u));
-    vectors->add_option("--ef", vc.ef_search, "HNSW ef at query time (default 64)")
+    vectors->add_option("--ef", vc.ef_search,
+                        "HNSW ef at query time; a comma list runs one query pass per value (default 64)")
+        ->delimiter(',')
         ->check(CLI::Range(1u, 100000u));
     vectors->add_option("--seed", vc.seed, "random data seed (default 1)");
+    vectors->add_option("--data", vc.data, "uniform (default) or clustered random vectors");
     vectors->add_flag("--json", v_json, "print only the JSON line");
 
     try {
@@ -157,9 +160,10 @@ int main(int argc, char** argv) {
 
     try {
         if (vectors->parsed()) {
-            auto r = lora::bench::run_vectors(vc);
-            if (!v_json) std::cout << lora::bench::vectors_table(r);
-            std::cout << lora::bench::vectors_json(r) << "\n";
+            for (const auto& r : lora::bench::run_vectors(vc)) {
+                if (!v_json) std::cout << lora::bench::vectors_table(r);
+                std::cout << lora::bench::vectors_json(r) << "\n";
+            }
             return 0;
         }
         if (writers->parsed()) {

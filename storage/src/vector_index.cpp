@@ -8,6 +8,10 @@
 #include <fstream>  // hnswlib's headers use it without including it
 #include <hnswlib/hnswlib.h>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -35,6 +39,112 @@ using Hnsw = hnswlib::HierarchicalNSW<float>;
     throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "OutOfMemory",
                 std::string("vector index: ") + e.what());
 }
+
+// ---- distance kernels
+//
+// hnswlib picks its SIMD kernels at compile time (SSE unless the whole build targets AVX).
+// These choose at run time, so a portable build still uses AVX2/FMA where the CPU has it;
+// distances are most of the cost of both inserts and searches. The signature is hnswlib's
+// DISTFUNC: the third argument points to the dimension.
+
+float l2sq_scalar(const void* a, const void* b, const void* dim) {
+    const auto* x = static_cast<const float*>(a);
+    const auto* y = static_cast<const float*>(b);
+    const size_t n = *static_cast<const size_t*>(dim);
+    float s = 0;
+    for (size_t i = 0; i < n; ++i) {
+        const float d = x[i] - y[i];
+        s += d * d;
+    }
+    return s;
+}
+
+float dot_scalar(const float* x, const float* y, size_t n) {
+    float s = 0;
+    for (size_t i = 0; i < n; ++i) s += x[i] * y[i];
+    return s;
+}
+
+float ip_distance_scalar(const void* a, const void* b, const void* dim) {
+    return 1.0f - dot_scalar(static_cast<const float*>(a), static_cast<const float*>(b),
+                             *static_cast<const size_t*>(dim));
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma"))) float hsum256(__m256 v) {
+    __m128 lo = _mm256_castps256_ps128(v), hi = _mm256_extractf128_ps(v, 1);
+    lo = _mm_add_ps(lo, hi);
+    lo = _mm_add_ps(lo, _mm_movehl_ps(lo, lo));
+    lo = _mm_add_ss(lo, _mm_shuffle_ps(lo, lo, 0x55));
+    return _mm_cvtss_f32(lo);
+}
+
+__attribute__((target("avx2,fma"))) float l2sq_avx2(const void* a, const void* b, const void* dim) {
+    const auto* x = static_cast<const float*>(a);
+    const auto* y = static_cast<const float*>(b);
+    const size_t n = *static_cast<const size_t*>(dim);
+    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m256 d0 = _mm256_sub_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i));
+        __m256 d1 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 8), _mm256_loadu_ps(y + i + 8));
+        s0 = _mm256_fmadd_ps(d0, d0, s0);
+        s1 = _mm256_fmadd_ps(d1, d1, s1);
+    }
+    for (; i + 8 <= n; i += 8) {
+        __m256 d = _mm256_sub_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i));
+        s0 = _mm256_fmadd_ps(d, d, s0);
+    }
+    float s = hsum256(_mm256_add_ps(s0, s1));
+    for (; i < n; ++i) {
+        const float d = x[i] - y[i];
+        s += d * d;
+    }
+    return s;
+}
+
+__attribute__((target("avx2,fma"))) float ip_distance_avx2(const void* a, const void* b,
+                                                          const void* dim) {
+    const auto* x = static_cast<const float*>(a);
+    const auto* y = static_cast<const float*>(b);
+    const size_t n = *static_cast<const size_t*>(dim);
+    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), s0);
+        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8), _mm256_loadu_ps(y + i + 8), s1);
+    }
+    for (; i + 8 <= n; i += 8)
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), s0);
+    float s = hsum256(_mm256_add_ps(s0, s1));
+    for (; i < n; ++i) s += x[i] * y[i];
+    return 1.0f - s;
+}
+
+bool has_avx2_fma() {
+    static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    return yes;
+}
+#endif
+
+// hnswlib's SpaceInterface with the kernels above.
+class Space final : public hnswlib::SpaceInterface<float> {
+public:
+    Space(size_t dim, vec::Similarity sim) : dim_(dim) {
+        const bool cosine = sim == vec::Similarity::Cosine;
+        fn_ = cosine ? ip_distance_scalar : l2sq_scalar;
+#if defined(__x86_64__)
+        if (has_avx2_fma()) fn_ = cosine ? ip_distance_avx2 : l2sq_avx2;
+#endif
+    }
+    size_t get_data_size() override { return dim_ * sizeof(float); }
+    hnswlib::DISTFUNC<float> get_dist_func() override { return fn_; }
+    void* get_dist_func_param() override { return &dim_; }
+
+private:
+    size_t dim_;
+    hnswlib::DISTFUNC<float> fn_;
+};
 
 constexpr char kMagic[4] = {'L', 'V', 'I', 'X'};
 constexpr uint32_t kFormatVersion = 1;
@@ -96,10 +206,7 @@ struct VectorIndex::Impl {
         if (o.m < 2 || o.m > 1024) invalid("M must be between 2 and 1024, got " + std::to_string(o.m));
         if (o.ef_construction == 0) invalid("ef_construction must be positive");
         if (o.ef_search == 0) invalid("ef_search must be positive");
-        if (o.similarity == vec::Similarity::Cosine)
-            space = std::make_unique<hnswlib::InnerProductSpace>(o.dimension);
-        else
-            space = std::make_unique<hnswlib::L2Space>(o.dimension);
+        space = std::make_unique<Space>(o.dimension, o.similarity);
         try {
             hnsw = std::make_unique<Hnsw>(space.get(), std::max<size_t>(o.initial_capacity, 1), o.m,
                                           o.ef_construction, o.seed);

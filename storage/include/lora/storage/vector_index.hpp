@@ -16,8 +16,10 @@ namespace lora::storage {
 struct VectorIndexOptions {
     uint32_t dimension = 0;  // 1..kMaxVectorDimension
     vec::Similarity similarity = vec::Similarity::Cosine;
-    // HNSW graph degree and build beam. M = 16 / ef_construction = 200 keep recall@10 above
-    // 0.95 on 128-dim random data at ef_search 64 (lora-bench vectors measures it).
+    // HNSW graph degree and build beam. With M = 16, ef_construction = 200, ef_search = 64,
+    // clustered 128-dim data (like real embeddings) gives recall@10 = 1.00; structureless
+    // uniform random 128-dim data needs M = 48 and ef_search ~ 200 for 0.95 (figures in
+    // docs/benchmarks.md, measured with lora-bench vectors).
     uint32_t m = 16;
     uint32_t ef_construction = 200;
     // Search beam; a query uses max(ef_search, k).
