@@ -1,14 +1,16 @@
 // lora-bench: command-line front of the benchmarks (writers, writers-compare, ingest, reads,
-// sqlite, writers-vs-sqlite). Prints figures, one JSON line per run; exits 2 on bad
+// sqlite, writers-vs-sqlite, vectors). Prints figures, one JSON line per run; exits 2 on bad
 // arguments, 1 when a run fails.
 #include "lora_bench_graph.hpp"
 #include "lora_bench_http.hpp"
 #include "lora_bench_sqlite.hpp"
+#include "lora_bench_vectors.hpp"
 #include "lora_bench_writers.hpp"
 
 #include <lora/lora.hpp>
 
 #include <lora/error.hpp>
+#include <lora/value.hpp>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -81,10 +83,10 @@ int main(int argc, char** argv) {
     if (argc > 1 && argv[1][0] != '-') {
         const std::string sub = argv[1];
         if (sub != "writers" && sub != "writers-compare" && sub != "ingest" && sub != "reads" &&
-            sub != "sqlite" && sub != "writers-vs-sqlite")
+            sub != "sqlite" && sub != "writers-vs-sqlite" && sub != "vectors")
             return usage_error("unknown benchmark '" + sub +
                                "' (known: writers, writers-compare, ingest, reads, sqlite, "
-                               "writers-vs-sqlite)");
+                               "writers-vs-sqlite, vectors)");
     }
     CLI::App app{"lora-bench: benchmarks of the lora graph database"};
     app.require_subcommand(1);
@@ -220,6 +222,30 @@ int main(int argc, char** argv) {
     vs->add_option("--time-limit", vs_limit, "stop each run after S seconds (default 120)")
         ->check(CLI::Range(0.0, 86400.0));
     vs->add_flag("--json", vs_json, "print only the JSON lines");
+    lora::bench::VectorsConfig vc;
+    bool v_json = false;
+    auto* vectors = app.add_subcommand(
+        "vectors", "per-shard HNSW indexes over random vectors: build time, queries/s, recall@k");
+    vectors->add_option("--n", vc.n, "indexed vectors (default 100000)")
+        ->check(CLI::Range(size_t{1}, size_t{1} << 32));
+    vectors->add_option("--dim", vc.dim, "dimension (default 128)")
+        ->check(CLI::Range(1u, static_cast<unsigned>(lora::kMaxVectorDimension)));
+    vectors->add_option("--k", vc.k, "neighbours per query (default 10)")->check(CLI::Range(1u, 10000u));
+    vectors->add_option("--shards", vc.shards, "indexes over a partition of the ids (default 1)")
+        ->check(CLI::Range(1u, 256u));
+    vectors->add_option("--queries", vc.queries, "queries (default 1000)")
+        ->check(CLI::Range(size_t{1}, size_t{1} << 24));
+    vectors->add_option("--similarity", vc.similarity, "cosine (default) or euclidean");
+    vectors->add_option("--m", vc.m, "HNSW M (default 16)")->check(CLI::Range(2u, 1024u));
+    vectors->add_option("--ef-construction", vc.ef_construction, "HNSW ef_construction (default 200)")
+        ->check(CLI::Range(1u, 100000u));
+    vectors->add_option("--ef", vc.ef_search,
+                        "HNSW ef at query time; a comma list runs one query pass per value (default 64)")
+        ->delimiter(',')
+        ->check(CLI::Range(1u, 100000u));
+    vectors->add_option("--seed", vc.seed, "random data seed (default 1)");
+    vectors->add_option("--data", vc.data, "uniform (default) or clustered random vectors");
+    vectors->add_flag("--json", v_json, "print only the JSON line");
 
     try {
         app.parse(argc, argv);
@@ -317,6 +343,13 @@ int main(int argc, char** argv) {
             j["sqlite"] = nlohmann::ordered_json::parse(lora::bench::writers_json(sr));
             j["ratio"] = std::round(ratio * 100) / 100;
             std::cout << j.dump() << "\n";
+            return 0;
+        }
+        if (vectors->parsed()) {
+            for (const auto& r : lora::bench::run_vectors(vc)) {
+                if (!v_json) std::cout << lora::bench::vectors_table(r);
+                std::cout << lora::bench::vectors_json(r) << "\n";
+            }
             return 0;
         }
         if (writers->parsed()) {

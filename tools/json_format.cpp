@@ -2,6 +2,7 @@
 #include "json_format.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <sstream>
 
 namespace lora::json {
@@ -51,6 +52,18 @@ json to_json(const Value& v) {
         case ValueKind::Map: return props_json(v.as_map());
         case ValueKind::Node: return node_json(v.as_node());
         case ValueKind::Relationship: return rel_json(v.as_relationship());
+        case ValueKind::Vector: {
+            // A list of floats, each the shortest decimal that reads back as the same float32.
+            json a = json::array();
+            for (float f : v.as_vector().coords) {
+                char buf[32];
+                auto [end, ec] = std::to_chars(buf, buf + sizeof buf, f);
+                double d = 0;
+                std::from_chars(buf, end, d);
+                a.push_back(d);
+            }
+            return a;
+        }
         case ValueKind::Path: {
             json o;
             o["nodes"] = json::array();

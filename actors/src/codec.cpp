@@ -5,6 +5,7 @@
 
 #include <lora/error.hpp>
 
+#include <cmath>
 #include <cstring>
 
 namespace lora::actors {
@@ -151,6 +152,13 @@ fb::Offset<m::Value> put(fb::FlatBufferBuilder& b, const Value& v) {
             vb.add_items(vec);
             return vb.Finish();
         }
+        case ValueKind::Vector: {
+            auto floats = b.CreateVector(v.as_vector().coords);
+            m::ValueBuilder vb(b);
+            vb.add_type(m::ValueType::Vector);
+            vb.add_floats(floats);
+            return vb.Finish();
+        }
     }
     corrupt("value");
 }
@@ -229,6 +237,15 @@ Value get(const m::Value* v) {
                 }
             }
             return Value(std::move(p));
+        }
+        case m::ValueType::Vector: {
+            const auto* f = v->floats();
+            if (!f || f->size() == 0 || f->size() > kMaxVectorDimension) corrupt("vector");
+            Vector vec;
+            vec.coords.assign(f->begin(), f->end());
+            for (float x : vec.coords)
+                if (!std::isfinite(x)) corrupt("vector");
+            return Value(std::move(vec));
         }
     }
     corrupt("value");

@@ -11,6 +11,7 @@
 #include <array>
 #include <cinttypes>
 #include <cstdio>
+#include <cmath>
 #include <cstring>
 #include <optional>
 #include <system_error>
@@ -185,7 +186,7 @@ void check_lsn(const Header& hd, uint64_t expected, std::string_view source) {
 
 // ---- values and records
 
-enum class Tag : uint8_t { Null = 0, Bool = 1, Int = 2, Float = 3, String = 4, List = 5 };
+enum class Tag : uint8_t { Null = 0, Bool = 1, Int = 2, Float = 3, String = 4, List = 5, Vector = 6 };
 
 void put_value(Writer& w, const Value& v, bool in_list) {
     switch (v.kind()) {
@@ -211,6 +212,15 @@ void put_value(Writer& w, const Value& v, bool in_list) {
                 w.put<uint8_t>(uint8_t(Tag::List));
                 w.put<uint32_t>(static_cast<uint32_t>(v.as_list().size()));
                 for (const Value& e : v.as_list()) put_value(w, e, true);
+                return;
+            }
+            break;
+        case ValueKind::Vector:
+            if (!in_list) {
+                const auto& c = v.as_vector().coords;
+                w.put<uint8_t>(uint8_t(Tag::Vector));
+                w.put<uint32_t>(static_cast<uint32_t>(c.size()));
+                w.put_bytes(std::as_bytes(std::span<const float>(c)));
                 return;
             }
             break;
@@ -243,6 +253,19 @@ Value get_value(Reader& r, bool in_list) {
             items.reserve(n);
             for (uint32_t i = 0; i < n; ++i) items.push_back(get_value(r, true));
             return Value(std::move(items));
+        }
+        case Tag::Vector: {
+            if (in_list) r.corrupt("vector inside a list");
+            const auto n = r.get<uint32_t>("vector dimension");
+            if (n == 0 || n > kMaxVectorDimension)
+                r.corrupt("vector dimension " + std::to_string(n) + " out of range");
+            const auto raw = r.get_bytes(size_t{n} * sizeof(float), "vector coordinates");
+            Vector vec;
+            vec.coords.resize(n);
+            std::memcpy(vec.coords.data(), raw.data(), raw.size());
+            for (float x : vec.coords)
+                if (!std::isfinite(x)) r.corrupt("non-finite vector coordinate");
+            return Value(std::move(vec));
         }
     }
     r.corrupt("unknown value tag " + std::to_string(tag));

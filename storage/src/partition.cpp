@@ -20,9 +20,9 @@ bool storable_scalar(const Value& v) {
     return v.is_bool() || v.is_int() || v.is_float() || v.is_string();
 }
 
-// Property values are scalars or flat lists of scalars (as in Neo4j).
+// Property values are scalars, vectors or flat lists of scalars (as in Neo4j).
 void check_storable(const Value& v) {
-    if (v.is_null() || storable_scalar(v)) return;
+    if (v.is_null() || storable_scalar(v) || v.is_vector()) return;
     if (v.is_list()) {
         for (const auto& e : v.as_list()) {
             if (!storable_scalar(e)) {

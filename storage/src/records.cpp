@@ -36,6 +36,8 @@ size_t value_heap_bytes(const Value& v) {
             for (const auto& e : v.as_list()) n += value_heap_bytes(e);
             return n;
         }
+        case ValueKind::Vector:
+            return kBox + alloc_size(v.as_vector().coords.capacity() * sizeof(float));
         case ValueKind::Map: {
             size_t n = kBox;
             for (const auto& [k, e] : v.as_map()) n += 64 + k.size() + value_heap_bytes(e);

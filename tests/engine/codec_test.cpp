@@ -6,6 +6,7 @@
 #include <lora/error.hpp>
 #include <lora/value.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -63,6 +64,7 @@ bool same(const Value& a, const Value& b) {
         case ValueKind::Map: return same_map(a.as_map(), b.as_map());
         case ValueKind::Node: return same_node(a.as_node(), b.as_node());
         case ValueKind::Relationship: return same_rel(a.as_relationship(), b.as_relationship());
+        case ValueKind::Vector: return a.as_vector().coords == b.as_vector().coords;
         case ValueKind::Path: {
             const auto& x = a.as_path();
             const auto& y = b.as_path();
@@ -126,6 +128,9 @@ std::vector<Value> sample_values() {
         Value(p),
         Value(single),
         Value(List{Value(a), Value(r1), Value(p), Value(Map{{"n", Value(b)}})}),
+        Value(Vector{{0.1f, -0.0f, 3e38f, -1e-45f}}),
+        Value(Vector{std::vector<float>(kMaxVectorDimension, 0.5f)}),
+        Value(List{Value(Vector{{1.0f}}), Value(Map{{"v", Value(Vector{{2.0f, 3.0f}})}})}),
     };
 }
 
@@ -264,4 +269,45 @@ TEST_CASE("corrupted buffers are rejected with lora::Error", "[engine][codec]") 
         }
     }
     SUCCEED("no crash on corrupted input");
+}
+
+TEST_CASE("a vector property survives the WAL redo encoding bit for bit", "[engine][codec][vector]") {
+    exec::RedoOp set_node{};
+    set_node.kind = exec::RedoOp::Kind::SetNodeProperty;
+    set_node.id = 12;
+    set_node.name = "embedding";
+    set_node.value = Value(Vector{{0.1f, -0.0f, 1e-40f, 2.5f}});
+    exec::RedoOp set_rel{};
+    set_rel.kind = exec::RedoOp::Kind::SetRelProperty;
+    set_rel.id = 13;
+    set_rel.name = "w";
+    set_rel.value = Value(Vector{std::vector<float>(1000, -7.0f)});
+    auto p = actors::encode_redo(77, {set_node, set_rel});
+    uint64_t txn = 0;
+    auto ops = actors::decode_redo(p.data(), p.size(), &txn);
+    CHECK(txn == 77);
+    REQUIRE(ops.size() == 2);
+    REQUIRE(ops[0].value.is_vector());
+    const auto& c = ops[0].value.as_vector().coords;
+    REQUIRE(c.size() == 4);
+    CHECK(std::memcmp(c.data(), set_node.value.as_vector().coords.data(), 4 * sizeof(float)) == 0);
+    CHECK(std::signbit(c[1]));
+    CHECK(ops[1].value == set_rel.value);
+    CHECK(ops[1].name == "w");
+}
+
+TEST_CASE("a vector with a non-finite coordinate is a corrupt message", "[engine][codec][vector]") {
+    auto good = bytes_of(actors::encode_rows(1, 1, 1, {{Value(Vector{{1.5f, 2.5f}})}}));
+    // Find 2.5f in the buffer and turn it into NaN.
+    const float two_and_half = 2.5f, nan = std::numeric_limits<float>::quiet_NaN();
+    auto at = std::search(good.begin(), good.end(), reinterpret_cast<const uint8_t*>(&two_and_half),
+                          reinterpret_cast<const uint8_t*>(&two_and_half) + sizeof(float));
+    REQUIRE(at != good.end());
+    std::memcpy(&*at, &nan, sizeof nan);
+    try {
+        actors::decode_rows(payload_of(good));
+        FAIL("a NaN coordinate was accepted");
+    } catch (const Error& e) {
+        CHECK(e.code() == "DatabaseError.CorruptMessage");
+    }
 }

@@ -72,6 +72,8 @@ TEST_CASE("partitions and catalog survive encode/decode record by record", "[per
     const std::string before = dump(g);
     REQUIRE(g.parts[0]->node_count() > 5);
     REQUIRE(before.find("SELF") != std::string::npos);
+    REQUIRE(before.find("embedding:VECTOR=vector([0.1, -2.5, 3e-08, 0.0], 4, FLOAT32 NOT NULL)") !=
+            std::string::npos);
 
     std::vector<std::vector<std::byte>> files = encode_shards(g, db, 42);
     const auto cat = encode_catalog(g.catalog, db, 42);

@@ -92,6 +92,7 @@ inline void fill_sample(Graph& g, int variant = 0) {
         }
         if (i == 9) g.prop(n, "empty", lora::Value(lora::List{}));
         if (i == 10) g.prop(n, "unicode", lora::Value(std::string("caf\xc3\xa9 \0x", 8)));
+        if (i == 11) g.prop(n, "embedding", lora::Value(lora::Vector{{0.1f, -2.5f, 3e-8f, 0.0f}}));
     }
     std::vector<uint64_t> rels;
     for (int i = 0; i < 40; ++i) {
@@ -100,6 +101,7 @@ inline void fill_sample(Graph& g, int variant = 0) {
         rels.push_back(r);
         if (i % 2) g.rel_prop(r, "since", lora::Value(int64_t(1990 + i)));
         if (i % 5 == 0) g.rel_prop(r, "w", lora::Value(lora::List{lora::Value(0.5), lora::Value(1.5)}));
+        if (i == 8) g.rel_prop(r, "v", lora::Value(lora::Vector{std::vector<float>(300, 0.25f)}));
     }
     rels.push_back(g.rel(nodes[4], "SELF", nodes[4]));
     g.rel_prop(rels.back(), "loop", lora::Value(true));

@@ -43,6 +43,12 @@ TckValue to_tck(const lora::Value& v) {
         case ValueKind::Map: return TckValue::make_map(props_of(v.as_map()));
         case ValueKind::Node: return node_of(v.as_node());
         case ValueKind::Relationship: return rel_of(v.as_relationship());
+        case ValueKind::Vector: {
+            // The TCK has no vector type; compare as the list of coordinates.
+            std::vector<TckValue> items;
+            for (float f : v.as_vector().coords) items.push_back(TckValue::floating(f));
+            return TckValue::make_list(std::move(items));
+        }
         case ValueKind::Path: {
             const lora::Path& p = v.as_path();
             TckValue out;

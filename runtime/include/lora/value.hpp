@@ -51,6 +51,16 @@ struct Path {
     std::vector<Relationship> rels;
 };
 
+// The largest dimension a VECTOR may have (Neo4j's limit).
+inline constexpr size_t kMaxVectorDimension = 4096;
+
+// The coordinates of a VECTOR value: float32 (Neo4j's FLOAT32 coordinate type), dimension
+// 1..kMaxVectorDimension, every coordinate finite. Value(Vector) enforces this, so a VECTOR
+// Value is always valid. Shared and immutable once inside a Value.
+struct Vector {
+    std::vector<float> coords;
+};
+
 enum class ValueKind : uint8_t {
     Null = 0,
     Bool,
@@ -62,6 +72,7 @@ enum class ValueKind : uint8_t {
     Node,
     Relationship,
     Path,
+    Vector,
 };
 
 std::string_view kind_name(ValueKind k);  // "NULL", "BOOLEAN", "INTEGER", "FLOAT", ...
@@ -85,6 +96,9 @@ public:
     Value(Node n);
     Value(Relationship r);
     Value(Path p);
+    // Throws lora::Error (ArgumentError.InvalidArgumentValue) when the dimension is 0 or
+    // above kMaxVectorDimension, or a coordinate is NaN or infinite.
+    explicit Value(Vector v);
 
     Value(const Value& o);
     Value(Value&& o) noexcept;
@@ -104,6 +118,7 @@ public:
     bool is_node() const noexcept { return kind_ == ValueKind::Node; }
     bool is_relationship() const noexcept { return kind_ == ValueKind::Relationship; }
     bool is_path() const noexcept { return kind_ == ValueKind::Path; }
+    bool is_vector() const noexcept { return kind_ == ValueKind::Vector; }
 
     // Accessors assume the kind matches (checked by assert in debug builds).
     bool as_bool() const noexcept { return u_.b; }
@@ -116,6 +131,7 @@ public:
     const Node& as_node() const;
     const Relationship& as_relationship() const;
     const Path& as_path() const;
+    const Vector& as_vector() const;
     // Mutable access copies the payload first if it is shared (values are copy-on-write).
     List& mutable_list();
     Map& mutable_map();
@@ -127,8 +143,8 @@ public:
     // types are not comparable (1 < 'a'), or NaN is involved.
     friend std::optional<int> cypher_compare(const Value& a, const Value& b);
     // Total order used by ORDER BY (the openCypher "orderability"): maps < nodes < rels <
-    // lists < paths < strings < booleans < numbers < null (ascending, null last), NaN after
-    // all other numbers.
+    // lists < paths < vectors < strings < booleans < numbers < null (ascending, null last),
+    // NaN after all other numbers. Vectors order by dimension, then coordinate by coordinate.
     friend int order_compare(const Value& a, const Value& b);
     // Equivalence used by DISTINCT, grouping and IN-list membership tests: like equality
     // but null is equivalent to null and NaN to NaN; 1 and 1.0 are equivalent.

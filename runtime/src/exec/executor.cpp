@@ -32,7 +32,7 @@ bool scalar_kind(ValueKind k) {
 }  // namespace
 
 void check_property_value(const Value& v) {
-    if (v.is_null() || scalar_kind(v.kind())) return;
+    if (v.is_null() || scalar_kind(v.kind()) || v.is_vector()) return;
     if (v.is_list()) {
         const auto& l = v.as_list();
         ValueKind first = ValueKind::Null;

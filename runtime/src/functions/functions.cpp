@@ -798,6 +798,16 @@ const std::array kEntries = {
     Entry{{"left", 2, 2, false, true}, f_left},
     Entry{{"right", 2, 2, false, true}, f_right},
     Entry{{"split", 2, 2, false, true}, f_split},
+    // Vectors (vector.cpp); Neo4j's names and the dotted forms of issue #7
+    Entry{{"vector", 1, 3, false, true}, detail::f_vector},
+    Entry{{"vector.similarity.cosine", 2, 2, false, true}, detail::f_vector_similarity_cosine},
+    Entry{{"vector.similarity.euclidean", 2, 2, false, true}, detail::f_vector_similarity_euclidean},
+    Entry{{"vector.distance", 3, 3, false, true}, detail::f_vector_distance},
+    Entry{{"vector_distance", 3, 3, false, true}, detail::f_vector_distance},
+    Entry{{"vector.norm", 1, 2, false, true}, detail::f_vector_norm},
+    Entry{{"vector_norm", 1, 2, false, true}, detail::f_vector_norm},
+    Entry{{"vector.dimension", 1, 1, false, true}, detail::f_vector_dimension},
+    Entry{{"vector_dimension_count", 1, 1, false, true}, detail::f_vector_dimension},
     // Aggregates (evaluated through make_aggregator, never through call)
     Entry{{"count", 0, 1, true, true}, f_aggregate},
     Entry{{"sum", 1, 1, true, true}, f_aggregate},

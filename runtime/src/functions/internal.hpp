@@ -4,6 +4,7 @@
 #include <lora/error.hpp>
 #include <lora/value.hpp>
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -20,5 +21,13 @@ namespace lora::fn::detail {
 
 // Shortest round-trip text of a double, always with a '.' or exponent ("1.0", "0.1").
 std::string float_text(double f);
+
+// The vector functions (vector.cpp).
+Value f_vector(std::span<const Value> a);
+Value f_vector_similarity_cosine(std::span<const Value> a);
+Value f_vector_similarity_euclidean(std::span<const Value> a);
+Value f_vector_distance(std::span<const Value> a);
+Value f_vector_norm(std::span<const Value> a);
+Value f_vector_dimension(std::span<const Value> a);
 
 }  // namespace lora::fn::detail

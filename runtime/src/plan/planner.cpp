@@ -1198,6 +1198,7 @@ private:
         if (type == "NODE") return v.is_node();
         if (type == "RELATIONSHIP") return v.is_relationship();
         if (type == "PATH") return v.is_path();
+        if (type == "VECTOR") return v.is_vector();
         return true;
     }
 

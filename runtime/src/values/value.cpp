@@ -2,10 +2,13 @@
 // and the Cypher semantics of equality, comparison, orderability and equivalence.
 #include <lora/value.hpp>
 
+#include <lora/error.hpp>
+
 #include <atomic>
 #include <cassert>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <limits>
 #include <utility>
@@ -55,6 +58,7 @@ void release(ValueKind k, void* p) {
         case ValueKind::Node: release_as<Node>(p); break;
         case ValueKind::Relationship: release_as<Relationship>(p); break;
         case ValueKind::Path: release_as<Path>(p); break;
+        case ValueKind::Vector: release_as<Vector>(p); break;
         default: break;
     }
 }
@@ -73,6 +77,7 @@ std::string_view kind_name(ValueKind k) {
         case ValueKind::Node: return "NODE";
         case ValueKind::Relationship: return "RELATIONSHIP";
         case ValueKind::Path: return "PATH";
+        case ValueKind::Vector: return "VECTOR";
     }
     return "UNKNOWN";
 }
@@ -85,6 +90,22 @@ Value::Value(Map m) : kind_(ValueKind::Map) { u_.p = make_box(std::move(m)); }
 Value::Value(Node n) : kind_(ValueKind::Node) { u_.p = make_box(std::move(n)); }
 Value::Value(Relationship r) : kind_(ValueKind::Relationship) { u_.p = make_box(std::move(r)); }
 Value::Value(Path p) : kind_(ValueKind::Path) { u_.p = make_box(std::move(p)); }
+
+Value::Value(Vector v) : kind_(ValueKind::Null) {
+    const size_t n = v.coords.size();
+    if (n == 0 || n > kMaxVectorDimension)
+        throw_argument_error("InvalidArgumentValue",
+                             "a VECTOR must have a dimension between 1 and " +
+                                 std::to_string(kMaxVectorDimension) + ", got " + std::to_string(n));
+    for (size_t i = 0; i < n; ++i)
+        if (!std::isfinite(v.coords[i]))
+            throw_argument_error("InvalidArgumentValue",
+                                 "VECTOR coordinates must be finite numbers, coordinate " +
+                                     std::to_string(i) + " is " +
+                                     (std::isnan(v.coords[i]) ? "NaN" : "infinite"));
+    kind_ = ValueKind::Vector;
+    u_.p = make_box(std::move(v));
+}
 
 Value::Value(const Value& o) : kind_(ValueKind::Null) { copy_from(o); }
 
@@ -153,6 +174,10 @@ const Relationship& Value::as_relationship() const {
 const Path& Value::as_path() const {
     assert(is_path());
     return unbox<Path>(u_.p);
+}
+const Vector& Value::as_vector() const {
+    assert(is_vector());
+    return unbox<Vector>(u_.p);
 }
 
 List& Value::mutable_list() {
@@ -279,6 +304,8 @@ Tri cypher_equals(const Value& a, const Value& b) {
             return a.as_relationship().id == b.as_relationship().id ? Tri::True : Tri::False;
         case ValueKind::Path:
             return same_path_ids(a.as_path(), b.as_path()) ? Tri::True : Tri::False;
+        case ValueKind::Vector:
+            return a.as_vector().coords == b.as_vector().coords ? Tri::True : Tri::False;
         default: return Tri::False;
     }
 }
@@ -341,13 +368,15 @@ int order_rank(ValueKind k) {
         case ValueKind::Relationship: return 2;
         case ValueKind::List: return 3;
         case ValueKind::Path: return 4;
-        case ValueKind::String: return 5;
-        case ValueKind::Bool: return 6;
+        // Neo4j's hierarchy puts VECTOR after PATH (before its spatial and temporal types).
+        case ValueKind::Vector: return 5;
+        case ValueKind::String: return 6;
+        case ValueKind::Bool: return 7;
         case ValueKind::Int:
-        case ValueKind::Float: return 7;
-        case ValueKind::Null: return 8;
+        case ValueKind::Float: return 8;
+        case ValueKind::Null: return 9;
     }
-    return 9;
+    return 10;
 }
 
 int order_numbers(const Value& a, const Value& b) {
@@ -407,6 +436,15 @@ int order_compare(const Value& a, const Value& b) {
             }
             return cmp3(x.nodes.size(), y.nodes.size());
         }
+        case ValueKind::Vector: {
+            // As Neo4j orders vectors of one coordinate type: by dimension, then pairwise.
+            const auto& x = a.as_vector().coords;
+            const auto& y = b.as_vector().coords;
+            if (x.size() != y.size()) return cmp3(x.size(), y.size());
+            for (size_t i = 0; i < x.size(); ++i)
+                if (int c = cmp3(x[i], y[i])) return c;
+            return 0;
+        }
     }
     return 0;
 }
@@ -444,6 +482,7 @@ bool equivalent(const Value& a, const Value& b) {
         case ValueKind::Node: return a.as_node().id == b.as_node().id;
         case ValueKind::Relationship: return a.as_relationship().id == b.as_relationship().id;
         case ValueKind::Path: return same_path_ids(a.as_path(), b.as_path());
+        case ValueKind::Vector: return a.as_vector().coords == b.as_vector().coords;
         default: return false;
     }
 }
@@ -492,6 +531,15 @@ size_t equivalence_hash(const Value& v) {
             for (const Node& n : v.as_path().nodes) h = mix(h, hash_int(static_cast<int64_t>(n.id)));
             for (const Relationship& r : v.as_path().rels)
                 h = mix(h, hash_int(static_cast<int64_t>(r.id)));
+            return h;
+        }
+        case ValueKind::Vector: {
+            for (float f : v.as_vector().coords) {
+                // -0.0 equals 0.0, so both must hash alike.
+                uint32_t bits = 0;
+                if (f != 0.0f) std::memcpy(&bits, &f, sizeof bits);
+                h = mix(h, bits);
+            }
             return h;
         }
     }
@@ -559,6 +607,7 @@ bool operator==(const Value& a, const Value& b) {
                 if (!same_rel(x.rels[i], y.rels[i])) return false;
             return true;
         }
+        case ValueKind::Vector: return a.as_vector().coords == b.as_vector().coords;
     }
     return false;
 }
@@ -582,6 +631,16 @@ void append_float(std::string& out, double f) {
     std::string_view s(buf, static_cast<size_t>(end - buf));
     out += s;
     // Cypher float literals always show they are floats: 1.0, not 1.
+    if (s.find_first_of(".eE") == std::string_view::npos) out += ".0";
+}
+
+// The shortest text that reads back as the same float32: 0.1f prints as 0.1, not as the
+// 0.10000000149011612 its double widening would.
+void append_float32(std::string& out, float f) {
+    char buf[32];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, f);
+    std::string_view s(buf, static_cast<size_t>(end - buf));
+    out += s;
     if (s.find_first_of(".eE") == std::string_view::npos) out += ".0";
 }
 
@@ -704,6 +763,17 @@ void append_value(std::string& out, const Value& v) {
         case ValueKind::Node: append_node(out, v.as_node()); break;
         case ValueKind::Relationship: append_rel(out, v.as_relationship()); break;
         case ValueKind::Path: append_path(out, v.as_path()); break;
+        case ValueKind::Vector: {
+            // Neo4j's rendering of a VECTOR value.
+            const auto& c = v.as_vector().coords;
+            out += "vector([";
+            for (size_t i = 0; i < c.size(); ++i) {
+                if (i) out += ", ";
+                append_float32(out, c[i]);
+            }
+            out += "], " + std::to_string(c.size()) + ", FLOAT32 NOT NULL)";
+            break;
+        }
     }
 }
 
