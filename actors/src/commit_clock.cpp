@@ -10,6 +10,29 @@ uint64_t CommitClock::begin_commit() {
     return ts;
 }
 
+void CommitClock::reserve(uint64_t ts) {
+    std::lock_guard lock(mu_);
+    in_flight_.insert(ts);
+    if (ts > last_) last_ = ts;
+}
+
+void CommitClock::abandon(uint64_t ts) {
+    std::vector<std::function<void()>> ready;
+    {
+        std::lock_guard lock(mu_);
+        in_flight_.erase(ts);
+        advance(ready);
+    }
+    for (auto& f : ready) f();
+}
+
+void CommitClock::start_at(uint64_t ts) {
+    std::lock_guard lock(mu_);
+    if (ts > last_) last_ = ts;
+    std::vector<std::function<void()>> ready;
+    advance(ready);
+}
+
 void CommitClock::installed(uint64_t ts, std::function<void()> visible) {
     std::vector<std::function<void()>> ready;
     {

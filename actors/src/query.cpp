@@ -56,6 +56,7 @@ struct QueryState {
     // after an error, waits for its batches to drain and aborts at every shard.
     bool writes = false;
     bool gate_held = false;
+    bool schema_held = false;  // a schema change: also keeps checkpoints out
     std::function<void(uint64_t, const std::string&)> durable_handler;
     bool waiting_for_gate = false;
     bool rollback_only = false;  // a Rollback request: abort without an error
@@ -127,6 +128,8 @@ void deliver(QueryActor* self, OutcomePtr o) {
         ch.finish(o->error, o->result.stats);
     }
     if (st.gate_held) {
+        if (st.schema_held) st.q->engine->active_schema.fetch_sub(1);
+        st.schema_held = false;
         st.q->engine->active_writers.fetch_sub(1);
         st.gate_held = false;
     }
@@ -421,8 +424,20 @@ void commit(QueryActor* self) {
     // Durable: take a commit timestamp, install the versions at every shard, and answer once
     // the commit is visible (every commit before it is installed too), so whatever the client
     // runs next sees it.
-    auto finish_commit = [self, engine, txn] {
-        const uint64_t commit_ts = engine->commits.begin_commit();
+    // With a WAL the timestamp is the record's LSN (reserved by the WAL actor). A commit that
+    // changed nothing writes no record: it stamps the visible timestamp (its kept versions,
+    // if any, equal the present state) and waits for nobody.
+    auto finish_commit = [self, engine, txn](uint64_t lsn) {
+        if (lsn == 0 && engine->wal) {
+            const uint64_t ts = engine->commits.visible();
+            auto left = std::make_shared<size_t>(engine->shards.size());
+            for (const auto& s : engine->shards)
+                self->request(s, caf::infinite, commit_atom::value, txn, ts)
+                    .then([self, left](bool) { if (--*left == 0) succeed(self); },
+                          [self, left](caf::error&) { if (--*left == 0) succeed(self); });
+            return;
+        }
+        const uint64_t commit_ts = lsn != 0 ? lsn : engine->commits.begin_commit();
         auto left = std::make_shared<size_t>(engine->shards.size());
         auto installed = [self, engine, commit_ts, left] {
             if (--*left > 0) return;
@@ -440,11 +455,11 @@ void commit(QueryActor* self) {
         for (auto& p : *parts)
             for (auto& op : p) ops.push_back(std::move(op));
         if (ops.empty() || !engine->wal) {
-            finish_commit();
+            finish_commit(0);
             return;
         }
         Payload record = encode_redo(txn, ops);
-        st.durable_handler = [self, engine, txn, finish_commit](uint64_t, const std::string& error) {
+        st.durable_handler = [self, engine, txn, finish_commit](uint64_t lsn, const std::string& error) {
             if (!error.empty()) {
                 auto& st = self->state;
                 st.committing = false;
@@ -456,7 +471,7 @@ void commit(QueryActor* self) {
                 return;
             }
             if (lora::fault::hit("commit_crash_before_install")) lora::fault::crash();
-            finish_commit();
+            finish_commit(lsn);
         };
         self->send(engine->wal, append_atom::value, record, caf::actor_cast<caf::actor>(self), txn);
     };
@@ -535,14 +550,18 @@ void start(QueryActor* self) {
                         "the database is read-only: " + eng.read_only_reason);
         }
         eng.active_writers.fetch_add(1);
-        if (eng.checkpointing.load()) {
-            // A checkpoint is being taken: try again in a moment.
+        if (plan.schema) eng.active_schema.fetch_add(1);
+        if (eng.checkpointing.load() || (plan.schema && eng.schema_frozen.load())) {
+            // A snapshot load (or, for a schema change, a checkpoint) is running: try again in
+            // a moment.
             eng.active_writers.fetch_sub(1);
+            if (plan.schema) eng.active_schema.fetch_sub(1);
             self->delayed_send(self, std::chrono::milliseconds(1), retry_atom::value);
             st.waiting_for_gate = true;
             return;
         }
         st.gate_held = true;
+        st.schema_held = plan.schema != nullptr;
     }
     if (plan.schema) {
         start_schema(self);

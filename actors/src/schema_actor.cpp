@@ -179,7 +179,10 @@ caf::behavior schema_actor(SchemaActor* self, EnginePtr engine, plan::PlanPtr pl
             }
             return rp;
         },
-        [=](durable_atom, uint64_t, uint64_t, const std::string& error) {
+        [=](durable_atom, uint64_t, uint64_t lsn, const std::string& error) {
+            // The WAL actor reserved the record's LSN as a commit timestamp: release it (a
+            // failed write was released by the WAL actor), so snapshots move past it.
+            if (error.empty() && lsn != 0) self->state.engine->commits.installed(lsn, [] {});
             auto handler = std::move(self->state.on_durable);
             self->state.on_durable = nullptr;
             if (handler) handler(error);

@@ -35,13 +35,27 @@ caf::behavior wal_actor(caf::stateful_actor<WalState>* self, std::shared_ptr<wal
                 if (ec) {
                     error = writer->poison_reason();
                     if (error.empty()) error = ec.message();
-                    if (auto e = weak_engine.lock()) e->set_read_only("WAL failure: " + error);
+                    if (auto e = weak_engine.lock()) {
+                        e->set_read_only("WAL failure: " + error);
+                        if (lsn != 0) e->commits.abandon(lsn);
+                    }
                 }
                 caf::anon_send(reply_to, durable_atom::value, tag, lsn, error);
             };
+            // The record's LSN becomes the commit's timestamp. It is reserved before the write
+            // (the durable answer may come before append() returns), so no snapshot can start
+            // past it until the commit is installed at every shard.
+            auto engine = weak_engine.lock();
+            const uint64_t predicted = self->state.writer->next_lsn();
+            if (engine) engine->commits.reserve(predicted);
             try {
-                self->state.writer->append(kCommitRecord, bytes, std::move(callback));
+                const uint64_t lsn = self->state.writer->append(kCommitRecord, bytes, std::move(callback));
+                if (engine && lsn != predicted) {
+                    if (lsn != 0) engine->commits.reserve(lsn);  // 0: refused (poisoned, closed)
+                    engine->commits.abandon(predicted);
+                }
             } catch (const std::exception& e) {
+                if (engine) engine->commits.abandon(predicted);
                 caf::anon_send(reply_to, durable_atom::value, tag, uint64_t{0},
                                std::string("WAL append failed: ") + e.what());
             }

@@ -290,35 +290,38 @@ void get_props(Reader& r, Set&& set) {
     }
 }
 
-void put_partition_payload(Writer& w, const Partition& p) {
+// The partition as `snap` sees it. Ids allocated by transactions the snapshot does not see
+// are below next_*_id and simply absent: they load as tombstones, and WAL replay revives them.
+void put_partition_payload(Writer& w, const Partition& p, Snap snap = {}) {
+    const View view(p, snap);
+    std::vector<uint64_t> node_ids, rel_ids;
+    view.node_ids(std::nullopt, node_ids);
+    view.rel_ids(rel_ids);
+    if (!view.hides() &&
+        (node_ids.size() != p.node_count() || rel_ids.size() != p.relationship_count())) {
+        fail("InconsistentPartition", "shard " + std::to_string(p.shard_index()) +
+                                          ": live counts disagree with its records");
+    }
     w.put<uint32_t>(p.shard_index());
     w.put<uint32_t>(p.shard_count());
     w.put<uint64_t>(p.next_node_id());
     w.put<uint64_t>(p.next_relationship_id());
-    w.put<uint64_t>(p.node_count());
-    uint64_t nodes = 0;
-    p.for_each_node([&](uint64_t id) {
+    w.put<uint64_t>(node_ids.size());
+    for (uint64_t id : node_ids) {
         w.put<uint64_t>(id);
-        const auto labels = p.labels(id);
+        const auto labels = view.labels(id);
         w.put<uint32_t>(static_cast<uint32_t>(labels.size()));
         for (uint32_t l : labels) w.put<uint32_t>(l);
-        put_props(w, p.node_properties(id));
-        ++nodes;
-    });
-    w.put<uint64_t>(p.relationship_count());
-    uint64_t rels = 0;
-    p.for_each_relationship([&](uint64_t id) {
-        const auto info = *p.relationship(id);
+        put_props(w, view.node_properties(id));
+    }
+    w.put<uint64_t>(rel_ids.size());
+    for (uint64_t id : rel_ids) {
+        const auto info = *view.relationship(id);
         w.put<uint64_t>(id);
         w.put<uint64_t>(info.start);
         w.put<uint32_t>(info.type);
         w.put<uint64_t>(info.end);
-        put_props(w, p.rel_properties(id));
-        ++rels;
-    });
-    if (nodes != p.node_count() || rels != p.relationship_count()) {
-        fail("InconsistentPartition", "shard " + std::to_string(p.shard_index()) +
-                                          ": live counts disagree with its records");
+        put_props(w, view.rel_properties(id));
     }
 }
 
@@ -501,9 +504,10 @@ std::string shard_file_name(size_t i) { return "shard-" + std::to_string(i) + ".
 
 // ---------------------------------------------------------------------------------------
 
-std::vector<std::byte> encode_partition(const Partition& p, const wal::DbId& db, uint64_t lsn) {
+std::vector<std::byte> encode_partition(const Partition& p, const wal::DbId& db, uint64_t lsn,
+                                        Snap snap) {
     Writer w;
-    put_partition_payload(w, p);
+    put_partition_payload(w, p, snap);
     return frame(FileKind::Partition, db, p.shard_index(), p.shard_count(), lsn, w.bytes());
 }
 

@@ -298,6 +298,28 @@ void View::node_ids(std::optional<uint32_t> label, std::vector<uint64_t>& out) c
     }
 }
 
+void View::rel_ids(std::vector<uint64_t>& out) const {
+    const size_t first = out.size();
+    p_.for_each_relationship([&](uint64_t id) { out.push_back(id); });
+    if (!hides_) return;
+    auto keep = std::remove_if(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
+                               [&](uint64_t id) {
+                                   auto img = v_.rel_at(id, s_);
+                                   return img && !img->exists;
+                               });
+    out.erase(keep, out.end());
+    const size_t present_end = out.size();
+    v_.for_each_versioned_rel([&](uint64_t id) {
+        auto img = v_.rel_at(id, s_);
+        if (img && img->exists && !p_.relationship_exists(id)) out.push_back(id);
+    });
+    if (out.size() != present_end) {
+        auto mid = out.begin() + static_cast<std::ptrdiff_t>(present_end);
+        std::sort(mid, out.end());
+        std::inplace_merge(out.begin() + static_cast<std::ptrdiff_t>(first), mid, out.end());
+    }
+}
+
 bool View::hidden_addition(const std::vector<VersionStore::EdgeMark>& marks, uint64_t rel,
                            bool outgoing) const {
     for (const auto& m : marks)

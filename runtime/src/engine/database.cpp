@@ -11,6 +11,8 @@
 #include <lora/storage/checkpoint.hpp>
 #include <lora/storage/data_dir.hpp>
 #include <lora/storage/versions.hpp>
+
+#include <optional>
 #include <lora/wal/error.hpp>
 #include <lora/wal/reader.hpp>
 #include <lora/wal/writer.hpp>
@@ -169,27 +171,44 @@ struct Database::Impl {
         return parts;
     }
 
+    // Online: the checkpoint is the database as of a snapshot (an LSN: commit timestamps are
+    // their WAL records' LSNs), taken while writers go on; only schema changes wait.
     uint64_t checkpoint() {
         if (!dir) db_error("NotPersistent", "CHECKPOINT needs a database with a data directory");
         std::lock_guard one(checkpoint_mu);
         auto& eng = *engine;
-        WriterGate gate(eng);
-        return checkpoint_locked();
+        eng.schema_frozen.store(true);
+        struct Thaw {
+            actors::EngineShared& e;
+            ~Thaw() { e.schema_frozen.store(false); }
+        } thaw{eng};
+        while (eng.active_schema.load() > 0) std::this_thread::sleep_for(std::chrono::microseconds(200));
+        const uint64_t snap = eng.commits.begin_snapshot();
+        struct End {
+            actors::EngineShared& e;
+            uint64_t ts;
+            ~End() { e.commits.end_snapshot(ts); }
+        } end{eng, snap};
+        return checkpoint_locked(snap);
     }
 
-    // Caller holds checkpoint_mu and the writer gate.
-    uint64_t checkpoint_locked() {
+    // Caller holds checkpoint_mu and either keeps schema changes out (snap = the snapshot to
+    // write) or holds the writer gate (no snap: the present state, all of it committed).
+    uint64_t checkpoint_locked(std::optional<uint64_t> snap = std::nullopt) {
         auto& eng = *engine;
         try {
             writer->flush();
         } catch (const wal::WalError& e) {
             db_error("WalError", e.what());
         }
-        uint64_t lsn = writer->next_lsn() - 1;
+        // Every commit up to the snapshot's timestamp is durable and in the snapshot; every
+        // later one is replayed from the WAL.
+        uint64_t lsn = snap ? *snap : writer->next_lsn() - 1;
+        const storage::Snap view = snap ? storage::Snap{*snap, 0} : storage::Snap{};
         const auto& id = dir->manifest().db_id;
         std::vector<std::vector<std::byte>> shards(eng.shards.size());
         on_every_partition(eng.shards, [&](uint32_t i, storage::Partition& p) {
-            shards[i] = storage::encode_partition(p, id, lsn);
+            shards[i] = storage::encode_partition(p, id, lsn, view);
         });
         auto cat = storage::encode_catalog(*catalog, id, lsn);
         if (lsn > dir->manifest().checkpoint_lsn) storage::write_checkpoint(*dir, lsn, cat, shards);
@@ -244,6 +263,8 @@ std::unique_ptr<Database> Database::open(const Options& options) {
         impl->engine->shards.push_back(actors::spawn_shard(*impl->system, p, impl->catalog.get(),
                                                                  &impl->engine->commits));
     if (impl->writer) {
+        // Commit timestamps are LSNs: everything recovered is committed and visible.
+        impl->engine->commits.start_at(impl->writer->next_lsn() - 1);
         impl->engine->wal = actors::spawn_wal(*impl->system, impl->writer, impl->engine);
         impl->wal_bytes_at_checkpoint = impl->writer->stats().bytes;
         impl->checkpointer = std::thread([raw = impl.get()] { raw->auto_checkpoint_loop(); });

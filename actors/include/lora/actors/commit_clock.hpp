@@ -17,8 +17,15 @@ namespace lora::actors {
 
 class CommitClock {
 public:
-    // A new commit timestamp (the commit is in flight until installed()).
+    // A new commit timestamp (the commit is in flight until installed()). For a database
+    // without a WAL; with one, a commit's timestamp is its WAL record's LSN, reserved by the
+    // WAL actor before the record is written.
     uint64_t begin_commit();
+    // Timestamp `ts` (an LSN) is taken by a commit in flight; abandon() if it fails.
+    void reserve(uint64_t ts);
+    void abandon(uint64_t ts);
+    // After recovery: timestamps so far are all committed and visible.
+    void start_at(uint64_t ts);
     // Commit `ts` is installed at every shard. `visible` runs (maybe at once, maybe later on
     // the thread of another commit) when every commit up to ts is: then the commit may be
     // acknowledged, and any snapshot that starts afterwards sees it.
@@ -38,12 +45,13 @@ private:
     void update_horizon();                                    // with mu_ held
 
     mutable std::mutex mu_;
-    uint64_t last_ = 1;  // last timestamp handed out
+    // Timestamps start above 0 (a WAL's first LSN is 1), so a snapshot at 0 sees no commit.
+    uint64_t last_ = 0;  // last timestamp handed out
     std::set<uint64_t> in_flight_;
     std::multimap<uint64_t, std::function<void()>> waiting_;
     std::multiset<uint64_t> snapshots_;
-    std::atomic<uint64_t> visible_{1};
-    std::atomic<uint64_t> horizon_{1};
+    std::atomic<uint64_t> visible_{0};
+    std::atomic<uint64_t> horizon_{0};
 };
 
 }  // namespace lora::actors

@@ -104,6 +104,10 @@ struct EngineShared {
     // Checkpoints wait for running write transactions; new ones wait for the checkpoint.
     std::atomic<int> active_writers{0};
     std::atomic<bool> checkpointing{false};
+    // Checkpoints run online at a snapshot, so they wait only for schema changes (which
+    // change the catalog in place, outside MVCC), and new ones wait for the checkpoint.
+    std::atomic<int> active_schema{0};
+    std::atomic<bool> schema_frozen{false};
     void set_read_only(const std::string& why) {
         std::lock_guard lock(read_only_mu);
         if (!read_only.exchange(true)) read_only_reason = why;

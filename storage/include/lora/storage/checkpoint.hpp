@@ -5,6 +5,7 @@
 #include <lora/storage/catalog.hpp>
 #include <lora/storage/data_dir.hpp>
 #include <lora/storage/partition.hpp>
+#include <lora/storage/versions.hpp>
 #include <lora/wal/format.hpp>
 
 #include <cstddef>
@@ -39,7 +40,10 @@ inline constexpr uint32_t checkpoint_format_version = 1;
 
 // All live nodes (id, labels in insertion order, properties) and owned relationships (id,
 // start, type, end, properties), plus the partition's next ids so ids stay unique.
-std::vector<std::byte> encode_partition(const Partition& p, const wal::DbId& db, uint64_t lsn);
+// With a snapshot, the partition as that snapshot sees it (an online checkpoint at an MVCC
+// timestamp: writers go on meanwhile).
+std::vector<std::byte> encode_partition(const Partition& p, const wal::DbId& db, uint64_t lsn,
+                                        Snap snap = {});
 // Restores the records into the empty partition `into` under their ids. In-edges are not
 // added: call rebuild_in_edges once every partition is decoded. `source` names the data in
 // errors (the file name when read from disk).

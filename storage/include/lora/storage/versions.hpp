@@ -91,6 +91,10 @@ public:
     void for_each_versioned_node(F&& f) const {
         for (const auto& [id, chain] : nodes_) f(id);
     }
+    template <typename F>
+    void for_each_versioned_rel(F&& f) const {
+        for (const auto& [id, chain] : rels_) f(id);
+    }
 
 private:
     template <typename Image>
@@ -144,6 +148,8 @@ public:
 
     // Live nodes (with `label`, if given) in ascending id order.
     void node_ids(std::optional<uint32_t> label, std::vector<uint64_t>& out) const;
+    // Live relationships owned here, in ascending id order.
+    void rel_ids(std::vector<uint64_t>& out) const;
     // Calls f(Edge) for each outgoing (or incoming) adjacency entry of `node`.
     template <typename F>
     void for_each_edge(uint64_t node, bool outgoing, F&& f) const;
