@@ -68,6 +68,7 @@ struct QueryState {
     std::vector<exec::Row> pending;
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
     bool committing = false;
+    std::chrono::steady_clock::time_point commit_started;
     std::optional<Error> failure;
     // An auto-commit statement's snapshot, released when the query ends (an explicit
     // transaction's belongs to the transaction).
@@ -415,6 +416,7 @@ void check_done(QueryActor* self) {
 // record, and once it is durable let the shards forget the undo information.
 void commit(QueryActor* self) {
     auto& st = self->state;
+    st.commit_started = std::chrono::steady_clock::now();
     st.committing = true;
     auto engine = st.q->engine;
     const auto& shards = engine->shards;
@@ -676,7 +678,13 @@ caf::behavior query_actor(QueryActor* self, EnginePtr engine, QueryRequestPtr re
             if (!st.waiting_for_gate) check_done(self);
             return rp;
         },
-        [=](visible_atom) { succeed(self); },
+        [=](visible_atom) {
+            auto& st = self->state;
+            auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                std::chrono::steady_clock::now() - st.commit_started);
+            st.q->engine->record_commit(static_cast<uint64_t>(us.count()));
+            succeed(self);
+        },
         [=](retry_atom) {
             auto& st = self->state;
             st.waiting_for_gate = false;

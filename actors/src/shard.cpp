@@ -198,7 +198,8 @@ caf::behavior shard_actor(ShardActor* self, std::shared_ptr<storage::Partition> 
             auto& part = *self->state.part;
             return caf::make_message(static_cast<uint64_t>(part.node_count()),
                                      static_cast<uint64_t>(part.relationship_count()),
-                                     static_cast<uint64_t>(part.memory_bytes()));
+                                     static_cast<uint64_t>(part.memory_bytes()),
+                                     static_cast<uint64_t>(self->mailbox().size()));
         },
     };
 }

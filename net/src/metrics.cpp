@@ -101,6 +101,35 @@ std::string Metrics::render() const {
     return out;
 }
 
+std::string render_engine_metrics(const EngineStats& s) {
+    std::string out;
+    append_metric(out, "lora_commits_total", "counter",
+                  "Write transactions committed since the database opened.", s.commits);
+    append(out, "# HELP lora_commit_duration_seconds Commit latency: prepare, WAL durability, install.\n"
+                "# TYPE lora_commit_duration_seconds histogram\n");
+    uint64_t cumulative = 0;
+    for (size_t i = 0; i < s.commit_latency_bounds.size() && i < s.commit_latency_counts.size(); ++i) {
+        cumulative += s.commit_latency_counts[i];
+        append(out, "lora_commit_duration_seconds_bucket{{le=\"{}\"}} {}\n", s.commit_latency_bounds[i],
+               cumulative);
+    }
+    if (!s.commit_latency_counts.empty()) cumulative += s.commit_latency_counts.back();
+    append(out, "lora_commit_duration_seconds_bucket{{le=\"+Inf\"}} {}\n", cumulative);
+    append(out, "lora_commit_duration_seconds_sum {}\nlora_commit_duration_seconds_count {}\n",
+           s.commit_latency_sum, cumulative);
+    append(out, "# HELP lora_shard_mailbox_depth Messages waiting in a shard actor's mailbox.\n"
+                "# TYPE lora_shard_mailbox_depth gauge\n");
+    for (size_t i = 0; i < s.mailbox_depth.size(); ++i)
+        append(out, "lora_shard_mailbox_depth{{shard=\"{}\"}} {}\n", i, s.mailbox_depth[i]);
+    append_metric(out, "lora_mvcc_visible_timestamp", "gauge",
+                  "Snapshots starting now see the commits up to this timestamp.", s.mvcc.visible_ts);
+    append_metric(out, "lora_mvcc_running_snapshots", "gauge",
+                  "Statements and transactions reading at a snapshot.", s.mvcc.running_snapshots);
+    append_metric(out, "lora_mvcc_versions", "gauge",
+                  "Old versions kept for running snapshots (all shards).", s.mvcc.versions);
+    return out;
+}
+
 std::string render_wal_metrics(const WalStatus& wal) {
     std::string out;
     if (!wal.enabled) return out;

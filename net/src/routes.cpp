@@ -308,7 +308,8 @@ void add_standard_routes(Router& router, Database& db, Metrics& metrics) {
     router.add({"GET", "/metrics", Dispatch::Inline, [&db, &metrics](const Request&) {
                     Response r;
                     r.content_type = "text/plain; version=0.0.4";
-                    r.body = metrics.render() + render_wal_metrics(db.wal_status());
+                    r.body = metrics.render() + render_wal_metrics(db.wal_status()) +
+                             render_engine_metrics(db.engine_stats());
                     return r;
                 }});
 }

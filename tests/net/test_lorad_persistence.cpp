@@ -111,6 +111,15 @@ TEST_CASE("lorad health, WAL status and WAL metrics", "[net][lorad][admin]") {
     CHECK(m.find("lora_wal_bytes_total " + std::to_string(a["bytes"].get<uint64_t>())) != std::string::npos);
     CHECK(m.find("# TYPE lora_wal_fsyncs_total counter") != std::string::npos);
     CHECK(m.find("lora_wal_poisoned 0") != std::string::npos);
+    // Engine metrics: the five commits, their latency histogram, both shards' mailboxes.
+    CHECK(m.find("lora_commits_total 5\n") != std::string::npos);
+    CHECK(m.find("lora_commit_duration_seconds_bucket{le=\"+Inf\"} 5\n") != std::string::npos);
+    CHECK(m.find("lora_commit_duration_seconds_count 5\n") != std::string::npos);
+    CHECK(m.find("lora_shard_mailbox_depth{shard=\"0\"} ") != std::string::npos);
+    CHECK(m.find("lora_shard_mailbox_depth{shard=\"1\"} ") != std::string::npos);
+    CHECK(m.find("lora_shard_mailbox_depth{shard=\"2\"}") == std::string::npos);
+    CHECK(m.find("lora_mvcc_running_snapshots 0\n") != std::string::npos);
+    CHECK(m.find("process_resident_memory_bytes ") != std::string::npos);
     CHECK(d.stop() == 0);
 }
 

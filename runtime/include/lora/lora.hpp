@@ -62,6 +62,19 @@ struct MvccStatus {
                                      // dropping those no running snapshot needs
 };
 
+// Engine counters for monitoring (lorad's /metrics).
+struct EngineStats {
+    uint64_t commits = 0;  // write transactions committed since the database opened
+    // Commit latency (from the start of the commit to its acknowledgement: prepare, WAL
+    // durability, install), as a histogram: counts[i] commits took <= bounds[i] seconds
+    // (not cumulative), counts.back() the rest.
+    std::vector<double> commit_latency_bounds;
+    std::vector<uint64_t> commit_latency_counts;
+    double commit_latency_sum = 0;  // seconds
+    std::vector<uint64_t> mailbox_depth;  // messages waiting per shard actor, just now
+    MvccStatus mvcc;
+};
+
 using Params = Map;
 
 // A procedure callable with CALL name(args) YIELD fields. Types are Cypher type names as
@@ -190,6 +203,7 @@ public:
     Health health() const;
     WalStatus wal_status() const;
     MvccStatus mvcc_status() const;
+    EngineStats engine_stats() const;
 
     // Registers (or replaces) a procedure for CALL. Thread-safe.
     void register_procedure(ProcedureSignature signature, ProcedureFn fn);

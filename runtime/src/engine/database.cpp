@@ -412,6 +412,27 @@ MvccStatus Database::mvcc_status() const {
     return s;
 }
 
+EngineStats Database::engine_stats() const {
+    EngineStats s;
+    auto& eng = *impl_->engine;
+    s.commits = eng.commits_total.load();
+    for (uint64_t b : actors::EngineShared::kCommitBucketsUs) s.commit_latency_bounds.push_back(b / 1e6);
+    for (const auto& c : eng.commit_buckets) s.commit_latency_counts.push_back(c.load());
+    s.commit_latency_sum = eng.commit_us_sum.load() / 1e6;
+    // Each shard measures its own mailbox when it gets to the request; a shard too busy to
+    // answer within a second is reported with what is known: at least one message waiting.
+    caf::scoped_actor self{*impl_->system};
+    for (const auto& shard : eng.shards) {
+        uint64_t depth = 1;
+        self->request(shard, std::chrono::seconds(1), actors::stats_atom::value)
+            .receive([&](uint64_t, uint64_t, uint64_t, uint64_t d) { depth = d; },
+                     [&](caf::error&) {});
+        s.mailbox_depth.push_back(depth);
+    }
+    s.mvcc = mvcc_status();
+    return s;
+}
+
 WalStatus Database::wal_status() const {
     WalStatus s;
     if (!impl_->writer) return s;

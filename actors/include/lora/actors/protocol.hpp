@@ -5,7 +5,7 @@
 //                (mutate_atom, QueryRef, Payload mutations) apply partition changes
 //                (fetch_atom, Payload request, uint64 ts, uint64 txn) -> Payload
 //                                                           attach entity data as of a snapshot
-//                (stats_atom) -> (uint64 nodes, uint64 rels, uint64 bytes)
+//                (stats_atom) -> (uint64 nodes, uint64 rels, uint64 bytes, uint64 mailbox)
 //   query:       (start_atom) -> OutcomePtr                   plan and drive one query
 //                (batch_atom, QueryRef, Payload rows)         rows for coordinator steps
 //                (progress_atom, int64 produced, int64 consumed, std::vector<int64> stats)
@@ -34,6 +34,7 @@
 
 #include <lora/actors/commit_clock.hpp>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -94,6 +95,20 @@ struct EngineShared {
     uint32_t chunk_rows = 4096;  // rows a source step produces per message (ExecEnv)
     std::atomic<uint64_t> next_query{1};
     CommitClock commits;  // commit timestamps, snapshots, the version horizon
+    // Commit counters (EngineStats): bucket bounds in microseconds, the last bucket is +Inf.
+    static constexpr std::array<uint64_t, 12> kCommitBucketsUs{100,   250,   500,   1000,
+                                                               2500,  5000,  10000, 25000,
+                                                               50000, 100000, 250000, 1000000};
+    std::array<std::atomic<uint64_t>, 13> commit_buckets{};
+    std::atomic<uint64_t> commit_us_sum{0};
+    std::atomic<uint64_t> commits_total{0};
+    void record_commit(uint64_t us) {
+        size_t i = 0;
+        while (i < kCommitBucketsUs.size() && us > kCommitBucketsUs[i]) ++i;
+        commit_buckets[i].fetch_add(1, std::memory_order_relaxed);
+        commit_us_sum.fetch_add(us, std::memory_order_relaxed);
+        commits_total.fetch_add(1, std::memory_order_relaxed);
+    }
     std::atomic<uint32_t> round_robin{0};
     exec::Procedures procedures;
     // Durability (null / unset for an in-memory database).

@@ -63,6 +63,8 @@ private:
 // The WAL counters (records, bytes, fsyncs, ...) in the Prometheus text format; empty for
 // an in-memory database.
 std::string render_wal_metrics(const WalStatus& wal);
+// Commits, commit latency histogram, shard mailbox depths, MVCC gauges.
+std::string render_engine_metrics(const EngineStats& stats);
 
 // Resident set size of this process in bytes (0 if /proc is unavailable).
 uint64_t process_rss_bytes();
