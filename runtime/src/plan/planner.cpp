@@ -1365,7 +1365,7 @@ private:
             add_filter(std::move(pred), wi);
         }
         if (!standalone) return false;
-        if (scope_.count("node") || std::any_of(yields.begin(), yields.end(), [](const auto& y) { return y.first == "node"; })) {
+        if (std::any_of(yields.begin(), yields.end(), [](const auto& y) { return y.first == "node"; })) {
             Step a = coord(OpKind::AttachDeep, true);  // results carry the node's data
             a.slots = {node_slot};
             add(std::move(a));
