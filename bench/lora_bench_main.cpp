@@ -246,6 +246,10 @@ int main(int argc, char** argv) {
     vectors->add_option("--seed", vc.seed, "random data seed (default 1)");
     vectors->add_option("--data", vc.data, "uniform (default) or clustered random vectors");
     vectors->add_flag("--json", v_json, "print only the JSON line");
+    vectors->add_flag("--engine", vc.engine,
+                      "through a Database: CREATE VECTOR INDEX and CALL db.index.vector.queryNodes");
+    vectors->add_option("--clients", vc.clients, "engine: concurrent query threads (default 1)")
+        ->check(CLI::Range(1u, 256u));
 
     try {
         app.parse(argc, argv);

@@ -24,6 +24,11 @@ struct VectorsConfig {
     // "clustered": 1000 gaussian clusters (sigma 0.25 around uniform centres), closer to
     // real embeddings, which have a low intrinsic dimension.
     std::string data = "uniform";
+    // Through a Database instead of the bare structure: load the nodes, CREATE VECTOR INDEX
+    // (one build per ef value, as ef_search is an index setting), then `clients` threads run
+    // CALL db.index.vector.queryNodes concurrently.
+    bool engine = false;
+    uint32_t clients = 1;
 };
 
 // The figures of one query pass (one ef_search value).
@@ -36,6 +41,7 @@ struct VectorsResult {
     double exact_s = 0;       // the brute-force ground truth, for comparison
     double recall = 0;        // mean over the queries of |found ∩ exact| / k
     double min_recall = 0;    // the worst single query
+    double load_s = 0;        // engine: creating the nodes (before the index exists)
 
     double inserts_per_s() const { return build_s > 0 ? static_cast<double>(config.n) / build_s : 0; }
     double queries_per_s() const {

@@ -117,10 +117,6 @@ void create_index(SchemaActor* self, const SchemaCommand& cmd) {
         answer(self, std::nullopt);
     };
     exec::RedoOp op{exec::RedoOp::Kind::CreateIndex, 0, 0, 0, def.name, def.to_value()};
-    if (def.kind != storage::IndexKind::Range) {
-        log_change(self, std::move(op), logged);
-        return;
-    }
     sync_shards(self, [self, undo, logged, op](const std::string& error) mutable {
         if (!error.empty()) {
             undo(database_error("IndexBuildFailed", "building index '" + self->state.def->name +

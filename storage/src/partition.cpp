@@ -2,6 +2,8 @@
 #include <lora/storage/partition.hpp>
 #include <lora/storage/versions.hpp>
 
+#include "partition_vectors.hpp"
+
 #include <lora/error.hpp>
 
 #include <algorithm>
@@ -126,7 +128,7 @@ bool Partition::set_node_property(uint64_t node, uint32_t key, Value v) {
     check_storable(v);
     auto local = live_node(node);
     if (!local) return false;
-    if (prop_indexes_.empty()) return nodes_[*local].props.set(key, std::move(v));
+    if (no_indexes()) return nodes_[*local].props.set(key, std::move(v));
     index_entries(*local, false, ~0u, key);
     bool changed = nodes_[*local].props.set(key, std::move(v));
     index_entries(*local, true, ~0u, key);
@@ -317,6 +319,7 @@ size_t Partition::label_count(uint32_t label) const {
 // Property indexes
 
 void Partition::index_entries(uint32_t local, bool add, uint32_t label, uint32_t key) {
+    if (!vec_indexes_.empty()) vector_entries(local, add, label, key);
     if (prop_indexes_.empty()) return;
     const NodeRecord& rec = nodes_[local];
     for (auto& ix : prop_indexes_) {
@@ -350,11 +353,14 @@ void Partition::sync_indexes() {
         });
         prop_indexes_.push_back(std::move(ix));
     }
+    sync_vector_indexes();
 }
 
 bool Partition::has_index(const std::string& name) const {
     return std::any_of(prop_indexes_.begin(), prop_indexes_.end(),
-                       [&](const std::unique_ptr<PropertyIndex>& ix) { return ix->name() == name; });
+                       [&](const std::unique_ptr<PropertyIndex>& ix) { return ix->name() == name; }) ||
+           std::any_of(vec_indexes_.begin(), vec_indexes_.end(),
+                       [&](const std::unique_ptr<VecIndex>& ix) { return ix->name == name; });
 }
 
 std::optional<std::vector<uint64_t>> Partition::index_seek(uint32_t label,
@@ -389,6 +395,7 @@ size_t Partition::memory_bytes() const {
     n += label_index_.capacity() * sizeof(LabelPostings);
     for (const auto& p : label_index_) n += alloc_size(p.locals.capacity() * sizeof(uint32_t));
     for (const auto& ix : prop_indexes_) n += ix->memory_bytes();
+    for (const auto& ix : vec_indexes_) n += ix->memory_bytes();
     return n;
 }
 

@@ -285,6 +285,9 @@ void Executor::run_step(size_t step, Row& row) {
             return;
         }
         case OpKind::CallProcedure: call_procedure(s, step, row); return;
+        case OpKind::VectorBegin: vector_begin(s, step, row); return;
+        case OpKind::VectorSearch: vector_search(s, step, row); return;
+        case OpKind::VectorTopK:
         case OpKind::OptionalEnd:
         case OpKind::SubqueryEnd:
         case OpKind::MergeEnd:
@@ -300,6 +303,7 @@ void Executor::run_barrier_step(size_t step, std::vector<Row>& rows) {
     if (env_.step_rows) (*env_.step_rows)[step] += static_cast<int64_t>(rows.size());
     const size_t next = step + 1;
     switch (s.op) {
+        case OpKind::VectorTopK: vector_topk(s, step, rows); return;
         case OpKind::Eager:
         case OpKind::AttachDeep:
             for (size_t i = 0; i < rows.size(); ++i) {

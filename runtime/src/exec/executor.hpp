@@ -128,6 +128,10 @@ private:
     std::vector<bool> matched_inputs(const plan::Step& end, const std::vector<Row>& rows,
                                      size_t inputs) const;
     void call_procedure(const plan::Step& s, size_t step, Row& row);
+    // db.index.vector.queryNodes steps (exec/vector_query.cpp).
+    void vector_begin(const plan::Step& s, size_t step, Row& row);
+    void vector_search(const plan::Step& s, size_t step, Row& row);
+    void vector_topk(const plan::Step& s, size_t step, std::vector<Row>& rows);
     void create_node(const plan::Step& s, size_t step, Row& row);
     void create_rel(const plan::Step& s, size_t step, Row& row);
     void set_property(const plan::Step& s, Row& row);

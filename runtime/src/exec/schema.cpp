@@ -49,6 +49,21 @@ void set_similarity(IndexDef& def, const Value& v) {
     def.config.emplace_back("vector.similarity_function", Value(s));
 }
 
+// HNSW tuning (Neo4j's vector.hnsw.m and vector.hnsw.ef_construction, and lora's own
+// vector.hnsw.ef_search, the query beam).
+bool is_hnsw_setting(const std::string& key) {
+    return key == "vector.hnsw.m" || key == "vector.hnsw.ef_construction" ||
+           key == "vector.hnsw.ef_search";
+}
+
+void set_hnsw(IndexDef& def, const std::string& key, const Value& v) {
+    const int64_t max = key == "vector.hnsw.m" ? 512 : 100000;
+    if (!v.is_int() || v.as_int() < 1 || v.as_int() > max)
+        bad_option("the setting " + key + " must be an integer between 1 and " +
+                   std::to_string(max) + ", got " + v.to_string());
+    def.config.emplace_back(key, v);
+}
+
 }  // namespace
 
 void check_index_definition(IndexDef& def, const Value& options) {
@@ -67,6 +82,7 @@ void check_index_definition(IndexDef& def, const Value& options) {
         bad_option("OPTIONS must be a map, got " + options.to_string());
     const Value* dimension = nullptr;
     const Value* similarity = nullptr;
+    std::vector<std::pair<std::string, const Value*>> hnsw;  // vector.hnsw.* settings
     if (options.is_map()) {
         for (const auto& [key, v] : options.as_map()) {
             if (key == "indexProvider") {
@@ -79,6 +95,7 @@ void check_index_definition(IndexDef& def, const Value& options) {
                 for (const auto& [ck, cv] : v.as_map()) {
                     if (def.kind == IndexKind::Vector && ck == "vector.dimensions") dimension = &cv;
                     else if (def.kind == IndexKind::Vector && ck == "vector.similarity_function") similarity = &cv;
+                    else if (def.kind == IndexKind::Vector && is_hnsw_setting(ck)) hnsw.emplace_back(ck, &cv);
                     else bad_option("unknown indexConfig setting '" + ck + "' for a " +
                                     std::string(storage::index_kind_name(def.kind)) + " index");
                 }
@@ -96,6 +113,7 @@ void check_index_definition(IndexDef& def, const Value& options) {
     if (!dimension) bad_option("a vector index needs OPTIONS {indexConfig: {`vector.dimensions`: n}} (or {dimension: n})");
     set_dimension(def, *dimension);
     set_similarity(def, similarity ? *similarity : Value("cosine"));
+    for (const auto& [k, v] : hnsw) set_hnsw(def, k, *v);
 }
 
 Value index_options_value(const IndexDef& def) {

@@ -15,6 +15,9 @@ const char* op_name(OpKind op) {
         case OpKind::VarExpand: return "VarLengthExpand";
         case OpKind::SubqueryEnd: return "SubqueryEnd";
         case OpKind::CallProcedure: return "CallProcedure";
+        case OpKind::VectorBegin: return "VectorQueryArguments";
+        case OpKind::VectorSearch: return "VectorIndexSearch";
+        case OpKind::VectorTopK: return "VectorTopK";
         case OpKind::MergeEnd: return "MergeEnd";
         case OpKind::MergeJoin: return "MergeJoin";
         case OpKind::Filter: return "Filter";

@@ -18,6 +18,7 @@
 namespace lora::storage {
 
 class VersionStore;
+class VectorIndex;
 
 // Identity: a node or relationship id is `local_seq * shard_count + shard_index`, so
 // `id % shard_count` routes to the owning shard and `id / shard_count` is a dense index into
@@ -131,6 +132,12 @@ public:
     // for several keys) matches `q`; nullopt when no index here covers exactly (label, keys).
     std::optional<std::vector<uint64_t>> index_seek(uint32_t label, std::span<const uint32_t> keys,
                                                     const IndexQuery& q) const;
+    // ---- vector indexes: one VectorIndex per VECTOR definition of the registry, holding the
+    // nodes with its label whose property is a VECTOR of its dimension (other values, and
+    // zero vectors in a cosine index, are not indexed). sync_indexes() builds and drops them
+    // with the RANGE ones, and the same hooks keep them current. They hold present values:
+    // snapshot readers re-check candidates through a View. nullptr when absent here.
+    VectorIndex* vector_index(const std::string& name);
     // Next ids create_node / create_relationship would hand out.
     uint64_t next_node_id() const { return encode(nodes_.size()); }
     uint64_t next_relationship_id() const { return encode(rels_.size()); }
@@ -155,6 +162,11 @@ private:
     // Adds (add) or removes the index entries of a node, for the indexes on a label it has
     // (only `label` when not ~0u) that cover `key` (any key when ~0u).
     void index_entries(uint32_t local, bool add, uint32_t label = ~0u, uint32_t key = ~0u);
+    // The same for the vector indexes (storage/src/partition_vectors.cpp).
+    struct VecIndex;
+    void vector_entries(uint32_t local, bool add, uint32_t label, uint32_t key);
+    void sync_vector_indexes();
+    bool no_indexes() const { return prop_indexes_.empty() && vec_indexes_.empty(); }
 
     template <typename F>
     static bool call(F& f, uint64_t id) {
@@ -178,6 +190,7 @@ private:
     mutable std::vector<LabelPostings> label_index_;  // indexed by label id
     std::unique_ptr<VersionStore> versions_;
     std::vector<std::unique_ptr<PropertyIndex>> prop_indexes_;
+    std::vector<std::unique_ptr<VecIndex>> vec_indexes_;
 };
 
 template <typename F>

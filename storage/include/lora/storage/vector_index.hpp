@@ -28,6 +28,11 @@ struct VectorIndexOptions {
     uint64_t seed = 100;             // level generator: same inserts, same graph
 };
 
+struct IndexDef;
+// The settings of a VECTOR index definition: vector.dimensions, vector.similarity_function
+// and the optional vector.hnsw.m / ef_construction / ef_search (defaults above otherwise).
+VectorIndexOptions vector_index_options(const IndexDef& def);
+
 struct VectorHit {
     uint64_t id = 0;
     double score = 0;  // in [0, 1], higher is more similar

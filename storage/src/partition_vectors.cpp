@@ -1,0 +1,90 @@
+// Partition's vector indexes: building them from the registry's VECTOR definitions and
+// keeping them current from the node hooks shared with the RANGE indexes.
+#include "partition_vectors.hpp"
+
+#include <lora/error.hpp>
+
+#include <algorithm>
+
+namespace lora::storage {
+
+namespace {
+
+uint32_t setting_u32(const IndexDef& def, std::string_view key, uint32_t fallback) {
+    const Value* v = def.setting(key);
+    if (!v || !v->is_int() || v->as_int() <= 0) return fallback;
+    return static_cast<uint32_t>(std::min<int64_t>(v->as_int(), UINT32_MAX));
+}
+
+}  // namespace
+
+VectorIndexOptions vector_index_options(const IndexDef& def) {
+    VectorIndexOptions o;
+    o.dimension = setting_u32(def, "vector.dimensions", 0);
+    if (const Value* s = def.setting("vector.similarity_function"); s && s->is_string())
+        if (auto sim = vec::parse_similarity(s->as_string())) o.similarity = *sim;
+    o.m = setting_u32(def, "vector.hnsw.m", o.m);
+    o.ef_construction = setting_u32(def, "vector.hnsw.ef_construction", o.ef_construction);
+    o.ef_search = setting_u32(def, "vector.hnsw.ef_search", o.ef_search);
+    return o;
+}
+
+size_t Partition::VecIndex::memory_bytes() const {
+    // Vectors plus the base layer's links (2M per slot) and label lookups, roughly.
+    const auto& o = index.options();
+    return sizeof(*this) + index.capacity() * (size_t{o.dimension} * 4 + size_t{o.m} * 8 + 48);
+}
+
+VectorIndex* Partition::vector_index(const std::string& name) {
+    for (auto& ix : vec_indexes_)
+        if (ix->name == name) return &ix->index;
+    return nullptr;
+}
+
+void Partition::vector_entries(uint32_t local, bool add, uint32_t label, uint32_t key) {
+    const NodeRecord& rec = nodes_[local];
+    const uint64_t id = encode(local);
+    for (auto& ix : vec_indexes_) {
+        if (label != ~0u && ix->label != label) continue;
+        if (key != ~0u && ix->key != key) continue;
+        if (!add) {
+            ix->index.remove(id);
+            continue;
+        }
+        if (!rec.labels.contains(ix->label)) continue;
+        const Value* v = rec.props.find(ix->key);
+        if (!v || !v->is_vector()) continue;
+        const auto& coords = v->as_vector().coords;
+        if (coords.size() != ix->index.options().dimension) continue;
+        try {
+            ix->index.upsert(id, coords);
+        } catch (const Error&) {
+            // A zero vector has no cosine: like a wrong dimension, it is simply not indexed.
+        }
+    }
+}
+
+void Partition::sync_vector_indexes() {
+    std::vector<IndexDef> defs;
+    for (auto& d : catalog_.indexes().list())
+        if (d.kind == IndexKind::Vector) defs.push_back(std::move(d));
+    std::erase_if(vec_indexes_, [&](const std::unique_ptr<VecIndex>& ix) {
+        return std::none_of(defs.begin(), defs.end(),
+                            [&](const IndexDef& d) { return d.name == ix->name; });
+    });
+    for (const auto& d : defs) {
+        if (vector_index(d.name) || d.properties.size() != 1) continue;
+        VectorIndexOptions opt = vector_index_options(d);
+        if (opt.dimension == 0) continue;
+        const uint32_t label = catalog_.intern(Catalog::Kind::Label, d.label);
+        const uint32_t key = catalog_.intern(Catalog::Kind::Key, d.properties[0]);
+        opt.initial_capacity = std::max<size_t>(16, label_count(label));
+        auto ix = std::make_unique<VecIndex>(d.name, label, key, opt);
+        vec_indexes_.push_back(std::move(ix));
+        for_each_node_with_label(label, [&](uint64_t id) {
+            vector_entries(static_cast<uint32_t>(id / count_), true, label, key);
+        });
+    }
+}
+
+}  // namespace lora::storage
