@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
         {"query-timeout-ms", "cancel a query running this many ms and answer 504 (default 0 = no limit)"},
         {"log-level", "trace, debug, info, warn, error, critical or off (default info)"},
         {"io-threads", "HTTP I/O threads (default 2)"},
-        {"query-threads", "query worker threads (default 2 x hardware threads, at least 4)"},
+        {"query-threads", "query worker threads (default 8 x hardware threads, at least 32)"},
         {"snapshot-dir", "directory the snapshot admin routes read and write (default <data>/snapshots)"},
         {"shutdown-grace-ms", "on SIGTERM, wait this long for running requests (default 10000)"},
         {"tx-idle-timeout-ms", "roll back an explicit transaction idle this long (default 30000)"},

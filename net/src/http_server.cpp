@@ -549,7 +549,10 @@ void HttpServer::start() {
     s.bound_port = s.acceptor->local_endpoint().port();
 
     unsigned hw = std::max(1u, std::thread::hardware_concurrency());
-    unsigned nq = s.options.query_threads ? s.options.query_threads : std::max(4u, 2 * hw);
+    // A worker mostly waits (for the engine's actors, for the WAL's fsync): more workers let
+    // more commits share one fsync (64 HTTP writers: 3.6k commits/s with 4 workers, 7k with
+    // 64, measured with lora-bench writers --via http).
+    unsigned nq = s.options.query_threads ? s.options.query_threads : std::max(32u, 8 * hw);
     s.workers = std::make_unique<asio::thread_pool>(nq);
     s.work.emplace(s.ioc.get_executor());
     s.accept();

@@ -22,7 +22,7 @@ struct DaemonConfig {
     uint64_t query_timeout_ms = 0;  // 0 = no limit
     std::string log_level = "info";
     uint32_t io_threads = 2;
-    uint32_t query_threads = 0;  // 0 = 2 x hardware threads, at least 4
+    uint32_t query_threads = 0;  // 0 = 8 x hardware threads, at least 32
     // Where the snapshot admin routes read and write; empty = <data_dir>/snapshots.
     std::string snapshot_dir;
     // How long SIGTERM waits for in-flight requests before giving up on them.

@@ -20,7 +20,7 @@ struct ServerOptions {
     std::string host = "127.0.0.1";
     uint16_t port = 4747;  // 0 = any free port; see HttpServer::port()
     unsigned io_threads = 2;
-    unsigned query_threads = 0;              // 0 = 2 x hardware threads, at least 4
+    unsigned query_threads = 0;              // 0 = 8 x hardware threads, at least 32
     size_t max_request_bytes = 16u << 20;    // larger bodies get 413
     std::chrono::milliseconds query_timeout{0};    // 0 = none; else 504 and cancel when it passes
     std::chrono::milliseconds header_timeout{10000};  // slow or idle clients are dropped
