@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <stdlib.h>
 #include <random>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -23,6 +24,19 @@ int64_t scalar(lora::Database& db, const std::string& q, const lora::Params& p =
 int64_t scalar(lora::Transaction& tx, const std::string& q, const lora::Params& p = {}) {
     auto r = tx.execute(q, p);
     REQUIRE(r.rows.size() == 1);
+    return r.rows[0][0].as_int();
+}
+
+// For worker threads: Catch's assertions are not thread-safe, so threads check by hand.
+int64_t scalar_mt(lora::Database& db, const std::string& q, const lora::Params& p = {}) {
+    auto r = db.execute(q, p);
+    if (r.rows.size() != 1) throw std::runtime_error("expected one row from " + q);
+    return r.rows[0][0].as_int();
+}
+
+int64_t scalar_mt(lora::Transaction& tx, const std::string& q) {
+    auto r = tx.execute(q);
+    if (r.rows.size() != 1) throw std::runtime_error("expected one row from " + q);
     return r.rows[0][0].as_int();
 }
 
@@ -196,14 +210,14 @@ TEST_CASE("bank transfers keep the total under concurrent readers", "[engine][mv
                     if (r == 0) {
                         // Two statements of one transaction read the same snapshot.
                         auto tx = db->begin();
-                        const int64_t a = scalar(*tx, "MATCH (a:Account) RETURN sum(a.balance)");
-                        const int64_t b = scalar(*tx, "MATCH (a:Account) WHERE a.id % 2 = 0 RETURN sum(a.balance)") +
-                                          scalar(*tx, "MATCH (a:Account) WHERE a.id % 2 = 1 RETURN sum(a.balance)");
+                        const int64_t a = scalar_mt(*tx, "MATCH (a:Account) RETURN sum(a.balance)");
+                        const int64_t b = scalar_mt(*tx, "MATCH (a:Account) WHERE a.id % 2 = 0 RETURN sum(a.balance)") +
+                                          scalar_mt(*tx, "MATCH (a:Account) WHERE a.id % 2 = 1 RETURN sum(a.balance)");
                         tx->rollback();
                         if (a != total || b != total) ++bad_reads;
                     } else {
-                        if (scalar(*db, "MATCH (a:Account) RETURN sum(a.balance)") != total) ++bad_reads;
-                        if (scalar(*db, "MATCH (a:Account) WHERE a.balance < 0 RETURN count(a)") != 0) ++bad_reads;
+                        if (scalar_mt(*db, "MATCH (a:Account) RETURN sum(a.balance)") != total) ++bad_reads;
+                        if (scalar_mt(*db, "MATCH (a:Account) WHERE a.balance < 0 RETURN count(a)") != 0) ++bad_reads;
                     }
                     ++reads;
                 }
