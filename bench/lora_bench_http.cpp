@@ -266,10 +266,7 @@ WritersResult run_writers_http(const WritersConfig& config, const std::string& u
 
     const WalFigures before = wal_figures(control);
     const auto start = Clock::now();
-    const double bound = config.duration_s > 0 ? config.duration_s : config.time_limit_s;
-    if (bound > 0)
-        deadline = start + std::chrono::duration_cast<Clock::duration>(
-                               std::chrono::duration<double>(bound));
+    deadline = run_deadline(start, config.duration_s, config.time_limit_s);
     go.count_down();
     for (auto& t : threads) t.join();
     const auto end = Clock::now();

@@ -161,10 +161,7 @@ WritersResult run_sqlite(const SqliteConfig& config) {
         });
     }
     const auto start = Clock::now();
-    const double bound = config.duration_s > 0 ? config.duration_s : config.time_limit_s;
-    if (bound > 0)
-        deadline = start + std::chrono::duration_cast<Clock::duration>(
-                               std::chrono::duration<double>(bound));
+    deadline = run_deadline(start, config.duration_s, config.time_limit_s);
     go.count_down();
     for (auto& th : threads) th.join();
     result.seconds = std::chrono::duration<double>(Clock::now() - start).count();

@@ -157,10 +157,7 @@ WritersResult run_writers(const WritersConfig& config) {
 
     const WalStatus wal_before = db->wal_status();
     const auto start = Clock::now();
-    const double bound = config.duration_s > 0 ? config.duration_s : config.time_limit_s;
-    if (bound > 0)
-        shared.deadline = start + std::chrono::duration_cast<Clock::duration>(
-                                      std::chrono::duration<double>(bound));
+    shared.deadline = run_deadline(start, config.duration_s, config.time_limit_s);
     go.count_down();
     for (auto& t : threads) t.join();
     const auto end = Clock::now();
@@ -249,6 +246,13 @@ std::string writers_table(const WritersResult& r) {
         out << "verify   " << (r.verified ? "relationships match commits" : "MISMATCH") << "\n";
     if (!r.error.empty()) out << "error    " << r.error << "\n";
     return out.str();
+}
+
+std::optional<Clock::time_point> run_deadline(Clock::time_point start, double duration_s,
+                                              double time_limit_s) {
+    const double bound = duration_s > 0 ? duration_s : time_limit_s;
+    if (bound <= 0) return std::nullopt;
+    return start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(bound));
 }
 
 }  // namespace lora::bench

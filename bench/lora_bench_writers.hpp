@@ -4,7 +4,9 @@
 
 #include "lora_bench_histogram.hpp"
 
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace lora::bench {
@@ -51,6 +53,11 @@ WritersResult run_writers(const WritersConfig& config);
 
 // The one-line JSON summary (`{"bench":"writers",...}`), without a newline.
 std::string writers_json(const WritersResult& result);
+
+// When a run that started at `start` must stop: after `duration_s` if that is set, else
+// after the safety limit `time_limit_s`; never if both are 0.
+std::optional<std::chrono::steady_clock::time_point> run_deadline(
+    std::chrono::steady_clock::time_point start, double duration_s, double time_limit_s);
 
 // A short human-readable table of the same figures.
 std::string writers_table(const WritersResult& result);

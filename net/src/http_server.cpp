@@ -330,17 +330,27 @@ private:
         }
     }
 
-    void dispatch_to_worker(const Route& route, Request req) {
+    // Admission shared by worker and stream dispatch: answers 503 (and returns nullptr) when
+    // too many queries wait; otherwise the request becomes the awaited one (id) and gets its
+    // cancel token and timed-out flag.
+    std::shared_ptr<CancelToken> admit(Request& req, uint64_t& id) {
         if (server_.pending_queries.fetch_add(1) >= static_cast<int64_t>(server_.options.max_pending_queries)) {
             server_.pending_queries.fetch_sub(1);
-            return respond(request_error(503, "Request.Busy",
-                                         "too many queries queued; retry later"));
+            respond(request_error(503, "Request.Busy", "too many queries queued; retry later"));
+            return nullptr;
         }
-        uint64_t id = ++seq_;
+        id = ++seq_;
         awaiting_ = id;
         auto token = track_token();
         req.cancel = token;
         req.timed_out = std::make_shared<std::atomic<bool>>(false);
+        return token;
+    }
+
+    void dispatch_to_worker(const Route& route, Request req) {
+        uint64_t id = 0;
+        auto token = admit(req, id);
+        if (!token) return;
         if (server_.options.query_timeout.count() > 0) {
             timer_.expires_after(server_.options.query_timeout);
             timer_.async_wait([self = shared_from_this(), id, token, flag = req.timed_out](beast::error_code ec) {
@@ -376,15 +386,9 @@ private:
     // (the handler answers 504, or ends the stream with an error line), and the session
     // ends the chunked body once the handler returns.
     void dispatch_stream(const Route& route, Request req) {
-        if (server_.pending_queries.fetch_add(1) >= static_cast<int64_t>(server_.options.max_pending_queries)) {
-            server_.pending_queries.fetch_sub(1);
-            return respond(request_error(503, "Request.Busy", "too many queries queued; retry later"));
-        }
-        uint64_t id = ++seq_;
-        awaiting_ = id;
-        auto token = track_token();
-        req.cancel = token;
-        req.timed_out = std::make_shared<std::atomic<bool>>(false);
+        uint64_t id = 0;
+        auto token = admit(req, id);
+        if (!token) return;
         if (server_.options.query_timeout.count() > 0) {
             timer_.expires_after(server_.options.query_timeout);
             timer_.async_wait([self = shared_from_this(), id, token, flag = req.timed_out](beast::error_code ec) {
