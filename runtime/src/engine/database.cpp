@@ -253,6 +253,12 @@ std::unique_ptr<Database> Database::open(const Options& options) {
     impl->cfg = std::make_unique<caf::actor_system_config>();
     impl->cfg->set("scheduler.max-threads", static_cast<size_t>(options.threads ? options.threads : hw));
     impl->cfg->set("logger.verbosity", caf::atom("quiet"));
+    // CAF's idle workers spin briefly, then (by default) poll 500 times with 50 us sleeps
+    // before waiting on their condition variable; every message hop of a quiet query then
+    // waits out such a sleep. Going straight from spinning to the condition variable (woken
+    // on enqueue) cut one writer's commit from 490 to 307 us at p50 (per-commit; 2,005 ->
+    // 3,126 commits/s) with 64 writers unchanged, and idle workers burn less CPU.
+    impl->cfg->set("work-stealing.moderate-poll-attempts", size_t{0});
     impl->system = std::make_unique<caf::actor_system>(*impl->cfg);
     impl->engine = std::make_shared<actors::EngineShared>();
     impl->engine->catalog = impl->catalog.get();
