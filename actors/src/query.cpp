@@ -430,26 +430,25 @@ void commit(QueryActor* self) {
     // changed nothing writes no record: it stamps the visible timestamp (its kept versions,
     // if any, equal the present state) and waits for nobody.
     auto finish_commit = [self, engine, txn](uint64_t lsn) {
-        if (lsn == 0 && engine->wal) {
-            const uint64_t ts = engine->commits.visible();
+        // Installs the commit at `ts` at every shard; `all` runs once every shard answered.
+        auto install = [self, engine, txn](uint64_t ts, std::function<void()> all) {
             auto left = std::make_shared<size_t>(engine->shards.size());
+            auto one = [left, all = std::move(all)] {
+                if (--*left == 0) all();
+            };
             for (const auto& s : engine->shards)
                 self->request(s, caf::infinite, commit_atom::value, txn, ts)
-                    .then([self, left](bool) { if (--*left == 0) succeed(self); },
-                          [self, left](caf::error&) { if (--*left == 0) succeed(self); });
+                    .then([one](bool) { one(); }, [one](caf::error&) { one(); });
+        };
+        if (lsn == 0 && engine->wal) {
+            install(engine->commits.visible(), [self] { succeed(self); });
             return;
         }
         const uint64_t commit_ts = lsn != 0 ? lsn : engine->commits.begin_commit();
-        auto left = std::make_shared<size_t>(engine->shards.size());
-        auto installed = [self, engine, commit_ts, left] {
-            if (--*left > 0) return;
+        install(commit_ts, [self, engine, commit_ts] {
             caf::actor me = caf::actor_cast<caf::actor>(self);
             engine->commits.installed(commit_ts, [me] { caf::anon_send(me, visible_atom::value); });
-        };
-        for (const auto& s : engine->shards)
-            self->request(s, caf::infinite, commit_atom::value, txn, commit_ts)
-                .then([installed](bool) { installed(); },
-                      [installed](caf::error&) { installed(); });
+        });
     };
     auto all_prepared = [self, engine, parts, txn, finish_commit] {
         auto& st = self->state;

@@ -403,12 +403,15 @@ std::shared_ptr<const NodeData> Partition::node_data(uint64_t node) const {
     auto local = live_node(node);
     if (!local) return nullptr;
     const NodeRecord& rec = nodes_[*local];
+    return make_node_data(rec.labels.ids(), rec.props.items());
+}
+
+std::shared_ptr<const NodeData> Partition::make_node_data(std::span<const uint32_t> labels,
+                                                          std::span<const Property> props) const {
     auto data = std::make_shared<NodeData>();
-    data->labels.reserve(rec.labels.size());
-    for (uint32_t l : rec.labels.ids()) {
-        data->labels.push_back(catalog_.name(Catalog::Kind::Label, l));
-    }
-    data->properties = to_map(catalog_, rec.props.items());
+    data->labels.reserve(labels.size());
+    for (uint32_t l : labels) data->labels.push_back(catalog_.name(Catalog::Kind::Label, l));
+    data->properties = to_map(catalog_, props);
     return data;
 }
 
@@ -416,9 +419,14 @@ std::shared_ptr<const RelData> Partition::rel_data(uint64_t rel) const {
     auto local = live_rel(rel);
     if (!local) return nullptr;
     const RelRecord& rec = rels_[*local];
+    return make_rel_data(rec.type, rec.props.items());
+}
+
+std::shared_ptr<const RelData> Partition::make_rel_data(uint32_t type,
+                                                        std::span<const Property> props) const {
     auto data = std::make_shared<RelData>();
-    data->type = catalog_.name(Catalog::Kind::Type, rec.type);
-    data->properties = to_map(catalog_, rec.props.items());
+    data->type = catalog_.name(Catalog::Kind::Type, type);
+    data->properties = to_map(catalog_, props);
     return data;
 }
 

@@ -33,12 +33,6 @@ const Value* find_property(const std::vector<Property>& props, uint32_t key) {
     return it != props.end() && it->key == key ? &it->value : nullptr;
 }
 
-Map to_map(const Catalog& catalog, std::span<const Property> props) {
-    Map m;
-    for (const auto& p : props) m.emplace(catalog.name(Catalog::Kind::Key, p.key), p.value);
-    return m;
-}
-
 }  // namespace
 
 // ---- VersionStore
@@ -250,74 +244,70 @@ std::shared_ptr<const NodeData> View::node_data(uint64_t node) const {
     auto img = node_image(node);
     if (!img) return p_.node_data(node);
     if (!img->exists) return nullptr;
-    const Catalog& catalog = p_.catalog();
-    auto data = std::make_shared<NodeData>();
-    for (uint32_t l : img->labels) data->labels.push_back(catalog.name(Catalog::Kind::Label, l));
-    data->properties = to_map(catalog, img->props);
-    return data;
+    return p_.make_node_data(img->labels, img->props);
 }
 
 std::shared_ptr<const RelData> View::rel_data(uint64_t rel) const {
     auto img = rel_image(rel);
     if (!img) return p_.rel_data(rel);
     if (!img->exists) return nullptr;
-    const Catalog& catalog = p_.catalog();
-    auto data = std::make_shared<RelData>();
-    data->type = catalog.name(Catalog::Kind::Type, img->type);
-    data->properties = to_map(catalog, img->props);
-    return data;
+    return p_.make_rel_data(img->type, img->props);
 }
+
+namespace {
+
+// Turns out[first..] - the present ids, ascending - into what a snapshot sees: `image(id)`
+// is the kept state the snapshot reads (nullptr: the present one), `sees(image)` whether
+// the snapshot finds the entity there, `present(id)` whether the present state has it.
+// Present ids the snapshot does not see drop out; versioned ids it sees but the present
+// lacks come in; the order stays ascending.
+template <typename Image, typename ForEachVersioned, typename Sees, typename Present>
+void to_snapshot(std::vector<uint64_t>& out, size_t first, Image&& image,
+                 ForEachVersioned&& for_each_versioned, Sees&& sees, Present&& present) {
+    const auto begin = out.begin() + static_cast<std::ptrdiff_t>(first);
+    out.erase(std::remove_if(begin, out.end(),
+                             [&](uint64_t id) {
+                                 auto img = image(id);
+                                 return img && !sees(*img);
+                             }),
+              out.end());
+    const size_t present_end = out.size();
+    for_each_versioned([&](uint64_t id) {
+        auto img = image(id);
+        if (img && sees(*img) && !present(id)) out.push_back(id);
+    });
+    if (out.size() == present_end) return;
+    auto mid = out.begin() + static_cast<std::ptrdiff_t>(present_end);
+    std::sort(mid, out.end());
+    std::inplace_merge(out.begin() + static_cast<std::ptrdiff_t>(first), mid, out.end());
+}
+
+}  // namespace
 
 void View::node_ids(std::optional<uint32_t> label, std::vector<uint64_t>& out) const {
     const size_t first = out.size();
     if (label) p_.for_each_node_with_label(*label, [&](uint64_t id) { out.push_back(id); });
     else p_.for_each_node([&](uint64_t id) { out.push_back(id); });
     if (!hides_ || !v_.has_node_versions()) return;
-    auto visible = [&](const VersionStore::NodeImage& img) {
-        return img.exists && (!label || std::find(img.labels.begin(), img.labels.end(), *label) !=
-                                            img.labels.end());
-    };
-    // Present nodes the snapshot sees otherwise drop out; nodes it still sees come back.
-    auto keep = std::remove_if(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
-                               [&](uint64_t id) {
-                                   auto img = v_.node_at(id, s_);
-                                   return img && !visible(*img);
-                               });
-    out.erase(keep, out.end());
-    const size_t present_end = out.size();
-    v_.for_each_versioned_node([&](uint64_t id) {
-        auto img = v_.node_at(id, s_);
-        if (!img || !visible(*img)) return;
-        const bool present = p_.node_exists(id) && (!label || p_.has_label(id, *label));
-        if (!present) out.push_back(id);
-    });
-    if (out.size() != present_end) {
-        auto mid = out.begin() + static_cast<std::ptrdiff_t>(present_end);
-        std::sort(mid, out.end());
-        std::inplace_merge(out.begin() + static_cast<std::ptrdiff_t>(first), mid, out.end());
-    }
+    to_snapshot(
+        out, first, [&](uint64_t id) { return v_.node_at(id, s_); },
+        [&](auto&& f) { v_.for_each_versioned_node(f); },
+        [&](const VersionStore::NodeImage& img) {
+            return img.exists && (!label || std::find(img.labels.begin(), img.labels.end(),
+                                                      *label) != img.labels.end());
+        },
+        [&](uint64_t id) { return p_.node_exists(id) && (!label || p_.has_label(id, *label)); });
 }
 
 void View::rel_ids(std::vector<uint64_t>& out) const {
     const size_t first = out.size();
     p_.for_each_relationship([&](uint64_t id) { out.push_back(id); });
     if (!hides_) return;
-    auto keep = std::remove_if(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
-                               [&](uint64_t id) {
-                                   auto img = v_.rel_at(id, s_);
-                                   return img && !img->exists;
-                               });
-    out.erase(keep, out.end());
-    const size_t present_end = out.size();
-    v_.for_each_versioned_rel([&](uint64_t id) {
-        auto img = v_.rel_at(id, s_);
-        if (img && img->exists && !p_.relationship_exists(id)) out.push_back(id);
-    });
-    if (out.size() != present_end) {
-        auto mid = out.begin() + static_cast<std::ptrdiff_t>(present_end);
-        std::sort(mid, out.end());
-        std::inplace_merge(out.begin() + static_cast<std::ptrdiff_t>(first), mid, out.end());
-    }
+    to_snapshot(
+        out, first, [&](uint64_t id) { return v_.rel_at(id, s_); },
+        [&](auto&& f) { v_.for_each_versioned_rel(f); },
+        [](const VersionStore::RelImage& img) { return img.exists; },
+        [&](uint64_t id) { return p_.relationship_exists(id); });
 }
 
 bool View::hidden_addition(const std::vector<VersionStore::EdgeMark>& marks, uint64_t rel,

@@ -184,25 +184,8 @@ TEST_CASE("lorad takes flag over environment over config file", "[net][lorad]") 
 TEST_CASE("lorad refuses bad settings with a message", "[net][lorad]") {
     // Started by hand: a refusing lorad never prints its port.
     auto run = [](std::vector<std::string> args, std::map<std::string, std::string> env) {
-        lora::test::TempDir dir;
-        auto log = (dir.path / "err").string();
-        pid_t pid = fork();
-        if (pid == 0) {
-            int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            dup2(fd, STDERR_FILENO);
-            for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
-            std::string bin = LORA_BINARY_DIR "/tools/lorad";
-            std::vector<char*> argv{bin.data()};
-            for (auto& a : args) argv.push_back(a.data());
-            argv.push_back(nullptr);
-            execv(bin.c_str(), argv.data());
-            _exit(127);
-        }
-        int status = 0;
-        waitpid(pid, &status, 0);
-        std::ifstream in(log);
-        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        return std::make_pair(WIFEXITED(status) ? WEXITSTATUS(status) : -1, text);
+        auto r = lora::test::run_process(LORA_BINARY_DIR "/tools/lorad", std::move(args), {}, env);
+        return std::make_pair(r.exit_code, r.err);
     };
     auto [code1, err1] = run({"--http", "127.0.0.1:0", "--shards", "many"}, {});
     CHECK(code1 == 2);

@@ -109,6 +109,10 @@ public:
     // ---- snapshots for results, names resolved through the catalog; nullptr if absent.
     std::shared_ptr<const NodeData> node_data(uint64_t node) const;
     std::shared_ptr<const RelData> rel_data(uint64_t rel) const;
+    // The same from given labels / type and properties (storage::View's kept versions).
+    std::shared_ptr<const NodeData> make_node_data(std::span<const uint32_t> labels,
+                                                   std::span<const Property> props) const;
+    std::shared_ptr<const RelData> make_rel_data(uint32_t type, std::span<const Property> props) const;
 
     // ---- recovery (WAL replay, checkpoint load): recreate records under their old ids.
     // Slots skipped over become tombstones. Throw lora::Error if the id is foreign, already
