@@ -1,5 +1,6 @@
 // Tests of the scalar function library and the registry: each family, null handling and
 // the error types the openCypher TCK expects.
+#include "call_support.hpp"
 #include "functions/functions.hpp"
 
 #include <lora/error.hpp>
@@ -10,14 +11,9 @@
 #include <limits>
 
 using namespace lora;
+using lora::test::callf;
 
 namespace {
-
-Value callf(std::string_view name, std::vector<Value> args) {
-    const fn::FunctionInfo* f = fn::find_function(name);
-    REQUIRE(f != nullptr);
-    return fn::call(*f, args);
-}
 
 // Runs the call and returns the error code ("TypeError.InvalidArgumentValue"), or "" if
 // nothing was thrown.

@@ -1,5 +1,6 @@
 // The vector functions against hand-computed values (and the figures Neo4j's manual
 // prints), null handling, and the errors for bad dimensions and argument kinds.
+#include "call_support.hpp"
 #include "functions/functions.hpp"
 
 #include <lora/error.hpp>
@@ -9,14 +10,9 @@
 #include <cmath>
 
 using namespace lora;
+using lora::test::callf;
 
 namespace {
-
-Value callf(std::string_view name, std::vector<Value> args) {
-    const fn::FunctionInfo* f = fn::find_function(name);
-    REQUIRE(f != nullptr);
-    return fn::call(*f, args);
-}
 
 // "<code>: <message>", or "" if the call did not throw.
 std::string error_of(std::string_view name, std::vector<Value> args) {

@@ -18,21 +18,11 @@ using namespace lora::storage;
 using persist_test::Graph;
 using persist_test::TempDir;
 using persist_test::dump;
+using persist_test::expect_error;
 using persist_test::fill_sample;
 namespace fs = std::filesystem;
 
 namespace {
-
-template <typename F>
-lora::Error expect_error(F&& f) {
-    try {
-        f();
-    } catch (const lora::Error& e) {
-        return e;
-    }
-    FAIL("expected a lora::Error");
-    throw std::logic_error("unreachable");
-}
 
 std::vector<std::vector<std::byte>> encode_shards(Graph& g, const lora::wal::DbId& db,
                                                   uint64_t lsn) {

@@ -17,6 +17,7 @@
 using lora::storage::DataDir;
 using lora::storage::Manifest;
 using persist_test::TempDir;
+using persist_test::expect_error;
 namespace fs = std::filesystem;
 
 namespace {
@@ -33,17 +34,6 @@ void spit(const fs::path& p, const std::string& s) {
     out << s;
 }
 
-// Runs `open` expecting a lora::Error; returns it.
-template <typename F>
-lora::Error expect_error(F&& f) {
-    try {
-        f();
-    } catch (const lora::Error& e) {
-        return e;
-    }
-    FAIL("expected a lora::Error");
-    throw std::logic_error("unreachable");
-}
 
 }  // namespace
 

@@ -1,7 +1,10 @@
 // Shared helpers of the persist_* tests: a temp directory, a sample 3-shard graph and a
-// canonical text dump of a partition set (names resolved) to compare graphs record by record.
+// canonical text dump of a partition set (names resolved) to compare graphs record by record,
+// and expect_error for calls that must fail.
 #pragma once
 
+#include <catch2/catch.hpp>
+#include <lora/error.hpp>
 #include <lora/storage/catalog.hpp>
 #include <lora/storage/partition.hpp>
 
@@ -9,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -164,6 +168,18 @@ inline std::string dump(Graph& g) {
         out += "\n";
     }
     return out;
+}
+
+// Runs `f` expecting a lora::Error; returns it (fails the test if nothing is thrown).
+template <typename F>
+lora::Error expect_error(F&& f) {
+    try {
+        f();
+    } catch (const lora::Error& e) {
+        return e;
+    }
+    FAIL("expected a lora::Error");
+    throw std::logic_error("unreachable");
 }
 
 }  // namespace persist_test
