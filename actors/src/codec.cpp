@@ -364,23 +364,32 @@ std::vector<Value> decode_values(const Payload& p) {
 }
 
 Payload encode_redo(uint64_t txn, const std::vector<exec::RedoOp>& ops) {
-    fb::FlatBufferBuilder b(256 + ops.size() * 48);
+    const std::vector<exec::RedoOp>* one = &ops;
+    return encode_redo(txn, std::span(&one, 1));
+}
+
+Payload encode_redo(uint64_t txn, std::span<const std::vector<exec::RedoOp>* const> parts) {
+    size_t count = 0;
+    for (const auto* ops : parts) count += ops->size();
+    fb::FlatBufferBuilder b(256 + count * 48);
     std::vector<fb::Offset<m::RedoOp>> items;
-    items.reserve(ops.size());
-    for (const auto& op : ops) {
-        auto name = op.name.empty() ? fb::Offset<fb::String>() : b.CreateString(op.name);
-        bool has_value = op.kind == exec::RedoOp::Kind::SetNodeProperty ||
-                         op.kind == exec::RedoOp::Kind::SetRelProperty ||
-                         op.kind == exec::RedoOp::Kind::CreateIndex;
-        auto value = has_value ? put(b, op.value) : fb::Offset<m::Value>();
-        m::RedoOpBuilder rb(b);
-        rb.add_kind(static_cast<m::RedoKind>(op.kind));
-        rb.add_id(op.id);
-        rb.add_start(op.start);
-        rb.add_end(op.end);
-        if (!op.name.empty()) rb.add_name(name);
-        if (has_value) rb.add_value(value);
-        items.push_back(rb.Finish());
+    items.reserve(count);
+    for (const auto* ops : parts) {
+        for (const auto& op : *ops) {
+            auto name = op.name.empty() ? fb::Offset<fb::String>() : b.CreateString(op.name);
+            bool has_value = op.kind == exec::RedoOp::Kind::SetNodeProperty ||
+                             op.kind == exec::RedoOp::Kind::SetRelProperty ||
+                             op.kind == exec::RedoOp::Kind::CreateIndex;
+            auto value = has_value ? put(b, op.value) : fb::Offset<m::Value>();
+            m::RedoOpBuilder rb(b);
+            rb.add_kind(static_cast<m::RedoKind>(op.kind));
+            rb.add_id(op.id);
+            rb.add_start(op.start);
+            rb.add_end(op.end);
+            if (!op.name.empty()) rb.add_name(name);
+            if (has_value) rb.add_value(value);
+            items.push_back(rb.Finish());
+        }
     }
     auto vec = b.CreateVector(items);
     m::CommitRecordBuilder cb(b);

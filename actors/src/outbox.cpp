@@ -27,7 +27,7 @@ int64_t Outbox::targets(const Key& k) const {
 
 void Outbox::announce(int64_t produced) {
     if (at_coordinator_ || produced == 0) return;
-    self_->send(q_->query, progress_atom::value, produced, int64_t{0}, std::vector<int64_t>{});
+    self_->send(q_->query, progress_atom::value, q_->id, produced, int64_t{0}, std::vector<int64_t>{});
 }
 
 void Outbox::send_row(size_t step, exec::Dest dest, exec::Row&& row) {
@@ -114,7 +114,7 @@ void Outbox::finish_shard(int64_t consumed, const QueryStats& stats,
     // the report of the batch it consumed.
     auto counters = stats_vector(stats);
     counters.insert(counters.end(), step_rows.begin(), step_rows.end());
-    self_->send(q_->query, progress_atom::value, produced, consumed, std::move(counters));
+    self_->send(q_->query, progress_atom::value, q_->id, produced, consumed, std::move(counters));
     for (auto& [k, rows] : rows_) send_batch(k, rows);
     for (auto& [s, items] : mutations_) send_mutations(s, items);
     schedule_deferred();

@@ -77,6 +77,13 @@ struct QueryState {
         if (own_snapshot && q && q->engine) q->engine->commits.end_snapshot(q->start_ts);
         own_snapshot = false;
     }
+    // Query actors are pooled (QueryPool): one runs many requests, one after another. `run`
+    // numbers them; continuations and self-addressed messages of an earlier run carry its
+    // number (or its query id / stop flag) and are ignored.
+    uint64_t run = 0;
+    QueryState() = default;
+    QueryState(QueryState&&) = default;
+    QueryState& operator=(QueryState&&) = default;
     ~QueryState() { end_snapshot(); }
     static inline const char* name = "lora.query";
 };
@@ -136,6 +143,19 @@ void deliver(QueryActor* self, OutcomePtr o) {
     }
     if (st.req->done) st.req->done(o);
     if (st.rp.pending()) st.rp.deliver(o);
+    // Back to the pool once this handler is over (its callers still look at the state).
+    self->send(self, recycle_atom::value, st.run);
+}
+
+// Resets the actor for its next request and puts it in the engine's pool (or ends it when
+// the pool is full or the engine is shutting down).
+void recycle(QueryActor* self, const EnginePtr& engine) {
+    auto& st = self->state;
+    const uint64_t next = st.run + 1;
+    st.end_snapshot();
+    st = QueryState{};
+    st.run = next;
+    if (engine->query_pool.put(caf::actor_cast<caf::actor>(self))) return;
     self->quit();
 }
 
@@ -169,13 +189,14 @@ void abort_all(QueryActor* self) {
         deliver(self, std::move(o));
     };
     st.committing = true;  // nothing else may start now
+    const uint64_t run = st.run;
     for (const auto& s : shards) {
         self->request(s, caf::infinite, abort_atom::value, st.q->txn)
-            .then([pending, done](bool) {
-                if (--*pending == 0) done();
+            .then([self, run, pending, done](bool) {
+                if (self->state.run == run && --*pending == 0) done();
             },
-            [pending, done](caf::error&) {
-                if (--*pending == 0) done();
+            [self, run, pending, done](caf::error&) {
+                if (self->state.run == run && --*pending == 0) done();
             });
     }
     if (shards.empty()) done();
@@ -342,9 +363,9 @@ void attach_deep(QueryActor* self, size_t step, std::vector<exec::Row> rows) {
         self->request(st.q->engine->shards[i], caf::infinite, fetch_atom::value, req,
                       st.q->start_ts, st.q->txn)
             .then(
-                [self, attached, release](const Payload& reply) {
+                [self, run = st.run, attached, release](const Payload& reply) {
                     auto& st = self->state;
-                    if (st.finished) return;
+                    if (st.run != run || st.finished) return;
                     if (st.failure) {
                         --st.fetching;
                         check_done(self);
@@ -363,7 +384,8 @@ void attach_deep(QueryActor* self, size_t step, std::vector<exec::Row> rows) {
                     }
                     if (--st.fetching == 0) release();
                 },
-                [self](caf::error& err) {
+                [self, run = st.run](caf::error& err) {
+                    if (self->state.run != run) return;
                     --self->state.fetching;
                     fail(self, Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError",
                                      "Internal",
@@ -412,8 +434,11 @@ void check_done(QueryActor* self) {
     }
 }
 
-// Commit: collect the transaction's redo operations from every shard, log them as one WAL
-// record, and once it is durable let the shards forget the undo information.
+// Commit: collect the transaction's redo operations from the shards, log them as one WAL
+// record, and once it is durable install it at the shards that hold changes of it.
+// An auto-commit statement's shards left their logs in the query context (QueryContext::logs);
+// an explicit transaction's Commit asks every shard (prepare), since its statements ran in
+// other query actors.
 void commit(QueryActor* self) {
     auto& st = self->state;
     st.commit_started = std::chrono::steady_clock::now();
@@ -421,46 +446,44 @@ void commit(QueryActor* self) {
     auto engine = st.q->engine;
     const auto& shards = engine->shards;
     uint64_t txn = st.q->txn;
-    auto parts = std::make_shared<std::vector<std::vector<exec::RedoOp>>>(shards.size());
-    auto pending = std::make_shared<size_t>(shards.size());
-    // Durable: take a commit timestamp, install the versions at every shard, and answer once
-    // the commit is visible (every commit before it is installed too), so whatever the client
-    // runs next sees it.
+    // The shards to install at (all of them for an explicit transaction).
+    auto targets = std::make_shared<std::vector<size_t>>();
+    // Durable: take a commit timestamp, install the versions at the target shards, and
+    // answer once the commit is visible (every commit before it is installed too), so
+    // whatever the client runs next sees it.
     // With a WAL the timestamp is the record's LSN (reserved by the WAL actor). A commit that
     // changed nothing writes no record: it stamps the visible timestamp (its kept versions,
     // if any, equal the present state) and waits for nobody.
-    auto finish_commit = [self, engine, txn](uint64_t lsn) {
-        // Installs the commit at `ts` at every shard; `all` runs once every shard answered.
-        auto install = [self, engine, txn](uint64_t ts, std::function<void()> all) {
-            auto left = std::make_shared<size_t>(engine->shards.size());
-            auto one = [left, all = std::move(all)] {
-                if (--*left == 0) all();
-            };
-            for (const auto& s : engine->shards)
-                self->request(s, caf::infinite, commit_atom::value, txn, ts)
-                    .then([one](bool) { one(); }, [one](caf::error&) { one(); });
+    auto finish_commit = [self, engine, txn, targets](uint64_t lsn) {
+        caf::actor me = caf::actor_cast<caf::actor>(self);
+        const uint64_t run = self->state.run;
+        auto install = [self, engine, txn, targets](uint64_t ts, std::function<void()> all) {
+            if (targets->empty()) {
+                all();
+                return;
+            }
+            auto in = std::make_shared<Install>(targets->size(), std::move(all));
+            for (size_t i : *targets) self->send(engine->shards[i], commit_atom::value, txn, ts, in);
         };
         if (lsn == 0 && engine->wal) {
-            install(engine->commits.visible(), [self] { succeed(self); });
+            install(engine->commits.visible(), [me, run] { caf::anon_send(me, visible_atom::value, run, false); });
             return;
         }
         const uint64_t commit_ts = lsn != 0 ? lsn : engine->commits.begin_commit();
-        install(commit_ts, [self, engine, commit_ts] {
-            caf::actor me = caf::actor_cast<caf::actor>(self);
-            engine->commits.installed(commit_ts, [me] { caf::anon_send(me, visible_atom::value); });
+        install(commit_ts, [engine, commit_ts, me, run] {
+            engine->commits.installed(commit_ts, [me, run] { caf::anon_send(me, visible_atom::value, run, true); });
         });
     };
-    auto all_prepared = [self, engine, parts, txn, finish_commit] {
+    auto log_and_finish = [self, engine, txn, finish_commit](std::span<const std::vector<exec::RedoOp>* const> parts) {
         auto& st = self->state;
-        std::vector<exec::RedoOp> ops;
-        for (auto& p : *parts)
-            for (auto& op : p) ops.push_back(std::move(op));
-        if (ops.empty() || !engine->wal) {
+        bool empty = true;
+        for (const auto* p : parts) empty = empty && p->empty();
+        if (empty || !engine->wal) {
             finish_commit(0);
             return;
         }
-        Payload record = encode_redo(txn, ops);
-        st.durable_handler = [self, engine, txn, finish_commit](uint64_t lsn, const std::string& error) {
+        Payload record = encode_redo(txn, parts);
+        st.durable_handler = [self, finish_commit](uint64_t lsn, const std::string& error) {
             if (!error.empty()) {
                 auto& st = self->state;
                 st.committing = false;
@@ -476,13 +499,32 @@ void commit(QueryActor* self) {
         };
         self->send(engine->wal, append_atom::value, record, caf::actor_cast<caf::actor>(self), txn);
     };
+    if (st.q->logs) {
+        std::vector<const std::vector<exec::RedoOp>*> parts;
+        for (size_t i = 0; i < st.q->logs->size(); ++i) {
+            if (const exec::TxnLog* log = (*st.q->logs)[i]) {
+                targets->push_back(i);
+                parts.push_back(&log->redo);
+            }
+        }
+        log_and_finish(parts);
+        return;
+    }
+    for (size_t i = 0; i < shards.size(); ++i) targets->push_back(i);
+    auto redo = std::make_shared<std::vector<std::vector<exec::RedoOp>>>(shards.size());
+    auto pending = std::make_shared<size_t>(shards.size());
+    auto all_prepared = [redo, log_and_finish] {
+        std::vector<const std::vector<exec::RedoOp>*> parts;
+        for (const auto& p : *redo) parts.push_back(&p);
+        log_and_finish(parts);
+    };
     for (size_t i = 0; i < shards.size(); ++i) {
         self->request(shards[i], caf::infinite, prepare_atom::value, txn)
             .then(
-                [self, parts, pending, i, all_prepared](const Payload& p) {
-                    if (self->state.finished) return;
+                [self, run = st.run, redo, pending, i, all_prepared](const Payload& p) {
+                    if (self->state.run != run || self->state.finished) return;
                     try {
-                        (*parts)[i] = decode_redo(p.data(), p.size());
+                        (*redo)[i] = decode_redo(p.data(), p.size());
                     } catch (const Error& e) {
                         self->state.committing = false;
                         fail(self, e);
@@ -490,7 +532,8 @@ void commit(QueryActor* self) {
                     }
                     if (--*pending == 0) all_prepared();
                 },
-                [self](caf::error& err) {
+                [self, run = st.run](caf::error& err) {
+                    if (self->state.run != run) return;
                     self->state.committing = false;
                     fail(self, Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError",
                                      "Internal", "prepare failed: " + self->system().render(err)));
@@ -538,6 +581,8 @@ void start(QueryActor* self) {
         return;
     }
     st.writes = plan.writes;
+    if (st.writes && !st.req->txn)
+        st.q->logs = std::make_shared<std::vector<exec::TxnLog*>>(eng.shards.size(), nullptr);
     if (st.q->stream) {
         st.live = !plan.profile && (plan.union_parts.empty() || plan.union_all);
         if (st.live) st.q->stream->open(result_columns(plan));
@@ -557,7 +602,7 @@ void start(QueryActor* self) {
             // a moment.
             eng.active_writers.fetch_sub(1);
             if (plan.schema) eng.active_schema.fetch_sub(1);
-            self->delayed_send(self, std::chrono::milliseconds(1), retry_atom::value);
+            self->delayed_send(self, std::chrono::milliseconds(1), retry_atom::value, st.run);
             st.waiting_for_gate = true;
             return;
         }
@@ -581,8 +626,11 @@ void start_schema(QueryActor* self) {
     st.committing = true;  // nothing else runs for this statement
     auto actor = spawn_schema_change(self->system(), st.q->engine, st.top, st.q->params, st.q->txn);
     self->request(actor, caf::infinite, start_atom::value)
-        .then([self](OutcomePtr o) { deliver(self, std::move(o)); },
-              [self](caf::error& err) {
+        .then([self, run = st.run](OutcomePtr o) {
+                  if (self->state.run == run) deliver(self, std::move(o));
+              },
+              [self, run = st.run](caf::error& err) {
+                  if (self->state.run != run) return;
                   auto o = std::make_shared<Outcome>();
                   o->error = Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "Internal",
                                    "schema change failed: " + self->system().render(err));
@@ -604,6 +652,7 @@ void start_part(QueryActor* self) {
         q->round_robin.store(st.q->round_robin.load());
         q->stop = st.q->stop;
         q->stream = st.q->stream;
+        q->logs = st.q->logs;
         st.q = std::move(q);
     }
     st.q->plan = st.parts[st.part];
@@ -648,7 +697,8 @@ void start_part(QueryActor* self) {
     flush(self);
 }
 
-caf::behavior query_actor(QueryActor* self, EnginePtr engine, QueryRequestPtr req) {
+// Sets up the state for one request (the actor's current run).
+void begin_run(QueryActor* self, const EnginePtr& engine, QueryRequestPtr req) {
     auto& st = self->state;
     st.req = std::move(req);
     st.q = std::make_shared<QueryContext>();
@@ -665,42 +715,53 @@ caf::behavior query_actor(QueryActor* self, EnginePtr engine, QueryRequestPtr re
     st.q->stop = st.req->stop ? st.req->stop : std::make_shared<std::atomic<uint8_t>>(kStopNone);
     st.q->stream = st.req->stream;
     st.q->round_robin.store(engine->round_robin.fetch_add(1));
-    st.q->engine = std::move(engine);
+    st.q->engine = engine;
+}
+
+caf::behavior query_actor(QueryActor* self, EnginePtr engine) {
     return {
-        [=](start_atom) -> caf::result<OutcomePtr> {
+        [=](start_atom, QueryRequestPtr req) -> caf::result<OutcomePtr> {
             auto& st = self->state;
+            begin_run(self, engine, std::move(req));
             st.rp = self->make_response_promise<OutcomePtr>();
             auto rp = st.rp;
             if (st.req->timeout.count() > 0)
-                self->delayed_send(self, st.req->timeout, cancel_atom::value, uint8_t{kStopDeadline});
+                self->delayed_send(self, st.req->timeout, cancel_atom::value, uint8_t{kStopDeadline}, st.q->stop);
             guarded(self, [&] { start(self); });
             if (!st.waiting_for_gate) check_done(self);
             return rp;
         },
-        [=](visible_atom) {
+        [=](recycle_atom, uint64_t run) {
+            if (self->state.run == run) recycle(self, engine);
+        },
+        [=](visible_atom, uint64_t run, bool logged) {
             auto& st = self->state;
-            auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                std::chrono::steady_clock::now() - st.commit_started);
-            st.q->engine->record_commit(static_cast<uint64_t>(us.count()));
+            if (st.run != run || st.finished) return;
+            if (logged) {
+                auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::steady_clock::now() - st.commit_started);
+                st.q->engine->record_commit(static_cast<uint64_t>(us.count()));
+            }
             succeed(self);
         },
-        [=](retry_atom) {
+        [=](retry_atom, uint64_t run) {
             auto& st = self->state;
+            if (st.run != run || st.finished) return;
             st.waiting_for_gate = false;
             guarded(self, [&] { start(self); });
             if (!st.waiting_for_gate) check_done(self);
         },
-        [=](durable_atom, uint64_t, uint64_t lsn, const std::string& error) {
+        [=](durable_atom, uint64_t txn, uint64_t lsn, const std::string& error) {
             auto& st = self->state;
-            if (st.finished || !st.durable_handler) return;
+            if (!st.q || st.q->txn != txn || st.finished || !st.durable_handler) return;
             auto handler = std::move(st.durable_handler);
             st.durable_handler = nullptr;
             handler(lsn, error);
         },
         [=](batch_atom, const QueryRef& q, const Payload& p) {
             auto& st = self->state;
-            if (st.finished) return;
             if (q->stream) q->stream->batch_taken();
+            if (!st.q || st.q->stop != q->stop || st.finished) return;
             if (!st.failure) guarded(self, [&] {
                 st.ex->reset_budget();
                 auto d = decode_rows(p);
@@ -714,8 +775,9 @@ caf::behavior query_actor(QueryActor* self, EnginePtr engine, QueryRequestPtr re
             st.in_flight -= 1;
             check_done(self);
         },
-        [=](progress_atom, int64_t produced, int64_t consumed, const std::vector<int64_t>& stats) {
+        [=](progress_atom, uint64_t id, int64_t produced, int64_t consumed, const std::vector<int64_t>& stats) {
             auto& st = self->state;
+            if (!st.q || st.q->id != id) return;
             st.in_flight += produced - consumed;
             add_stats(st.stats, stats);
             // PROFILE: the 7 counters are followed by rows, then times, per step.
@@ -728,9 +790,9 @@ caf::behavior query_actor(QueryActor* self, EnginePtr engine, QueryRequestPtr re
             }
             check_done(self);
         },
-        [=](resume_atom, const QueryRef&, const exec::ContinuationPtr& c) {
+        [=](resume_atom, const QueryRef& q, const exec::ContinuationPtr& c) {
             auto& st = self->state;
-            if (st.finished) return;
+            if (!st.q || st.q->stop != q->stop || st.finished) return;
             if (!st.failure) guarded(self, [&] {
                 st.ex->resume(*c);
                 flush(self);
@@ -738,16 +800,17 @@ caf::behavior query_actor(QueryActor* self, EnginePtr engine, QueryRequestPtr re
             st.in_flight -= 1;
             check_done(self);
         },
-        [=](cancel_atom, uint8_t why) {
+        [=](cancel_atom, uint8_t why, const StopFlag& flag) {
             auto& st = self->state;
-            if (st.finished) return;
+            if (!st.q || st.q->stop != flag || st.finished) return;
             uint8_t none = kStopNone;
             st.q->stop->compare_exchange_strong(none, why);
             if (st.q->stream) st.q->stream->release_all();
             fail(self, stop_error(st.q->stop->load()));
             check_done(self);
         },
-        [=](error_atom, const ErrorPtr& e) {
+        [=](error_atom, uint64_t id, const ErrorPtr& e) {
+            if (!self->state.q || self->state.q->id != id) return;
             fail(self, *e);
             check_done(self);
         },
@@ -757,8 +820,8 @@ caf::behavior query_actor(QueryActor* self, EnginePtr engine, QueryRequestPtr re
 caf::behavior coordinator_actor(caf::event_based_actor* self, EnginePtr engine) {
     return {
         [=](execute_atom, const QueryRequestPtr& req) {
-            auto q = spawn_query(self->system(), engine, req);
-            return self->delegate(q, start_atom::value);
+            auto q = acquire_query(self->system(), engine);
+            return self->delegate(q, start_atom::value, req);
         },
     };
 }
@@ -778,12 +841,38 @@ void stop_query(const caf::actor& query, const StopFlag& stop,
                 const std::shared_ptr<StreamChannel>& stream, uint8_t reason) {
     uint8_t none = kStopNone;
     if (stop) stop->compare_exchange_strong(none, reason);
-    if (query) caf::anon_send(query, cancel_atom::value, reason);
+    if (query && stop) caf::anon_send(query, cancel_atom::value, reason, stop);
     if (stream) stream->release_all();
 }
 
-caf::actor spawn_query(caf::actor_system& sys, EnginePtr engine, QueryRequestPtr request) {
-    return sys.spawn(query_actor, std::move(engine), std::move(request));
+caf::actor acquire_query(caf::actor_system& sys, const EnginePtr& engine) {
+    if (auto a = engine->query_pool.take()) return a;
+    return sys.spawn(query_actor, engine);
+}
+
+caf::actor QueryPool::take() {
+    std::lock_guard lock(mu_);
+    if (idle_.empty()) return nullptr;
+    caf::actor a = std::move(idle_.back());
+    idle_.pop_back();
+    return a;
+}
+
+bool QueryPool::put(caf::actor a) {
+    std::lock_guard lock(mu_);
+    if (closed_ || idle_.size() >= capacity_) return false;
+    idle_.push_back(std::move(a));
+    return true;
+}
+
+void QueryPool::close() {
+    std::vector<caf::actor> idle;
+    {
+        std::lock_guard lock(mu_);
+        closed_ = true;
+        idle.swap(idle_);
+    }
+    for (auto& a : idle) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
 }
 
 caf::actor spawn_coordinator(caf::actor_system& sys, EnginePtr engine) {

@@ -55,6 +55,8 @@ exec::ExecEnv make_env(ShardActor* self, const QueryRef& q, Outbox& out, QuerySt
     env.runtime = &out;
     env.stats = &stats;
     env.log = q->plan->writes ? &st.txns[q->txn] : nullptr;
+    // Map nodes keep their address until erased (at commit / abort), after the query ends.
+    if (env.log && q->logs) (*q->logs)[st.index] = env.log;
     env.locks = &st.locks;
     env.txn = q->txn;
     env.start_ts = q->start_ts;
@@ -65,7 +67,7 @@ exec::ExecEnv make_env(ShardActor* self, const QueryRef& q, Outbox& out, QuerySt
 
 void report_error(ShardActor* self, const QueryRef& q, Error e) {
     if (!q->cancelled.exchange(true))
-        self->send(q->query, error_atom::value, std::make_shared<Error>(std::move(e)));
+        self->send(q->query, error_atom::value, q->id, std::make_shared<Error>(std::move(e)));
 }
 
 template <typename F>
@@ -115,10 +117,10 @@ caf::behavior shard_actor(ShardActor* self, std::shared_ptr<storage::Partition> 
         [=](prepare_atom, uint64_t txn) -> Payload {
             auto& txns = self->state.txns;
             auto it = txns.find(txn);
-            if (it == txns.end()) return encode_redo(txn, {});
+            if (it == txns.end()) return encode_redo(txn, std::vector<exec::RedoOp>{});
             return encode_redo(txn, it->second.redo);
         },
-        [=](commit_atom, uint64_t txn, uint64_t commit_ts) {
+        [=](commit_atom, uint64_t txn, uint64_t commit_ts, const InstallPtr& install) {
             auto& st = self->state;
             auto it = st.txns.find(txn);
             if (it != st.txns.end()) {
@@ -127,7 +129,7 @@ caf::behavior shard_actor(ShardActor* self, std::shared_ptr<storage::Partition> 
             }
             st.part->versions().commit(txn, commit_ts);
             collect_versions(self);
-            return true;
+            if (install->left.fetch_sub(1, std::memory_order_acq_rel) == 1) install->installed();
         },
         [=](abort_atom, uint64_t txn) {
             auto& st = self->state;

@@ -113,6 +113,7 @@ struct Database::Impl {
             checkpointer.join();
         }
         if (system) {
+            engine->query_pool.close();
             for (auto& s : engine->shards) caf::anon_send_exit(s, caf::exit_reason::user_shutdown);
             caf::anon_send_exit(coordinator, caf::exit_reason::user_shutdown);
             if (engine->wal) caf::anon_send_exit(engine->wal, caf::exit_reason::user_shutdown);
@@ -378,8 +379,8 @@ actors::OutcomePtr run_request(Database::Impl& impl, actors::QueryRequestPtr req
     auto promise = std::make_shared<std::promise<actors::OutcomePtr>>();
     auto future = promise->get_future();
     req->done = [promise](actors::OutcomePtr o) { promise->set_value(std::move(o)); };
-    auto q = actors::spawn_query(*impl.system, impl.engine, req);
-    caf::anon_send(q, actors::start_atom::value);
+    auto q = actors::acquire_query(*impl.system, impl.engine);
+    caf::anon_send(q, actors::start_atom::value, req);
     return future.get();
 }
 

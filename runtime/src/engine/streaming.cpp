@@ -73,14 +73,14 @@ std::unique_ptr<Running> launch(Database::Impl& impl, const actors::QueryRequest
     r->stream = req->stream;
     req->stop = r->stop;
     req->timeout = o.timeout;
-    r->actor = actors::spawn_query(engine_system(impl), engine_of(impl), req);
+    r->actor = actors::acquire_query(engine_system(impl), engine_of(impl));
     if (o.cancel) {
         r->token = o.cancel;
         r->hook = o.cancel->on_cancel([actor = r->actor, stop = r->stop, stream = r->stream] {
             actors::stop_query(actor, stop, stream, actors::kStopCancelled);
         });
     }
-    caf::anon_send(r->actor, actors::start_atom::value);
+    caf::anon_send(r->actor, actors::start_atom::value, req);
     return r;
 }
 

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 namespace lora::actors {
@@ -57,6 +58,8 @@ Payload encode_values(const std::vector<Value>& values);
 
 // Redo operations: a shard's part of a commit, and the whole commit record in the WAL.
 Payload encode_redo(uint64_t txn, const std::vector<exec::RedoOp>& ops);
+// One record of several shards' operations, in the order of `parts`.
+Payload encode_redo(uint64_t txn, std::span<const std::vector<exec::RedoOp>* const> parts);
 std::vector<exec::RedoOp> decode_redo(const uint8_t* data, size_t size, uint64_t* txn = nullptr);
 std::vector<Value> decode_values(const Payload& p);
 

@@ -6,15 +6,18 @@
 //                (fetch_atom, Payload request, uint64 ts, uint64 txn) -> Payload
 //                                                           attach entity data as of a snapshot
 //                (stats_atom) -> (uint64 nodes, uint64 rels, uint64 bytes, uint64 mailbox)
-//   query:       (start_atom) -> OutcomePtr                   plan and drive one query
+//   query:       (start_atom, QueryRequestPtr) -> OutcomePtr  plan and drive one query
 //                (batch_atom, QueryRef, Payload rows)         rows for coordinator steps
-//                (progress_atom, int64 produced, int64 consumed, std::vector<int64> stats)
-//                (error_atom, ErrorPtr)
-//                (cancel_atom, uint8 reason)                  stop: 1 cancelled, 2 deadline
+//                (progress_atom, uint64 query id, int64 produced, int64 consumed,
+//                 std::vector<int64> stats)
+//                (error_atom, uint64 query id, ErrorPtr)
+//                (cancel_atom, uint8 reason, StopFlag)        stop: 1 cancelled, 2 deadline
 //   both:        (resume_atom, QueryRef, ContinuationPtr)     run a deferred source step
 //   shard:       (prepare_atom, uint64 txn) -> Payload redo   the txn's changes here
-//                (commit_atom, uint64 txn, uint64 commit_ts) / (abort_atom, uint64 txn) -> bool
-//   query:       (visible_atom)  its commit is installed everywhere and visible
+//                (commit_atom, uint64 txn, uint64 commit_ts, InstallPtr)   install; the last
+//                                                           shard runs the Install's callback
+//                (abort_atom, uint64 txn) -> bool
+//   query:       (visible_atom, bool logged)  its commit is installed and visible
 //                (partition_atom, PartitionFn) -> bool      run fn on the partition
 //   wal:         (append_atom, Payload record, actor reply_to, uint64 tag); once durable
 //                (or failed) reply_to gets (durable_atom, uint64 tag, uint64 lsn, string error)
@@ -67,6 +70,7 @@ using visible_atom = caf::atom_constant<caf::atom("visible")>;
 using collect_atom = caf::atom_constant<caf::atom("collect")>;
 using resume_atom = caf::atom_constant<caf::atom("resume")>;
 using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
+using recycle_atom = caf::atom_constant<caf::atom("recycle")>;
 
 // Why a query was stopped from outside (QueryContext::stop).
 enum : uint8_t { kStopNone = 0, kStopCancelled = 1, kStopDeadline = 2 };
@@ -86,11 +90,27 @@ private:
     std::unordered_map<std::string, plan::PlanPtr> map_;
 };
 
+// Idle query actors. Spawning an actor per query costs more than the work of a small write
+// (and in CAF 0.17 every actor's exit wakes the clock thread), so a query actor that has
+// answered resets itself and waits here for the next request.
+class QueryPool {
+public:
+    caf::actor take();        // an idle actor, or null
+    bool put(caf::actor a);   // false: full or closed (the actor should quit)
+    void close();             // at shutdown: ends the idle actors, refuses new ones
+private:
+    std::mutex mu_;
+    std::vector<caf::actor> idle_;
+    size_t capacity_ = 256;
+    bool closed_ = false;
+};
+
 // What every query actor needs to know about the engine.
 struct EngineShared {
     std::vector<caf::actor> shards;
     storage::Catalog* catalog = nullptr;
     PlanCache plans;
+    QueryPool query_pool;
     uint32_t batch_rows = 1024;
     uint32_t chunk_rows = 4096;  // rows a source step produces per message (ExecEnv)
     std::atomic<uint64_t> next_query{1};
@@ -147,8 +167,25 @@ struct QueryContext {
     StopFlag stop;
     // Streaming queries: the consumer's channel and credit (null: collect the result).
     std::shared_ptr<StreamChannel> stream;
+    // Auto-commit writes (null otherwise): slot i is shard i's log of the transaction, set by
+    // shard i when it first works on the query and written only by it. The query actor reads
+    // the logs once nothing is in flight (every shard's progress report, sent after its
+    // writes, has arrived), so a commit needs no prepare round trip and skips the shards
+    // that did nothing. Shared by the parts of a UNION (one transaction).
+    std::shared_ptr<std::vector<exec::TxnLog*>> logs;
 };
 using QueryRef = std::shared_ptr<QueryContext>;
+
+// A commit being installed at its shards (one-way commit_atom messages): the last shard to
+// install it runs `installed` (which tells the commit clock), so the query actor gets one
+// message back instead of a reply per shard.
+struct Install {
+    explicit Install(size_t shards, std::function<void()> done)
+        : left(shards), installed(std::move(done)) {}
+    std::atomic<size_t> left;
+    std::function<void()> installed;
+};
+using InstallPtr = std::shared_ptr<Install>;
 
 struct Outcome {
     Result result;
@@ -189,6 +226,8 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::actors::QueryRef)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::actors::OutcomePtr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::actors::ErrorPtr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::actors::QueryRequestPtr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::actors::InstallPtr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::actors::StopFlag)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::actors::PartitionFn)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::exec::ContinuationPtr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<lora::storage::Partition>)
@@ -202,8 +241,10 @@ caf::actor spawn_shard(caf::actor_system& sys, std::shared_ptr<storage::Partitio
 // Spawns the WAL actor owning `writer`; commit failures turn `engine` read-only.
 caf::actor spawn_wal(caf::actor_system& sys, std::shared_ptr<wal::Writer> writer,
                      std::weak_ptr<EngineShared> engine);
-// Spawns one query actor for a request (used by the coordinator).
-caf::actor spawn_query(caf::actor_system& sys, EnginePtr engine, QueryRequestPtr request);
+// A query actor for one request: an idle one from the engine's pool, or a new one. Send it
+// (start_atom, QueryRequestPtr) once; it answers with an OutcomePtr (and calls the request's
+// `done`), then goes back to the pool.
+caf::actor acquire_query(caf::actor_system& sys, const EnginePtr& engine);
 // Spawns the actor running the schema command of `plan` (CREATE / DROP INDEX); it answers
 // (start_atom) with an OutcomePtr once the change is built, durable and visible to plans.
 caf::actor spawn_schema_change(caf::actor_system& sys, EnginePtr engine, plan::PlanPtr plan,
