@@ -4,7 +4,12 @@
 #include "cypher/semantic.hpp"
 #include "plan/planner.hpp"
 
+#include "helpers.hpp"
+
 #include <catch2/catch.hpp>
+#include <lora/lora.hpp>
+
+#include <set>
 
 #include <string>
 #include <vector>
@@ -145,13 +150,16 @@ TEST_CASE("distinct and optional match are decided at the coordinator", "[engine
     CHECK(oe[0]->pair == index_of(*p, OpKind::OptionalBegin));
 }
 
-TEST_CASE("creates place new nodes round-robin and relationships at the start node", "[engine][planner]") {
+TEST_CASE("creates place a path's new nodes together and relationships at the start node", "[engine][planner]") {
     auto p = plan_of("CREATE (a:A)-[r:R]->(b:B)");
     INFO(p->explain());
     CHECK(p->writes);
     auto cn = steps_of(*p, OpKind::CreateNode);
     REQUIRE(cn.size() == 2);
-    for (auto* s : cn) CHECK(s->loc.kind == LocKind::NewNode);
+    // The path's first new node goes round-robin, the next one to the first one's shard.
+    CHECK(cn[0]->loc.kind == LocKind::NewNode);
+    CHECK(cn[1]->loc.kind == LocKind::Shard);
+    CHECK(cn[1]->loc.slot == slot_named(*p, "a"));
     auto cr = steps_of(*p, OpKind::CreateRel);
     REQUIRE(cr.size() == 1);
     int a = slot_named(*p, "a");
@@ -160,6 +168,18 @@ TEST_CASE("creates place new nodes round-robin and relationships at the start no
     CHECK(cr[0]->types == std::vector<std::string>{"R"});
     bool at_a = (cr[0]->loc.kind == LocKind::Shard && cr[0]->loc.slot == a) || cr[0]->loc.kind == LocKind::Any;
     CHECK(at_a);
+}
+
+TEST_CASE("new neighbours of an existing node and separate paths still go round-robin", "[engine][planner]") {
+    auto p = plan_of("MATCH (h:Hub) CREATE (h)-[:R]->(x:X), (y:Y), (z:Z)-[:R]->(w:W)");
+    INFO(p->explain());
+    auto cn = steps_of(*p, OpKind::CreateNode);
+    REQUIRE(cn.size() == 4);
+    CHECK(cn[0]->loc.kind == LocKind::NewNode);  // x, next to the existing h
+    CHECK(cn[1]->loc.kind == LocKind::NewNode);  // y, a path of its own
+    CHECK(cn[2]->loc.kind == LocKind::NewNode);  // z, first of its path
+    CHECK(cn[3]->loc.kind == LocKind::Shard);    // w, next to z
+    CHECK(cn[3]->loc.slot == slot_named(*p, "z"));
 }
 
 TEST_CASE("updates run at the shard of the entity they change", "[engine][planner]") {
@@ -184,4 +204,23 @@ TEST_CASE("updates run at the shard of the entity they change", "[engine][planne
 TEST_CASE("plans of unsupported or wrong queries fail with lora::Error", "[engine][planner]") {
     CHECK_THROWS_AS(plan_of("MATCH (n RETURN n"), lora::Error);
     CHECK_THROWS_AS(plan_of("MATCH (n) RETURN m"), lora::Error);
+}
+
+TEST_CASE("a created path lands on one shard, and paths spread over the shards", "[engine][planner]") {
+    lora::Options o;
+    o.shards = 4;
+    auto db = lora::Database::open(o);
+    std::set<int64_t> first_shards;
+    for (int i = 0; i < 16; ++i) {
+        auto r = db->execute("CREATE (a:P)-[:R]->(b:P)<-[:R]-(c:P) RETURN id(a), id(b), id(c)");
+        REQUIRE(r.rows.size() == 1);
+        const int64_t a = r.rows[0][0].as_int(), b = r.rows[0][1].as_int(), c = r.rows[0][2].as_int();
+        // Node ids carry their shard (id % shards).
+        CHECK(a % 4 == b % 4);
+        CHECK(b % 4 == c % 4);
+        first_shards.insert(a % 4);
+    }
+    CHECK(first_shards.size() == 4);
+    CHECK(lora::test::scalar_int(*db, "MATCH (:P)-[r:R]->(:P) RETURN count(r)") == 32);
+    CHECK(lora::test::scalar_int(*db, "MATCH (c:P)-[:R]->(b:P)<-[:R]-(a:P) WHERE id(a) < id(c) RETURN count(*)") == 16);
 }

@@ -1653,9 +1653,17 @@ private:
         note_write_clause();
         for (const auto& part : c.pattern.parts) {
             std::vector<int> slots;
+            // A node created next to another node created by the same path lands on that
+            // node's shard, so the path and its relationships are written at one shard (one
+            // hop instead of one per node). The first new node of a path still goes
+            // round-robin, so rows spread; a node next to an existing one does too (a hub
+            // would otherwise collect all its new neighbours).
+            int prev_new = -1;
             for (const auto& np : part.nodes) {
-                slots.push_back(create_node(np));
+                int fresh = -1;
+                slots.push_back(create_node(np, prev_new, &fresh));
                 node_slot_[&np] = slots.back();
+                prev_new = fresh;
             }
             for (size_t i = 0; i < part.rels.size(); ++i) {
                 const RelPattern& rp = part.rels[i];
@@ -1684,7 +1692,9 @@ private:
         }
     }
 
-    int create_node(const NodePattern& np) {
+    // The slot of `np`'s node; a new node gets a CreateNode step, placed next to the node in
+    // `near` when that is >= 0, and its slot is stored in `*fresh`.
+    int create_node(const NodePattern& np, int near = -1, int* fresh = nullptr) {
         if (np.variable) {
             if (const Var* v = lookup(*np.variable)) {
                 if (!np.labels.empty() || np.properties)
@@ -1698,9 +1708,11 @@ private:
         }
         // Properties are compiled before the variable exists: CREATE (n {v: n.x}) is an error.
         Step s = new_node_step(np, -1);
+        if (near >= 0) s.loc = {LocKind::Shard, near};
         Var v = declare(np.variable ? *np.variable : anon(), VT::Node);
         s.slot = v.slot;
         add(std::move(s));
+        if (fresh) *fresh = v.slot;
         return v.slot;
     }
 
