@@ -81,6 +81,8 @@ struct QueryState {
     // numbers them; continuations and self-addressed messages of an earlier run carry its
     // number (or its query id / stop flag) and are ignored.
     uint64_t run = 0;
+    // The commit's visible callback answers this run (on_visible): the actor must not.
+    bool answered_elsewhere = false;
     QueryState() = default;
     QueryState(QueryState&&) = default;
     QueryState& operator=(QueryState&&) = default;
@@ -123,7 +125,7 @@ std::vector<std::string> result_columns(const plan::Plan& p) {
 
 void deliver(QueryActor* self, OutcomePtr o) {
     auto& st = self->state;
-    if (st.finished) return;
+    if (st.finished || st.answered_elsewhere) return;
     st.finished = true;
     if (st.q) st.q->cancelled.store(true);
     st.end_snapshot();
@@ -143,23 +145,22 @@ void deliver(QueryActor* self, OutcomePtr o) {
     }
     if (st.req->done) st.req->done(o);
     if (st.rp.pending()) st.rp.deliver(o);
-    // Back to the pool once this handler is over (its callers still look at the state).
-    self->send(self, recycle_atom::value, st.run);
+    // Back to the pool (the next request resets the state: this handler's callers still
+    // look at it), or end when the pool is full or the engine is shutting down.
+    if (!st.q->engine->query_pool.put(caf::actor_cast<caf::actor>(self))) self->quit();
 }
 
-// Resets the actor for its next request and puts it in the engine's pool (or ends it when
-// the pool is full or the engine is shutting down).
-void recycle(QueryActor* self, const EnginePtr& engine) {
+// Clears what the previous request left, for the next one.
+void reset_run(QueryActor* self) {
     auto& st = self->state;
     const uint64_t next = st.run + 1;
     st.end_snapshot();
     st = QueryState{};
     st.run = next;
-    if (engine->query_pool.put(caf::actor_cast<caf::actor>(self))) return;
-    self->quit();
 }
 
 void check_done(QueryActor* self);
+OutcomePtr success_outcome(QueryActor* self);
 
 void fail(QueryActor* self, const Error& e) {
     auto& st = self->state;
@@ -226,6 +227,12 @@ void succeed(QueryActor* self) {
         deliver(self, std::move(o));
         return;
     }
+    deliver(self, success_outcome(self));
+}
+
+// The answer of a statement that ran to its end (not PROFILE): its rows and counters.
+OutcomePtr success_outcome(QueryActor* self) {
+    auto& st = self->state;
     auto o = std::make_shared<Outcome>();
     o->result = std::move(st.result);
     o->result.columns = st.top->columns;
@@ -237,7 +244,35 @@ void succeed(QueryActor* self) {
             if (seen.insert(r).second) rows.push_back(std::move(r));
         o->result.rows = std::move(rows);
     }
-    deliver(self, std::move(o));
+    return o;
+}
+
+// What runs once a commit is visible (on whichever thread made it so). Usually it tells the
+// actor, which answers. An auto-commit statement answered through its `done` callback (the
+// embedding API, lorad) is answered right there instead, and the actor goes back to the
+// pool: its rows are known, and nothing else is left to do. (A failed commit never gets
+// here: the actor aborts it and answers itself.)
+std::function<void()> on_visible(QueryActor* self, bool logged) {
+    auto& st = self->state;
+    caf::actor me = caf::actor_cast<caf::actor>(self);
+    const uint64_t run = st.run;
+    const bool direct = st.req->done && !st.rp.pending() && !st.q->stream && !st.top->profile &&
+                        !st.req->txn && st.req->kind == QueryRequest::Kind::Statement;
+    if (!direct) return [me, run, logged] { caf::anon_send(me, visible_atom::value, run, logged); };
+    st.answered_elsewhere = true;
+    return [o = success_outcome(self), req = st.req, engine = st.q->engine, gate = st.gate_held,
+            started = st.commit_started, me, logged] {
+        if (logged) {
+            auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                std::chrono::steady_clock::now() - started);
+            engine->record_commit(static_cast<uint64_t>(us.count()));
+        }
+        if (gate) engine->active_writers.fetch_sub(1);
+        // Pooled before the answer: once answered, the client may close the database (and
+        // with it the pool), and then the actor has to end instead.
+        if (!engine->query_pool.put(me)) caf::anon_send_exit(me, caf::exit_reason::user_shutdown);
+        req->done(o);
+    };
 }
 
 template <typename F>
@@ -446,71 +481,74 @@ void commit(QueryActor* self) {
     auto engine = st.q->engine;
     const auto& shards = engine->shards;
     uint64_t txn = st.q->txn;
+    st.end_snapshot();  // its reads are over: old versions need not wait for it
     // The shards to install at (all of them for an explicit transaction).
-    auto targets = std::make_shared<std::vector<size_t>>();
-    // Durable: take a commit timestamp, install the versions at the target shards, and
-    // answer once the commit is visible (every commit before it is installed too), so
-    // whatever the client runs next sees it.
-    // With a WAL the timestamp is the record's LSN (reserved by the WAL actor). A commit that
-    // changed nothing writes no record: it stamps the visible timestamp (its kept versions,
-    // if any, equal the present state) and waits for nobody.
-    auto finish_commit = [self, engine, txn, targets](uint64_t lsn) {
-        caf::actor me = caf::actor_cast<caf::actor>(self);
-        const uint64_t run = self->state.run;
-        auto install = [self, engine, txn, targets](uint64_t ts, std::function<void()> all) {
-            if (targets->empty()) {
-                all();
-                return;
-            }
-            auto in = std::make_shared<Install>(targets->size(), std::move(all));
-            for (size_t i : *targets) self->send(engine->shards[i], commit_atom::value, txn, ts, in);
-        };
-        if (lsn == 0 && engine->wal) {
-            install(engine->commits.visible(), [me, run] { caf::anon_send(me, visible_atom::value, run, false); });
+    auto targets = std::make_shared<std::vector<caf::actor>>();
+    // Installs the commit at `ts` at the target shards (one-way, from any thread); the last
+    // shard runs `all`.
+    auto install = [targets, txn](uint64_t ts, std::function<void()> all) {
+        if (targets->empty()) {
+            all();
             return;
         }
-        const uint64_t commit_ts = lsn != 0 ? lsn : engine->commits.begin_commit();
-        install(commit_ts, [engine, commit_ts, me, run] {
-            engine->commits.installed(commit_ts, [me, run] { caf::anon_send(me, visible_atom::value, run, true); });
-        });
+        auto in = std::make_shared<Install>(targets->size(), std::move(all));
+        for (const auto& s : *targets) caf::anon_send(s, commit_atom::value, txn, ts, in);
     };
-    auto log_and_finish = [self, engine, txn, finish_commit](std::span<const std::vector<exec::RedoOp>* const> parts) {
+    // Durable: install the versions at the target shards, and answer once the commit is
+    // visible (every commit before it is installed too), so whatever the client runs next
+    // sees it. With a WAL the timestamp is the record's LSN (reserved by the WAL actor); the
+    // WAL's I/O thread starts the install itself. A commit that changed nothing writes no
+    // record: it stamps the visible timestamp (its kept versions, if any, equal the present
+    // state) and waits for nobody.
+    auto log_and_finish = [self, engine, txn, install](std::span<const std::vector<exec::RedoOp>* const> parts) {
         auto& st = self->state;
         bool empty = true;
         for (const auto* p : parts) empty = empty && p->empty();
+        if (empty && engine->wal) {
+            install(engine->commits.visible(), on_visible(self, false));
+            return;
+        }
         if (empty || !engine->wal) {
-            finish_commit(0);
+            const uint64_t ts = engine->commits.begin_commit();
+            install(ts, [engine, ts, visible = on_visible(self, true)] { engine->commits.installed(ts, visible); });
             return;
         }
         Payload record = encode_redo(txn, parts);
-        st.durable_handler = [self, finish_commit](uint64_t lsn, const std::string& error) {
-            if (!error.empty()) {
-                auto& st = self->state;
-                st.committing = false;
-                st.failure = Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError",
-                                   "WalFailure",
-                                   "commit not durable, the transaction was rolled back and the "
-                                   "database is read-only: " + error);
-                abort_all(self);
-                return;
-            }
-            if (lora::fault::hit("commit_crash_before_install")) lora::fault::crash();
-            finish_commit(lsn);
+        // A failed append comes back to the actor, which rolls the transaction back.
+        st.durable_handler = [self](uint64_t, const std::string& error) {
+            auto& st = self->state;
+            st.committing = false;
+            st.answered_elsewhere = false;
+            st.failure = Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError",
+                               "WalFailure",
+                               "commit not durable, the transaction was rolled back and the "
+                               "database is read-only: " + error);
+            abort_all(self);
         };
-        self->send(engine->wal, append_atom::value, record, caf::actor_cast<caf::actor>(self), txn);
+        auto then = std::make_shared<std::function<void(uint64_t, const std::string&)>>(
+            [me = caf::actor_cast<caf::actor>(self), txn, engine, install,
+             visible = on_visible(self, true)](uint64_t lsn, const std::string& error) {
+                if (!error.empty()) {
+                    caf::anon_send(me, durable_atom::value, txn, lsn, error);
+                    return;
+                }
+                if (lora::fault::hit("commit_crash_before_install")) lora::fault::crash();
+                install(lsn, [engine, lsn, visible] { engine->commits.installed(lsn, visible); });
+            });
+        self->send(engine->wal, append_atom::value, record, DurableFn(std::move(then)));
     };
     if (st.q->logs) {
         std::vector<const std::vector<exec::RedoOp>*> parts;
         for (size_t i = 0; i < st.q->logs->size(); ++i) {
             if (const exec::TxnLog* log = (*st.q->logs)[i]) {
-                targets->push_back(i);
+                targets->push_back(shards[i]);
                 parts.push_back(&log->redo);
             }
         }
         log_and_finish(parts);
         return;
     }
-    for (size_t i = 0; i < shards.size(); ++i) targets->push_back(i);
+    targets->assign(shards.begin(), shards.end());
     auto redo = std::make_shared<std::vector<std::vector<exec::RedoOp>>>(shards.size());
     auto pending = std::make_shared<size_t>(shards.size());
     auto all_prepared = [redo, log_and_finish] {
@@ -722,6 +760,7 @@ caf::behavior query_actor(QueryActor* self, EnginePtr engine) {
     return {
         [=](start_atom, QueryRequestPtr req) -> caf::result<OutcomePtr> {
             auto& st = self->state;
+            reset_run(self);
             begin_run(self, engine, std::move(req));
             st.rp = self->make_response_promise<OutcomePtr>();
             auto rp = st.rp;
@@ -730,9 +769,6 @@ caf::behavior query_actor(QueryActor* self, EnginePtr engine) {
             guarded(self, [&] { start(self); });
             if (!st.waiting_for_gate) check_done(self);
             return rp;
-        },
-        [=](recycle_atom, uint64_t run) {
-            if (self->state.run == run) recycle(self, engine);
         },
         [=](visible_atom, uint64_t run, bool logged) {
             auto& st = self->state;

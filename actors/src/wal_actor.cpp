@@ -20,45 +20,57 @@ struct WalState {
 
 constexpr uint8_t kCommitRecord = 1;
 
-caf::behavior wal_actor(caf::stateful_actor<WalState>* self, std::shared_ptr<wal::Writer> writer,
+using WalActor = caf::stateful_actor<WalState>;
+
+// Appends `record`; `done(lsn, error)` runs on the writer's I/O thread once it is durable (per
+// the sync mode) or failed, or here if the append is refused.
+void append(WalActor* self, const Payload& record, std::function<void(uint64_t, const std::string&)> done) {
+    auto& st = self->state;
+    auto weak_engine = st.engine;
+    auto bytes = std::span<const std::byte>(reinterpret_cast<const std::byte*>(record.data()),
+                                            record.size());
+    auto callback = [done, weak_engine, writer = st.writer](uint64_t lsn, std::error_code ec) {
+        std::string error;
+        if (ec) {
+            error = writer->poison_reason();
+            if (error.empty()) error = ec.message();
+            if (auto e = weak_engine.lock()) {
+                e->set_read_only("WAL failure: " + error);
+                if (lsn != 0) e->commits.abandon(lsn);
+            }
+        }
+        done(lsn, error);
+    };
+    // The record's LSN becomes the commit's timestamp. It is reserved before the write
+    // (the durable answer may come before append() returns), so no snapshot can start
+    // past it until the commit is installed at every shard.
+    auto engine = weak_engine.lock();
+    const uint64_t predicted = st.writer->next_lsn();
+    if (engine) engine->commits.reserve(predicted);
+    try {
+        const uint64_t lsn = st.writer->append(kCommitRecord, bytes, std::move(callback));
+        if (engine && lsn != predicted) {
+            if (lsn != 0) engine->commits.reserve(lsn);  // 0: refused (poisoned, closed)
+            engine->commits.abandon(predicted);
+        }
+    } catch (const std::exception& e) {
+        if (engine) engine->commits.abandon(predicted);
+        done(uint64_t{0}, std::string("WAL append failed: ") + e.what());
+    }
+}
+
+caf::behavior wal_actor(WalActor* self, std::shared_ptr<wal::Writer> writer,
                         std::weak_ptr<EngineShared> engine) {
     self->state.writer = std::move(writer);
     self->state.engine = std::move(engine);
     return {
         [=](append_atom, const Payload& record, const caf::actor& reply_to, uint64_t tag) {
-            auto weak_engine = self->state.engine;
-            auto bytes = std::span<const std::byte>(reinterpret_cast<const std::byte*>(record.data()),
-                                                    record.size());
-            auto callback = [reply_to, tag, weak_engine, writer = self->state.writer](
-                                uint64_t lsn, std::error_code ec) {
-                std::string error;
-                if (ec) {
-                    error = writer->poison_reason();
-                    if (error.empty()) error = ec.message();
-                    if (auto e = weak_engine.lock()) {
-                        e->set_read_only("WAL failure: " + error);
-                        if (lsn != 0) e->commits.abandon(lsn);
-                    }
-                }
+            append(self, record, [reply_to, tag](uint64_t lsn, const std::string& error) {
                 caf::anon_send(reply_to, durable_atom::value, tag, lsn, error);
-            };
-            // The record's LSN becomes the commit's timestamp. It is reserved before the write
-            // (the durable answer may come before append() returns), so no snapshot can start
-            // past it until the commit is installed at every shard.
-            auto engine = weak_engine.lock();
-            const uint64_t predicted = self->state.writer->next_lsn();
-            if (engine) engine->commits.reserve(predicted);
-            try {
-                const uint64_t lsn = self->state.writer->append(kCommitRecord, bytes, std::move(callback));
-                if (engine && lsn != predicted) {
-                    if (lsn != 0) engine->commits.reserve(lsn);  // 0: refused (poisoned, closed)
-                    engine->commits.abandon(predicted);
-                }
-            } catch (const std::exception& e) {
-                if (engine) engine->commits.abandon(predicted);
-                caf::anon_send(reply_to, durable_atom::value, tag, uint64_t{0},
-                               std::string("WAL append failed: ") + e.what());
-            }
+            });
+        },
+        [=](append_atom, const Payload& record, const DurableFn& then) {
+            append(self, record, *then);
         },
     };
 }

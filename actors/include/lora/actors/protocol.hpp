@@ -21,6 +21,8 @@
 //                (partition_atom, PartitionFn) -> bool      run fn on the partition
 //   wal:         (append_atom, Payload record, actor reply_to, uint64 tag); once durable
 //                (or failed) reply_to gets (durable_atom, uint64 tag, uint64 lsn, string error)
+//                (append_atom, Payload record, DurableFn then): once durable (or failed)
+//                the WAL's I/O thread runs then(lsn, error)
 //   coordinator: (execute_atom, QueryRequestPtr) -> OutcomePtr
 #pragma once
 
@@ -70,7 +72,6 @@ using visible_atom = caf::atom_constant<caf::atom("visible")>;
 using collect_atom = caf::atom_constant<caf::atom("collect")>;
 using resume_atom = caf::atom_constant<caf::atom("resume")>;
 using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
-using recycle_atom = caf::atom_constant<caf::atom("recycle")>;
 
 // Why a query was stopped from outside (QueryContext::stop).
 enum : uint8_t { kStopNone = 0, kStopCancelled = 1, kStopDeadline = 2 };
@@ -187,6 +188,10 @@ struct Install {
 };
 using InstallPtr = std::shared_ptr<Install>;
 
+// Run by the WAL's I/O thread when a record is durable (error empty) or failed: must be quick
+// and may only send messages.
+using DurableFn = std::shared_ptr<std::function<void(uint64_t lsn, const std::string& error)>>;
+
 struct Outcome {
     Result result;
     std::optional<Error> error;
@@ -227,6 +232,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::actors::OutcomePtr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::actors::ErrorPtr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::actors::QueryRequestPtr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::actors::InstallPtr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::actors::DurableFn)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::actors::StopFlag)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::actors::PartitionFn)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::exec::ContinuationPtr)
