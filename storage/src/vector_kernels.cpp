@@ -128,7 +128,7 @@ __attribute__((target("avx2"))) inline int32_t dot_i8_avx2_inl(const int8_t* a, 
         const __m128i y = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i));
         const __m128i p = _mm_maddubs_epi16(_mm_abs_epi8(x), _mm_sign_epi8(y, x));
         acc1 = _mm256_add_epi32(
-            acc1, _mm256_castsi128_si256(_mm_madd_epi16(p, _mm_set1_epi16(1))));
+            acc1, _mm256_zextsi128_si256(_mm_madd_epi16(p, _mm_set1_epi16(1))));
         i += 16;
     }
     int32_t s = hsum256_epi32(_mm256_add_epi32(acc0, acc1));
