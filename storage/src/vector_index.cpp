@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <mutex>
 #include <string>
 #include <unordered_set>
 
@@ -370,6 +371,18 @@ bool VectorIndex::contains(uint64_t id) const {
 
 size_t VectorIndex::size() const { return impl_->live; }
 size_t VectorIndex::capacity() const { return impl_->hnsw->max_elements_; }
+
+size_t VectorIndex::memory_bytes() const {
+    const Impl& s = *impl_;
+    const Hnsw& h = *s.hnsw;
+    // Per slot: hnswlib's base layer element, the floats, the level and upper-layer list
+    // pointers and a link-list lock; per element, an upper-layer list on average 1/(M-1)
+    // of the time and a label-lookup node.
+    const size_t per_slot = h.size_data_per_element_ + s.dim * sizeof(float) + sizeof(int) +
+                            sizeof(void*) + sizeof(std::mutex);
+    const size_t upper = h.size_links_per_element_ / std::max<size_t>(h.M_ - 1, 1);
+    return sizeof(Impl) + h.max_elements_ * per_slot + h.cur_element_count * (upper + 32);
+}
 
 void VectorIndex::set_ef_search(uint32_t ef) {
     if (ef == 0) invalid("ef_search must be positive");

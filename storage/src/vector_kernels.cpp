@@ -12,6 +12,7 @@
 #endif
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 
@@ -295,14 +296,20 @@ bool isa_supported(Isa isa) {
 #endif
 }
 
+namespace {
+std::atomic<uint8_t> g_isa_limit{static_cast<uint8_t>(Isa::Avx512Vnni)};
+}
+
 Isa best_isa() {
     static const Isa best = [] {
         for (Isa i : {Isa::Avx512Vnni, Isa::Avx512Bw, Isa::Avx2})
             if (isa_supported(i)) return i;
         return Isa::Scalar;
     }();
-    return best;
+    return static_cast<Isa>(std::min(static_cast<uint8_t>(best), g_isa_limit.load()));
 }
+
+void limit_isa(Isa highest) { g_isa_limit.store(static_cast<uint8_t>(highest)); }
 
 size_t code_bytes(size_t dim) { return sizeof(QHead) + (dim + 3) / 4 * 4; }
 

@@ -12,7 +12,10 @@ namespace lora::storage::vk {
 enum class Isa : uint8_t { Scalar, Avx2, Avx512Bw, Avx512Vnni };
 const char* isa_name(Isa isa);
 bool isa_supported(Isa isa);  // by this CPU and this build
+// The level indexes use from their construction on: the best supported, unless a test
+// lowered it with limit_isa (Isa::Scalar: the portable kernels everywhere).
 Isa best_isa();
+void limit_isa(Isa highest);
 
 // A quantized vector: x[i] ~ offset + scale * code[i] with code[i] in [-127, 127]. The
 // offset and scale are per vector (the midpoint and half-range of its coordinates), so no

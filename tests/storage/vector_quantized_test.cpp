@@ -259,3 +259,48 @@ TEST_CASE("vector index loads a version-1 image (float base layer)", "[storage][
         CHECK(std::string(e.what()).find("format version 3") != std::string::npos);
     }
 }
+
+TEST_CASE("quantized index: the scalar kernels give the SIMD kernels' answers",
+          "[storage][vector][quantized]") {
+    // Indexes built and searched with the portable kernels (a CPU without AVX2) and with
+    // this CPU's best; with a beam over the whole set both are exact.
+    const size_t dim = 130, n = 1200;
+    auto data = random_vectors(n, dim, 61);
+    auto build = [&](vk::Isa limit) {
+        vk::limit_isa(limit);
+        VectorIndexOptions o;
+        o.dimension = dim;
+        o.ef_search = static_cast<uint32_t>(n);
+        VectorIndex idx(o);
+        for (size_t i = 0; i < n; ++i) idx.upsert(i, data[i]);
+        vk::limit_isa(vk::Isa::Avx512Vnni);
+        return idx;
+    };
+    VectorIndex scalar = build(vk::Isa::Scalar);
+    VectorIndex simd = build(vk::Isa::Avx512Vnni);
+    INFO("best kernel on this CPU: " << vk::isa_name(vk::best_isa()));
+    for (const auto& q : random_vectors(10, dim, 62)) {
+        const auto a = scalar.search(q, 10), b = simd.search(q, 10);
+        REQUIRE(a.size() == 10);
+        REQUIRE(b.size() == 10);
+        for (size_t j = 0; j < 10; ++j) {
+            CHECK(a[j].id == b[j].id);
+            CHECK(a[j].score == Approx(b[j].score).epsilon(1e-6));
+        }
+    }
+}
+
+TEST_CASE("vector index memory_bytes counts the codes, the floats and the links",
+          "[storage][vector][quantized]") {
+    VectorIndexOptions o;
+    o.dimension = 64;
+    o.m = 16;
+    o.initial_capacity = 16;
+    VectorIndex idx(o);
+    const size_t empty = idx.memory_bytes();
+    for (const auto& v : random_vectors(1000, 64, 71)) idx.upsert(idx.size(), v);
+    // At least, per slot: 64 floats, a 64-byte code and its head, 2M links and the label.
+    const size_t floor_per_slot = 64 * 4 + vk::code_bytes(64) + (2 * 16 * 4 + 4) + 8;
+    CHECK(idx.memory_bytes() >= empty + 1000 * floor_per_slot);
+    CHECK(idx.memory_bytes() <= idx.capacity() * floor_per_slot * 2);
+}

@@ -60,6 +60,9 @@ public:
     bool contains(uint64_t id) const;
     size_t size() const;      // indexed (live) vectors
     size_t capacity() const;  // slots allocated, live and deleted
+    // Bytes held, roughly: per slot the base layer (links, int8 code, label) and the float
+    // copy, plus the upper layers and the id lookup of the elements present.
+    size_t memory_bytes() const;
 
     // The k most similar live vectors, best first; ties by id. `filter`, when set, admits
     // only the ids it returns true for: the search then widens its beam until k admitted
