@@ -236,11 +236,15 @@ int main(int argc, char** argv) {
     vectors->add_option("--queries", vc.queries, "queries (default 1000)")
         ->check(CLI::Range(size_t{1}, size_t{1} << 24));
     vectors->add_option("--similarity", vc.similarity, "cosine (default) or euclidean");
-    vectors->add_option("--m", vc.m, "HNSW M (default 16)")->check(CLI::Range(2u, 1024u));
-    vectors->add_option("--ef-construction", vc.ef_construction, "HNSW ef_construction (default 200)")
+    vectors->add_option("--m", vc.m, "HNSW M (default: the index's, " + std::to_string(vc.m) + ")")
+        ->check(CLI::Range(2u, 1024u));
+    vectors
+        ->add_option("--ef-construction", vc.ef_construction,
+                     "HNSW ef_construction (default: the index's, " + std::to_string(vc.ef_construction) + ")")
         ->check(CLI::Range(1u, 100000u));
     vectors->add_option("--ef", vc.ef_search,
-                        "HNSW ef at query time; a comma list runs one query pass per value (default 64)")
+                        "HNSW ef at query time; a comma list runs one query pass per value (default: "
+                        "the index's, " + std::to_string(vc.ef_search.front()) + ")")
         ->delimiter(',')
         ->check(CLI::Range(1u, 100000u));
     vectors->add_option("--seed", vc.seed, "random data seed (default 1)");

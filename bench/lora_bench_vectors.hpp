@@ -2,6 +2,8 @@
 // measure top-k query throughput and recall@k against exact (brute-force) search.
 #pragma once
 
+#include <lora/storage/vector_index.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -16,9 +18,10 @@ struct VectorsConfig {
     uint32_t shards = 1;      // indexes over a partition of the ids (id % shards), one thread each
     size_t queries = 1000;
     std::string similarity = "cosine";
-    uint32_t m = 16;
-    uint32_t ef_construction = 200;
-    std::vector<uint32_t> ef_search{64};  // one query pass per value, on the same indexes
+    // The index's defaults unless given.
+    uint32_t m = storage::VectorIndexOptions{}.m;
+    uint32_t ef_construction = storage::VectorIndexOptions{}.ef_construction;
+    std::vector<uint32_t> ef_search{storage::VectorIndexOptions{}.ef_search};  // one pass each
     uint64_t seed = 1;
     // "uniform": coordinates uniform in [-1, 1) (no structure: the hardest case for HNSW);
     // "clustered": 1000 gaussian clusters (sigma 0.25 around uniform centres), closer to

@@ -29,11 +29,7 @@ VectorIndexOptions vector_index_options(const IndexDef& def) {
     return o;
 }
 
-size_t Partition::VecIndex::memory_bytes() const {
-    // Vectors plus the base layer's links (2M per slot) and label lookups, roughly.
-    const auto& o = index.options();
-    return sizeof(*this) + index.capacity() * (size_t{o.dimension} * 4 + size_t{o.m} * 8 + 48);
-}
+size_t Partition::VecIndex::memory_bytes() const { return sizeof(*this) + index.memory_bytes(); }
 
 VectorIndex* Partition::vector_index(const std::string& name) {
     for (auto& ix : vec_indexes_)

@@ -2,21 +2,20 @@
 // functions, so it must be included by this one translation unit only.
 #include <lora/storage/vector_index.hpp>
 
+#include "vector_kernels.hpp"
+
 #include <lora/error.hpp>
 #include <lora/value.hpp>
 
 #include <fstream>  // hnswlib's headers use it without including it
 #include <hnswlib/hnswlib.h>
 
-#if defined(__x86_64__)
-#include <immintrin.h>
-#endif
-
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <mutex>
 #include <string>
 #include <unordered_set>
 
@@ -40,104 +39,16 @@ using Hnsw = hnswlib::HierarchicalNSW<float>;
                 std::string("vector index: ") + e.what());
 }
 
-// ---- distance kernels
-//
-// hnswlib picks its SIMD kernels at compile time (SSE unless the whole build targets AVX).
-// These choose at run time, so a portable build still uses AVX2/FMA where the CPU has it;
-// distances are most of the cost of both inserts and searches. The signature is hnswlib's
-// DISTFUNC: the third argument points to the dimension.
-
-float l2sq_scalar(const void* a, const void* b, const void* dim) {
-    const auto* x = static_cast<const float*>(a);
-    const auto* y = static_cast<const float*>(b);
-    const size_t n = *static_cast<const size_t*>(dim);
-    float s = 0;
-    for (size_t i = 0; i < n; ++i) {
-        const float d = x[i] - y[i];
-        s += d * d;
-    }
-    return s;
-}
-
-float dot_scalar(const float* x, const float* y, size_t n) {
-    float s = 0;
-    for (size_t i = 0; i < n; ++i) s += x[i] * y[i];
-    return s;
-}
-
-float ip_distance_scalar(const void* a, const void* b, const void* dim) {
-    return 1.0f - dot_scalar(static_cast<const float*>(a), static_cast<const float*>(b),
-                             *static_cast<const size_t*>(dim));
-}
-
-#if defined(__x86_64__)
-__attribute__((target("avx2,fma"))) float hsum256(__m256 v) {
-    __m128 lo = _mm256_castps256_ps128(v), hi = _mm256_extractf128_ps(v, 1);
-    lo = _mm_add_ps(lo, hi);
-    lo = _mm_add_ps(lo, _mm_movehl_ps(lo, lo));
-    lo = _mm_add_ss(lo, _mm_shuffle_ps(lo, lo, 0x55));
-    return _mm_cvtss_f32(lo);
-}
-
-__attribute__((target("avx2,fma"))) float l2sq_avx2(const void* a, const void* b, const void* dim) {
-    const auto* x = static_cast<const float*>(a);
-    const auto* y = static_cast<const float*>(b);
-    const size_t n = *static_cast<const size_t*>(dim);
-    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
-    size_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        __m256 d0 = _mm256_sub_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i));
-        __m256 d1 = _mm256_sub_ps(_mm256_loadu_ps(x + i + 8), _mm256_loadu_ps(y + i + 8));
-        s0 = _mm256_fmadd_ps(d0, d0, s0);
-        s1 = _mm256_fmadd_ps(d1, d1, s1);
-    }
-    for (; i + 8 <= n; i += 8) {
-        __m256 d = _mm256_sub_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i));
-        s0 = _mm256_fmadd_ps(d, d, s0);
-    }
-    float s = hsum256(_mm256_add_ps(s0, s1));
-    for (; i < n; ++i) {
-        const float d = x[i] - y[i];
-        s += d * d;
-    }
-    return s;
-}
-
-__attribute__((target("avx2,fma"))) float ip_distance_avx2(const void* a, const void* b,
-                                                          const void* dim) {
-    const auto* x = static_cast<const float*>(a);
-    const auto* y = static_cast<const float*>(b);
-    const size_t n = *static_cast<const size_t*>(dim);
-    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
-    size_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), s0);
-        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8), _mm256_loadu_ps(y + i + 8), s1);
-    }
-    for (; i + 8 <= n; i += 8)
-        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), s0);
-    float s = hsum256(_mm256_add_ps(s0, s1));
-    for (; i < n; ++i) s += x[i] * y[i];
-    return 1.0f - s;
-}
-
-bool has_avx2_fma() {
-    static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    return yes;
-}
-#endif
-
-// hnswlib's SpaceInterface with the kernels above.
-class Space final : public hnswlib::SpaceInterface<float> {
+// hnswlib's SpaceInterface over int8 codes (vector_kernels.hpp): the graph is built and
+// walked on quantized vectors, a quarter of the floats' bytes and a fraction of their
+// arithmetic; the walk's candidates are then re-ranked on the float copy Impl keeps.
+class QuantizedSpace final : public hnswlib::SpaceInterface<float> {
 public:
-    Space(size_t dim, vec::Similarity sim) : dim_(dim) {
-        const bool cosine = sim == vec::Similarity::Cosine;
-        fn_ = cosine ? ip_distance_scalar : l2sq_scalar;
-#if defined(__x86_64__)
-        if (has_avx2_fma()) fn_ = cosine ? ip_distance_avx2 : l2sq_avx2;
-#endif
+    QuantizedSpace(size_t dim, vec::Similarity sim, vk::Isa isa) : dim_(dim) {
+        fn_ = sim == vec::Similarity::Cosine ? vk::quantized_ip_distance(isa)
+                                             : vk::quantized_l2_distance(isa);
     }
-    size_t get_data_size() override { return dim_ * sizeof(float); }
+    size_t get_data_size() override { return vk::code_bytes(dim_); }
     hnswlib::DISTFUNC<float> get_dist_func() override { return fn_; }
     void* get_dist_func_param() override { return &dim_; }
 
@@ -147,7 +58,9 @@ private:
 };
 
 constexpr char kMagic[4] = {'L', 'V', 'I', 'X'};
-constexpr uint32_t kFormatVersion = 1;
+// Version 2: the base layer holds int8 codes, and the float vectors follow the link lists.
+// Version 1 (floats in the base layer) still loads: its vectors are encoded on the way in.
+constexpr uint32_t kFormatVersion = 2;
 
 class ByteWriter {
 public:
@@ -194,30 +107,43 @@ private:
 
 struct VectorIndex::Impl {
     VectorIndexOptions opt;
+    size_t dim;
+    vk::DistFn exact;  // float distance for the re-rank and the filtered scan
     std::unique_ptr<hnswlib::SpaceInterface<float>> space;
     std::unique_ptr<Hnsw> hnsw;
+    // The prepared (checked, maybe normalised) float vectors by hnswlib internal id,
+    // capacity() * dim of them: the exact distances of the re-rank come from here.
+    std::vector<float> vectors;
     size_t live = 0;
-    std::vector<float> scratch;  // the prepared (checked, maybe normalised) vector
+    std::vector<float> scratch;  // the prepared vector
+    std::vector<char> code;      // its encoding
 
-    explicit Impl(const VectorIndexOptions& o) : opt(o) {
+    explicit Impl(const VectorIndexOptions& o) : opt(o), dim(o.dimension) {
         if (o.dimension == 0 || o.dimension > kMaxVectorDimension)
             invalid("dimension must be between 1 and " + std::to_string(kMaxVectorDimension) +
                     ", got " + std::to_string(o.dimension));
         if (o.m < 2 || o.m > 1024) invalid("M must be between 2 and 1024, got " + std::to_string(o.m));
         if (o.ef_construction == 0) invalid("ef_construction must be positive");
         if (o.ef_search == 0) invalid("ef_search must be positive");
-        space = std::make_unique<Space>(o.dimension, o.similarity);
+        const vk::Isa isa = vk::best_isa();
+        exact = o.similarity == vec::Similarity::Cosine ? vk::float_ip_distance(isa)
+                                                        : vk::float_l2_distance(isa);
+        space = std::make_unique<QuantizedSpace>(dim, o.similarity, isa);
+        code.resize(vk::code_bytes(dim));
         try {
-            hnsw = std::make_unique<Hnsw>(space.get(), std::max<size_t>(o.initial_capacity, 1), o.m,
-                                          o.ef_construction, o.seed);
+            const size_t cap = std::max<size_t>(o.initial_capacity, 1);
+            hnsw = std::make_unique<Hnsw>(space.get(), cap, o.m, o.ef_construction, o.seed);
+            vectors.resize(cap * dim);
         } catch (const std::runtime_error& e) {
+            out_of_memory(e);
+        } catch (const std::bad_alloc& e) {
             out_of_memory(e);
         }
         hnsw->setEf(o.ef_search);
     }
 
     // Checks `v` and copies it into `scratch`, normalised for a cosine index (the inner
-    // product of unit vectors is their cosine).
+    // product of unit vectors is their cosine), and its encoding into `code`.
     const float* prepare(std::span<const float> v, const char* what) {
         if (v.size() != opt.dimension)
             invalid(std::string(what) + " has dimension " + std::to_string(v.size()) +
@@ -231,8 +157,11 @@ struct VectorIndex::Impl {
             if (n == 0.0) invalid(std::string(what) + " is a zero vector, which has no cosine");
             for (float& x : scratch) x = static_cast<float>(x / n);
         }
+        vk::encode(scratch.data(), dim, code.data());
         return scratch.data();
     }
+
+    const float* vector_of(hnswlib::tableint in) const { return vectors.data() + size_t{in} * dim; }
 
     double score(float distance) const {
         return opt.similarity == vec::Similarity::Cosine ? vec::score_from_ip_distance(distance)
@@ -245,20 +174,139 @@ struct VectorIndex::Impl {
         return it == hnsw->label_lookup_.end() ? -1 : static_cast<int64_t>(it->second);
     }
 
+    void grow(size_t capacity) {
+        hnsw->resizeIndex(capacity);
+        vectors.resize(capacity * dim);
+    }
+
     static void sort_hits(std::vector<VectorHit>& hits) {
         std::sort(hits.begin(), hits.end(), [](const VectorHit& a, const VectorHit& b) {
             return a.score != b.score ? a.score > b.score : a.id < b.id;
         });
     }
 
+    using Scored = std::pair<float, hnswlib::tableint>;
+    std::vector<Scored> beam;        // max-heap on distance: the ef best so far, worst on top
+    std::vector<Scored> candidates;  // min-heap on distance: the frontier, nearest on top
+    std::vector<hnswlib::tableint> batch;
+
+    // Every cache line of the code (144 bytes at 128 dims, 3 or 4 lines as they fall).
+    void prefetch_code(hnswlib::tableint in) const {
+        const char* p = hnsw->getDataByInternalId(in);
+        const auto first = reinterpret_cast<uintptr_t>(p) & ~uintptr_t{63};
+        const auto last = reinterpret_cast<uintptr_t>(p) + code.size() - 1;
+        for (uintptr_t line = first; line <= last; line += 64)
+            __builtin_prefetch(reinterpret_cast<const void*>(line), 0, 3);
+    }
+
+    // The beam search of the base layer from `ep` (hnswlib's searchBaseLayerST, leaving
+    // `beam` as the result). Uniform data makes every step a cache miss on codes spread
+    // over the base layer, so the walk first collects the unvisited neighbours of the node
+    // it expands and prefetches their codes a few ahead of the distances: the misses then
+    // overlap instead of queueing one after another.
+    template <bool kHasDeleted>
+    void walk_base(hnswlib::tableint ep, float ep_d, size_t ef) {
+        const Hnsw& h = *hnsw;
+        constexpr size_t kAhead = 6;      // codes in flight: measured best among 2..16 and all
+        constexpr size_t kLinkLines = 2;  // of the next node's neighbour list
+        auto* vl = h.visited_list_pool_->getFreeVisitedList();
+        hnswlib::vl_type* visited = vl->mass;
+        const hnswlib::vl_type tag = vl->curV;
+        const auto nearer = [](const Scored& a, const Scored& b) { return a.first > b.first; };
+        beam.clear();
+        candidates.clear();
+        float bound = std::numeric_limits<float>::max();
+        if (!kHasDeleted || !h.isMarkedDeleted(ep)) {
+            beam.emplace_back(ep_d, ep);
+            bound = ep_d;
+        }
+        candidates.emplace_back(ep_d, ep);
+        visited[ep] = tag;
+        while (!candidates.empty()) {
+            const Scored c = candidates.front();
+            if (c.first > bound && beam.size() >= ef) break;
+            std::pop_heap(candidates.begin(), candidates.end(), nearer);
+            candidates.pop_back();
+            auto* list = h.get_linklist0(c.second);
+            const auto* ids = reinterpret_cast<const hnswlib::tableint*>(list + 1);
+            batch.clear();
+            for (size_t j = 0, n = h.getListCount(list); j < n; ++j)
+                if (visited[ids[j]] != tag) {
+                    visited[ids[j]] = tag;
+                    batch.push_back(ids[j]);
+                }
+            for (size_t j = 0; j < std::min(kAhead, batch.size()); ++j) prefetch_code(batch[j]);
+            for (size_t j = 0; j < batch.size(); ++j) {
+                if (j + kAhead < batch.size()) prefetch_code(batch[j + kAhead]);
+                const hnswlib::tableint in = batch[j];
+                const float d = h.fstdistfunc_(code.data(), h.getDataByInternalId(in), h.dist_func_param_);
+                if (beam.size() < ef || d < bound) {
+                    candidates.emplace_back(d, in);
+                    std::push_heap(candidates.begin(), candidates.end(), nearer);
+                    if (!kHasDeleted || !h.isMarkedDeleted(in)) {
+                        beam.emplace_back(d, in);
+                        std::push_heap(beam.begin(), beam.end());
+                        if (beam.size() > ef) {
+                            std::pop_heap(beam.begin(), beam.end());
+                            beam.pop_back();
+                        }
+                    }
+                    if (!beam.empty()) bound = beam.front().first;
+                }
+            }
+            if (!candidates.empty())
+                for (size_t l = 0; l < kLinkLines; ++l)
+                    __builtin_prefetch(
+                        reinterpret_cast<const char*>(h.get_linklist0(candidates.front().second)) + 64 * l, 0, 3);
+        }
+        h.visited_list_pool_->releaseVisitedList(vl);
+    }
+
+    // The `fetch` best live vectors for the prepared query: the graph walk on codes with a
+    // beam of max(ef_search, fetch), then every candidate of the beam re-ranked by its exact
+    // float distance, so the scores are exact and a neighbour the codes ranked a little
+    // low in the beam still makes the top.
     std::vector<VectorHit> knn(const float* q, size_t fetch) {
-        hnsw->setEf(std::max<size_t>(opt.ef_search, fetch));
-        auto pq = hnsw->searchKnn(q, fetch);
-        hnsw->setEf(opt.ef_search);
+        const Hnsw& h = *hnsw;
+        const size_t ef = std::max<size_t>(opt.ef_search, fetch);
+        if (h.cur_element_count == 0) return {};
+        // The upper layers: greedy descent to the base layer's entry point (hnswlib's
+        // searchKnn, without its per-hop atomic metrics and label round trip).
+        hnswlib::tableint cur = h.enterpoint_node_;
+        float cur_d = h.fstdistfunc_(code.data(), h.getDataByInternalId(cur), h.dist_func_param_);
+        for (int level = h.maxlevel_; level > 0; --level) {
+            for (bool changed = true; changed;) {
+                changed = false;
+                auto* list = h.get_linklist(cur, level);
+                const auto* ids = reinterpret_cast<const hnswlib::tableint*>(list + 1);
+                for (size_t j = 0, n = h.getListCount(list); j < n; ++j) {
+                    const float d = h.fstdistfunc_(code.data(), h.getDataByInternalId(ids[j]),
+                                                   h.dist_func_param_);
+                    if (d < cur_d) {
+                        cur_d = d;
+                        cur = ids[j];
+                        changed = true;
+                    }
+                }
+            }
+        }
+        if (h.num_deleted_)
+            walk_base<true>(cur, cur_d, ef);
+        else
+            walk_base<false>(cur, cur_d, ef);
         std::vector<VectorHit> out;
-        out.reserve(pq.size());
-        for (; !pq.empty(); pq.pop())
-            out.push_back(VectorHit{static_cast<uint64_t>(pq.top().second), score(pq.top().first)});
+        out.reserve(beam.size());
+        for (size_t j = 0; j < beam.size(); ++j) {
+            if (j + 2 < beam.size()) {  // the float vectors are as scattered as the codes
+                const char* p = reinterpret_cast<const char*>(vector_of(beam[j + 2].second));
+                for (size_t off = 0; off < dim * sizeof(float); off += 64) __builtin_prefetch(p + off, 0, 3);
+            }
+            const hnswlib::tableint in = beam[j].second;
+            out.push_back(VectorHit{static_cast<uint64_t>(h.getExternalLabel(in)),
+                                    score(exact(q, vector_of(in), &dim))});
+        }
+        sort_hits(out);
+        if (out.size() > fetch) out.resize(fetch);
         return out;
     }
 
@@ -270,8 +318,7 @@ struct VectorIndex::Impl {
             if (hnsw->isMarkedDeleted(in)) continue;
             const auto id = static_cast<uint64_t>(hnsw->getExternalLabel(in));
             if (filter && !filter(id)) continue;
-            float d = hnsw->fstdistfunc_(q, hnsw->getDataByInternalId(in), hnsw->dist_func_param_);
-            out.push_back(VectorHit{id, score(d)});
+            out.push_back(VectorHit{id, score(exact(q, vector_of(in), &dim))});
         }
         sort_hits(out);
         if (out.size() > k) out.resize(k);
@@ -295,12 +342,16 @@ void VectorIndex::upsert(uint64_t id, std::span<const float> vector) {
     const bool was_live = in >= 0 && !s.hnsw->isMarkedDeleted(static_cast<hnswlib::tableint>(in));
     try {
         if (in < 0 && s.hnsw->cur_element_count >= s.hnsw->max_elements_)
-            s.hnsw->resizeIndex(std::max<size_t>(s.hnsw->max_elements_ * 2, 16));
+            s.grow(std::max<size_t>(s.hnsw->max_elements_ * 2, 16));
         // An id already present (live or deleted) is updated in place, and undeleted.
-        s.hnsw->addPoint(data, static_cast<hnswlib::labeltype>(id));
+        s.hnsw->addPoint(s.code.data(), static_cast<hnswlib::labeltype>(id));
     } catch (const std::runtime_error& e) {
         out_of_memory(e);
+    } catch (const std::bad_alloc& e) {
+        out_of_memory(e);
     }
+    const auto slot = static_cast<size_t>(s.internal_id(id));
+    std::copy(data, data + s.dim, s.vectors.begin() + static_cast<std::ptrdiff_t>(slot * s.dim));
     if (!was_live) ++s.live;
 }
 
@@ -321,6 +372,18 @@ bool VectorIndex::contains(uint64_t id) const {
 size_t VectorIndex::size() const { return impl_->live; }
 size_t VectorIndex::capacity() const { return impl_->hnsw->max_elements_; }
 
+size_t VectorIndex::memory_bytes() const {
+    const Impl& s = *impl_;
+    const Hnsw& h = *s.hnsw;
+    // Per slot: hnswlib's base layer element, the floats, the level and upper-layer list
+    // pointers and a link-list lock; per element, an upper-layer list on average 1/(M-1)
+    // of the time and a label-lookup node.
+    const size_t per_slot = h.size_data_per_element_ + s.dim * sizeof(float) + sizeof(int) +
+                            sizeof(void*) + sizeof(std::mutex);
+    const size_t upper = h.size_links_per_element_ / std::max<size_t>(h.M_ - 1, 1);
+    return sizeof(Impl) + h.max_elements_ * per_slot + h.cur_element_count * (upper + 32);
+}
+
 void VectorIndex::set_ef_search(uint32_t ef) {
     if (ef == 0) invalid("ef_search must be positive");
     impl_->opt.ef_search = ef;
@@ -334,11 +397,7 @@ std::vector<VectorHit> VectorIndex::search(std::span<const float> query, size_t 
     const float* q = s.prepare(query, "the query vector");
     if (s.live == 0) return {};
     k = std::min(k, s.live);
-    if (!filter) {
-        auto hits = s.knn(q, k);
-        Impl::sort_hits(hits);
-        return hits;
-    }
+    if (!filter) return s.knn(q, k);
     // hnswlib 0.6 cannot filter inside the graph walk: fetch more candidates than asked and
     // keep the admitted ones, widening until k are found; once the beam would cover a
     // large part of the index, an exact scan is cheaper and cannot miss.
@@ -381,6 +440,7 @@ std::vector<std::byte> VectorIndex::save() const {
         w.put<uint32_t>(bytes);
         if (bytes) w.put_raw(h.linkLists_[i], bytes);
     }
+    w.put_raw(s.vectors.data(), h.cur_element_count * s.dim * sizeof(float));
     return w.take();
 }
 
@@ -390,8 +450,8 @@ VectorIndex VectorIndex::load(std::span<const std::byte> bytes) {
     r.get_raw(magic, sizeof magic, "the magic");
     if (std::memcmp(magic, kMagic, sizeof magic) != 0) corrupt("bad magic, not a vector index");
     const auto version = r.get<uint32_t>("the format version");
-    if (version != kFormatVersion)
-        corrupt("format version " + std::to_string(version) + " is not supported (expected " +
+    if (version != 1 && version != kFormatVersion)
+        corrupt("format version " + std::to_string(version) + " is not supported (expected 1 or " +
                 std::to_string(kFormatVersion) + ")");
     VectorIndexOptions o;
     o.dimension = r.get<uint32_t>("the dimension");
@@ -418,10 +478,28 @@ VectorIndex VectorIndex::load(std::span<const std::byte> bytes) {
 
     auto impl = std::make_unique<Impl>(o);
     Hnsw& h = *impl->hnsw;
-    if (h.size_data_per_element_ != per_element)
+    const size_t dim = o.dimension;
+    // Version 1 kept the float vectors where version 2 keeps their codes.
+    const size_t expected_per_element =
+        version == 1 ? h.size_links_level0_ + dim * sizeof(float) + sizeof(hnswlib::labeltype)
+                     : h.size_data_per_element_;
+    if (expected_per_element != per_element)
         corrupt("element size " + std::to_string(per_element) + " disagrees with the options (" +
-                std::to_string(h.size_data_per_element_) + ")");
-    r.get_raw(h.data_level0_memory_, count * per_element, "the base layer");
+                std::to_string(expected_per_element) + ")");
+    if (version == 1) {
+        std::vector<char> element(per_element);
+        for (size_t i = 0; i < count; ++i) {
+            r.get_raw(element.data(), per_element, "the base layer");
+            char* to = h.data_level0_memory_ + i * h.size_data_per_element_;
+            std::memcpy(to, element.data(), h.size_links_level0_);
+            std::memcpy(impl->vectors.data() + i * dim, element.data() + h.size_links_level0_,
+                        dim * sizeof(float));
+            std::memcpy(to + h.label_offset_, element.data() + h.size_links_level0_ + dim * sizeof(float),
+                        sizeof(hnswlib::labeltype));
+        }
+    } else {
+        r.get_raw(h.data_level0_memory_, count * per_element, "the base layer");
+    }
     // Graph data the destructor frees must be consistent before anything can throw.
     size_t deleted = 0;
     for (size_t i = 0; i < count; ++i) {
@@ -442,7 +520,20 @@ VectorIndex VectorIndex::load(std::span<const std::byte> bytes) {
             corrupt("node id " + std::to_string(h.getExternalLabel(in)) + " appears twice");
         if (h.isMarkedDeleted(in)) ++deleted;
     }
+    if (version != 1) {
+        if (r.remaining() / (dim * sizeof(float)) < count)
+            corrupt("truncated while reading the vectors");
+        r.get_raw(impl->vectors.data(), count * dim * sizeof(float), "the vectors");
+    }
     if (!r.at_end()) corrupt(std::to_string(r.remaining()) + " unexpected bytes at the end");
+    // The codes are derived from the vectors, never trusted from the image.
+    for (size_t i = 0; i < count; ++i) {
+        const float* v = impl->vectors.data() + i * dim;
+        for (size_t j = 0; j < dim; ++j)
+            if (!std::isfinite(v[j]))
+                corrupt("element " + std::to_string(i) + " has a non-finite coordinate");
+        vk::encode(v, dim, h.getDataByInternalId(static_cast<hnswlib::tableint>(i)));
+    }
     // Every neighbour id must name an element, or a search would read out of bounds.
     for (size_t i = 0; i < count; ++i) {
         const auto in = static_cast<hnswlib::tableint>(i);
@@ -468,7 +559,7 @@ VectorIndex VectorIndex::load(std::span<const std::byte> bytes) {
     }
     h.num_deleted_ = deleted;
     impl->live = count - deleted;
-    if (capacity > h.max_elements_) h.resizeIndex(static_cast<size_t>(capacity));
+    if (capacity > h.max_elements_) impl->grow(static_cast<size_t>(capacity));
     return VectorIndex(std::move(impl));
 }
 
