@@ -182,7 +182,11 @@ public:
             }
         }
         if (!returned) {
-            Step s = coord(OpKind::Produce);
+            // Nothing to return: the rows end wherever they are (a shard drops them) instead
+            // of travelling to the coordinator to be dropped there.
+            Step s;
+            s.op = OpKind::Produce;
+            s.loc.kind = LocKind::Any;
             add(std::move(s));
         }
         plan_->slot_count = next_slot_;
