@@ -748,7 +748,7 @@ void begin_run(QueryActor* self, const EnginePtr& engine, QueryRequestPtr req) {
         st.q->start_ts = engine->commits.begin_snapshot();
         st.own_snapshot = true;
     }
-    st.q->params = st.req->params;
+    st.q->params = std::move(st.req->params);  // the request is this run's alone
     st.q->query = caf::actor_cast<caf::actor>(self);
     st.q->stop = st.req->stop ? st.req->stop : std::make_shared<std::atomic<uint8_t>>(kStopNone);
     st.q->stream = st.req->stream;
