@@ -7,7 +7,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <set>
+#include <string>
 #include <vector>
 
 using lora::List;
@@ -159,4 +162,82 @@ TEST_CASE("the registry refuses duplicates and a checkpoint catalog keeps defini
     lora::storage::decode_catalog(lora::storage::encode_catalog(plain, id, 1), plain_back, id, 1);
     CHECK(plain_back.indexes().empty());
     CHECK(plain_back.name(Kind::Label, 0) == "L");
+}
+
+TEST_CASE("a large property index keeps order through splits, merges and mixed keys", "[storage][index]") {
+    using lora::storage::PropertyIndex;
+    PropertyIndex ix("big", 0, {0});
+    // Reference model: (key, local) pairs in Cypher order, in a std::set.
+    auto before = [](const std::pair<Value, uint32_t>& a, const std::pair<Value, uint32_t>& b) {
+        int c = order_compare(a.first, b.first);
+        return c != 0 ? c < 0 : a.second < b.second;
+    };
+    std::set<std::pair<Value, uint32_t>, decltype(before)> ordered(before);
+    auto key_for = [](uint32_t i) -> Value {
+        switch (i % 5) {
+            case 0: return Value(static_cast<int64_t>(i / 5 % 700));
+            case 1: return Value(static_cast<double>(i / 5 % 700) + (i % 2 ? 0.0 : 0.5));
+            case 2: {
+                std::string str = std::to_string(i % 911);
+                str.insert(str.begin(), 's');  // ("s" + ... trips GCC 12's -Wrestrict)
+                return Value(std::move(str));
+            }
+            case 3: return Value(i % 3 == 0);
+            default: return Value(List{Value(static_cast<int64_t>(i % 7)), Value("x")});
+        }
+    };
+    // Ascending appends first (the bulk-load shape), then scattered inserts.
+    for (uint32_t i = 0; i < 3000; ++i) {
+        ix.insert(Value(static_cast<int64_t>(100000 + i)), i);
+        ordered.emplace(Value(static_cast<int64_t>(100000 + i)), i);
+    }
+    uint64_t s = 12345;
+    auto next = [&] {
+        s = s * 6364136223846793005ull + 1442695040888963407ull;
+        return static_cast<uint32_t>(s >> 33);
+    };
+    for (uint32_t n = 0; n < 6000; ++n) {
+        uint32_t i = next() % 50000;
+        ix.insert(key_for(i), 3000 + i);
+        ordered.emplace(key_for(i), 3000 + i);
+    }
+    // Erase in insertion-unrelated order: every third entry of the model stays.
+    std::vector<std::pair<Value, uint32_t>> model(ordered.begin(), ordered.end());
+    std::reverse(model.begin(), model.end());
+    ix.insert(Value(int64_t{100000}), 0);  // already present: no second entry
+    // Erase about two thirds, including whole runs, so leaves empty out and merge.
+    std::vector<std::pair<Value, uint32_t>> kept;
+    for (size_t i = 0; i < model.size(); ++i) {
+        if (i % 3 != 0 || (i > 500 && i < 1400)) ix.erase(model[i].first, model[i].second);
+        else kept.push_back(model[i]);
+    }
+    ix.erase(Value("no such key"), 1);  // absent: no change
+    std::sort(kept.begin(), kept.end(), before);
+    REQUIRE(model.size() > 8000);
+    REQUIRE(ix.size() == kept.size());
+    std::vector<std::pair<Value, uint32_t>> got;
+    ix.for_each([&](const Value& k, uint32_t l) { got.emplace_back(k, l); });
+    REQUIRE(got.size() == kept.size());
+    for (size_t i = 0; i < got.size(); ++i) {
+        CHECK(order_compare(got[i].first, kept[i].first) == 0);
+        CHECK(got[i].second == kept[i].second);
+    }
+    // Equality seeks (2 = 2.0) and a numeric range against the model.
+    for (Value probe : {Value(int64_t{3}), Value(3.0), Value(3.5), Value("s17"), Value(true),
+                        Value(int64_t{100000 + 2999}), Value(int64_t{-1})}) {
+        std::vector<uint32_t> out;
+        ix.seek(eq(probe), out);
+        std::vector<uint32_t> want;
+        for (const auto& k : kept)
+            if (order_compare(k.first, probe) == 0) want.push_back(k.second);
+        CHECK(out == want);
+    }
+    std::vector<uint32_t> out;
+    ix.seek(range(IndexBound{Value(int64_t{10}), false}, IndexBound{Value(20.5), true}), out);
+    std::vector<uint32_t> want;
+    for (const auto& k : kept)
+        if (k.first.is_number() && k.first.as_number() > 10 && k.first.as_number() <= 20.5)
+            want.push_back(k.second);
+    CHECK(out == want);
+    CHECK(ix.memory_bytes() > kept.size() * 24);
 }
