@@ -3,6 +3,11 @@
 #include <lora/storage/property_index.hpp>
 
 #include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <string_view>
 #include <iterator>
 #include <limits>
 
@@ -74,7 +79,104 @@ void PropertyIndex::split(size_t i, bool at_end) {
     firsts_.insert(firsts_.begin() + static_cast<std::ptrdiff_t>(i) + 1, std::move(first));
 }
 
+std::optional<uint64_t> PropertyIndex::hash_of(const Value& key) {
+    auto mix = [](uint64_t x) {  // splitmix64's finaliser
+        x ^= x >> 30;
+        x *= 0xbf58476d1ce4e5b9ull;
+        x ^= x >> 27;
+        x *= 0x94d049bb133111ebull;
+        return x ^ (x >> 31);
+    };
+    if (key.is_int()) return mix(static_cast<uint64_t>(key.as_int()));
+    if (key.is_float()) {
+        const double f = key.as_float();
+        if (std::isnan(f)) return mix(0x7ff8000000000000ull);  // all NaNs are one key
+        // An integral float equals the integer of the same value (and -0.0 equals 0).
+        if (f == std::trunc(f) && f >= -9223372036854775808.0 && f < 9223372036854775808.0)
+            return mix(static_cast<uint64_t>(static_cast<int64_t>(f)));
+        uint64_t bits;
+        std::memcpy(&bits, &f, sizeof bits);
+        return mix(bits);
+    }
+    if (key.is_string()) return mix(std::hash<std::string_view>{}(key.as_string()) ^ 0x5bd1e995ull);
+    return std::nullopt;
+}
+
+void PropertyIndex::hash_insert(uint64_t h, uint32_t local) {
+    // Sized from the live entries, so slots left by erased keys do not inflate it.
+    if ((hash_used_ + 1) * 4 > hash_.size() * 3)
+        hash_rebuild(std::max<size_t>(64, std::bit_ceil((size_ + 1) * 2)));
+    const auto tag = static_cast<uint32_t>(h);
+    const size_t mask = hash_.size() - 1;
+    for (size_t i = tag & mask;; i = (i + 1) & mask) {
+        Slot& s = hash_[i];
+        if (s.local == kEmpty) {
+            s = Slot{tag, local};
+            ++hash_used_;
+            return;
+        }
+        if (s.tag == tag) {
+            if (s.local != local) s.local = kSeveral;
+            return;
+        }
+    }
+}
+
+void PropertyIndex::hash_erase(uint64_t h, uint32_t local) {
+    if (hash_.empty()) return;
+    const auto tag = static_cast<uint32_t>(h);
+    const size_t mask = hash_.size() - 1;
+    size_t i = tag & mask;
+    for (;; i = (i + 1) & mask) {
+        const Slot& s = hash_[i];
+        if (s.local == kEmpty) return;
+        if (s.tag == tag) {
+            if (s.local != local) return;  // kSeveral stays until a rebuild
+            break;
+        }
+    }
+    // Backward-shift deletion keeps every probe sequence unbroken without tombstones.
+    for (size_t j = (i + 1) & mask;; j = (j + 1) & mask) {
+        const Slot& s = hash_[j];
+        if (s.local == kEmpty) break;
+        const size_t home = s.tag & mask;
+        // Move s back into the hole at i unless its home lies cyclically in (i, j].
+        const bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+        if (stays) continue;
+        hash_[i] = s;
+        i = j;
+    }
+    hash_[i].local = kEmpty;
+    --hash_used_;
+}
+
+void PropertyIndex::hash_rebuild(size_t capacity) {
+    hash_.assign(capacity, Slot{0, kEmpty});
+    hash_used_ = 0;
+    for (const auto& leaf : leaves_)
+        for (const auto& e : leaf)
+            if (auto h = hash_of(e.key)) hash_insert(*h, e.local);
+}
+
+PropertyIndex::Probe PropertyIndex::probe(const Value& key, uint32_t& local) const {
+    auto h = hash_of(key);
+    if (!h) return Probe::Ordered;
+    if (hash_.empty()) return Probe::Absent;
+    const auto tag = static_cast<uint32_t>(*h);
+    const size_t mask = hash_.size() - 1;
+    for (size_t i = tag & mask;; i = (i + 1) & mask) {
+        const Slot& s = hash_[i];
+        if (s.local == kEmpty) return Probe::Absent;
+        if (s.tag == tag) {
+            if (s.local == kSeveral) return Probe::Ordered;
+            local = s.local;
+            return Probe::Unique;
+        }
+    }
+}
+
 void PropertyIndex::insert(Value key, uint32_t local) {
+    if (auto h = hash_of(key)) hash_insert(*h, local);
     Entry e{std::move(key), local};
     if (leaves_.empty()) {
         leaves_.emplace_back().reserve(kLeaf);
@@ -102,6 +204,7 @@ void PropertyIndex::erase(const Value& key, uint32_t local) {
     Leaf& leaf = leaves_[i];
     auto it = std::lower_bound(leaf.begin(), leaf.end(), e, Less{});
     if (it == leaf.end() || compare(*it, e) != 0) return;
+    if (auto h = hash_of(key)) hash_erase(*h, local);
     const bool first = it == leaf.begin();
     leaf.erase(it);
     --size_;
@@ -159,7 +262,8 @@ void PropertyIndex::seek(const IndexQuery& q, std::vector<uint32_t>& out) const 
 
 size_t PropertyIndex::memory_bytes() const {
     size_t n = sizeof(*this) + alloc_size(leaves_.capacity() * sizeof(Leaf)) +
-               alloc_size(firsts_.capacity() * sizeof(Entry));
+               alloc_size(firsts_.capacity() * sizeof(Entry)) +
+               alloc_size(hash_.capacity() * sizeof(Slot));
     for (const auto& leaf : leaves_) {
         n += alloc_size(leaf.capacity() * sizeof(Entry));
         for (const auto& e : leaf) n += value_heap_bytes(e.key);

@@ -240,4 +240,77 @@ TEST_CASE("a large property index keeps order through splits, merges and mixed k
             want.push_back(k.second);
     CHECK(out == want);
     CHECK(ix.memory_bytes() > kept.size() * 24);
+
+    // The equality hash never contradicts the ordered entries: Unique names the only entry
+    // with that key (if any has it), Absent means none has it.
+    size_t unique = 0, absent = 0;
+    std::vector<Value> probes;
+    for (const auto& k : kept) probes.push_back(k.first);
+    for (int64_t i = -50; i < 50; ++i) probes.push_back(Value(i * 7919));
+    probes.push_back(Value(std::nan("")));
+    probes.push_back(Value("never stored"));
+    for (const auto& probe : probes) {
+        std::vector<uint32_t> want;
+        for (const auto& k : kept)
+            if (order_compare(k.first, probe) == 0) want.push_back(k.second);
+        uint32_t local = 0;
+        switch (ix.probe(probe, local)) {
+            case PropertyIndex::Probe::Unique:
+                ++unique;
+                CHECK(want.size() <= 1);
+                if (!want.empty()) CHECK(want[0] == local);
+                break;
+            case PropertyIndex::Probe::Absent:
+                ++absent;
+                CHECK(want.empty());
+                break;
+            case PropertyIndex::Probe::Ordered: break;  // the ordered seek answers
+        }
+    }
+    CHECK(unique > 500);  // the kept ascending integers are unique keys
+    CHECK(absent > 10);
+    // 2 and 2.0 are one key: both entries make the key go the ordered way.
+    PropertyIndex two("two", 0, {0});
+    two.insert(Value(int64_t{2}), 1);
+    uint32_t l = 0;
+    CHECK(two.probe(Value(2.0), l) == PropertyIndex::Probe::Unique);
+    CHECK(l == 1);
+    two.insert(Value(2.0), 2);
+    CHECK(two.probe(Value(int64_t{2}), l) == PropertyIndex::Probe::Ordered);
+    CHECK(two.probe(Value(List{}), l) == PropertyIndex::Probe::Ordered);
+    two.erase(Value(int64_t{2}), 1);
+    two.erase(Value(2.0), 2);
+    CHECK(two.size() == 0);
+}
+
+TEST_CASE("equality seeks through the hash match the ordered index at the partition", "[storage][index]") {
+    Catalog cat;
+    Partition p(1, 2, cat);
+    const uint32_t L = cat.intern(Kind::Label, "L");
+    const uint32_t k = cat.intern(Kind::Key, "k");
+    auto def = range_def("ix", "L", {"k"});
+    REQUIRE(cat.indexes().create(def, false));
+    p.sync_indexes();
+    std::vector<uint64_t> ids;
+    for (int64_t i = 0; i < 5000; ++i) {
+        const uint64_t n = p.create_node();
+        ids.push_back(n);
+        p.add_label(n, L);
+        // Unique keys, a duplicated key, floats equal to integers, strings.
+        Value v = i < 4000 ? Value(i) : i < 4500 ? Value(int64_t{-7}) : i < 4900 ? Value(static_cast<double>(i)) : Value(std::to_string(i));
+        p.set_node_property(n, k, v);
+    }
+    CHECK(seek(p, L, k, eq(Value(int64_t{1234}))) == std::vector<uint64_t>{ids[1234]});
+    CHECK(seek(p, L, k, eq(Value(1234.0))) == std::vector<uint64_t>{ids[1234]});
+    CHECK(seek(p, L, k, eq(Value(int64_t{-7}))).size() == 500);
+    CHECK(seek(p, L, k, eq(Value(int64_t{4600}))) == std::vector<uint64_t>{ids[4600]});
+    CHECK(seek(p, L, k, eq(Value("4950"))) == std::vector<uint64_t>{ids[4950]});
+    CHECK(seek(p, L, k, eq(Value(int64_t{999999}))).empty());
+    CHECK(seek(p, L, k, eq(Value("x"))).empty());
+    // Changes: the old key no longer finds the node, the new one does.
+    p.set_node_property(ids[10], k, Value(int64_t{777777}));
+    CHECK(seek(p, L, k, eq(Value(int64_t{10}))).empty());
+    CHECK(seek(p, L, k, eq(Value(int64_t{777777}))) == std::vector<uint64_t>{ids[10]});
+    p.set_node_property(ids[11], k, Value());
+    CHECK(seek(p, L, k, eq(Value(int64_t{11}))).empty());
 }

@@ -53,6 +53,13 @@ public:
     void erase(const Value& key, uint32_t local);
     // Appends the local ids of matching entries (in key order, not id order).
     void seek(const IndexQuery& q, std::vector<uint32_t>& out) const;
+    // Equality lookups through the hash beside the ordered leaves, for integer, float and
+    // string keys: Unique when exactly one entry may match `key` (`local` is it; the caller
+    // checks that its key really equals `key`, since different keys can share a hash),
+    // Absent when none matches, Ordered when the caller must use seek() (several entries
+    // share the key's hash, or the key is of another kind).
+    enum class Probe : uint8_t { Unique, Absent, Ordered };
+    Probe probe(const Value& key, uint32_t& local) const;
     size_t size() const { return size_; }
     size_t memory_bytes() const;
 
@@ -97,6 +104,13 @@ private:
     std::pair<size_t, size_t> lower_bound(const Entry& e) const;
     void split(size_t leaf, bool at_end);
 
+    // Hash of a key consistent with Cypher order equality (2 and 2.0 hash alike); nullopt
+    // for kinds the hash does not hold.
+    static std::optional<uint64_t> hash_of(const Value& key);
+    void hash_insert(uint64_t h, uint32_t local);
+    void hash_erase(uint64_t h, uint32_t local);
+    void hash_rebuild(size_t capacity);
+
     std::string name_;
     uint32_t label_;
     std::vector<uint32_t> keys_;
@@ -107,6 +121,20 @@ private:
     std::vector<Leaf> leaves_;
     std::vector<Entry> firsts_;
     size_t size_ = 0;
+    // Equality seeks (the bulk of index use: MATCH (n:L {key: $v})) would cost a binary
+    // search with a cache miss per step; the hash answers them in about one. Open
+    // addressing, linear probing: a slot per distinct hash, holding the low 32 bits of the
+    // hash (its home slot too) and the one entry's local id, or kSeveral once a second entry
+    // with that hash arrives (those keys go the ordered way; a rebuild tidies slots whose
+    // entries are gone). About 12-21 bytes per entry.
+    struct Slot {
+        uint32_t tag;
+        uint32_t local;
+    };
+    static constexpr uint32_t kEmpty = UINT32_MAX;
+    static constexpr uint32_t kSeveral = UINT32_MAX - 1;
+    std::vector<Slot> hash_;
+    size_t hash_used_ = 0;
 };
 
 }  // namespace lora::storage
