@@ -18,6 +18,8 @@
 #include <sstream>
 #include <thread>
 
+#include <sys/resource.h>
+
 namespace lora::bench {
 
 namespace {
@@ -58,6 +60,14 @@ double round_to(double v, int digits) {
 double us(uint64_t ns) { return round_to(static_cast<double>(ns) / 1000.0, 1); }
 double secs(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
+// User + system CPU seconds of the whole process so far.
+double cpu_seconds() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    auto tv = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+    return tv(u.ru_utime) + tv(u.ru_stime);
+}
+
 int64_t count_of(Database& db, const char* query) {
     auto r = db.execute(query);
     return r.rows.at(0).at(0).as_int();
@@ -84,6 +94,15 @@ double IngestResult::bytes_per_node() const {
 double IngestResult::bytes_per_rel() const {
     if (!rels || rss_after_rels < rss_after_nodes) return 0;
     return static_cast<double>(rss_after_rels - rss_after_nodes) / static_cast<double>(rels);
+}
+
+double IngestResult::bytes_per_entity() const {
+    if (nodes + rels == 0 || rss_after_rels < rss_start) return 0;
+    return static_cast<double>(rss_after_rels - rss_start) / static_cast<double>(nodes + rels);
+}
+double IngestResult::partition_bytes_per_entity() const {
+    if (nodes + rels == 0) return 0;
+    return static_cast<double>(partition_bytes) / static_cast<double>(nodes + rels);
 }
 
 std::unique_ptr<Database> open_graph_db(const GraphConfig& config) {
@@ -145,7 +164,9 @@ IngestResult run_ingest(Database& db, const GraphConfig& config) {
         }
         Params params{{"rows", Value(std::move(rows))}};
         const auto g1 = Clock::now();
+        const double c1 = cpu_seconds();
         Result res = db.execute(by_id ? kNodeQueryIds : kNodeQuery, params);
+        r.node_cpu_seconds += cpu_seconds() - c1;
         const auto g2 = Clock::now();
         r.generate_seconds += secs(g1 - g0);
         r.node_seconds += secs(g2 - g1);
@@ -184,7 +205,9 @@ IngestResult run_ingest(Database& db, const GraphConfig& config) {
         }
         Params params{{"rows", Value(std::move(rows))}};
         const auto g1 = Clock::now();
+        const double c1 = cpu_seconds();
         Result res = db.execute(rel_query, params);
+        r.rel_cpu_seconds += cpu_seconds() - c1;
         const auto g2 = Clock::now();
         r.generate_seconds += secs(g1 - g0);
         r.rel_seconds += secs(g2 - g1);
@@ -192,6 +215,7 @@ IngestResult run_ingest(Database& db, const GraphConfig& config) {
     }
     r.rss_after_rels = proc_status_bytes("VmRSS");
     r.hwm = proc_status_bytes("VmHWM");
+    for (uint64_t b : db.engine_stats().partition_bytes) r.partition_bytes += b;
 
     r.nodes_counted = static_cast<uint64_t>(count_of(db, "MATCH (p:Person) RETURN count(p)"));
     r.rels_counted =
@@ -217,6 +241,10 @@ std::string ingest_json(const IngestResult& r) {
     j["rels_per_s"] = round_to(r.rels_per_s(), 1);
     j["bytes_per_node"] = round_to(r.bytes_per_node(), 1);
     j["bytes_per_rel"] = round_to(r.bytes_per_rel(), 1);
+    j["bytes_per_entity"] = round_to(r.bytes_per_entity(), 1);
+    j["partition_bytes_per_entity"] = round_to(r.partition_bytes_per_entity(), 1);
+    j["node_cpu_seconds"] = round_to(r.node_cpu_seconds, 3);
+    j["rel_cpu_seconds"] = round_to(r.rel_cpu_seconds, 3);
     j["rss_start"] = r.rss_start;
     j["rss_end"] = r.rss_after_rels;
     j["peak_rss"] = r.hwm;
@@ -233,9 +261,11 @@ std::string ingest_table(const IngestResult& r) {
         buf, sizeof buf,
         "ingest   %llu nodes, %llu rels (%u per node), batch %u, shards %u, sync %s\n"
         "match    %s%s\n"
-        "nodes    %.3f s = %.1f nodes/s\n"
-        "rels     %.3f s = %.1f rels/s\n"
+        "nodes    %.3f s = %.1f nodes/s (CPU %.3f s)\n"
+        "rels     %.3f s = %.1f rels/s (CPU %.3f s)\n"
         "memory   %.1f bytes/node, %.1f bytes/rel (VmRSS growth / count), peak VmHWM %.1f MiB\n"
+        "         %.1f bytes per node+rel (VmRSS growth / (nodes + rels)); partitions' own "
+        "estimate %.1f\n"
         "         (parameter generation %.3f s, not in the rates)\n"
         "counted  %llu :Person nodes, %llu :KNOWS rels\n",
         static_cast<unsigned long long>(r.nodes), static_cast<unsigned long long>(r.rels),
@@ -245,8 +275,10 @@ std::string ingest_table(const IngestResult& r) {
                             : "endpoints by MATCH (a:Person {id: r.a})",
         r.indexed ? " through the index on :Person(id)"
                   : (" WITHOUT an index (CREATE INDEX failed: " + r.index_error + ")").c_str(),
-        r.node_seconds, r.nodes_per_s(), r.rel_seconds, r.rels_per_s(), r.bytes_per_node(),
-        r.bytes_per_rel(), static_cast<double>(r.hwm) / mib, r.generate_seconds,
+        r.node_seconds, r.nodes_per_s(), r.node_cpu_seconds, r.rel_seconds, r.rels_per_s(),
+        r.rel_cpu_seconds, r.bytes_per_node(), r.bytes_per_rel(),
+        static_cast<double>(r.hwm) / mib, r.bytes_per_entity(), r.partition_bytes_per_entity(),
+        r.generate_seconds,
         static_cast<unsigned long long>(r.nodes_counted),
         static_cast<unsigned long long>(r.rels_counted));
     std::string s = buf;

@@ -45,11 +45,19 @@ struct IngestResult {
     bool time_limited = false;
     // /proc/self/status, bytes. rss_* are VmRSS samples; hwm is VmHWM at the end.
     uint64_t rss_start = 0, rss_after_nodes = 0, rss_after_rels = 0, hwm = 0;
+    // The shards' own estimate of their partitions' bytes after the load (EngineStats).
+    uint64_t partition_bytes = 0;
+    // Process CPU time (user + system, all threads) spent inside the statements: what the
+    // load costs whatever else shares the machine.
+    double node_cpu_seconds = 0, rel_cpu_seconds = 0;
 
     double nodes_per_s() const { return node_seconds > 0 ? nodes / node_seconds : 0; }
     double rels_per_s() const { return rel_seconds > 0 ? rels / rel_seconds : 0; }
     double bytes_per_node() const;
     double bytes_per_rel() const;
+    // RSS growth over the whole load / (nodes + relationships): the memory figure.
+    double bytes_per_entity() const;
+    double partition_bytes_per_entity() const;
 };
 
 // Opens the database a graph benchmark runs against (in memory unless data_dir is set).

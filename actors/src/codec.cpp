@@ -1,6 +1,7 @@
 // Value <-> flatbuffer conversion for the actor protocol.
 #include "lora/actors/codec.hpp"
 
+#include "flat_values.hpp"
 #include "lora/messages/batch_generated.h"
 
 #include <lora/error.hpp>
@@ -263,18 +264,27 @@ const T* verified_root(const Payload& p, const char* what) {
 }  // namespace
 
 Payload encode_rows(uint64_t query, uint32_t step, uint32_t width, const std::vector<Row>& rows) {
-    fb::FlatBufferBuilder b(256 + rows.size() * width * 32);
-    std::vector<fb::Offset<m::Value>> cells;
-    cells.reserve(rows.size() * width);
+    // One scratch set of columns per thread: their capacity carries over between batches.
+    thread_local FlatValues cols;
+    cols.clear();
     for (const auto& r : rows)
-        for (uint32_t i = 0; i < width; ++i) cells.push_back(put(b, r[i]));
-    auto vec = b.CreateVector(cells);
+        for (uint32_t i = 0; i < width; ++i) cols.put(r[i]);
+    fb::FlatBufferBuilder b(128 + cols.tags.size() + cols.nums.size() * sizeof(int64_t) +
+                            cols.bytes.size());
+    auto bytes = b.CreateVector(cols.bytes);
+    auto nums = b.CreateVector(cols.nums);
+    auto tags = b.CreateVector(cols.tags);
     m::RowBatchBuilder rb(b);
     rb.add_query(query);
     rb.add_step(step);
     rb.add_width(width);
-    rb.add_cells(vec);
+    rb.add_tags(tags);
+    rb.add_nums(nums);
+    rb.add_bytes(bytes);
     b.Finish(rb.Finish());
+    // A huge batch (long strings, vectors) should not pin its memory in this thread.
+    constexpr size_t kKeep = size_t{1} << 20;
+    if (cols.bytes.capacity() > kKeep || cols.nums.capacity() > kKeep / 8) cols = FlatValues{};
     return finish(b);
 }
 
@@ -284,18 +294,20 @@ DecodedRows decode_rows(const Payload& p) {
     out.query = rb->query();
     out.step = rb->step();
     uint32_t width = rb->width();
-    size_t n = rb->cells() ? rb->cells()->size() : 0;
+    const auto* tags = rb->tags();
+    const auto* nums = rb->nums();
+    const auto* bytes = rb->bytes();
+    FlatReader in(tags ? tags->data() : nullptr, tags ? tags->size() : 0,
+                  nums ? nums->data() : nullptr, nums ? nums->size() : 0,
+                  bytes ? bytes->data() : nullptr, bytes ? bytes->size() : 0);
     if (width == 0) {
-        if (n != 0) corrupt("row batch");
+        if (!in.at_end()) corrupt("row batch");
         return out;
     }
-    if (n % width != 0) corrupt("row batch");
-    out.rows.reserve(n / width);
-    for (size_t r = 0; r < n / width; ++r) {
+    while (!in.at_end()) {
         Row row;
         row.reserve(width);
-        for (uint32_t c = 0; c < width; ++c)
-            row.push_back(get(rb->cells()->Get(static_cast<fb::uoffset_t>(r * width + c))));
+        for (uint32_t c = 0; c < width; ++c) row.push_back(in.get());
         out.rows.push_back(std::move(row));
     }
     return out;

@@ -366,19 +366,41 @@ bool Partition::has_index(const std::string& name) const {
 std::optional<std::vector<uint64_t>> Partition::index_seek(uint32_t label,
                                                            std::span<const uint32_t> keys,
                                                            const IndexQuery& q) const {
+    std::vector<uint64_t> ids;
+    if (!index_seek(label, keys, q, ids)) return std::nullopt;
+    return ids;
+}
+
+bool Partition::index_seek(uint32_t label, std::span<const uint32_t> keys, const IndexQuery& q,
+                           std::vector<uint64_t>& out) const {
     for (const auto& ix : prop_indexes_) {
         if (ix->label() != label || !std::equal(keys.begin(), keys.end(), ix->keys().begin(), ix->keys().end()))
             continue;
-        std::vector<uint32_t> locals;
+        if (q.equal && !q.lower && !q.upper && ix->keys().size() == 1) {
+            uint32_t local = 0;
+            switch (ix->probe(*q.equal, local)) {
+                case PropertyIndex::Probe::Absent: return true;
+                case PropertyIndex::Probe::Unique: {
+                    // The hash only says "maybe": check the node's key (the filter after
+                    // the seek reads the same property next, so this costs no extra miss).
+                    const Value* v = local < nodes_.size() ? nodes_[local].props.find(ix->keys()[0]) : nullptr;
+                    if (v && order_compare(*v, *q.equal) == 0) out.push_back(encode(local));
+                    return true;
+                }
+                case PropertyIndex::Probe::Ordered: break;
+            }
+        }
+        std::vector<uint32_t>& locals = seek_scratch_;
+        locals.clear();
         ix->seek(q, locals);
-        std::sort(locals.begin(), locals.end());
-        locals.erase(std::unique(locals.begin(), locals.end()), locals.end());
-        std::vector<uint64_t> ids;
-        ids.reserve(locals.size());
-        for (uint32_t l : locals) ids.push_back(encode(l));
-        return ids;
+        if (locals.size() > 1) {
+            std::sort(locals.begin(), locals.end());
+            locals.erase(std::unique(locals.begin(), locals.end()), locals.end());
+        }
+        for (uint32_t l : locals) out.push_back(encode(l));
+        return true;
     }
-    return std::nullopt;
+    return false;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -53,6 +53,20 @@ size_t value_heap_bytes(const Value& v) {
     }
 }
 
+PackedEdge PackedEdge::pack(const Edge& e) {
+    if (e.rel >= kIdLimit || e.other >= kIdLimit)
+        throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "CapacityExceeded",
+                    "relationship " + std::to_string(e.rel) + " to node " + std::to_string(e.other) +
+                        ": an id beyond 2^48 cannot be stored in an adjacency list");
+    PackedEdge p;
+    p.words[0] = static_cast<uint32_t>(e.rel);
+    p.words[1] = static_cast<uint32_t>((e.rel >> 32) & 0xffffu) |
+                 static_cast<uint32_t>((e.other & 0xffffu) << 16);
+    p.words[2] = static_cast<uint32_t>(e.other >> 16);
+    p.words[3] = e.type;
+    return p;
+}
+
 // ---------------------------------------------------------------------------------------
 // PropertyList
 
@@ -164,13 +178,17 @@ void AdjacencyList::reserve_one() {
     if (block_ && degree() < cap()) return;
     const size_t old_cap = block_ ? cap() : 0;
     // Starting at two entries fits the common node (one relationship each way) without a
-    // regrowth, whose freed small block would fragment the allocator's pages.
-    const uint32_t log2 = block_ ? block_->cap_log2 + 1 : 1;
-    const size_t new_cap = size_t{1} << log2;
+    // regrowth, whose freed small block would fragment the allocator's pages. Then about
+    // 1.5x, rounded up to what the allocator's size class holds anyway: less slack than
+    // doubling, for a few more copies of a small block.
+    const size_t want = old_cap < 2 ? 2 : old_cap + old_cap / 2;
+    const size_t bytes = alloc_size(sizeof(Header) + want * sizeof(PackedEdge));
+    const size_t new_cap = std::min<size_t>((bytes - sizeof(Header)) / sizeof(PackedEdge),
+                                            2 * kMaxPerDirection);
     Header* nb = allocate_block<Header, PackedEdge>(static_cast<uint32_t>(new_cap));
     nb->out = block_ ? block_->out : 0;
     nb->in = block_ ? block_->in : 0;
-    nb->cap_log2 = log2;
+    nb->cap = static_cast<uint32_t>(new_cap);
     if (block_) {
         auto* nd = reinterpret_cast<PackedEdge*>(nb + 1);
         const size_t out = nb->out;

@@ -72,6 +72,9 @@ struct EngineStats {
     std::vector<uint64_t> commit_latency_counts;
     double commit_latency_sum = 0;  // seconds
     std::vector<uint64_t> mailbox_depth;  // messages waiting per shard actor, just now
+    // Estimated bytes each shard's partition holds (records, lists, indexes, property
+    // payloads; allocator slack and old versions not included). 0 if a shard did not answer.
+    std::vector<uint64_t> partition_bytes;
     MvccStatus mvcc;
 };
 

@@ -430,11 +430,12 @@ EngineStats Database::engine_stats() const {
     // answer within a second is reported with what is known: at least one message waiting.
     caf::scoped_actor self{*impl_->system};
     for (const auto& shard : eng.shards) {
-        uint64_t depth = 1;
+        uint64_t depth = 1, bytes = 0;
         self->request(shard, std::chrono::seconds(1), actors::stats_atom::value)
-            .receive([&](uint64_t, uint64_t, uint64_t, uint64_t d) { depth = d; },
+            .receive([&](uint64_t, uint64_t, uint64_t b, uint64_t d) { depth = d, bytes = b; },
                      [&](caf::error&) {});
         s.mailbox_depth.push_back(depth);
+        s.partition_bytes.push_back(bytes);
     }
     s.mvcc = mvcc_status();
     return s;

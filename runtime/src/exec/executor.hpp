@@ -168,6 +168,15 @@ private:
     std::unordered_map<size_t, std::vector<Row>> optional_inputs_;
     std::unordered_map<size_t, int64_t> optional_seq_;
     std::unordered_map<size_t, std::vector<std::vector<Row>>> merge_groups_;
+    // NodeIndexSeek (exec/index_seek.cpp): catalog ids of each seek step's label and keys,
+    // and a scratch list of the ids a seek found.
+    struct SeekIds {
+        bool found = false;
+        uint32_t label = 0;
+        std::vector<uint32_t> keys;
+    };
+    std::unordered_map<size_t, SeekIds> seek_ids_;
+    std::vector<uint64_t> seek_out_;
 };
 
 // Checks that a value may be stored as a property (null, scalars, homogeneous lists of

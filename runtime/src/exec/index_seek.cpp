@@ -25,6 +25,12 @@ std::optional<std::vector<storage::IndexQuery>> lookups(const IndexSeek& k, Row&
     storage::IndexQuery q;
     switch (k.mode) {
         case IndexSeek::Mode::Equal: {
+            if (k.values.size() == 1) {  // the common case, without a one-element tuple
+                Value v = eval(*k.values[0], row, env);
+                if (v.is_null()) return Qs{};
+                q.equal = std::move(v);
+                return Qs{std::move(q)};
+            }
             List tuple;
             for (const auto& e : k.values) {
                 Value v = eval(*e, row, env);
@@ -72,54 +78,75 @@ void Executor::index_seek(const plan::Step& s, size_t step, Row& row) {
     if (!env_.part)
         throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "Internal",
                     "internal: index seek outside a shard");
-    auto label = env_.catalog->lookup(Catalog::Kind::Label, s.labels.at(0));
-    if (!label) return;
-    std::optional<std::vector<uint64_t>> ids;
+    // Catalog ids never change once given, so one lookup per handler serves every row of
+    // the batch (the catalog is shared and locked; this step runs once per row).
+    auto cached = seek_ids_.find(step);
+    if (cached == seek_ids_.end()) {
+        SeekIds ids;
+        auto label = env_.catalog->lookup(Catalog::Kind::Label, s.labels.at(0));
+        ids.found = label.has_value();
+        if (label) ids.label = *label;
+        for (const auto& p : s.seek->properties) {
+            auto id = env_.catalog->lookup(Catalog::Kind::Key, p);
+            if (!id) ids.found = false;  // no node has the property: no filter can pass
+            else ids.keys.push_back(*id);
+        }
+        if (!ids.found) return;  // not cached: the name may be created later in the handler
+        cached = seek_ids_.emplace(step, std::move(ids)).first;
+    }
+    const uint32_t label = cached->second.label;
+    const std::vector<uint32_t>& keys = cached->second.keys;
     std::optional<std::vector<storage::IndexQuery>> qs;
     try {
         qs = lookups(*s.seek, row, eval_);
     } catch (const Error&) {
         qs.reset();  // the filters meet the same error if any node reaches them
     }
+    std::vector<uint64_t>& ids = seek_out_;
+    ids.clear();
+    bool seeked = false;
     if (qs) {
-        std::vector<uint32_t> keys;
-        for (const auto& p : s.seek->properties) {
-            auto id = env_.catalog->lookup(Catalog::Kind::Key, p);
-            if (!id) return;  // no node has the property: no filter can pass
-            keys.push_back(*id);
-        }
-        ids.emplace();
+        seeked = true;
         for (const auto& q : *qs) {
-            auto some = env_.part->index_seek(*label, keys, q);
-            if (!some) {
-                ids.reset();  // no such index here (dropped meanwhile): scan
+            if (!env_.part->index_seek(label, keys, q, ids)) {
+                seeked = false;  // no such index here (dropped meanwhile): scan
+                ids.clear();
                 break;
             }
-            ids->insert(ids->end(), some->begin(), some->end());
         }
-        if (ids && qs->size() > 1) {
-            std::sort(ids->begin(), ids->end());
-            ids->erase(std::unique(ids->begin(), ids->end()), ids->end());
+        if (seeked && qs->size() > 1) {
+            std::sort(ids.begin(), ids.end());
+            ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
         }
     }
-    if (!ids) {
-        ids.emplace();
-        view().node_ids(*label, *ids);
+    if (!seeked) {
+        view().node_ids(label, ids);
     } else if (const storage::View v = view();
                v.hides() && env_.part->versions().has_node_versions()) {
         // The index holds the present values. For this snapshot, nodes changed since (or by
         // uncommitted transactions) are candidates too, and the filters after the seek read
         // them as the snapshot sees them.
-        std::erase_if(*ids, [&](uint64_t id) { return !v.has_label(id, *label); });
+        std::erase_if(ids, [&](uint64_t id) { return !v.has_label(id, label); });
         env_.part->versions().for_each_versioned_node([&](uint64_t id) {
-            if (v.has_label(id, *label)) ids->push_back(id);
+            if (v.has_label(id, label)) ids.push_back(id);
         });
-        std::sort(ids->begin(), ids->end());
-        ids->erase(std::unique(ids->begin(), ids->end()), ids->end());
+        std::sort(ids.begin(), ids.end());
+        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     }
-    for (size_t i = 0; i < ids->size(); ++i) {
-        Row out = (i + 1 == ids->size()) ? std::move(row) : row;
-        out[static_cast<size_t>(s.slot)] = Value(Node{(*ids)[i], nullptr});
+    // Pushing may re-enter this step (a later seek of the same plan at this shard) and
+    // reuse seek_out_: take the ids out first.
+    if (ids.empty()) return;
+    if (ids.size() == 1) {
+        const uint64_t id = ids[0];
+        row[static_cast<size_t>(s.slot)] = Value(Node{id, nullptr});
+        push(step + 1, row);
+        return;
+    }
+    std::vector<uint64_t> found = std::move(ids);
+    ids = {};
+    for (size_t i = 0; i < found.size(); ++i) {
+        Row out = (i + 1 == found.size()) ? std::move(row) : row;
+        out[static_cast<size_t>(s.slot)] = Value(Node{found[i], nullptr});
         push(step + 1, out);
     }
 }

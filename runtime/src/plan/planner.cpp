@@ -795,15 +795,41 @@ private:
             add(coord(OpKind::Eager, true));
             wrote_ = false;
         }
+        if (!read_) reads_from_ = plan_->steps.size();
         read_ = true;
     }
 
-    void note_write_clause() {
-        if (read_) {
+    // `rels_only`: the clause only creates relationships between nodes bound before. Such a
+    // clause cannot change what reads of node existence, labels and properties see, so when
+    // the reads since the last barrier are only those (no expansion, no subquery), the rows
+    // may stream into it without an Eager barrier: bulk loads of the form
+    // UNWIND .. MATCH (a {id: ..}), (b {id: ..}) CREATE (a)-[:T]->(b) need no round trip
+    // through the coordinator.
+    void note_write_clause(bool rels_only = false) {
+        if (read_ && !(rels_only && reads_only_nodes())) {
             add(coord(OpKind::Eager, true));
             read_ = false;
         }
         wrote_ = true;
+    }
+
+    bool reads_only_nodes() const {
+        for (size_t i = reads_from_; i < plan_->steps.size(); ++i) {
+            switch (plan_->steps[i].op) {
+                case OpKind::ScanNodes:
+                case OpKind::NodeIndexSeek:
+                case OpKind::Filter:
+                case OpKind::Project:
+                case OpKind::Unwind:
+                case OpKind::Attach:
+                case OpKind::AttachDeep:
+                case OpKind::CreateRel:
+                    continue;
+                default:
+                    return false;
+            }
+        }
+        return true;
     }
 
     // Filters for the labels and inline properties of a node pattern bound to `v`.
@@ -1654,7 +1680,12 @@ private:
     // ------------------------------------------------------------ CREATE
 
     void plan_create(const Clause& c) {
-        note_write_clause();
+        bool rels_only = true;
+        for (const auto& part : c.pattern.parts)
+            for (const auto& np : part.nodes)
+                if (!np.variable || !lookup(*np.variable) || !np.labels.empty() || np.properties)
+                    rels_only = false;
+        note_write_clause(rels_only);
         for (const auto& part : c.pattern.parts) {
             std::vector<int> slots;
             // A node created next to another node created by the same path lands on that
@@ -1907,6 +1938,7 @@ private:
     int here_ = -1;
     bool read_ = false;
     bool wrote_ = false;
+    size_t reads_from_ = 0;  // first step of the reads since the last barrier (when read_)
     const storage::IndexRegistry* indexes_ = nullptr;
 };
 

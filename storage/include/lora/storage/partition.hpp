@@ -136,6 +136,11 @@ public:
     // for several keys) matches `q`; nullopt when no index here covers exactly (label, keys).
     std::optional<std::vector<uint64_t>> index_seek(uint32_t label, std::span<const uint32_t> keys,
                                                     const IndexQuery& q) const;
+    // The same appended to `out` (ascending among themselves); false, leaving `out`
+    // unchanged, when no index here covers exactly (label, keys). No allocation when `out`
+    // has room.
+    bool index_seek(uint32_t label, std::span<const uint32_t> keys, const IndexQuery& q,
+                    std::vector<uint64_t>& out) const;
     // ---- vector indexes: one VectorIndex per VECTOR definition of the registry, holding the
     // nodes with its label whose property is a VECTOR of its dimension (other values, and
     // zero vectors in a cosine index, are not indexed). sync_indexes() builds and drops them
@@ -195,6 +200,7 @@ private:
     std::unique_ptr<VersionStore> versions_;
     std::vector<std::unique_ptr<PropertyIndex>> prop_indexes_;
     std::vector<std::unique_ptr<VecIndex>> vec_indexes_;
+    mutable std::vector<uint32_t> seek_scratch_;  // index_seek's local ids
 };
 
 template <typename F>

@@ -22,33 +22,27 @@ struct Edge {
     uint32_t type;
 };
 
-// Stored form of an Edge: 20 bytes, 4-byte aligned, read through memcpy. (A packed Edge
-// would hand out misaligned members, and binding a reference to one, as push_back(e.rel)
-// does, is undefined behaviour.)
+// Stored form of an Edge: 16 bytes, 4-byte aligned. Ids take 48 bits each: an id is
+// local * shard_count + shard with a 32-bit local and at most 4096 shards, so it stays below
+// 2^44 (pack() refuses anything larger with lora::Error). Words: rel bits 0-31; rel bits
+// 32-47 | other bits 0-15 << 16; other bits 16-47; type. (A packed struct would hand out
+// misaligned members, and binding a reference to one is undefined behaviour.)
 struct PackedEdge {
-    uint32_t words[5];
+    uint32_t words[4];
 
-    static PackedEdge pack(const Edge& e) {
-        PackedEdge p;
-        std::memcpy(&p.words[0], &e.rel, 8);
-        std::memcpy(&p.words[2], &e.other, 8);
-        p.words[4] = e.type;
-        return p;
-    }
+    static constexpr uint64_t kIdLimit = uint64_t{1} << 48;
+
+    static PackedEdge pack(const Edge& e);  // throws lora::Error for ids >= kIdLimit
     Edge unpack() const {
         Edge e;
-        std::memcpy(&e.rel, &words[0], 8);
-        std::memcpy(&e.other, &words[2], 8);
-        e.type = words[4];
+        e.rel = rel();
+        e.other = (uint64_t{words[1]} >> 16) | (uint64_t{words[2]} << 16);
+        e.type = words[3];
         return e;
     }
-    uint64_t rel() const {
-        uint64_t r;
-        std::memcpy(&r, &words[0], 8);
-        return r;
-    }
+    uint64_t rel() const { return uint64_t{words[0]} | (uint64_t{words[1] & 0xffffu} << 32); }
 };
-static_assert(sizeof(PackedEdge) == 20);
+static_assert(sizeof(PackedEdge) == 16);
 
 // A read-only view of adjacency entries; elements are Edge values (unpacked on access).
 // Valid until the node's adjacency changes.
@@ -187,16 +181,17 @@ public:
     size_t heap_bytes() const;
 
 private:
-    // Capacity is a power of two, so its log fits beside the two counts in 8 bytes.
+    // The capacity fills the allocator's size class of the block (growing by about half
+    // each time), so no byte of the block is slack beyond the free entries.
     struct Header {
-        uint64_t out : 29;
-        uint64_t in : 29;
-        uint64_t cap_log2 : 6;
+        uint32_t out;
+        uint32_t in;
+        uint32_t cap;
     };
-    static_assert(sizeof(Header) == 8 && sizeof(Header) % alignof(PackedEdge) == 0);
+    static_assert(sizeof(Header) == 12 && sizeof(Header) % alignof(PackedEdge) == 0);
 
     PackedEdge* data() const { return reinterpret_cast<PackedEdge*>(block_ + 1); }
-    size_t cap() const { return size_t{1} << block_->cap_log2; }
+    size_t cap() const { return block_->cap; }
     void reserve_one();
 
     Header* block_ = nullptr;
