@@ -5,6 +5,7 @@
 #include <lora/error.hpp>
 
 #include <algorithm>
+#include <cmath>
 
 namespace lora::storage {
 
@@ -29,6 +30,20 @@ VectorIndexOptions vector_index_options(const IndexDef& def) {
     return o;
 }
 
+const std::vector<float>* index_coords(const Value& v, std::vector<float>& scratch) {
+    if (v.is_vector()) return &v.as_vector().coords;
+    if (!v.is_list() || v.as_list().empty()) return nullptr;
+    scratch.clear();
+    scratch.reserve(v.as_list().size());
+    for (const Value& x : v.as_list()) {
+        if (!x.is_number()) return nullptr;
+        const auto f = static_cast<float>(x.as_number());
+        if (!std::isfinite(f)) return nullptr;
+        scratch.push_back(f);
+    }
+    return &scratch;
+}
+
 size_t Partition::VecIndex::memory_bytes() const { return sizeof(*this) + index.memory_bytes(); }
 
 VectorIndex* Partition::vector_index(const std::string& name) {
@@ -49,11 +64,11 @@ void Partition::vector_entries(uint32_t local, bool add, uint32_t label, uint32_
         }
         if (!rec.labels.contains(ix->label)) continue;
         const Value* v = rec.props.find(ix->key);
-        if (!v || !v->is_vector()) continue;
-        const auto& coords = v->as_vector().coords;
-        if (coords.size() != ix->index.options().dimension) continue;
+        std::vector<float> scratch;
+        const std::vector<float>* coords = v ? index_coords(*v, scratch) : nullptr;
+        if (!coords || coords->size() != ix->index.options().dimension) continue;
         try {
-            ix->index.upsert(id, coords);
+            ix->index.upsert(id, *coords);
         } catch (const Error&) {
             // A zero vector has no cosine: like a wrong dimension, it is simply not indexed.
         }

@@ -188,11 +188,22 @@ TEST_CASE("vector indexes follow SET, REMOVE, DELETE, label changes and rollback
         CHECK(top() != "d7");
         db->execute("MATCH (d {i: 7}) SET d:Doc");
         CHECK(top() == "d7");
-        // Wrong dimension, a list, a string, a zero vector: not indexed, no error.
+        // Wrong dimension, a string, a zero vector, a list of strings: not indexed, no error.
         db->execute("MATCH (d:Doc {i: 7}) SET d.v = vector([1.0, 2.0])");
         CHECK(count() == 49);
+        // A list of numbers of the index's dimension is indexed (Neo4j's LIST<FLOAT>), ints too.
         db->execute("MATCH (d:Doc {i: 7}) SET d.v = $q", Params{{"q", q}});
+        CHECK(count() == 50);
+        CHECK(top() == "d7");
+        CHECK(query(*db, q, 1).at(0).score == Approx(1.0));
+        db->execute("MATCH (d:Doc {i: 7}) SET d.v = [0, 0, 0, 1, 0, 0, 0, 0]");
+        CHECK(top() == "d7");
+        db->execute("MATCH (d:Doc {i: 7}) SET d.v = [0.0, 0.0, 0.0, 1.0]");
         CHECK(count() == 49);
+        db->execute("MATCH (d:Doc {i: 7}) SET d.v = ['0', '0', '0', '1', '0', '0', '0', '0']");
+        CHECK(count() == 49);
+        db->execute("MATCH (d:Doc {i: 7}) SET d.v = [0, 0, 0, 1, 0, 0, 0, 0]");
+        CHECK(count() == 50);
         db->execute("MATCH (d:Doc {i: 7}) SET d.v = 'x'");
         db->execute("MATCH (d:Doc {i: 7}) SET d.v = vector($z)", Params{{"z", unit(8, 0, 0.0)}});
         CHECK(count() == 49);

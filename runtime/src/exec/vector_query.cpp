@@ -123,8 +123,10 @@ void Executor::vector_search(const Step& s, size_t step, Row& row) {
         for (uint64_t id : versioned) {
             if (!v.node_exists(id) || !v.has_label(id, *label)) continue;
             const Value* p = v.node_property(id, *key);
-            if (!p || !p->is_vector() || p->as_vector().coords.size() != q.size()) continue;
-            const double sc = score_of(sim, q, p->as_vector().coords);
+            std::vector<float> scratch;
+            const std::vector<float>* c = p ? storage::index_coords(*p, scratch) : nullptr;
+            if (!c || c->size() != q.size()) continue;
+            const double sc = score_of(sim, q, *c);
             if (sc >= 0) hits.push_back({id, sc});
         }
         std::sort(hits.begin(), hits.end(), [](const auto& a, const auto& b) {

@@ -2,6 +2,7 @@
 // vectors of its nodes, answering top-k queries with Neo4j-normalised similarity scores.
 #pragma once
 
+#include <lora/value.hpp>
 #include <lora/vector_math.hpp>
 
 #include <cstddef>
@@ -34,6 +35,12 @@ struct IndexDef;
 // The settings of a VECTOR index definition: vector.dimensions, vector.similarity_function
 // and the optional vector.hnsw.m / ef_construction / ef_search (defaults above otherwise).
 VectorIndexOptions vector_index_options(const IndexDef& def);
+
+// The coordinates a vector index reads from a property value: a VECTOR's, or a list of
+// numbers converted to float32 (how Neo4j stores embeddings: LIST<FLOAT>). Returns null for
+// anything else: other types, null elements, non-finite numbers. `scratch` holds a list's
+// converted coordinates (the result points into it or into the VECTOR).
+const std::vector<float>* index_coords(const Value& v, std::vector<float>& scratch);
 
 struct VectorHit {
     uint64_t id = 0;
