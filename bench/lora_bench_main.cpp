@@ -113,6 +113,9 @@ int main(int argc, char** argv) {
                         "shards of a new database (default: hardware threads); with --via http "
                         "only a label for the report: the server's shard count")
         ->check(CLI::Range(1u, 1024u));
+    writers->add_option("--engine-threads", wc.engine_threads,
+                        "the engine's worker threads (lora::Options::threads; default: cores)")
+        ->check(CLI::Range(1u, 256u));
     auto* sync_opt = writers->add_option(
         "--sync", wc.sync,
         "WAL sync mode: per-commit, interval:<ms> or none; with --via http only a label for "
@@ -139,6 +142,10 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(uint64_t{64}, uint64_t{1} << 40));
     compare->add_option("--shards", c_shards, "shards (default: hardware threads)")
         ->check(CLI::Range(1u, 1024u));
+    uint32_t c_engine_threads = 0;
+    compare->add_option("--engine-threads", c_engine_threads,
+                        "the engine's worker threads (lora::Options::threads; default: cores)")
+        ->check(CLI::Range(1u, 256u));
     compare->add_option("--time-limit", c_limit, "stop each run after S seconds (default 120)")
         ->check(CLI::Range(0.0, 86400.0));
     compare->add_flag("--json", c_json, "print only the JSON lines");
@@ -219,6 +226,10 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(1u, 4096u));
     vs->add_option("--shards", vs_shards, "lora shards (default: hardware threads)")
         ->check(CLI::Range(1u, 1024u));
+    uint32_t vs_engine_threads = 0;
+    vs->add_option("--engine-threads", vs_engine_threads,
+                   "lora's worker threads (lora::Options::threads; default: cores)")
+        ->check(CLI::Range(1u, 256u));
     vs->add_option("--time-limit", vs_limit, "stop each run after S seconds (default 120)")
         ->check(CLI::Range(0.0, 86400.0));
     vs->add_flag("--json", vs_json, "print only the JSON lines");
@@ -323,6 +334,7 @@ int main(int argc, char** argv) {
             cfg.writers = vs_writers;
             cfg.txns = std::max<uint64_t>(1, vs_txns / vs_writers);
             cfg.shards = vs_shards;
+            cfg.engine_threads = vs_engine_threads;
             cfg.sync = "per-commit";
             cfg.time_limit_s = vs_limit;
             cfg.verify = true;
@@ -401,6 +413,7 @@ int main(int argc, char** argv) {
             cfg.writers = k;
             cfg.txns = c_txns / k;
             cfg.shards = c_shards;
+            cfg.engine_threads = c_engine_threads;
             cfg.sync = "per-commit";
             cfg.time_limit_s = c_limit;
             cfg.verify = true;

@@ -131,6 +131,7 @@ std::string check_sync_mode(const std::string& mode) {
 WritersResult run_writers(const WritersConfig& config) {
     Options options;
     options.shards = config.shards;
+    options.threads = config.engine_threads;
     options.data_dir = config.data_dir;
     options.sync = config.sync;
     auto db = Database::open(options);
@@ -138,6 +139,8 @@ WritersResult run_writers(const WritersConfig& config) {
     WritersResult result;
     result.writers = config.writers;
     result.shards = db->shard_count();
+    result.engine_threads =
+        config.engine_threads ? config.engine_threads : std::max(1u, std::thread::hardware_concurrency());
     result.sync = config.sync;
 
     const int64_t rels_before = config.verify ? count_relationships(*db) : 0;
@@ -193,6 +196,7 @@ std::string writers_json(const WritersResult& r) {
     else
         j["shards"] = nullptr;
     j["sync"] = r.sync;
+    if (r.engine_threads) j["engine_threads"] = r.engine_threads;
     j["seconds"] = round_to(r.seconds, 3);
     j["commits_per_s"] = round_to(r.commits_per_s(), 1);
     j["latency_us"] = {{"p50", us(r.latency_ns.percentile(50))},
@@ -222,12 +226,13 @@ std::string writers_table(const WritersResult& r) {
     char buf[1024];
     std::ostringstream out;
     std::snprintf(buf, sizeof buf,
-                  "%-8s %u  (%s, shards %s, sync %s)\n"
+                  "%-8s %u  (%s, shards %s, sync %s%s)\n"
                   "commits  %llu in %.3f s = %.1f commits/s\n"
                   "latency  p50 %.1f us  p95 %.1f us  p99 %.1f us  max %.1f us\n",
                   r.bench.c_str(), r.writers,
                   r.bench == "writers" ? ("via " + r.via).c_str() : "threads",
                   r.shards ? std::to_string(r.shards).c_str() : "unknown", r.sync.c_str(),
+                  r.engine_threads ? (", engine threads " + std::to_string(r.engine_threads)).c_str() : "",
                   static_cast<unsigned long long>(r.txns),
                   r.seconds, r.commits_per_s(), us(r.latency_ns.percentile(50)),
                   us(r.latency_ns.percentile(95)), us(r.latency_ns.percentile(99)),

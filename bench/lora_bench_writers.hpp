@@ -17,6 +17,7 @@ struct WritersConfig {
     uint64_t txns = 0;         // per writer; ignored when duration_s > 0
     double duration_s = 0;     // > 0: each writer commits until this many seconds passed
     uint32_t shards = 0;       // 0 = the engine's default (hardware threads)
+    uint32_t engine_threads = 0;  // Options::threads: the engine's worker threads (0 = cores)
     std::string sync = "per-commit";
     bool print_acks = false;   // "ack W S" on stdout after each acknowledged commit
     double time_limit_s = 0;   // > 0: a --txns run stops early after this long
@@ -28,6 +29,7 @@ struct WritersResult {
     std::string via = "embedded";   // "embedded" or "http"
     uint32_t writers = 0;
     uint32_t shards = 0;    // 0 = unknown (http: the server's, unless stated with --shards)
+    uint32_t engine_threads = 0;  // embedded: the engine's worker threads; 0 = unknown (http, sqlite)
     std::string sync;
     uint64_t txns = 0;  // acknowledged commits, all writers
     double seconds = 0;
