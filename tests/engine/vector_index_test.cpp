@@ -9,7 +9,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <filesystem>
 #include <random>
@@ -555,5 +558,49 @@ TEST_CASE("an index recreated with other options after the checkpoint ignores it
     CHECK(got.at(0) == "d7");
     CHECK(got == names(exact_present(*db, q4, 1000, "d.i < 30")));
     db.reset();
+    std::filesystem::remove_all(dir);
+}
+
+// Open time after a checkpoint with and without the vector index images (docs/vectors.md,
+// "Recovery"). Hidden: run with ./build/tests/test_engine "[vecimg-bench]".
+TEST_CASE("open time with vector index images", "[.][vecimg-bench]") {
+    const int n = std::getenv("LORA_VECIMG_N") ? std::atoi(std::getenv("LORA_VECIMG_N")) : 100000;
+    const int dim = 128;
+    const std::string dir = temp_dir("vecimg-bench");
+    lora::Options o;
+    o.shards = 2;
+    o.data_dir = dir;
+    o.checkpoint_wal_bytes = 0;
+    {
+        auto db = Database::open(o);
+        db->execute("CREATE VECTOR INDEX doc_v FOR (d:Doc) ON (d.v) OPTIONS {indexConfig: {"
+                    "`vector.dimensions`: 128, `vector.similarity_function`: 'cosine'}}");
+        std::mt19937 rng(5);
+        for (int base = 0; base < n; base += 5000) {
+            List rows;
+            for (int i = base; i < std::min(n, base + 5000); ++i) rows.push_back(random_list(rng, dim));
+            db->execute("UNWIND $rows AS r CREATE (:Doc {v: vector(r)})",
+                        Params{{"rows", Value(std::move(rows))}});
+        }
+        db->checkpoint();
+    }
+    size_t image_bytes = 0;
+    for (const auto& f : vector_image_files(dir)) image_bytes += std::filesystem::file_size(f);
+    auto timed_open = [&](const char* what) {
+        const auto t0 = std::chrono::steady_clock::now();
+        const std::clock_t c0 = std::clock();
+        auto db = Database::open(o);
+        const double cpu = double(std::clock() - c0) / CLOCKS_PER_SEC;
+        const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const auto st = db->wal_status();
+        std::printf("open %s: %d x %d vectors, 2 shards: wall %.2f s, process CPU %.2f s "
+                    "(indexes from image %u, rebuilt %u)\n",
+                    what, n, dim, wall, cpu, st.vector_indexes_from_image, st.vector_indexes_rebuilt);
+        CHECK(scalar_int(*db, "MATCH (d:Doc) RETURN count(d)") == n);
+    };
+    std::printf("vector images: %.1f MiB on disk\n", double(image_bytes) / (1 << 20));
+    timed_open("with images");
+    for (const auto& f : vector_image_files(dir)) std::filesystem::remove(f);
+    timed_open("without images (rebuild)");
     std::filesystem::remove_all(dir);
 }
