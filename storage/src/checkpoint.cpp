@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstring>
 #include <optional>
+#include <spdlog/spdlog.h>
 #include <system_error>
 #include <xxhash.h>
 #include <zstd.h>
@@ -32,13 +33,14 @@ constexpr int zstd_level = 3;
 // header claiming more is damage, not a reason to allocate terabytes.
 constexpr uint64_t max_expansion = 65536;
 
-enum class FileKind : uint32_t { Partition = 1, Catalog = 2, Snapshot = 3 };
+enum class FileKind : uint32_t { Partition = 1, Catalog = 2, Snapshot = 3, VectorImages = 4 };
 
 std::string_view kind_name(FileKind k) {
     switch (k) {
         case FileKind::Partition: return "partition checkpoint";
         case FileKind::Catalog: return "catalog checkpoint";
         case FileKind::Snapshot: return "snapshot";
+        case FileKind::VectorImages: return "vector index images";
     }
     return "unknown";
 }
@@ -499,6 +501,18 @@ std::string lsn_digits(uint64_t lsn) {
 }
 
 std::string shard_file_name(size_t i) { return "shard-" + std::to_string(i) + ".ckpt"; }
+std::string vectors_file_name(size_t i) { return "vectors-" + std::to_string(i) + ".ckpt"; }
+
+// Header checks shared by write_checkpoint (before anything is written) for shard files.
+void check_shard_header(std::span<const std::byte> bytes, FileKind kind, const Manifest& m,
+                        uint64_t lsn, size_t i, const std::string& src) {
+    const Header sh = read_header(bytes, kind, &m.db_id, src);
+    check_lsn(sh, lsn, src);
+    if (sh.shard_index != i || sh.shard_count != m.shard_count) {
+        fail("WrongShard", src + ": holds shard " + std::to_string(sh.shard_index) + " of " +
+                               std::to_string(sh.shard_count));
+    }
+}
 
 }  // namespace
 
@@ -530,6 +544,48 @@ void decode_partition(std::span<const std::byte> bytes, Partition& into, const w
     Reader r(raw, source, "uncompressed payload");
     get_partition_payload(r, into);
     expect_end(r);
+}
+
+std::vector<std::byte> encode_vector_images(const Partition& p, const wal::DbId& db,
+                                            uint64_t lsn) {
+    const auto images = p.save_vector_images();
+    if (images.empty()) return {};
+    Writer w;
+    w.put<uint32_t>(static_cast<uint32_t>(images.size()));
+    for (const auto& im : images) {
+        w.put_string(im.name);
+        w.put<uint64_t>(im.bytes.size());
+        w.put_bytes(im.bytes);
+    }
+    return frame(FileKind::VectorImages, db, p.shard_index(), p.shard_count(), lsn, w.bytes());
+}
+
+std::vector<Partition::VectorImage> decode_vector_images(std::span<const std::byte> bytes,
+                                                         const wal::DbId& db, uint64_t expected_lsn,
+                                                         uint32_t shard_index, uint32_t shard_count,
+                                                         std::string_view source) {
+    const Header hd = read_header(bytes, FileKind::VectorImages, &db, source);
+    check_lsn(hd, expected_lsn, source);
+    if (hd.shard_index != shard_index || hd.shard_count != shard_count) {
+        fail("WrongShard", str(source) + ": holds shard " + std::to_string(hd.shard_index) +
+                               " of " + std::to_string(hd.shard_count) + ", expected shard " +
+                               std::to_string(shard_index) + " of " + std::to_string(shard_count));
+    }
+    const auto raw = read_payload(bytes, hd, source);
+    Reader r(raw, source, "uncompressed payload");
+    const auto n = r.get<uint32_t>("image count");
+    std::vector<Partition::VectorImage> out;
+    for (uint32_t i = 0; i < n; ++i) {
+        Partition::VectorImage im;
+        im.name = r.get_string("index name");
+        const auto size = r.get<uint64_t>("image size");
+        if (size > r.remaining()) r.corrupt("image size " + std::to_string(size) + " too large");
+        const auto b = r.get_bytes(static_cast<size_t>(size), "index image");
+        im.bytes.assign(b.begin(), b.end());
+        out.push_back(std::move(im));
+    }
+    expect_end(r);
+    return out;
 }
 
 void rebuild_in_edges(std::span<Partition* const> all) {
@@ -582,7 +638,8 @@ void decode_catalog(std::span<const std::byte> bytes, Catalog& into, const wal::
 std::string checkpoint_folder_name(uint64_t lsn) { return "checkpoints/" + lsn_digits(lsn); }
 
 void write_checkpoint(DataDir& dir, uint64_t lsn, std::span<const std::byte> catalog,
-                      const std::vector<std::vector<std::byte>>& shards) {
+                      const std::vector<std::vector<std::byte>>& shards,
+                      const std::vector<std::vector<std::byte>>& vector_images) {
     const Manifest old = dir.manifest();
     if (shards.size() != old.shard_count) {
         fail("ShardCountMismatch", "a checkpoint of " + dir.path().string() + " needs " +
@@ -602,13 +659,19 @@ void write_checkpoint(DataDir& dir, uint64_t lsn, std::span<const std::byte> cat
         const Header hd = read_header(catalog, FileKind::Catalog, &old.db_id, "catalog checkpoint");
         check_lsn(hd, lsn, "catalog checkpoint");
         for (size_t i = 0; i < shards.size(); ++i) {
-            const std::string src = "checkpoint of shard " + std::to_string(i);
-            const Header sh = read_header(shards[i], FileKind::Partition, &old.db_id, src);
-            check_lsn(sh, lsn, src);
-            if (sh.shard_index != i || sh.shard_count != old.shard_count) {
-                fail("WrongShard", src + ": holds shard " + std::to_string(sh.shard_index) +
-                                       " of " + std::to_string(sh.shard_count));
-            }
+            check_shard_header(shards[i], FileKind::Partition, old, lsn, i,
+                               "checkpoint of shard " + std::to_string(i));
+        }
+        if (!vector_images.empty() && vector_images.size() != shards.size()) {
+            fail("ShardCountMismatch", "a checkpoint of " + dir.path().string() + " got " +
+                                           std::to_string(vector_images.size()) +
+                                           " vector image entries for " +
+                                           std::to_string(shards.size()) + " shards");
+        }
+        for (size_t i = 0; i < vector_images.size(); ++i) {
+            if (vector_images[i].empty()) continue;
+            check_shard_header(vector_images[i], FileKind::VectorImages, old, lsn, i,
+                               "vector index images of shard " + std::to_string(i));
         }
     }
 
@@ -630,6 +693,10 @@ void write_checkpoint(DataDir& dir, uint64_t lsn, std::span<const std::byte> cat
     for (size_t i = 0; i < shards.size(); ++i) {
         persist::write_file_synced(tmp_dir / shard_file_name(i), shards[i]);
         if (i == 0 && fault::hit("checkpoint_crash_mid")) fault::crash();
+    }
+    for (size_t i = 0; i < vector_images.size(); ++i) {
+        if (!vector_images[i].empty())
+            persist::write_file_synced(tmp_dir / vectors_file_name(i), vector_images[i]);
     }
     persist::sync_dir(tmp_dir);
     fs::rename(tmp_dir, final_dir, ec);
@@ -676,6 +743,19 @@ uint64_t load_checkpoint(const DataDir& dir, Catalog& catalog,
         const fs::path file = folder / shard_file_name(i);
         decode_partition(persist::read_file(file), *partitions[i], m.db_id, m.checkpoint_lsn,
                          file.string());
+    }
+    // Vector index images are derived data: without a usable one the index is rebuilt.
+    for (size_t i = 0; i < partitions.size(); ++i) {
+        const fs::path file = folder / vectors_file_name(i);
+        if (!fs::exists(file, ec)) continue;
+        try {
+            partitions[i]->stash_vector_images(decode_vector_images(
+                persist::read_file(file), m.db_id, m.checkpoint_lsn, static_cast<uint32_t>(i),
+                m.shard_count, file.string()));
+        } catch (const std::exception& e) {
+            spdlog::warn("ignoring the vector index images of shard {}, the indexes are rebuilt: {}",
+                         i, e.what());
+        }
     }
     rebuild_in_edges(partitions);
     return m.checkpoint_lsn;

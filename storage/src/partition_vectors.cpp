@@ -1,11 +1,15 @@
-// Partition's vector indexes: building them from the registry's VECTOR definitions and
-// keeping them current from the node hooks shared with the RANGE indexes.
+// Partition's vector indexes: building them from the registry's VECTOR definitions (or from
+// a checkpoint's images, reconciled with the nodes) and keeping them current from the node
+// hooks shared with the RANGE indexes.
 #include "partition_vectors.hpp"
 
 #include <lora/error.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace lora::storage {
 
@@ -75,6 +79,87 @@ void Partition::vector_entries(uint32_t local, bool add, uint32_t label, uint32_
     }
 }
 
+std::vector<Partition::VectorImage> Partition::save_vector_images() const {
+    std::vector<VectorImage> out;
+    out.reserve(vec_indexes_.size());
+    for (const auto& ix : vec_indexes_) out.push_back(VectorImage{ix->name, ix->index.save()});
+    return out;
+}
+
+void Partition::stash_vector_images(std::vector<VectorImage> images) {
+    vec_images_ = std::move(images);
+}
+
+namespace {
+
+// The stashed image of `name` as an index with the definition's options, or nullopt (logged)
+// when there is none or it is damaged or built with other options: images are derived
+// data, so none of this may fail recovery.
+std::optional<VectorIndex> take_image(std::vector<Partition::VectorImage>& stash,
+                                      const std::string& name, const VectorIndexOptions& want,
+                                      uint32_t shard) {
+    auto it = std::find_if(stash.begin(), stash.end(),
+                           [&](const Partition::VectorImage& im) { return im.name == name; });
+    if (it == stash.end()) {
+        if (!stash.empty())
+            spdlog::info("vector index {} (shard {}): not in the checkpoint's images, rebuilding",
+                         name, shard);
+        return std::nullopt;
+    }
+    const std::vector<std::byte> bytes = std::move(it->bytes);
+    stash.erase(it);
+    try {
+        VectorIndex ix = VectorIndex::load(bytes);
+        const auto& got = ix.options();
+        if (got.dimension != want.dimension || got.similarity != want.similarity ||
+            got.m != want.m || got.ef_construction != want.ef_construction) {
+            spdlog::warn("vector index {} (shard {}): the checkpoint image was built with other "
+                         "options (dimension {}, M {}, ef_construction {}; the index has {}, {}, "
+                         "{}, or another similarity), rebuilding",
+                         name, shard, got.dimension, got.m, got.ef_construction, want.dimension,
+                         want.m, want.ef_construction);
+            return std::nullopt;
+        }
+        ix.set_ef_search(want.ef_search);
+        return ix;
+    } catch (const std::exception& e) {
+        spdlog::warn("vector index {} (shard {}): unusable checkpoint image ({}), rebuilding",
+                     name, shard, e.what());
+        return std::nullopt;
+    }
+}
+
+}  // namespace
+
+void Partition::reconcile_vector_index(VecIndex& ix) {
+    std::vector<float> scratch;
+    auto coords_of = [&](uint32_t local) -> const std::vector<float>* {
+        const NodeRecord& rec = nodes_[local];
+        if (!rec.labels.contains(ix.label)) return nullptr;
+        const Value* v = rec.props.find(ix.key);
+        return v ? index_coords(*v, scratch) : nullptr;
+    };
+    // Entries of nodes gone, relabelled or changed since the image was saved, and entries
+    // of writes that never committed.
+    std::vector<uint64_t> stale;
+    ix.index.for_each_id([&](uint64_t id) {
+        const auto local = live_node(id);
+        const std::vector<float>* c = local ? coords_of(*local) : nullptr;
+        if (!c || !ix.index.holds(id, *c)) stale.push_back(id);
+    });
+    for (uint64_t id : stale) ix.index.remove(id);
+    // Then whatever a rebuild would index that the image lacks.
+    for_each_node_with_label(ix.label, [&](uint64_t id) {
+        const std::vector<float>* c = coords_of(static_cast<uint32_t>(id / count_));
+        if (!c || c->size() != ix.index.options().dimension || ix.index.holds(id, *c)) return;
+        try {
+            ix.index.upsert(id, *c);
+        } catch (const Error&) {
+            // Not indexable (a zero vector in a cosine index), as in vector_entries.
+        }
+    });
+}
+
 void Partition::sync_vector_indexes() {
     std::vector<IndexDef> defs;
     for (auto& d : catalog_.indexes().list())
@@ -89,13 +174,24 @@ void Partition::sync_vector_indexes() {
         if (opt.dimension == 0) continue;
         const uint32_t label = catalog_.intern(Catalog::Kind::Label, d.label);
         const uint32_t key = catalog_.intern(Catalog::Kind::Key, d.properties[0]);
+        if (auto image = take_image(vec_images_, d.name, opt, index_)) {
+            auto ix = std::make_unique<VecIndex>(d.name, label, key, std::move(*image));
+            reconcile_vector_index(*ix);
+            vec_indexes_.push_back(std::move(ix));
+            ++vec_build_stats_.from_image;
+            continue;
+        }
         opt.initial_capacity = std::max<size_t>(16, label_count(label));
         auto ix = std::make_unique<VecIndex>(d.name, label, key, opt);
         vec_indexes_.push_back(std::move(ix));
         for_each_node_with_label(label, [&](uint64_t id) {
             vector_entries(static_cast<uint32_t>(id / count_), true, label, key);
         });
+        ++vec_build_stats_.rebuilt;
     }
+    // Images of indexes dropped meanwhile (or not built here) are of no further use.
+    vec_images_.clear();
+    vec_images_.shrink_to_fit();
 }
 
 }  // namespace lora::storage

@@ -18,6 +18,8 @@ struct Partition::VecIndex {
 
     VecIndex(std::string n, uint32_t l, uint32_t k, const VectorIndexOptions& o)
         : name(std::move(n)), label(l), key(k), index(o) {}
+    VecIndex(std::string n, uint32_t l, uint32_t k, VectorIndex&& loaded)
+        : name(std::move(n)), label(l), key(k), index(std::move(loaded)) {}
     size_t memory_bytes() const;
 };
 

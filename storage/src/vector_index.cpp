@@ -142,21 +142,26 @@ struct VectorIndex::Impl {
         hnsw->setEf(o.ef_search);
     }
 
-    // Checks `v` and copies it into `scratch`, normalised for a cosine index (the inner
-    // product of unit vectors is their cosine), and its encoding into `code`.
-    const float* prepare(std::span<const float> v, const char* what) {
+    // Checks `v` and copies it into `out` as the index stores it: normalised for a cosine
+    // index (the inner product of unit vectors is their cosine).
+    void prepared_copy(std::span<const float> v, std::vector<float>& out, const char* what) const {
         if (v.size() != opt.dimension)
             invalid(std::string(what) + " has dimension " + std::to_string(v.size()) +
                     ", the index has dimension " + std::to_string(opt.dimension));
-        scratch.assign(v.begin(), v.end());
-        for (size_t i = 0; i < scratch.size(); ++i)
-            if (!std::isfinite(scratch[i]))
+        out.assign(v.begin(), v.end());
+        for (size_t i = 0; i < out.size(); ++i)
+            if (!std::isfinite(out[i]))
                 invalid(std::string(what) + " has a non-finite coordinate at " + std::to_string(i));
         if (opt.similarity == vec::Similarity::Cosine) {
-            const double n = vec::l2_norm(scratch);
+            const double n = vec::l2_norm(out);
             if (n == 0.0) invalid(std::string(what) + " is a zero vector, which has no cosine");
-            for (float& x : scratch) x = static_cast<float>(x / n);
+            for (float& x : out) x = static_cast<float>(x / n);
         }
+    }
+
+    // The same into `scratch`, and its encoding into `code`.
+    const float* prepare(std::span<const float> v, const char* what) {
+        prepared_copy(v, scratch, what);
         vk::encode(scratch.data(), dim, code.data());
         return scratch.data();
     }
@@ -367,6 +372,28 @@ bool VectorIndex::remove(uint64_t id) {
 bool VectorIndex::contains(uint64_t id) const {
     const int64_t in = impl_->internal_id(id);
     return in >= 0 && !impl_->hnsw->isMarkedDeleted(static_cast<hnswlib::tableint>(in));
+}
+
+bool VectorIndex::holds(uint64_t id, std::span<const float> vector) const {
+    const Impl& s = *impl_;
+    const int64_t in = s.internal_id(id);
+    if (in < 0 || s.hnsw->isMarkedDeleted(static_cast<hnswlib::tableint>(in))) return false;
+    std::vector<float> want;
+    try {
+        s.prepared_copy(vector, want, "the vector");
+    } catch (const Error&) {
+        return false;  // upsert would refuse it: it cannot be what is indexed
+    }
+    return std::memcmp(want.data(), s.vector_of(static_cast<hnswlib::tableint>(in)),
+                       s.dim * sizeof(float)) == 0;
+}
+
+void VectorIndex::for_each_id(const std::function<void(uint64_t)>& f) const {
+    const Hnsw& h = *impl_->hnsw;
+    for (size_t i = 0; i < h.cur_element_count; ++i) {
+        const auto in = static_cast<hnswlib::tableint>(i);
+        if (!h.isMarkedDeleted(in)) f(static_cast<uint64_t>(h.getExternalLabel(in)));
+    }
 }
 
 size_t VectorIndex::size() const { return impl_->live; }

@@ -1,12 +1,19 @@
 // Vector indexes in the engine: db.index.vector.queryNodes against exact search, composed
 // with the rest of a query, kept current by writes and rollbacks, read at the snapshot,
-// rebuilt after restarts, and its errors.
+// rebuilt or loaded from checkpoint images after restarts, and its errors.
 #include "helpers.hpp"
 
 #include <catch2/catch.hpp>
 #include <lora/lora.hpp>
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <ctime>
+#include <fstream>
 #include <filesystem>
 #include <random>
 #include <string>
@@ -341,4 +348,262 @@ TEST_CASE("queryNodes errors and SHOW INDEXES", "[engine][vector][vindex]") {
                       Catch::Contains("vector.hnsw.m"));
     db->execute("DROP INDEX doc_v");
     CHECK_THAT(err("'doc_v', 1, [1, 2, 3, 4]"), Catch::Contains("no such vector index: 'doc_v'"));
+}
+
+// ---- checkpoint images of the vector indexes (storage/src/partition_vectors.cpp)
+
+namespace {
+
+std::string temp_dir(const char* tag) {
+    std::string t = std::string("/tmp/lora-") + tag + "-XXXXXX";
+    std::vector<char> buf(t.begin(), t.end());
+    buf.push_back('\0');
+    return mkdtemp(buf.data());
+}
+
+// A copy of an open database's directory is what a kill -9 would leave (per-commit sync).
+std::string crash_image(const std::string& dir) {
+    std::string copy = dir + "-image";
+    std::filesystem::remove_all(copy);
+    std::filesystem::copy(dir, copy, std::filesystem::copy_options::recursive);
+    std::filesystem::remove(copy + "/LOCK");
+    return copy;
+}
+
+// Brute force over the nodes that have a vector (similarity of a missing one is null).
+std::vector<Hit> exact_present(Database& db, const Value& q, int k,
+                               const std::string& where = "d.v IS NOT NULL") {
+    return hits(db.execute("MATCH (d:Doc) WHERE " + where + " WITH d, "
+                           "vector.similarity.euclidean(d.v, $q) AS s "
+                           "RETURN d.name, s ORDER BY s DESC LIMIT $k",
+                           Params{{"k", Value(int64_t{k})}, {"q", q}}));
+}
+
+std::vector<std::filesystem::path> vector_image_files(const std::string& dir) {
+    std::vector<std::filesystem::path> out;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir + "/checkpoints"))
+        if (e.path().filename().string().starts_with("vectors-")) out.push_back(e.path());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+// Captures what spdlog's default logger writes while alive.
+struct LogCapture {
+    std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink =
+        std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(128);
+    LogCapture() { spdlog::default_logger()->sinks().push_back(sink); }
+    ~LogCapture() {
+        auto& s = spdlog::default_logger()->sinks();
+        s.erase(std::remove(s.begin(), s.end(), sink), s.end());
+    }
+    bool contains(const std::string& text) const {
+        for (const auto& line : sink->last_formatted())
+            if (line.find(text) != std::string::npos) return true;
+        return false;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("a restart after a checkpoint loads the vector indexes from their images",
+          "[engine][vector][vindex][persist][vecimg]") {
+    const std::string dir = temp_dir("vecimg");
+    lora::Options o;
+    o.shards = 2;
+    o.data_dir = dir;
+    o.checkpoint_wal_bytes = 0;
+    std::mt19937 rng(11);
+    std::vector<Value> queries;
+    for (int i = 0; i < 5; ++i) queries.push_back(random_list(rng, 8));
+    std::vector<std::vector<Hit>> before;
+    {
+        auto db = Database::open(o);
+        make_index(*db, "euclidean");
+        fill(*db, 150);
+        db->checkpoint();
+        for (const auto& q : queries) before.push_back(query(*db, q, 20));
+        CHECK(vector_image_files(dir).size() == 2);
+    }
+    auto db = Database::open(o);
+    CHECK(db->wal_status().vector_indexes_from_image == 2);
+    CHECK(db->wal_status().vector_indexes_rebuilt == 0);
+    for (size_t i = 0; i < queries.size(); ++i) {
+        const auto got = query(*db, queries[i], 20);
+        REQUIRE(got.size() == before[i].size());
+        for (size_t j = 0; j < got.size(); ++j) {
+            CHECK(got[j].name == before[i][j].name);
+            CHECK(got[j].score == before[i][j].score);
+        }
+        CHECK(names(got) == names(exact_present(*db, queries[i], 20)));
+    }
+    db.reset();
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a stale vector index image is reconciled with the committed nodes",
+          "[engine][vector][vindex][persist][vecimg]") {
+    const std::string dir = temp_dir("vecimg-stale");
+    lora::Options o;
+    o.shards = 2;
+    o.data_dir = dir;
+    o.checkpoint_wal_bytes = 0;
+    const Value q = unit(8, 3);
+    const Value ghost = unit(8, 5, 3.0);
+    std::string image;
+    {
+        auto db = Database::open(o);
+        make_index(*db, "euclidean");
+        fill(*db, 120);
+        // Uncommitted while the checkpoint runs: the image holds these, the checkpoint not.
+        auto tx = db->begin();
+        tx->execute("MATCH (d:Doc {i: 1}) SET d.v = vector($q)", Params{{"q", ghost}});
+        tx->execute("CREATE (:Doc {name: 'ghost', v: vector($q)})", Params{{"q", ghost}});
+        REQUIRE(query(*db, ghost, 1).at(0).name != "ghost");  // other readers do not see it
+        db->checkpoint();
+        tx->rollback();
+        // Committed after the checkpoint: replayed from the WAL over the image.
+        db->execute("MATCH (d:Doc {i: 2}) SET d.v = vector($q)", Params{{"q", q}});
+        db->execute("MATCH (d:Doc {i: 3}) DELETE d");
+        db->execute("MATCH (d:Doc {i: 4}) REMOVE d:Doc SET d:Old");
+        db->execute("MATCH (d:Doc {i: 6}) REMOVE d.v");
+        db->execute("MATCH (d:Doc {i: 7}) SET d.v = [0.0, 0.0, 0.0, 0.9, 0.0, 0.0, 0.0, 0.0]");
+        db->execute("CREATE (:Doc {name: 'late', v: vector($v)})", Params{{"v", unit(8, 3, 0.5)}});
+        image = crash_image(dir);
+    }
+    auto db = Database::open([&] {
+        lora::Options c = o;
+        c.data_dir = image;
+        return c;
+    }());
+    CHECK(db->wal_status().vector_indexes_from_image == 2);
+    CHECK(db->wal_status().vector_indexes_rebuilt == 0);
+    const auto top = names(query(*db, q, 2));
+    CHECK(top == std::vector<std::string>{"d2", "d7"});
+    // Every indexed node, in order: exactly what an exact search over the committed data has.
+    std::vector<Value> probes{q, ghost, unit(8, 0), unit(8, 7, -2.0)};
+    for (const auto& p : probes) {
+        const auto all = names(query(*db, p, 1000));
+        CHECK(all == names(exact_present(*db, p, 1000)));
+        CHECK(all.size() == 120 - 3 + 1);  // d3 deleted, d4 relabelled, d6 without a vector
+        for (const char* gone : {"ghost", "d3", "d4", "d6"})
+            CHECK(std::find(all.begin(), all.end(), gone) == all.end());
+    }
+    CHECK(names(query(*db, ghost, 1)).at(0) != "d1");
+    db.reset();
+    std::filesystem::remove_all(dir);
+    std::filesystem::remove_all(image);
+}
+
+TEST_CASE("a damaged vector index image is rebuilt with a warning",
+          "[engine][vector][vindex][persist][vecimg]") {
+    const std::string dir = temp_dir("vecimg-bad");
+    lora::Options o;
+    o.shards = 2;
+    o.data_dir = dir;
+    o.checkpoint_wal_bytes = 0;
+    const Value q = unit(8, 1);
+    {
+        auto db = Database::open(o);
+        make_index(*db, "euclidean");
+        fill(*db, 100);
+        db->checkpoint();
+    }
+    const auto files = vector_image_files(dir);
+    REQUIRE(files.size() == 2);
+    {
+        std::fstream f(files[0], std::ios::in | std::ios::out | std::ios::binary);
+        const auto size = std::filesystem::file_size(files[0]);
+        for (auto at : {size / 2, size - 3}) {
+            f.seekg(static_cast<std::streamoff>(at));
+            const char c = static_cast<char>(f.get());
+            f.seekp(static_cast<std::streamoff>(at));
+            f.put(static_cast<char>(c ^ 0x5a));
+        }
+    }
+    LogCapture log;
+    auto db = Database::open(o);
+    CHECK(log.contains("ignoring the vector index images of shard 0"));
+    CHECK(db->wal_status().vector_indexes_from_image == 1);
+    CHECK(db->wal_status().vector_indexes_rebuilt == 1);
+    CHECK(names(query(*db, q, 1000)) == names(exact_present(*db, q, 1000)));
+    CHECK(query(*db, q, 1000).size() == 100);
+    db.reset();
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("an index recreated with other options after the checkpoint ignores its image",
+          "[engine][vector][vindex][persist][vecimg]") {
+    const std::string dir = temp_dir("vecimg-opts");
+    lora::Options o;
+    o.shards = 2;
+    o.data_dir = dir;
+    o.checkpoint_wal_bytes = 0;
+    {
+        auto db = Database::open(o);
+        make_index(*db, "euclidean");
+        fill(*db, 60);
+        db->checkpoint();
+        db->execute("DROP INDEX doc_v");
+        db->execute("MATCH (d:Doc) WHERE d.i < 30 SET d.v = vector([d.i, 1.0, 2.0, 3.0])");
+        make_index(*db, "euclidean", 4);
+    }
+    LogCapture log;
+    auto db = Database::open(o);
+    CHECK(log.contains("other options"));
+    CHECK(db->wal_status().vector_indexes_from_image == 0);
+    CHECK(db->wal_status().vector_indexes_rebuilt == 2);
+    const Value q4 = unit(4, 0, 7.0);
+    const auto got = names(query(*db, q4, 1000));
+    CHECK(got.size() == 30);
+    CHECK(got.at(0) == "d7");
+    CHECK(got == names(exact_present(*db, q4, 1000, "d.i < 30")));
+    db.reset();
+    std::filesystem::remove_all(dir);
+}
+
+// Open time after a checkpoint with and without the vector index images (docs/vectors.md,
+// "Recovery"). Hidden: run with ./build/tests/test_engine "[vecimg-bench]".
+TEST_CASE("open time with vector index images", "[.][vecimg-bench]") {
+    const int n = std::getenv("LORA_VECIMG_N") ? std::atoi(std::getenv("LORA_VECIMG_N")) : 100000;
+    const int dim = 128;
+    const std::string dir = temp_dir("vecimg-bench");
+    lora::Options o;
+    o.shards = 2;
+    o.data_dir = dir;
+    o.checkpoint_wal_bytes = 0;
+    {
+        auto db = Database::open(o);
+        db->execute("CREATE VECTOR INDEX doc_v FOR (d:Doc) ON (d.v) OPTIONS {indexConfig: {"
+                    "`vector.dimensions`: 128, `vector.similarity_function`: 'cosine'}}");
+        std::mt19937 rng(5);
+        for (int base = 0; base < n; base += 5000) {
+            List rows;
+            for (int i = base; i < std::min(n, base + 5000); ++i) rows.push_back(random_list(rng, dim));
+            db->execute("UNWIND $rows AS r CREATE (:Doc {v: vector(r)})",
+                        Params{{"rows", Value(std::move(rows))}});
+        }
+        const auto t0 = std::chrono::steady_clock::now();
+        db->checkpoint();
+        std::printf("checkpoint (partitions and vector images): wall %.2f s\n",
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+    size_t image_bytes = 0;
+    for (const auto& f : vector_image_files(dir)) image_bytes += std::filesystem::file_size(f);
+    auto timed_open = [&](const char* what) {
+        const auto t0 = std::chrono::steady_clock::now();
+        const std::clock_t c0 = std::clock();
+        auto db = Database::open(o);
+        const double cpu = double(std::clock() - c0) / CLOCKS_PER_SEC;
+        const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const auto st = db->wal_status();
+        std::printf("open %s: %d x %d vectors, 2 shards: wall %.2f s, process CPU %.2f s "
+                    "(indexes from image %u, rebuilt %u)\n",
+                    what, n, dim, wall, cpu, st.vector_indexes_from_image, st.vector_indexes_rebuilt);
+        CHECK(scalar_int(*db, "MATCH (d:Doc) RETURN count(d)") == n);
+    };
+    std::printf("vector images: %.1f MiB on disk\n", double(image_bytes) / (1 << 20));
+    timed_open("with images");
+    for (const auto& f : vector_image_files(dir)) std::filesystem::remove(f);
+    timed_open("without images (rebuild)");
+    std::filesystem::remove_all(dir);
 }

@@ -52,6 +52,9 @@ struct WalStatus {
     uint64_t last_durable_lsn = 0, next_lsn = 0, checkpoint_lsn = 0;
     bool poisoned = false;
     std::string poison_reason;
+    // Vector indexes (per shard) built at open: loaded from a checkpoint image and
+    // reconciled, or rebuilt from the nodes.
+    uint32_t vector_indexes_from_image = 0, vector_indexes_rebuilt = 0;
 };
 
 // Multi-version concurrency control: what snapshots run and how many old versions are kept.

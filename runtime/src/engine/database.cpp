@@ -97,6 +97,7 @@ struct Database::Impl {
     caf::actor coordinator;
     std::mutex checkpoint_mu;  // one checkpoint or snapshot at a time
     uint64_t wal_bytes_at_checkpoint = 0;
+    uint32_t vector_from_image = 0, vector_rebuilt = 0;  // at recovery (wal_status)
     // Automatic checkpoints run on this thread when the WAL grows past a size.
     std::thread checkpointer;
     std::mutex auto_mu;
@@ -164,7 +165,11 @@ struct Database::Impl {
                                                    " are missing from " + dir->wal_dir().string());
             }
             if (replayed) spdlog::info("recovered {} commits from the WAL", replayed);
-            for (auto* p : raw) p->sync_indexes();
+            for (auto* p : raw) {
+                p->sync_indexes();
+                vector_from_image += p->vector_build_stats().from_image;
+                vector_rebuilt += p->vector_build_stats().rebuilt;
+            }
             writer = wal::Writer::open(rec, wo);
         } catch (const wal::WalError& e) {
             db_error("WalError", e.what());
@@ -207,12 +212,15 @@ struct Database::Impl {
         uint64_t lsn = snap ? *snap : writer->next_lsn() - 1;
         const storage::Snap view = snap ? storage::Snap{*snap, 0} : storage::Snap{};
         const auto& id = dir->manifest().db_id;
-        std::vector<std::vector<std::byte>> shards(eng.shards.size());
+        std::vector<std::vector<std::byte>> shards(eng.shards.size()), vectors(eng.shards.size());
         on_every_partition(eng.shards, [&](uint32_t i, storage::Partition& p) {
             shards[i] = storage::encode_partition(p, id, lsn, view);
+            // The indexes as they are now, not at the snapshot: recovery reconciles them.
+            vectors[i] = storage::encode_vector_images(p, id, lsn);
         });
         auto cat = storage::encode_catalog(*catalog, id, lsn);
-        if (lsn > dir->manifest().checkpoint_lsn) storage::write_checkpoint(*dir, lsn, cat, shards);
+        if (lsn > dir->manifest().checkpoint_lsn)
+            storage::write_checkpoint(*dir, lsn, cat, shards, vectors);
         wal::truncate_before(dir->wal_dir(), lsn + 1);
         wal_bytes_at_checkpoint = writer->stats().bytes;
         return lsn;
@@ -453,6 +461,8 @@ WalStatus Database::wal_status() const {
     s.last_durable_lsn = st.last_durable_lsn;
     s.next_lsn = impl_->writer->next_lsn();
     s.checkpoint_lsn = impl_->dir->manifest().checkpoint_lsn;
+    s.vector_indexes_from_image = impl_->vector_from_image;
+    s.vector_indexes_rebuilt = impl_->vector_rebuilt;
     s.poisoned = impl_->writer->poisoned();
     s.poison_reason = impl_->writer->poison_reason();
     return s;

@@ -20,7 +20,7 @@ namespace lora::storage {
 // File header (80 bytes, little-endian), shared by every file written here:
 //   0  char[8] magic "LORACKP\0"
 //   8  u32     format version (1)
-//  12  u32     kind: 1 partition, 2 catalog, 3 snapshot
+//  12  u32     kind: 1 partition, 2 catalog, 3 snapshot, 4 vector index images
 //  16  u8[16]  database id
 //  32  u32     shard index (0 for catalog and snapshot)
 //  36  u32     shard count (0 for a catalog)
@@ -53,6 +53,17 @@ void decode_partition(std::span<const std::byte> bytes, Partition& into, const w
 // partition (`all` indexed by shard index), in ascending relationship id order.
 void rebuild_in_edges(std::span<Partition* const> all);
 
+// The partition's vector indexes as they are now (VectorIndex::save per index, with its
+// name), framed like a partition file; empty when the partition has no vector index. Call it
+// on the shard's thread next to encode_partition: the images may hold writes after the
+// checkpoint's snapshot, which recovery reconciles (Partition::stash_vector_images).
+std::vector<std::byte> encode_vector_images(const Partition& p, const wal::DbId& db,
+                                            uint64_t lsn);
+std::vector<Partition::VectorImage> decode_vector_images(std::span<const std::byte> bytes,
+                                                         const wal::DbId& db, uint64_t expected_lsn,
+                                                         uint32_t shard_index, uint32_t shard_count,
+                                                         std::string_view source = "vector index images");
+
 // Every name of the three kinds in id order.
 std::vector<std::byte> encode_catalog(const Catalog& c, const wal::DbId& db, uint64_t lsn);
 void decode_catalog(std::span<const std::byte> bytes, Catalog& into, const wal::DbId& db,
@@ -61,7 +72,9 @@ void decode_catalog(std::span<const std::byte> bytes, Catalog& into, const wal::
 // "checkpoints/<20-digit lsn>", the folder of a checkpoint set relative to the data dir.
 std::string checkpoint_folder_name(uint64_t lsn);
 
-// Writes <dir>/checkpoints/<lsn>/{catalog.ckpt, shard-<i>.ckpt} (each fsynced; the set is
+// Writes <dir>/checkpoints/<lsn>/{catalog.ckpt, shard-<i>.ckpt} and, for each non-empty
+// entry of `vector_images` (empty, or one entry per shard: encode_vector_images), a
+// vectors-<i>.ckpt (each fsynced; the set is
 // built in a ".tmp" folder and renamed), then replaces the MANIFEST (checkpoint_lsn, folder),
 // then deletes older checkpoint folders. A crash anywhere leaves the old or the new
 // checkpoint usable. `shards` is indexed by shard index and must hold shard_count entries.
@@ -69,12 +82,15 @@ std::string checkpoint_folder_name(uint64_t lsn);
 // Fault points: checkpoint_crash_mid (after the first shard file),
 // checkpoint_crash_before_manifest.
 void write_checkpoint(DataDir& dir, uint64_t lsn, std::span<const std::byte> catalog,
-                      const std::vector<std::vector<std::byte>>& shards);
+                      const std::vector<std::vector<std::byte>>& shards,
+                      const std::vector<std::vector<std::byte>>& vector_images = {});
 
 // Loads the manifest's checkpoint (nothing when there is none) into `catalog` and the empty
 // `partitions` (indexed by shard index, shard_count of them), then rebuilds in-edges, so WAL
 // replay afterwards adds in-edges only for the relationships it creates. Returns the
-// checkpoint's LSN (0 when there is none): replay the WAL records after it. After an error
+// checkpoint's LSN (0 when there is none): replay the WAL records after it. Vector index
+// images found are stashed in the partitions for their sync_indexes(); a missing or damaged
+// image file is only logged (a warning), never an error. After an error
 // the catalog and partitions may be partly filled and are to be discarded.
 uint64_t load_checkpoint(const DataDir& dir, Catalog& catalog,
                          std::vector<Partition*>& partitions);
@@ -90,6 +106,7 @@ struct SnapshotInfo {
 void save_snapshot(const std::filesystem::path& file, const Catalog& catalog,
                    const std::vector<const Partition*>& partitions, const wal::DbId& db,
                    uint64_t lsn);
+// Snapshots hold no vector index images: the indexes are rebuilt after load_snapshot.
 // Restores a snapshot into `catalog` and the empty `partitions` (their count must equal the
 // snapshot's shard count) and rebuilds in-edges. Any database id is accepted: the caller
 // decides whether a snapshot of another database may be restored (see SnapshotInfo).

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
 #include <type_traits>
 #include <vector>
 
@@ -147,6 +148,23 @@ public:
     // with the RANGE ones, and the same hooks keep them current. They hold present values:
     // snapshot readers re-check candidates through a View. nullptr when absent here.
     VectorIndex* vector_index(const std::string& name);
+    // Checkpoint images of the vector indexes (partition_vectors.cpp). An image is the index
+    // as it is when saved (writes after the checkpoint's snapshot, uncommitted ones too), so
+    // the next sync_indexes() that builds the index loads a stashed image of its name and
+    // reconciles it with the nodes instead of rebuilding; a mismatching or damaged image is
+    // logged and rebuilt. The stash is emptied by that sync_indexes().
+    struct VectorImage {
+        std::string name;
+        std::vector<std::byte> bytes;  // VectorIndex::save()
+    };
+    std::vector<VectorImage> save_vector_images() const;
+    void stash_vector_images(std::vector<VectorImage> images);
+    // How the vector indexes were built so far: loaded from an image, or from the nodes.
+    struct VectorBuildStats {
+        uint32_t from_image = 0;
+        uint32_t rebuilt = 0;
+    };
+    const VectorBuildStats& vector_build_stats() const { return vec_build_stats_; }
     // Next ids create_node / create_relationship would hand out.
     uint64_t next_node_id() const { return encode(nodes_.size()); }
     uint64_t next_relationship_id() const { return encode(rels_.size()); }
@@ -175,6 +193,8 @@ private:
     struct VecIndex;
     void vector_entries(uint32_t local, bool add, uint32_t label, uint32_t key);
     void sync_vector_indexes();
+    // Makes a loaded image hold exactly what a rebuild from the nodes would.
+    void reconcile_vector_index(VecIndex& ix);
     bool no_indexes() const { return prop_indexes_.empty() && vec_indexes_.empty(); }
 
     template <typename F>
@@ -200,6 +220,8 @@ private:
     std::unique_ptr<VersionStore> versions_;
     std::vector<std::unique_ptr<PropertyIndex>> prop_indexes_;
     std::vector<std::unique_ptr<VecIndex>> vec_indexes_;
+    std::vector<VectorImage> vec_images_;  // stashed by recovery, consumed by sync_indexes()
+    VectorBuildStats vec_build_stats_;
     mutable std::vector<uint32_t> seek_scratch_;  // index_seek's local ids
 };
 

@@ -65,6 +65,11 @@ public:
     // Returns false when `id` was not indexed.
     bool remove(uint64_t id);
     bool contains(uint64_t id) const;
+    // True when `id` is indexed with exactly `vector` as upsert() would store it (checked,
+    // and normalised for cosine): how recovery reconciles a checkpoint image with the nodes.
+    bool holds(uint64_t id, std::span<const float> vector) const;
+    // Calls `f` with every indexed (live) id, in slot order.
+    void for_each_id(const std::function<void(uint64_t)>& f) const;
     size_t size() const;      // indexed (live) vectors
     size_t capacity() const;  // slots allocated, live and deleted
     // Bytes held, roughly: per slot the base layer (links, int8 code, label) and the float
