@@ -4,8 +4,11 @@
 #include <lora/lora.hpp>
 
 #include <cstdint>
+#include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace lora::test {
 
@@ -29,6 +32,24 @@ inline int64_t scalar_int(Database& db, const std::string& query, const Params& 
     Value v = scalar(db, query, params);
     if (!v.is_int()) throw std::runtime_error("expected an integer from: " + query + ", got " + v.to_string());
     return v.as_int();
+}
+
+// A new, empty directory under /tmp named after `tag`.
+inline std::string temp_dir(const char* tag) {
+    std::string t = std::string("/tmp/lora-") + tag + "-XXXXXX";
+    std::vector<char> buf(t.begin(), t.end());
+    buf.push_back('\0');
+    return mkdtemp(buf.data());
+}
+
+// A copy of the directory of an open database is what a kill -9 would leave (per-commit
+// sync: every acknowledged commit is on disk).
+inline std::string crash_image(const std::string& dir) {
+    std::string copy = dir + "-image";
+    std::filesystem::remove_all(copy);
+    std::filesystem::copy(dir, copy, std::filesystem::copy_options::recursive);
+    std::filesystem::remove(copy + "/LOCK");
+    return copy;
 }
 
 }  // namespace lora::test

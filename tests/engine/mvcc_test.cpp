@@ -1,6 +1,8 @@
 // Snapshot isolation across shards: readers see neither uncommitted nor later-committed
 // changes, transactions read a stable snapshot plus their own writes, old versions go away,
 // and a bank-transfer invariant holds under concurrent transfers and readers.
+#include "helpers.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <lora/lora.hpp>
@@ -272,22 +274,8 @@ TEST_CASE("index seeks read the snapshot, not the index's present values", "[eng
 
 namespace {
 
-std::string temp_dir(const char* tag) {
-    std::string t = std::string("/tmp/lora-") + tag + "-XXXXXX";
-    std::vector<char> buf(t.begin(), t.end());
-    buf.push_back('\0');
-    return mkdtemp(buf.data());
-}
-
-// A copy of the directory of an open database is what a kill -9 would leave (per-commit
-// sync: every acknowledged commit is on disk).
-std::string crash_image(const std::string& dir) {
-    std::string copy = dir + "-image";
-    std::filesystem::remove_all(copy);
-    std::filesystem::copy(dir, copy, std::filesystem::copy_options::recursive);
-    std::filesystem::remove(copy + "/LOCK");
-    return copy;
-}
+using lora::test::crash_image;
+using lora::test::temp_dir;
 
 }  // namespace
 

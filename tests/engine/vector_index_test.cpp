@@ -354,21 +354,8 @@ TEST_CASE("queryNodes errors and SHOW INDEXES", "[engine][vector][vindex]") {
 
 namespace {
 
-std::string temp_dir(const char* tag) {
-    std::string t = std::string("/tmp/lora-") + tag + "-XXXXXX";
-    std::vector<char> buf(t.begin(), t.end());
-    buf.push_back('\0');
-    return mkdtemp(buf.data());
-}
-
-// A copy of an open database's directory is what a kill -9 would leave (per-commit sync).
-std::string crash_image(const std::string& dir) {
-    std::string copy = dir + "-image";
-    std::filesystem::remove_all(copy);
-    std::filesystem::copy(dir, copy, std::filesystem::copy_options::recursive);
-    std::filesystem::remove(copy + "/LOCK");
-    return copy;
-}
+using lora::test::crash_image;
+using lora::test::temp_dir;
 
 // Brute force over the nodes that have a vector (similarity of a missing one is null).
 std::vector<Hit> exact_present(Database& db, const Value& q, int k,
