@@ -262,11 +262,7 @@ std::function<void()> on_visible(QueryActor* self, bool logged) {
     st.answered_elsewhere = true;
     return [o = success_outcome(self), req = st.req, engine = st.q->engine, gate = st.gate_held,
             started = st.commit_started, me, logged] {
-        if (logged) {
-            auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                std::chrono::steady_clock::now() - started);
-            engine->record_commit(static_cast<uint64_t>(us.count()));
-        }
+        if (logged) engine->record_commit_since(started);
         if (gate) engine->active_writers.fetch_sub(1);
         // Pooled before the answer: once answered, the client may close the database (and
         // with it the pool), and then the actor has to end instead.
@@ -773,11 +769,7 @@ caf::behavior query_actor(QueryActor* self, EnginePtr engine) {
         [=](visible_atom, uint64_t run, bool logged) {
             auto& st = self->state;
             if (st.run != run || st.finished) return;
-            if (logged) {
-                auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                    std::chrono::steady_clock::now() - st.commit_started);
-                st.q->engine->record_commit(static_cast<uint64_t>(us.count()));
-            }
+            if (logged) st.q->engine->record_commit_since(st.commit_started);
             succeed(self);
         },
         [=](retry_atom, uint64_t run) {

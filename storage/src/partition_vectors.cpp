@@ -21,6 +21,14 @@ uint32_t setting_u32(const IndexDef& def, std::string_view key, uint32_t fallbac
     return static_cast<uint32_t>(std::min<int64_t>(v->as_int(), UINT32_MAX));
 }
 
+void upsert_indexable(VectorIndex& index, uint64_t id, const std::vector<float>& coords) {
+    try {
+        index.upsert(id, coords);
+    } catch (const Error&) {
+        // A zero vector has no cosine: like a wrong dimension, it is simply not indexed.
+    }
+}
+
 }  // namespace
 
 VectorIndexOptions vector_index_options(const IndexDef& def) {
@@ -57,7 +65,6 @@ VectorIndex* Partition::vector_index(const std::string& name) {
 }
 
 void Partition::vector_entries(uint32_t local, bool add, uint32_t label, uint32_t key) {
-    const NodeRecord& rec = nodes_[local];
     const uint64_t id = encode(local);
     for (auto& ix : vec_indexes_) {
         if (label != ~0u && ix->label != label) continue;
@@ -66,17 +73,20 @@ void Partition::vector_entries(uint32_t local, bool add, uint32_t label, uint32_
             ix->index.remove(id);
             continue;
         }
-        if (!rec.labels.contains(ix->label)) continue;
-        const Value* v = rec.props.find(ix->key);
         std::vector<float> scratch;
-        const std::vector<float>* coords = v ? index_coords(*v, scratch) : nullptr;
-        if (!coords || coords->size() != ix->index.options().dimension) continue;
-        try {
-            ix->index.upsert(id, *coords);
-        } catch (const Error&) {
-            // A zero vector has no cosine: like a wrong dimension, it is simply not indexed.
-        }
+        if (const std::vector<float>* coords = indexed_coords(*ix, local, scratch))
+            upsert_indexable(ix->index, id, *coords);
     }
+}
+
+const std::vector<float>* Partition::indexed_coords(const VecIndex& ix, uint32_t local,
+                                                    std::vector<float>& scratch) const {
+    const NodeRecord& rec = nodes_[local];
+    if (!rec.labels.contains(ix.label)) return nullptr;
+    const Value* v = rec.props.find(ix.key);
+    const std::vector<float>* coords = v ? index_coords(*v, scratch) : nullptr;
+    if (!coords || coords->size() != ix.index.options().dimension) return nullptr;
+    return coords;
 }
 
 std::vector<Partition::VectorImage> Partition::save_vector_images() const {
@@ -133,30 +143,19 @@ std::optional<VectorIndex> take_image(std::vector<Partition::VectorImage>& stash
 
 void Partition::reconcile_vector_index(VecIndex& ix) {
     std::vector<float> scratch;
-    auto coords_of = [&](uint32_t local) -> const std::vector<float>* {
-        const NodeRecord& rec = nodes_[local];
-        if (!rec.labels.contains(ix.label)) return nullptr;
-        const Value* v = rec.props.find(ix.key);
-        return v ? index_coords(*v, scratch) : nullptr;
-    };
     // Entries of nodes gone, relabelled or changed since the image was saved, and entries
     // of writes that never committed.
     std::vector<uint64_t> stale;
     ix.index.for_each_id([&](uint64_t id) {
         const auto local = live_node(id);
-        const std::vector<float>* c = local ? coords_of(*local) : nullptr;
+        const std::vector<float>* c = local ? indexed_coords(ix, *local, scratch) : nullptr;
         if (!c || !ix.index.holds(id, *c)) stale.push_back(id);
     });
     for (uint64_t id : stale) ix.index.remove(id);
     // Then whatever a rebuild would index that the image lacks.
     for_each_node_with_label(ix.label, [&](uint64_t id) {
-        const std::vector<float>* c = coords_of(static_cast<uint32_t>(id / count_));
-        if (!c || c->size() != ix.index.options().dimension || ix.index.holds(id, *c)) return;
-        try {
-            ix.index.upsert(id, *c);
-        } catch (const Error&) {
-            // Not indexable (a zero vector in a cosine index), as in vector_entries.
-        }
+        const std::vector<float>* c = indexed_coords(ix, static_cast<uint32_t>(id / count_), scratch);
+        if (c && !ix.index.holds(id, *c)) upsert_indexable(ix.index, id, *c);
     });
 }
 

@@ -130,6 +130,11 @@ struct EngineShared {
         commit_us_sum.fetch_add(us, std::memory_order_relaxed);
         commits_total.fetch_add(1, std::memory_order_relaxed);
     }
+    void record_commit_since(std::chrono::steady_clock::time_point started) {
+        record_commit(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                                std::chrono::steady_clock::now() - started)
+                                                .count()));
+    }
     std::atomic<uint32_t> round_robin{0};
     exec::Procedures procedures;
     // Durability (null / unset for an in-memory database).

@@ -195,6 +195,10 @@ private:
     void sync_vector_indexes();
     // Makes a loaded image hold exactly what a rebuild from the nodes would.
     void reconcile_vector_index(VecIndex& ix);
+    // What `ix` holds of node `local`: the coordinates of its property when it has the label
+    // and they have the index's dimension (they may point into `scratch`), else null.
+    const std::vector<float>* indexed_coords(const VecIndex& ix, uint32_t local,
+                                             std::vector<float>& scratch) const;
     bool no_indexes() const { return prop_indexes_.empty() && vec_indexes_.empty(); }
 
     template <typename F>
