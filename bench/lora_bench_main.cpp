@@ -88,6 +88,9 @@ int main(int argc, char** argv) {
                                "' (known: writers, writers-compare, ingest, reads, sqlite, "
                                "writers-vs-sqlite, vectors)");
     }
+    const std::string api_help =
+        "embedded writers: blocking (default; a thread per writer calling Database::execute) or "
+        "async (each writer a chain of Database::execute_async calls; no thread per writer)";
     CLI::App app{"lora-bench: benchmarks of the lora graph database"};
     app.require_subcommand(1);
 
@@ -120,6 +123,8 @@ int main(int argc, char** argv) {
         "--sync", wc.sync,
         "WAL sync mode: per-commit, interval:<ms> or none; with --via http only a label for "
         "the report: the mode the server runs with");
+    writers->add_option("--api", wc.api, api_help)
+        ->check(CLI::IsMember({"blocking", "async"}));
     writers->add_flag("--print-acks", wc.print_acks, "print 'ack W S' after each acknowledged commit");
     writers->add_flag("--json", w_json, "print only the JSON line");
     writers->add_option("--time-limit", wc.time_limit_s,
@@ -146,6 +151,8 @@ int main(int argc, char** argv) {
     compare->add_option("--engine-threads", c_engine_threads,
                         "the engine's worker threads (lora::Options::threads; default: cores)")
         ->check(CLI::Range(1u, 256u));
+    std::string c_api = "blocking";
+    compare->add_option("--api", c_api, api_help)->check(CLI::IsMember({"blocking", "async"}));
     compare->add_option("--time-limit", c_limit, "stop each run after S seconds (default 120)")
         ->check(CLI::Range(0.0, 86400.0));
     compare->add_flag("--json", c_json, "print only the JSON lines");
@@ -230,6 +237,8 @@ int main(int argc, char** argv) {
     vs->add_option("--engine-threads", vs_engine_threads,
                    "lora's worker threads (lora::Options::threads; default: cores)")
         ->check(CLI::Range(1u, 256u));
+    std::string vs_api = "blocking";
+    vs->add_option("--api", vs_api, api_help)->check(CLI::IsMember({"blocking", "async"}));
     vs->add_option("--time-limit", vs_limit, "stop each run after S seconds (default 120)")
         ->check(CLI::Range(0.0, 86400.0));
     vs->add_flag("--json", vs_json, "print only the JSON lines");
@@ -335,6 +344,7 @@ int main(int argc, char** argv) {
             cfg.txns = std::max<uint64_t>(1, vs_txns / vs_writers);
             cfg.shards = vs_shards;
             cfg.engine_threads = vs_engine_threads;
+            cfg.api = vs_api;
             cfg.sync = "per-commit";
             cfg.time_limit_s = vs_limit;
             cfg.verify = true;
@@ -353,9 +363,9 @@ int main(int argc, char** argv) {
             if (int status = run_error_status(sr)) return status;
             const double ratio = sr.commits_per_s() > 0 ? lr.commits_per_s() / sr.commits_per_s() : 0;
             if (!vs_json)
-                std::printf("\nlora %u writers (per-commit, %u shards): %.1f commits/s; sqlite %u "
+                std::printf("\nlora %u writers (per-commit, %u shards, api %s): %.1f commits/s; sqlite %u "
                             "threads (WAL, synchronous=FULL): %.1f commits/s; ratio %.2fx\n",
-                            lr.writers, lr.shards, lr.commits_per_s(), sr.writers,
+                            lr.writers, lr.shards, lr.api.c_str(), lr.commits_per_s(), sr.writers,
                             sr.commits_per_s(), ratio);
             nlohmann::ordered_json j;
             j["bench"] = "writers-vs-sqlite";
@@ -380,6 +390,7 @@ int main(int argc, char** argv) {
                 if (!wc.data_dir.empty())
                     return usage_error("--data is for the embedded mode; a lorad owns its data directory");
                 if (wc.print_acks) return usage_error("--print-acks is for the embedded mode");
+                if (wc.api != "blocking") return usage_error("--api is for the embedded mode");
                 if (sync_opt->count() == 0) wc.sync = "unknown";
                 else if (auto problem = lora::bench::check_sync_mode(wc.sync); !problem.empty())
                     return usage_error(problem);
@@ -414,6 +425,7 @@ int main(int argc, char** argv) {
             cfg.txns = c_txns / k;
             cfg.shards = c_shards;
             cfg.engine_threads = c_engine_threads;
+            cfg.api = c_api;
             cfg.sync = "per-commit";
             cfg.time_limit_s = c_limit;
             cfg.verify = true;
@@ -424,7 +436,7 @@ int main(int argc, char** argv) {
             if (int status = run_error_status(results.back())) return status;
         }
         if (!c_json) {
-            std::printf("\n%-22s", "per-commit");
+            std::printf("\n%-22s", ("per-commit, " + c_api).c_str());
             for (const auto& r : results) std::printf("%14s", ("K=" + std::to_string(r.writers)).c_str());
             std::printf("\n%-22s", "commits/s");
             for (const auto& r : results) std::printf("%14.1f", r.commits_per_s());
@@ -447,6 +459,7 @@ int main(int argc, char** argv) {
         nlohmann::ordered_json j;
         j["bench"] = "writers-compare";
         j["sync"] = "per-commit";
+        j["api"] = c_api;
         j["runs"] = nlohmann::ordered_json::array();
         for (const auto& r : results) j["runs"].push_back(nlohmann::ordered_json::parse(lora::bench::writers_json(r)));
         std::cout << j.dump() << "\n";

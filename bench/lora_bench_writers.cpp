@@ -51,6 +51,20 @@ struct Shared {
     std::mutex error_mu;
     std::string first_error;
 
+    // --print-acks: "ack W S" once writer W's statement S is acknowledged.
+    void ack(uint32_t w, uint64_t s) {
+        if (!config.print_acks) return;
+        char line[64];
+        int n = std::snprintf(line, sizeof line, "ack %u %llu\n", w, static_cast<unsigned long long>(s));
+        std::lock_guard lock(ack_mu);
+        std::fwrite(line, 1, static_cast<size_t>(n), stdout);
+        std::fflush(stdout);
+    }
+
+    void fail(uint32_t w, uint64_t s, const std::string& what) {
+        fail("writer " + std::to_string(w) + " txn " + std::to_string(s) + ": " + what);
+    }
+
     void fail(const std::string& message) {
         {
             std::lock_guard lock(error_mu);
@@ -89,12 +103,10 @@ void run_one_writer(Shared& shared, uint32_t w, WriterOutcome& out) {
                     ++out.retries;
                     continue;
                 }
-                shared.fail("writer " + std::to_string(w) + " txn " + std::to_string(s) + ": " +
-                            e.code() + ": " + e.message());
+                shared.fail(w, s, e.code() + ": " + e.message());
                 return;
             } catch (const std::exception& e) {
-                shared.fail("writer " + std::to_string(w) + " txn " + std::to_string(s) + ": " +
-                            e.what());
+                shared.fail(w, s, e.what());
                 return;
             }
         }
@@ -102,16 +114,58 @@ void run_one_writer(Shared& shared, uint32_t w, WriterOutcome& out) {
         out.latency_ns.record(static_cast<uint64_t>(
             std::chrono::duration_cast<std::chrono::nanoseconds>(end - start).count()));
         ++out.committed;
-        if (shared.config.print_acks) {
-            char line[64];
-            int n = std::snprintf(line, sizeof line, "ack %u %llu\n", w,
-                                  static_cast<unsigned long long>(s));
-            std::lock_guard lock(shared.ack_mu);
-            std::fwrite(line, 1, static_cast<size_t>(n), stdout);
-            std::fflush(stdout);
-        }
+        shared.ack(w, s);
     }
 }
+
+// --api async: a writer is a chain of execute_async calls, each completion starting the
+// writer's next statement, so K writers need no thread each. Every writer still has one
+// statement in flight at a time; its state is touched only by its own completions, which
+// follow one another.
+struct AsyncWriter {
+    Shared* shared = nullptr;
+    uint32_t w = 0;
+    uint64_t s = 0;
+    uint64_t limit = 0;
+    Clock::time_point started;
+    WriterOutcome* out = nullptr;
+    std::latch* finished = nullptr;
+
+    void next() {
+        if (shared->stop.load(std::memory_order_relaxed) || s >= limit) return finish();
+        if (shared->deadline && Clock::now() >= *shared->deadline) {
+            out->time_limited = shared->config.duration_s <= 0;
+            return finish();
+        }
+        started = Clock::now();
+        submit();
+    }
+
+    void submit() {
+        Params params{{"w", Value(static_cast<int64_t>(w))}, {"s", Value(static_cast<int64_t>(s))}};
+        shared->db.execute_async(kWriteQuery, params, [this](Completion&& c) { completed(c); });
+    }
+
+    void completed(const Completion& c) {
+        if (c.error) {
+            if (c.error->error_class() == ErrorClass::Transient &&
+                !shared->stop.load(std::memory_order_relaxed)) {
+                ++out->retries;
+                return submit();
+            }
+            shared->fail(w, s, c.error->code() + ": " + c.error->message());
+            return finish();
+        }
+        out->latency_ns.record(static_cast<uint64_t>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - started).count()));
+        ++out->committed;
+        shared->ack(w, s);
+        ++s;
+        next();
+    }
+
+    void finish() { finished->count_down(); }
+};
 
 }  // namespace
 
@@ -138,6 +192,7 @@ WritersResult run_writers(const WritersConfig& config) {
 
     WritersResult result;
     result.writers = config.writers;
+    result.api = config.api;
     result.shards = db->shard_count();
     result.engine_threads =
         config.engine_threads ? config.engine_threads : std::max(1u, std::thread::hardware_concurrency());
@@ -148,20 +203,31 @@ WritersResult run_writers(const WritersConfig& config) {
     Shared shared(config, *db);
     std::vector<WriterOutcome> outcomes(config.writers);
     std::vector<std::thread> threads;
-    threads.reserve(config.writers);
+    std::vector<AsyncWriter> async_writers;
+    std::latch async_finished(config.writers);
     // Threads start together so thread creation is not part of the measured run.
     std::latch go(1);
-    for (uint32_t w = 0; w < config.writers; ++w) {
-        threads.emplace_back([&, w] {
-            go.wait();
-            run_one_writer(shared, w, outcomes[w]);
-        });
+    if (config.api == "async") {
+        const uint64_t limit = config.duration_s > 0 ? UINT64_MAX : config.txns;
+        async_writers.resize(config.writers);
+        for (uint32_t w = 0; w < config.writers; ++w)
+            async_writers[w] = AsyncWriter{&shared, w, 0, limit, {}, &outcomes[w], &async_finished};
+    } else {
+        threads.reserve(config.writers);
+        for (uint32_t w = 0; w < config.writers; ++w) {
+            threads.emplace_back([&, w] {
+                go.wait();
+                run_one_writer(shared, w, outcomes[w]);
+            });
+        }
     }
 
     const WalStatus wal_before = db->wal_status();
     const auto start = Clock::now();
     shared.deadline = run_deadline(start, config.duration_s, config.time_limit_s);
     go.count_down();
+    for (auto& a : async_writers) a.next();
+    if (!async_writers.empty()) async_finished.wait();
     for (auto& t : threads) t.join();
     const auto end = Clock::now();
     const WalStatus wal_after = db->wal_status();
@@ -189,6 +255,7 @@ std::string writers_json(const WritersResult& r) {
     nlohmann::ordered_json j;
     j["bench"] = r.bench;
     if (r.bench == "writers") j["via"] = r.via;
+    if (r.bench == "writers" && r.via == "embedded") j["api"] = r.api;
     j["writers"] = r.writers;
     j["txns"] = r.txns;
     if (r.shards)
@@ -230,7 +297,9 @@ std::string writers_table(const WritersResult& r) {
                   "commits  %llu in %.3f s = %.1f commits/s\n"
                   "latency  p50 %.1f us  p95 %.1f us  p99 %.1f us  max %.1f us\n",
                   r.bench.c_str(), r.writers,
-                  r.bench == "writers" ? ("via " + r.via).c_str() : "threads",
+                  r.bench != "writers"    ? "threads"
+                  : r.via == "embedded" ? ("via embedded, api " + r.api).c_str()
+                                        : ("via " + r.via).c_str(),
                   r.shards ? std::to_string(r.shards).c_str() : "unknown", r.sync.c_str(),
                   r.engine_threads ? (", engine threads " + std::to_string(r.engine_threads)).c_str() : "",
                   static_cast<unsigned long long>(r.txns),

@@ -19,6 +19,9 @@ struct WritersConfig {
     uint32_t shards = 0;       // 0 = the engine's default (hardware threads)
     uint32_t engine_threads = 0;  // Options::threads: the engine's worker threads (0 = cores)
     std::string sync = "per-commit";
+    // "blocking": a thread per writer calling Database::execute; "async": writers are
+    // chains of Database::execute_async, driven by the engine's completions.
+    std::string api = "blocking";
     bool print_acks = false;   // "ack W S" on stdout after each acknowledged commit
     double time_limit_s = 0;   // > 0: a --txns run stops early after this long
     bool verify = false;       // count the relationships afterwards
@@ -27,6 +30,7 @@ struct WritersConfig {
 struct WritersResult {
     std::string bench = "writers";  // the JSON "bench" field ("sqlite" for the comparison)
     std::string via = "embedded";   // "embedded" or "http"
+    std::string api = "blocking";   // embedded: "blocking" or "async" (WritersConfig::api)
     uint32_t writers = 0;
     uint32_t shards = 0;    // 0 = unknown (http: the server's, unless stated with --shards)
     uint32_t engine_threads = 0;  // embedded: the engine's worker threads; 0 = unknown (http, sqlite)

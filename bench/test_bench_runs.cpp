@@ -46,6 +46,9 @@ TEST_CASE("lora-bench refuses bad arguments with exit 2 and a message", "[bench]
         {{"writers", "--via", "http", "--url", "http://127.0.0.1:99999", "--txns", "5"}, "bad port"},
         {{"writers", "--via", "carrier-pigeon", "--txns", "5"}, "--via"},
         {{"writers", "--url", "http://127.0.0.1:1", "--data", "/tmp/x", "--txns", "5"}, "--via http"},
+        {{"writers", "--data", "/tmp/x", "--txns", "5", "--api", "telepathic"}, "--api"},
+        {{"writers", "--via", "http", "--url", "http://127.0.0.1:1", "--txns", "5", "--api", "async"},
+         "--api is for the embedded mode"},
         {{"ingest", "--nodes", "0"}, "--nodes"},
         {{"ingest", "--nodes", "10", "--match", "telepathy"}, "--match"},
         {{"ingest", "--nodes", "10", "--data", "/tmp/x", "--sync", "sometimes"}, "--sync"},
@@ -178,6 +181,41 @@ TEST_CASE("lora-bench ingest and reads print a table and a JSON line", "[bench]"
     auto again = run_process(kBench, {"ingest", "--nodes", "10", "--data", data});
     CHECK(again.exit_code == 2);
     CHECK(again.err.find("not empty") != std::string::npos);
+}
+
+TEST_CASE("embedded writers commit every transaction, blocking and async", "[bench]") {
+    for (const char* api : {"blocking", "async"}) {
+        TempDir dir;
+        WritersConfig wc;
+        wc.data_dir = (dir.path / "db").string();
+        wc.writers = 8;
+        wc.txns = 25;
+        wc.shards = 2;
+        wc.api = api;
+        wc.verify = true;
+        WritersResult r = run_writers(wc);
+        INFO(api << ": " << r.error);
+        CHECK(r.error.empty());
+        CHECK(r.txns == 200);
+        CHECK(r.verified == 1);
+        CHECK(r.latency_ns.count() == 200);
+        CHECK(r.wal_records == 200);
+        CHECK(r.fsyncs > 0);
+        CHECK(r.fsyncs <= 200);
+        auto j = nlohmann::json::parse(writers_json(r));
+        CHECK(j["api"] == api);
+        CHECK(j["sync"] == "per-commit");
+    }
+    // --duration with async writers: every writer stops at the deadline.
+    TempDir dir;
+    auto p = run_process(kBench, {"writers", "--data", (dir.path / "db").string(), "--writers", "16",
+                                  "--duration", "0.3", "--api", "async", "--verify", "--json"});
+    INFO(p.err);
+    REQUIRE(p.exit_code == 0);
+    auto j = last_json_line(p.out);
+    CHECK(j["api"] == "async");
+    CHECK(j["verified"] == true);
+    CHECK(j["txns"].get<uint64_t>() > 0);
 }
 
 TEST_CASE("writers --via http commits through a real lorad", "[bench][net]") {

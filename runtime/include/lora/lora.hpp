@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -144,6 +145,14 @@ struct QueryOptions {
     size_t stream_window_rows = 4096;
 };
 
+// How a statement started with Database::execute_async ended: `error` when it failed
+// (nothing of it was kept), else its `result`.
+struct Completion {
+    std::optional<Error> error;
+    Result result;
+};
+using CompletionFn = std::function<void(Completion&&)>;
+
 // The result of Database::stream, read while the query runs. Rows are produced only as
 // fast as next() takes them: memory stays bounded by the window, except for what a
 // barrier (ORDER BY, aggregation, DISTINCT over everything) must hold by nature.
@@ -184,6 +193,17 @@ public:
     Result execute(const std::string& query, const Params& params = {});
     // The same with a time limit and/or a cancel token.
     Result execute(const std::string& query, const Params& params, const QueryOptions& options);
+    // Starts one auto-commit statement and returns at once; `done` is called exactly once
+    // when it has finished (a write: committed, and durable as the sync mode says) or
+    // failed. Many statements can be in flight without a thread each, which is how a
+    // service on an event loop or an actor system keeps a database busy. `done` runs on
+    // one of the engine's threads: it must be quick and must not block (no blocking
+    // execute(), no waiting for another statement), but it may start further statements
+    // with execute_async. An exception thrown by `done` is logged and dropped. Destroying
+    // the Database waits for statements already started; one started while it is being
+    // destroyed (from a `done`) fails with DatabaseError.Closed.
+    void execute_async(const std::string& query, const Params& params, CompletionFn done,
+                       const QueryOptions& options = {});
     // Runs one auto-commit statement and streams its result. Throws lora::Error for errors
     // found before the result starts (syntax, semantics, read-only database); later errors
     // come from Cursor::next.

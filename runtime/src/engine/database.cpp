@@ -103,8 +103,19 @@ struct Database::Impl {
     std::mutex auto_mu;
     std::condition_variable auto_cv;
     bool stopping = false;
+    // Statements started by execute_async and not yet finished; the destructor waits for
+    // them, and refuses new ones from the moment it begins.
+    std::atomic<int64_t> async_running{0};
+    std::atomic<bool> closing{false};
+    std::mutex async_mu;
+    std::condition_variable async_cv;
 
     ~Impl() {
+        closing.store(true);
+        {
+            std::unique_lock lock(async_mu);
+            async_cv.wait(lock, [&] { return async_running.load() == 0; });
+        }
         if (checkpointer.joinable()) {
             {
                 std::lock_guard lock(auto_mu);
@@ -304,6 +315,22 @@ actors::OutcomePtr run_request(Database::Impl& impl, actors::QueryRequestPtr req
 // For streaming.cpp (cursors, cancellation), which lives apart from this file.
 caf::actor_system& engine_system(Database::Impl& impl) { return *impl.system; }
 actors::EnginePtr engine_of(Database::Impl& impl) { return impl.engine; }
+
+// execute_async's bookkeeping (streaming.cpp): false when the database is being destroyed.
+void async_end(Database::Impl& impl);
+bool async_begin(Database::Impl& impl) {
+    impl.async_running.fetch_add(1);
+    if (!impl.closing.load()) return true;
+    async_end(impl);
+    return false;
+}
+
+void async_end(Database::Impl& impl) {
+    if (impl.async_running.fetch_sub(1) == 1 && impl.closing.load()) {
+        std::lock_guard lock(impl.async_mu);
+        impl.async_cv.notify_all();
+    }
+}
 
 Result Database::execute(const std::string& query, const Params& params) {
     auto req = std::make_shared<actors::QueryRequest>();

@@ -5,6 +5,8 @@
 
 #include <lora/lora.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include <future>
 
 namespace lora {
@@ -12,6 +14,8 @@ namespace lora {
 // Defined in database.cpp, next to Database::Impl.
 caf::actor_system& engine_system(Database::Impl& impl);
 actors::EnginePtr engine_of(Database::Impl& impl);
+bool async_begin(Database::Impl& impl);
+void async_end(Database::Impl& impl);
 
 void CancelToken::cancel() {
     std::map<uint64_t, std::function<void()>> hooks;
@@ -97,6 +101,62 @@ Result Database::execute(const std::string& query, const Params& params, const Q
     actors::OutcomePtr o = future.get();
     if (o->error) throw *o->error;
     return std::move(o->result);
+}
+
+void Database::execute_async(const std::string& query, const Params& params, CompletionFn done,
+                             const QueryOptions& options) {
+    if (!async_begin(*impl_)) {
+        Completion c;
+        c.error = Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "Closed",
+                        "the database is being closed: no new statements");
+        done(std::move(c));
+        return;
+    }
+    auto req = std::make_shared<actors::QueryRequest>();
+    req->query = query;
+    req->params = params;
+    // The launch record (the cancel token's hook) lives until the statement is done.
+    // `done` may run before launch() returns: then the caller's thread drops it.
+    struct Slot {
+        std::mutex mu;
+        std::unique_ptr<Running> run;
+        bool finished = false;
+    };
+    auto slot = std::make_shared<Slot>();
+    Database::Impl* impl = impl_.get();
+    req->done = [impl, slot, done = std::move(done)](actors::OutcomePtr o) mutable {
+        {
+            // Moved out so what the callback holds is released now, not when a pooled
+            // query actor lets go of the request.
+            CompletionFn fn = std::move(done);
+            Completion c;
+            c.error = std::move(o->error);
+            c.result = std::move(o->result);
+            try {
+                fn(std::move(c));
+            } catch (const std::exception& e) {
+                spdlog::error("execute_async: the completion callback threw: {}", e.what());
+            } catch (...) {
+                spdlog::error("execute_async: the completion callback threw");
+            }
+        }
+        std::unique_ptr<Running> run;
+        {
+            std::lock_guard lock(slot->mu);
+            slot->finished = true;
+            run = std::move(slot->run);
+        }
+        run.reset();
+        async_end(*impl);
+    };
+    if (options.cancel || options.timeout.count() > 0) {
+        auto run = launch(*impl_, req, options);
+        std::lock_guard lock(slot->mu);
+        if (!slot->finished) slot->run = std::move(run);
+    } else {
+        caf::anon_send(actors::acquire_query(engine_system(*impl_), engine_of(*impl_)),
+                       actors::start_atom::value, std::move(req));
+    }
 }
 
 struct Cursor::Impl {
