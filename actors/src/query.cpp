@@ -496,7 +496,7 @@ void commit(QueryActor* self) {
     // WAL's I/O thread starts the install itself. A commit that changed nothing writes no
     // record: it stamps the visible timestamp (its kept versions, if any, equal the present
     // state) and waits for nobody.
-    auto log_and_finish = [self, engine, txn, install](std::span<const std::vector<exec::RedoOp>* const> parts) {
+    auto log_and_finish = [self, engine, txn, install, targets](std::span<const std::vector<exec::RedoOp>* const> parts) {
         auto& st = self->state;
         bool empty = true;
         for (const auto* p : parts) empty = empty && p->empty();
@@ -521,15 +521,18 @@ void commit(QueryActor* self) {
                                "database is read-only: " + error);
             abort_all(self);
         };
+        // Runs on the WAL's I/O thread, which sends the installs of its whole batch together.
         auto then = std::make_shared<std::function<void(uint64_t, const std::string&)>>(
-            [me = caf::actor_cast<caf::actor>(self), txn, engine, install,
+            [me = caf::actor_cast<caf::actor>(self), txn, engine, targets,
              visible = on_visible(self, true)](uint64_t lsn, const std::string& error) {
                 if (!error.empty()) {
                     caf::anon_send(me, durable_atom::value, txn, lsn, error);
                     return;
                 }
                 if (lora::fault::hit("commit_crash_before_install")) lora::fault::crash();
-                install(lsn, [engine, lsn, visible] { engine->commits.installed(lsn, visible); });
+                engine->wal_installs.add(*targets, txn, lsn, [engine, lsn, visible] {
+                    engine->commits.installed(lsn, visible);
+                });
             });
         self->send(engine->wal, append_atom::value, record, DurableFn(std::move(then)));
     };

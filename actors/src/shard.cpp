@@ -42,6 +42,19 @@ void collect_versions(ShardActor* self) {
     }
 }
 
+// Makes transaction `txn` visible at `ts` here; the last shard of its Install tells the
+// commit clock. The caller collects old versions afterwards.
+void install_commit(ShardActor* self, uint64_t txn, uint64_t ts, const InstallPtr& install) {
+    auto& st = self->state;
+    auto it = st.txns.find(txn);
+    if (it != st.txns.end()) {
+        st.locks.commit(it->second, ts);
+        st.txns.erase(it);
+    }
+    st.part->versions().commit(txn, ts);
+    if (install->left.fetch_sub(1, std::memory_order_acq_rel) == 1) install->installed();
+}
+
 exec::ExecEnv make_env(ShardActor* self, const QueryRef& q, Outbox& out, QueryStats& stats) {
     auto& st = self->state;
     exec::ExecEnv env;
@@ -121,15 +134,12 @@ caf::behavior shard_actor(ShardActor* self, std::shared_ptr<storage::Partition> 
             return encode_redo(txn, it->second.redo);
         },
         [=](commit_atom, uint64_t txn, uint64_t commit_ts, const InstallPtr& install) {
-            auto& st = self->state;
-            auto it = st.txns.find(txn);
-            if (it != st.txns.end()) {
-                st.locks.commit(it->second, commit_ts);
-                st.txns.erase(it);
-            }
-            st.part->versions().commit(txn, commit_ts);
+            install_commit(self, txn, commit_ts, install);
             collect_versions(self);
-            if (install->left.fetch_sub(1, std::memory_order_acq_rel) == 1) install->installed();
+        },
+        [=](commit_atom, const InstallBatchPtr& batch) {
+            for (const auto& e : *batch) install_commit(self, e.txn, e.ts, e.install);
+            collect_versions(self);
         },
         [=](abort_atom, uint64_t txn) {
             auto& st = self->state;

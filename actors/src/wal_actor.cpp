@@ -8,6 +8,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace lora::actors {
 
 namespace {
@@ -77,8 +79,39 @@ caf::behavior wal_actor(WalActor* self, std::shared_ptr<wal::Writer> writer,
 
 }  // namespace
 
+void InstallOutbox::add(const std::vector<caf::actor>& targets, uint64_t txn, uint64_t ts,
+                        std::function<void()> all) {
+    if (targets.empty()) {
+        all();
+        return;
+    }
+    auto in = std::make_shared<Install>(targets.size(), std::move(all));
+    for (const auto& t : targets) {
+        auto it = std::find_if(per_shard_.begin(), per_shard_.end(),
+                               [&](const auto& e) { return e.first == t; });
+        if (it == per_shard_.end()) {
+            per_shard_.emplace_back(t, std::make_shared<std::vector<InstallEntry>>());
+            it = per_shard_.end() - 1;
+        }
+        it->second->push_back(InstallEntry{txn, ts, in});
+    }
+}
+
+void InstallOutbox::flush() {
+    for (auto& [shard, batch] : per_shard_) {
+        if (batch->empty()) continue;
+        caf::anon_send(shard, commit_atom::value, std::move(batch));
+        batch = std::make_shared<std::vector<InstallEntry>>();
+    }
+}
+
 caf::actor spawn_wal(caf::actor_system& sys, std::shared_ptr<wal::Writer> writer,
                      std::weak_ptr<EngineShared> engine) {
+    // The durable callbacks of a batch queue their installs; they leave as one message per
+    // shard when the batch's callbacks are done.
+    writer->on_batch_end([engine] {
+        if (auto e = engine.lock()) e->wal_installs.flush();
+    });
     return sys.spawn(wal_actor, std::move(writer), std::move(engine));
 }
 

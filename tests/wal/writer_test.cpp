@@ -280,3 +280,51 @@ TEST_CASE("truncate_before deletes only segments wholly before the LSN", "[wal][
     CHECK(wal_test::segment_files(tmp.wal()).size() == 1);
     CHECK(open_for_recovery(tmp.wal(), id).next_lsn() == 1002);
 }
+
+TEST_CASE("the batch-end hook runs once per batch, after that batch's callbacks",
+          "[wal][writer][group-commit]") {
+    TempDir tmp;
+    auto id = DbId::random();
+    auto w = Writer::open(tmp.wal(), wal_test::small_options(id, 1 << 20));
+    // Only the I/O thread touches these: callbacks add to `open_batch`, the hook closes it.
+    std::vector<uint64_t> open_batch;
+    std::vector<std::vector<uint64_t>> batches;
+    std::atomic<int> hooks{0};
+    std::thread::id io_thread;
+    std::atomic<bool> other_thread{false};
+    w->on_batch_end([&] {
+        ++hooks;
+        if (std::this_thread::get_id() != io_thread) other_thread = true;
+        if (!open_batch.empty()) batches.push_back(std::move(open_batch));
+        open_batch.clear();
+    });
+    const int threads = 16, per_thread = 30;
+    std::vector<std::thread> ts;
+    for (int t = 0; t < threads; ++t) {
+        ts.emplace_back([&, t] {
+            for (int i = 0; i < per_thread; ++i) {
+                std::promise<void> done;
+                w->append(1, payload_for(static_cast<uint64_t>(t * per_thread + i)),
+                          [&](uint64_t lsn, std::error_code) {
+                              io_thread = std::this_thread::get_id();
+                              open_batch.push_back(lsn);
+                              done.set_value();
+                          });
+                done.get_future().wait();
+            }
+        });
+    }
+    for (auto& t : ts) t.join();
+    w->flush();
+    w->close();
+    const uint64_t total = threads * per_thread;
+    auto s = w->stats();
+    CHECK_FALSE(other_thread);
+    CHECK(open_batch.empty());  // every batch's callbacks were followed by the hook
+    CHECK(static_cast<uint64_t>(hooks.load()) == s.batches);
+    CHECK(batches.size() == s.batches);
+    uint64_t next = 1;
+    for (const auto& b : batches)
+        for (uint64_t lsn : b) CHECK(lsn == next++);  // in order, each once
+    CHECK(next == total + 1);
+}

@@ -102,6 +102,8 @@ struct Writer::Impl {
     WriterStats stats;
     std::thread io;
     std::mutex close_mu;
+    // Writer::on_batch_end: set under mu, read by the I/O thread with each batch.
+    std::shared_ptr<const std::function<void()>> batch_end;
 
     ~Impl() {
         if (ring_ready) io_uring_queue_exit(&ring);
@@ -400,6 +402,7 @@ void Writer::Impl::write_batch(Batch& batch) {
 
 void Writer::Impl::run() noexcept {
     Batch batch;
+    std::shared_ptr<const std::function<void()>> hook;
     const bool interval = opt.sync_mode == SyncMode::Interval;
     for (;;) {
         bool stopping;
@@ -417,6 +420,7 @@ void Writer::Impl::run() noexcept {
             }
             std::swap(batch, pending);
             stopping = stop && batch.empty();
+            if (!batch.empty()) hook = batch_end;
         }
         if (!batch.empty()) {
             if (is_poisoned()) {
@@ -430,6 +434,13 @@ void Writer::Impl::run() noexcept {
                 write_batch(batch);
             }
             batch.clear();
+            if (hook && *hook) {
+                try {
+                    (*hook)();
+                } catch (...) {
+                    // Like a throwing callback: never take the I/O thread down.
+                }
+            }
         }
         bool need_sync;
         {
@@ -529,6 +540,12 @@ uint64_t Writer::append_wait(uint8_t type, std::span<const std::byte> payload) {
     if (ec == std::errc::operation_canceled)
         throw WalError(WalError::Kind::Closed, "WAL writer is closed", impl_->dir);
     throw WalError(WalError::Kind::Poisoned, "WAL append failed: " + poison_reason(), impl_->dir);
+}
+
+void Writer::on_batch_end(std::function<void()> hook) {
+    auto h = std::make_shared<const std::function<void()>>(std::move(hook));
+    std::lock_guard lk(impl_->mu);
+    impl_->batch_end = std::move(h);
 }
 
 void Writer::flush() { impl_->flush(); }

@@ -16,6 +16,7 @@
 //   shard:       (prepare_atom, uint64 txn) -> Payload redo   the txn's changes here
 //                (commit_atom, uint64 txn, uint64 commit_ts, InstallPtr)   install; the last
 //                                                           shard runs the Install's callback
+//                (commit_atom, InstallBatchPtr)             the same for a WAL batch's commits
 //                (abort_atom, uint64 txn) -> bool
 //   query:       (visible_atom, bool logged)  its commit is installed and visible
 //                (partition_atom, PartitionFn) -> bool      run fn on the partition
@@ -106,6 +107,41 @@ private:
     bool closed_ = false;
 };
 
+// A commit being installed at its shards (one-way commit_atom messages): the last shard to
+// install it runs `installed` (which tells the commit clock), so the query actor gets one
+// message back instead of a reply per shard.
+struct Install {
+    explicit Install(size_t shards, std::function<void()> done)
+        : left(shards), installed(std::move(done)) {}
+    std::atomic<size_t> left;
+    std::function<void()> installed;
+};
+using InstallPtr = std::shared_ptr<Install>;
+
+// A shard's installs of one WAL batch, sent as one (commit_atom, InstallBatchPtr) message:
+// a batch of 20 commits is then one message per shard instead of 20.
+struct InstallEntry {
+    uint64_t txn;
+    uint64_t ts;
+    InstallPtr install;
+};
+using InstallBatchPtr = std::shared_ptr<std::vector<InstallEntry>>;
+
+// Installs queued by the WAL's I/O thread while it runs one batch's durable callbacks, sent
+// when the batch ends (wal::Writer::on_batch_end). Only that thread touches it.
+class InstallOutbox {
+public:
+    // Queues the install of `txn` at `ts` at every shard of `targets`; the last shard to
+    // install runs `all` (at once when `targets` is empty).
+    void add(const std::vector<caf::actor>& targets, uint64_t txn, uint64_t ts,
+             std::function<void()> all);
+    // Sends what was queued, one message per shard, in commit order.
+    void flush();
+
+private:
+    std::vector<std::pair<caf::actor, InstallBatchPtr>> per_shard_;
+};
+
 // What every query actor needs to know about the engine.
 struct EngineShared {
     std::vector<caf::actor> shards;
@@ -139,6 +175,7 @@ struct EngineShared {
     exec::Procedures procedures;
     // Durability (null / unset for an in-memory database).
     caf::actor wal;
+    InstallOutbox wal_installs;  // the WAL's I/O thread's (see InstallOutbox)
     std::atomic<bool> read_only{false};
     std::mutex read_only_mu;
     std::string read_only_reason;
@@ -181,17 +218,6 @@ struct QueryContext {
     std::shared_ptr<std::vector<exec::TxnLog*>> logs;
 };
 using QueryRef = std::shared_ptr<QueryContext>;
-
-// A commit being installed at its shards (one-way commit_atom messages): the last shard to
-// install it runs `installed` (which tells the commit clock), so the query actor gets one
-// message back instead of a reply per shard.
-struct Install {
-    explicit Install(size_t shards, std::function<void()> done)
-        : left(shards), installed(std::move(done)) {}
-    std::atomic<size_t> left;
-    std::function<void()> installed;
-};
-using InstallPtr = std::shared_ptr<Install>;
 
 // Run by the WAL's I/O thread when a record is durable (error empty) or failed: must be quick
 // and may only send messages.
@@ -237,6 +263,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::actors::OutcomePtr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::actors::ErrorPtr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::actors::QueryRequestPtr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::actors::InstallPtr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::actors::InstallBatchPtr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::actors::DurableFn)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::actors::StopFlag)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::actors::PartitionFn)

@@ -73,6 +73,11 @@ public:
     // append() and wait for the callback: returns the LSN or throws WalError(Poisoned/Closed).
     uint64_t append_wait(uint8_t type, std::span<const std::byte> payload);
 
+    // `hook` runs on the I/O thread after the callbacks of each batch (the records written
+    // together): callbacks can queue work there and send it once per batch. Replaces an
+    // earlier hook; a throwing hook is ignored.
+    void on_batch_end(std::function<void()> hook);
+
     // Blocks until every record appended before the call is written and synced, whatever
     // the sync mode. Throws WalError(Poisoned) if the writer is or becomes poisoned.
     void flush();
