@@ -522,19 +522,18 @@ void commit(QueryActor* self) {
             abort_all(self);
         };
         // Runs on the WAL's I/O thread, which sends the installs of its whole batch together.
-        auto then = std::make_shared<std::function<void(uint64_t, const std::string&)>>(
-            [me = caf::actor_cast<caf::actor>(self), txn, engine, targets,
-             visible = on_visible(self, true)](uint64_t lsn, const std::string& error) {
-                if (!error.empty()) {
-                    caf::anon_send(me, durable_atom::value, txn, lsn, error);
-                    return;
-                }
-                if (lora::fault::hit("commit_crash_before_install")) lora::fault::crash();
-                engine->wal_installs.add(*targets, txn, lsn, [engine, lsn, visible] {
-                    engine->commits.installed(lsn, visible);
-                });
+        auto then = [me = caf::actor_cast<caf::actor>(self), txn, engine, targets,
+                     visible = on_visible(self, true)](uint64_t lsn, const std::string& error) {
+            if (!error.empty()) {
+                caf::anon_send(me, durable_atom::value, txn, lsn, error);
+                return;
+            }
+            if (lora::fault::hit("commit_crash_before_install")) lora::fault::crash();
+            engine->wal_installs.add(*targets, txn, lsn, [engine, lsn, visible] {
+                engine->commits.installed(lsn, visible);
             });
-        self->send(engine->wal, append_atom::value, record, DurableFn(std::move(then)));
+        };
+        wal_append(engine->wal_writer, engine, record, std::move(then));
     };
     if (st.q->logs) {
         std::vector<const std::vector<exec::RedoOp>*> parts;

@@ -24,14 +24,13 @@ constexpr uint8_t kCommitRecord = 1;
 
 using WalActor = caf::stateful_actor<WalState>;
 
-// Appends `record`; `done(lsn, error)` runs on the writer's I/O thread once it is durable (per
-// the sync mode) or failed, or here if the append is refused.
-void append(WalActor* self, const Payload& record, std::function<void(uint64_t, const std::string&)> done) {
-    auto& st = self->state;
-    auto weak_engine = st.engine;
+}  // namespace
+
+void wal_append(const std::shared_ptr<wal::Writer>& writer, const std::weak_ptr<EngineShared>& weak_engine,
+                const Payload& record, std::function<void(uint64_t, const std::string&)> done) {
     auto bytes = std::span<const std::byte>(reinterpret_cast<const std::byte*>(record.data()),
                                             record.size());
-    auto callback = [done, weak_engine, writer = st.writer](uint64_t lsn, std::error_code ec) {
+    auto callback = [done, weak_engine, writer](uint64_t lsn, std::error_code ec) {
         std::string error;
         if (ec) {
             error = writer->poison_reason();
@@ -43,23 +42,22 @@ void append(WalActor* self, const Payload& record, std::function<void(uint64_t, 
         }
         done(lsn, error);
     };
-    // The record's LSN becomes the commit's timestamp. It is reserved before the write
-    // (the durable answer may come before append() returns), so no snapshot can start
-    // past it until the commit is installed at every shard.
+    // The record's LSN becomes the commit's timestamp. It is reserved as the writer assigns
+    // it, before the record can be written (the durable answer may come before append()
+    // returns), so no snapshot can start past it until the commit is installed everywhere.
     auto engine = weak_engine.lock();
-    const uint64_t predicted = st.writer->next_lsn();
-    if (engine) engine->commits.reserve(predicted);
     try {
-        const uint64_t lsn = st.writer->append(kCommitRecord, bytes, std::move(callback));
-        if (engine && lsn != predicted) {
-            if (lsn != 0) engine->commits.reserve(lsn);  // 0: refused (poisoned, closed)
-            engine->commits.abandon(predicted);
-        }
+        if (engine)
+            writer->append(kCommitRecord, bytes, std::move(callback),
+                           [&engine](uint64_t lsn) { engine->commits.reserve(lsn); });
+        else
+            writer->append(kCommitRecord, bytes, std::move(callback));
     } catch (const std::exception& e) {
-        if (engine) engine->commits.abandon(predicted);
         done(uint64_t{0}, std::string("WAL append failed: ") + e.what());
     }
 }
+
+namespace {
 
 caf::behavior wal_actor(WalActor* self, std::shared_ptr<wal::Writer> writer,
                         std::weak_ptr<EngineShared> engine) {
@@ -67,12 +65,13 @@ caf::behavior wal_actor(WalActor* self, std::shared_ptr<wal::Writer> writer,
     self->state.engine = std::move(engine);
     return {
         [=](append_atom, const Payload& record, const caf::actor& reply_to, uint64_t tag) {
-            append(self, record, [reply_to, tag](uint64_t lsn, const std::string& error) {
-                caf::anon_send(reply_to, durable_atom::value, tag, lsn, error);
-            });
+            wal_append(self->state.writer, self->state.engine, record,
+                       [reply_to, tag](uint64_t lsn, const std::string& error) {
+                           caf::anon_send(reply_to, durable_atom::value, tag, lsn, error);
+                       });
         },
         [=](append_atom, const Payload& record, const DurableFn& then) {
-            append(self, record, *then);
+            wal_append(self->state.writer, self->state.engine, record, *then);
         },
     };
 }

@@ -109,7 +109,8 @@ struct Writer::Impl {
         if (ring_ready) io_uring_queue_exit(&ring);
     }
 
-    uint64_t append(uint8_t type, std::span<const std::byte> payload, AppendCallback cb);
+    uint64_t append(uint8_t type, std::span<const std::byte> payload, AppendCallback cb,
+                    const std::function<void(uint64_t)>* assigned);
     void flush();
     void close() noexcept;
 
@@ -130,7 +131,7 @@ struct Writer::Impl {
 };
 
 uint64_t Writer::Impl::append(uint8_t type, std::span<const std::byte> payload,
-                              AppendCallback cb) {
+                              AppendCallback cb, const std::function<void(uint64_t)>* assigned) {
     const uint64_t limit = std::min<uint64_t>(opt.segment_bytes - segment_header_size,
                                               std::numeric_limits<uint32_t>::max());
     if (record_size(payload.size()) > limit)
@@ -149,6 +150,7 @@ uint64_t Writer::Impl::append(uint8_t type, std::span<const std::byte> payload,
         return 0;
     }
     const uint64_t lsn = next_lsn++;
+    if (assigned && *assigned) (*assigned)(lsn);
     const uint64_t offset = pending.buf.size();
     pending.buf.resize(offset + size);
     encode_record(pending.buf.data() + offset, lsn, type, payload, phash);
@@ -526,7 +528,12 @@ std::unique_ptr<Writer> Writer::open(const Recovery& recovered, const WriterOpti
 
 uint64_t Writer::append(uint8_t type, std::span<const std::byte> payload,
                         AppendCallback callback) {
-    return impl_->append(type, payload, std::move(callback));
+    return impl_->append(type, payload, std::move(callback), nullptr);
+}
+
+uint64_t Writer::append(uint8_t type, std::span<const std::byte> payload, AppendCallback callback,
+                        const std::function<void(uint64_t lsn)>& assigned) {
+    return impl_->append(type, payload, std::move(callback), &assigned);
 }
 
 uint64_t Writer::append_wait(uint8_t type, std::span<const std::byte> payload) {
@@ -534,7 +541,7 @@ uint64_t Writer::append_wait(uint8_t type, std::span<const std::byte> payload) {
     auto fut = done.get_future();
     impl_->append(type, payload, [&done](uint64_t lsn, std::error_code ec) {
         done.set_value({lsn, ec});
-    });
+    }, nullptr);
     auto [lsn, ec] = fut.get();
     if (!ec) return lsn;
     if (ec == std::errc::operation_canceled)

@@ -131,6 +131,7 @@ struct Database::Impl {
             if (engine->wal) caf::anon_send_exit(engine->wal, caf::exit_reason::user_shutdown);
             engine->shards.clear();
             engine->wal = nullptr;
+            engine->wal_writer = nullptr;
             coordinator = nullptr;
             system.reset();  // joins the scheduler threads
         }
@@ -292,6 +293,7 @@ std::unique_ptr<Database> Database::open(const Options& options) {
         // Commit timestamps are LSNs: everything recovered is committed and visible.
         impl->engine->commits.start_at(impl->writer->next_lsn() - 1);
         impl->engine->wal = actors::spawn_wal(*impl->system, impl->writer, impl->engine);
+        impl->engine->wal_writer = impl->writer;
         impl->wal_bytes_at_checkpoint = impl->writer->stats().bytes;
         impl->checkpointer = std::thread([raw = impl.get()] { raw->auto_checkpoint_loop(); });
     }

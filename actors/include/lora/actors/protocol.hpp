@@ -175,6 +175,9 @@ struct EngineShared {
     exec::Procedures procedures;
     // Durability (null / unset for an in-memory database).
     caf::actor wal;
+    // Commits append to the writer directly (wal_append), an actor hop less per commit;
+    // schema changes go through the WAL actor.
+    std::shared_ptr<wal::Writer> wal_writer;
     InstallOutbox wal_installs;  // the WAL's I/O thread's (see InstallOutbox)
     std::atomic<bool> read_only{false};
     std::mutex read_only_mu;
@@ -277,6 +280,13 @@ namespace lora::actors {
 caf::actor spawn_shard(caf::actor_system& sys, std::shared_ptr<storage::Partition> partition,
                        storage::Catalog* catalog, const CommitClock* clock);
 // Spawns the WAL actor owning `writer`; commit failures turn `engine` read-only.
+// Appends a commit record to the WAL from any thread; `done(lsn, error)` runs on the
+// writer's I/O thread once it is durable (per the sync mode) or failed, or here when the
+// append is refused. Reserves the LSN at the commit clock as the writer assigns it. What the
+// WAL actor's append messages run.
+void wal_append(const std::shared_ptr<wal::Writer>& writer, const std::weak_ptr<EngineShared>& engine,
+                const Payload& record, std::function<void(uint64_t, const std::string&)> done);
+
 caf::actor spawn_wal(caf::actor_system& sys, std::shared_ptr<wal::Writer> writer,
                      std::weak_ptr<EngineShared> engine);
 // A query actor for one request: an idle one from the engine's pool, or a new one. Send it

@@ -70,6 +70,12 @@ public:
     // in a segment.
     uint64_t append(uint8_t type, std::span<const std::byte> payload, AppendCallback callback);
 
+    // The same; `assigned(lsn)` runs under the writer's lock as soon as the record has its
+    // LSN, before the I/O thread can see it (so before its callback can run). It must be
+    // quick and must not call the writer.
+    uint64_t append(uint8_t type, std::span<const std::byte> payload, AppendCallback callback,
+                    const std::function<void(uint64_t lsn)>& assigned);
+
     // append() and wait for the callback: returns the LSN or throws WalError(Poisoned/Closed).
     uint64_t append_wait(uint8_t type, std::span<const std::byte> payload);
 
