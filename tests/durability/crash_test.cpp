@@ -96,6 +96,23 @@ TEST_CASE("SIGKILL at a random moment under 8 writers keeps every acknowledged p
     check_recovery(tmp.path, res);
 }
 
+TEST_CASE("SIGKILL under 32 async writers (execute_async) keeps every acknowledged pair whole",
+          "[durability][crash][async]") {
+    std::random_device rd;
+    const unsigned seed = rd();
+    std::mt19937 rng(seed);
+    INFO("seed " << seed);
+    const auto [sync, ckpt_ms] = GENERATE(table<std::string, int>({{"per-commit", 0}, {"per-commit", 15}}));
+    INFO("sync " << sync << ", checkpoint every " << ckpt_ms << " ms");
+    TempDir tmp;
+    const int64_t target = std::uniform_int_distribution<int64_t>(50, 800)(rng);
+    INFO("kill after " << target << " acks");
+    std::vector<std::string> args{"--writers", "32", "--shards", "4", "--sync", sync, "--async"};
+    if (ckpt_ms) args.insert(args.end(), {"--checkpoint-ms", std::to_string(ckpt_ms)});
+    ChildResult res = kill_after(tmp.path, target, args);
+    check_recovery(tmp.path, res, 0, 32);
+}
+
 TEST_CASE("repeated crashes of one database keep every generation's acknowledged pairs",
           "[durability][crash]") {
     std::random_device rd;

@@ -2,8 +2,10 @@
 // runs concurrent writers and prints "ack W S" after each acknowledged commit.
 //
 //   durability_child DIR [--writers N] [--shards N] [--max S] [--checkpoint-ms MS]
-//                        [--sync MODE] [--w-base W] [--batch K] [--open-only]
+//                        [--sync MODE] [--w-base W] [--batch K] [--async] [--open-only]
 //
+// With --async the writers are chains of Database::execute_async calls (no thread each):
+// each completion prints the ack and starts the writer's next statement.
 // Writers are numbered from --w-base (default 0), so successive runs on one data dir can
 // use distinct writer numbers and their pairs never collide. With --batch K each statement
 // creates K pairs (s = S*K .. S*K+K-1 for statement S) spread over every shard, so a crash
@@ -27,6 +29,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -74,6 +77,7 @@ int main(int argc, char** argv) {
     bool open_only = false;
     int w_base = 0;
     int64_t batch = 1;
+    bool async = false;
     for (int i = 2; i < argc; ++i) {
         std::string a = argv[i];
         auto next = [&]() -> std::string {
@@ -88,6 +92,7 @@ int main(int argc, char** argv) {
         else if (a == "--w-base") w_base = std::stoi(next());
         else if (a == "--batch") batch = std::stoll(next());
         else if (a == "--open-only") open_only = true;
+        else if (a == "--async") async = true;
         else usage("unknown option " + a);
     }
 
@@ -137,21 +142,57 @@ int main(int argc, char** argv) {
         batch == 1 ? "CREATE (:W {w: $w, s: $s})-[:R]->(:W {w: $w, s: $s, t: 1})"
                    : "UNWIND range($s * $k, $s * $k + $k - 1) AS i "
                      "CREATE (:W {w: $w, s: i})-[:R]->(:W {w: $w, s: i, t: 1})";
+    auto params_for = [&](int w, int64_t s) {
+        lora::Params params{{"w", lora::Value(int64_t{w})}, {"s", lora::Value(s)}};
+        if (batch != 1) params["k"] = lora::Value(batch);
+        return params;
+    };
+    auto err_line = [](int w, int64_t s, const std::string& code, const std::string& message) {
+        return "err " + std::to_string(w) + " " + std::to_string(s) + " " + code + " " + one_line(message);
+    };
+    if (async) {
+        // Writer w's state is touched only by its own completions, which follow one another.
+        struct Chain {
+            int w;
+            int64_t s = 0;
+        };
+        std::vector<Chain> chains;
+        for (int w = w_base; w < w_base + writers; ++w) chains.push_back(Chain{w});
+        std::atomic<int> running{writers};
+        std::function<void(Chain&)> submit = [&](Chain& c) {
+            if (c.s >= max_s) {
+                --running;
+                return;
+            }
+            db->execute_async(query, params_for(c.w, c.s), [&, cp = &c](lora::Completion&& done) {
+                if (done.error) {
+                    emit(err_line(cp->w, cp->s, done.error->code(), done.error->message()));
+                    --running;
+                    return;
+                }
+                emit("ack " + std::to_string(cp->w) + " " + std::to_string(cp->s));
+                ++cp->s;
+                submit(*cp);
+            });
+        };
+        for (auto& c : chains) submit(c);
+        while (running.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        stop.store(true);
+        if (checkpointer.joinable()) checkpointer.join();
+        emit("done");
+        return 0;
+    }
     std::vector<std::thread> threads;
     for (int w = w_base; w < w_base + writers; ++w) {
         threads.emplace_back([&, w] {
             for (int64_t s = 0; s < max_s; ++s) {
                 try {
-                    lora::Params params{{"w", lora::Value(int64_t{w})}, {"s", lora::Value(s)}};
-                    if (batch != 1) params["k"] = lora::Value(batch);
-                    db->execute(query, params);
+                    db->execute(query, params_for(w, s));
                 } catch (const lora::Error& e) {
-                    emit("err " + std::to_string(w) + " " + std::to_string(s) + " " + e.code() +
-                         " " + one_line(e.message()));
+                    emit(err_line(w, s, e.code(), e.message()));
                     return;
                 } catch (const std::exception& e) {
-                    emit("err " + std::to_string(w) + " " + std::to_string(s) + " Unknown " +
-                         one_line(e.what()));
+                    emit(err_line(w, s, "Unknown", e.what()));
                     return;
                 }
                 emit("ack " + std::to_string(w) + " " + std::to_string(s));
