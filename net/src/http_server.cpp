@@ -178,9 +178,15 @@ private:
         server_.tokens.insert(token);
         return token;
     }
-    void untrack_token(const std::shared_ptr<CancelToken>& token) {
-        std::lock_guard lock(server_.tokens_mu);
-        server_.tokens.erase(token);
+    void untrack_token(const std::shared_ptr<CancelToken>& token) { release_token(server_, token); }
+    static void release_token(HttpServer::Impl& server, const std::shared_ptr<CancelToken>& token) {
+        std::lock_guard lock(server.tokens_mu);
+        server.tokens.erase(token);
+    }
+    // The server's side of a finished query: its token and its admission.
+    static void release_query(HttpServer::Impl& server, const std::shared_ptr<CancelToken>& token) {
+        release_token(server, token);
+        server.pending_queries.fetch_sub(1);
     }
 
     void read_header() {
@@ -311,12 +317,19 @@ private:
         }
         if (route.dispatch == Dispatch::Inline) return respond(call(route, req));
         if (route.dispatch == Dispatch::Stream) return dispatch_stream(route, std::move(req));
+        if (route.dispatch == Dispatch::Async) return dispatch_async(route, std::move(req));
         dispatch_to_worker(route, std::move(req));
     }
 
     static Response call(const Route& route, const Request& req) {
+        return guarded(route, [&] { return route.handler(req); });
+    }
+
+    // Runs `f`, answering its exceptions as errors of the route.
+    template <typename F>
+    static Response guarded(const Route& route, F&& f) {
         try {
-            return route.handler(req);
+            return f();
         } catch (const Error& e) {
             return engine_error(e);
         } catch (const std::exception& e) {
@@ -351,9 +364,69 @@ private:
         uint64_t id = 0;
         auto token = admit(req, id);
         if (!token) return;
+        arm_deadline(id, token, req.timed_out);
+        watch_disconnect(token);
+        asio::post(*server_.workers, [self = shared_from_this(), &route, req = std::move(req), id, token] {
+            self->complete(id, token, call(route, req));
+        });
+    }
+
+    // Like dispatch_to_worker, but the handler only starts the query (on this I/O thread);
+    // the answer is built on the pool once the engine calls back, and no thread waits.
+    void dispatch_async(const Route& route, Request req) {
+        uint64_t id = 0;
+        auto token = admit(req, id);
+        if (!token) return;
+        arm_deadline(id, token, req.timed_out);
+        watch_disconnect(token);
+        // The session stays alive until `finish` is called (nothing else may hold it while the
+        // query runs), then `finish` lets go of it: the engine may drop its copy of `finish`
+        // late, even after the server is gone.
+        struct Pending {
+            std::mutex mu;
+            std::shared_ptr<Session> session;
+            bool finished = false;
+        };
+        auto pending = std::make_shared<Pending>();
+        pending->session = shared_from_this();
+        Finish finish = [pending, server = &server_, &route, id, token](std::function<Response()> build) {
+            std::shared_ptr<Session> self;
+            {
+                std::lock_guard lock(pending->mu);
+                if (pending->finished) return;  // a handler must finish once; never answer twice
+                pending->finished = true;
+                self = std::move(pending->session);
+            }
+            asio::post(*server->workers, [self = std::move(self), &route, id, token, build = std::move(build)] {
+                self->complete(id, token, guarded(route, build));
+            });
+        };
+        try {
+            route.async_handler(req, finish);
+        } catch (...) {
+            finish([e = std::current_exception()]() -> Response { std::rethrow_exception(e); });
+        }
+    }
+
+    // A query's answer is ready (on a pool thread): frees its admission and answers on the
+    // session's strand, unless the time limit answered 504 already.
+    void complete(uint64_t id, const std::shared_ptr<CancelToken>& token, Response r) {
+        release_query(server_, token);
+        asio::post(stream_.get_executor(), [self = shared_from_this(), id, r = std::move(r)]() mutable {
+            if (self->awaiting_ != id) return;  // already answered 504
+            self->awaiting_ = 0;
+            self->timer_.cancel();
+            self->stop_watching();
+            self->respond(std::move(r));
+        });
+    }
+
+    // The server's query time limit: past it the query is cancelled and answered 504.
+    void arm_deadline(uint64_t id, const std::shared_ptr<CancelToken>& token,
+                      const std::shared_ptr<std::atomic<bool>>& flag) {
         if (server_.options.query_timeout.count() > 0) {
             timer_.expires_after(server_.options.query_timeout);
-            timer_.async_wait([self = shared_from_this(), id, token, flag = req.timed_out](beast::error_code ec) {
+            timer_.async_wait([self = shared_from_this(), id, token, flag](beast::error_code ec) {
                 if (ec || self->awaiting_ != id) return;
                 self->awaiting_ = 0;
                 self->stop_watching();
@@ -367,19 +440,6 @@ private:
                         " ms; it was cancelled (a write is rolled back)"));
             });
         }
-        watch_disconnect(token);
-        asio::post(*server_.workers, [self = shared_from_this(), &route, req = std::move(req), id, token] {
-            Response r = call(route, req);
-            self->untrack_token(token);
-            self->server_.pending_queries.fetch_sub(1);
-            asio::post(self->stream_.get_executor(), [self, id, r = std::move(r)]() mutable {
-                if (self->awaiting_ != id) return;  // already answered 504
-                self->awaiting_ = 0;
-                self->timer_.cancel();
-                self->stop_watching();
-                self->respond(std::move(r));
-            });
-        });
     }
 
     // Like dispatch_to_worker, but the handler may stream: the time limit cancels the query
@@ -401,15 +461,7 @@ private:
         watch_disconnect(token);
         asio::post(*server_.workers, [self = shared_from_this(), &route, req = std::move(req), id, token] {
             SessionStream out(self);
-            Response r;
-            try {
-                r = route.stream_handler(req, out);
-            } catch (const Error& e) {
-                r = engine_error(e);
-            } catch (const std::exception& e) {
-                spdlog::error("handler for {} {} failed: {}", route.method, route.path, e.what());
-                r = request_error(500, "DatabaseError.Internal", std::string("internal error: ") + e.what());
-            }
+            Response r = guarded(route, [&] { return route.stream_handler(req, out); });
             self->untrack_token(token);
             self->server_.pending_queries.fetch_sub(1);
             bool started = out.started, broken = out.broken;

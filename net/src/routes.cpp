@@ -115,10 +115,10 @@ Json stats_json(const QueryStats& s) {
     return o;
 }
 
-// Runs one statement, counting it; engine errors become their HTTP answer.
+// The end of a query counted running by metrics.query_started(): its answer from `f`, or
+// the engine error `f` throws, recorded either way.
 template <typename F>
-Response run_query(Metrics& metrics, F&& f) {
-    metrics.query_started();
+Response finish_query(Metrics& metrics, F&& f) {
     struct Done {
         Metrics& m;
         ~Done() { m.query_finished(); }
@@ -131,6 +131,13 @@ Response run_query(Metrics& metrics, F&& f) {
         metrics.record_query(false);
         return engine_error(e);
     }
+}
+
+// Runs one statement, counting it; engine errors become their HTTP answer.
+template <typename F>
+Response run_query(Metrics& metrics, F&& f) {
+    metrics.query_started();
+    return finish_query(metrics, std::forward<F>(f));
 }
 
 // The registry's own refusals (unknown id, cap reached, shutting down) are errors of the
@@ -249,17 +256,25 @@ Response health_response(bool read_only, std::string_view reason) {
 }
 
 void add_standard_routes(Router& router, Database& db, Metrics& metrics) {
-    router.add({"POST", "/query", Dispatch::Worker, [&db, &metrics](const Request& req) {
-                    Response bad;
-                    auto body = parse_query_body(req, bad);
-                    if (!body) return bad;
-                    return run_query(metrics, [&] {
-                        Result r = db.execute(body->query, body->params, options_for(req));
-                        Json j = lora::json::result_to_json(r);
-                        j["stats"] = stats_json(r.stats);
-                        return ok_json(j);
-                    });
-                }});
+    // Started here without blocking; the JSON answer is built on the query pool.
+    Route query{"POST", "/query", Dispatch::Async, nullptr};
+    query.async_handler = [&db, &metrics](const Request& req, Finish finish) {
+        Response bad;
+        auto body = parse_query_body(req, bad);
+        if (!body) return finish([bad] { return bad; });
+        metrics.query_started();
+        db.execute_async(body->query, body->params, [&metrics, finish](Completion&& c) {
+            finish([&metrics, c = std::make_shared<Completion>(std::move(c))] {
+                return finish_query(metrics, [&] {
+                    if (c->error) throw *c->error;
+                    Json j = lora::json::result_to_json(c->result);
+                    j["stats"] = stats_json(c->result.stats);
+                    return ok_json(j);
+                });
+            });
+        }, options_for(req));
+    };
+    router.add(std::move(query));
     router.add({"POST", "/explain", Dispatch::Worker, [&db, &metrics](const Request& req) {
                     Response bad;
                     auto body = parse_query_body(req, bad);

@@ -318,3 +318,40 @@ TEST_CASE("SIGTERM past the shutdown grace cancels running queries and says so",
     INFO(d.stderr_text());
     CHECK(d.stderr_text().find("grace of 1 ms expired; cancelling 1 running") != std::string::npos);
 }
+
+TEST_CASE("POST /query does not hold a query thread while its commit waits for the fsync",
+          "[net][lorad][persist]") {
+    // One query thread: were /query run on it blocking, every commit would wait for the one
+    // before it and each would have a fsync of its own. Queries started asynchronously are all
+    // in flight at once and share fsyncs (group commit).
+    Lorad d({"--shards", "2", "--sync", "per-commit", "--query-threads", "1"});
+    HttpClient admin(d.port());
+    auto b = admin.request("GET", "/admin/wal/status").json();
+    constexpr int kClients = 24, kWrites = 15;
+    std::atomic<int> failures{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kClients; ++t) {
+        threads.emplace_back([&, t] {
+            try {
+                HttpClient c(d.port());
+                for (int i = 0; i < kWrites; ++i) {
+                    auto r = c.query({{"query", "CREATE (:G {c: $c, i: $i})"}, {"params", {{"c", t}, {"i", i}}}});
+                    if (r.status != 200) ++failures;
+                }
+            } catch (const std::exception&) {
+                ++failures;
+            }
+        });
+    }
+    for (auto& th : threads) th.join();
+    CHECK(failures == 0);
+    auto a = admin.request("GET", "/admin/wal/status").json();
+    const uint64_t records = a["records"].get<uint64_t>() - b["records"].get<uint64_t>();
+    const uint64_t fsyncs = a["fsyncs"].get<uint64_t>() - b["fsyncs"].get<uint64_t>();
+    INFO("records " << records << " fsyncs " << fsyncs);
+    CHECK(records == kClients * kWrites);
+    CHECK(fsyncs < records);
+    auto n = admin.query({{"query", "MATCH (g:G) RETURN count(g)"}});
+    REQUIRE(n.status == 200);
+    CHECK(n.json()["rows"][0][0] == kClients * kWrites);
+}

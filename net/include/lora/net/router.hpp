@@ -42,9 +42,18 @@ struct Response {
 // Where a handler runs: Inline handlers are cheap and run on the I/O thread; Worker handlers
 // may block (they call Database::execute) and run on the bounded query pool.
 // Stream handlers also run on the pool and may answer with a chunked body (ResponseStream).
-enum class Dispatch { Inline, Worker, Stream };
+// Async handlers start their query without blocking (Database::execute_async) on the I/O
+// thread and hand the server the rest of the work (AsyncHandler): no pool thread waits
+// while the query runs, so as many queries as connections can be in flight.
+enum class Dispatch { Inline, Worker, Stream, Async };
 
 using Handler = std::function<Response(const Request&)>;
+
+// Given to an Async handler; called exactly once (from any thread) with the function that
+// builds the answer, which the server runs on the query pool (building JSON is no work for
+// the engine's threads). An exception thrown by `build` is answered like a handler's.
+using Finish = std::function<void(std::function<Response()> build)>;
+using AsyncHandler = std::function<void(const Request&, Finish finish)>;
 
 // A chunked response written from a worker thread. Every call blocks until its bytes are
 // written to the socket, so a slow reader slows the writer (and through it the query).
@@ -69,6 +78,7 @@ struct Route {
     Handler handler;
     bool needs_auth = true;
     StreamHandler stream_handler = nullptr;  // for Dispatch::Stream
+    AsyncHandler async_handler = nullptr;    // for Dispatch::Async
 };
 
 class Router {
