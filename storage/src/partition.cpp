@@ -372,19 +372,29 @@ std::optional<std::vector<uint64_t>> Partition::index_seek(uint32_t label,
 }
 
 bool Partition::index_seek(uint32_t label, std::span<const uint32_t> keys, const IndexQuery& q,
-                           std::vector<uint64_t>& out) const {
+                           std::vector<uint64_t>& out, bool* exact) const {
+    if (exact) *exact = false;
     for (const auto& ix : prop_indexes_) {
         if (ix->label() != label || !std::equal(keys.begin(), keys.end(), ix->keys().begin(), ix->keys().end()))
             continue;
         if (q.equal && !q.lower && !q.upper && ix->keys().size() == 1) {
             uint32_t local = 0;
             switch (ix->probe(*q.equal, local)) {
-                case PropertyIndex::Probe::Absent: return true;
+                case PropertyIndex::Probe::Absent:
+                    if (exact) *exact = true;
+                    return true;
                 case PropertyIndex::Probe::Unique: {
-                    // The hash only says "maybe": check the node's key (the filter after
-                    // the seek reads the same property next, so this costs no extra miss).
+                    // The hash only says "maybe": check the node's key. Integers against
+                    // integers and strings against strings compare in Cypher order exactly
+                    // as `=` does; other pairs (2 against 2.0, NaN) leave it to the caller.
                     const Value* v = local < nodes_.size() ? nodes_[local].props.find(ix->keys()[0]) : nullptr;
-                    if (v && order_compare(*v, *q.equal) == 0) out.push_back(encode(local));
+                    if (v && order_compare(*v, *q.equal) == 0) {
+                        out.push_back(encode(local));
+                        if (exact)
+                            *exact = v->kind() == q.equal->kind() && (v->is_int() || v->is_string());
+                    } else if (exact) {
+                        *exact = true;
+                    }
                     return true;
                 }
                 case PropertyIndex::Probe::Ordered: break;

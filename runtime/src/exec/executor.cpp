@@ -212,7 +212,7 @@ void Executor::run_step(size_t step, Row& row) {
             Value list = eval(*s.expr, row, eval_);
             if (list.is_null()) return;
             if (!list.is_list()) {
-                row[static_cast<size_t>(s.slot)] = std::move(list);
+                bind_unwound(s, row, std::move(list));
                 push(next, row);
                 return;
             }
@@ -617,6 +617,24 @@ void Executor::produce_scan(const Step& s, size_t step, Row& row,
     }
 }
 
+void Executor::bind_unwound(const Step& s, Row& row, Value v) {
+    if (s.unpack.empty()) {
+        row[static_cast<size_t>(s.slot)] = std::move(v);
+        return;
+    }
+    if (v.is_map()) {
+        const Map& m = v.as_map();
+        for (const auto& [key, slot] : s.unpack) {
+            auto it = m.find(key);
+            row[static_cast<size_t>(slot)] = it == m.end() ? Value() : it->second;
+        }
+        row[static_cast<size_t>(s.slot)] = Value();
+        return;
+    }
+    for (const auto& [key, slot] : s.unpack) row[static_cast<size_t>(slot)] = Value();
+    row[static_cast<size_t>(s.slot)] = std::move(v);
+}
+
 void Executor::produce_unwind(const Step& s, size_t step, Row& row, const Value& list, size_t pos) {
     const auto& l = list.as_list();
     for (size_t i = pos; i < l.size(); ++i) {
@@ -630,7 +648,7 @@ void Executor::produce_unwind(const Step& s, size_t step, Row& row, const Value&
             return;
         }
         Row out = (i + 1 == l.size()) ? std::move(row) : row;
-        out[static_cast<size_t>(s.slot)] = l[i];
+        bind_unwound(s, out, l[i]);
         push(step + 1, out);
     }
 }

@@ -121,6 +121,8 @@ private:
     void produce_scan(const plan::Step& s, size_t step, Row& row,
                       std::shared_ptr<const std::vector<uint64_t>> ids, size_t pos);
     void produce_unwind(const plan::Step& s, size_t step, Row& row, const Value& list, size_t pos);
+    // Binds an UNWIND element: into its slot, or a map's keys into the unpacked slots.
+    void bind_unwound(const plan::Step& s, Row& row, Value v);
     void scan(const plan::Step& s, size_t step, Row& row);
     void index_seek(const plan::Step& s, size_t step, Row& row);  // exec/index_seek.cpp
     void expand(const plan::Step& s, size_t step, Row& row);

@@ -105,14 +105,18 @@ void Executor::index_seek(const plan::Step& s, size_t step, Row& row) {
     std::vector<uint64_t>& ids = seek_out_;
     ids.clear();
     bool seeked = false;
+    // Whether every id found is known to pass the conjunct the seek took over (recheck).
+    bool exact = true;
     if (qs) {
         seeked = true;
         for (const auto& q : *qs) {
-            if (!env_.part->index_seek(label, keys, q, ids)) {
+            bool hit_exact = false;
+            if (!env_.part->index_seek(label, keys, q, ids, &hit_exact)) {
                 seeked = false;  // no such index here (dropped meanwhile): scan
                 ids.clear();
                 break;
             }
+            exact = exact && hit_exact;
         }
         if (seeked && qs->size() > 1) {
             std::sort(ids.begin(), ids.end());
@@ -120,9 +124,11 @@ void Executor::index_seek(const plan::Step& s, size_t step, Row& row) {
         }
     }
     if (!seeked) {
+        exact = false;
         view().node_ids(label, ids);
     } else if (const storage::View v = view();
                v.hides() && env_.part->versions().has_node_versions()) {
+        exact = false;
         // The index holds the present values. For this snapshot, nodes changed since (or by
         // uncommitted transactions) are candidates too, and the filters after the seek read
         // them as the snapshot sees them.
@@ -136,15 +142,24 @@ void Executor::index_seek(const plan::Step& s, size_t step, Row& row) {
     // Pushing may re-enter this step (a later seek of the same plan at this shard) and
     // reuse seek_out_: take the ids out first.
     if (ids.empty()) return;
+    const CExpr* recheck = exact ? nullptr : s.seek->recheck.get();
     if (ids.size() == 1) {
         const uint64_t id = ids[0];
         row[static_cast<size_t>(s.slot)] = Value(Node{id, nullptr});
+        if (recheck && !eval_predicate(*recheck, row, eval_)) return;
         push(step + 1, row);
         return;
     }
     std::vector<uint64_t> found = std::move(ids);
     ids = {};
     for (size_t i = 0; i < found.size(); ++i) {
+        if (recheck) {
+            row[static_cast<size_t>(s.slot)] = Value(Node{found[i], nullptr});
+            if (!eval_predicate(*recheck, row, eval_)) continue;
+            Row out = row;
+            push(step + 1, out);
+            continue;
+        }
         Row out = (i + 1 == found.size()) ? std::move(row) : row;
         out[static_cast<size_t>(s.slot)] = Value(Node{found[i], nullptr});
         push(step + 1, out);

@@ -140,8 +140,11 @@ public:
     // The same appended to `out` (ascending among themselves); false, leaving `out`
     // unchanged, when no index here covers exactly (label, keys). No allocation when `out`
     // has room.
+    // `exact`, when given, is set when every id appended holds a value Cypher `=` finds
+    // equal to q.equal (an integer or string key of the same kind, read from the node),
+    // so a caller need not compare again.
     bool index_seek(uint32_t label, std::span<const uint32_t> keys, const IndexQuery& q,
-                    std::vector<uint64_t>& out) const;
+                    std::vector<uint64_t>& out, bool* exact = nullptr) const;
     // ---- vector indexes: one VectorIndex per VECTOR definition of the registry, holding the
     // nodes with its label whose property is a VECTOR of its dimension (other values, and
     // zero vectors in a cosine index, are not indexed). sync_indexes() builds and drops them
