@@ -769,7 +769,8 @@ bool Executor::w_set_property(bool node, uint64_t id, uint32_t key, const Value&
     if (!fresh) lock(id, !node);
     const Value* cur = node ? env_.part->node_property(id, key) : env_.part->rel_property(id, key);
     Value old = cur ? *cur : Value();
-    if (env_.log) {
+    // A fresh entity is versioned as created already: no image of it to keep.
+    if (env_.log && !fresh) {
         if (node) env_.part->versions().before_node_change(*env_.part, id, env_.txn);
         else env_.part->versions().before_rel_change(*env_.part, id, env_.txn);
     }
@@ -788,8 +789,7 @@ bool Executor::w_set_property(bool node, uint64_t id, uint32_t key, const Value&
 uint64_t Executor::w_create_rel(uint64_t start, uint32_t type, uint64_t end) {
     uint64_t rel = env_.part->create_relationship(start, type, end);
     if (env_.log) {
-        env_.part->versions().rel_created(rel, env_.txn);
-        env_.part->versions().edge_changed(start, storage::Edge{rel, end, type}, true, true, env_.txn);
+        env_.part->versions().rel_created(rel, env_.txn);  // its outgoing entry included
         env_.log->redo.push_back(
             {RedoOp::Kind::CreateRel, rel, start, end, name_of(Catalog::Kind::Type, type), {}});
         env_.log->undo.push_back({UndoOp::Kind::DropRel, rel, start, end, type, {}});
@@ -801,7 +801,8 @@ uint64_t Executor::w_create_rel(uint64_t start, uint32_t type, uint64_t end) {
 void Executor::w_add_in_edge(uint64_t end, uint64_t rel, uint32_t type, uint64_t start) {
     if (env_.part->add_in_edge(end, rel, type, start) && env_.log) {
         env_.log->undo.push_back({UndoOp::Kind::RemoveInEdge, rel, start, end, type, {}});
-        env_.part->versions().edge_changed(end, storage::Edge{rel, start, type}, false, true, env_.txn);
+        // Only create_rel adds incoming entries: the relationship is this transaction's.
+        env_.part->versions().in_edge_created(rel, env_.txn);
     }
 }
 
