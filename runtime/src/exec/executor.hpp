@@ -103,8 +103,13 @@ public:
     void run_here(size_t step, Row& row);
     // Coordinator: all rows of barrier `step` have arrived.
     void run_barrier(size_t step, std::vector<Row>& rows);
+    // Shard: runs the rows of a batch at `step` (run_here each), warming the cache for
+    // them first where the step's reads are known up front (exec/batch_warm.cpp).
+    void run_batch(size_t step, std::vector<Row>& rows);
     // Shard: applies a mutation sent by another shard.
     void apply(const Mutation& m);
+    // Shard: applies a batch of them (cache warm-up first).
+    void apply_all(const std::vector<Mutation>& ms);
     // A fresh row budget for the next handler (a long-lived coordinator executor).
     void reset_budget();
     // Continues a deferred source step (with a fresh row budget).
@@ -179,6 +184,11 @@ private:
     };
     std::unordered_map<size_t, SeekIds> seek_ids_;
     std::vector<uint64_t> seek_out_;
+    // The catalog ids of a seek step (cached), or null when a name is unknown.
+    const SeekIds* seek_ids(const plan::Step& s, size_t step);
+    void warm_seeks(const plan::Step& s, size_t step, std::vector<Row>& rows);
+    std::vector<Value> warm_values_;
+    std::vector<uint64_t> warm_ids_;
 };
 
 // Checks that a value may be stored as a property (null, scalars, homogeneous lists of
