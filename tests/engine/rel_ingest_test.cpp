@@ -296,3 +296,37 @@ TEST_CASE("a bulk relationship load survives WAL replay and checkpoints", "[engi
     }
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("CREATE of a relationship with a literal property map", "[engine][unpack]") {
+    // Nothing reads the relationship: its slot is not written; read later: it is.
+    auto unread = plan_of("MATCH (a), (b) CREATE (a)-[:T {w: 1}]->(b)");
+    auto read = plan_of("MATCH (a), (b) CREATE (a)-[r:T {w: 1}]->(b) RETURN r.w AS w");
+    auto create_of = [](const plan::Plan& p) -> const plan::Step& {
+        for (const auto& s : p.steps)
+            if (s.op == OpKind::CreateRel) return s;
+        FAIL("no CreateRel in:\n" << p.explain());
+        return p.steps.front();
+    };
+    CHECK(create_of(*unread).rel_slot == -1);
+    CHECK(create_of(*read).rel_slot >= 0);
+
+    for (uint32_t shards : {1u, 2u}) {
+        auto db = test::open_db(shards);
+        db->execute("UNWIND range(1, 40) AS i CREATE (:P {id: i})");
+        auto res = db->execute(
+            "MATCH (a:P), (b:P) WHERE b.id = a.id % 7 + 1 "
+            "CREATE (a)-[r:T {w: a.id, z: null, s: 'x' + toString(a.id), l: [a.id, 2]}]->(b) "
+            "RETURN count(r) AS c, sum(r.w) AS w");
+        REQUIRE(res.rows.size() == 1);
+        CHECK(res.rows[0][0] == Value(int64_t{40}));
+        CHECK(res.rows[0][1] == Value(int64_t{820}));
+        CHECK(res.stats.properties_set == 120);  // the null one is not set
+        CHECK(count_of(*db, "MATCH ()-[r:T]->() WHERE r.z IS NULL AND r.s = 'x' + toString(r.w) "
+                            "AND r.l = [r.w, 2] RETURN count(r)") == 40);
+        CHECK(count_of(*db, "MATCH (:P {id: 8})-[r:T]->(b) RETURN b.id") == 2);
+        // A value that cannot be a property fails the statement and leaves nothing.
+        CHECK_THROWS_AS(db->execute("MATCH (a:P {id: 1}), (b:P {id: 2}) CREATE (a)-[:U {m: {k: 1}}]->(b)"),
+                        Error);
+        CHECK(count_of(*db, "MATCH ()-[u:U]->() RETURN count(u)") == 0);
+    }
+}

@@ -920,6 +920,10 @@ void Executor::create_rel(const Step& s, size_t step, Row& row) {
         throw Error(ErrorClass::Semantic, ErrorPhase::Runtime, "SemanticError",
                     "InvalidArgumentType",
                     "Failed to create relationship: an endpoint is null or not a node");
+    if (s.expr && s.expr->kind == EK::Map) {
+        create_rel_literal(s, step, row);
+        return;
+    }
     Map props;
     if (s.expr) {
         Value pv = eval(*s.expr, row, eval_);
@@ -934,14 +938,60 @@ void Executor::create_rel(const Step& s, size_t step, Row& row) {
         w_set_property(false, rel, env_.catalog->intern(Catalog::Kind::Key, k), v, /*fresh=*/true);
         ++env_.stats->properties_set;
     }
+    finish_create_rel(s, step, row, rel, start, end, type);
+}
+
+void Executor::finish_create_rel(const Step& s, size_t step, Row& row, uint64_t rel,
+                                 uint64_t start, uint64_t end, uint32_t type) {
     mutate(shard_of(end), Mutation{Mutation::Kind::AddInEdge, end, rel, start, type});
-    Relationship r;
-    r.id = rel;
-    r.start = start;
-    r.end = end;
-    r.type_id = type;
-    row[static_cast<size_t>(s.rel_slot)] = Value(std::move(r));
+    if (s.rel_slot >= 0) {  // -1: nothing reads it (plan/unwind_unpack.cpp)
+        Relationship r;
+        r.id = rel;
+        r.start = start;
+        r.end = end;
+        r.type_id = type;
+        row[static_cast<size_t>(s.rel_slot)] = Value(std::move(r));
+    }
     push(step + 1, row);
+}
+
+// CREATE ()-[:T {k: expr, ...}]->(): the properties are computed straight into a reused
+// vector instead of a Map built per row and copied, and the catalog ids of the type and
+// keys are looked up once per handler. Same order of checks and writes as the general path
+// (keys in Map order; a key is interned only once it gets a non-null value).
+void Executor::create_rel_literal(const Step& s, size_t step, Row& row) {
+    auto [it, fresh_step] = create_ids_.try_emplace(step);
+    CreateIds& ids = it->second;
+    const CExpr& m = *s.expr;
+    if (fresh_step) {
+        ids.type = env_.catalog->intern(Catalog::Kind::Type, s.types.at(0));
+        ids.order.resize(m.keys.size());
+        for (size_t i = 0; i < ids.order.size(); ++i) ids.order[i] = i;
+        // Map order; a repeated key keeps its last value (Map::insert_or_assign).
+        std::stable_sort(ids.order.begin(), ids.order.end(),
+                         [&](size_t x, size_t y) { return m.keys[x] < m.keys[y]; });
+        std::vector<size_t> last;
+        for (size_t k = 0; k < ids.order.size(); ++k) {
+            if (k + 1 < ids.order.size() && m.keys[ids.order[k]] == m.keys[ids.order[k + 1]]) continue;
+            last.push_back(ids.order[k]);
+        }
+        ids.order = std::move(last);
+        ids.keys.assign(m.keys.size(), -1);
+    }
+    std::vector<Value>& vals = create_vals_;
+    vals.clear();
+    for (const auto& c : m.children) vals.push_back(eval(*c, row, eval_));
+    for (size_t i : ids.order) check_property_value(vals[i]);
+    const uint64_t start = row[static_cast<size_t>(s.slot)].as_node().id;
+    const uint64_t end = row[static_cast<size_t>(s.to_slot)].as_node().id;
+    const uint64_t rel = w_create_rel(start, ids.type, end);
+    for (size_t i : ids.order) {
+        if (vals[i].is_null()) continue;
+        if (ids.keys[i] < 0) ids.keys[i] = env_.catalog->intern(Catalog::Kind::Key, m.keys[i]);
+        w_set_property(false, rel, static_cast<uint32_t>(ids.keys[i]), vals[i], /*fresh=*/true);
+        ++env_.stats->properties_set;
+    }
+    finish_create_rel(s, step, row, rel, start, end, ids.type);
 }
 
 namespace {

@@ -141,6 +141,9 @@ private:
     void vector_topk(const plan::Step& s, size_t step, std::vector<Row>& rows);
     void create_node(const plan::Step& s, size_t step, Row& row);
     void create_rel(const plan::Step& s, size_t step, Row& row);
+    void create_rel_literal(const plan::Step& s, size_t step, Row& row);
+    void finish_create_rel(const plan::Step& s, size_t step, Row& row, uint64_t rel,
+                           uint64_t start, uint64_t end, uint32_t type);
     void set_property(const plan::Step& s, Row& row);
     void set_properties(const plan::Step& s, Row& row);
     void labels(const plan::Step& s, Row& row, bool add);
@@ -188,6 +191,15 @@ private:
     const SeekIds* seek_ids(const plan::Step& s, size_t step);
     void warm_seeks(const plan::Step& s, size_t step, std::vector<Row>& rows);
     std::vector<Value> warm_values_;
+    // CreateRel with a literal property map: catalog ids per step (a key's id is -1 until
+    // it is first written), the keys' indices in Map order, and the values of one row.
+    struct CreateIds {
+        uint32_t type = 0;
+        std::vector<size_t> order;
+        std::vector<int64_t> keys;
+    };
+    std::unordered_map<size_t, CreateIds> create_ids_;
+    std::vector<Value> create_vals_;
     std::vector<uint64_t> warm_ids_;
 };
 

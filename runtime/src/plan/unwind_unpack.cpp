@@ -1,6 +1,8 @@
-// UNWIND map unpacking: when the rows of `UNWIND list AS r` only ever read fixed keys of r
-// (r.a, r.b), the Unwind step copies those keys into plain slots and drops the map, so later
-// hops ship a few scalars instead of re-encoding and rebuilding the whole map per row.
+// Row-slot rewrites for bulk loads. UNWIND map unpacking: when the rows of `UNWIND list AS r`
+// only ever read fixed keys of r (r.a, r.b), the Unwind step copies those keys into plain
+// slots and drops the map, so later hops ship a few scalars instead of re-encoding and
+// rebuilding the whole map per row. And a created relationship nothing reads is not put in
+// its row (a value allocated per row for nothing).
 #include "plan/planner.hpp"
 
 #include <map>
@@ -81,7 +83,32 @@ bool all_exprs(const Step& s, F&& f) {
     return true;
 }
 
+bool reads_slot(const CExpr& e, int slot) {
+    if (e.kind == EK::Slot && e.slot == slot) return true;
+    for (const auto& c : e.children)
+        if (c && reads_slot(*c, slot)) return true;
+    for (const auto& p : e.projection)
+        if (p.value && reads_slot(*p.value, slot)) return true;
+    return false;
+}
+
 }  // namespace
+
+void drop_unread_rel_slots(Plan& plan) {
+    for (size_t i = 0; i < plan.steps.size(); ++i) {
+        Step& c = plan.steps[i];
+        if (c.op != OpKind::CreateRel || c.rel_slot < 0) continue;
+        const int r = c.rel_slot;
+        bool read = false;
+        for (size_t j = 0; !read && j < plan.steps.size(); ++j) {
+            if (j == i) continue;
+            const Step& s = plan.steps[j];
+            read = slot_used_outside_exprs(s, r) ||
+                   !all_exprs(s, [&](const CExpr& e) { return !reads_slot(e, r); });
+        }
+        if (!read) c.rel_slot = -1;
+    }
+}
 
 void unpack_unwind_maps(Plan& plan) {
     for (size_t i = 0; i < plan.steps.size(); ++i) {
