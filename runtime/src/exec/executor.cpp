@@ -780,8 +780,11 @@ bool Executor::w_set_property(bool node, uint64_t id, uint32_t key, const Value&
     if (env_.log) {
         env_.log->redo.push_back({node ? RedoOp::Kind::SetNodeProperty : RedoOp::Kind::SetRelProperty,
                                   id, 0, 0, name_of(Catalog::Kind::Key, key), v});
-        env_.log->undo.push_back({node ? UndoOp::Kind::SetNodeProperty : UndoOp::Kind::SetRelProperty,
-                                  id, 0, 0, key, std::move(old)});
+        // A fresh relationship's properties go with it when its creation is undone
+        // (Partition::delete_relationship clears them): no undo entry of their own.
+        if (node || !fresh)
+            env_.log->undo.push_back({node ? UndoOp::Kind::SetNodeProperty : UndoOp::Kind::SetRelProperty,
+                                      id, 0, 0, key, std::move(old)});
     }
     return true;
 }
