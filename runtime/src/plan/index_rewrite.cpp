@@ -19,6 +19,9 @@ struct PropPred {
     const CExpr* value;
     const CExpr* conjunct = nullptr;  // the comparison in its filter
     size_t filter = 0;                // the filter's step
+    // The seek can evaluate the conjunct where it runs: nothing was attached for the
+    // filter (it reads no other entity's data) and the filter runs at the sought node.
+    bool movable = false;
 };
 
 const std::string* property_of_slot(const CExpr& e, int slot) {
@@ -58,25 +61,25 @@ std::optional<PropPred::Op> op_of(Cmp c, bool flipped) {
     return std::nullopt;
 }
 
-void collect(const CExpr& e, int slot, size_t filter, std::vector<PropPred>& out) {
+void collect(const CExpr& e, int slot, size_t filter, bool movable, std::vector<PropPred>& out) {
     if (e.kind == EK::And) {
         for (const auto& c : e.children)
-            if (c) collect(*c, slot, filter, out);
+            if (c) collect(*c, slot, filter, movable, out);
         return;
     }
     if (e.kind == EK::Compare && e.cmps.size() == 1 && e.children.size() == 2) {
         const CExpr& a = *e.children[0];
         const CExpr& b = *e.children[1];
         if (const auto* p = property_of_slot(a, slot); p && seekable(b, slot)) {
-            if (auto op = op_of(e.cmps[0], false)) out.push_back({*p, *op, &b, &e, filter});
+            if (auto op = op_of(e.cmps[0], false)) out.push_back({*p, *op, &b, &e, filter, movable});
         } else if (const auto* q = property_of_slot(b, slot); q && seekable(a, slot)) {
-            if (auto op = op_of(e.cmps[0], true)) out.push_back({*q, *op, &a, &e, filter});
+            if (auto op = op_of(e.cmps[0], true)) out.push_back({*q, *op, &a, &e, filter, movable});
         }
         return;
     }
     if (e.kind == EK::In && e.children.size() == 2) {
         if (const auto* p = property_of_slot(*e.children[0], slot); p && seekable(*e.children[1], slot))
-            out.push_back({*p, PropPred::Op::In, e.children[1].get(), &e, filter});
+            out.push_back({*p, PropPred::Op::In, e.children[1].get(), &e, filter, movable});
     }
 }
 
@@ -180,16 +183,22 @@ void use_indexes(Plan& plan, const storage::IndexRegistry& indexes) {
         auto defs = indexes.online_range(s.labels[0]);
         if (defs.empty()) continue;
         std::vector<PropPred> preds;
+        bool attached = false;
         for (size_t j = i + 1; j < plan.steps.size(); ++j) {
             const Step& f = plan.steps[j];
-            if (f.op == OpKind::Attach) continue;
+            if (f.op == OpKind::Attach) {
+                attached = true;
+                continue;
+            }
             if (f.op != OpKind::Filter || !f.expr) break;
             if (f.guard_slot != s.guard_slot || (f.guard_slot >= 0 && f.guard_value != s.guard_value)) break;
-            collect(*f.expr, s.slot, j, preds);
+            const bool at_node = f.loc.kind == LocKind::Any ||
+                                 (f.loc.kind == LocKind::Shard && f.loc.slot == s.slot);
+            collect(*f.expr, s.slot, j, !attached && at_node, preds);
         }
         const PropPred* taken = nullptr;
         if (auto seek = choose(defs, preds, &taken)) {
-            if (taken) take_over_filter(plan, *seek, *taken);
+            if (taken && taken->movable) take_over_filter(plan, *seek, *taken);
             s.op = OpKind::NodeIndexSeek;
             s.seek = std::move(seek);
         }
