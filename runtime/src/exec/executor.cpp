@@ -967,7 +967,6 @@ void Executor::create_rel_literal(const Step& s, size_t step, Row& row) {
     CreateIds& ids = it->second;
     const CExpr& m = *s.expr;
     if (fresh_step) {
-        ids.type = env_.catalog->intern(Catalog::Kind::Type, s.types.at(0));
         ids.order.resize(m.keys.size());
         for (size_t i = 0; i < ids.order.size(); ++i) ids.order[i] = i;
         // Map order; a repeated key keeps its last value (Map::insert_or_assign).
@@ -985,6 +984,11 @@ void Executor::create_rel_literal(const Step& s, size_t step, Row& row) {
     vals.clear();
     for (const auto& c : m.children) vals.push_back(eval(*c, row, eval_));
     for (size_t i : ids.order) check_property_value(vals[i]);
+    // Interned after the checks, as the general path does: a failed CREATE adds no name.
+    if (!ids.has_type) {
+        ids.type = env_.catalog->intern(Catalog::Kind::Type, s.types.at(0));
+        ids.has_type = true;
+    }
     const uint64_t start = row[static_cast<size_t>(s.slot)].as_node().id;
     const uint64_t end = row[static_cast<size_t>(s.to_slot)].as_node().id;
     const uint64_t rel = w_create_rel(start, ids.type, end);

@@ -194,6 +194,7 @@ private:
     // CreateRel with a literal property map: catalog ids per step (a key's id is -1 until
     // it is first written), the keys' indices in Map order, and the values of one row.
     struct CreateIds {
+        bool has_type = false;
         uint32_t type = 0;
         std::vector<size_t> order;
         std::vector<int64_t> keys;
