@@ -372,3 +372,20 @@ TEST_CASE("queries answer the same before and after an index lets seeks take ove
         CHECK(count_of(*db, "MATCH (p:P) WHERE p.new RETURN count(p)") == 1);
     }
 }
+
+TEST_CASE("CREATE of nodes with a literal property map", "[engine][unpack]") {
+    for (uint32_t shards : {1u, 2u}) {
+        auto db = test::open_db(shards);
+        auto res = db->execute(
+            "UNWIND range(1, 30) AS i CREATE (n:A:B:A {i: i, z: null, s: toString(i), f: i / 2.0})");
+        CHECK(res.stats.nodes_created == 30);
+        CHECK(res.stats.labels_added == 60);
+        CHECK(res.stats.properties_set == 90);
+        CHECK(count_of(*db, "MATCH (n:A:B) WHERE n.z IS NULL AND n.s = toString(n.i) "
+                            "AND n.f * 2 = n.i RETURN count(n)") == 30);
+        CHECK(count_of(*db, "MATCH (n) RETURN count(n)") == 30);
+        CHECK_THROWS_AS(db->execute("UNWIND range(1, 3) AS i CREATE (:C {i: i, m: {k: i}})"), Error);
+        CHECK(count_of(*db, "MATCH (c:C) RETURN count(c)") == 0);
+        CHECK(count_of(*db, "MATCH (n) RETURN count(n)") == 30);
+    }
+}

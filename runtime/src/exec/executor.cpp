@@ -896,6 +896,10 @@ void Executor::delete_node(const Step& s, Row& row) {
 
 void Executor::create_node(const Step& s, size_t step, Row& row) {
     if (!env_.part) internal("create outside a shard");
+    if (s.expr && s.expr->kind == EK::Map) {
+        create_node_literal(s, step, row);
+        return;
+    }
     Map props;
     if (s.expr) {
         Value pv = eval(*s.expr, row, eval_);
@@ -962,10 +966,9 @@ void Executor::finish_create_rel(const Step& s, size_t step, Row& row, uint64_t 
 // vector instead of a Map built per row and copied, and the catalog ids of the type and
 // keys are looked up once per handler. Same order of checks and writes as the general path
 // (keys in Map order; a key is interned only once it gets a non-null value).
-void Executor::create_rel_literal(const Step& s, size_t step, Row& row) {
+Executor::CreateIds& Executor::literal_ids(size_t step, const CExpr& m) {
     auto [it, fresh_step] = create_ids_.try_emplace(step);
     CreateIds& ids = it->second;
-    const CExpr& m = *s.expr;
     if (fresh_step) {
         ids.order.resize(m.keys.size());
         for (size_t i = 0; i < ids.order.size(); ++i) ids.order[i] = i;
@@ -980,10 +983,47 @@ void Executor::create_rel_literal(const Step& s, size_t step, Row& row) {
         ids.order = std::move(last);
         ids.keys.assign(m.keys.size(), -1);
     }
+    return ids;
+}
+
+std::vector<Value>& Executor::literal_values(const CExpr& m, const CreateIds& ids, Row& row) {
     std::vector<Value>& vals = create_vals_;
     vals.clear();
     for (const auto& c : m.children) vals.push_back(eval(*c, row, eval_));
     for (size_t i : ids.order) check_property_value(vals[i]);
+    return vals;
+}
+
+void Executor::set_literal_properties(bool node, uint64_t id, const CExpr& m, CreateIds& ids,
+                                      const std::vector<Value>& vals) {
+    for (size_t i : ids.order) {
+        if (vals[i].is_null()) continue;
+        if (ids.keys[i] < 0) ids.keys[i] = env_.catalog->intern(Catalog::Kind::Key, m.keys[i]);
+        w_set_property(node, id, static_cast<uint32_t>(ids.keys[i]), vals[i], /*fresh=*/true);
+        ++env_.stats->properties_set;
+    }
+}
+
+// CREATE (:L {k: expr, ...}): as create_rel_literal, for a node.
+void Executor::create_node_literal(const Step& s, size_t step, Row& row) {
+    const CExpr& m = *s.expr;
+    CreateIds& ids = literal_ids(step, m);
+    const std::vector<Value>& vals = literal_values(m, ids, row);
+    const uint64_t id = w_create_node();
+    if (ids.labels.size() != s.labels.size()) {
+        ids.labels.clear();
+        for (const auto& l : s.labels) ids.labels.push_back(env_.catalog->intern(Catalog::Kind::Label, l));
+    }
+    for (uint32_t l : ids.labels) w_label(id, l, true, /*fresh=*/true);
+    set_literal_properties(true, id, m, ids, vals);
+    row[static_cast<size_t>(s.slot)] = Value(Node{id, nullptr});
+    push(step + 1, row);
+}
+
+void Executor::create_rel_literal(const Step& s, size_t step, Row& row) {
+    const CExpr& m = *s.expr;
+    CreateIds& ids = literal_ids(step, m);
+    const std::vector<Value>& vals = literal_values(m, ids, row);
     // Interned after the checks, as the general path does: a failed CREATE adds no name.
     if (!ids.has_type) {
         ids.type = env_.catalog->intern(Catalog::Kind::Type, s.types.at(0));
@@ -992,12 +1032,7 @@ void Executor::create_rel_literal(const Step& s, size_t step, Row& row) {
     const uint64_t start = row[static_cast<size_t>(s.slot)].as_node().id;
     const uint64_t end = row[static_cast<size_t>(s.to_slot)].as_node().id;
     const uint64_t rel = w_create_rel(start, ids.type, end);
-    for (size_t i : ids.order) {
-        if (vals[i].is_null()) continue;
-        if (ids.keys[i] < 0) ids.keys[i] = env_.catalog->intern(Catalog::Kind::Key, m.keys[i]);
-        w_set_property(false, rel, static_cast<uint32_t>(ids.keys[i]), vals[i], /*fresh=*/true);
-        ++env_.stats->properties_set;
-    }
+    set_literal_properties(false, rel, m, ids, vals);
     finish_create_rel(s, step, row, rel, start, end, ids.type);
 }
 

@@ -142,6 +142,7 @@ private:
     void create_node(const plan::Step& s, size_t step, Row& row);
     void create_rel(const plan::Step& s, size_t step, Row& row);
     void create_rel_literal(const plan::Step& s, size_t step, Row& row);
+    void create_node_literal(const plan::Step& s, size_t step, Row& row);
     void finish_create_rel(const plan::Step& s, size_t step, Row& row, uint64_t rel,
                            uint64_t start, uint64_t end, uint32_t type);
     void set_property(const plan::Step& s, Row& row);
@@ -191,16 +192,23 @@ private:
     const SeekIds* seek_ids(const plan::Step& s, size_t step);
     void warm_seeks(const plan::Step& s, size_t step, std::vector<Row>& rows);
     std::vector<Value> warm_values_;
-    // CreateRel with a literal property map: catalog ids per step (a key's id is -1 until
-    // it is first written), the keys' indices in Map order, and the values of one row.
+    // CreateNode / CreateRel with a literal property map: catalog ids per step (a key's id
+    // is -1 until it is first written), the keys' indices in Map order, and the values of
+    // one row.
     struct CreateIds {
         bool has_type = false;
         uint32_t type = 0;
+        std::vector<uint32_t> labels;  // CreateNode: interned once the first node exists
         std::vector<size_t> order;
         std::vector<int64_t> keys;
     };
     std::unordered_map<size_t, CreateIds> create_ids_;
     std::vector<Value> create_vals_;
+    CreateIds& literal_ids(size_t step, const CExpr& m);
+    // The literal's values for this row, checked as storable (in Map order).
+    std::vector<Value>& literal_values(const CExpr& m, const CreateIds& ids, Row& row);
+    void set_literal_properties(bool node, uint64_t id, const CExpr& m, CreateIds& ids,
+                                const std::vector<Value>& vals);
     std::vector<uint64_t> warm_ids_;
 };
 
