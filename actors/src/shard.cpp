@@ -171,7 +171,7 @@ caf::behavior shard_actor(ShardActor* self, std::shared_ptr<storage::Partition> 
             if (q->stream) q->stream->batch_taken();
             run_profiled(self, q, [&](exec::Executor& ex) {
                 auto d = decode_rows(p);
-                for (auto& row : d.rows) ex.run_here(d.step, row);
+                ex.run_batch(d.step, d.rows);
             });
         },
         [=](resume_atom, const QueryRef& q, const exec::ContinuationPtr& c) {
@@ -182,7 +182,7 @@ caf::behavior shard_actor(ShardActor* self, std::shared_ptr<storage::Partition> 
             QueryStats stats;
             guarded(self, q, [&] {
                 exec::Executor ex(make_env(self, q, out, stats));
-                for (const auto& m : decode_mutations(p)) ex.apply(m);
+                ex.apply_all(decode_mutations(p));
             });
             out.finish_shard(1, stats);
         },

@@ -371,20 +371,64 @@ std::optional<std::vector<uint64_t>> Partition::index_seek(uint32_t label,
     return ids;
 }
 
+void Partition::prefetch_equal_seeks(uint32_t label, std::span<const uint32_t> keys,
+                                     std::span<const Value> values) const {
+    const PropertyIndex* ix = nullptr;
+    for (const auto& p : prop_indexes_)
+        if (p->label() == label && std::equal(keys.begin(), keys.end(), p->keys().begin(), p->keys().end()))
+            ix = p.get();
+    if (!ix || ix->keys().size() != 1) return;
+    for (const Value& v : values) ix->prefetch(v);
+    std::vector<uint32_t>& locals = seek_scratch_;
+    locals.clear();
+    for (const Value& v : values) {
+        uint32_t local = 0;
+        if (ix->probe(v, local) == PropertyIndex::Probe::Unique && local < nodes_.size()) {
+            __builtin_prefetch(&nodes_[local]);
+            locals.push_back(local);
+        }
+    }
+    for (uint32_t l : locals) nodes_[l].props.prefetch();
+}
+
+void Partition::prefetch_in_edges(std::span<const uint64_t> nodes) const {
+    std::vector<uint32_t>& locals = seek_scratch_;
+    locals.clear();
+    for (uint64_t id : nodes) {
+        if (!owns(id)) continue;
+        const uint64_t local = id / count_;
+        if (local >= nodes_.size()) continue;
+        __builtin_prefetch(&nodes_[local]);
+        locals.push_back(static_cast<uint32_t>(local));
+    }
+    for (uint32_t l : locals) nodes_[l].adj.prefetch();
+    for (uint32_t l : locals) nodes_[l].adj.prefetch_next_in();
+}
+
 bool Partition::index_seek(uint32_t label, std::span<const uint32_t> keys, const IndexQuery& q,
-                           std::vector<uint64_t>& out) const {
+                           std::vector<uint64_t>& out, bool* exact) const {
+    if (exact) *exact = false;
     for (const auto& ix : prop_indexes_) {
         if (ix->label() != label || !std::equal(keys.begin(), keys.end(), ix->keys().begin(), ix->keys().end()))
             continue;
         if (q.equal && !q.lower && !q.upper && ix->keys().size() == 1) {
             uint32_t local = 0;
             switch (ix->probe(*q.equal, local)) {
-                case PropertyIndex::Probe::Absent: return true;
+                case PropertyIndex::Probe::Absent:
+                    if (exact) *exact = true;
+                    return true;
                 case PropertyIndex::Probe::Unique: {
-                    // The hash only says "maybe": check the node's key (the filter after
-                    // the seek reads the same property next, so this costs no extra miss).
+                    // The hash only says "maybe": check the node's key. Integers against
+                    // integers and strings against strings compare in Cypher order exactly
+                    // as `=` does; other pairs (2 against 2.0, NaN) leave it to the caller.
                     const Value* v = local < nodes_.size() ? nodes_[local].props.find(ix->keys()[0]) : nullptr;
-                    if (v && order_compare(*v, *q.equal) == 0) out.push_back(encode(local));
+                    if (v && order_compare(*v, *q.equal) == 0) {
+                        out.push_back(encode(local));
+                        if (exact)
+                            *exact = v->kind() == q.equal->kind() && (v->is_int() || v->is_string());
+                    } else if (exact) {
+                        *exact = true;
+                    }
                     return true;
                 }
                 case PropertyIndex::Probe::Ordered: break;

@@ -158,6 +158,11 @@ void PropertyIndex::hash_rebuild(size_t capacity) {
             if (auto h = hash_of(e.key)) hash_insert(*h, e.local);
 }
 
+void PropertyIndex::prefetch(const Value& key) const {
+    if (hash_.empty()) return;
+    if (auto h = hash_of(key)) __builtin_prefetch(&hash_[static_cast<uint32_t>(*h) & (hash_.size() - 1)]);
+}
+
 PropertyIndex::Probe PropertyIndex::probe(const Value& key, uint32_t& local) const {
     auto h = hash_of(key);
     if (!h) return Probe::Ordered;

@@ -37,8 +37,27 @@ const Value* find_property(const std::vector<Property>& props, uint32_t key) {
 
 // ---- VersionStore
 
+bool VersionStore::IdList::contains(uint64_t id) const {
+    if (ids.empty() || (sorted && (id < ids.front() || id > ids.back()))) return false;
+    if (!sorted) {
+        std::sort(ids.begin(), ids.end());
+        sorted = true;
+    }
+    return std::binary_search(ids.begin(), ids.end(), id);
+}
+
+VersionStore::Touched& VersionStore::touched(uint64_t txn) {
+    if (last_touched_ && last_txn_ == txn) return *last_touched_;
+    last_txn_ = txn;
+    last_touched_ = &pending_[txn];
+    return *last_touched_;
+}
+
 size_t VersionStore::version_count() const {
     size_t n = 0;
+    auto created = [&](const Touched& t) { n += t.created_rels.ids.size() + t.created_in.ids.size(); };
+    for (const auto& [txn, t] : pending_) created(t);
+    for (const auto& [ts, t] : committed_) created(t);
     for (const auto& [id, c] : nodes_) n += c.size();
     for (const auto& [id, c] : rels_) n += c.size();
     for (const auto& [id, c] : edges_) n += c.size();
@@ -64,17 +83,20 @@ void VersionStore::before_node_change(const Partition& p, uint64_t node, uint64_
         img.props.assign(ps.begin(), ps.end());
     }
     nodes_[node].push_back({kPending, txn, std::move(img)});
-    pending_[txn].nodes.push_back(node);
+    touched(txn).nodes.push_back(node);
 }
 
 void VersionStore::node_created(uint64_t node, uint64_t txn) {
     if (has_pending(nodes_, node, txn)) return;
     nodes_[node].push_back({kPending, txn, NodeImage{}});
-    pending_[txn].nodes.push_back(node);
+    touched(txn).nodes.push_back(node);
 }
 
 void VersionStore::before_rel_change(const Partition& p, uint64_t rel, uint64_t txn) {
     if (has_pending(rels_, rel, txn)) return;
+    // Created by txn: every other snapshot finds it absent through the created list.
+    if (auto it = pending_.find(txn); it != pending_.end() && it->second.created_rels.contains(rel))
+        return;
     RelImage img;
     if (auto info = p.relationship(rel)) {
         img.exists = true;
@@ -85,19 +107,23 @@ void VersionStore::before_rel_change(const Partition& p, uint64_t rel, uint64_t 
         img.props.assign(ps.begin(), ps.end());
     }
     rels_[rel].push_back({kPending, txn, std::move(img)});
-    pending_[txn].rels.push_back(rel);
+    touched(txn).rels.push_back(rel);
 }
 
-void VersionStore::rel_created(uint64_t rel, uint64_t txn) {
-    if (has_pending(rels_, rel, txn)) return;
-    rels_[rel].push_back({kPending, txn, RelImage{}});
-    pending_[txn].rels.push_back(rel);
-}
+void VersionStore::rel_created(uint64_t rel, uint64_t txn) { touched(txn).created_rels.add(rel); }
+
+void VersionStore::in_edge_created(uint64_t rel, uint64_t txn) { touched(txn).created_in.add(rel); }
 
 void VersionStore::edge_changed(uint64_t node, const Edge& e, bool outgoing, bool added,
                                 uint64_t txn) {
-    auto& marks = edges_[node];
     // An entry added and removed again by the same transaction was never seen by anybody.
+    if (!added) {
+        if (auto it = pending_.find(txn); it != pending_.end()) {
+            const IdList& created = outgoing ? it->second.created_rels : it->second.created_in;
+            if (created.contains(e.rel)) return;
+        }
+    }
+    auto& marks = edges_[node];
     if (!added) {
         for (auto it = marks.begin(); it != marks.end(); ++it) {
             if (it->added && it->rel == e.rel && it->outgoing == outgoing && it->txn == txn &&
@@ -109,7 +135,7 @@ void VersionStore::edge_changed(uint64_t node, const Edge& e, bool outgoing, boo
         }
     }
     marks.push_back({e.rel, e.other, e.type, outgoing, added, kPending, txn});
-    pending_[txn].edge_nodes.push_back(node);
+    touched(txn).edge_nodes.push_back(node);
 }
 
 void VersionStore::commit(uint64_t txn, uint64_t ts) {
@@ -117,6 +143,7 @@ void VersionStore::commit(uint64_t txn, uint64_t ts) {
     if (it == pending_.end()) return;
     Touched t = std::move(it->second);
     pending_.erase(it);
+    last_touched_ = nullptr;
     for (uint64_t id : t.nodes)
         if (auto c = nodes_.find(id); c != nodes_.end()) stamp_txn(c->second, txn, ts);
     for (uint64_t id : t.rels)
@@ -132,6 +159,7 @@ void VersionStore::abort(uint64_t txn) {
     if (it == pending_.end()) return;
     Touched t = std::move(it->second);
     pending_.erase(it);
+    last_touched_ = nullptr;
     auto drop = [&](auto& chains, const std::vector<uint64_t>& ids) {
         for (uint64_t id : ids) {
             auto c = chains.find(id);
@@ -188,7 +216,29 @@ const std::vector<VersionStore::EdgeMark>* VersionStore::edge_marks(uint64_t nod
     return it == edges_.end() ? nullptr : &it->second;
 }
 
+bool VersionStore::hides_created(Snap s) const {
+    auto any = [](const Touched& t) { return !t.created_rels.ids.empty() || !t.created_in.ids.empty(); };
+    for (const auto& [txn, t] : pending_)
+        if (txn != s.txn && any(t)) return true;
+    for (const auto& [ts, t] : committed_)
+        if (ts > s.ts && any(t)) return true;
+    return false;
+}
+
+bool VersionStore::created_hidden(uint64_t rel, bool outgoing, Snap s) const {
+    auto in = [&](const Touched& t) {
+        return (outgoing ? t.created_rels : t.created_in).contains(rel);
+    };
+    for (const auto& [txn, t] : pending_)
+        if (txn != s.txn && in(t)) return true;
+    for (const auto& [ts, t] : committed_)
+        if (ts > s.ts && in(t)) return true;
+    return false;
+}
+
 // ---- View
+
+const VersionStore::RelImage View::kNotCreated{};
 
 bool View::node_exists(uint64_t node) const {
     if (auto img = node_image(node)) return img->exists;
@@ -304,7 +354,7 @@ void View::rel_ids(std::vector<uint64_t>& out) const {
     p_.for_each_relationship([&](uint64_t id) { out.push_back(id); });
     if (!hides_) return;
     to_snapshot(
-        out, first, [&](uint64_t id) { return v_.rel_at(id, s_); },
+        out, first, [&](uint64_t id) { return rel_image(id); },
         [&](auto&& f) { v_.for_each_versioned_rel(f); },
         [](const VersionStore::RelImage& img) { return img.exists; },
         [&](uint64_t id) { return p_.relationship_exists(id); });

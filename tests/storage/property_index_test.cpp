@@ -314,3 +314,53 @@ TEST_CASE("equality seeks through the hash match the ordered index at the partit
     p.set_node_property(ids[11], k, Value());
     CHECK(seek(p, L, k, eq(Value(int64_t{11}))).empty());
 }
+
+TEST_CASE("an equality seek says when its hits need no second comparison; warm-ups change nothing",
+          "[storage][index]") {
+    Catalog cat;
+    Partition p(1, 2, cat);  // odd ids only
+    const uint32_t L = cat.intern(Kind::Label, "L");
+    const uint32_t k = cat.intern(Kind::Key, "p");
+    auto def = range_def("i", "L", {"p"});
+    REQUIRE(cat.indexes().create(def, false));
+    p.sync_indexes();
+    std::vector<Value> values = {Value(int64_t{1}), Value(2.0), Value("s"), Value(std::nan("")),
+                                 Value(List{Value(int64_t{1})})};
+    for (const auto& v : values) {
+        uint64_t id = p.create_node();
+        p.add_label(id, L);
+        p.set_node_property(id, k, v);
+    }
+    uint32_t keys[] = {k};
+    auto exact_of = [&](const Value& v, size_t& hits) {
+        std::vector<uint64_t> out;
+        bool exact = true;
+        REQUIRE(p.index_seek(L, keys, eq(v), out, &exact));
+        hits = out.size();
+        return exact;
+    };
+    size_t hits = 0;
+    CHECK(exact_of(Value(int64_t{1}), hits));  // int against int
+    CHECK(hits == 1);
+    CHECK(exact_of(Value("s"), hits));         // string against string
+    CHECK(hits == 1);
+    CHECK(exact_of(Value(int64_t{7}), hits));  // nothing found: nothing to compare
+    CHECK(hits == 0);
+    CHECK_FALSE(exact_of(Value(1.0), hits));   // 1.0 finds 1: `=` agrees, but not by kind
+    CHECK(hits == 1);
+    CHECK_FALSE(exact_of(Value(int64_t{2}), hits));  // finds 2.0
+    CHECK(hits == 1);
+    CHECK_FALSE(exact_of(Value(std::nan("")), hits));  // NaN finds NaN; `=` rejects it
+    CHECK(hits == 1);
+    CHECK_FALSE(exact_of(Value(List{Value(int64_t{1})}), hits));  // ordered path
+    CHECK(hits == 1);
+
+    // Warm-ups take anything (unknown values, foreign and unknown ids) and change nothing.
+    std::vector<Value> probe = {Value(int64_t{1}), Value(), Value("zz"), Value(2.0), Value(true)};
+    p.prefetch_equal_seeks(L, keys, probe);
+    p.prefetch_equal_seeks(L + 7, keys, probe);  // no such index
+    std::vector<uint64_t> nodes = {1, 2, 3, 5, 7, 9, 1001, 1u << 30};
+    p.prefetch_in_edges(nodes);
+    CHECK(seek(p, L, k, eq(Value(int64_t{1}))).size() == 1);
+    CHECK(p.node_count() == values.size());
+}

@@ -212,7 +212,7 @@ void Executor::run_step(size_t step, Row& row) {
             Value list = eval(*s.expr, row, eval_);
             if (list.is_null()) return;
             if (!list.is_list()) {
-                row[static_cast<size_t>(s.slot)] = std::move(list);
+                bind_unwound(s, row, std::move(list));
                 push(next, row);
                 return;
             }
@@ -617,6 +617,24 @@ void Executor::produce_scan(const Step& s, size_t step, Row& row,
     }
 }
 
+void Executor::bind_unwound(const Step& s, Row& row, Value v) {
+    if (s.unpack.empty()) {
+        row[static_cast<size_t>(s.slot)] = std::move(v);
+        return;
+    }
+    if (v.is_map()) {
+        const Map& m = v.as_map();
+        for (const auto& [key, slot] : s.unpack) {
+            auto it = m.find(key);
+            row[static_cast<size_t>(slot)] = it == m.end() ? Value() : it->second;
+        }
+        row[static_cast<size_t>(s.slot)] = Value();
+        return;
+    }
+    for (const auto& [key, slot] : s.unpack) row[static_cast<size_t>(slot)] = Value();
+    row[static_cast<size_t>(s.slot)] = std::move(v);
+}
+
 void Executor::produce_unwind(const Step& s, size_t step, Row& row, const Value& list, size_t pos) {
     const auto& l = list.as_list();
     for (size_t i = pos; i < l.size(); ++i) {
@@ -630,7 +648,7 @@ void Executor::produce_unwind(const Step& s, size_t step, Row& row, const Value&
             return;
         }
         Row out = (i + 1 == l.size()) ? std::move(row) : row;
-        out[static_cast<size_t>(s.slot)] = l[i];
+        bind_unwound(s, out, l[i]);
         push(step + 1, out);
     }
 }
@@ -751,7 +769,8 @@ bool Executor::w_set_property(bool node, uint64_t id, uint32_t key, const Value&
     if (!fresh) lock(id, !node);
     const Value* cur = node ? env_.part->node_property(id, key) : env_.part->rel_property(id, key);
     Value old = cur ? *cur : Value();
-    if (env_.log) {
+    // A fresh entity is versioned as created already: no image of it to keep.
+    if (env_.log && !fresh) {
         if (node) env_.part->versions().before_node_change(*env_.part, id, env_.txn);
         else env_.part->versions().before_rel_change(*env_.part, id, env_.txn);
     }
@@ -761,8 +780,11 @@ bool Executor::w_set_property(bool node, uint64_t id, uint32_t key, const Value&
     if (env_.log) {
         env_.log->redo.push_back({node ? RedoOp::Kind::SetNodeProperty : RedoOp::Kind::SetRelProperty,
                                   id, 0, 0, name_of(Catalog::Kind::Key, key), v});
-        env_.log->undo.push_back({node ? UndoOp::Kind::SetNodeProperty : UndoOp::Kind::SetRelProperty,
-                                  id, 0, 0, key, std::move(old)});
+        // A fresh relationship's properties go with it when its creation is undone
+        // (Partition::delete_relationship clears them): no undo entry of their own.
+        if (node || !fresh)
+            env_.log->undo.push_back({node ? UndoOp::Kind::SetNodeProperty : UndoOp::Kind::SetRelProperty,
+                                      id, 0, 0, key, std::move(old)});
     }
     return true;
 }
@@ -770,8 +792,7 @@ bool Executor::w_set_property(bool node, uint64_t id, uint32_t key, const Value&
 uint64_t Executor::w_create_rel(uint64_t start, uint32_t type, uint64_t end) {
     uint64_t rel = env_.part->create_relationship(start, type, end);
     if (env_.log) {
-        env_.part->versions().rel_created(rel, env_.txn);
-        env_.part->versions().edge_changed(start, storage::Edge{rel, end, type}, true, true, env_.txn);
+        env_.part->versions().rel_created(rel, env_.txn);  // its outgoing entry included
         env_.log->redo.push_back(
             {RedoOp::Kind::CreateRel, rel, start, end, name_of(Catalog::Kind::Type, type), {}});
         env_.log->undo.push_back({UndoOp::Kind::DropRel, rel, start, end, type, {}});
@@ -783,7 +804,8 @@ uint64_t Executor::w_create_rel(uint64_t start, uint32_t type, uint64_t end) {
 void Executor::w_add_in_edge(uint64_t end, uint64_t rel, uint32_t type, uint64_t start) {
     if (env_.part->add_in_edge(end, rel, type, start) && env_.log) {
         env_.log->undo.push_back({UndoOp::Kind::RemoveInEdge, rel, start, end, type, {}});
-        env_.part->versions().edge_changed(end, storage::Edge{rel, start, type}, false, true, env_.txn);
+        // Only create_rel adds incoming entries: the relationship is this transaction's.
+        env_.part->versions().in_edge_created(rel, env_.txn);
     }
 }
 
@@ -874,6 +896,10 @@ void Executor::delete_node(const Step& s, Row& row) {
 
 void Executor::create_node(const Step& s, size_t step, Row& row) {
     if (!env_.part) internal("create outside a shard");
+    if (s.expr && s.expr->kind == EK::Map) {
+        create_node_literal(s, step, row);
+        return;
+    }
     Map props;
     if (s.expr) {
         Value pv = eval(*s.expr, row, eval_);
@@ -901,6 +927,10 @@ void Executor::create_rel(const Step& s, size_t step, Row& row) {
         throw Error(ErrorClass::Semantic, ErrorPhase::Runtime, "SemanticError",
                     "InvalidArgumentType",
                     "Failed to create relationship: an endpoint is null or not a node");
+    if (s.expr && s.expr->kind == EK::Map) {
+        create_rel_literal(s, step, row);
+        return;
+    }
     Map props;
     if (s.expr) {
         Value pv = eval(*s.expr, row, eval_);
@@ -915,14 +945,95 @@ void Executor::create_rel(const Step& s, size_t step, Row& row) {
         w_set_property(false, rel, env_.catalog->intern(Catalog::Kind::Key, k), v, /*fresh=*/true);
         ++env_.stats->properties_set;
     }
+    finish_create_rel(s, step, row, rel, start, end, type);
+}
+
+void Executor::finish_create_rel(const Step& s, size_t step, Row& row, uint64_t rel,
+                                 uint64_t start, uint64_t end, uint32_t type) {
     mutate(shard_of(end), Mutation{Mutation::Kind::AddInEdge, end, rel, start, type});
-    Relationship r;
-    r.id = rel;
-    r.start = start;
-    r.end = end;
-    r.type_id = type;
-    row[static_cast<size_t>(s.rel_slot)] = Value(std::move(r));
+    if (s.rel_slot >= 0) {  // -1: nothing reads it (plan/unwind_unpack.cpp)
+        Relationship r;
+        r.id = rel;
+        r.start = start;
+        r.end = end;
+        r.type_id = type;
+        row[static_cast<size_t>(s.rel_slot)] = Value(std::move(r));
+    }
     push(step + 1, row);
+}
+
+// CREATE ()-[:T {k: expr, ...}]->(): the properties are computed straight into a reused
+// vector instead of a Map built per row and copied, and the catalog ids of the type and
+// keys are looked up once per handler. Same order of checks and writes as the general path
+// (keys in Map order; a key is interned only once it gets a non-null value).
+Executor::CreateIds& Executor::literal_ids(size_t step, const CExpr& m) {
+    auto [it, fresh_step] = create_ids_.try_emplace(step);
+    CreateIds& ids = it->second;
+    if (fresh_step) {
+        ids.order.resize(m.keys.size());
+        for (size_t i = 0; i < ids.order.size(); ++i) ids.order[i] = i;
+        // Map order; a repeated key keeps its last value (Map::insert_or_assign).
+        std::stable_sort(ids.order.begin(), ids.order.end(),
+                         [&](size_t x, size_t y) { return m.keys[x] < m.keys[y]; });
+        std::vector<size_t> last;
+        for (size_t k = 0; k < ids.order.size(); ++k) {
+            if (k + 1 < ids.order.size() && m.keys[ids.order[k]] == m.keys[ids.order[k + 1]]) continue;
+            last.push_back(ids.order[k]);
+        }
+        ids.order = std::move(last);
+        ids.keys.assign(m.keys.size(), -1);
+    }
+    return ids;
+}
+
+std::vector<Value>& Executor::literal_values(const CExpr& m, const CreateIds& ids, Row& row) {
+    std::vector<Value>& vals = create_vals_;
+    vals.clear();
+    for (const auto& c : m.children) vals.push_back(eval(*c, row, eval_));
+    for (size_t i : ids.order) check_property_value(vals[i]);
+    return vals;
+}
+
+void Executor::set_literal_properties(bool node, uint64_t id, const CExpr& m, CreateIds& ids,
+                                      const std::vector<Value>& vals) {
+    for (size_t i : ids.order) {
+        if (vals[i].is_null()) continue;
+        if (ids.keys[i] < 0) ids.keys[i] = env_.catalog->intern(Catalog::Kind::Key, m.keys[i]);
+        w_set_property(node, id, static_cast<uint32_t>(ids.keys[i]), vals[i], /*fresh=*/true);
+        ++env_.stats->properties_set;
+    }
+}
+
+// CREATE (:L {k: expr, ...}): as create_rel_literal, for a node.
+void Executor::create_node_literal(const Step& s, size_t step, Row& row) {
+    const CExpr& m = *s.expr;
+    CreateIds& ids = literal_ids(step, m);
+    const std::vector<Value>& vals = literal_values(m, ids, row);
+    const uint64_t id = w_create_node();
+    if (ids.labels.size() != s.labels.size()) {
+        ids.labels.clear();
+        for (const auto& l : s.labels) ids.labels.push_back(env_.catalog->intern(Catalog::Kind::Label, l));
+    }
+    for (uint32_t l : ids.labels) w_label(id, l, true, /*fresh=*/true);
+    set_literal_properties(true, id, m, ids, vals);
+    row[static_cast<size_t>(s.slot)] = Value(Node{id, nullptr});
+    push(step + 1, row);
+}
+
+void Executor::create_rel_literal(const Step& s, size_t step, Row& row) {
+    const CExpr& m = *s.expr;
+    CreateIds& ids = literal_ids(step, m);
+    const std::vector<Value>& vals = literal_values(m, ids, row);
+    // Interned after the checks, as the general path does: a failed CREATE adds no name.
+    if (!ids.has_type) {
+        ids.type = env_.catalog->intern(Catalog::Kind::Type, s.types.at(0));
+        ids.has_type = true;
+    }
+    const uint64_t start = row[static_cast<size_t>(s.slot)].as_node().id;
+    const uint64_t end = row[static_cast<size_t>(s.to_slot)].as_node().id;
+    const uint64_t rel = w_create_rel(start, ids.type, end);
+    set_literal_properties(false, rel, m, ids, vals);
+    finish_create_rel(s, step, row, rel, start, end, ids.type);
 }
 
 namespace {

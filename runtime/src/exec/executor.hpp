@@ -103,8 +103,13 @@ public:
     void run_here(size_t step, Row& row);
     // Coordinator: all rows of barrier `step` have arrived.
     void run_barrier(size_t step, std::vector<Row>& rows);
+    // Shard: runs the rows of a batch at `step` (run_here each), warming the cache for
+    // them first where the step's reads are known up front (exec/batch_warm.cpp).
+    void run_batch(size_t step, std::vector<Row>& rows);
     // Shard: applies a mutation sent by another shard.
     void apply(const Mutation& m);
+    // Shard: applies a batch of them (cache warm-up first).
+    void apply_all(const std::vector<Mutation>& ms);
     // A fresh row budget for the next handler (a long-lived coordinator executor).
     void reset_budget();
     // Continues a deferred source step (with a fresh row budget).
@@ -121,6 +126,8 @@ private:
     void produce_scan(const plan::Step& s, size_t step, Row& row,
                       std::shared_ptr<const std::vector<uint64_t>> ids, size_t pos);
     void produce_unwind(const plan::Step& s, size_t step, Row& row, const Value& list, size_t pos);
+    // Binds an UNWIND element: into its slot, or a map's keys into the unpacked slots.
+    void bind_unwound(const plan::Step& s, Row& row, Value v);
     void scan(const plan::Step& s, size_t step, Row& row);
     void index_seek(const plan::Step& s, size_t step, Row& row);  // exec/index_seek.cpp
     void expand(const plan::Step& s, size_t step, Row& row);
@@ -134,6 +141,10 @@ private:
     void vector_topk(const plan::Step& s, size_t step, std::vector<Row>& rows);
     void create_node(const plan::Step& s, size_t step, Row& row);
     void create_rel(const plan::Step& s, size_t step, Row& row);
+    void create_rel_literal(const plan::Step& s, size_t step, Row& row);
+    void create_node_literal(const plan::Step& s, size_t step, Row& row);
+    void finish_create_rel(const plan::Step& s, size_t step, Row& row, uint64_t rel,
+                           uint64_t start, uint64_t end, uint32_t type);
     void set_property(const plan::Step& s, Row& row);
     void set_properties(const plan::Step& s, Row& row);
     void labels(const plan::Step& s, Row& row, bool add);
@@ -177,6 +188,28 @@ private:
     };
     std::unordered_map<size_t, SeekIds> seek_ids_;
     std::vector<uint64_t> seek_out_;
+    // The catalog ids of a seek step (cached), or null when a name is unknown.
+    const SeekIds* seek_ids(const plan::Step& s, size_t step);
+    void warm_seeks(const plan::Step& s, size_t step, std::vector<Row>& rows);
+    std::vector<Value> warm_values_;
+    // CreateNode / CreateRel with a literal property map: catalog ids per step (a key's id
+    // is -1 until it is first written), the keys' indices in Map order, and the values of
+    // one row.
+    struct CreateIds {
+        bool has_type = false;
+        uint32_t type = 0;
+        std::vector<uint32_t> labels;  // CreateNode: interned once the first node exists
+        std::vector<size_t> order;
+        std::vector<int64_t> keys;
+    };
+    std::unordered_map<size_t, CreateIds> create_ids_;
+    std::vector<Value> create_vals_;
+    CreateIds& literal_ids(size_t step, const CExpr& m);
+    // The literal's values for this row, checked as storable (in Map order).
+    std::vector<Value>& literal_values(const CExpr& m, const CreateIds& ids, Row& row);
+    void set_literal_properties(bool node, uint64_t id, const CExpr& m, CreateIds& ids,
+                                const std::vector<Value>& vals);
+    std::vector<uint64_t> warm_ids_;
 };
 
 // Checks that a value may be stored as a property (null, scalars, homogeneous lists of

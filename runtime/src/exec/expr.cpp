@@ -223,6 +223,13 @@ Value eval(const CExpr& e, Row& row, const EvalEnv& env) {
         }
         case EK::Slot: return row[static_cast<size_t>(e.slot)];
         case EK::Property: {
+            // Unpacked by its UNWIND (plan/unwind_unpack.cpp): a map element left its key
+            // in slot2 and null in its own slot; anything else is read as usual.
+            if (e.slot2 >= 0) {
+                const Value& base = row[static_cast<size_t>(e.children[0]->slot)];
+                if (base.is_null()) return row[static_cast<size_t>(e.slot2)];
+                return property_of(base, e.name, e.key_id, env);
+            }
             Value base = eval(*e.children[0], row, env);
             return property_of(base, e.name, e.key_id, env);
         }

@@ -74,10 +74,7 @@ std::optional<std::vector<storage::IndexQuery>> lookups(const IndexSeek& k, Row&
 
 }  // namespace
 
-void Executor::index_seek(const plan::Step& s, size_t step, Row& row) {
-    if (!env_.part)
-        throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "Internal",
-                    "internal: index seek outside a shard");
+const Executor::SeekIds* Executor::seek_ids(const plan::Step& s, size_t step) {
     // Catalog ids never change once given, so one lookup per handler serves every row of
     // the batch (the catalog is shared and locked; this step runs once per row).
     auto cached = seek_ids_.find(step);
@@ -88,14 +85,40 @@ void Executor::index_seek(const plan::Step& s, size_t step, Row& row) {
         if (label) ids.label = *label;
         for (const auto& p : s.seek->properties) {
             auto id = env_.catalog->lookup(Catalog::Kind::Key, p);
-            if (!id) ids.found = false;  // no node has the property: no filter can pass
+            if (!id) ids.found = false;
             else ids.keys.push_back(*id);
         }
-        if (!ids.found) return;  // not cached: the name may be created later in the handler
+        if (!ids.found) return nullptr;  // not cached: the name may be created later
         cached = seek_ids_.emplace(step, std::move(ids)).first;
     }
-    const uint32_t label = cached->second.label;
-    const std::vector<uint32_t>& keys = cached->second.keys;
+    return &cached->second;
+}
+
+void Executor::warm_seeks(const plan::Step& s, size_t step, std::vector<Row>& rows) {
+    if (s.seek->mode != IndexSeek::Mode::Equal || s.seek->values.size() != 1) return;
+    const SeekIds* ids = seek_ids(s, step);
+    if (!ids) return;
+    std::vector<Value>& values = warm_values_;
+    values.clear();
+    for (auto& row : rows) {
+        try {
+            values.push_back(eval(*s.seek->values[0], row, eval_));
+        } catch (const Error&) {
+            // The row's own run meets the error again (and handles it).
+        }
+    }
+    env_.part->prefetch_equal_seeks(ids->label, ids->keys, values);
+    values.clear();
+}
+
+void Executor::index_seek(const plan::Step& s, size_t step, Row& row) {
+    if (!env_.part)
+        throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "Internal",
+                    "internal: index seek outside a shard");
+    const SeekIds* cached = seek_ids(s, step);
+    if (!cached) return;  // no node has the label or a property: no filter can pass
+    const uint32_t label = cached->label;
+    const std::vector<uint32_t>& keys = cached->keys;
     std::optional<std::vector<storage::IndexQuery>> qs;
     try {
         qs = lookups(*s.seek, row, eval_);
@@ -105,14 +128,18 @@ void Executor::index_seek(const plan::Step& s, size_t step, Row& row) {
     std::vector<uint64_t>& ids = seek_out_;
     ids.clear();
     bool seeked = false;
+    // Whether every id found is known to pass the conjunct the seek took over (recheck).
+    bool exact = true;
     if (qs) {
         seeked = true;
         for (const auto& q : *qs) {
-            if (!env_.part->index_seek(label, keys, q, ids)) {
+            bool hit_exact = false;
+            if (!env_.part->index_seek(label, keys, q, ids, &hit_exact)) {
                 seeked = false;  // no such index here (dropped meanwhile): scan
                 ids.clear();
                 break;
             }
+            exact = exact && hit_exact;
         }
         if (seeked && qs->size() > 1) {
             std::sort(ids.begin(), ids.end());
@@ -120,9 +147,11 @@ void Executor::index_seek(const plan::Step& s, size_t step, Row& row) {
         }
     }
     if (!seeked) {
+        exact = false;
         view().node_ids(label, ids);
     } else if (const storage::View v = view();
                v.hides() && env_.part->versions().has_node_versions()) {
+        exact = false;
         // The index holds the present values. For this snapshot, nodes changed since (or by
         // uncommitted transactions) are candidates too, and the filters after the seek read
         // them as the snapshot sees them.
@@ -136,15 +165,24 @@ void Executor::index_seek(const plan::Step& s, size_t step, Row& row) {
     // Pushing may re-enter this step (a later seek of the same plan at this shard) and
     // reuse seek_out_: take the ids out first.
     if (ids.empty()) return;
+    const CExpr* recheck = exact ? nullptr : s.seek->recheck.get();
     if (ids.size() == 1) {
         const uint64_t id = ids[0];
         row[static_cast<size_t>(s.slot)] = Value(Node{id, nullptr});
+        if (recheck && !eval_predicate(*recheck, row, eval_)) return;
         push(step + 1, row);
         return;
     }
     std::vector<uint64_t> found = std::move(ids);
     ids = {};
     for (size_t i = 0; i < found.size(); ++i) {
+        if (recheck) {
+            row[static_cast<size_t>(s.slot)] = Value(Node{found[i], nullptr});
+            if (!eval_predicate(*recheck, row, eval_)) continue;
+            Row out = row;
+            push(step + 1, out);
+            continue;
+        }
         Row out = (i + 1 == found.size()) ? std::move(row) : row;
         out[static_cast<size_t>(s.slot)] = Value(Node{found[i], nullptr});
         push(step + 1, out);

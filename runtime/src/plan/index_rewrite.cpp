@@ -1,6 +1,7 @@
 // Index selection: a label scan whose following filters compare one of the node's
 // properties with a value that does not depend on the node becomes a NodeIndexSeek. The
-// filters stay, so the seek only has to return a superset of the matching nodes.
+// filters stay, so the seek only has to return a superset of the matching nodes - except
+// the equality conjunct of a one-property equality seek, which the seek itself rechecks.
 #include "plan/planner.hpp"
 
 #include <algorithm>
@@ -16,6 +17,11 @@ struct PropPred {
     std::string prop;
     enum class Op : uint8_t { Eq, In, Lt, Le, Gt, Ge } op;
     const CExpr* value;
+    const CExpr* conjunct = nullptr;  // the comparison in its filter
+    size_t filter = 0;                // the filter's step
+    // The seek can evaluate the conjunct where it runs: nothing was attached for the
+    // filter (it reads no other entity's data) and the filter runs at the sought node.
+    bool movable = false;
 };
 
 const std::string* property_of_slot(const CExpr& e, int slot) {
@@ -55,26 +61,57 @@ std::optional<PropPred::Op> op_of(Cmp c, bool flipped) {
     return std::nullopt;
 }
 
-void collect(const CExpr& e, int slot, std::vector<PropPred>& out) {
+void collect(const CExpr& e, int slot, size_t filter, bool movable, std::vector<PropPred>& out) {
     if (e.kind == EK::And) {
         for (const auto& c : e.children)
-            if (c) collect(*c, slot, out);
+            if (c) collect(*c, slot, filter, movable, out);
         return;
     }
     if (e.kind == EK::Compare && e.cmps.size() == 1 && e.children.size() == 2) {
         const CExpr& a = *e.children[0];
         const CExpr& b = *e.children[1];
         if (const auto* p = property_of_slot(a, slot); p && seekable(b, slot)) {
-            if (auto op = op_of(e.cmps[0], false)) out.push_back({*p, *op, &b});
+            if (auto op = op_of(e.cmps[0], false)) out.push_back({*p, *op, &b, &e, filter, movable});
         } else if (const auto* q = property_of_slot(b, slot); q && seekable(a, slot)) {
-            if (auto op = op_of(e.cmps[0], true)) out.push_back({*q, *op, &a});
+            if (auto op = op_of(e.cmps[0], true)) out.push_back({*q, *op, &a, &e, filter, movable});
         }
         return;
     }
     if (e.kind == EK::In && e.children.size() == 2) {
         if (const auto* p = property_of_slot(*e.children[0], slot); p && seekable(*e.children[1], slot))
-            out.push_back({*p, PropPred::Op::In, e.children[1].get()});
+            out.push_back({*p, PropPred::Op::In, e.children[1].get(), &e, filter, movable});
     }
+}
+
+// Takes `target` out of the conjunction `root` and returns it; `root` becomes null when
+// nothing is left.
+CExprPtr take_conjunct(CExprPtr& root, const CExpr* target) {
+    if (!root) return nullptr;
+    if (root.get() == target) return std::move(root);
+    if (root->kind != EK::And) return nullptr;
+    auto& ch = root->children;
+    for (size_t i = 0; i < ch.size(); ++i) {
+        CExprPtr got = take_conjunct(ch[i], target);
+        if (!got) continue;
+        if (!ch[i]) ch.erase(ch.begin() + static_cast<std::ptrdiff_t>(i));
+        if (ch.size() == 1) root = std::move(ch[0]);
+        else if (ch.empty()) root = nullptr;
+        return got;
+    }
+    return nullptr;
+}
+
+// An equality seek on one property takes its conjunct out of the filter after it: the seek
+// checks candidates the index cannot vouch for itself (exec/index_seek.cpp), so rows whose
+// node came straight from an exact index hit skip a second read of the property.
+void take_over_filter(Plan& plan, IndexSeek& seek, const PropPred& pred) {
+    Step& f = plan.steps[pred.filter];
+    seek.recheck = take_conjunct(f.expr, pred.conjunct);
+    if (!seek.recheck || f.expr) return;
+    // The filter is empty now: drop it, and renumber the step indices steps keep (`pair`).
+    plan.steps.erase(plan.steps.begin() + static_cast<std::ptrdiff_t>(pred.filter));
+    for (auto& s : plan.steps)
+        if (s.pair > static_cast<int>(pred.filter)) --s.pair;
 }
 
 const PropPred* find_pred(const std::vector<PropPred>& preds, const std::string& prop,
@@ -87,7 +124,8 @@ const PropPred* find_pred(const std::vector<PropPred>& preds, const std::string&
 // The best seek over `defs` for these predicates: equality on every property of the
 // index with the most properties, then IN, then a range on one property.
 std::shared_ptr<IndexSeek> choose(const std::vector<storage::IndexDef>& defs,
-                                  const std::vector<PropPred>& preds) {
+                                  const std::vector<PropPred>& preds, const PropPred** taken) {
+    *taken = nullptr;
     using Op = PropPred::Op;
     const storage::IndexDef* best = nullptr;
     for (const auto& d : defs) {
@@ -97,6 +135,7 @@ std::shared_ptr<IndexSeek> choose(const std::vector<storage::IndexDef>& defs,
     }
     auto seek = std::make_shared<IndexSeek>();
     if (best) {
+        if (best->properties.size() == 1) *taken = find_pred(preds, best->properties[0], {Op::Eq});
         seek->mode = IndexSeek::Mode::Equal;
         seek->index = best->name;
         seek->properties = best->properties;
@@ -144,14 +183,22 @@ void use_indexes(Plan& plan, const storage::IndexRegistry& indexes) {
         auto defs = indexes.online_range(s.labels[0]);
         if (defs.empty()) continue;
         std::vector<PropPred> preds;
+        bool attached = false;
         for (size_t j = i + 1; j < plan.steps.size(); ++j) {
             const Step& f = plan.steps[j];
-            if (f.op == OpKind::Attach) continue;
+            if (f.op == OpKind::Attach) {
+                attached = true;
+                continue;
+            }
             if (f.op != OpKind::Filter || !f.expr) break;
             if (f.guard_slot != s.guard_slot || (f.guard_slot >= 0 && f.guard_value != s.guard_value)) break;
-            collect(*f.expr, s.slot, preds);
+            const bool at_node = f.loc.kind == LocKind::Any ||
+                                 (f.loc.kind == LocKind::Shard && f.loc.slot == s.slot);
+            collect(*f.expr, s.slot, j, !attached && at_node, preds);
         }
-        if (auto seek = choose(defs, preds)) {
+        const PropPred* taken = nullptr;
+        if (auto seek = choose(defs, preds, &taken)) {
+            if (taken && taken->movable) take_over_filter(plan, *seek, *taken);
             s.op = OpKind::NodeIndexSeek;
             s.seek = std::move(seek);
         }

@@ -89,6 +89,13 @@ std::string Step::describe() const {
                 break;
         }
         o << " index=" << seek->index;
+        if (seek->recheck) o << " (replaces its filter)";
+    }
+    if (!unpack.empty()) {
+        o << " unpack {";
+        for (size_t i = 0; i < unpack.size(); ++i)
+            o << (i ? ", " : "") << unpack[i].first << " -> slot " << unpack[i].second;
+        o << "}";
     }
     return o.str();
 }
@@ -130,6 +137,7 @@ Step clone_step(const Step& s) {
     for (const auto& a : s.args) c.args.push_back(copy(a));
     c.yields = s.yields;
     c.seek = s.seek;
+    c.unpack = s.unpack;
     return c;
 }
 

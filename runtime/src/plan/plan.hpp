@@ -106,6 +106,9 @@ struct IndexSeek {
     CExprPtr lower, upper;            // Range: either may be null
     bool lower_inclusive = true;
     bool upper_inclusive = true;
+    // Equal on one property: the filter conjunct the seek took over (`n.p = value`). The
+    // seek evaluates it on every candidate it cannot vouch for (plan/index_rewrite.cpp).
+    CExprPtr recheck;
 };
 
 // A schema command: runs alone, at the coordinator, outside the plan's steps.
@@ -151,6 +154,9 @@ struct Step {
     std::vector<CExprPtr> args;       // CallProcedure arguments
     std::vector<std::pair<std::string, int>> yields;  // CallProcedure: output field -> slot
     std::shared_ptr<const IndexSeek> seek;            // NodeIndexSeek
+    // Unwind: keys of a map element copied into slots, the element's own slot left null
+    // (plan/unwind_unpack.cpp); other elements are bound as they are.
+    std::vector<std::pair<std::string, int>> unpack;
 
     std::string describe() const;     // one line for EXPLAIN
 };

@@ -190,6 +190,8 @@ public:
             add(std::move(s));
         }
         plan_->slot_count = next_slot_;
+        unpack_unwind_maps(*plan_);
+        drop_unread_rel_slots(*plan_);
         if (indexes_ && !indexes_->empty()) use_indexes(*plan_, *indexes_);
         return plan_;
     }

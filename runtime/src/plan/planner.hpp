@@ -22,4 +22,10 @@ PlanPtr build_plan(const cypher::Statement& statement, const std::string& text,
 // (Online RANGE indexes only). The filters stay in the plan.
 void use_indexes(Plan& plan, const storage::IndexRegistry& indexes);
 
+// Lets `UNWIND list AS r` copy the keys its rows read (r.a, r.b) into slots of their own
+// when r is read no other way (plan/unwind_unpack.cpp). Runs before use_indexes.
+void unpack_unwind_maps(Plan& plan);
+// CreateRel steps whose relationship no other step reads get rel_slot -1 (not stored).
+void drop_unread_rel_slots(Plan& plan);
+
 }  // namespace lora::plan

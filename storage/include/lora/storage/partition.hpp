@@ -140,8 +140,19 @@ public:
     // The same appended to `out` (ascending among themselves); false, leaving `out`
     // unchanged, when no index here covers exactly (label, keys). No allocation when `out`
     // has room.
+    // `exact`, when given, is set when every id appended holds a value Cypher `=` finds
+    // equal to q.equal (an integer or string key of the same kind, read from the node),
+    // so a caller need not compare again.
     bool index_seek(uint32_t label, std::span<const uint32_t> keys, const IndexQuery& q,
-                    std::vector<uint64_t>& out) const;
+                    std::vector<uint64_t>& out, bool* exact = nullptr) const;
+    // Cache warm-up before a batch of rows runs (reads nothing it does not prefetch; changes
+    // nothing): the equality seeks of `values` on the index over (label, keys) - hash slots,
+    // then the records and property blocks of the nodes they point at - and the adjacency
+    // blocks add_in_edge will write for the local ones of `nodes`. Each phase issues all its
+    // loads before the next reads any, so the misses of a batch overlap.
+    void prefetch_equal_seeks(uint32_t label, std::span<const uint32_t> keys,
+                              std::span<const Value> values) const;
+    void prefetch_in_edges(std::span<const uint64_t> nodes) const;
     // ---- vector indexes: one VectorIndex per VECTOR definition of the registry, holding the
     // nodes with its label whose property is a VECTOR of its dimension (other values, and
     // zero vectors in a cosine index, are not indexed). sync_indexes() builds and drops them

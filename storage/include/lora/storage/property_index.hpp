@@ -60,6 +60,8 @@ public:
     // share the key's hash, or the key is of another kind).
     enum class Probe : uint8_t { Unique, Absent, Ordered };
     Probe probe(const Value& key, uint32_t& local) const;
+    // Starts loading the hash slot probe(key) reads first.
+    void prefetch(const Value& key) const;
     size_t size() const { return size_; }
     size_t memory_bytes() const;
 

@@ -133,6 +133,10 @@ public:
     size_t size() const { return block_ ? block_->size : 0; }
     bool empty() const { return size() == 0; }
     const Value* find(uint32_t key) const;
+    // Starts loading the block into the cache (batch lookups warm up before they read).
+    void prefetch() const {
+        if (block_) __builtin_prefetch(block_);
+    }
     // Sets key to v; a null v removes the key. Returns whether the stored state changed.
     bool set(uint32_t key, Value v);
     bool erase(uint32_t key);
@@ -175,6 +179,15 @@ public:
     static constexpr uint64_t kMaxPerDirection = (uint64_t{1} << 29) - 1;
     void add_out(const Edge& e);
     void add_in(const Edge& e);
+    // Cache warm-up for a batch of add_in: the block's header, then (once the header is
+    // in) the entry the next add_in writes.
+    void prefetch() const {
+        if (block_) __builtin_prefetch(block_);
+    }
+    void prefetch_next_in() const {
+        if (block_ && size_t{block_->out} + block_->in < cap())
+            __builtin_prefetch(data() + cap() - block_->in - 1, 1);
+    }
     bool remove_out(uint64_t rel);
     bool remove_in(uint64_t rel);
     void clear();

@@ -56,7 +56,10 @@ public:
     // A change stamped (ts, txn) is hidden from snapshot s: s must read the older state.
     static bool hidden(uint64_t ts, uint64_t txn, Snap s) { return txn != s.txn && ts > s.ts; }
 
-    bool empty() const { return nodes_.empty() && rels_.empty() && edges_.empty(); }
+    bool empty() const {
+        return nodes_.empty() && rels_.empty() && edges_.empty() && pending_.empty() &&
+               committed_.empty();
+    }
     // Whether any kept version is hidden from s: a commit newer than s, or another
     // transaction's uncommitted change. When not, s reads the partition as it is.
     bool may_hide(Snap s) const {
@@ -72,7 +75,10 @@ public:
     void before_node_change(const Partition& p, uint64_t node, uint64_t txn);
     void node_created(uint64_t node, uint64_t txn);
     void before_rel_change(const Partition& p, uint64_t rel, uint64_t txn);
+    // A relationship created by txn (its outgoing entry included): listed, not versioned.
     void rel_created(uint64_t rel, uint64_t txn);
+    // The incoming entry of a relationship txn created (here or at another shard): listed.
+    void in_edge_created(uint64_t rel, uint64_t txn);
     void edge_changed(uint64_t node, const Edge& e, bool outgoing, bool added, uint64_t txn);
 
     // The transaction committed at ts: its versions are stamped.
@@ -87,6 +93,12 @@ public:
     const NodeImage* node_at(uint64_t node, Snap s) const;
     const RelImage* rel_at(uint64_t rel, Snap s) const;
     const std::vector<EdgeMark>* edge_marks(uint64_t node) const;
+    // Whether s must not see relationships created by some transaction (one it does not see
+    // created any here); then created_hidden says which.
+    bool hides_created(Snap s) const;
+    // Whether relationship `rel` (outgoing: created here; else: its incoming entry was
+    // added here) was created by a transaction s does not see.
+    bool created_hidden(uint64_t rel, bool outgoing, Snap s) const;
     template <typename F>
     void for_each_versioned_node(F&& f) const {
         for (const auto& [id, chain] : nodes_) f(id);
@@ -105,9 +117,25 @@ private:
     };
     template <typename Image>
     using Chains = std::unordered_map<uint64_t, std::vector<Version<Image>>>;
+    // Ids appended in (nearly always) ascending order, binary-searched; sorted on the first
+    // search after an out-of-order append. Only the shard's thread touches a store.
+    struct IdList {
+        mutable std::vector<uint64_t> ids;
+        mutable bool sorted = true;
+        void add(uint64_t id) {
+            if (!ids.empty() && id < ids.back()) sorted = false;
+            ids.push_back(id);
+        }
+        bool contains(uint64_t id) const;
+    };
     struct Touched {
         std::vector<uint64_t> nodes, rels, edge_nodes;
+        // What the transaction created: a relationship and its two adjacency entries cost an
+        // id in a list each instead of a version and two edge marks in hash maps. Nobody
+        // but the transaction saw them before, so readers only need "created by whom".
+        IdList created_rels, created_in;
     };
+    Touched& touched(uint64_t txn);
 
     template <typename Image>
     static bool has_pending(const Chains<Image>& chains, uint64_t id, uint64_t txn);
@@ -120,6 +148,9 @@ private:
     std::unordered_map<uint64_t, Touched> pending_;              // by transaction
     std::deque<std::pair<uint64_t, Touched>> committed_;         // in commit order, for collect
     uint64_t newest_commit_ = 0;
+    // The last transaction touched() looked up (map nodes keep their address until erased).
+    uint64_t last_txn_ = 0;
+    Touched* last_touched_ = nullptr;
 };
 
 // A partition as one snapshot sees it: the read interface of Partition, answering from kept
@@ -128,7 +159,8 @@ class View {
 public:
     // A view lives for one step of one message: versions change only between messages.
     View(const Partition& part, Snap snap)
-        : p_(part), v_(part.versions()), s_(snap), hides_(v_.may_hide(snap)) {}
+        : p_(part), v_(part.versions()), s_(snap), hides_(v_.may_hide(snap)),
+          created_(hides_ && v_.hides_created(snap)) {}
 
     const Partition& partition() const { return p_; }
     Snap snap() const { return s_; }
@@ -161,8 +193,10 @@ private:
         return hides_ ? v_.node_at(node, s_) : nullptr;
     }
     const VersionStore::RelImage* rel_image(uint64_t rel) const {
+        if (created_ && v_.created_hidden(rel, true, s_)) return &kNotCreated;
         return hides_ ? v_.rel_at(rel, s_) : nullptr;
     }
+    static const VersionStore::RelImage kNotCreated;
     bool hidden_addition(const std::vector<VersionStore::EdgeMark>& marks, uint64_t rel,
                          bool outgoing) const;
 
@@ -170,22 +204,29 @@ private:
     const VersionStore& v_;
     Snap s_;
     bool hides_;
+    bool created_;  // some relationships here were created by transactions s_ does not see
 };
 
 template <typename F>
 void View::for_each_edge(uint64_t node, bool outgoing, F&& f) const {
     const EdgeRange range = outgoing ? p_.out_edges(node) : p_.in_edges(node);
     const auto* marks = hides_ ? v_.edge_marks(node) : nullptr;
-    if (!marks) {
+    if (!marks && !created_) {
         for (const Edge e : range) f(e);
         return;
     }
-    for (const Edge e : range)
-        if (!hidden_addition(*marks, e.rel, outgoing)) f(e);
-    // Entries removed by changes the snapshot does not see are still there for it.
+    for (const Edge e : range) {
+        if (created_ && v_.created_hidden(e.rel, outgoing, s_)) continue;
+        if (marks && hidden_addition(*marks, e.rel, outgoing)) continue;
+        f(e);
+    }
+    if (!marks) return;
+    // Entries removed by changes the snapshot does not see are still there for it (unless
+    // their relationship is newer than the snapshot too).
     for (const auto& m : *marks) {
         if (m.added || m.outgoing != outgoing || !VersionStore::hidden(m.ts, m.txn, s_)) continue;
         if (hidden_addition(*marks, m.rel, outgoing)) continue;
+        if (created_ && v_.created_hidden(m.rel, outgoing, s_)) continue;
         f(Edge{m.rel, m.other, m.type});
     }
 }
