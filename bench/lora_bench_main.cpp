@@ -59,12 +59,25 @@ int run_error_status(const WritersResult& r) {
 
 // A fresh sub-directory per run; an old one is removed only if it is a lora database (or
 // empty), so a mistyped --data never deletes anything else.
+// A directory holding only an earlier run's SQLite files (bench.sqlite and its -wal/-shm).
+bool is_sqlite_run_dir(const fs::path& dir) {
+    std::error_code ec;
+    bool any = false;
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+        const std::string name = e.path().filename().string();
+        if (name.rfind("bench.sqlite", 0) != 0) return false;
+        any = true;
+    }
+    return any && !ec;
+}
+
 std::string prepare_fresh_dir(const fs::path& dir) {
     std::error_code ec;
     if (fs::exists(dir, ec)) {
-        const bool is_db = fs::exists(dir / "MANIFEST", ec);
-        if (!is_db && !fs::is_empty(dir, ec))
-            return dir.string() + " exists and is not a lora database; refusing to replace it";
+        const bool is_run = fs::exists(dir / "MANIFEST", ec) || is_sqlite_run_dir(dir);
+        if (!is_run && !fs::is_empty(dir, ec))
+            return dir.string() + " exists and is neither a lora database nor an earlier run's "
+                                  "bench.sqlite; refusing to replace it";
         fs::remove_all(dir, ec);
         if (ec) return "cannot remove " + dir.string() + ": " + ec.message();
     }

@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <fstream>
 #include <sstream>
 
 using namespace lora::bench;
@@ -290,4 +291,31 @@ TEST_CASE("sqlite inserts one row per durable transaction from every thread", "[
     WritersResult again = run_sqlite(sc);
     CHECK(again.txns == 80);
     CHECK(again.verified == 1);
+}
+
+TEST_CASE("writers-vs-sqlite can be run again in the same directory, and guards others",
+          "[bench]") {
+    TempDir dir;
+    const std::string data = (dir.path / "vs").string();
+    for (int run = 0; run < 2; ++run) {
+        auto p = run_process(kBench, {"writers-vs-sqlite", "--data", data, "--txns", "64", "--writers", "4",
+                                      "--sqlite-threads", "2", "--api", "async", "--json"});
+        INFO("run " << run << ": " << p.err);
+        REQUIRE(p.exit_code == 0);
+        auto j = last_json_line(p.out);
+        CHECK(j["bench"] == "writers-vs-sqlite");
+        CHECK(j["lora"]["api"] == "async");
+        CHECK(j["lora"]["verified"] == true);
+        CHECK(j["sqlite"]["verified"] == true);
+        CHECK(j["ratio"].get<double>() > 0);
+    }
+    // A sqlite/ folder holding anything else is not ours to delete.
+    {
+        std::ofstream other(dir.path / "vs" / "sqlite" / "notes.txt");
+        other << "keep me";
+    }
+    auto p = run_process(kBench, {"writers-vs-sqlite", "--data", data, "--txns", "64"});
+    CHECK(p.exit_code == 2);
+    CHECK(p.err.find("refusing to replace") != std::string::npos);
+    CHECK(std::filesystem::exists(dir.path / "vs" / "sqlite" / "notes.txt"));
 }
