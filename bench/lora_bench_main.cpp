@@ -101,9 +101,17 @@ int main(int argc, char** argv) {
                                "' (known: writers, writers-compare, ingest, reads, sqlite, "
                                "writers-vs-sqlite, vectors)");
     }
-    const std::string api_help =
-        "embedded writers: blocking (default; a thread per writer calling Database::execute) or "
-        "async (each writer a chain of Database::execute_async calls; no thread per writer)";
+    // How the embedded writers of writers / writers-compare / writers-vs-sqlite run.
+    auto add_engine_options = [](CLI::App* sub, uint32_t& engine_threads, std::string& api) {
+        sub->add_option("--engine-threads", engine_threads,
+                        "the engine's worker threads (lora::Options::threads; default: cores)")
+            ->check(CLI::Range(1u, 256u));
+        sub->add_option("--api", api,
+                        "embedded writers: blocking (default; a thread per writer calling "
+                        "Database::execute) or async (each writer a chain of "
+                        "Database::execute_async calls; no thread per writer)")
+            ->check(CLI::IsMember({"blocking", "async"}));
+    };
     CLI::App app{"lora-bench: benchmarks of the lora graph database"};
     app.require_subcommand(1);
 
@@ -129,15 +137,11 @@ int main(int argc, char** argv) {
                         "shards of a new database (default: hardware threads); with --via http "
                         "only a label for the report: the server's shard count")
         ->check(CLI::Range(1u, 1024u));
-    writers->add_option("--engine-threads", wc.engine_threads,
-                        "the engine's worker threads (lora::Options::threads; default: cores)")
-        ->check(CLI::Range(1u, 256u));
+    add_engine_options(writers, wc.engine_threads, wc.api);
     auto* sync_opt = writers->add_option(
         "--sync", wc.sync,
         "WAL sync mode: per-commit, interval:<ms> or none; with --via http only a label for "
         "the report: the mode the server runs with");
-    writers->add_option("--api", wc.api, api_help)
-        ->check(CLI::IsMember({"blocking", "async"}));
     writers->add_flag("--print-acks", wc.print_acks, "print 'ack W S' after each acknowledged commit");
     writers->add_flag("--json", w_json, "print only the JSON line");
     writers->add_option("--time-limit", wc.time_limit_s,
@@ -161,11 +165,8 @@ int main(int argc, char** argv) {
     compare->add_option("--shards", c_shards, "shards (default: hardware threads)")
         ->check(CLI::Range(1u, 1024u));
     uint32_t c_engine_threads = 0;
-    compare->add_option("--engine-threads", c_engine_threads,
-                        "the engine's worker threads (lora::Options::threads; default: cores)")
-        ->check(CLI::Range(1u, 256u));
     std::string c_api = "blocking";
-    compare->add_option("--api", c_api, api_help)->check(CLI::IsMember({"blocking", "async"}));
+    add_engine_options(compare, c_engine_threads, c_api);
     compare->add_option("--time-limit", c_limit, "stop each run after S seconds (default 120)")
         ->check(CLI::Range(0.0, 86400.0));
     compare->add_flag("--json", c_json, "print only the JSON lines");
@@ -247,11 +248,8 @@ int main(int argc, char** argv) {
     vs->add_option("--shards", vs_shards, "lora shards (default: hardware threads)")
         ->check(CLI::Range(1u, 1024u));
     uint32_t vs_engine_threads = 0;
-    vs->add_option("--engine-threads", vs_engine_threads,
-                   "lora's worker threads (lora::Options::threads; default: cores)")
-        ->check(CLI::Range(1u, 256u));
     std::string vs_api = "blocking";
-    vs->add_option("--api", vs_api, api_help)->check(CLI::IsMember({"blocking", "async"}));
+    add_engine_options(vs, vs_engine_threads, vs_api);
     vs->add_option("--time-limit", vs_limit, "stop each run after S seconds (default 120)")
         ->check(CLI::Range(0.0, 86400.0));
     vs->add_flag("--json", vs_json, "print only the JSON lines");

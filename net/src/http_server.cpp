@@ -360,12 +360,19 @@ private:
         return token;
     }
 
-    void dispatch_to_worker(const Route& route, Request req) {
-        uint64_t id = 0;
+    // admit() for a query answered in one piece: its time limit armed, its client watched.
+    std::shared_ptr<CancelToken> admit_watched(Request& req, uint64_t& id) {
         auto token = admit(req, id);
-        if (!token) return;
+        if (!token) return nullptr;
         arm_deadline(id, token, req.timed_out);
         watch_disconnect(token);
+        return token;
+    }
+
+    void dispatch_to_worker(const Route& route, Request req) {
+        uint64_t id = 0;
+        auto token = admit_watched(req, id);
+        if (!token) return;
         asio::post(*server_.workers, [self = shared_from_this(), &route, req = std::move(req), id, token] {
             self->complete(id, token, call(route, req));
         });
@@ -375,10 +382,8 @@ private:
     // the answer is built on the pool once the engine calls back, and no thread waits.
     void dispatch_async(const Route& route, Request req) {
         uint64_t id = 0;
-        auto token = admit(req, id);
+        auto token = admit_watched(req, id);
         if (!token) return;
-        arm_deadline(id, token, req.timed_out);
-        watch_disconnect(token);
         // The session stays alive until `finish` is called (nothing else may hold it while the
         // query runs), then `finish` lets go of it: the engine may drop its copy of `finish`
         // late, even after the server is gone.
