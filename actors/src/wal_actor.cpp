@@ -1,7 +1,8 @@
-// The WAL actor: owns the io_uring writer. Appends are handed to the writer's I/O thread,
-// which group-commits them; when a record is durable (per the sync mode) the requester
-// gets (durable_atom, tag, lsn, error) straight from the I/O thread. A failed write or
-// sync poisons the log and turns the database read-only.
+// The WAL actor and wal_append: records are handed to the io_uring writer's I/O thread, which
+// group-commits them. Commits append directly (wal_append); schema changes send the actor
+// (append_atom, record, reply_to, tag) and get (durable_atom, tag, lsn, error) from the I/O
+// thread. After each batch the I/O thread sends the batch's installs (InstallOutbox). A
+// failed write or sync poisons the log and turns the database read-only.
 #include "lora/actors/protocol.hpp"
 
 #include <lora/wal/error.hpp>
@@ -69,9 +70,6 @@ caf::behavior wal_actor(WalActor* self, std::shared_ptr<wal::Writer> writer,
                        [reply_to, tag](uint64_t lsn, const std::string& error) {
                            caf::anon_send(reply_to, durable_atom::value, tag, lsn, error);
                        });
-        },
-        [=](append_atom, const Payload& record, const DurableFn& then) {
-            wal_append(self->state.writer, self->state.engine, record, *then);
         },
     };
 }

@@ -22,8 +22,6 @@
 //                (partition_atom, PartitionFn) -> bool      run fn on the partition
 //   wal:         (append_atom, Payload record, actor reply_to, uint64 tag); once durable
 //                (or failed) reply_to gets (durable_atom, uint64 tag, uint64 lsn, string error)
-//                (append_atom, Payload record, DurableFn then): once durable (or failed)
-//                the WAL's I/O thread runs then(lsn, error)
 //   coordinator: (execute_atom, QueryRequestPtr) -> OutcomePtr
 #pragma once
 
@@ -222,9 +220,6 @@ struct QueryContext {
 };
 using QueryRef = std::shared_ptr<QueryContext>;
 
-// Run by the WAL's I/O thread when a record is durable (error empty) or failed: must be quick
-// and may only send messages.
-using DurableFn = std::shared_ptr<std::function<void(uint64_t lsn, const std::string& error)>>;
 
 struct Outcome {
     Result result;
@@ -267,7 +262,6 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::actors::ErrorPtr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::actors::QueryRequestPtr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::actors::InstallPtr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::actors::InstallBatchPtr)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::actors::DurableFn)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::actors::StopFlag)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::actors::PartitionFn)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(lora::exec::ContinuationPtr)
@@ -281,9 +275,9 @@ caf::actor spawn_shard(caf::actor_system& sys, std::shared_ptr<storage::Partitio
                        storage::Catalog* catalog, const CommitClock* clock);
 // Spawns the WAL actor owning `writer`; commit failures turn `engine` read-only.
 // Appends a commit record to the WAL from any thread; `done(lsn, error)` runs on the
-// writer's I/O thread once it is durable (per the sync mode) or failed, or here when the
-// append is refused. Reserves the LSN at the commit clock as the writer assigns it. What the
-// WAL actor's append messages run.
+// writer's I/O thread once it is durable (per the sync mode) or failed (error not empty), or
+// here when the append is refused; it must be quick and may only send messages. Reserves the
+// LSN at the commit clock as the writer assigns it. The WAL actor's append message runs it.
 void wal_append(const std::shared_ptr<wal::Writer>& writer, const std::weak_ptr<EngineShared>& engine,
                 const Payload& record, std::function<void(uint64_t, const std::string&)> done);
 
