@@ -143,7 +143,7 @@ struct AsyncWriter {
 
     void submit() {
         Params params{{"w", Value(static_cast<int64_t>(w))}, {"s", Value(static_cast<int64_t>(s))}};
-        shared->db.execute_async(kWriteQuery, params, [this](Completion&& c) { completed(c); });
+        shared->db.execute_async(kWriteQuery, std::move(params), [this](Completion&& c) { completed(c); });
     }
 
     void completed(const Completion& c) {

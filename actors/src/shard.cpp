@@ -12,9 +12,14 @@ namespace lora::actors {
 
 namespace {
 
+using TxnLogs = std::unordered_map<uint64_t, exec::TxnLog>;
+
 struct ShardState {
     std::shared_ptr<storage::Partition> part;
-    std::unordered_map<uint64_t, exec::TxnLog> txns;  // uncommitted changes by transaction
+    TxnLogs txns;  // uncommitted changes by transaction
+    // Map nodes of finished small transactions, emptied with their vectors' capacity kept:
+    // the next small write here allocates no node and no op vectors.
+    std::vector<TxnLogs::node_type> spare_logs;
     exec::WriteLocks locks;
     storage::Catalog* catalog = nullptr;
     const CommitClock* clock = nullptr;
@@ -42,6 +47,31 @@ void collect_versions(ShardActor* self) {
     }
 }
 
+// The log of `txn` here, created (from a spare node when there is one) if it has none.
+exec::TxnLog& log_of(ShardState& st, uint64_t txn) {
+    if (auto it = st.txns.find(txn); it != st.txns.end()) return it->second;
+    if (st.spare_logs.empty()) return st.txns[txn];
+    auto node = std::move(st.spare_logs.back());
+    st.spare_logs.pop_back();
+    node.key() = txn;
+    return st.txns.insert(std::move(node)).position->second;
+}
+
+// Removes a finished transaction's log; a small one's node is kept for reuse (a bulk
+// statement's big vectors are freed).
+void drop_log(ShardState& st, TxnLogs::iterator it) {
+    constexpr size_t kMaxSpares = 64, kMaxOps = 256;
+    auto node = st.txns.extract(it);
+    auto& log = node.mapped();
+    if (st.spare_logs.size() >= kMaxSpares || log.redo.capacity() > kMaxOps ||
+        log.undo.capacity() > kMaxOps || log.locked.capacity() > kMaxOps)
+        return;
+    log.redo.clear();
+    log.undo.clear();
+    log.locked.clear();
+    st.spare_logs.push_back(std::move(node));
+}
+
 // Makes transaction `txn` visible at `ts` here; the last shard of its Install tells the
 // commit clock. The caller collects old versions afterwards.
 void install_commit(ShardActor* self, uint64_t txn, uint64_t ts, const InstallPtr& install) {
@@ -49,7 +79,7 @@ void install_commit(ShardActor* self, uint64_t txn, uint64_t ts, const InstallPt
     auto it = st.txns.find(txn);
     if (it != st.txns.end()) {
         st.locks.commit(it->second, ts);
-        st.txns.erase(it);
+        drop_log(st, it);
     }
     st.part->versions().commit(txn, ts);
     if (install->left.fetch_sub(1, std::memory_order_acq_rel) == 1) install->installed();
@@ -67,7 +97,7 @@ exec::ExecEnv make_env(ShardActor* self, const QueryRef& q, Outbox& out, QuerySt
     env.round_robin = &q->round_robin;
     env.runtime = &out;
     env.stats = &stats;
-    env.log = q->plan->writes ? &st.txns[q->txn] : nullptr;
+    env.log = q->plan->writes ? &log_of(st, q->txn) : nullptr;
     // Map nodes keep their address until erased (at commit / abort), after the query ends.
     if (env.log && q->logs) (*q->logs)[st.index] = env.log;
     env.locks = &st.locks;
@@ -147,7 +177,7 @@ caf::behavior shard_actor(ShardActor* self, std::shared_ptr<storage::Partition> 
             if (it != st.txns.end()) {
                 exec::rollback(*st.part, it->second);
                 st.locks.release(it->second);
-                st.txns.erase(it);
+                drop_log(st, it);
             }
             st.part->versions().abort(txn);
             return true;

@@ -263,7 +263,7 @@ void add_standard_routes(Router& router, Database& db, Metrics& metrics) {
         auto body = parse_query_body(req, bad);
         if (!body) return finish([bad] { return bad; });
         metrics.query_started();
-        db.execute_async(body->query, body->params, [&metrics, finish](Completion&& c) {
+        db.execute_async(std::move(body->query), std::move(body->params), [&metrics, finish](Completion&& c) {
             finish([&metrics, c = std::make_shared<Completion>(std::move(c))] {
                 return finish_query(metrics, [&] {
                     if (c->error) throw *c->error;

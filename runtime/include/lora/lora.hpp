@@ -202,7 +202,7 @@ public:
     // with execute_async. An exception thrown by `done` is logged and dropped. Destroying
     // the Database waits for statements already started; one started while it is being
     // destroyed (from a `done`) fails with DatabaseError.Closed.
-    void execute_async(const std::string& query, const Params& params, CompletionFn done,
+    void execute_async(std::string query, Params params, CompletionFn done,
                        const QueryOptions& options = {});
     // Runs one auto-commit statement and streams its result. Throws lora::Error for errors
     // found before the result starts (syntax, semantics, read-only database); later errors

@@ -103,7 +103,7 @@ Result Database::execute(const std::string& query, const Params& params, const Q
     return std::move(o->result);
 }
 
-void Database::execute_async(const std::string& query, const Params& params, CompletionFn done,
+void Database::execute_async(std::string query, Params params, CompletionFn done,
                              const QueryOptions& options) {
     if (!async_begin(*impl_)) {
         Completion c;
@@ -113,8 +113,8 @@ void Database::execute_async(const std::string& query, const Params& params, Com
         return;
     }
     auto req = std::make_shared<actors::QueryRequest>();
-    req->query = query;
-    req->params = params;
+    req->query = std::move(query);
+    req->params = std::move(params);
     // The launch record (the cancel token's hook) lives until the statement is done.
     // `done` may run before launch() returns: then the caller's thread drops it.
     struct Slot {
