@@ -310,6 +310,8 @@ uint32_t Database::shard_count() const {
 
 namespace {
 
+// Runs a request of an explicit transaction (a statement, commit or rollback) on a pooled
+// query actor and waits for its outcome. Auto-commit statements go through execute_async.
 actors::OutcomePtr run_request(Database::Impl& impl, actors::QueryRequestPtr req);
 
 }  // namespace
@@ -335,12 +337,7 @@ void async_end(Database::Impl& impl) {
 }
 
 Result Database::execute(const std::string& query, const Params& params) {
-    auto req = std::make_shared<actors::QueryRequest>();
-    req->query = query;
-    req->params = params;
-    actors::OutcomePtr o = run_request(*impl_, req);
-    if (o->error) throw *o->error;
-    return std::move(o->result);
+    return execute(query, params, QueryOptions{});
 }
 
 std::unique_ptr<Transaction> Database::begin() {

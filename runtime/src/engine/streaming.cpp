@@ -91,16 +91,14 @@ std::unique_ptr<Running> launch(Database::Impl& impl, const actors::QueryRequest
 }  // namespace
 
 Result Database::execute(const std::string& query, const Params& params, const QueryOptions& options) {
-    auto req = std::make_shared<actors::QueryRequest>();
-    req->query = query;
-    req->params = params;
-    auto promise = std::make_shared<std::promise<actors::OutcomePtr>>();
+    // The blocking call is the asynchronous one and a wait.
+    auto promise = std::make_shared<std::promise<Completion>>();
     auto future = promise->get_future();
-    req->done = [promise](actors::OutcomePtr o) { promise->set_value(std::move(o)); };
-    auto running = launch(*impl_, req, options);
-    actors::OutcomePtr o = future.get();
-    if (o->error) throw *o->error;
-    return std::move(o->result);
+    execute_async(query, params, [promise](Completion&& c) { promise->set_value(std::move(c)); },
+                  options);
+    Completion c = future.get();
+    if (c.error) throw *c.error;
+    return std::move(c.result);
 }
 
 void Database::execute_async(std::string query, Params params, CompletionFn done,
