@@ -174,3 +174,29 @@ TEST_CASE("PROFILE reports time per step", "[engine][profile]") {
     CHECK(sum > 0);
     CHECK(r.rows.back()[2].as_int() == 2500);
 }
+
+TEST_CASE("a database closed right after an abandoned stream waits for its query", "[engine][stream]") {
+    // The cancelled query may still be rolling back when the database goes: its destructor
+    // must wait for it rather than take the shards away under it (ThreadSanitizer saw the
+    // query actor read the shard list while the destructor cleared it).
+    for (int i = 0; i < 10; ++i) {
+        auto db = open_db(2);
+        {
+            QueryOptions o;
+            o.stream_window_rows = 200;
+            auto c = db->stream("UNWIND range(1, 200000) AS i CREATE (n:Gone {i: i}) RETURN i", {}, o);
+            Rows rows;
+            REQUIRE(c->next(rows));
+        }
+        db.reset();  // returns once the cancelled query has ended
+    }
+    // A finished stream does not hold the database either.
+    auto db = open_db(2);
+    auto c = db->stream("UNWIND range(1, 10) AS i RETURN i");
+    Rows rows;
+    size_t n = 0;
+    while (c->next(rows)) n += rows.size();
+    CHECK(n == 10);
+    c.reset();
+    db.reset();
+}

@@ -206,7 +206,8 @@ public:
                        const QueryOptions& options = {});
     // Runs one auto-commit statement and streams its result. Throws lora::Error for errors
     // found before the result starts (syntax, semantics, read-only database); later errors
-    // come from Cursor::next.
+    // come from Cursor::next. Destroy (or finish) cursors before their Database: its
+    // destructor waits for their queries to end.
     std::unique_ptr<Cursor> stream(const std::string& query, const Params& params = {},
                                    const QueryOptions& options = {});
 

@@ -199,6 +199,14 @@ std::unique_ptr<Cursor> Database::stream(const std::string& query, const Params&
     // shards would fill the query actor's mailbox however slowly the consumer reads.
     int64_t max_batches = 2 * static_cast<int64_t>(shard_count()) + 8;
     req->stream = std::make_shared<actors::StreamChannel>(options.stream_window_rows, max_batches);
+    // Counted like execute_async's statements: destroying the Database waits until the query
+    // has ended (a destroyed cursor cancels it), so no query actor still reads the engine's
+    // shard list while the database takes it down.
+    if (!async_begin(*impl_))
+        throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "Closed",
+                    "the database is being closed: no new statements");
+    Database::Impl* db = impl_.get();
+    req->done = [db](actors::OutcomePtr) { async_end(*db); };
     auto impl = std::make_unique<Cursor::Impl>();
     impl->run = launch(*impl_, req, options);
     if (auto err = impl->run->stream->wait_open(impl->columns)) {
