@@ -74,43 +74,41 @@ ChildResult kill_after(const fs::path& dir, int64_t target, const std::vector<st
     return res;
 }
 
+// Runs `writers` child writers (4 shards, `sync`, a checkpoint every `ckpt_ms` if not 0,
+// plus `extra` options), SIGKILLs the child after a random number of acks in [lo, hi] and
+// checks the recovered database against the acks.
+void kill_at_random_and_recover(int64_t writers, const std::string& sync, int ckpt_ms, int64_t lo,
+                                int64_t hi, const std::vector<std::string>& extra) {
+    std::random_device rd;
+    const unsigned seed = rd();
+    std::mt19937 rng(seed);
+    INFO("seed " << seed);
+    INFO("sync " << sync << ", checkpoint every " << ckpt_ms << " ms");
+    TempDir tmp;
+    const int64_t target = std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+    INFO("kill after " << target << " acks");
+    std::vector<std::string> args{"--writers", std::to_string(writers), "--shards", "4", "--sync", sync};
+    if (ckpt_ms) args.insert(args.end(), {"--checkpoint-ms", std::to_string(ckpt_ms)});
+    args.insert(args.end(), extra.begin(), extra.end());
+    ChildResult res = kill_after(tmp.path, target, args);
+    check_recovery(tmp.path, res, 0, writers);
+}
+
 }  // namespace
 
 TEST_CASE("SIGKILL at a random moment under 8 writers keeps every acknowledged pair whole",
           "[durability][crash]") {
-    std::random_device rd;
-    const unsigned seed = rd();
-    std::mt19937 rng(seed);
-    INFO("seed " << seed);
     // A process crash keeps what reached the kernel, so acknowledged pairs must survive it in
     // every sync mode (only a power cut would lose the unsynced ones of interval/none).
     const auto [sync, ckpt_ms] = GENERATE(table<std::string, int>(
         {{"per-commit", 0}, {"per-commit", 15}, {"interval:20", 0}, {"none", 15}}));
-    INFO("sync " << sync << ", checkpoint every " << ckpt_ms << " ms");
-    TempDir tmp;
-    const int64_t target = std::uniform_int_distribution<int64_t>(20, 400)(rng);
-    INFO("kill after " << target << " acks");
-    std::vector<std::string> args{"--writers", "8", "--shards", "4", "--sync", sync};
-    if (ckpt_ms) args.insert(args.end(), {"--checkpoint-ms", std::to_string(ckpt_ms)});
-    ChildResult res = kill_after(tmp.path, target, args);
-    check_recovery(tmp.path, res);
+    kill_at_random_and_recover(8, sync, ckpt_ms, 20, 400, {});
 }
 
 TEST_CASE("SIGKILL under 32 async writers (execute_async) keeps every acknowledged pair whole",
           "[durability][crash][async]") {
-    std::random_device rd;
-    const unsigned seed = rd();
-    std::mt19937 rng(seed);
-    INFO("seed " << seed);
     const auto [sync, ckpt_ms] = GENERATE(table<std::string, int>({{"per-commit", 0}, {"per-commit", 15}}));
-    INFO("sync " << sync << ", checkpoint every " << ckpt_ms << " ms");
-    TempDir tmp;
-    const int64_t target = std::uniform_int_distribution<int64_t>(50, 800)(rng);
-    INFO("kill after " << target << " acks");
-    std::vector<std::string> args{"--writers", "32", "--shards", "4", "--sync", sync, "--async"};
-    if (ckpt_ms) args.insert(args.end(), {"--checkpoint-ms", std::to_string(ckpt_ms)});
-    ChildResult res = kill_after(tmp.path, target, args);
-    check_recovery(tmp.path, res, 0, 32);
+    kill_at_random_and_recover(32, sync, ckpt_ms, 50, 800, {"--async"});
 }
 
 TEST_CASE("repeated crashes of one database keep every generation's acknowledged pairs",

@@ -105,15 +105,23 @@ TEST_CASE("an error mid-stream comes after the rows before it", "[engine][stream
     CHECK_THROWS_AS(db->stream("MATCH (n RETURN n"), Error);
 }
 
+namespace {
+
+// Streams a write of `n` :Gone nodes, takes its first chunk and destroys the cursor, which
+// cancels the query (its writes roll back).
+void abandon_streamed_write(Database& db, size_t window, int64_t n) {
+    QueryOptions o;
+    o.stream_window_rows = window;
+    auto c = db.stream("UNWIND range(1, $n) AS i CREATE (n:Gone {i: i}) RETURN i", {{"n", Value(n)}}, o);
+    Rows rows;
+    REQUIRE(c->next(rows));
+}
+
+}  // namespace
+
 TEST_CASE("abandoning a streamed write rolls it back", "[engine][stream]") {
     auto db = open_db(4);
-    {
-        QueryOptions o;
-        o.stream_window_rows = 500;
-        auto c = db->stream("UNWIND range(1, 400000) AS i CREATE (n:Gone {i: i}) RETURN i", {}, o);
-        Rows rows;
-        REQUIRE(c->next(rows));
-    }  // destroyed unfinished: cancelled
+    abandon_streamed_write(*db, 500, 400000);
     // The rollback completes before the database takes new writes of the same nodes; give
     // the shards a moment, then the label must be empty and writing must work.
     for (int i = 0; i < 200 && scalar_int(*db, "MATCH (n:Gone) RETURN count(n)") != 0; ++i)
@@ -181,13 +189,7 @@ TEST_CASE("a database closed right after an abandoned stream waits for its query
     // query actor read the shard list while the destructor cleared it).
     for (int i = 0; i < 10; ++i) {
         auto db = open_db(2);
-        {
-            QueryOptions o;
-            o.stream_window_rows = 200;
-            auto c = db->stream("UNWIND range(1, 200000) AS i CREATE (n:Gone {i: i}) RETURN i", {}, o);
-            Rows rows;
-            REQUIRE(c->next(rows));
-        }
+        abandon_streamed_write(*db, 200, 200000);
         db.reset();  // returns once the cancelled query has ended
     }
     // A finished stream does not hold the database either.

@@ -17,6 +17,16 @@ actors::EnginePtr engine_of(Database::Impl& impl);
 bool async_begin(Database::Impl& impl);
 void async_end(Database::Impl& impl);
 
+namespace {
+
+// A statement started while the Database is being destroyed.
+Error closed_error() {
+    return Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "Closed",
+                 "the database is being closed: no new statements");
+}
+
+}  // namespace
+
 void CancelToken::cancel() {
     std::map<uint64_t, std::function<void()>> hooks;
     {
@@ -105,8 +115,7 @@ void Database::execute_async(std::string query, Params params, CompletionFn done
                              const QueryOptions& options) {
     if (!async_begin(*impl_)) {
         Completion c;
-        c.error = Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "Closed",
-                        "the database is being closed: no new statements");
+        c.error = closed_error();
         done(std::move(c));
         return;
     }
@@ -203,8 +212,7 @@ std::unique_ptr<Cursor> Database::stream(const std::string& query, const Params&
     // has ended (a destroyed cursor cancels it), so no query actor still reads the engine's
     // shard list while the database takes it down.
     if (!async_begin(*impl_))
-        throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "Closed",
-                    "the database is being closed: no new statements");
+        throw closed_error();
     Database::Impl* db = impl_.get();
     req->done = [db](actors::OutcomePtr) { async_end(*db); };
     auto impl = std::make_unique<Cursor::Impl>();
