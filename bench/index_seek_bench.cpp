@@ -24,10 +24,12 @@ Figures run(lora::Database& db, const std::string& q, int64_t nodes, int queries
     us.reserve(static_cast<size_t>(queries));
     auto t0 = std::chrono::steady_clock::now();
     for (int i = 0; i < queries; ++i) {
-        lora::Params p{{"v", lora::Value(static_cast<int64_t>(rng() % static_cast<uint64_t>(nodes)))}};
+        lora::Params p{
+            {"v", lora::Value(static_cast<int64_t>(rng() % static_cast<uint64_t>(nodes)))}};
         auto a = std::chrono::steady_clock::now();
         auto r = db.execute(q, p);
-        us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - a).count());
+        us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - a)
+                         .count());
         if (r.rows.empty()) std::abort();
     }
     double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -49,7 +51,8 @@ int main(int argc, char** argv) {
     db->execute("UNWIND range(0, $n / 10) AS i CREATE (:Q {v: i})", {{"n", lora::Value(nodes)}});
     const std::string point = "MATCH (n:P) WHERE n.v = $v RETURN n.g";
     const std::string range = "MATCH (n:P) WHERE n.v >= $v AND n.v < $v + 10 RETURN count(*)";
-    std::printf("%lld :P nodes, %u shards, %d queries each\n", static_cast<long long>(nodes), shards, queries);
+    std::printf("%lld :P nodes, %u shards, %d queries each\n", static_cast<long long>(nodes),
+                shards, queries);
     std::printf("%-28s %12s %12s %12s\n", "", "queries/s", "p50 (us)", "p99 (us)");
     auto line = [](const char* name, Figures f) {
         std::printf("%-28s %12.1f %12.1f %12.1f\n", name, f.per_s, f.p50_us, f.p99_us);
@@ -59,7 +62,8 @@ int main(int argc, char** argv) {
     line("range of 10, label scan", run(*db, range, nodes, scan_queries, 2));
     auto t0 = std::chrono::steady_clock::now();
     db->execute("CREATE INDEX p_v FOR (n:P) ON (n.v)");
-    double build_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    double build_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     line("point, index seek", run(*db, point, nodes, queries, 1));
     line("range of 10, index seek", run(*db, range, nodes, queries, 2));
     std::printf("CREATE INDEX over %lld nodes: %.1f ms\n", static_cast<long long>(nodes), build_ms);

@@ -270,15 +270,15 @@ std::string ingest_table(const IngestResult& r) {
         "counted  %llu :Person nodes, %llu :KNOWS rels\n",
         static_cast<unsigned long long>(r.nodes), static_cast<unsigned long long>(r.rels),
         r.rels_per_node, r.batch, r.shards, r.sync.c_str(),
-        r.match == "id"     ? "endpoints by WHERE id(a) = r.a"
-        : r.match == "node" ? "endpoints passed as node references (ids returned by the node statements)"
-                            : "endpoints by MATCH (a:Person {id: r.a})",
+        r.match == "id" ? "endpoints by WHERE id(a) = r.a"
+        : r.match == "node"
+            ? "endpoints passed as node references (ids returned by the node statements)"
+            : "endpoints by MATCH (a:Person {id: r.a})",
         r.indexed ? " through the index on :Person(id)"
                   : (" WITHOUT an index (CREATE INDEX failed: " + r.index_error + ")").c_str(),
         r.node_seconds, r.nodes_per_s(), r.node_cpu_seconds, r.rel_seconds, r.rels_per_s(),
-        r.rel_cpu_seconds, r.bytes_per_node(), r.bytes_per_rel(),
-        static_cast<double>(r.hwm) / mib, r.bytes_per_entity(), r.partition_bytes_per_entity(),
-        r.generate_seconds,
+        r.rel_cpu_seconds, r.bytes_per_node(), r.bytes_per_rel(), static_cast<double>(r.hwm) / mib,
+        r.bytes_per_entity(), r.partition_bytes_per_entity(), r.generate_seconds,
         static_cast<unsigned long long>(r.nodes_counted),
         static_cast<unsigned long long>(r.rels_counted));
     std::string s = buf;
@@ -386,12 +386,11 @@ std::string reads_json(const ReadsResult& r) {
 std::string reads_table(const ReadsResult& r) {
     std::ostringstream out;
     char buf[512];
-    std::snprintf(buf, sizeof buf,
-                  "reads    %llu nodes, %llu rels, shards %u, sync %s, %u thread(s), %s\n",
-                  static_cast<unsigned long long>(r.ingest.nodes),
-                  static_cast<unsigned long long>(r.ingest.rels), r.ingest.shards,
-                  r.ingest.sync.c_str(), r.threads,
-                  r.ingest.indexed ? "index on :Person(id)" : "no index (label scan + filter)");
+    std::snprintf(
+        buf, sizeof buf, "reads    %llu nodes, %llu rels, shards %u, sync %s, %u thread(s), %s\n",
+        static_cast<unsigned long long>(r.ingest.nodes),
+        static_cast<unsigned long long>(r.ingest.rels), r.ingest.shards, r.ingest.sync.c_str(),
+        r.threads, r.ingest.indexed ? "index on :Person(id)" : "no index (label scan + filter)");
     out << buf;
     std::snprintf(buf, sizeof buf, "%-6s %10s %12s %10s %10s %10s %10s\n", "kind", "queries",
                   "queries/s", "p50 us", "p95 us", "p99 us", "max us");

@@ -18,9 +18,9 @@ namespace lora::bench {
 struct GraphConfig {
     uint64_t nodes = 100000;
     uint32_t rels_per_node = 10;
-    uint32_t batch = 10000;       // rows per UNWIND statement
-    uint32_t shards = 0;          // 0 = the engine's default (hardware threads)
-    std::string data_dir;         // empty = in memory
+    uint32_t batch = 10000;  // rows per UNWIND statement
+    uint32_t shards = 0;     // 0 = the engine's default (hardware threads)
+    std::string data_dir;    // empty = in memory
     std::string sync = "per-commit";
     // How the relationship statement finds its endpoints: "property" (MATCH on {id: r.a},
     // through the index when CREATE INDEX works), "id" (WHERE id(a) = r.a with the ids
@@ -29,16 +29,16 @@ struct GraphConfig {
     // else node).
     std::string match = "auto";
     uint64_t seed = 20261124;
-    double time_limit_s = 0;      // > 0: stop the ingest after this long (figures cover what ran)
+    double time_limit_s = 0;  // > 0: stop the ingest after this long (figures cover what ran)
 };
 
 struct IngestResult {
-    uint64_t nodes = 0, rels = 0;          // created (as acknowledged by the statements)
+    uint64_t nodes = 0, rels = 0;                  // created (as acknowledged by the statements)
     uint64_t nodes_counted = 0, rels_counted = 0;  // counted afterwards with MATCH
     double node_seconds = 0, rel_seconds = 0;      // time inside Database::execute only
     double generate_seconds = 0;                   // building the parameter lists
     uint32_t shards = 0, batch = 0, rels_per_node = 0;
-    std::string sync;      // "in-memory" when there is no data directory
+    std::string sync;  // "in-memory" when there is no data directory
     std::string match;
     bool indexed = false;  // CREATE INDEX succeeded
     std::string index_error;
@@ -70,7 +70,7 @@ std::string ingest_json(const IngestResult& r);
 std::string ingest_table(const IngestResult& r);
 
 struct ReadsConfig {
-    double seconds = 3;    // per kind
+    double seconds = 3;  // per kind
     uint32_t threads = 1;
     uint64_t max_queries = 0;  // > 0: per kind and thread, stop after this many (tests)
     std::vector<std::string> kinds = {"point", "1hop", "2hop", "agg"};

@@ -11,7 +11,7 @@ size_t LatencyHistogram::bucket_of(uint64_t value) {
     if (value < 2 * kSub) return static_cast<size_t>(value);
     value = std::min(value, (uint64_t{1} << kMaxBits) - 1);
     const int msb = 63 - std::countl_zero(value);
-    const int shift = msb - kSubBits;  // >= 1 here, since value >= 2 * kSub
+    const int shift = msb - kSubBits;          // >= 1 here, since value >= 2 * kSub
     const uint64_t mantissa = value >> shift;  // in [kSub, 2 * kSub)
     return static_cast<size_t>(2 * kSub + static_cast<uint64_t>(shift - 1) * kSub +
                                (mantissa - kSub));

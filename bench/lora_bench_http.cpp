@@ -31,8 +31,7 @@ using Clock = std::chrono::steady_clock;
     throw Error(ErrorClass::Database, ErrorPhase::Runtime, "BenchError", "Http", message);
 }
 
-constexpr const char* kWriteQuery =
-    "CREATE (:W {w: $w, s: $s})-[:R]->(:W {w: $w, s: $s, t: 1})";
+constexpr const char* kWriteQuery = "CREATE (:W {w: $w, s: $s})-[:R]->(:W {w: $w, s: $s, t: 1})";
 
 }  // namespace
 
@@ -75,7 +74,8 @@ struct HttpConnection::Impl {
         if (ec) fail("cannot resolve " + target.host + ": " + ec.message());
         stream->expires_after(timeout);
         beast::error_code cec;
-        stream->async_connect(endpoints, [&](beast::error_code e, const tcp::endpoint&) { cec = e; });
+        stream->async_connect(endpoints,
+                              [&](beast::error_code e, const tcp::endpoint&) { cec = e; });
         ioc.restart();
         ioc.run();
         if (cec)
@@ -169,9 +169,9 @@ WalFigures wal_figures(HttpConnection& conn) {
 
 int64_t count_relationships(HttpConnection& conn) {
     HttpReply r = conn.request(
-        "POST", "/query",
-        R"({"query":"MATCH (:W)-[r:R]->(:W) RETURN count(r) AS c","params":{}})");
-    if (r.status != 200) fail("counting relationships failed: HTTP " + std::to_string(r.status) + " " + r.body);
+        "POST", "/query", R"({"query":"MATCH (:W)-[r:R]->(:W) RETURN count(r) AS c","params":{}})");
+    if (r.status != 200)
+        fail("counting relationships failed: HTTP " + std::to_string(r.status) + " " + r.body);
     return nlohmann::json::parse(r.body).at("rows").at(0).at(0).get<int64_t>();
 }
 
@@ -181,8 +181,7 @@ std::string error_text(const HttpReply& r) {
         if (j.contains("error"))
             return j["error"].value("code", std::string("?")) + ": " +
                    j["error"].value("message", std::string());
-    } catch (const std::exception&) {
-    }
+    } catch (const std::exception&) {}
     return r.body.substr(0, 200);
 }
 

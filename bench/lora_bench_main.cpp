@@ -12,10 +12,10 @@
 #include <lora/error.hpp>
 #include <lora/value.hpp>
 
-#include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -76,8 +76,9 @@ std::string prepare_fresh_dir(const fs::path& dir) {
     if (fs::exists(dir, ec)) {
         const bool is_run = fs::exists(dir / "MANIFEST", ec) || is_sqlite_run_dir(dir);
         if (!is_run && !fs::is_empty(dir, ec))
-            return dir.string() + " exists and is neither a lora database nor an earlier run's "
-                                  "bench.sqlite; refusing to replace it";
+            return dir.string() +
+                   " exists and is neither a lora database nor an earlier run's "
+                   "bench.sqlite; refusing to replace it";
         fs::remove_all(dir, ec);
         if (ec) return "cannot remove " + dir.string() + ": " + ec.message();
     }
@@ -117,10 +118,11 @@ int main(int argc, char** argv) {
 
     WritersConfig wc;
     bool w_json = false;
-    auto* writers = app.add_subcommand(
-        "writers", "K threads, each committing auto-commit CREATE transactions");
+    auto* writers =
+        app.add_subcommand("writers", "K threads, each committing auto-commit CREATE transactions");
     std::string w_via = "embedded", w_url, w_token;
-    writers->add_option("--data", wc.data_dir, "database directory (created if missing; embedded only)");
+    writers->add_option("--data", wc.data_dir,
+                        "database directory (created if missing; embedded only)");
     writers->add_option("--via", w_via, "embedded (default: lora in this process) or http")
         ->check(CLI::IsMember({"embedded", "http"}));
     writers->add_option("--url", w_url, "with --via http: the lorad, as http://HOST:PORT");
@@ -128,24 +130,27 @@ int main(int argc, char** argv) {
     writers->add_option("--writers", wc.writers, "number of writer threads K")
         ->check(CLI::Range(1u, 4096u));
     auto* txns_opt = writers->add_option("--txns", wc.txns, "transactions per writer M")
-        ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
+                         ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
     auto* duration_opt =
         writers->add_option("--duration", wc.duration_s, "run for S seconds instead of --txns")
             ->check(CLI::Range(0.001, 86400.0));
     txns_opt->excludes(duration_opt);
-    writers->add_option("--shards", wc.shards,
-                        "shards of a new database (default: hardware threads); with --via http "
-                        "only a label for the report: the server's shard count")
+    writers
+        ->add_option("--shards", wc.shards,
+                     "shards of a new database (default: hardware threads); with --via http "
+                     "only a label for the report: the server's shard count")
         ->check(CLI::Range(1u, 1024u));
     add_engine_options(writers, wc.engine_threads, wc.api);
     auto* sync_opt = writers->add_option(
         "--sync", wc.sync,
         "WAL sync mode: per-commit, interval:<ms> or none; with --via http only a label for "
         "the report: the mode the server runs with");
-    writers->add_flag("--print-acks", wc.print_acks, "print 'ack W S' after each acknowledged commit");
+    writers->add_flag("--print-acks", wc.print_acks,
+                      "print 'ack W S' after each acknowledged commit");
     writers->add_flag("--json", w_json, "print only the JSON line");
-    writers->add_option("--time-limit", wc.time_limit_s,
-                        "stop a --txns run after S seconds (default 600; 0 = no limit)")
+    writers
+        ->add_option("--time-limit", wc.time_limit_s,
+                     "stop a --txns run after S seconds (default 600; 0 = no limit)")
         ->check(CLI::Range(0.0, 86400.0));
     writers->add_flag("--verify", wc.verify, "count the relationships afterwards");
     wc.time_limit_s = 600;
@@ -159,8 +164,9 @@ int main(int argc, char** argv) {
         "writers-compare", "writers with K = 1, 8, 64 in per-commit mode, side by side");
     compare->add_option("--data", c_data, "parent directory; each run gets a fresh k<K> inside")
         ->required();
-    compare->add_option("--txns", c_txns,
-                        "transactions per run, split evenly over the K writers (default 6400)")
+    compare
+        ->add_option("--txns", c_txns,
+                     "transactions per run, split evenly over the K writers (default 6400)")
         ->check(CLI::Range(uint64_t{64}, uint64_t{1} << 40));
     compare->add_option("--shards", c_shards, "shards (default: hardware threads)")
         ->check(CLI::Range(1u, 1024u));
@@ -186,9 +192,10 @@ int main(int argc, char** argv) {
         sub->add_option("--data", gc.data_dir,
                         "database directory (default: in memory); must be new or empty");
         sub->add_option("--sync", gc.sync, "WAL sync mode with --data (default per-commit)");
-        sub->add_option("--match", gc.match,
-                        "relationship endpoints: auto (default), property ({id: r.a}), id (id(a) = r.a) "
-            "or node (node-reference parameters)")
+        sub->add_option(
+               "--match", gc.match,
+               "relationship endpoints: auto (default), property ({id: r.a}), id (id(a) = r.a) "
+               "or node (node-reference parameters)")
             ->check(CLI::IsMember({"auto", "property", "id", "node"}));
         sub->add_option("--seed", gc.seed, "generator seed");
         sub->add_option("--time-limit", gc.time_limit_s,
@@ -196,7 +203,8 @@ int main(int argc, char** argv) {
             ->check(CLI::Range(0.0, 86400.0));
         sub->add_flag("--json", g_json, "print only the JSON line");
     };
-    auto* ingest = app.add_subcommand("ingest", "batched UNWIND ... CREATE of a Person/KNOWS graph");
+    auto* ingest =
+        app.add_subcommand("ingest", "batched UNWIND ... CREATE of a Person/KNOWS graph");
     add_graph_options(ingest);
     auto* reads = app.add_subcommand(
         "reads", "point / 1-hop / 2-hop / aggregate reads on a Person/KNOWS graph");
@@ -214,18 +222,22 @@ int main(int argc, char** argv) {
     bool s_json = false;
     auto* sqlite = app.add_subcommand(
         "sqlite", "SQLite (WAL, synchronous=FULL): T threads inserting one row per transaction");
-    sqlite->add_option("--data", sc.data_dir, "directory of the database file bench.sqlite (replaced)")
+    sqlite
+        ->add_option("--data", sc.data_dir,
+                     "directory of the database file bench.sqlite (replaced)")
         ->required();
     sqlite->add_option("--threads", sc.threads, "threads, one connection each (default 16)")
         ->check(CLI::Range(1u, 4096u));
     auto* s_txns = sqlite->add_option("--txns", sc.txns, "transactions per thread")
-        ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
+                       ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
     auto* s_dur = sqlite->add_option("--duration", sc.duration_s, "run for S seconds instead")
-        ->check(CLI::Range(0.001, 86400.0));
+                      ->check(CLI::Range(0.001, 86400.0));
     s_txns->excludes(s_dur);
     sqlite->add_option("--synchronous", sc.synchronous, "PRAGMA synchronous (default FULL)")
         ->check(CLI::IsMember({"FULL", "NORMAL", "OFF"}));
-    sqlite->add_option("--time-limit", sc.time_limit_s, "stop a --txns run after S seconds (default 600)")
+    sqlite
+        ->add_option("--time-limit", sc.time_limit_s,
+                     "stop a --txns run after S seconds (default 600)")
         ->check(CLI::Range(0.0, 86400.0));
     sqlite->add_flag("--json", s_json, "print only the JSON line");
 
@@ -261,7 +273,8 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(size_t{1}, size_t{1} << 32));
     vectors->add_option("--dim", vc.dim, "dimension (default 128)")
         ->check(CLI::Range(1u, static_cast<unsigned>(lora::kMaxVectorDimension)));
-    vectors->add_option("--k", vc.k, "neighbours per query (default 10)")->check(CLI::Range(1u, 10000u));
+    vectors->add_option("--k", vc.k, "neighbours per query (default 10)")
+        ->check(CLI::Range(1u, 10000u));
     vectors->add_option("--shards", vc.shards, "indexes over a partition of the ids (default 1)")
         ->check(CLI::Range(1u, 256u));
     vectors->add_option("--queries", vc.queries, "queries (default 1000)")
@@ -271,18 +284,22 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(2u, 1024u));
     vectors
         ->add_option("--ef-construction", vc.ef_construction,
-                     "HNSW ef_construction (default: the index's, " + std::to_string(vc.ef_construction) + ")")
+                     "HNSW ef_construction (default: the index's, " +
+                         std::to_string(vc.ef_construction) + ")")
         ->check(CLI::Range(1u, 100000u));
-    vectors->add_option("--ef", vc.ef_search,
-                        "HNSW ef at query time; a comma list runs one query pass per value (default: "
-                        "the index's, " + std::to_string(vc.ef_search.front()) + ")")
+    vectors
+        ->add_option("--ef", vc.ef_search,
+                     "HNSW ef at query time; a comma list runs one query pass per value (default: "
+                     "the index's, " +
+                         std::to_string(vc.ef_search.front()) + ")")
         ->delimiter(',')
         ->check(CLI::Range(1u, 100000u));
     vectors->add_option("--seed", vc.seed, "random data seed (default 1)");
     vectors->add_option("--data", vc.data, "uniform (default) or clustered random vectors");
     vectors->add_flag("--json", v_json, "print only the JSON line");
-    vectors->add_flag("--engine", vc.engine,
-                      "through a Database: CREATE VECTOR INDEX and CALL db.index.vector.queryNodes");
+    vectors->add_flag(
+        "--engine", vc.engine,
+        "through a Database: CREATE VECTOR INDEX and CALL db.index.vector.queryNodes");
     vectors->add_option("--clients", vc.clients, "engine: concurrent query threads (default 1)")
         ->check(CLI::Range(1u, 256u));
 
@@ -312,8 +329,8 @@ int main(int argc, char** argv) {
                           << " rels ...\n";
             lora::bench::IngestResult ir = lora::bench::run_ingest(*db, gc);
             const bool counts_ok = ir.nodes_counted == ir.nodes && ir.rels_counted == ir.rels &&
-                                   (ir.time_limited ||
-                                    (ir.nodes == gc.nodes && ir.rels == gc.nodes * gc.rels_per_node));
+                                   (ir.time_limited || (ir.nodes == gc.nodes &&
+                                                        ir.rels == gc.nodes * gc.rels_per_node));
             if (ingest->parsed()) {
                 if (!g_json) std::cout << lora::bench::ingest_table(ir);
                 std::cout << lora::bench::ingest_json(ir) << "\n";
@@ -372,12 +389,14 @@ int main(int argc, char** argv) {
             WritersResult sr = lora::bench::run_sqlite(scfg);
             report(sr, vs_json);
             if (int status = run_error_status(sr)) return status;
-            const double ratio = sr.commits_per_s() > 0 ? lr.commits_per_s() / sr.commits_per_s() : 0;
+            const double ratio =
+                sr.commits_per_s() > 0 ? lr.commits_per_s() / sr.commits_per_s() : 0;
             if (!vs_json)
-                std::printf("\nlora %u writers (per-commit, %u shards, api %s): %.1f commits/s; sqlite %u "
-                            "threads (WAL, synchronous=FULL): %.1f commits/s; ratio %.2fx\n",
-                            lr.writers, lr.shards, lr.api.c_str(), lr.commits_per_s(), sr.writers,
-                            sr.commits_per_s(), ratio);
+                std::printf(
+                    "\nlora %u writers (per-commit, %u shards, api %s): %.1f commits/s; sqlite %u "
+                    "threads (WAL, synchronous=FULL): %.1f commits/s; ratio %.2fx\n",
+                    lr.writers, lr.shards, lr.api.c_str(), lr.commits_per_s(), sr.writers,
+                    sr.commits_per_s(), ratio);
             nlohmann::ordered_json j;
             j["bench"] = "writers-vs-sqlite";
             j["lora"] = nlohmann::ordered_json::parse(lora::bench::writers_json(lr));
@@ -397,12 +416,15 @@ int main(int argc, char** argv) {
             if (wc.txns == 0 && wc.duration_s <= 0)
                 return usage_error("writers needs --txns M or --duration S");
             if (w_via == "http") {
-                if (w_url.empty()) return usage_error("writers --via http needs --url http://HOST:PORT");
+                if (w_url.empty())
+                    return usage_error("writers --via http needs --url http://HOST:PORT");
                 if (!wc.data_dir.empty())
-                    return usage_error("--data is for the embedded mode; a lorad owns its data directory");
+                    return usage_error(
+                        "--data is for the embedded mode; a lorad owns its data directory");
                 if (wc.print_acks) return usage_error("--print-acks is for the embedded mode");
                 if (wc.api != "blocking") return usage_error("--api is for the embedded mode");
-                if (sync_opt->count() == 0) wc.sync = "unknown";
+                if (sync_opt->count() == 0)
+                    wc.sync = "unknown";
                 else if (auto problem = lora::bench::check_sync_mode(wc.sync); !problem.empty())
                     return usage_error(problem);
                 try {
@@ -416,7 +438,8 @@ int main(int argc, char** argv) {
             }
             if (!w_url.empty() || !w_token.empty())
                 return usage_error("--url and --auth-token need --via http");
-            if (wc.data_dir.empty()) return usage_error("writers needs --data DIR (or --via http --url ...)");
+            if (wc.data_dir.empty())
+                return usage_error("writers needs --data DIR (or --via http --url ...)");
             if (auto problem = lora::bench::check_sync_mode(wc.sync); !problem.empty())
                 return usage_error(problem);
             WritersResult r = lora::bench::run_writers(wc);
@@ -429,7 +452,8 @@ int main(int argc, char** argv) {
         std::vector<WritersResult> results;
         for (uint32_t k : ks) {
             const fs::path dir = fs::path(c_data) / ("k" + std::to_string(k));
-            if (auto problem = prepare_fresh_dir(dir); !problem.empty()) return usage_error(problem);
+            if (auto problem = prepare_fresh_dir(dir); !problem.empty())
+                return usage_error(problem);
             WritersConfig cfg;
             cfg.data_dir = dir.string();
             cfg.writers = k;
@@ -448,7 +472,8 @@ int main(int argc, char** argv) {
         }
         if (!c_json) {
             std::printf("\n%-22s", ("per-commit, " + c_api).c_str());
-            for (const auto& r : results) std::printf("%14s", ("K=" + std::to_string(r.writers)).c_str());
+            for (const auto& r : results)
+                std::printf("%14s", ("K=" + std::to_string(r.writers)).c_str());
             std::printf("\n%-22s", "commits/s");
             for (const auto& r : results) std::printf("%14.1f", r.commits_per_s());
             std::printf("\n%-22s", "p50 latency (us)");
@@ -460,7 +485,8 @@ int main(int argc, char** argv) {
             std::printf("\n%-22s", "commits per fsync");
             for (const auto& r : results) std::printf("%14.2f", r.commits_per_fsync());
             std::printf("\n%-22s", "commits");
-            for (const auto& r : results) std::printf("%14llu", static_cast<unsigned long long>(r.txns));
+            for (const auto& r : results)
+                std::printf("%14llu", static_cast<unsigned long long>(r.txns));
             std::printf("\n");
             for (const auto& r : results)
                 if (r.time_limited)
@@ -472,7 +498,8 @@ int main(int argc, char** argv) {
         j["sync"] = "per-commit";
         j["api"] = c_api;
         j["runs"] = nlohmann::ordered_json::array();
-        for (const auto& r : results) j["runs"].push_back(nlohmann::ordered_json::parse(lora::bench::writers_json(r)));
+        for (const auto& r : results)
+            j["runs"].push_back(nlohmann::ordered_json::parse(lora::bench::writers_json(r)));
         std::cout << j.dump() << "\n";
         return 0;
     } catch (const lora::Error& e) {

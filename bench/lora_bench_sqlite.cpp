@@ -50,8 +50,8 @@ int exec_retry(sqlite3* db, const char* sql, uint64_t& retries, const std::atomi
 }
 
 void open_conn(Conn& c, const std::string& path) {
-    if (sqlite3_open_v2(path.c_str(), &c.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                                                 SQLITE_OPEN_NOMUTEX,
+    if (sqlite3_open_v2(path.c_str(), &c.db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         nullptr) != SQLITE_OK)
         fail("cannot open " + path + ": " + (c.db ? sqlite3_errmsg(c.db) : "out of memory"));
     sqlite3_busy_timeout(c.db, 10000);

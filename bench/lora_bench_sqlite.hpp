@@ -10,9 +10,9 @@
 namespace lora::bench {
 
 struct SqliteConfig {
-    std::string data_dir;    // the database file is <data_dir>/bench.sqlite (replaced)
+    std::string data_dir;  // the database file is <data_dir>/bench.sqlite (replaced)
     uint32_t threads = 16;
-    uint64_t txns = 0;       // per thread; ignored when duration_s > 0
+    uint64_t txns = 0;  // per thread; ignored when duration_s > 0
     double duration_s = 0;
     double time_limit_s = 600;
     std::string synchronous = "FULL";  // PRAGMA synchronous: FULL, NORMAL or OFF

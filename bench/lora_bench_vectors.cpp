@@ -9,16 +9,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include <time.h>
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <random>
-#include <atomic>
 #include <set>
-#include <unordered_map>
 #include <thread>
-#include <time.h>
+#include <unordered_map>
 #include <vector>
 
 namespace lora::bench {
@@ -129,16 +129,19 @@ std::vector<VectorsResult> run_engine(const VectorsConfig& c, const VectorsResul
     o.shards = c.shards;
     auto db = Database::open(o);
     auto vector_at = [&](const std::vector<float>& m, size_t i) {
-        return Value(Vector{std::vector<float>(m.begin() + static_cast<std::ptrdiff_t>(i * dim),
-                                               m.begin() + static_cast<std::ptrdiff_t>((i + 1) * dim))});
+        return Value(
+            Vector{std::vector<float>(m.begin() + static_cast<std::ptrdiff_t>(i * dim),
+                                      m.begin() + static_cast<std::ptrdiff_t>((i + 1) * dim))});
     };
     auto t0 = Clock::now();
     const size_t batch = 2000;
     for (size_t from = 0; from < c.n; from += batch) {
         List rows;
-        for (size_t i = from; i < std::min(c.n, from + batch); ++i) rows.push_back(vector_at(data, i));
-        db->execute("UNWIND range(0, size($rows) - 1) AS j CREATE (:V {i: $from + j, v: $rows[j]})",
-                    Params{{"rows", Value(std::move(rows))}, {"from", Value(static_cast<int64_t>(from))}});
+        for (size_t i = from; i < std::min(c.n, from + batch); ++i)
+            rows.push_back(vector_at(data, i));
+        db->execute(
+            "UNWIND range(0, size($rows) - 1) AS j CREATE (:V {i: $from + j, v: $rows[j]})",
+            Params{{"rows", Value(std::move(rows))}, {"from", Value(static_cast<int64_t>(from))}});
     }
     const double load_s = seconds_since(t0);
     // Node id -> row of the data, so the queries need not fetch properties.
@@ -153,12 +156,13 @@ std::vector<VectorsResult> run_engine(const VectorsConfig& c, const VectorsResul
         r.load_s = load_s;
         db->execute("DROP INDEX bench_v IF EXISTS");
         t0 = Clock::now();
-        db->execute("CREATE VECTOR INDEX bench_v FOR (d:V) ON (d.v) OPTIONS {indexConfig: {"
-                    "`vector.dimensions`: " + std::to_string(c.dim) +
-                    ", `vector.similarity_function`: '" + c.similarity +
-                    "', `vector.hnsw.m`: " + std::to_string(c.m) +
-                    ", `vector.hnsw.ef_construction`: " + std::to_string(c.ef_construction) +
-                    ", `vector.hnsw.ef_search`: " + std::to_string(ef) + "}}");
+        db->execute(
+            "CREATE VECTOR INDEX bench_v FOR (d:V) ON (d.v) OPTIONS {indexConfig: {"
+            "`vector.dimensions`: " +
+            std::to_string(c.dim) + ", `vector.similarity_function`: '" + c.similarity +
+            "', `vector.hnsw.m`: " + std::to_string(c.m) +
+            ", `vector.hnsw.ef_construction`: " + std::to_string(c.ef_construction) +
+            ", `vector.hnsw.ef_search`: " + std::to_string(ef) + "}}");
         r.build_s = seconds_since(t0);
         std::vector<std::vector<uint64_t>> found(c.queries);
         std::atomic<size_t> next{0};
@@ -166,10 +170,10 @@ std::vector<VectorsResult> run_engine(const VectorsConfig& c, const VectorsResul
         t0 = Clock::now();
         parallel(clients, [&](uint32_t) {
             for (size_t q; (q = next.fetch_add(1)) < c.queries;) {
-                auto res = db->execute("CALL db.index.vector.queryNodes('bench_v', $k, $q) "
-                                       "YIELD node RETURN id(node)",
-                                       Params{{"k", Value(static_cast<int64_t>(c.k))},
-                                              {"q", vector_at(queries, q)}});
+                auto res = db->execute(
+                    "CALL db.index.vector.queryNodes('bench_v', $k, $q) "
+                    "YIELD node RETURN id(node)",
+                    Params{{"k", Value(static_cast<int64_t>(c.k))}, {"q", vector_at(queries, q)}});
                 for (const auto& row : res.rows)
                     found[q].push_back(row_of.at(static_cast<uint64_t>(row[0].as_int())));
             }
@@ -194,8 +198,9 @@ std::vector<VectorsResult> run_engine(const VectorsConfig& c, const VectorsResul
 std::vector<VectorsResult> run_vectors(const VectorsConfig& c) {
     auto sim = vec::parse_similarity(c.similarity);
     if (!sim)
-        throw_argument_error("InvalidArgumentValue",
-                             "--similarity must be cosine or euclidean, got '" + c.similarity + "'");
+        throw_argument_error(
+            "InvalidArgumentValue",
+            "--similarity must be cosine or euclidean, got '" + c.similarity + "'");
     if (c.n == 0 || c.queries == 0 || c.k == 0 || c.shards == 0 || c.ef_search.empty())
         throw_argument_error("InvalidArgumentValue",
                              "--n, --queries, --k, --shards and --ef must be positive");
@@ -248,7 +253,8 @@ std::vector<VectorsResult> run_vectors(const VectorsConfig& c) {
         parallel(c.shards, [&](uint32_t s) {
             const double start = thread_cpu_seconds();
             for (size_t q = 0; q < c.queries; ++q)
-                per_shard[s][q] = shards[s].search(std::span<const float>(&queries[q * dim], dim), c.k);
+                per_shard[s][q] =
+                    shards[s].search(std::span<const float>(&queries[q * dim], dim), c.k);
             cpu[s] = thread_cpu_seconds() - start;
         });
         r.query_cpu_s = *std::max_element(cpu.begin(), cpu.end());
@@ -321,14 +327,15 @@ std::string vectors_table(const VectorsResult& r) {
                   c.n, c.dim, c.k, c.shards, c.queries, c.similarity.c_str(), c.data.c_str(), c.m,
                   c.ef_construction, r.ef_search, r.build_s, r.inserts_per_s(), r.queries_per_s(),
                   r.queries_per_s() > 0 ? 1000.0 / r.queries_per_s() : 0.0,
-                  r.cpu_bound_queries_per_s(), c.k, r.recall,
-                  r.min_recall, r.exact_s > 0 ? static_cast<double>(c.queries) / r.exact_s : 0.0);
+                  r.cpu_bound_queries_per_s(), c.k, r.recall, r.min_recall,
+                  r.exact_s > 0 ? static_cast<double>(c.queries) / r.exact_s : 0.0);
     std::string out = buf;
     if (c.engine) {
-        std::snprintf(buf, sizeof buf,
-                      "  engine mode: %u concurrent clients running CALL db.index.vector.queryNodes; "
-                      "nodes loaded in %.2f s; build = CREATE VECTOR INDEX over them\n",
-                      c.clients, r.load_s);
+        std::snprintf(
+            buf, sizeof buf,
+            "  engine mode: %u concurrent clients running CALL db.index.vector.queryNodes; "
+            "nodes loaded in %.2f s; build = CREATE VECTOR INDEX over them\n",
+            c.clients, r.load_s);
         out += buf;
     }
     return out;

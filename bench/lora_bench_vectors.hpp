@@ -12,10 +12,10 @@
 namespace lora::bench {
 
 struct VectorsConfig {
-    size_t n = 100000;        // indexed vectors
+    size_t n = 100000;  // indexed vectors
     uint32_t dim = 128;
     uint32_t k = 10;
-    uint32_t shards = 1;      // indexes over a partition of the ids (id % shards), one thread each
+    uint32_t shards = 1;  // indexes over a partition of the ids (id % shards), one thread each
     size_t queries = 1000;
     std::string similarity = "cosine";
     // The index's defaults unless given.
@@ -38,15 +38,17 @@ struct VectorsConfig {
 struct VectorsResult {
     VectorsConfig config;
     uint32_t ef_search = 0;
-    double build_s = 0;       // all shards, built in parallel
-    double query_s = 0;       // all queries, every shard searched by its own thread, merged
-    double query_cpu_s = 0;   // CPU time of the busiest shard thread during the queries
-    double exact_s = 0;       // the brute-force ground truth, for comparison
-    double recall = 0;        // mean over the queries of |found ∩ exact| / k
-    double min_recall = 0;    // the worst single query
-    double load_s = 0;        // engine: creating the nodes (before the index exists)
+    double build_s = 0;      // all shards, built in parallel
+    double query_s = 0;      // all queries, every shard searched by its own thread, merged
+    double query_cpu_s = 0;  // CPU time of the busiest shard thread during the queries
+    double exact_s = 0;      // the brute-force ground truth, for comparison
+    double recall = 0;       // mean over the queries of |found ∩ exact| / k
+    double min_recall = 0;   // the worst single query
+    double load_s = 0;       // engine: creating the nodes (before the index exists)
 
-    double inserts_per_s() const { return build_s > 0 ? static_cast<double>(config.n) / build_s : 0; }
+    double inserts_per_s() const {
+        return build_s > 0 ? static_cast<double>(config.n) / build_s : 0;
+    }
     double queries_per_s() const {
         return query_s > 0 ? static_cast<double>(config.queries) / query_s : 0;
     }
@@ -63,7 +65,7 @@ struct VectorsResult {
 // Throws lora::Error on bad options.
 std::vector<VectorsResult> run_vectors(const VectorsConfig& config);
 
-std::string vectors_json(const VectorsResult& result);   // one line, no newline
+std::string vectors_json(const VectorsResult& result);  // one line, no newline
 std::string vectors_table(const VectorsResult& result);
 
 }  // namespace lora::bench

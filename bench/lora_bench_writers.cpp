@@ -23,8 +23,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr const char* kWriteQuery =
-    "CREATE (:W {w: $w, s: $s})-[:R]->(:W {w: $w, s: $s, t: 1})";
+constexpr const char* kWriteQuery = "CREATE (:W {w: $w, s: $s})-[:R]->(:W {w: $w, s: $s, t: 1})";
 
 int64_t count_relationships(Database& db) {
     auto r = db.execute("MATCH (:W)-[r:R]->(:W) RETURN count(r) AS c");
@@ -55,7 +54,8 @@ struct Shared {
     void ack(uint32_t w, uint64_t s) {
         if (!config.print_acks) return;
         char line[64];
-        int n = std::snprintf(line, sizeof line, "ack %u %llu\n", w, static_cast<unsigned long long>(s));
+        int n = std::snprintf(line, sizeof line, "ack %u %llu\n", w,
+                              static_cast<unsigned long long>(s));
         std::lock_guard lock(ack_mu);
         std::fwrite(line, 1, static_cast<size_t>(n), stdout);
         std::fflush(stdout);
@@ -143,7 +143,8 @@ struct AsyncWriter {
 
     void submit() {
         Params params{{"w", Value(static_cast<int64_t>(w))}, {"s", Value(static_cast<int64_t>(s))}};
-        shared->db.execute_async(kWriteQuery, std::move(params), [this](Completion&& c) { completed(c); });
+        shared->db.execute_async(kWriteQuery, std::move(params),
+                                 [this](Completion&& c) { completed(c); });
     }
 
     void completed(const Completion& c) {
@@ -176,8 +177,8 @@ std::string check_sync_mode(const std::string& mode) {
         bool digits = !ms.empty() && ms.size() <= 9 &&
                       ms.find_first_not_of("0123456789") == std::string::npos;
         if (digits && std::stol(ms) > 0) return {};
-        return "--sync interval:<ms> needs a positive whole number of milliseconds, got '" +
-               mode + "'";
+        return "--sync interval:<ms> needs a positive whole number of milliseconds, got '" + mode +
+               "'";
     }
     return "--sync must be per-commit, interval:<ms> or none, got '" + mode + "'";
 }
@@ -194,8 +195,9 @@ WritersResult run_writers(const WritersConfig& config) {
     result.writers = config.writers;
     result.api = config.api;
     result.shards = db->shard_count();
-    result.engine_threads =
-        config.engine_threads ? config.engine_threads : std::max(1u, std::thread::hardware_concurrency());
+    result.engine_threads = config.engine_threads
+                                ? config.engine_threads
+                                : std::max(1u, std::thread::hardware_concurrency());
     result.sync = config.sync;
 
     const int64_t rels_before = config.verify ? count_relationships(*db) : 0;
@@ -292,20 +294,20 @@ std::string writers_json(const WritersResult& r) {
 std::string writers_table(const WritersResult& r) {
     char buf[1024];
     std::ostringstream out;
-    std::snprintf(buf, sizeof buf,
-                  "%-8s %u  (%s, shards %s, sync %s%s)\n"
-                  "commits  %llu in %.3f s = %.1f commits/s\n"
-                  "latency  p50 %.1f us  p95 %.1f us  p99 %.1f us  max %.1f us\n",
-                  r.bench.c_str(), r.writers,
-                  r.bench != "writers"    ? "threads"
-                  : r.via == "embedded" ? ("via embedded, api " + r.api).c_str()
-                                        : ("via " + r.via).c_str(),
-                  r.shards ? std::to_string(r.shards).c_str() : "unknown", r.sync.c_str(),
-                  r.engine_threads ? (", engine threads " + std::to_string(r.engine_threads)).c_str() : "",
-                  static_cast<unsigned long long>(r.txns),
-                  r.seconds, r.commits_per_s(), us(r.latency_ns.percentile(50)),
-                  us(r.latency_ns.percentile(95)), us(r.latency_ns.percentile(99)),
-                  us(r.latency_ns.max()));
+    std::snprintf(
+        buf, sizeof buf,
+        "%-8s %u  (%s, shards %s, sync %s%s)\n"
+        "commits  %llu in %.3f s = %.1f commits/s\n"
+        "latency  p50 %.1f us  p95 %.1f us  p99 %.1f us  max %.1f us\n",
+        r.bench.c_str(), r.writers,
+        r.bench != "writers"  ? "threads"
+        : r.via == "embedded" ? ("via embedded, api " + r.api).c_str()
+                              : ("via " + r.via).c_str(),
+        r.shards ? std::to_string(r.shards).c_str() : "unknown", r.sync.c_str(),
+        r.engine_threads ? (", engine threads " + std::to_string(r.engine_threads)).c_str() : "",
+        static_cast<unsigned long long>(r.txns), r.seconds, r.commits_per_s(),
+        us(r.latency_ns.percentile(50)), us(r.latency_ns.percentile(95)),
+        us(r.latency_ns.percentile(99)), us(r.latency_ns.max()));
     out << buf;
     if (!r.wal_known)
         std::snprintf(buf, sizeof buf, "wal      fsync count not available\n");
@@ -326,7 +328,8 @@ std::optional<Clock::time_point> run_deadline(Clock::time_point start, double du
                                               double time_limit_s) {
     const double bound = duration_s > 0 ? duration_s : time_limit_s;
     if (bound <= 0) return std::nullopt;
-    return start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(bound));
+    return start +
+           std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(bound));
 }
 
 }  // namespace lora::bench

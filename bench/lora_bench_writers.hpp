@@ -14,17 +14,17 @@ namespace lora::bench {
 struct WritersConfig {
     std::string data_dir;
     uint32_t writers = 1;
-    uint64_t txns = 0;         // per writer; ignored when duration_s > 0
-    double duration_s = 0;     // > 0: each writer commits until this many seconds passed
-    uint32_t shards = 0;       // 0 = the engine's default (hardware threads)
+    uint64_t txns = 0;            // per writer; ignored when duration_s > 0
+    double duration_s = 0;        // > 0: each writer commits until this many seconds passed
+    uint32_t shards = 0;          // 0 = the engine's default (hardware threads)
     uint32_t engine_threads = 0;  // Options::threads: the engine's worker threads (0 = cores)
     std::string sync = "per-commit";
     // "blocking": a thread per writer calling Database::execute; "async": writers are
     // chains of Database::execute_async, driven by the engine's completions.
     std::string api = "blocking";
-    bool print_acks = false;   // "ack W S" on stdout after each acknowledged commit
-    double time_limit_s = 0;   // > 0: a --txns run stops early after this long
-    bool verify = false;       // count the relationships afterwards
+    bool print_acks = false;  // "ack W S" on stdout after each acknowledged commit
+    double time_limit_s = 0;  // > 0: a --txns run stops early after this long
+    bool verify = false;      // count the relationships afterwards
 };
 
 struct WritersResult {
@@ -32,18 +32,19 @@ struct WritersResult {
     std::string via = "embedded";   // "embedded" or "http"
     std::string api = "blocking";   // embedded: "blocking" or "async" (WritersConfig::api)
     uint32_t writers = 0;
-    uint32_t shards = 0;    // 0 = unknown (http: the server's, unless stated with --shards)
-    uint32_t engine_threads = 0;  // embedded: the engine's worker threads; 0 = unknown (http, sqlite)
+    uint32_t shards = 0;  // 0 = unknown (http: the server's, unless stated with --shards)
+    uint32_t engine_threads =
+        0;  // embedded: the engine's worker threads; 0 = unknown (http, sqlite)
     std::string sync;
     uint64_t txns = 0;  // acknowledged commits, all writers
     double seconds = 0;
     LatencyHistogram latency_ns;
     bool wal_known = true;  // false when the WAL figures could not be read (http, sqlite)
     uint64_t fsyncs = 0, wal_batches = 0, wal_records = 0, wal_bytes = 0;
-    uint64_t retries = 0;        // transient errors retried
-    bool time_limited = false;   // a --txns run cut short by time_limit_s
-    std::string error;           // first non-retryable error; the run stopped on it
-    int verified = -1;           // -1 not checked, 0 mismatch, 1 relationships == commits
+    uint64_t retries = 0;       // transient errors retried
+    bool time_limited = false;  // a --txns run cut short by time_limit_s
+    std::string error;          // first non-retryable error; the run stopped on it
+    int verified = -1;          // -1 not checked, 0 mismatch, 1 relationships == commits
 
     double commits_per_s() const { return seconds > 0 ? static_cast<double>(txns) / seconds : 0; }
     // 0 when there was no fsync (sync mode none, or nothing committed).

@@ -184,9 +184,9 @@ void BM_ActorHop(benchmark::State& state) {
         done.cv.wait(lock, [&] { return done.done; });
     }
     state.SetItemsProcessed(state.iterations() * kHops);
-    state.counters["hop_ns"] = benchmark::Counter(
-        static_cast<double>(state.iterations() * kHops),
-        benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+    state.counters["hop_ns"] =
+        benchmark::Counter(static_cast<double>(state.iterations() * kHops),
+                           benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
     caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(b, caf::exit_reason::user_shutdown);
 }

@@ -73,6 +73,7 @@ TEST_CASE("merging per-thread histograms equals recording everything in one") {
         INFO("p" << p);
         CHECK(merged.percentile(p) == all.percentile(p));
         const uint64_t exact = values[static_cast<size_t>(p / 100.0 * values.size()) - 1];
-        CHECK(static_cast<double>(merged.percentile(p)) == Approx(static_cast<double>(exact)).epsilon(0.01));
+        CHECK(static_cast<double>(merged.percentile(p)) ==
+              Approx(static_cast<double>(exact)).epsilon(0.01));
     }
 }

@@ -44,11 +44,14 @@ TEST_CASE("lora-bench refuses bad arguments with exit 2 and a message", "[bench]
         {{"writers", "--txns", "5"}, "--data"},
         {{"writers", "--via", "http", "--txns", "5"}, "--url"},
         {{"writers", "--via", "http", "--url", "https://127.0.0.1:1", "--txns", "5"}, "https"},
-        {{"writers", "--via", "http", "--url", "http://127.0.0.1:99999", "--txns", "5"}, "bad port"},
+        {{"writers", "--via", "http", "--url", "http://127.0.0.1:99999", "--txns", "5"},
+         "bad port"},
         {{"writers", "--via", "carrier-pigeon", "--txns", "5"}, "--via"},
-        {{"writers", "--url", "http://127.0.0.1:1", "--data", "/tmp/x", "--txns", "5"}, "--via http"},
+        {{"writers", "--url", "http://127.0.0.1:1", "--data", "/tmp/x", "--txns", "5"},
+         "--via http"},
         {{"writers", "--data", "/tmp/x", "--txns", "5", "--api", "telepathic"}, "--api"},
-        {{"writers", "--via", "http", "--url", "http://127.0.0.1:1", "--txns", "5", "--api", "async"},
+        {{"writers", "--via", "http", "--url", "http://127.0.0.1:1", "--txns", "5", "--api",
+          "async"},
          "--api is for the embedded mode"},
         {{"ingest", "--nodes", "0"}, "--nodes"},
         {{"ingest", "--nodes", "10", "--match", "telepathy"}, "--match"},
@@ -152,9 +155,9 @@ TEST_CASE("the two ingests of one seed build the same graph", "[bench]") {
 }
 
 TEST_CASE("lora-bench ingest and reads print a table and a JSON line", "[bench]") {
-    auto r = run_process(kBench, {"reads", "--nodes", "120", "--rels-per-node", "2", "--shards",
-                                  "2", "--batch", "50", "--seconds", "0.2", "--kinds", "point",
-                                  "2hop"});
+    auto r =
+        run_process(kBench, {"reads", "--nodes", "120", "--rels-per-node", "2", "--shards", "2",
+                             "--batch", "50", "--seconds", "0.2", "--kinds", "point", "2hop"});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     CHECK(r.out.find("queries/s") != std::string::npos);
@@ -209,8 +212,9 @@ TEST_CASE("embedded writers commit every transaction, blocking and async", "[ben
     }
     // --duration with async writers: every writer stops at the deadline.
     TempDir dir;
-    auto p = run_process(kBench, {"writers", "--data", (dir.path / "db").string(), "--writers", "16",
-                                  "--duration", "0.3", "--api", "async", "--verify", "--json"});
+    auto p =
+        run_process(kBench, {"writers", "--data", (dir.path / "db").string(), "--writers", "16",
+                             "--duration", "0.3", "--api", "async", "--verify", "--json"});
     INFO(p.err);
     REQUIRE(p.exit_code == 0);
     auto j = last_json_line(p.out);
@@ -298,8 +302,9 @@ TEST_CASE("writers-vs-sqlite can be run again in the same directory, and guards 
     TempDir dir;
     const std::string data = (dir.path / "vs").string();
     for (int run = 0; run < 2; ++run) {
-        auto p = run_process(kBench, {"writers-vs-sqlite", "--data", data, "--txns", "64", "--writers", "4",
-                                      "--sqlite-threads", "2", "--api", "async", "--json"});
+        auto p =
+            run_process(kBench, {"writers-vs-sqlite", "--data", data, "--txns", "64", "--writers",
+                                 "4", "--sqlite-threads", "2", "--api", "async", "--json"});
         INFO("run " << run << ": " << p.err);
         REQUIRE(p.exit_code == 0);
         auto j = last_json_line(p.out);

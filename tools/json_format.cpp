@@ -120,7 +120,8 @@ Value from_json(const json& j) {
         }
         case json::value_t::object: {
             Map m;
-            for (auto it = j.begin(); it != j.end(); ++it) m.emplace(it.key(), from_json(it.value()));
+            for (auto it = j.begin(); it != j.end(); ++it)
+                m.emplace(it.key(), from_json(it.value()));
             return Value(std::move(m));
         }
         default: return Value();
@@ -189,8 +190,9 @@ std::string format_table(const Result& r) {
         if (s.contains_updates()) {
             o << " nodes created: " << s.nodes_created << ", deleted: " << s.nodes_deleted
               << "; relationships created: " << s.relationships_created
-              << ", deleted: " << s.relationships_deleted << "; properties set: " << s.properties_set
-              << "; labels added: " << s.labels_added << ", removed: " << s.labels_removed;
+              << ", deleted: " << s.relationships_deleted
+              << "; properties set: " << s.properties_set << "; labels added: " << s.labels_added
+              << ", removed: " << s.labels_removed;
         }
         o << "\n";
         return o.str();

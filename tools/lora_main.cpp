@@ -5,11 +5,12 @@
 #include <lora/lora.hpp>
 #include <lora/net/remote.hpp>
 
-#include <CLI/CLI.hpp>
 #include <editline/readline.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
+#include <unistd.h>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -17,7 +18,6 @@
 #include <functional>
 #include <iostream>
 #include <sstream>
-#include <unistd.h>
 
 namespace {
 
@@ -48,8 +48,10 @@ std::string upper(const std::string& s) {
 }
 
 void print_result(const Session& s, const lora::Result& r) {
-    if (s.format == "json") std::cout << lora::json::result_to_json(r).dump() << "\n";
-    else std::cout << lora::json::format_table(r);
+    if (s.format == "json")
+        std::cout << lora::json::result_to_json(r).dump() << "\n";
+    else
+        std::cout << lora::json::format_table(r);
 }
 
 // Runs one statement and prints its result or error; false on error.
@@ -66,13 +68,17 @@ bool run_statement(Session& s, const std::string& stmt) {
         }
         print_result(s, r);
     } catch (const lora::Error& e) {
-        if (s.format == "json") std::cout << lora::json::error_to_json(e).dump() << "\n";
-        else std::cerr << "error: " << e.code() << ": " << e.message() << "\n";
+        if (s.format == "json")
+            std::cout << lora::json::error_to_json(e).dump() << "\n";
+        else
+            std::cerr << "error: " << e.code() << ": " << e.message() << "\n";
         std::cout.flush();
         return false;
     }
     if (s.show_timing) {
-        double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+        double ms =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                .count();
         char buf[64];
         std::snprintf(buf, sizeof buf, "(%.3f ms)\n", ms);
         std::cout << buf;
@@ -96,8 +102,10 @@ bool ends_statement(const std::string& text) {
                 ++i;
             }
         } else if (quote) {
-            if (c == '\\' && quote != '`') ++i;
-            else if (c == quote) quote = 0;
+            if (c == '\\' && quote != '`')
+                ++i;
+            else if (c == quote)
+                quote = 0;
         } else if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
             line_comment = true;
             ++i;
@@ -136,7 +144,8 @@ bool run_command(Session& s, const std::string& line) {
         std::cout << kHelp;
     } else if (cmd == ":params") {
         if (s.params.empty()) std::cout << "(no parameters)\n";
-        for (const auto& [k, v] : s.params) std::cout << k << ": " << lora::json::to_json(v).dump() << "\n";
+        for (const auto& [k, v] : s.params)
+            std::cout << k << ": " << lora::json::to_json(v).dump() << "\n";
     } else if (cmd == ":param") {
         std::string name;
         in >> name;
@@ -147,12 +156,15 @@ bool run_command(Session& s, const std::string& line) {
         if (name.empty()) {
             std::cerr << "usage: :param NAME JSON\n";
         } else if (rest.empty()) {
-            if (s.params.erase(name)) std::cout << "removed $" << name << "\n";
-            else std::cerr << "no parameter $" << name << "\n";
+            if (s.params.erase(name))
+                std::cout << "removed $" << name << "\n";
+            else
+                std::cerr << "no parameter $" << name << "\n";
         } else {
             try {
                 s.params[name] = lora::json::from_json(nlohmann::json::parse(rest));
-                std::cout << "$" << name << " = " << lora::json::to_json(s.params[name]).dump() << "\n";
+                std::cout << "$" << name << " = " << lora::json::to_json(s.params[name]).dump()
+                          << "\n";
             } catch (const nlohmann::json::exception& e) {
                 std::cerr << ":param " << name << ": invalid JSON: " << e.what() << "\n";
             }
@@ -160,8 +172,10 @@ bool run_command(Session& s, const std::string& line) {
     } else if (cmd == ":format") {
         std::string f;
         in >> f;
-        if (f == "table" || f == "json") s.format = f;
-        else std::cerr << "usage: :format table|json\n";
+        if (f == "table" || f == "json")
+            s.format = f;
+        else
+            std::cerr << "usage: :format table|json\n";
     } else {
         std::cerr << "unknown command " << cmd << " (try :help)\n";
     }
@@ -180,7 +194,8 @@ int interactive(Session& s, const std::string& where) {
     using_history();
     stifle_history(1000);
     if (!hist.empty()) read_history(hist.c_str());
-    std::cout << "lora shell connected to " << where << ". Statements end with ';'. :help for help, :quit to leave.\n";
+    std::cout << "lora shell connected to " << where
+              << ". Statements end with ';'. :help for help, :quit to leave.\n";
     std::cout.flush();
     std::string buffer;
     while (true) {
@@ -226,22 +241,30 @@ int main(int argc, char** argv) {
     std::vector<std::string> params;
     std::string data, sync = "per-commit", connect, token;
     bool force_interactive = false;
-    auto* shards_opt = app.add_option("--shards", shards, "number of shards (default: hardware threads; an existing database keeps its own)");
-    auto* data_opt = app.add_option("--data", data, "data directory (default: an in-memory database)");
-    auto* sync_opt = app.add_option("--sync", sync, "WAL sync mode: per-commit, interval:<ms> or none");
-    app.add_option("--connect", connect, "talk to a running lorad at http://HOST:PORT instead of embedding")
+    auto* shards_opt = app.add_option(
+        "--shards", shards,
+        "number of shards (default: hardware threads; an existing database keeps its own)");
+    auto* data_opt =
+        app.add_option("--data", data, "data directory (default: an in-memory database)");
+    auto* sync_opt =
+        app.add_option("--sync", sync, "WAL sync mode: per-commit, interval:<ms> or none");
+    app.add_option("--connect", connect,
+                   "talk to a running lorad at http://HOST:PORT instead of embedding")
         ->excludes(shards_opt)
         ->excludes(data_opt)
         ->excludes(sync_opt);
     app.add_option("--token", token, "bearer token for --connect (default: $LORA_AUTH_TOKEN)");
     app.add_option("-e,--execute", query, "statements to run (separated by ';')");
     app.add_option("-f,--file", file, "script file of statements separated by ';'");
-    app.add_flag("-i,--interactive", force_interactive, "interactive mode even when stdin is not a terminal");
+    app.add_flag("-i,--interactive", force_interactive,
+                 "interactive mode even when stdin is not a terminal");
     app.add_option("--format", format, "output format: table or json")
         ->check(CLI::IsMember({"table", "json"}));
     app.add_option("-p,--param", params, "parameter NAME=JSON (repeatable)");
     std::string log_level = "warn";
-    app.add_option("--log-level", log_level, "engine log level on stderr: trace, debug, info, warn, error, off (default warn)")
+    app.add_option(
+           "--log-level", log_level,
+           "engine log level on stderr: trace, debug, info, warn, error, off (default warn)")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
     CLI11_PARSE(app, argc, argv);
     // The engine logs through spdlog's default logger; stdout is for results only.
@@ -278,9 +301,11 @@ int main(int argc, char** argv) {
             return 2;
         }
         try {
-            s.params[kv.substr(0, eq)] = lora::json::from_json(nlohmann::json::parse(kv.substr(eq + 1)));
+            s.params[kv.substr(0, eq)] =
+                lora::json::from_json(nlohmann::json::parse(kv.substr(eq + 1)));
         } catch (const std::exception& e) {
-            std::cerr << "lora: --param " << kv.substr(0, eq) << ": invalid JSON: " << e.what() << "\n";
+            std::cerr << "lora: --param " << kv.substr(0, eq) << ": invalid JSON: " << e.what()
+                      << "\n";
             return 2;
         }
     }
@@ -293,7 +318,9 @@ int main(int argc, char** argv) {
             if (token.empty())
                 if (const char* t = std::getenv("LORA_AUTH_TOKEN")) token = t;
             remote = std::make_unique<lora::net::RemoteDatabase>(connect, token);
-            s.backend.execute = [&](const std::string& q, const lora::Params& p) { return remote->execute(q, p); };
+            s.backend.execute = [&](const std::string& q, const lora::Params& p) {
+                return remote->execute(q, p);
+            };
             s.backend.checkpoint = [&] { return remote->checkpoint(); };
             where = connect;
         } else {
@@ -302,7 +329,9 @@ int main(int argc, char** argv) {
             opt.data_dir = data;
             opt.sync = sync;
             db = lora::Database::open(opt);
-            s.backend.execute = [&](const std::string& q, const lora::Params& p) { return db->execute(q, p); };
+            s.backend.execute = [&](const std::string& q, const lora::Params& p) {
+                return db->execute(q, p);
+            };
             s.backend.checkpoint = [&] { return db->checkpoint(); };
             where = data.empty() ? "an in-memory database" : data;
         }

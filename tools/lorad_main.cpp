@@ -6,18 +6,17 @@
 #include <lora/net/http_server.hpp>
 #include <lora/net/transactions.hpp>
 
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
+#include <pthread.h>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <map>
 #include <optional>
-#include <pthread.h>
-
 
 int main(int argc, char** argv) {
     // Signals are taken synchronously by the main thread; every thread started later
@@ -39,11 +38,13 @@ int main(int argc, char** argv) {
         {"sync", "WAL sync mode: per-commit, interval:<ms> or none (default per-commit)"},
         {"auth-token", "require 'Authorization: Bearer <token>' on every route but /health"},
         {"max-request-bytes", "largest request body, e.g. 16MiB (default 16MiB)"},
-        {"query-timeout-ms", "cancel a query running this many ms and answer 504 (default 0 = no limit)"},
+        {"query-timeout-ms",
+         "cancel a query running this many ms and answer 504 (default 0 = no limit)"},
         {"log-level", "trace, debug, info, warn, error, critical or off (default info)"},
         {"io-threads", "HTTP I/O threads (default 2)"},
         {"query-threads", "query worker threads (default 8 x hardware threads, at least 32)"},
-        {"snapshot-dir", "directory the snapshot admin routes read and write (default <data>/snapshots)"},
+        {"snapshot-dir",
+         "directory the snapshot admin routes read and write (default <data>/snapshots)"},
         {"shutdown-grace-ms", "on SIGTERM, wait this long for running requests (default 10000)"},
         {"tx-idle-timeout-ms", "roll back an explicit transaction idle this long (default 30000)"},
         {"max-transactions", "most explicit transactions open at once; beyond, 503 (default 1000)"},
@@ -81,11 +82,11 @@ int main(int argc, char** argv) {
     } catch (const lora::Error& e) {
         // A locked, corrupt or unreadable data directory: say which and stop; never fall
         // back to a database that would silently lose writes.
-        spdlog::critical("cannot open the database in {}: {} ({})", cfg.data_dir, e.message(), e.code());
+        spdlog::critical("cannot open the database in {}: {} ({})", cfg.data_dir, e.message(),
+                         e.code());
         return 1;
     }
-    if (auto h = db->health(); h.read_only)
-        spdlog::warn("the database is read-only: {}", h.reason);
+    if (auto h = db->health(); h.read_only) spdlog::warn("the database is read-only: {}", h.reason);
 
     lora::net::Metrics metrics;
     lora::net::Router router;
@@ -121,8 +122,8 @@ int main(int argc, char** argv) {
     // Tests and scripts read the bound port from this line when --http asked for port 0.
     std::printf("listening on %s:%u\n", host.c_str(), static_cast<unsigned>(server->port()));
     std::fflush(stdout);
-    spdlog::info("lorad listening on {}:{} ({} shards, data in {}, sync {}{})", host, server->port(),
-                 db->shard_count(), cfg.data_dir, cfg.sync,
+    spdlog::info("lorad listening on {}:{} ({} shards, data in {}, sync {}{})", host,
+                 server->port(), db->shard_count(), cfg.data_dir, cfg.sync,
                  cfg.auth_token.empty() ? "" : ", bearer token required");
 
     int sig = 0;
@@ -132,17 +133,17 @@ int main(int argc, char** argv) {
         // A query that did not end even when cancelled still uses the database, so it cannot be
         // closed under it. Every acknowledged commit is already in the WAL (synced in
         // per-commit mode), so recovery on the next start loses nothing acknowledged.
-        spdlog::error("shutdown grace of {} ms expired with queries still running; exiting "
-                      "without closing the database (the next start recovers from the WAL)",
-                      cfg.shutdown_grace_ms);
+        spdlog::error(
+            "shutdown grace of {} ms expired with queries still running; exiting "
+            "without closing the database (the next start recovers from the WAL)",
+            cfg.shutdown_grace_ms);
         spdlog::shutdown();
         std::_Exit(1);
     }
     server.reset();
     // Before the database closes: an open transaction holds the writer gate, and its
     // uncommitted writes must not outlive the process in any form.
-    if (size_t n = transactions->close_all())
-        spdlog::info("rolled back {} open transaction(s)", n);
+    if (size_t n = transactions->close_all()) spdlog::info("rolled back {} open transaction(s)", n);
     transactions.reset();
     db.reset();  // syncs and closes the WAL, releases <data>/LOCK
     spdlog::info("stopped");

@@ -339,7 +339,8 @@ std::vector<exec::Mutation> decode_mutations(const Payload& p) {
     return out;
 }
 
-Payload encode_fetch_request(const std::vector<uint64_t>& nodes, const std::vector<uint64_t>& rels) {
+Payload encode_fetch_request(const std::vector<uint64_t>& nodes,
+                             const std::vector<uint64_t>& rels) {
     fb::FlatBufferBuilder b(64 + (nodes.size() + rels.size()) * 8);
     auto n = b.CreateVector(nodes);
     auto r = b.CreateVector(rels);
@@ -350,7 +351,8 @@ Payload encode_fetch_request(const std::vector<uint64_t>& nodes, const std::vect
     return finish(b);
 }
 
-void decode_fetch_request(const Payload& p, std::vector<uint64_t>& nodes, std::vector<uint64_t>& rels) {
+void decode_fetch_request(const Payload& p, std::vector<uint64_t>& nodes,
+                          std::vector<uint64_t>& rels) {
     auto* fr = verified_root<m::FetchRequest>(p, "fetch request");
     if (fr->ids()) nodes.assign(fr->ids()->begin(), fr->ids()->end());
     if (fr->rel_ids()) rels.assign(fr->rel_ids()->begin(), fr->rel_ids()->end());

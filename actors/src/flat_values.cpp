@@ -75,7 +75,8 @@ void FlatValues::put(const Value& v) {
             return;
         case ValueKind::Node: {
             const Node& n = v.as_node();
-            tags.push_back(static_cast<uint8_t>(tag_of(m::ValueType::Node) | (n.data ? kAttached : 0)));
+            tags.push_back(
+                static_cast<uint8_t>(tag_of(m::ValueType::Node) | (n.data ? kAttached : 0)));
             nums.push_back(static_cast<int64_t>(n.id));
             if (n.data) {
                 nums.push_back(static_cast<int64_t>(n.data->labels.size()));
@@ -86,8 +87,8 @@ void FlatValues::put(const Value& v) {
         }
         case ValueKind::Relationship: {
             const Relationship& r = v.as_relationship();
-            tags.push_back(
-                static_cast<uint8_t>(tag_of(m::ValueType::Relationship) | (r.data ? kAttached : 0)));
+            tags.push_back(static_cast<uint8_t>(tag_of(m::ValueType::Relationship) |
+                                                (r.data ? kAttached : 0)));
             nums.push_back(static_cast<int64_t>(r.id));
             nums.push_back(static_cast<int64_t>(r.start));
             nums.push_back(static_cast<int64_t>(r.end));

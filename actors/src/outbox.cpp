@@ -4,8 +4,8 @@
 namespace lora::actors {
 
 std::vector<int64_t> stats_vector(const QueryStats& s) {
-    return {s.nodes_created, s.nodes_deleted, s.relationships_created,
-            s.relationships_deleted, s.properties_set, s.labels_added, s.labels_removed};
+    return {s.nodes_created,  s.nodes_deleted, s.relationships_created, s.relationships_deleted,
+            s.properties_set, s.labels_added,  s.labels_removed};
 }
 
 void add_stats(QueryStats& into, const std::vector<int64_t>& d) {
@@ -20,14 +20,14 @@ void add_stats(QueryStats& into, const std::vector<int64_t>& d) {
 }
 
 int64_t Outbox::targets(const Key& k) const {
-    return k.kind == exec::Dest::Kind::Broadcast
-               ? static_cast<int64_t>(q_->engine->shards.size())
-               : 1;
+    return k.kind == exec::Dest::Kind::Broadcast ? static_cast<int64_t>(q_->engine->shards.size())
+                                                 : 1;
 }
 
 void Outbox::announce(int64_t produced) {
     if (at_coordinator_ || produced == 0) return;
-    self_->send(q_->query, progress_atom::value, q_->id, produced, int64_t{0}, std::vector<int64_t>{});
+    self_->send(q_->query, progress_atom::value, q_->id, produced, int64_t{0},
+                std::vector<int64_t>{});
 }
 
 void Outbox::send_row(size_t step, exec::Dest dest, exec::Row&& row) {
@@ -80,15 +80,11 @@ void Outbox::send_batch(const Key& k, std::vector<exec::Row>& rows) {
     rows.clear();
     const auto& shards = q_->engine->shards;
     switch (k.kind) {
-        case exec::Dest::Kind::Shard:
-            self_->send(shards[k.shard], batch_atom::value, q_, p);
-            break;
+        case exec::Dest::Kind::Shard: self_->send(shards[k.shard], batch_atom::value, q_, p); break;
         case exec::Dest::Kind::Broadcast:
             for (const auto& s : shards) self_->send(s, batch_atom::value, q_, p);
             break;
-        case exec::Dest::Kind::Coordinator:
-            self_->send(q_->query, batch_atom::value, q_, p);
-            break;
+        case exec::Dest::Kind::Coordinator: self_->send(q_->query, batch_atom::value, q_, p); break;
     }
     sent_ += targets(k);
     if (q_->stream) q_->stream->batches_sent(targets(k));

@@ -37,8 +37,8 @@ namespace {
 struct QueryState {
     QueryRequestPtr req;
     QueryRef q;
-    plan::PlanPtr top;                  // the statement's plan (a UNION has parts)
-    std::vector<plan::PlanPtr> parts;   // plans run one after another
+    plan::PlanPtr top;                 // the statement's plan (a UNION has parts)
+    std::vector<plan::PlanPtr> parts;  // plans run one after another
     size_t part = 0;
     std::unique_ptr<Outbox> out;
     std::unique_ptr<exec::Executor> ex;
@@ -59,7 +59,7 @@ struct QueryState {
     bool schema_held = false;  // a schema change: also keeps checkpoints out
     std::function<void(uint64_t, const std::string&)> durable_handler;
     bool waiting_for_gate = false;
-    bool rollback_only = false;  // a Rollback request: abort without an error
+    bool rollback_only = false;      // a Rollback request: abort without an error
     std::vector<int64_t> step_rows;  // PROFILE: rows per step, all actors summed
     std::vector<int64_t> step_ns;    // PROFILE: time per step (ns), all actors summed
     // Streaming: result rows go to the channel as they come (after each handler) unless the
@@ -98,8 +98,9 @@ plan::PlanPtr plan_for(EngineShared& eng, const std::string& text) {
     cypher::analyze(st);
     auto p = plan::build_plan(st, text, &eng.procedures, &eng.catalog->indexes());
     if (st.mode == cypher::Statement::Mode::Profile) {
-        if (!p->union_parts.empty()) throw Error(ErrorClass::Semantic, ErrorPhase::Compile, "NotSupported",
-                                                 "UnsupportedFeature", "Not supported yet: PROFILE of a UNION");
+        if (!p->union_parts.empty())
+            throw Error(ErrorClass::Semantic, ErrorPhase::Compile, "NotSupported",
+                        "UnsupportedFeature", "Not supported yet: PROFILE of a UNION");
         auto copy = std::make_shared<plan::Plan>(plan::clone(*p));
         copy->profile = true;
         p = copy;
@@ -184,8 +185,10 @@ void abort_all(QueryActor* self) {
     auto pending = std::make_shared<size_t>(shards.size());
     auto done = [self] {
         auto o = std::make_shared<Outcome>();
-        if (self->state.failure) o->error = *self->state.failure;
-        else if (self->state.top) o->result.columns = self->state.top->columns;
+        if (self->state.failure)
+            o->error = *self->state.failure;
+        else if (self->state.top)
+            o->result.columns = self->state.top->columns;
         o->txn_aborted = self->state.req->txn != 0;
         deliver(self, std::move(o));
     };
@@ -193,12 +196,13 @@ void abort_all(QueryActor* self) {
     const uint64_t run = st.run;
     for (const auto& s : shards) {
         self->request(s, caf::infinite, abort_atom::value, st.q->txn)
-            .then([self, run, pending, done](bool) {
-                if (self->state.run == run && --*pending == 0) done();
-            },
-            [self, run, pending, done](caf::error&) {
-                if (self->state.run == run && --*pending == 0) done();
-            });
+            .then(
+                [self, run, pending, done](bool) {
+                    if (self->state.run == run && --*pending == 0) done();
+                },
+                [self, run, pending, done](caf::error&) {
+                    if (self->state.run == run && --*pending == 0) done();
+                });
     }
     if (shards.empty()) done();
 }
@@ -216,11 +220,13 @@ void succeed(QueryActor* self) {
                               Value(i < st.step_ns.size() ? st.step_ns[i] / 1000 : int64_t{0})});
         auto elapsed = std::chrono::steady_clock::now() - st.started;
         auto ms = std::chrono::duration<double, std::milli>(elapsed);
-        r.rows.push_back({Value(int64_t{-1}), Value("total: " + std::to_string(st.result.rows.size()) +
-                                                     " result rows in " + std::to_string(ms.count()) + " ms"),
-                          Value(static_cast<int64_t>(st.result.rows.size())),
-                          Value(static_cast<int64_t>(
-                              std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count()))});
+        r.rows.push_back(
+            {Value(int64_t{-1}),
+             Value("total: " + std::to_string(st.result.rows.size()) + " result rows in " +
+                   std::to_string(ms.count()) + " ms"),
+             Value(static_cast<int64_t>(st.result.rows.size())),
+             Value(static_cast<int64_t>(
+                 std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count()))});
         r.stats = st.stats;
         auto o = std::make_shared<Outcome>();
         o->result = std::move(r);
@@ -342,9 +348,11 @@ Value substitute(const Value& v, const Attached& a) {
         case ValueKind::Path: {
             Path p = v.as_path();
             for (auto& n : p.nodes)
-                if (auto it = a.nodes.find(n.id); it != a.nodes.end() && it->second.data) n = it->second;
+                if (auto it = a.nodes.find(n.id); it != a.nodes.end() && it->second.data)
+                    n = it->second;
             for (auto& r : p.rels)
-                if (auto it = a.rels.find(r.id); it != a.rels.end() && it->second.data) r = it->second;
+                if (auto it = a.rels.find(r.id); it != a.rels.end() && it->second.data)
+                    r = it->second;
             return Value(std::move(p));
         }
         default: return v;
@@ -381,7 +389,8 @@ void attach_deep(QueryActor* self, size_t step, std::vector<exec::Row> rows) {
         guarded(self, [&] {
             for (auto& row : *shared_rows)
                 for (int sl : s.slots)
-                    row[static_cast<size_t>(sl)] = substitute(row[static_cast<size_t>(sl)], *attached);
+                    row[static_cast<size_t>(sl)] =
+                        substitute(row[static_cast<size_t>(sl)], *attached);
             st.ex->run_barrier(step, *shared_rows);
             flush(self);
         });
@@ -404,7 +413,8 @@ void attach_deep(QueryActor* self, size_t step, std::vector<exec::Row> rows) {
                     }
                     if (!guarded(self, [&] {
                             for (auto& v : decode_values(reply)) {
-                                if (v.is_node()) attached->nodes[v.as_node().id] = v.as_node();
+                                if (v.is_node())
+                                    attached->nodes[v.as_node().id] = v.as_node();
                                 else if (v.is_relationship())
                                     attached->rels[v.as_relationship().id] = v.as_relationship();
                             }
@@ -460,8 +470,10 @@ void check_done(QueryActor* self) {
             guarded(self, [&] { start_part(self); });
             continue;
         }
-        if (st.writes && !st.req->txn) commit(self);
-        else succeed(self);
+        if (st.writes && !st.req->txn)
+            commit(self);
+        else
+            succeed(self);
     }
 }
 
@@ -496,7 +508,8 @@ void commit(QueryActor* self) {
     // WAL's I/O thread starts the install itself. A commit that changed nothing writes no
     // record: it stamps the visible timestamp (its kept versions, if any, equal the present
     // state) and waits for nobody.
-    auto log_and_finish = [self, engine, txn, install, targets](std::span<const std::vector<exec::RedoOp>* const> parts) {
+    auto log_and_finish = [self, engine, txn, install,
+                           targets](std::span<const std::vector<exec::RedoOp>* const> parts) {
         auto& st = self->state;
         bool empty = true;
         for (const auto* p : parts) empty = empty && p->empty();
@@ -506,7 +519,9 @@ void commit(QueryActor* self) {
         }
         if (empty || !engine->wal) {
             const uint64_t ts = engine->commits.begin_commit();
-            install(ts, [engine, ts, visible = on_visible(self, true)] { engine->commits.installed(ts, visible); });
+            install(ts, [engine, ts, visible = on_visible(self, true)] {
+                engine->commits.installed(ts, visible);
+            });
             return;
         }
         Payload record = encode_redo(txn, parts);
@@ -515,10 +530,11 @@ void commit(QueryActor* self) {
             auto& st = self->state;
             st.committing = false;
             st.answered_elsewhere = false;
-            st.failure = Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError",
-                               "WalFailure",
-                               "commit not durable, the transaction was rolled back and the "
-                               "database is read-only: " + error);
+            st.failure =
+                Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "WalFailure",
+                      "commit not durable, the transaction was rolled back and the "
+                      "database is read-only: " +
+                          error);
             abort_all(self);
         };
         // Runs on the WAL's I/O thread, which sends the installs of its whole batch together.
@@ -587,8 +603,9 @@ void start(QueryActor* self) {
         st.writes = true;
         if (st.req->kind == QueryRequest::Kind::Commit) {
             if (eng.read_only.load()) {
-                st.failure = Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError",
-                                   "ReadOnly", "the database is read-only; the transaction was rolled back");
+                st.failure =
+                    Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "ReadOnly",
+                          "the database is read-only; the transaction was rolled back");
                 abort_all(self);
                 return;
             }
@@ -649,8 +666,10 @@ void start(QueryActor* self) {
         start_schema(self);
         return;
     }
-    if (plan.union_parts.empty()) st.parts = {st.top};
-    else st.parts.assign(plan.union_parts.begin(), plan.union_parts.end());
+    if (plan.union_parts.empty())
+        st.parts = {st.top};
+    else
+        st.parts.assign(plan.union_parts.begin(), plan.union_parts.end());
     st.part = 0;
     start_part(self);
 }
@@ -662,16 +681,17 @@ void start_schema(QueryActor* self) {
     st.committing = true;  // nothing else runs for this statement
     auto actor = spawn_schema_change(self->system(), st.q->engine, st.top, st.q->params, st.q->txn);
     self->request(actor, caf::infinite, start_atom::value)
-        .then([self, run = st.run](OutcomePtr o) {
-                  if (self->state.run == run) deliver(self, std::move(o));
-              },
-              [self, run = st.run](caf::error& err) {
-                  if (self->state.run != run) return;
-                  auto o = std::make_shared<Outcome>();
-                  o->error = Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "Internal",
-                                   "schema change failed: " + self->system().render(err));
-                  deliver(self, std::move(o));
-              });
+        .then(
+            [self, run = st.run](OutcomePtr o) {
+                if (self->state.run == run) deliver(self, std::move(o));
+            },
+            [self, run = st.run](caf::error& err) {
+                if (self->state.run != run) return;
+                auto o = std::make_shared<Outcome>();
+                o->error = Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError",
+                                 "Internal", "schema change failed: " + self->system().render(err));
+                deliver(self, std::move(o));
+            });
 }
 
 // Starts running st.parts[st.part] with a fresh query context (its own id and plan).
@@ -706,8 +726,10 @@ void start_part(QueryActor* self) {
     st.out->on_result = [self](exec::Row&& row) {
         auto& st = self->state;
         if (st.top->columns.empty()) return;
-        if (st.live) st.pending.push_back(std::move(row));
-        else st.result.rows.push_back(std::move(row));
+        if (st.live)
+            st.pending.push_back(std::move(row));
+        else
+            st.result.rows.push_back(std::move(row));
     };
     exec::ExecEnv env;
     env.plan = st.q->plan.get();
@@ -763,7 +785,8 @@ caf::behavior query_actor(QueryActor* self, EnginePtr engine) {
             st.rp = self->make_response_promise<OutcomePtr>();
             auto rp = st.rp;
             if (st.req->timeout.count() > 0)
-                self->delayed_send(self, st.req->timeout, cancel_atom::value, uint8_t{kStopDeadline}, st.q->stop);
+                self->delayed_send(self, st.req->timeout, cancel_atom::value,
+                                   uint8_t{kStopDeadline}, st.q->stop);
             guarded(self, [&] { start(self); });
             if (!st.waiting_for_gate) check_done(self);
             return rp;
@@ -792,20 +815,24 @@ caf::behavior query_actor(QueryActor* self, EnginePtr engine) {
             auto& st = self->state;
             if (q->stream) q->stream->batch_taken();
             if (!st.q || st.q->stop != q->stop || st.finished) return;
-            if (!st.failure) guarded(self, [&] {
-                st.ex->reset_budget();
-                auto d = decode_rows(p);
-                const auto& step = st.q->plan->steps.at(d.step);
-                for (auto& row : d.rows) {
-                    if (step.barrier) st.held[d.step].push_back(std::move(row));
-                    else st.ex->run_here(d.step, row);
-                }
-                flush(self);
-            });
+            if (!st.failure)
+                guarded(self, [&] {
+                    st.ex->reset_budget();
+                    auto d = decode_rows(p);
+                    const auto& step = st.q->plan->steps.at(d.step);
+                    for (auto& row : d.rows) {
+                        if (step.barrier)
+                            st.held[d.step].push_back(std::move(row));
+                        else
+                            st.ex->run_here(d.step, row);
+                    }
+                    flush(self);
+                });
             st.in_flight -= 1;
             check_done(self);
         },
-        [=](progress_atom, uint64_t id, int64_t produced, int64_t consumed, const std::vector<int64_t>& stats) {
+        [=](progress_atom, uint64_t id, int64_t produced, int64_t consumed,
+            const std::vector<int64_t>& stats) {
             auto& st = self->state;
             if (!st.q || st.q->id != id) return;
             st.in_flight += produced - consumed;
@@ -823,10 +850,11 @@ caf::behavior query_actor(QueryActor* self, EnginePtr engine) {
         [=](resume_atom, const QueryRef& q, const exec::ContinuationPtr& c) {
             auto& st = self->state;
             if (!st.q || st.q->stop != q->stop || st.finished) return;
-            if (!st.failure) guarded(self, [&] {
-                st.ex->resume(*c);
-                flush(self);
-            });
+            if (!st.failure)
+                guarded(self, [&] {
+                    st.ex->resume(*c);
+                    flush(self);
+                });
             st.in_flight -= 1;
             check_done(self);
         },

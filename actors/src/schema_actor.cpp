@@ -119,8 +119,8 @@ void create_index(SchemaActor* self, const SchemaCommand& cmd) {
     exec::RedoOp op{exec::RedoOp::Kind::CreateIndex, 0, 0, 0, def.name, def.to_value()};
     sync_shards(self, [self, undo, logged, op](const std::string& error) mutable {
         if (!error.empty()) {
-            undo(database_error("IndexBuildFailed", "building index '" + self->state.def->name +
-                                                        "' failed: " + error));
+            undo(database_error("IndexBuildFailed",
+                                "building index '" + self->state.def->name + "' failed: " + error));
             return;
         }
         log_change(self, std::move(op), logged);
@@ -141,7 +141,8 @@ void drop_index(SchemaActor* self, const SchemaCommand& cmd) {
         auto& st = self->state;
         if (!error.empty()) {
             st.engine->catalog->indexes().restore(*st.def);
-            answer(self, database_error("WalFailure", "DROP INDEX not durable, it was undone: " + error));
+            answer(self,
+                   database_error("WalFailure", "DROP INDEX not durable, it was undone: " + error));
             return;
         }
         sync_shards(self, [self](const std::string&) { answer(self, std::nullopt); });
@@ -163,15 +164,19 @@ caf::behavior schema_actor(SchemaActor* self, EnginePtr engine, plan::PlanPtr pl
             try {
                 if (st.engine->read_only.load()) {
                     std::lock_guard lock(st.engine->read_only_mu);
-                    throw database_error("ReadOnly", "the database is read-only: " + st.engine->read_only_reason);
+                    throw database_error(
+                        "ReadOnly", "the database is read-only: " + st.engine->read_only_reason);
                 }
                 const auto& cmd = *st.plan->schema;
-                if (cmd.kind == SchemaCommand::Kind::CreateIndex) create_index(self, cmd);
-                else drop_index(self, cmd);
+                if (cmd.kind == SchemaCommand::Kind::CreateIndex)
+                    create_index(self, cmd);
+                else
+                    drop_index(self, cmd);
             } catch (const Error& e) {
                 answer(self, e);
             } catch (const std::exception& e) {
-                answer(self, database_error("Internal", std::string("schema change failed: ") + e.what()));
+                answer(self, database_error("Internal",
+                                            std::string("schema change failed: ") + e.what()));
             }
             return rp;
         },

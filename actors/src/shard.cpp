@@ -115,14 +115,16 @@ void report_error(ShardActor* self, const QueryRef& q, Error e) {
 
 template <typename F>
 void guarded(ShardActor* self, const QueryRef& q, F&& f) {
-    if (q->cancelled.load(std::memory_order_relaxed) || q->stop->load(std::memory_order_relaxed)) return;
+    if (q->cancelled.load(std::memory_order_relaxed) || q->stop->load(std::memory_order_relaxed))
+        return;
     try {
         f();
     } catch (const Error& e) {
         report_error(self, q, e);
     } catch (const std::exception& e) {
-        report_error(self, q, Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError",
-                                    "Internal", std::string("internal error at shard: ") + e.what()));
+        report_error(self, q,
+                     Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "Internal",
+                           std::string("internal error at shard: ") + e.what()));
     }
 }
 
@@ -182,7 +184,8 @@ caf::behavior shard_actor(ShardActor* self, std::shared_ptr<storage::Partition> 
             st.part->versions().abort(txn);
             return true;
         },
-        [=](replace_atom, const std::shared_ptr<storage::Partition>& part, const PartitionFn& done) {
+        [=](replace_atom, const std::shared_ptr<storage::Partition>& part,
+            const PartitionFn& done) {
             // Snapshot load: the whole partition is replaced (no transaction is running).
             self->state.part = part;
             self->state.txns.clear();

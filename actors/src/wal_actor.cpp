@@ -27,8 +27,9 @@ using WalActor = caf::stateful_actor<WalState>;
 
 }  // namespace
 
-void wal_append(const std::shared_ptr<wal::Writer>& writer, const std::weak_ptr<EngineShared>& weak_engine,
-                const Payload& record, std::function<void(uint64_t, const std::string&)> done) {
+void wal_append(const std::shared_ptr<wal::Writer>& writer,
+                const std::weak_ptr<EngineShared>& weak_engine, const Payload& record,
+                std::function<void(uint64_t, const std::string&)> done) {
     auto bytes = std::span<const std::byte>(reinterpret_cast<const std::byte*>(record.data()),
                                             record.size());
     auto callback = [done, weak_engine, writer](uint64_t lsn, std::error_code ec) {

@@ -3,8 +3,8 @@
 #include <lora/lora.hpp>
 #include <lora/net/admin.hpp>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 namespace lora::net {
 
@@ -37,8 +37,9 @@ std::optional<std::string> snapshot_name(const Request& req, Response& error) {
         return std::nullopt;
     }
     if (!j["path"].is_string()) {
-        error = request_error(400, "Request.InvalidField",
-                              std::string("\"path\" must be a string, got ") + j["path"].type_name());
+        error =
+            request_error(400, "Request.InvalidField",
+                          std::string("\"path\" must be a string, got ") + j["path"].type_name());
         return std::nullopt;
     }
     return j["path"].get<std::string>();
@@ -63,7 +64,8 @@ Response with_snapshot_path(const fs::path& dir, const Request& req, F&& f) {
 
 fs::path resolve_snapshot_path(const fs::path& dir, std::string_view name) {
     if (name.empty()) invalid_path(name, "is empty");
-    if (name.find('\0') != std::string_view::npos) invalid_path("<with NUL>", "contains a NUL byte");
+    if (name.find('\0') != std::string_view::npos)
+        invalid_path("<with NUL>", "contains a NUL byte");
     fs::path rel(name);
     if (rel.is_absolute() || rel.has_root_directory() || rel.has_root_name())
         invalid_path(name, "must be relative to the snapshot directory");
@@ -78,7 +80,8 @@ fs::path resolve_snapshot_path(const fs::path& dir, std::string_view name) {
     if (ec) invalid_path(name, "cannot be resolved: " + ec.message());
     auto b = base.begin(), f = full.begin();
     for (; b != base.end(); ++b, ++f)
-        if (f == full.end() || *b != *f) invalid_path(name, "resolves outside the snapshot directory");
+        if (f == full.end() || *b != *f)
+            invalid_path(name, "resolves outside the snapshot directory");
     if (f == full.end()) invalid_path(name, "names the snapshot directory itself, not a file");
     return full;
 }
@@ -89,41 +92,42 @@ void add_admin_routes(Router& router, Database& db, fs::path snapshot_dir) {
                     spdlog::info("checkpoint at LSN {} (admin request)", lsn);
                     return ok_json(Json{{"checkpoint_lsn", lsn}});
                 }});
-    router.add({"POST", "/admin/snapshot/save", Dispatch::Worker, [&db, snapshot_dir](const Request& req) {
-                    return with_snapshot_path(snapshot_dir, req, [&](const std::string& name, const fs::path& path) {
-                        std::error_code ec;
-                        fs::create_directories(path.parent_path(), ec);
-                        if (ec)
-                            return request_error(500, "DatabaseError.Io",
-                                                 "cannot create " + path.parent_path().string() + ": " +
-                                                     ec.message());
-                        db.snapshot_save(path.string());
-                        uint64_t bytes = fs::file_size(path, ec);
-                        spdlog::info("snapshot saved to {} ({} bytes)", path.string(), bytes);
-                        return ok_json(Json{{"path", name}, {"bytes", ec ? 0 : bytes}});
-                    });
-                }});
-    router.add({"POST", "/admin/snapshot/load", Dispatch::Worker, [&db, snapshot_dir](const Request& req) {
-                    return with_snapshot_path(snapshot_dir, req, [&](const std::string& name, const fs::path& path) {
-                        std::error_code ec;
-                        if (!fs::is_regular_file(path, ec))
-                            return request_error(404, "Request.SnapshotNotFound",
-                                                 "no snapshot file '" + name + "' in the snapshot directory");
-                        db.snapshot_load(path.string());
-                        spdlog::info("snapshot loaded from {}", path.string());
-                        return ok_json(Json{{"loaded", name}});
-                    });
-                }});
+    router.add(
+        {"POST", "/admin/snapshot/save", Dispatch::Worker, [&db, snapshot_dir](const Request& req) {
+             return with_snapshot_path(
+                 snapshot_dir, req, [&](const std::string& name, const fs::path& path) {
+                     std::error_code ec;
+                     fs::create_directories(path.parent_path(), ec);
+                     if (ec)
+                         return request_error(
+                             500, "DatabaseError.Io",
+                             "cannot create " + path.parent_path().string() + ": " + ec.message());
+                     db.snapshot_save(path.string());
+                     uint64_t bytes = fs::file_size(path, ec);
+                     spdlog::info("snapshot saved to {} ({} bytes)", path.string(), bytes);
+                     return ok_json(Json{{"path", name}, {"bytes", ec ? 0 : bytes}});
+                 });
+         }});
+    router.add(
+        {"POST", "/admin/snapshot/load", Dispatch::Worker, [&db, snapshot_dir](const Request& req) {
+             return with_snapshot_path(
+                 snapshot_dir, req, [&](const std::string& name, const fs::path& path) {
+                     std::error_code ec;
+                     if (!fs::is_regular_file(path, ec))
+                         return request_error(
+                             404, "Request.SnapshotNotFound",
+                             "no snapshot file '" + name + "' in the snapshot directory");
+                     db.snapshot_load(path.string());
+                     spdlog::info("snapshot loaded from {}", path.string());
+                     return ok_json(Json{{"loaded", name}});
+                 });
+         }});
     router.add({"GET", "/admin/wal/status", Dispatch::Inline, [&db](const Request&) {
                     WalStatus s = db.wal_status();
-                    Json j{{"enabled", s.enabled},
-                           {"records", s.records},
-                           {"bytes", s.bytes},
-                           {"fsyncs", s.fsyncs},
-                           {"batches", s.batches},
-                           {"last_durable_lsn", s.last_durable_lsn},
-                           {"next_lsn", s.next_lsn},
-                           {"checkpoint_lsn", s.checkpoint_lsn},
+                    Json j{{"enabled", s.enabled},   {"records", s.records},
+                           {"bytes", s.bytes},       {"fsyncs", s.fsyncs},
+                           {"batches", s.batches},   {"last_durable_lsn", s.last_durable_lsn},
+                           {"next_lsn", s.next_lsn}, {"checkpoint_lsn", s.checkpoint_lsn},
                            {"poisoned", s.poisoned}};
                     if (s.poisoned) j["poison_reason"] = s.poison_reason;
                     return ok_json(j);

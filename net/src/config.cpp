@@ -21,14 +21,16 @@ uint64_t parse_uint(std::string_view text, std::string_view what) {
     uint64_t v = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
     if (ec != std::errc() || end != text.data() + text.size() || text.empty())
-        bad_option(std::string(what) + ": expected a non-negative integer, got '" + std::string(text) + "'");
+        bad_option(std::string(what) + ": expected a non-negative integer, got '" +
+                   std::string(text) + "'");
     return v;
 }
 
 uint32_t parse_u32(std::string_view text, std::string_view what, uint32_t max) {
     uint64_t v = parse_uint(text, what);
     if (v > max)
-        bad_option(std::string(what) + ": " + std::string(text) + " is larger than " + std::to_string(max));
+        bad_option(std::string(what) + ": " + std::string(text) + " is larger than " +
+                   std::to_string(max));
     return static_cast<uint32_t>(v);
 }
 
@@ -62,11 +64,16 @@ uint64_t parse_size(std::string_view text) {
     std::transform(unit.begin(), unit.end(), unit.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     uint64_t mult = 0;
-    if (unit.empty() || unit == "b") mult = 1;
-    else if (unit == "k" || unit == "kb" || unit == "kib") mult = 1ull << 10;
-    else if (unit == "m" || unit == "mb" || unit == "mib") mult = 1ull << 20;
-    else if (unit == "g" || unit == "gb" || unit == "gib") mult = 1ull << 30;
-    else bad_option("size '" + std::string(text) + "': unknown unit (use B, KiB, MiB or GiB)");
+    if (unit.empty() || unit == "b")
+        mult = 1;
+    else if (unit == "k" || unit == "kb" || unit == "kib")
+        mult = 1ull << 10;
+    else if (unit == "m" || unit == "mb" || unit == "mib")
+        mult = 1ull << 20;
+    else if (unit == "g" || unit == "gb" || unit == "gib")
+        mult = 1ull << 30;
+    else
+        bad_option("size '" + std::string(text) + "': unknown unit (use B, KiB, MiB or GiB)");
     if (n > std::numeric_limits<uint64_t>::max() / mult)
         bad_option("size '" + std::string(text) + "' is too large");
     return n * mult;
@@ -119,7 +126,8 @@ void DaemonConfig::set(std::string_view key, std::string_view value, std::string
                 ok = ms > 0;
             }
             if (!ok)
-                bad_option("'" + std::string(value) + "' is not a sync mode (per-commit, interval:<ms>, none)");
+                bad_option("'" + std::string(value) +
+                           "' is not a sync mode (per-commit, interval:<ms>, none)");
             sync = value;
         } else if (key == "auth-token") {
             auth_token = value;
@@ -129,8 +137,8 @@ void DaemonConfig::set(std::string_view key, std::string_view value, std::string
         } else if (key == "query-timeout-ms") {
             query_timeout_ms = parse_uint(value, "milliseconds");
         } else if (key == "log-level") {
-            static const std::vector<std::string_view> levels = {"trace", "debug", "info", "warn",
-                                                                 "error", "critical", "off"};
+            static const std::vector<std::string_view> levels = {
+                "trace", "debug", "info", "warn", "error", "critical", "off"};
             if (std::find(levels.begin(), levels.end(), value) == levels.end())
                 bad_option("'" + std::string(value) +
                            "' is not a log level (trace, debug, info, warn, error, critical, off)");
@@ -180,7 +188,8 @@ void DaemonConfig::apply_toml_file(const std::string& path) {
     for (const auto& [k, node] : table) {
         std::string key(k.str());
         std::string text;
-        if (auto s = node.value_exact<std::string>()) text = *s;
+        if (auto s = node.value_exact<std::string>())
+            text = *s;
         else if (auto i = node.value_exact<int64_t>()) {
             if (*i < 0) bad_option(source + " " + key + ": must not be negative");
             text = std::to_string(*i);

@@ -3,6 +3,7 @@
 #include <lora/lora.hpp>
 #include <lora/net/http_server.hpp>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -12,7 +13,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <array>
@@ -102,9 +102,8 @@ public:
     bool on_strand(std::function<void(std::function<void(bool)>)> op) {
         auto p = std::make_shared<std::promise<bool>>();
         auto f = p->get_future();
-        asio::post(stream_.get_executor(), [op = std::move(op), p] {
-            op([p](bool ok) { p->set_value(ok); });
-        });
+        asio::post(stream_.get_executor(),
+                   [op = std::move(op), p] { op([p](bool ok) { p->set_value(ok); }); });
         return f.get();
     }
 
@@ -123,7 +122,8 @@ public:
         streamed_status_ = status;
         auto sr = std::make_shared<http::response_serializer<http::empty_body>>(*res);
         stream_.expires_after(kStreamWriteTimeout);
-        http::async_write_header(stream_, *sr, [res, sr, done](beast::error_code ec, size_t) { done(!ec); });
+        http::async_write_header(stream_, *sr,
+                                 [res, sr, done](beast::error_code ec, size_t) { done(!ec); });
     }
 
     void write_stream_chunk(std::string data, std::function<void(bool)> done) {
@@ -156,13 +156,15 @@ private:
     // client closed: cancel its query. (Pipelined bytes are left for the next read.)
     void watch_disconnect(std::shared_ptr<CancelToken> token) {
         watching_ = true;
-        stream_.socket().async_wait(tcp::socket::wait_read, [self = shared_from_this(), token](beast::error_code ec) {
-            if (ec || !self->watching_) return;
-            self->watching_ = false;
-            char c;
-            ssize_t n = ::recv(self->stream_.socket().native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
-            if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) token->cancel();
-        });
+        stream_.socket().async_wait(
+            tcp::socket::wait_read, [self = shared_from_this(), token](beast::error_code ec) {
+                if (ec || !self->watching_) return;
+                self->watching_ = false;
+                char c;
+                ssize_t n =
+                    ::recv(self->stream_.socket().native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+                if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) token->cancel();
+            });
     }
     void stop_watching() {
         if (!watching_) return;
@@ -204,10 +206,12 @@ private:
             // body_limit here means the declared Content-Length is already too large.
             if (ec == http::error::body_limit) return begin_and_reject_size();
             if (ec == http::error::header_limit)
-                return begin_and_reject(431, "Request.HeaderTooLarge", "request headers exceed 64 KiB");
+                return begin_and_reject(431, "Request.HeaderTooLarge",
+                                        "request headers exceed 64 KiB");
             if (ec.category() == http::make_error_code(http::error::bad_target).category() &&
                 ec != http::error::end_of_stream && ec != http::error::partial_message)
-                return begin_and_reject(400, "Request.BadHttp", "malformed HTTP request: " + ec.message());
+                return begin_and_reject(400, "Request.BadHttp",
+                                        "malformed HTTP request: " + ec.message());
             return close();
         }
         begin();
@@ -347,7 +351,8 @@ private:
     // too many queries wait; otherwise the request becomes the awaited one (id) and gets its
     // cancel token and timed-out flag.
     std::shared_ptr<CancelToken> admit(Request& req, uint64_t& id) {
-        if (server_.pending_queries.fetch_add(1) >= static_cast<int64_t>(server_.options.max_pending_queries)) {
+        if (server_.pending_queries.fetch_add(1) >=
+            static_cast<int64_t>(server_.options.max_pending_queries)) {
             server_.pending_queries.fetch_sub(1);
             respond(request_error(503, "Request.Busy", "too many queries queued; retry later"));
             return nullptr;
@@ -373,9 +378,8 @@ private:
         uint64_t id = 0;
         auto token = admit_watched(req, id);
         if (!token) return;
-        asio::post(*server_.workers, [self = shared_from_this(), &route, req = std::move(req), id, token] {
-            self->complete(id, token, call(route, req));
-        });
+        asio::post(*server_.workers, [self = shared_from_this(), &route, req = std::move(req), id,
+                                      token] { self->complete(id, token, call(route, req)); });
     }
 
     // Like dispatch_to_worker, but the handler only starts the query (on this I/O thread);
@@ -394,7 +398,8 @@ private:
         };
         auto pending = std::make_shared<Pending>();
         pending->session = shared_from_this();
-        Finish finish = [pending, server = &server_, &route, id, token](std::function<Response()> build) {
+        Finish finish = [pending, server = &server_, &route, id,
+                         token](std::function<Response()> build) {
             std::shared_ptr<Session> self;
             {
                 std::lock_guard lock(pending->mu);
@@ -402,9 +407,10 @@ private:
                 pending->finished = true;
                 self = std::move(pending->session);
             }
-            asio::post(*server->workers, [self = std::move(self), &route, id, token, build = std::move(build)] {
-                self->complete(id, token, guarded(route, build));
-            });
+            asio::post(*server->workers,
+                       [self = std::move(self), &route, id, token, build = std::move(build)] {
+                           self->complete(id, token, guarded(route, build));
+                       });
         };
         try {
             route.async_handler(req, finish);
@@ -417,13 +423,14 @@ private:
     // session's strand, unless the time limit answered 504 already.
     void complete(uint64_t id, const std::shared_ptr<CancelToken>& token, Response r) {
         release_query(server_, token);
-        asio::post(stream_.get_executor(), [self = shared_from_this(), id, r = std::move(r)]() mutable {
-            if (self->awaiting_ != id) return;  // already answered 504
-            self->awaiting_ = 0;
-            self->timer_.cancel();
-            self->stop_watching();
-            self->respond(std::move(r));
-        });
+        asio::post(stream_.get_executor(),
+                   [self = shared_from_this(), id, r = std::move(r)]() mutable {
+                       if (self->awaiting_ != id) return;  // already answered 504
+                       self->awaiting_ = 0;
+                       self->timer_.cancel();
+                       self->stop_watching();
+                       self->respond(std::move(r));
+                   });
     }
 
     // The server's query time limit: past it the query is cancelled and answered 504.
@@ -438,11 +445,11 @@ private:
                 flag->store(true);
                 token->cancel();
                 self->server_.metrics.record_timeout();
-                self->respond(request_error(
-                    504, "Request.Timeout",
-                    "query did not finish within " +
-                        std::to_string(self->server_.options.query_timeout.count()) +
-                        " ms; it was cancelled (a write is rolled back)"));
+                self->respond(
+                    request_error(504, "Request.Timeout",
+                                  "query did not finish within " +
+                                      std::to_string(self->server_.options.query_timeout.count()) +
+                                      " ms; it was cancelled (a write is rolled back)"));
             });
         }
     }
@@ -456,39 +463,43 @@ private:
         if (!token) return;
         if (server_.options.query_timeout.count() > 0) {
             timer_.expires_after(server_.options.query_timeout);
-            timer_.async_wait([self = shared_from_this(), id, token, flag = req.timed_out](beast::error_code ec) {
-                if (ec || self->awaiting_ != id) return;
-                flag->store(true);
-                self->server_.metrics.record_timeout();
-                token->cancel();
-            });
+            timer_.async_wait(
+                [self = shared_from_this(), id, token, flag = req.timed_out](beast::error_code ec) {
+                    if (ec || self->awaiting_ != id) return;
+                    flag->store(true);
+                    self->server_.metrics.record_timeout();
+                    token->cancel();
+                });
         }
         watch_disconnect(token);
-        asio::post(*server_.workers, [self = shared_from_this(), &route, req = std::move(req), id, token] {
-            SessionStream out(self);
-            Response r = guarded(route, [&] { return route.stream_handler(req, out); });
-            self->untrack_token(token);
-            self->server_.pending_queries.fetch_sub(1);
-            bool started = out.started, broken = out.broken;
-            asio::post(self->stream_.get_executor(), [self, id, r = std::move(r), started, broken]() mutable {
-                self->awaiting_ = 0;
-                self->timer_.cancel();
-                self->stop_watching();
-                (void)id;
-                if (!started) return self->respond(std::move(r));
-                if (broken) {
-                    self->finish_stream(self->streamed_status_);
-                    return self->close();
-                }
-                self->stream_.expires_after(kStreamWriteTimeout);
-                asio::async_write(self->stream_, http::make_chunk_last(),
-                                  [self](beast::error_code ec, size_t) {
-                                      self->finish_stream(self->streamed_status_);
-                                      if (ec || !self->keep_alive_) return self->close();
-                                      self->read_header();
-                                  });
+        asio::post(
+            *server_.workers, [self = shared_from_this(), &route, req = std::move(req), id, token] {
+                SessionStream out(self);
+                Response r = guarded(route, [&] { return route.stream_handler(req, out); });
+                self->untrack_token(token);
+                self->server_.pending_queries.fetch_sub(1);
+                bool started = out.started, broken = out.broken;
+                asio::post(self->stream_.get_executor(),
+                           [self, id, r = std::move(r), started, broken]() mutable {
+                               self->awaiting_ = 0;
+                               self->timer_.cancel();
+                               self->stop_watching();
+                               (void)id;
+                               if (!started) return self->respond(std::move(r));
+                               if (broken) {
+                                   self->finish_stream(self->streamed_status_);
+                                   return self->close();
+                               }
+                               self->stream_.expires_after(kStreamWriteTimeout);
+                               asio::async_write(self->stream_, http::make_chunk_last(),
+                                                 [self](beast::error_code ec, size_t) {
+                                                     self->finish_stream(self->streamed_status_);
+                                                     if (ec || !self->keep_alive_)
+                                                         return self->close();
+                                                     self->read_header();
+                                                 });
+                           });
             });
-        });
     }
 
     void finish_stream(unsigned status) {
@@ -567,16 +578,19 @@ bool SessionStream::write(std::string data) {
 }  // namespace
 
 void HttpServer::Impl::accept() {
-    acceptor->async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
-        if (ec == asio::error::operation_aborted || !acceptor->is_open()) return;
-        if (ec) {
-            // Out of descriptors and the like: keep serving the open connections.
-            spdlog::warn("accept failed: {}", ec.message());
-        } else {
-            std::make_shared<Session>(std::move(socket), *this)->run();
-        }
-        accept();
-    });
+    acceptor->async_accept(asio::make_strand(ioc),
+                           [this](beast::error_code ec, tcp::socket socket) {
+                               if (ec == asio::error::operation_aborted || !acceptor->is_open())
+                                   return;
+                               if (ec) {
+                                   // Out of descriptors and the like: keep serving the open
+                                   // connections.
+                                   spdlog::warn("accept failed: {}", ec.message());
+                               } else {
+                                   std::make_shared<Session>(std::move(socket), *this)->run();
+                               }
+                               accept();
+                           });
 }
 
 HttpServer::HttpServer(ServerOptions options, const Router& router, Metrics& metrics)
@@ -645,8 +659,8 @@ bool HttpServer::stop(std::chrono::milliseconds grace) {
             std::lock_guard lock(s.tokens_mu);
             running.assign(s.tokens.begin(), s.tokens.end());
         }
-        spdlog::warn("shutdown grace of {} ms expired; cancelling {} running quer(ies)", grace.count(),
-                     running.size());
+        spdlog::warn("shutdown grace of {} ms expired; cancelling {} running quer(ies)",
+                     grace.count(), running.size());
         for (auto& t : running) t->cancel();
         auto until = Clock::now() + std::chrono::seconds(2);
         while ((s.open_requests.load() > 0 || s.pending_queries.load() > 0) && Clock::now() < until)

@@ -3,8 +3,8 @@
 
 #include <fmt/format.h>
 
-#include <cstdio>
 #include <unistd.h>
+#include <cstdio>
 
 namespace lora::net {
 
@@ -62,22 +62,24 @@ std::string Metrics::render() const {
         for (const auto& [key, n] : requests_)
             append(out, "lora_http_requests_total{{route=\"{}\",status=\"{}\"}} {}\n", key.first,
                    key.second, n);
-        append(out, "# HELP lora_http_request_duration_seconds Time from request header to response.\n");
+        append(out,
+               "# HELP lora_http_request_duration_seconds Time from request header to response.\n");
         append(out, "# TYPE lora_http_request_duration_seconds histogram\n");
         uint64_t cumulative = 0;
         for (size_t i = 0; i < kLatencyBuckets.size(); ++i) {
             cumulative += latency_counts_[i];
-            append(out, "lora_http_request_duration_seconds_bucket{{le=\"{}\"}} {}\n", kLatencyBuckets[i],
-                   cumulative);
+            append(out, "lora_http_request_duration_seconds_bucket{{le=\"{}\"}} {}\n",
+                   kLatencyBuckets[i], cumulative);
         }
-        append(out, "lora_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {}\n", latency_count_);
+        append(out, "lora_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {}\n",
+               latency_count_);
         append(out, "lora_http_request_duration_seconds_sum {}\n", latency_sum_);
         append(out, "lora_http_request_duration_seconds_count {}\n", latency_count_);
     }
-    append_metric(out, "lora_queries_total", "counter",
-                  "Queries handed to the engine.", queries_.load());
-    append_metric(out, "lora_query_errors_total", "counter",
-                  "Queries that ended with an error.", query_errors_.load());
+    append_metric(out, "lora_queries_total", "counter", "Queries handed to the engine.",
+                  queries_.load());
+    append_metric(out, "lora_query_errors_total", "counter", "Queries that ended with an error.",
+                  query_errors_.load());
     append_metric(out, "lora_query_timeouts_total", "counter",
                   "Queries answered 504 because they ran past the limit.", timeouts_.load());
     append_metric(out, "lora_http_requests_in_flight", "gauge",
@@ -85,8 +87,8 @@ std::string Metrics::render() const {
     append_metric(out, "lora_queries_running", "gauge",
                   "Queries executing, including ones already answered 504.",
                   queries_running_.load());
-    append_metric(out, "lora_transactions_open", "gauge",
-                  "Explicit transactions open now.", tx_open_.load());
+    append_metric(out, "lora_transactions_open", "gauge", "Explicit transactions open now.",
+                  tx_open_.load());
     append_metric(out, "lora_transactions_committed_total", "counter",
                   "Explicit transactions committed.", tx_ended(TxEnd::Committed));
     append_metric(out, "lora_transactions_rolled_back_total", "counter",
@@ -96,8 +98,8 @@ std::string Metrics::render() const {
     append_metric(out, "lora_transactions_timed_out_total", "counter",
                   "Explicit transactions rolled back after the idle timeout.",
                   tx_ended(TxEnd::TimedOut));
-    append_metric(out, "process_resident_memory_bytes", "gauge",
-                  "Resident memory size in bytes.", process_rss_bytes());
+    append_metric(out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.",
+                  process_rss_bytes());
     return out;
 }
 
@@ -105,24 +107,28 @@ std::string render_engine_metrics(const EngineStats& s) {
     std::string out;
     append_metric(out, "lora_commits_total", "counter",
                   "Write transactions committed since the database opened.", s.commits);
-    append(out, "# HELP lora_commit_duration_seconds Commit latency: prepare, WAL durability, install.\n"
-                "# TYPE lora_commit_duration_seconds histogram\n");
+    append(out,
+           "# HELP lora_commit_duration_seconds Commit latency: prepare, WAL durability, install.\n"
+           "# TYPE lora_commit_duration_seconds histogram\n");
     uint64_t cumulative = 0;
-    for (size_t i = 0; i < s.commit_latency_bounds.size() && i < s.commit_latency_counts.size(); ++i) {
+    for (size_t i = 0; i < s.commit_latency_bounds.size() && i < s.commit_latency_counts.size();
+         ++i) {
         cumulative += s.commit_latency_counts[i];
-        append(out, "lora_commit_duration_seconds_bucket{{le=\"{}\"}} {}\n", s.commit_latency_bounds[i],
-               cumulative);
+        append(out, "lora_commit_duration_seconds_bucket{{le=\"{}\"}} {}\n",
+               s.commit_latency_bounds[i], cumulative);
     }
     if (!s.commit_latency_counts.empty()) cumulative += s.commit_latency_counts.back();
     append(out, "lora_commit_duration_seconds_bucket{{le=\"+Inf\"}} {}\n", cumulative);
     append(out, "lora_commit_duration_seconds_sum {}\nlora_commit_duration_seconds_count {}\n",
            s.commit_latency_sum, cumulative);
-    append(out, "# HELP lora_shard_mailbox_depth Messages waiting in a shard actor's mailbox.\n"
-                "# TYPE lora_shard_mailbox_depth gauge\n");
+    append(out,
+           "# HELP lora_shard_mailbox_depth Messages waiting in a shard actor's mailbox.\n"
+           "# TYPE lora_shard_mailbox_depth gauge\n");
     for (size_t i = 0; i < s.mailbox_depth.size(); ++i)
         append(out, "lora_shard_mailbox_depth{{shard=\"{}\"}} {}\n", i, s.mailbox_depth[i]);
     append_metric(out, "lora_mvcc_visible_timestamp", "gauge",
-                  "Snapshots starting now see the commits up to this timestamp.", s.mvcc.visible_ts);
+                  "Snapshots starting now see the commits up to this timestamp.",
+                  s.mvcc.visible_ts);
     append_metric(out, "lora_mvcc_running_snapshots", "gauge",
                   "Statements and transactions reading at a snapshot.", s.mvcc.running_snapshots);
     append_metric(out, "lora_mvcc_versions", "gauge",
@@ -139,7 +145,8 @@ std::string render_wal_metrics(const WalStatus& wal) {
     auto gauge = [&](std::string_view name, std::string_view help, uint64_t v) {
         append_metric(out, name, "gauge", help, v);
     };
-    counter("lora_wal_records_total", "WAL records appended since the database opened.", wal.records);
+    counter("lora_wal_records_total", "WAL records appended since the database opened.",
+            wal.records);
     counter("lora_wal_bytes_total", "WAL bytes appended since the database opened.", wal.bytes);
     counter("lora_wal_fsyncs_total", "WAL fdatasync calls since the database opened.", wal.fsyncs);
     counter("lora_wal_batches_total", "WAL group-commit batches written.", wal.batches);

@@ -35,7 +35,8 @@ bool has_exactly(const Json& j, std::initializer_list<const char*> keys) {
 Map map_from_json(const Json& j) {
     Map m;
     if (j.is_object())
-        for (auto it = j.begin(); it != j.end(); ++it) m.emplace(it.key(), value_from_json(it.value()));
+        for (auto it = j.begin(); it != j.end(); ++it)
+            m.emplace(it.key(), value_from_json(it.value()));
     return m;
 }
 
@@ -53,9 +54,11 @@ std::optional<Node> node_from_json(const Json& j) {
 }
 
 std::optional<Relationship> rel_from_json(const Json& j) {
-    if (!j.is_object() || !has_exactly(j, {"id", "type", "start", "end", "properties"})) return std::nullopt;
-    if (!j["id"].is_number_unsigned() || !j["type"].is_string() || !j["start"].is_number_unsigned() ||
-        !j["end"].is_number_unsigned() || !j["properties"].is_object())
+    if (!j.is_object() || !has_exactly(j, {"id", "type", "start", "end", "properties"}))
+        return std::nullopt;
+    if (!j["id"].is_number_unsigned() || !j["type"].is_string() ||
+        !j["start"].is_number_unsigned() || !j["end"].is_number_unsigned() ||
+        !j["properties"].is_object())
         return std::nullopt;
     auto data = std::make_shared<RelData>();
     data->type = j["type"].get<std::string>();
@@ -100,20 +103,25 @@ HttpEndpoint parse_http_url(std::string_view url) {
     const std::string text(url);
     constexpr std::string_view kScheme = "http://";
     if (url.substr(0, kScheme.size()) != kScheme)
-        client_error("InvalidOption", "--connect: '" + text + "' must start with http:// (https is not supported)");
+        client_error("InvalidOption",
+                     "--connect: '" + text + "' must start with http:// (https is not supported)");
     std::string_view rest = url.substr(kScheme.size());
     while (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
     if (rest.find('/') != std::string_view::npos)
-        client_error("InvalidOption", "--connect: '" + text + "' must not have a path (give http://HOST:PORT)");
+        client_error("InvalidOption",
+                     "--connect: '" + text + "' must not have a path (give http://HOST:PORT)");
     HttpEndpoint ep;
     std::string_view port;
     if (!rest.empty() && rest.front() == '[') {
         auto close = rest.find(']');
-        if (close == std::string_view::npos) client_error("InvalidOption", "--connect: '" + text + "': unclosed '['");
+        if (close == std::string_view::npos)
+            client_error("InvalidOption", "--connect: '" + text + "': unclosed '['");
         ep.host = std::string(rest.substr(1, close - 1));
         rest = rest.substr(close + 1);
-        if (!rest.empty() && rest.front() == ':') port = rest.substr(1);
-        else if (!rest.empty()) client_error("InvalidOption", "--connect: '" + text + "': expected ':PORT' after ']'");
+        if (!rest.empty() && rest.front() == ':')
+            port = rest.substr(1);
+        else if (!rest.empty())
+            client_error("InvalidOption", "--connect: '" + text + "': expected ':PORT' after ']'");
     } else {
         auto colon = rest.rfind(':');
         ep.host = std::string(rest.substr(0, colon));
@@ -123,7 +131,8 @@ HttpEndpoint parse_http_url(std::string_view url) {
     if (!port.empty() || rest.find(':') != std::string_view::npos) {
         unsigned p = 0;
         auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
-        if (port.empty() || ec != std::errc() || end != port.data() + port.size() || p == 0 || p > 65535)
+        if (port.empty() || ec != std::errc() || end != port.data() + port.size() || p == 0 ||
+            p > 65535)
             client_error("InvalidOption", "--connect: '" + text + "' has a bad port");
         ep.port = static_cast<uint16_t>(p);
     }
@@ -148,11 +157,12 @@ Value value_from_json(const Json& j) {
 }
 
 Result result_from_json(const Json& j) {
-    if (!j.is_object() || !j.contains("columns") || !j["columns"].is_array() || !j.contains("rows") ||
-        !j["rows"].is_array())
+    if (!j.is_object() || !j.contains("columns") || !j["columns"].is_array() ||
+        !j.contains("rows") || !j["rows"].is_array())
         client_error("BadResponse", "the server's answer has no \"columns\" and \"rows\"");
     Result r;
-    for (const auto& c : j["columns"]) r.columns.push_back(c.is_string() ? c.get<std::string>() : c.dump());
+    for (const auto& c : j["columns"])
+        r.columns.push_back(c.is_string() ? c.get<std::string>() : c.dump());
     for (const auto& row : j["rows"]) {
         std::vector<Value> values;
         if (row.is_array())
@@ -160,7 +170,9 @@ Result result_from_json(const Json& j) {
         r.rows.push_back(std::move(values));
     }
     if (auto s = j.find("stats"); s != j.end() && s->is_object()) {
-        auto get = [&](const char* k) { return s->contains(k) && (*s)[k].is_number_integer() ? (*s)[k].get<int64_t>() : 0; };
+        auto get = [&](const char* k) {
+            return s->contains(k) && (*s)[k].is_number_integer() ? (*s)[k].get<int64_t>() : 0;
+        };
         r.stats.nodes_created = get("nodes_created");
         r.stats.nodes_deleted = get("nodes_deleted");
         r.stats.relationships_created = get("relationships_created");
@@ -174,17 +186,22 @@ Result result_from_json(const Json& j) {
 
 Error error_from_json(unsigned status, const Json& j) {
     if (!j.is_object() || !j.contains("error") || !j["error"].is_object())
-        return Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "BadResponse",
-                     "the server answered HTTP " + std::to_string(status) + " without an error body");
+        return Error(
+            ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "BadResponse",
+            "the server answered HTTP " + std::to_string(status) + " without an error body");
     const Json& e = j["error"];
-    auto str = [&](const char* k) { return e.contains(k) && e[k].is_string() ? e[k].get<std::string>() : std::string(); };
+    auto str = [&](const char* k) {
+        return e.contains(k) && e[k].is_string() ? e[k].get<std::string>() : std::string();
+    };
     std::string code = str("code");
     auto dot = code.find('.');
     std::string type = dot == std::string::npos ? code : code.substr(0, dot);
     std::string detail = dot == std::string::npos ? std::string() : code.substr(dot + 1);
     int line = e.contains("line") && e["line"].is_number_integer() ? e["line"].get<int>() : 0;
-    int column = e.contains("column") && e["column"].is_number_integer() ? e["column"].get<int>() : 0;
-    return Error(class_from_name(str("class")), ErrorPhase::Runtime, type, detail, str("message"), line, column);
+    int column =
+        e.contains("column") && e["column"].is_number_integer() ? e["column"].get<int>() : 0;
+    return Error(class_from_name(str("class")), ErrorPhase::Runtime, type, detail, str("message"),
+                 line, column);
 }
 
 RemoteDatabase::RemoteDatabase(std::string url, std::string token)
@@ -214,17 +231,21 @@ Json RemoteDatabase::post(const std::string& target, const std::string& body) {
     http::response_parser<http::string_body> parser;
     parser.body_limit(std::numeric_limits<std::uint64_t>::max());
     http::read(socket, buffer, parser, ec);
-    if (ec) client_error("ConnectionFailed", "reading the answer from " + url_ + " failed: " + ec.message());
+    if (ec)
+        client_error("ConnectionFailed",
+                     "reading the answer from " + url_ + " failed: " + ec.message());
     socket.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
 
     const auto& res = parser.get();
     Json j = Json::parse(res.body(), nullptr, false);
     if (res.result_int() != 200) {
         if (j.is_discarded())
-            client_error("BadResponse", url_ + target + " answered HTTP " + std::to_string(res.result_int()));
+            client_error("BadResponse",
+                         url_ + target + " answered HTTP " + std::to_string(res.result_int()));
         throw error_from_json(res.result_int(), j);
     }
-    if (j.is_discarded()) client_error("BadResponse", url_ + target + " answered with invalid JSON");
+    if (j.is_discarded())
+        client_error("BadResponse", url_ + target + " answered with invalid JSON");
     return j;
 }
 
@@ -234,7 +255,8 @@ Result RemoteDatabase::execute(const std::string& query, const Params& params) {
     Json p = Json::object();
     for (const auto& [k, v] : params) p[k] = lora::json::to_json(v);
     body["params"] = std::move(p);
-    return result_from_json(post("/query", body.dump(-1, ' ', false, Json::error_handler_t::replace)));
+    return result_from_json(
+        post("/query", body.dump(-1, ' ', false, Json::error_handler_t::replace)));
 }
 
 uint64_t RemoteDatabase::checkpoint() {

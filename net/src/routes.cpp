@@ -28,8 +28,10 @@ bool nesting_within(const std::string& text, int max_depth) {
     for (size_t i = 0; i < text.size(); ++i) {
         char c = text[i];
         if (in_string) {
-            if (c == '\\') ++i;
-            else if (c == '"') in_string = false;
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                in_string = false;
         } else if (c == '"') {
             in_string = true;
         } else if (c == '[' || c == '{') {
@@ -41,9 +43,7 @@ bool nesting_within(const std::string& text, int max_depth) {
     return true;
 }
 
-std::string dump(const Json& j) {
-    return j.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
+std::string dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
 Response ok_json(const Json& j) {
     Response r;
@@ -60,8 +60,9 @@ struct QueryBody {
 // further as an engine error.
 std::optional<QueryBody> parse_query_body(const Request& req, Response& error) {
     if (!nesting_within(req.body, kMaxJsonDepth)) {
-        error = request_error(400, "Request.InvalidJson",
-                              "request body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+        error = request_error(
+            400, "Request.InvalidJson",
+            "request body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
         return std::nullopt;
     }
     Json j;
@@ -92,8 +93,9 @@ std::optional<QueryBody> parse_query_body(const Request& req, Response& error) {
     auto p = j.find("params");
     if (p != j.end() && !p->is_null()) {
         if (!p->is_object()) {
-            error = request_error(400, "Request.InvalidField",
-                                  std::string("\"params\" must be an object, got ") + p->type_name());
+            error =
+                request_error(400, "Request.InvalidField",
+                              std::string("\"params\" must be an object, got ") + p->type_name());
             return std::nullopt;
         }
         for (auto it = p->begin(); it != p->end(); ++it)
@@ -168,10 +170,11 @@ QueryOptions options_for(const Request& req) {
 bool timed_out(const Request& req) { return req.timed_out && req.timed_out->load(); }
 
 Json timeout_json() {
-    return Json{{"error",
-                 {{"code", "Request.Timeout"},
-                  {"class", "request"},
-                  {"message", "the query ran past the server's query time limit and was cancelled"}}}};
+    return Json{
+        {"error",
+         {{"code", "Request.Timeout"},
+          {"class", "request"},
+          {"message", "the query ran past the server's query time limit and was cancelled"}}}};
 }
 
 // An engine error before the stream started: the query's own status, or 504 when the
@@ -233,12 +236,14 @@ Response stream_query(Database& db, Metrics& metrics, const Request& req, Respon
             more = cursor->next(rows);
         } catch (const Error& e) {
             metrics.record_query(false);
-            Json err = timed_out(req) && e.detail() == "Cancelled" ? timeout_json() : lora::json::error_to_json(e);
+            Json err = timed_out(req) && e.detail() == "Cancelled" ? timeout_json()
+                                                                   : lora::json::error_to_json(e);
             out.write(dump(err) + "\n");
             return {};
         }
     }
-    auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+                  .count();
     Json summary{{"rows", count}, {"stats", stats_json(cursor->stats())}, {"time_ms", ms}};
     metrics.record_query(true);
     out.write(dump(Json{{"summary", std::move(summary)}}) + "\n");
@@ -263,16 +268,19 @@ void add_standard_routes(Router& router, Database& db, Metrics& metrics) {
         auto body = parse_query_body(req, bad);
         if (!body) return finish([bad] { return bad; });
         metrics.query_started();
-        db.execute_async(std::move(body->query), std::move(body->params), [&metrics, finish](Completion&& c) {
-            finish([&metrics, c = std::make_shared<Completion>(std::move(c))] {
-                return finish_query(metrics, [&] {
-                    if (c->error) throw *c->error;
-                    Json j = lora::json::result_to_json(c->result);
-                    j["stats"] = stats_json(c->result.stats);
-                    return ok_json(j);
+        db.execute_async(
+            std::move(body->query), std::move(body->params),
+            [&metrics, finish](Completion&& c) {
+                finish([&metrics, c = std::make_shared<Completion>(std::move(c))] {
+                    return finish_query(metrics, [&] {
+                        if (c->error) throw *c->error;
+                        Json j = lora::json::result_to_json(c->result);
+                        j["stats"] = stats_json(c->result.stats);
+                        return ok_json(j);
+                    });
                 });
-            });
-        }, options_for(req));
+            },
+            options_for(req));
     };
     router.add(std::move(query));
     router.add({"POST", "/explain", Dispatch::Worker, [&db, &metrics](const Request& req) {
@@ -280,10 +288,12 @@ void add_standard_routes(Router& router, Database& db, Metrics& metrics) {
                     auto body = parse_query_body(req, bad);
                     if (!body) return bad;
                     return run_query(metrics, [&] {
-                        Result r = db.execute("EXPLAIN " + body->query, body->params, options_for(req));
+                        Result r =
+                            db.execute("EXPLAIN " + body->query, body->params, options_for(req));
                         Json plan = Json::array();
                         for (const auto& row : r.rows)
-                            if (!row.empty() && row[0].is_string()) plan.push_back(row[0].as_string());
+                            if (!row.empty() && row[0].is_string())
+                                plan.push_back(row[0].as_string());
                         return ok_json(Json{{"plan", std::move(plan)}});
                     });
                 }});
@@ -298,14 +308,16 @@ void add_standard_routes(Router& router, Database& db, Metrics& metrics) {
                     auto body = parse_query_body(req, bad);
                     if (!body) return bad;
                     return run_query(metrics, [&] {
-                        Result r = db.execute("PROFILE " + body->query, body->params, options_for(req));
+                        Result r =
+                            db.execute("PROFILE " + body->query, body->params, options_for(req));
                         Json steps = Json::array();
                         for (const auto& row : r.rows) {
                             if (row.size() < 3) continue;
                             Json step{{"step", row[0].as_int()},
                                       {"operator", row[1].as_string()},
                                       {"rows", row[2].as_int()}};
-                            if (row.size() > 3 && row[3].is_int()) step["time_us"] = row[3].as_int();
+                            if (row.size() > 3 && row[3].is_int())
+                                step["time_us"] = row[3].as_int();
                             steps.push_back(std::move(step));
                         }
                         Json j{{"profile", std::move(steps)}};
@@ -342,27 +354,28 @@ void add_transaction_routes(Router& router, TransactionRegistry& registry, Metri
                         return engine_error(e);
                     }
                 }});
-    router.add({"POST", "/tx/{id}/query", Dispatch::Worker, [&registry, &metrics](const Request& req) {
-                    Response bad;
-                    auto body = parse_query_body(req, bad);
-                    if (!body) return bad;
-                    const std::string& id = req.params.at("id");
-                    TransactionRegistry::StatementOutcome out;
-                    metrics.query_started();
-                    try {
-                        out = registry.execute(id, body->query, body->params);
-                    } catch (const Error& e) {
-                        metrics.query_finished();
-                        if (auto refused = registry_refusal(e)) return *refused;
-                        throw;
-                    }
-                    metrics.query_finished();
-                    metrics.record_query(!out.error);
-                    if (out.error) return tx_engine_error(*out.error, out.closed);
-                    Json j = lora::json::result_to_json(*out.result);
-                    j["stats"] = stats_json(out.result->stats);
-                    return ok_json(j);
-                }});
+    router.add(
+        {"POST", "/tx/{id}/query", Dispatch::Worker, [&registry, &metrics](const Request& req) {
+             Response bad;
+             auto body = parse_query_body(req, bad);
+             if (!body) return bad;
+             const std::string& id = req.params.at("id");
+             TransactionRegistry::StatementOutcome out;
+             metrics.query_started();
+             try {
+                 out = registry.execute(id, body->query, body->params);
+             } catch (const Error& e) {
+                 metrics.query_finished();
+                 if (auto refused = registry_refusal(e)) return *refused;
+                 throw;
+             }
+             metrics.query_finished();
+             metrics.record_query(!out.error);
+             if (out.error) return tx_engine_error(*out.error, out.closed);
+             Json j = lora::json::result_to_json(*out.result);
+             j["stats"] = stats_json(out.result->stats);
+             return ok_json(j);
+         }});
     router.add({"POST", "/tx/{id}/commit", Dispatch::Worker, [&registry](const Request& req) {
                     try {
                         registry.commit(req.params.at("id"));

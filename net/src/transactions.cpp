@@ -19,9 +19,10 @@ using Clock = std::chrono::steady_clock;
 int64_t ticks(Clock::time_point t) { return t.time_since_epoch().count(); }
 
 [[noreturn]] void not_found(const std::string& id) {
-    throw Error(ErrorClass::Semantic, ErrorPhase::Runtime, "Request", "TransactionNotFound",
-                "no open transaction '" + id +
-                    "' (it was committed, rolled back, closed by an error, timed out, or never existed)");
+    throw Error(
+        ErrorClass::Semantic, ErrorPhase::Runtime, "Request", "TransactionNotFound",
+        "no open transaction '" + id +
+            "' (it was committed, rolled back, closed by an error, timed out, or never existed)");
 }
 
 // Ids are random rather than sequential so one client cannot guess and hijack another's
@@ -60,10 +61,11 @@ std::string TransactionRegistry::begin() {
             throw Error(ErrorClass::Transient, ErrorPhase::Runtime, "Request", "ShuttingDown",
                         "the server is shutting down; no new transactions");
         if (open_.size() + reserved_ >= limits_.max_open)
-            throw Error(ErrorClass::Transient, ErrorPhase::Runtime, "Request", "TooManyTransactions",
-                        fmt::format("{} transactions are already open (the limit, --max-transactions); "
-                                    "commit or roll back one, or retry later",
-                                    limits_.max_open));
+            throw Error(
+                ErrorClass::Transient, ErrorPhase::Runtime, "Request", "TooManyTransactions",
+                fmt::format("{} transactions are already open (the limit, --max-transactions); "
+                            "commit or roll back one, or retry later",
+                            limits_.max_open));
         ++reserved_;
     }
     // Database::begin may wait for a running checkpoint; the registry lock is not held.
@@ -172,7 +174,8 @@ size_t TransactionRegistry::reap_idle(Clock::time_point now) {
         forget(id);
         quiet_rollback(*tx, id);
         metrics_.tx_closed(Metrics::TxEnd::TimedOut);
-        spdlog::info("transaction {} idle for {} ms or more: rolled back", id, limits_.idle_timeout.count());
+        spdlog::info("transaction {} idle for {} ms or more: rolled back", id,
+                     limits_.idle_timeout.count());
         ++reaped;
     }
     return reaped;
@@ -212,9 +215,8 @@ size_t TransactionRegistry::open_count() const {
 void TransactionRegistry::reaper_loop() {
     // A quarter of the timeout bounds how late a timeout fires (to 1.25x), and a ceiling of
     // one second keeps long timeouts from being checked too rarely.
-    auto period = std::clamp<std::chrono::milliseconds>(limits_.idle_timeout / 4,
-                                                        std::chrono::milliseconds(5),
-                                                        std::chrono::milliseconds(1000));
+    auto period = std::clamp<std::chrono::milliseconds>(
+        limits_.idle_timeout / 4, std::chrono::milliseconds(5), std::chrono::milliseconds(1000));
     std::unique_lock lock(mu_);
     while (!closing_) {
         reaper_cv_.wait_for(lock, period, [this] { return closing_; });

@@ -91,8 +91,8 @@ public:
         }
         throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "CatalogMismatch",
                     "cannot restore " + std::string(kind_name(kind_)) + " '" + std::string(name) +
-                        "' as id " + std::to_string(id) + ": the catalog has " +
-                        std::to_string(n) + " names and disagrees");
+                        "' as id " + std::to_string(id) + ": the catalog has " + std::to_string(n) +
+                        " names and disagrees");
     }
 
 private:

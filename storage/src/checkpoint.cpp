@@ -7,17 +7,17 @@
 #include <lora/error.hpp>
 #include <lora/wal/fault.hpp>
 
+#include <spdlog/spdlog.h>
+#include <xxhash.h>
+#include <zstd.h>
 #include <algorithm>
 #include <array>
 #include <cinttypes>
-#include <cstdio>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <optional>
-#include <spdlog/spdlog.h>
 #include <system_error>
-#include <xxhash.h>
-#include <zstd.h>
 
 namespace lora::storage {
 namespace fs = std::filesystem;
@@ -76,11 +76,11 @@ std::vector<std::byte> frame(FileKind kind, const wal::DbId& db, uint32_t shard_
                              std::span<const std::byte> payload) {
     const size_t bound = ZSTD_compressBound(payload.size());
     std::vector<std::byte> out(checkpoint_header_size + bound);
-    const size_t packed = ZSTD_compress(out.data() + checkpoint_header_size, bound,
-                                        payload.data(), payload.size(), zstd_level);
+    const size_t packed = ZSTD_compress(out.data() + checkpoint_header_size, bound, payload.data(),
+                                        payload.size(), zstd_level);
     if (ZSTD_isError(packed)) {
-        fail("CompressionFailed", str(kind_name(kind)) + ": zstd compression failed: " +
-                                      ZSTD_getErrorName(packed));
+        fail("CompressionFailed",
+             str(kind_name(kind)) + ": zstd compression failed: " + ZSTD_getErrorName(packed));
     }
     out.resize(checkpoint_header_size + packed);
     std::byte* h = out.data();
@@ -109,7 +109,8 @@ Header read_header(std::span<const std::byte> bytes, FileKind kind, const wal::D
     }
     const std::byte* h = bytes.data();
     if (std::memcmp(h, file_magic.data(), file_magic.size()) != 0) {
-        fail("CorruptFile", src + ": not a lora checkpoint or snapshot file (bad magic at offset 0)");
+        fail("CorruptFile",
+             src + ": not a lora checkpoint or snapshot file (bad magic at offset 0)");
     }
     if (get_at<uint64_t>(h, 72) != XXH64(h, 72, 0)) {
         fail("CorruptFile", src + ": header checksum mismatch (bytes 0.." +
@@ -188,7 +189,15 @@ void check_lsn(const Header& hd, uint64_t expected, std::string_view source) {
 
 // ---- values and records
 
-enum class Tag : uint8_t { Null = 0, Bool = 1, Int = 2, Float = 3, String = 4, List = 5, Vector = 6 };
+enum class Tag : uint8_t {
+    Null = 0,
+    Bool = 1,
+    Int = 2,
+    Float = 3,
+    String = 4,
+    List = 5,
+    Vector = 6
+};
 
 void put_value(Writer& w, const Value& v, bool in_list) {
     switch (v.kind()) {
@@ -394,7 +403,8 @@ void get_partition_payload(Reader& r, Partition& p) {
                 const auto label = r.get<uint32_t>("label id");
                 if (!p.add_label(id, label)) r.corrupt("repeated label " + std::to_string(label));
             }
-            get_props(r, [&](uint32_t key, Value v) { p.set_node_property(id, key, std::move(v)); });
+            get_props(r,
+                      [&](uint32_t key, Value v) { p.set_node_property(id, key, std::move(v)); });
         }
         const auto rels = r.get<uint64_t>("relationship count");
         for (uint64_t i = 0; i < rels; ++i) {
@@ -439,7 +449,8 @@ void put_index_section(Writer& w, const IndexRegistry& reg) {
 
 void get_index_section(Reader& r, IndexRegistry& reg) {
     if (r.at_end()) return;
-    if (r.get<uint32_t>("index section marker") != kIndexSection) r.corrupt("bad index section marker");
+    if (r.get<uint32_t>("index section marker") != kIndexSection)
+        r.corrupt("bad index section marker");
     const auto n = r.get<uint32_t>("index count");
     if (n > r.remaining()) r.corrupt("index count " + std::to_string(n) + " too large");
     std::vector<IndexDef> defs;
@@ -448,7 +459,8 @@ void get_index_section(Reader& r, IndexRegistry& reg) {
         d.id = r.get<uint64_t>("index id");
         d.name = r.get_string("index name");
         const auto kind = r.get<uint8_t>("index kind");
-        if (kind > static_cast<uint8_t>(IndexKind::Vector)) r.corrupt("unknown index kind " + std::to_string(kind));
+        if (kind > static_cast<uint8_t>(IndexKind::Vector))
+            r.corrupt("unknown index kind " + std::to_string(kind));
         d.kind = static_cast<IndexKind>(kind);
         d.label = r.get_string("index label");
         const auto np = r.get<uint32_t>("index property count");
@@ -530,8 +542,7 @@ void decode_partition(std::span<const std::byte> bytes, Partition& into, const w
     const Header hd = read_header(bytes, FileKind::Partition, &db, source);
     check_lsn(hd, expected_lsn, source);
     if (hd.shard_count != into.shard_count()) {
-        fail("ShardCountMismatch", str(source) + ": written for " +
-                                       std::to_string(hd.shard_count) +
+        fail("ShardCountMismatch", str(source) + ": written for " + std::to_string(hd.shard_count) +
                                        " shards, the database has " +
                                        std::to_string(into.shard_count()));
     }
@@ -546,8 +557,7 @@ void decode_partition(std::span<const std::byte> bytes, Partition& into, const w
     expect_end(r);
 }
 
-std::vector<std::byte> encode_vector_images(const Partition& p, const wal::DbId& db,
-                                            uint64_t lsn) {
+std::vector<std::byte> encode_vector_images(const Partition& p, const wal::DbId& db, uint64_t lsn) {
     const auto images = p.save_vector_images();
     if (images.empty()) return {};
     Writer w;
@@ -611,10 +621,10 @@ void rebuild_in_edges(std::span<Partition* const> all) {
     for (const In& e : edges) {
         const size_t target = e.end % all.size();
         if (!all[target]->add_in_edge(e.end, e.rel, e.type, e.start)) {
-            fail("InconsistentCheckpoint",
-                 "relationship " + std::to_string(e.rel) + " ends at node " +
-                     std::to_string(e.end) + ", which is not live in shard " +
-                     std::to_string(target));
+            fail("InconsistentCheckpoint", "relationship " + std::to_string(e.rel) +
+                                               " ends at node " + std::to_string(e.end) +
+                                               ", which is not live in shard " +
+                                               std::to_string(target));
         }
     }
 }
@@ -700,7 +710,9 @@ void write_checkpoint(DataDir& dir, uint64_t lsn, std::span<const std::byte> cat
     }
     persist::sync_dir(tmp_dir);
     fs::rename(tmp_dir, final_dir, ec);
-    if (ec) fail("Io", "cannot rename " + tmp_dir.string() + " to " + final_dir.string() + ": " + ec.message());
+    if (ec)
+        fail("Io", "cannot rename " + tmp_dir.string() + " to " + final_dir.string() + ": " +
+                       ec.message());
     persist::sync_dir(root);
     if (fault::hit("checkpoint_crash_before_manifest")) fault::crash();
 
@@ -749,12 +761,13 @@ uint64_t load_checkpoint(const DataDir& dir, Catalog& catalog,
         const fs::path file = folder / vectors_file_name(i);
         if (!fs::exists(file, ec)) continue;
         try {
-            partitions[i]->stash_vector_images(decode_vector_images(
-                persist::read_file(file), m.db_id, m.checkpoint_lsn, static_cast<uint32_t>(i),
-                m.shard_count, file.string()));
+            partitions[i]->stash_vector_images(
+                decode_vector_images(persist::read_file(file), m.db_id, m.checkpoint_lsn,
+                                     static_cast<uint32_t>(i), m.shard_count, file.string()));
         } catch (const std::exception& e) {
-            spdlog::warn("ignoring the vector index images of shard {}, the indexes are rebuilt: {}",
-                         i, e.what());
+            spdlog::warn(
+                "ignoring the vector index images of shard {}, the indexes are rebuilt: {}", i,
+                e.what());
         }
     }
     rebuild_in_edges(partitions);
@@ -805,7 +818,8 @@ SnapshotInfo load_snapshot(const fs::path& file, Catalog& catalog,
     }
     const auto raw = read_payload(bytes, hd, src);
     Reader r(raw, src, "uncompressed payload");
-    if (r.get<uint32_t>("shard count") != hd.shard_count) r.corrupt("shard count disagrees with the header");
+    if (r.get<uint32_t>("shard count") != hd.shard_count)
+        r.corrupt("shard count disagrees with the header");
     auto section = [&](std::string_view what) {
         const auto n = r.get<uint64_t>("section length");
         return r.get_bytes(n, what);

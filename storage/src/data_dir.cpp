@@ -5,16 +5,16 @@
 
 #include <lora/error.hpp>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+#include <xxhash.h>
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
-#include <fcntl.h>
-#include <sys/file.h>
 #include <system_error>
 #include <thread>
-#include <unistd.h>
-#include <xxhash.h>
 
 namespace lora::storage {
 namespace fs = std::filesystem;
@@ -89,9 +89,9 @@ Manifest DataDir::parse_manifest(const std::string& text, const fs::path& file) 
         v = v.substr(0, v.find('\n'));
         uint64_t version = 0;
         if (parse_u64(v, version) && version != manifest_format_version) {
-            fail("UnsupportedVersion",
-                 "manifest " + file.string() + " has format version " + std::string(v) +
-                     "; this build reads version " + std::to_string(manifest_format_version));
+            fail("UnsupportedVersion", "manifest " + file.string() + " has format version " +
+                                           std::string(v) + "; this build reads version " +
+                                           std::to_string(manifest_format_version));
         }
     }
     const auto sum_at = all.rfind("checksum=");
@@ -204,10 +204,10 @@ std::unique_ptr<DataDir> DataDir::open(const fs::path& dir, uint32_t shard_count
         d->manifest_ = parse_manifest(
             std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size()), mpath);
         if (shard_count != 0 && shard_count != d->manifest_.shard_count) {
-            fail("ShardCountMismatch",
-                 "database " + dir.string() + " was created with " +
-                     std::to_string(d->manifest_.shard_count) + " shards (manifest " +
-                     mpath.string() + "), but " + std::to_string(shard_count) + " were requested");
+            fail("ShardCountMismatch", "database " + dir.string() + " was created with " +
+                                           std::to_string(d->manifest_.shard_count) +
+                                           " shards (manifest " + mpath.string() + "), but " +
+                                           std::to_string(shard_count) + " were requested");
         }
         return d;
     }
@@ -218,8 +218,8 @@ std::unique_ptr<DataDir> DataDir::open(const fs::path& dir, uint32_t shard_count
     }
     Manifest m;
     m.db_id = wal::DbId::random();
-    m.shard_count = shard_count != 0 ? shard_count
-                                     : std::max(1u, std::thread::hardware_concurrency());
+    m.shard_count =
+        shard_count != 0 ? shard_count : std::max(1u, std::thread::hardware_concurrency());
     persist::sync_dir(dir);  // the directory entry of a freshly created LOCK/dir
     const std::string text = serialize_manifest(m);
     persist::write_file_atomic(mpath, std::as_bytes(std::span(text.data(), text.size())));
@@ -233,16 +233,16 @@ DataDir::~DataDir() {
 
 void DataDir::write_manifest(const Manifest& m) {
     if (m.format_version != manifest_format_version) {
-        fail("UnsupportedVersion", "cannot write manifest format version " +
-                                       std::to_string(m.format_version));
+        fail("UnsupportedVersion",
+             "cannot write manifest format version " + std::to_string(m.format_version));
     }
     if (!(m.db_id == manifest_.db_id) || m.shard_count != manifest_.shard_count) {
         fail("InvalidManifest", "a manifest for " + dir_.string() +
                                     " may not change the database id or the shard count");
     }
     if (!valid_checkpoint_path(m.checkpoint)) {
-        fail("InvalidManifest", "checkpoint path '" + m.checkpoint +
-                                    "' must be relative and inside " + dir_.string());
+        fail("InvalidManifest",
+             "checkpoint path '" + m.checkpoint + "' must be relative and inside " + dir_.string());
     }
     const std::string text = serialize_manifest(m);
     persist::write_file_atomic(manifest_path(), std::as_bytes(std::span(text.data(), text.size())));

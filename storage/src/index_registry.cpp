@@ -74,12 +74,16 @@ IndexDef IndexDef::from_value(const std::string& name, const Value& v) {
     const Value& label = field("label");
     const Value& props = field("properties");
     const Value& cfg = field("config");
-    if (!id.is_int() || !kind.is_string() || !label.is_string() || !props.is_list() || !cfg.is_map())
+    if (!id.is_int() || !kind.is_string() || !label.is_string() || !props.is_list() ||
+        !cfg.is_map())
         corrupt("index " + name + " has a field of the wrong type");
     d.id = static_cast<uint64_t>(id.as_int());
-    if (kind.as_string() == "RANGE") d.kind = IndexKind::Range;
-    else if (kind.as_string() == "VECTOR") d.kind = IndexKind::Vector;
-    else corrupt("index " + name + " has the unknown kind " + kind.as_string());
+    if (kind.as_string() == "RANGE")
+        d.kind = IndexKind::Range;
+    else if (kind.as_string() == "VECTOR")
+        d.kind = IndexKind::Vector;
+    else
+        corrupt("index " + name + " has the unknown kind " + kind.as_string());
     d.label = label.as_string();
     for (const auto& p : props.as_list()) {
         if (!p.is_string()) corrupt("index " + name + " has a property that is not a name");
@@ -110,9 +114,10 @@ bool IndexRegistry::create(IndexDef& def, bool if_not_exists) {
         if (d.name == def.name) {
             if (if_not_exists) return false;
             if (d.same_schema(def))
-                schema_error("EquivalentSchemaRuleAlreadyExists",
-                             "An equivalent index already exists: " + std::string(index_kind_name(d.kind)) +
-                                 " index '" + d.name + "' on " + d.schema_text() + ".");
+                schema_error(
+                    "EquivalentSchemaRuleAlreadyExists",
+                    "An equivalent index already exists: " + std::string(index_kind_name(d.kind)) +
+                        " index '" + d.name + "' on " + d.schema_text() + ".");
             schema_error("IndexWithNameAlreadyExists",
                          "There already exists an index called '" + def.name + "'.");
         }
@@ -121,9 +126,8 @@ bool IndexRegistry::create(IndexDef& def, bool if_not_exists) {
         if (!d.same_schema(def)) continue;
         if (if_not_exists) return false;
         schema_error("IndexAlreadyExists", "There already exists a " +
-                                               std::string(index_kind_name(d.kind)) +
-                                               " index on " + d.schema_text() + ": '" + d.name +
-                                               "'.");
+                                               std::string(index_kind_name(d.kind)) + " index on " +
+                                               d.schema_text() + ": '" + d.name + "'.");
     }
     def.id = next_id_++;
     def.state = IndexState::Populating;
@@ -134,7 +138,8 @@ bool IndexRegistry::create(IndexDef& def, bool if_not_exists) {
 
 std::optional<IndexDef> IndexRegistry::drop(const std::string& name, bool if_exists) {
     std::lock_guard lock(mu_);
-    auto it = std::find_if(defs_.begin(), defs_.end(), [&](const IndexDef& d) { return d.name == name; });
+    auto it =
+        std::find_if(defs_.begin(), defs_.end(), [&](const IndexDef& d) { return d.name == name; });
     if (it == defs_.end()) {
         if (if_exists) return std::nullopt;
         schema_error("IndexNotFound",
@@ -166,7 +171,8 @@ std::vector<IndexDef> IndexRegistry::list() const {
         std::lock_guard lock(mu_);
         out = defs_;
     }
-    std::sort(out.begin(), out.end(), [](const IndexDef& a, const IndexDef& b) { return a.name < b.name; });
+    std::sort(out.begin(), out.end(),
+              [](const IndexDef& a, const IndexDef& b) { return a.name < b.name; });
     return out;
 }
 

@@ -35,8 +35,8 @@ void check_storable(const Value& v) {
         }
         return;
     }
-    throw_type_error("InvalidPropertyType", "a property cannot hold a value of type " +
-                                                std::string(kind_name(v.kind())));
+    throw_type_error("InvalidPropertyType",
+                     "a property cannot hold a value of type " + std::string(kind_name(v.kind())));
 }
 
 Map to_map(const Catalog& catalog, std::span<const Property> props) {
@@ -63,8 +63,8 @@ Partition::~Partition() = default;
 
 uint32_t Partition::next_local(size_t size, const char* what) const {
     if (size >= UINT32_MAX) {
-        throw_db("CapacityExceeded", std::string("shard ") + std::to_string(index_) +
-                                         " cannot hold more " + what);
+        throw_db("CapacityExceeded",
+                 std::string("shard ") + std::to_string(index_) + " cannot hold more " + what);
     }
     return static_cast<uint32_t>(size);
 }
@@ -328,8 +328,10 @@ void Partition::index_entries(uint32_t local, bool add, uint32_t label, uint32_t
         if (!rec.labels.contains(ix->label())) continue;
         auto k = ix->key_of(rec.props);
         if (!k) continue;
-        if (add) ix->insert(std::move(*k), local);
-        else ix->erase(*k, local);
+        if (add)
+            ix->insert(std::move(*k), local);
+        else
+            ix->erase(*k, local);
     }
 }
 
@@ -357,8 +359,9 @@ void Partition::sync_indexes() {
 }
 
 bool Partition::has_index(const std::string& name) const {
-    return std::any_of(prop_indexes_.begin(), prop_indexes_.end(),
-                       [&](const std::unique_ptr<PropertyIndex>& ix) { return ix->name() == name; }) ||
+    return std::any_of(
+               prop_indexes_.begin(), prop_indexes_.end(),
+               [&](const std::unique_ptr<PropertyIndex>& ix) { return ix->name() == name; }) ||
            std::any_of(vec_indexes_.begin(), vec_indexes_.end(),
                        [&](const std::unique_ptr<VecIndex>& ix) { return ix->name == name; });
 }
@@ -375,7 +378,8 @@ void Partition::prefetch_equal_seeks(uint32_t label, std::span<const uint32_t> k
                                      std::span<const Value> values) const {
     const PropertyIndex* ix = nullptr;
     for (const auto& p : prop_indexes_)
-        if (p->label() == label && std::equal(keys.begin(), keys.end(), p->keys().begin(), p->keys().end()))
+        if (p->label() == label &&
+            std::equal(keys.begin(), keys.end(), p->keys().begin(), p->keys().end()))
             ix = p.get();
     if (!ix || ix->keys().size() != 1) return;
     for (const Value& v : values) ix->prefetch(v);
@@ -409,7 +413,8 @@ bool Partition::index_seek(uint32_t label, std::span<const uint32_t> keys, const
                            std::vector<uint64_t>& out, bool* exact) const {
     if (exact) *exact = false;
     for (const auto& ix : prop_indexes_) {
-        if (ix->label() != label || !std::equal(keys.begin(), keys.end(), ix->keys().begin(), ix->keys().end()))
+        if (ix->label() != label ||
+            !std::equal(keys.begin(), keys.end(), ix->keys().begin(), ix->keys().end()))
             continue;
         if (q.equal && !q.lower && !q.upper && ix->keys().size() == 1) {
             uint32_t local = 0;
@@ -421,11 +426,13 @@ bool Partition::index_seek(uint32_t label, std::span<const uint32_t> keys, const
                     // The hash only says "maybe": check the node's key. Integers against
                     // integers and strings against strings compare in Cypher order exactly
                     // as `=` does; other pairs (2 against 2.0, NaN) leave it to the caller.
-                    const Value* v = local < nodes_.size() ? nodes_[local].props.find(ix->keys()[0]) : nullptr;
+                    const Value* v =
+                        local < nodes_.size() ? nodes_[local].props.find(ix->keys()[0]) : nullptr;
                     if (v && order_compare(*v, *q.equal) == 0) {
                         out.push_back(encode(local));
                         if (exact)
-                            *exact = v->kind() == q.equal->kind() && (v->is_int() || v->is_string());
+                            *exact =
+                                v->kind() == q.equal->kind() && (v->is_int() || v->is_string());
                     } else if (exact) {
                         *exact = true;
                     }
@@ -515,8 +522,8 @@ void Partition::restore_node(uint64_t id) {
 
 void Partition::restore_relationship(uint64_t rel, uint64_t start, uint32_t type, uint64_t end) {
     if (!owns(rel)) {
-        throw_db("ForeignId", "relationship " + std::to_string(rel) +
-                                  " does not belong to shard " + std::to_string(index_));
+        throw_db("ForeignId", "relationship " + std::to_string(rel) + " does not belong to shard " +
+                                  std::to_string(index_));
     }
     const uint64_t local = rel / count_;
     if (local < rels_.size()) {

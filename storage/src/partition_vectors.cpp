@@ -123,18 +123,19 @@ std::optional<VectorIndex> take_image(std::vector<Partition::VectorImage>& stash
         const auto& got = ix.options();
         if (got.dimension != want.dimension || got.similarity != want.similarity ||
             got.m != want.m || got.ef_construction != want.ef_construction) {
-            spdlog::warn("vector index {} (shard {}): the checkpoint image was built with other "
-                         "options (dimension {}, M {}, ef_construction {}; the index has {}, {}, "
-                         "{}, or another similarity), rebuilding",
-                         name, shard, got.dimension, got.m, got.ef_construction, want.dimension,
-                         want.m, want.ef_construction);
+            spdlog::warn(
+                "vector index {} (shard {}): the checkpoint image was built with other "
+                "options (dimension {}, M {}, ef_construction {}; the index has {}, {}, "
+                "{}, or another similarity), rebuilding",
+                name, shard, got.dimension, got.m, got.ef_construction, want.dimension, want.m,
+                want.ef_construction);
             return std::nullopt;
         }
         ix.set_ef_search(want.ef_search);
         return ix;
     } catch (const std::exception& e) {
-        spdlog::warn("vector index {} (shard {}): unusable checkpoint image ({}), rebuilding",
-                     name, shard, e.what());
+        spdlog::warn("vector index {} (shard {}): unusable checkpoint image ({}), rebuilding", name,
+                     shard, e.what());
         return std::nullopt;
     }
 }
@@ -154,7 +155,8 @@ void Partition::reconcile_vector_index(VecIndex& ix) {
     for (uint64_t id : stale) ix.index.remove(id);
     // Then whatever a rebuild would index that the image lacks.
     for_each_node_with_label(ix.label, [&](uint64_t id) {
-        const std::vector<float>* c = indexed_coords(ix, static_cast<uint32_t>(id / count_), scratch);
+        const std::vector<float>* c =
+            indexed_coords(ix, static_cast<uint32_t>(id / count_), scratch);
         if (c && !ix.index.holds(id, *c)) upsert_indexable(ix.index, id, *c);
     });
 }

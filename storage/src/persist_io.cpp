@@ -3,11 +3,11 @@
 
 #include <lora/error.hpp>
 
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
 
 namespace lora::storage::persist {
 namespace {
@@ -92,7 +92,8 @@ void write_file_atomic(const std::filesystem::path& file, std::span<const std::b
     auto tmp = file;
     tmp += ".tmp";
     write_file_synced(tmp, data);
-    if (::rename(tmp.c_str(), file.c_str()) != 0) fail_errno("rename to " + file.string(), tmp, errno);
+    if (::rename(tmp.c_str(), file.c_str()) != 0)
+        fail_errno("rename to " + file.string(), tmp, errno);
     auto parent = file.parent_path();
     sync_dir(parent.empty() ? std::filesystem::path(".") : parent);
 }
@@ -121,8 +122,8 @@ std::span<const std::byte> Reader::get_bytes(size_t n, std::string_view what) {
 
 void Reader::need(size_t n, std::string_view what) const {
     if (n > in_.size() - pos_) {
-        corrupt("truncated " + std::string(what) + " (needs " + std::to_string(n) +
-                " bytes, " + std::to_string(in_.size() - pos_) + " left)");
+        corrupt("truncated " + std::string(what) + " (needs " + std::to_string(n) + " bytes, " +
+                std::to_string(in_.size() - pos_) + " left)");
     }
 }
 

@@ -7,9 +7,9 @@
 #include <cmath>
 #include <cstring>
 #include <functional>
-#include <string_view>
 #include <iterator>
 #include <limits>
+#include <string_view>
 
 namespace lora::storage {
 
@@ -60,7 +60,8 @@ std::pair<size_t, size_t> PropertyIndex::lower_bound(const Entry& e) const {
     if (leaves_.empty()) return {0, 0};
     size_t i = leaf_of(e);
     const Leaf& leaf = leaves_[i];
-    auto pos = static_cast<size_t>(std::lower_bound(leaf.begin(), leaf.end(), e, Less{}) - leaf.begin());
+    auto pos =
+        static_cast<size_t>(std::lower_bound(leaf.begin(), leaf.end(), e, Less{}) - leaf.begin());
     if (pos == leaf.size()) return {i + 1, 0};
     return {i, pos};
 }
@@ -72,7 +73,8 @@ void PropertyIndex::split(size_t i, bool at_end) {
     const size_t keep = at_end ? full.size() - 1 : full.size() / 2;
     Leaf right;
     right.reserve(kLeaf);
-    std::move(full.begin() + static_cast<std::ptrdiff_t>(keep), full.end(), std::back_inserter(right));
+    std::move(full.begin() + static_cast<std::ptrdiff_t>(keep), full.end(),
+              std::back_inserter(right));
     full.erase(full.begin() + static_cast<std::ptrdiff_t>(keep), full.end());
     Entry first = right.front();
     leaves_.insert(leaves_.begin() + static_cast<std::ptrdiff_t>(i) + 1, std::move(right));
@@ -160,7 +162,8 @@ void PropertyIndex::hash_rebuild(size_t capacity) {
 
 void PropertyIndex::prefetch(const Value& key) const {
     if (hash_.empty()) return;
-    if (auto h = hash_of(key)) __builtin_prefetch(&hash_[static_cast<uint32_t>(*h) & (hash_.size() - 1)]);
+    if (auto h = hash_of(key))
+        __builtin_prefetch(&hash_[static_cast<uint32_t>(*h) & (hash_.size() - 1)]);
 }
 
 PropertyIndex::Probe PropertyIndex::probe(const Value& key, uint32_t& local) const {
@@ -245,9 +248,8 @@ void PropertyIndex::seek(const IndexQuery& q, std::vector<uint32_t>& out) const 
     };
     if (q.equal) {
         const Entry probe{*q.equal, 0};
-        walk(lower_bound(probe), [&](const Entry& e) {
-            return order_compare(e.key, *q.equal) == 0 ? 2 : 0;
-        });
+        walk(lower_bound(probe),
+             [&](const Entry& e) { return order_compare(e.key, *q.equal) == 0 ? 2 : 0; });
         return;
     }
     const Value* cls = q.lower ? &q.lower->value : q.upper ? &q.upper->value : nullptr;

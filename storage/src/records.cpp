@@ -15,7 +15,7 @@ namespace {
 
 template <typename Header, typename Elem>
 Header* allocate_block(uint32_t cap) {
-    void* mem = ::operator new(sizeof(Header) + size_t{cap} * sizeof(Elem));
+    void* mem = ::operator new (sizeof(Header) + size_t{cap} * sizeof(Elem));
     return static_cast<Header*>(mem);
 }
 
@@ -46,17 +46,16 @@ size_t value_heap_bytes(const Value& v) {
         case ValueKind::Null:
         case ValueKind::Bool:
         case ValueKind::Int:
-        case ValueKind::Float:
-            return 0;
-        default:
-            return kBox;
+        case ValueKind::Float: return 0;
+        default: return kBox;
     }
 }
 
 PackedEdge PackedEdge::pack(const Edge& e) {
     if (e.rel >= kIdLimit || e.other >= kIdLimit)
         throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "CapacityExceeded",
-                    "relationship " + std::to_string(e.rel) + " to node " + std::to_string(e.other) +
+                    "relationship " + std::to_string(e.rel) + " to node " +
+                        std::to_string(e.other) +
                         ": an id beyond 2^48 cannot be stored in an adjacency list");
     PackedEdge p;
     p.words[0] = static_cast<uint32_t>(e.rel);
@@ -183,8 +182,8 @@ void AdjacencyList::reserve_one() {
     // doubling, for a few more copies of a small block.
     const size_t want = old_cap < 2 ? 2 : old_cap + old_cap / 2;
     const size_t bytes = alloc_size(sizeof(Header) + want * sizeof(PackedEdge));
-    const size_t new_cap = std::min<size_t>((bytes - sizeof(Header)) / sizeof(PackedEdge),
-                                            2 * kMaxPerDirection);
+    const size_t new_cap =
+        std::min<size_t>((bytes - sizeof(Header)) / sizeof(PackedEdge), 2 * kMaxPerDirection);
     Header* nb = allocate_block<Header, PackedEdge>(static_cast<uint32_t>(new_cap));
     nb->out = block_ ? block_->out : 0;
     nb->in = block_ ? block_->in : 0;
@@ -204,8 +203,7 @@ namespace {
 
 [[noreturn]] void throw_too_many_edges() {
     throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "CapacityExceeded",
-                "a node cannot hold more than " +
-                    std::to_string(AdjacencyList::kMaxPerDirection) +
+                "a node cannot hold more than " + std::to_string(AdjacencyList::kMaxPerDirection) +
                     " relationships in one direction");
 }
 

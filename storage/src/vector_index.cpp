@@ -7,8 +7,8 @@
 #include <lora/error.hpp>
 #include <lora/value.hpp>
 
-#include <fstream>  // hnswlib's headers use it without including it
 #include <hnswlib/hnswlib.h>
+#include <fstream>  // hnswlib's headers use it without including it
 
 #include <algorithm>
 #include <cmath>
@@ -122,7 +122,8 @@ struct VectorIndex::Impl {
         if (o.dimension == 0 || o.dimension > kMaxVectorDimension)
             invalid("dimension must be between 1 and " + std::to_string(kMaxVectorDimension) +
                     ", got " + std::to_string(o.dimension));
-        if (o.m < 2 || o.m > 1024) invalid("M must be between 2 and 1024, got " + std::to_string(o.m));
+        if (o.m < 2 || o.m > 1024)
+            invalid("M must be between 2 and 1024, got " + std::to_string(o.m));
         if (o.ef_construction == 0) invalid("ef_construction must be positive");
         if (o.ef_search == 0) invalid("ef_search must be positive");
         const vk::Isa isa = vk::best_isa();
@@ -244,7 +245,8 @@ struct VectorIndex::Impl {
             for (size_t j = 0; j < batch.size(); ++j) {
                 if (j + kAhead < batch.size()) prefetch_code(batch[j + kAhead]);
                 const hnswlib::tableint in = batch[j];
-                const float d = h.fstdistfunc_(code.data(), h.getDataByInternalId(in), h.dist_func_param_);
+                const float d =
+                    h.fstdistfunc_(code.data(), h.getDataByInternalId(in), h.dist_func_param_);
                 if (beam.size() < ef || d < bound) {
                     candidates.emplace_back(d, in);
                     std::push_heap(candidates.begin(), candidates.end(), nearer);
@@ -262,7 +264,9 @@ struct VectorIndex::Impl {
             if (!candidates.empty())
                 for (size_t l = 0; l < kLinkLines; ++l)
                     __builtin_prefetch(
-                        reinterpret_cast<const char*>(h.get_linklist0(candidates.front().second)) + 64 * l, 0, 3);
+                        reinterpret_cast<const char*>(h.get_linklist0(candidates.front().second)) +
+                            64 * l,
+                        0, 3);
         }
         h.visited_list_pool_->releaseVisitedList(vl);
     }
@@ -304,7 +308,8 @@ struct VectorIndex::Impl {
         for (size_t j = 0; j < beam.size(); ++j) {
             if (j + 2 < beam.size()) {  // the float vectors are as scattered as the codes
                 const char* p = reinterpret_cast<const char*>(vector_of(beam[j + 2].second));
-                for (size_t off = 0; off < dim * sizeof(float); off += 64) __builtin_prefetch(p + off, 0, 3);
+                for (size_t off = 0; off < dim * sizeof(float); off += 64)
+                    __builtin_prefetch(p + off, 0, 3);
             }
             const hnswlib::tableint in = beam[j].second;
             out.push_back(VectorHit{static_cast<uint64_t>(h.getExternalLabel(in)),
@@ -316,7 +321,8 @@ struct VectorIndex::Impl {
     }
 
     // Exact top-k over the live vectors the filter admits.
-    std::vector<VectorHit> scan(const float* q, size_t k, const std::function<bool(uint64_t)>& filter) {
+    std::vector<VectorHit> scan(const float* q, size_t k,
+                                const std::function<bool(uint64_t)>& filter) {
         std::vector<VectorHit> out;
         for (size_t i = 0; i < hnsw->cur_element_count; ++i) {
             const auto in = static_cast<hnswlib::tableint>(i);
@@ -483,7 +489,8 @@ VectorIndex VectorIndex::load(std::span<const std::byte> bytes) {
     VectorIndexOptions o;
     o.dimension = r.get<uint32_t>("the dimension");
     const auto sim = r.get<uint8_t>("the similarity");
-    if (sim > static_cast<uint8_t>(vec::Similarity::Cosine)) corrupt("unknown similarity " + std::to_string(sim));
+    if (sim > static_cast<uint8_t>(vec::Similarity::Cosine))
+        corrupt("unknown similarity " + std::to_string(sim));
     o.similarity = static_cast<vec::Similarity>(sim);
     o.m = r.get<uint32_t>("M");
     o.ef_construction = r.get<uint32_t>("ef_construction");
@@ -521,7 +528,8 @@ VectorIndex VectorIndex::load(std::span<const std::byte> bytes) {
             std::memcpy(to, element.data(), h.size_links_level0_);
             std::memcpy(impl->vectors.data() + i * dim, element.data() + h.size_links_level0_,
                         dim * sizeof(float));
-            std::memcpy(to + h.label_offset_, element.data() + h.size_links_level0_ + dim * sizeof(float),
+            std::memcpy(to + h.label_offset_,
+                        element.data() + h.size_links_level0_ + dim * sizeof(float),
                         sizeof(hnswlib::labeltype));
         }
     } else {
@@ -574,8 +582,8 @@ VectorIndex VectorIndex::load(std::span<const std::byte> bytes) {
             for (size_t j = 0; j < n; ++j)
                 if (ids[j] >= count || h.element_levels_[ids[j]] < level)
                     corrupt("element " + std::to_string(i) + " links to element " +
-                            std::to_string(ids[j]) + " of " + std::to_string(count) +
-                            " at level " + std::to_string(level) + ", which it does not reach");
+                            std::to_string(ids[j]) + " of " + std::to_string(count) + " at level " +
+                            std::to_string(level) + ", which it does not reach");
         }
     }
     if (count > 0) {

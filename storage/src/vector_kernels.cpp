@@ -104,7 +104,7 @@ __attribute__((target("avx2"))) inline int32_t hsum256_epi32(__m256i v) {
 // maddubs multiplies unsigned by signed bytes: |a| times b with a's sign moved onto b is
 // a * b, and two products of magnitude <= 127 * 127 cannot saturate its 16-bit sums.
 __attribute__((target("avx2"))) inline int32_t dot_i8_avx2_inl(const int8_t* a, const int8_t* b,
-                                                                size_t n) {
+                                                               size_t n) {
     const __m256i ones = _mm256_set1_epi16(1);
     __m256i acc0 = _mm256_setzero_si256(), acc1 = _mm256_setzero_si256();
     size_t i = 0;
@@ -128,8 +128,7 @@ __attribute__((target("avx2"))) inline int32_t dot_i8_avx2_inl(const int8_t* a, 
         const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i));
         const __m128i y = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i));
         const __m128i p = _mm_maddubs_epi16(_mm_abs_epi8(x), _mm_sign_epi8(y, x));
-        acc1 = _mm256_add_epi32(
-            acc1, _mm256_zextsi128_si256(_mm_madd_epi16(p, _mm_set1_epi16(1))));
+        acc1 = _mm256_add_epi32(acc1, _mm256_zextsi128_si256(_mm_madd_epi16(p, _mm_set1_epi16(1))));
         i += 16;
     }
     int32_t s = hsum256_epi32(_mm256_add_epi32(acc0, acc1));
@@ -152,7 +151,8 @@ __attribute__((target("avx2"))) float q_l2_avx2(const void* a, const void* b, co
            2.0f * estimated_dot(head(a), head(b), dot_i8_avx2_inl(codes(a), codes(b), n), n);
 }
 
-__attribute__((target("avx2,fma"))) float f_l2_avx2(const void* a, const void* b, const void* param) {
+__attribute__((target("avx2,fma"))) float f_l2_avx2(const void* a, const void* b,
+                                                    const void* param) {
     const auto* x = static_cast<const float*>(a);
     const auto* y = static_cast<const float*>(b);
     const size_t n = dim_of(param);
@@ -176,7 +176,8 @@ __attribute__((target("avx2,fma"))) float f_l2_avx2(const void* a, const void* b
     return s;
 }
 
-__attribute__((target("avx2,fma"))) float f_ip_avx2(const void* a, const void* b, const void* param) {
+__attribute__((target("avx2,fma"))) float f_ip_avx2(const void* a, const void* b,
+                                                    const void* param) {
     const auto* x = static_cast<const float*>(a);
     const auto* y = static_cast<const float*>(b);
     const size_t n = dim_of(param);
@@ -186,7 +187,8 @@ __attribute__((target("avx2,fma"))) float f_ip_avx2(const void* a, const void* b
         s0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), s0);
         s1 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8), _mm256_loadu_ps(y + i + 8), s1);
     }
-    for (; i + 8 <= n; i += 8) s0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), s0);
+    for (; i + 8 <= n; i += 8)
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), s0);
     float s = hsum256(_mm256_add_ps(s0, s1));
     for (; i < n; ++i) s += x[i] * y[i];
     return 1.0f - s;
@@ -194,15 +196,16 @@ __attribute__((target("avx2,fma"))) float f_ip_avx2(const void* a, const void* b
 
 // (GCC 12's _mm512_reduce_add_epi32 warns about an uninitialised register under -Wextra.)
 __attribute__((target("avx512f"))) inline int32_t hsum512_epi32(__m512i v) {
-    return hsum256_epi32(_mm256_add_epi32(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1)));
+    return hsum256_epi32(
+        _mm256_add_epi32(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1)));
 }
 
 // ---- AVX-512BW: 64 codes a step, and a masked load for the tail instead of a scalar loop.
 // AVX-512 has no sign_epi8: b is negated under the mask of a's negative bytes.
 
 __attribute__((target("avx512f,avx512bw"))) inline int32_t dot_i8_avx512bw_inl(const int8_t* a,
-                                                                                const int8_t* b,
-                                                                                size_t n) {
+                                                                               const int8_t* b,
+                                                                               size_t n) {
     const __m512i ones = _mm512_set1_epi16(1);
     const __m512i zero = _mm512_setzero_si512();
     __m512i acc = _mm512_setzero_si512();
@@ -211,7 +214,8 @@ __attribute__((target("avx512f,avx512bw"))) inline int32_t dot_i8_avx512bw_inl(c
         const __m512i x = _mm512_maskz_loadu_epi8(m, a + i);
         const __m512i y = _mm512_maskz_loadu_epi8(m, b + i);
         const __m512i sy = _mm512_mask_sub_epi8(y, _mm512_movepi8_mask(x), zero, y);
-        acc = _mm512_add_epi32(acc, _mm512_madd_epi16(_mm512_maddubs_epi16(_mm512_abs_epi8(x), sy), ones));
+        acc = _mm512_add_epi32(
+            acc, _mm512_madd_epi16(_mm512_maddubs_epi16(_mm512_abs_epi8(x), sy), ones));
     }
     return hsum512_epi32(acc);
 }
@@ -232,21 +236,22 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) inline int32_t dot_i8_avx
 }
 
 __attribute__((target("avx512f,avx512bw"))) int32_t dot_i8_avx512bw(const int8_t* a,
-                                                                     const int8_t* b, size_t n) {
+                                                                    const int8_t* b, size_t n) {
     return dot_i8_avx512bw_inl(a, b, n);
 }
-__attribute__((target("avx512f,avx512bw,avx512vnni"))) int32_t dot_i8_avx512vnni(
-    const int8_t* a, const int8_t* b, size_t n) {
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) int32_t dot_i8_avx512vnni(const int8_t* a,
+                                                                                 const int8_t* b,
+                                                                                 size_t n) {
     return dot_i8_avx512vnni_inl(a, b, n);
 }
 
 __attribute__((target("avx512f,avx512bw"))) float q_ip_avx512bw(const void* a, const void* b,
-                                                                 const void* param) {
+                                                                const void* param) {
     const size_t n = dim_of(param);
     return 1.0f - estimated_dot(head(a), head(b), dot_i8_avx512bw_inl(codes(a), codes(b), n), n);
 }
 __attribute__((target("avx512f,avx512bw"))) float q_l2_avx512bw(const void* a, const void* b,
-                                                                 const void* param) {
+                                                                const void* param) {
     const size_t n = dim_of(param);
     return head(a).norm2 + head(b).norm2 -
            2.0f * estimated_dot(head(a), head(b), dot_i8_avx512bw_inl(codes(a), codes(b), n), n);
@@ -282,7 +287,8 @@ const char* isa_name(Isa isa) {
 bool isa_supported(Isa isa) {
 #if defined(__x86_64__)
     static const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    static const bool bw = avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+    static const bool bw =
+        avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
     static const bool vnni = bw && __builtin_cpu_supports("avx512vnni");
     switch (isa) {
         case Isa::Scalar: return true;

@@ -9,8 +9,9 @@ namespace {
 
 template <typename Chain>
 void erase_txn(Chain& chain, uint64_t txn) {
-    chain.erase(std::remove_if(chain.begin(), chain.end(),
-                               [&](const auto& v) { return v.txn == txn && v.ts == VersionStore::kPending; }),
+    chain.erase(std::remove_if(
+                    chain.begin(), chain.end(),
+                    [&](const auto& v) { return v.txn == txn && v.ts == VersionStore::kPending; }),
                 chain.end());
 }
 
@@ -23,7 +24,9 @@ void stamp_txn(Chain& chain, uint64_t txn, uint64_t ts) {
 template <typename Chain>
 void collect_chain(Chain& chain, uint64_t horizon) {
     chain.erase(std::remove_if(chain.begin(), chain.end(),
-                               [&](const auto& v) { return v.ts != VersionStore::kPending && v.ts <= horizon; }),
+                               [&](const auto& v) {
+                                   return v.ts != VersionStore::kPending && v.ts <= horizon;
+                               }),
                 chain.end());
 }
 
@@ -55,7 +58,9 @@ VersionStore::Touched& VersionStore::touched(uint64_t txn) {
 
 size_t VersionStore::version_count() const {
     size_t n = 0;
-    auto created = [&](const Touched& t) { n += t.created_rels.ids.size() + t.created_in.ids.size(); };
+    auto created = [&](const Touched& t) {
+        n += t.created_rels.ids.size() + t.created_in.ids.size();
+    };
     for (const auto& [txn, t] : pending_) created(t);
     for (const auto& [ts, t] : committed_) created(t);
     for (const auto& [id, c] : nodes_) n += c.size();
@@ -217,7 +222,9 @@ const std::vector<VersionStore::EdgeMark>* VersionStore::edge_marks(uint64_t nod
 }
 
 bool VersionStore::hides_created(Snap s) const {
-    auto any = [](const Touched& t) { return !t.created_rels.ids.empty() || !t.created_in.ids.empty(); };
+    auto any = [](const Touched& t) {
+        return !t.created_rels.ids.empty() || !t.created_in.ids.empty();
+    };
     for (const auto& [txn, t] : pending_)
         if (txn != s.txn && any(t)) return true;
     for (const auto& [ts, t] : committed_)
@@ -336,8 +343,10 @@ void to_snapshot(std::vector<uint64_t>& out, size_t first, Image&& image,
 
 void View::node_ids(std::optional<uint32_t> label, std::vector<uint64_t>& out) const {
     const size_t first = out.size();
-    if (label) p_.for_each_node_with_label(*label, [&](uint64_t id) { out.push_back(id); });
-    else p_.for_each_node([&](uint64_t id) { out.push_back(id); });
+    if (label)
+        p_.for_each_node_with_label(*label, [&](uint64_t id) { out.push_back(id); });
+    else
+        p_.for_each_node([&](uint64_t id) { out.push_back(id); });
     if (!hides_ || !v_.has_node_versions()) return;
     to_snapshot(
         out, first, [&](uint64_t id) { return v_.node_at(id, s_); },

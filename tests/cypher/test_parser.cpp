@@ -9,7 +9,9 @@ using namespace lora::cypher;
 
 namespace {
 
-const Clause& only_clause(const Statement& s, size_t k = 0) { return s.query.parts[0].clauses.at(k); }
+const Clause& only_clause(const Statement& s, size_t k = 0) {
+    return s.query.parts[0].clauses.at(k);
+}
 
 // The expression of the first RETURN item of `RETURN <expr>`.
 Statement ret(const std::string& e) { return parse("RETURN " + e); }
@@ -28,8 +30,9 @@ lora::Error error_of(std::string_view q) {
 }  // namespace
 
 TEST_CASE("parser: MATCH with patterns and WHERE", "[parser]") {
-    auto s = parse("OPTIONAL MATCH p = (a:A:B {x: 1})-[r:T|:U*1..3 {y: 2}]->(b)<-[:V]-(), (c) "
-                   "WHERE a.x > 1 RETURN a");
+    auto s = parse(
+        "OPTIONAL MATCH p = (a:A:B {x: 1})-[r:T|:U*1..3 {y: 2}]->(b)<-[:V]-(), (c) "
+        "WHERE a.x > 1 RETURN a");
     const Clause& m = only_clause(s);
     CHECK(m.kind == ClauseKind::Match);
     CHECK(m.optional);
@@ -51,14 +54,18 @@ TEST_CASE("parser: MATCH with patterns and WHERE", "[parser]") {
 }
 
 TEST_CASE("parser: relationship ranges and directions", "[parser]") {
-    auto range = [](const char* q) { return *parse(q).query.parts[0].clauses[0].pattern.parts[0].rels[0].range; };
+    auto range = [](const char* q) {
+        return *parse(q).query.parts[0].clauses[0].pattern.parts[0].rels[0].range;
+    };
     CHECK_FALSE(range("MATCH ()-[*]-() RETURN 1").min);
     CHECK_FALSE(range("MATCH ()-[*]-() RETURN 1").max);
     CHECK(range("MATCH ()-[*2]-() RETURN 1").min == 2);
     CHECK(range("MATCH ()-[*2]-() RETURN 1").max == 2);
     CHECK(range("MATCH ()-[*..3]-() RETURN 1").max == 3);
     CHECK_FALSE(range("MATCH ()-[*2..]-() RETURN 1").max);
-    auto dir = [](const char* q) { return parse(q).query.parts[0].clauses[0].pattern.parts[0].rels[0].direction; };
+    auto dir = [](const char* q) {
+        return parse(q).query.parts[0].clauses[0].pattern.parts[0].rels[0].direction;
+    };
     CHECK(dir("MATCH (a)--(b) RETURN 1") == Direction::Both);
     CHECK(dir("MATCH (a)<-->(b) RETURN 1") == Direction::Both);
     CHECK(dir("MATCH (a)<--(b) RETURN 1") == Direction::Incoming);
@@ -68,9 +75,10 @@ TEST_CASE("parser: relationship ranges and directions", "[parser]") {
 }
 
 TEST_CASE("parser: update clauses", "[parser]") {
-    auto s = parse("MATCH (n) CREATE (n)-[:R {w: 1}]->(m:M) MERGE (x:X {id: 1}) "
-                   "ON CREATE SET x.new = true ON MATCH SET x += {seen: 1}, x:Seen "
-                   "SET n.a = 1, n = {b: 2}, n:L1:L2 REMOVE n.a, n:L1 DETACH DELETE m, n");
+    auto s = parse(
+        "MATCH (n) CREATE (n)-[:R {w: 1}]->(m:M) MERGE (x:X {id: 1}) "
+        "ON CREATE SET x.new = true ON MATCH SET x += {seen: 1}, x:Seen "
+        "SET n.a = 1, n = {b: 2}, n:L1:L2 REMOVE n.a, n:L1 DETACH DELETE m, n");
     CHECK(only_clause(s, 1).kind == ClauseKind::Create);
     const Clause& merge = only_clause(s, 2);
     CHECK(merge.kind == ClauseKind::Merge);
@@ -94,8 +102,9 @@ TEST_CASE("parser: update clauses", "[parser]") {
 }
 
 TEST_CASE("parser: projections, UNWIND, UNION, CALL", "[parser]") {
-    auto s = parse("UNWIND [1, 2] AS x WITH DISTINCT x, x * 2 AS y ORDER BY y DESC, x SKIP 1 "
-                   "LIMIT 2 WHERE y > 0 RETURN *, x AS z;");
+    auto s = parse(
+        "UNWIND [1, 2] AS x WITH DISTINCT x, x * 2 AS y ORDER BY y DESC, x SKIP 1 "
+        "LIMIT 2 WHERE y > 0 RETURN *, x AS z;");
     CHECK(only_clause(s).kind == ClauseKind::Unwind);
     CHECK(only_clause(s).variable == "x");
     const Clause& w = only_clause(s, 1);
@@ -140,8 +149,9 @@ TEST_CASE("parser: index commands", "[parser]") {
     auto d = parse("DROP INDEX idx IF EXISTS");
     CHECK(only_clause(d).kind == ClauseKind::DropIndex);
     CHECK(only_clause(d).if_not_exists);
-    auto v = parse("CREATE VECTOR INDEX emb IF NOT EXISTS FOR (n:Doc) ON (n.vec) "
-                   "OPTIONS {dimensions: 3, similarity: 'cosine'}");
+    auto v = parse(
+        "CREATE VECTOR INDEX emb IF NOT EXISTS FOR (n:Doc) ON (n.vec) "
+        "OPTIONS {dimensions: 3, similarity: 'cosine'}");
     CHECK(only_clause(v).vector_index);
     CHECK(only_clause(v).index_options->kind == ExprKind::MapLiteral);
 }
@@ -239,7 +249,8 @@ TEST_CASE("parser: column text is the exact source text", "[parser]") {
 }
 
 TEST_CASE("parser: keywords as names", "[parser]") {
-    auto s = parse("MATCH (n:Match)-[:RETURN]->(m) RETURN n.match, n.return AS `return`, {where: 1}");
+    auto s =
+        parse("MATCH (n:Match)-[:RETURN]->(m) RETURN n.match, n.return AS `return`, {where: 1}");
     CHECK(only_clause(s).pattern.parts[0].nodes[0].labels[0] == "Match");
     CHECK(only_clause(s, 1).body.items[0].expr->name == "match");
 }

@@ -21,7 +21,7 @@ using namespace lora::cypher;
 namespace {
 
 struct TckQuery {
-    std::string where;     // file:line
+    std::string where;  // file:line
     std::string query;
     std::string expected;  // compile-time error detail, empty when the query must pass
 };
@@ -86,8 +86,8 @@ void read_feature(const fs::path& file, std::vector<TckQuery>& out) {
             scenarios.back().expected = trim(t.substr(t.rfind(':') + 1));
         } else if (t.rfind("Examples", 0) == 0) {
             std::vector<std::string> header;
-            for (++i; i < lines.size() && (trim(lines[i]).rfind("|", 0) == 0 ||
-                                           trim(lines[i]).rfind("#", 0) == 0);
+            for (++i; i < lines.size() &&
+                      (trim(lines[i]).rfind("|", 0) == 0 || trim(lines[i]).rfind("#", 0) == 0);
                  ++i) {
                 if (trim(lines[i]).rfind("#", 0) == 0) continue;  // commented-out row
                 auto cells = table_cells(lines[i]);
@@ -182,7 +182,7 @@ TEST_CASE("TCK queries: compile-time errors and valid queries", "[tck]") {
         }
     }
     WARN("valid queries accepted: " << valid_ok << "/" << valid << " (" << unknown_function
-                                     << " rejected for a function lora::fn does not have)");
+                                    << " rejected for a function lora::fn does not have)");
     WARN("compile-time errors matched: " << errors_ok << "/" << errors << " (" << skipped
                                          << " need a procedure catalog)");
     if (!false_positives.str().empty()) WARN("Rejected valid queries:\n" << false_positives.str());

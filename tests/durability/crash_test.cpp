@@ -16,8 +16,9 @@ constexpr int64_t kAfterCrashWriter = 1000;  // writes made by this test process
 // `first_w + writers - 1`), then proves it is still a working database: more writes, a
 // checkpoint, a clean close and another reopen. Returns the graph as recovered.
 // `step`: pairs per statement (the child's --batch); its acks name statements.
-GraphCheck check_recovery(const fs::path& dir, const ChildResult& res, int64_t first_w = 0, int64_t writers = 8,
-                          std::map<int64_t, int64_t> acked = {}, int64_t step = 1) {
+GraphCheck check_recovery(const fs::path& dir, const ChildResult& res, int64_t first_w = 0,
+                          int64_t writers = 8, std::map<int64_t, int64_t> acked = {},
+                          int64_t step = 1) {
     INFO("child: " << res.describe());
     REQUIRE(res.sequence_ok);
     for (auto& [w, s] : res.acked) acked[w] = (s + 1) * step - 1;
@@ -33,7 +34,8 @@ GraphCheck check_recovery(const fs::path& dir, const ChildResult& res, int64_t f
         for (auto& [w, last] : acked) {
             if (w >= first_w && w < first_w + writers) continue;
             INFO("earlier writer " << w);
-            CHECK((first.whole.count(w) ? static_cast<int64_t>(first.whole[w].size()) - 1 : -1) == last);
+            CHECK((first.whole.count(w) ? static_cast<int64_t>(first.whole[w].size()) - 1 : -1) ==
+                  last);
         }
         CHECK_FALSE(db->health().read_only);
         create_pairs(*db, kAfterCrashWriter, 0, 5);
@@ -49,14 +51,16 @@ GraphCheck check_recovery(const fs::path& dir, const ChildResult& res, int64_t f
         for (auto& [w, ss] : first.whole) CHECK(second.whole[w] == ss);
         CHECK(second.whole[kAfterCrashWriter].size() == 8);
         // Remove the test's own pairs so a following generation of writers starts clean.
-        db->execute("MATCH (a:W {w: $w})-[r:R]->(b:W) DELETE r, a, b", {{"w", lora::Value(kAfterCrashWriter)}});
+        db->execute("MATCH (a:W {w: $w})-[r:R]->(b:W) DELETE r, a, b",
+                    {{"w", lora::Value(kAfterCrashWriter)}});
         CHECK(inspect(*db).pairs == first.pairs);
     }
     return first;
 }
 
 // Runs the child until it dies (a fault point kills it) and returns what it printed.
-ChildResult run_to_crash(const fs::path& dir, const std::string& fault, std::vector<std::string> args) {
+ChildResult run_to_crash(const fs::path& dir, const std::string& fault,
+                         std::vector<std::string> args) {
     Child child(dir, args, fault);
     return child.finish(60s);
 }
@@ -64,7 +68,8 @@ ChildResult run_to_crash(const fs::path& dir, const std::string& fault, std::vec
 // Starts the child, SIGKILLs it once it printed `target` acks, returns what it printed.
 ChildResult kill_after(const fs::path& dir, int64_t target, const std::vector<std::string>& args) {
     Child child(dir, args);
-    bool reached = child.read_until([&](const std::string&) { return child.so_far().acks >= target; }, 120s);
+    bool reached =
+        child.read_until([&](const std::string&) { return child.so_far().acks >= target; }, 120s);
     child.kill_now();
     ChildResult res = child.finish(10s);
     INFO(res.describe());
@@ -87,7 +92,8 @@ void kill_at_random_and_recover(int64_t writers, const std::string& sync, int ck
     TempDir tmp;
     const int64_t target = std::uniform_int_distribution<int64_t>(lo, hi)(rng);
     INFO("kill after " << target << " acks");
-    std::vector<std::string> args{"--writers", std::to_string(writers), "--shards", "4", "--sync", sync};
+    std::vector<std::string> args{"--writers", std::to_string(writers), "--shards", "4", "--sync",
+                                  sync};
     if (ckpt_ms) args.insert(args.end(), {"--checkpoint-ms", std::to_string(ckpt_ms)});
     args.insert(args.end(), extra.begin(), extra.end());
     ChildResult res = kill_after(tmp.path, target, args);
@@ -107,7 +113,8 @@ TEST_CASE("SIGKILL at a random moment under 8 writers keeps every acknowledged p
 
 TEST_CASE("SIGKILL under 32 async writers (execute_async) keeps every acknowledged pair whole",
           "[durability][crash][async]") {
-    const auto [sync, ckpt_ms] = GENERATE(table<std::string, int>({{"per-commit", 0}, {"per-commit", 15}}));
+    const auto [sync, ckpt_ms] =
+        GENERATE(table<std::string, int>({{"per-commit", 0}, {"per-commit", 15}}));
     kill_at_random_and_recover(32, sync, ckpt_ms, 50, 800, {"--async"});
 }
 
@@ -122,7 +129,8 @@ TEST_CASE("repeated crashes of one database keep every generation's acknowledged
     for (int gen = 0; gen < 3; ++gen) {
         const int64_t target = std::uniform_int_distribution<int64_t>(10, 250)(rng);
         INFO("generation " << gen << ", kill after " << target << " acks");
-        std::vector<std::string> args{"--writers", "8", "--shards", "4", "--w-base", std::to_string(gen * 8)};
+        std::vector<std::string> args{"--writers", "8",        "--shards",
+                                      "4",         "--w-base", std::to_string(gen * 8)};
         if (gen == 1) args.insert(args.end(), {"--checkpoint-ms", "10"});
         ChildResult res = kill_after(tmp.path, target, args);
         // What the recovery found (acked or durable-unacked) is what the next generation builds on.
@@ -143,7 +151,8 @@ TEST_CASE("a crash never leaves a many-pair statement half applied", "[durabilit
                                        "wal_crash_after_write@9");
     INFO("LORA_FAULT=" << fault);
     TempDir tmp;
-    const std::vector<std::string> args{"--writers", "4", "--shards", "4", "--batch", "40", "--max", "400"};
+    const std::vector<std::string> args{"--writers", "4",  "--shards", "4",
+                                        "--batch",   "40", "--max",    "400"};
     ChildResult res;
     if (fault.empty()) {
         res = kill_after(tmp.path, std::uniform_int_distribution<int64_t>(3, 40)(rng), args);
@@ -167,7 +176,8 @@ TEST_CASE("SIGKILL loop under 8 writers with checkpoints", "[durability][crash][
         const int64_t target = std::uniform_int_distribution<int64_t>(1, 2000)(rng);
         const bool ckpt = round % 2 == 1;
         const std::string sync = syncs[(round / 2) % 4];
-        INFO("round " << round << ", kill after " << target << " acks, checkpoints " << ckpt << ", sync " << sync);
+        INFO("round " << round << ", kill after " << target << " acks, checkpoints " << ckpt
+                      << ", sync " << sync);
         std::vector<std::string> args{"--writers", "8", "--shards", "4", "--sync", sync};
         if (ckpt) args.insert(args.end(), {"--checkpoint-ms", "7"});
         ChildResult res = kill_after(tmp.path, target, args);
@@ -182,7 +192,8 @@ TEST_CASE("a crash at each WAL and commit fault point loses no acknowledged pair
                                        "wal_crash_after_sync@25", "commit_crash_before_install@40");
     INFO("LORA_FAULT=" << fault);
     TempDir tmp;
-    ChildResult res = run_to_crash(tmp.path, fault, {"--writers", "8", "--shards", "4", "--max", "2000"});
+    ChildResult res =
+        run_to_crash(tmp.path, fault, {"--writers", "8", "--shards", "4", "--max", "2000"});
     INFO(res.describe());
     REQUIRE(res.killed_by_sigkill);  // the fault point fired (the child did not run to "done")
     REQUIRE(res.errors.empty());
@@ -192,13 +203,14 @@ TEST_CASE("a crash at each WAL and commit fault point loses no acknowledged pair
 
 TEST_CASE("a crash inside a checkpoint leaves the old or the new checkpoint usable",
           "[durability][crash][fault][checkpoint]") {
-    const std::string fault = GENERATE(as<std::string>{}, "checkpoint_crash_mid@3",
-                                       "checkpoint_crash_before_manifest@3", "checkpoint_crash_mid@1",
-                                       "checkpoint_crash_before_manifest@1");
+    const std::string fault =
+        GENERATE(as<std::string>{}, "checkpoint_crash_mid@3", "checkpoint_crash_before_manifest@3",
+                 "checkpoint_crash_mid@1", "checkpoint_crash_before_manifest@1");
     INFO("LORA_FAULT=" << fault);
     TempDir tmp;
-    ChildResult res = run_to_crash(tmp.path, fault,
-                                   {"--writers", "8", "--shards", "4", "--max", "5000", "--checkpoint-ms", "10"});
+    ChildResult res =
+        run_to_crash(tmp.path, fault,
+                     {"--writers", "8", "--shards", "4", "--max", "5000", "--checkpoint-ms", "10"});
     INFO(res.describe());
     REQUIRE(res.killed_by_sigkill);
     REQUIRE(res.errors.empty());
@@ -213,8 +225,9 @@ TEST_CASE("crash fault points in a loop", "[durability][crash][fault][slow][.]")
     const unsigned seed = rd();
     std::mt19937 rng(seed);
     INFO("seed " << seed);
-    const char* points[] = {"wal_crash_after_write", "wal_crash_after_sync", "commit_crash_before_install",
-                            "checkpoint_crash_mid", "checkpoint_crash_before_manifest"};
+    const char* points[] = {"wal_crash_after_write", "wal_crash_after_sync",
+                            "commit_crash_before_install", "checkpoint_crash_mid",
+                            "checkpoint_crash_before_manifest"};
     for (int round = 0; round < 20; ++round) {
         std::string point = points[round % 5];
         bool ckpt_point = point.rfind("checkpoint", 0) == 0;
@@ -223,8 +236,9 @@ TEST_CASE("crash fault points in a loop", "[durability][crash][fault][slow][.]")
         std::string fault = point + "@" + std::to_string(n);
         INFO("round " << round << " LORA_FAULT=" << fault);
         TempDir tmp;
-        ChildResult res = run_to_crash(tmp.path, fault,
-                                       {"--writers", "8", "--shards", "4", "--max", "20000", "--checkpoint-ms", "5"});
+        ChildResult res = run_to_crash(
+            tmp.path, fault,
+            {"--writers", "8", "--shards", "4", "--max", "20000", "--checkpoint-ms", "5"});
         INFO(res.describe());
         REQUIRE(res.killed_by_sigkill);
         check_recovery(tmp.path, res);

@@ -26,7 +26,8 @@ std::vector<std::byte> read_all(const fs::path& file, uint64_t limit = UINT64_MA
 wal::SegmentHeader segment_header(const fs::path& seg) {
     auto bytes = read_all(seg, wal::segment_header_size);
     std::string why;
-    auto h = wal::decode_segment_header(std::span<const std::byte>(bytes).first(wal::segment_header_size), why);
+    auto h = wal::decode_segment_header(
+        std::span<const std::byte>(bytes).first(wal::segment_header_size), why);
     if (!h) throw std::runtime_error("bad segment header in " + seg.string() + ": " + why);
     return *h;
 }
@@ -39,7 +40,8 @@ struct RecordPos {
 std::vector<RecordPos> records_of(const fs::path& seg) {
     auto bytes = read_all(seg);
     std::string why;
-    auto h = wal::decode_segment_header(std::span<const std::byte>(bytes).first(wal::segment_header_size), why);
+    auto h = wal::decode_segment_header(
+        std::span<const std::byte>(bytes).first(wal::segment_header_size), why);
     if (!h) throw std::runtime_error("bad segment header in " + seg.string() + ": " + why);
     std::vector<RecordPos> out;
     uint64_t off = wal::segment_header_size, lsn = h->first_lsn;
@@ -65,7 +67,8 @@ void resegment(const fs::path& dir, uint64_t segment_bytes) {
         auto rec = wal::open_for_recovery(dir / "wal", id);
         first = rec.first_lsn();
         rec.for_each(0, [&](const wal::Record& r) {
-            records.emplace_back(r.type, std::vector<std::byte>(r.payload.begin(), r.payload.end()));
+            records.emplace_back(r.type,
+                                 std::vector<std::byte>(r.payload.begin(), r.payload.end()));
         });
     }
     REQUIRE(first > 0);
@@ -131,10 +134,14 @@ TEST_CASE("a flipped byte in the last WAL record drops only that record", "[dura
     REQUIRE(recs.size() == 12);
     const auto& last = recs.back();
     uint64_t at = last.offset;
-    if (where == "payload") at += wal::record_header_size + 5;
-    else if (where == "length") at += 1;
-    else if (where == "lsn") at += 8;
-    else at += 16;
+    if (where == "payload")
+        at += wal::record_header_size + 5;
+    else if (where == "length")
+        at += 1;
+    else if (where == "lsn")
+        at += 8;
+    else
+        at += 16;
     flip_byte(segs.back(), at);
     {
         auto db = open_db(tmp.path);
@@ -184,7 +191,8 @@ TEST_CASE("a flipped byte in an earlier WAL segment stops the open, naming file 
     CHECK(open_error(tmp.path) == err);
 }
 
-TEST_CASE("a flipped byte in the last of several segments cuts only the tail", "[durability][damage]") {
+TEST_CASE("a flipped byte in the last of several segments cuts only the tail",
+          "[durability][damage]") {
     TempDir tmp;
     make_db(tmp.path, 40);
     resegment(tmp.path, 4096);
@@ -270,7 +278,8 @@ TEST_CASE("a missing checkpoint file stops the open, naming the file", "[durabil
     CHECK(err.find(victim) != std::string::npos);
 }
 
-TEST_CASE("a missing checkpoint folder or MANIFEST stops the open, naming it", "[durability][damage]") {
+TEST_CASE("a missing checkpoint folder or MANIFEST stops the open, naming it",
+          "[durability][damage]") {
     TempDir tmp;
     {
         auto db = open_db(tmp.path);
@@ -321,7 +330,8 @@ TEST_CASE("an empty WAL directory with a checkpoint opens with the checkpoint's 
 
 TEST_CASE("a flipped byte in a checkpoint file or the MANIFEST stops the open, naming the file",
           "[durability][damage]") {
-    const std::string victim = GENERATE(as<std::string>{}, "shard-2.ckpt", "catalog.ckpt", "MANIFEST");
+    const std::string victim =
+        GENERATE(as<std::string>{}, "shard-2.ckpt", "catalog.ckpt", "MANIFEST");
     const bool in_header = GENERATE(true, false);
     INFO("damaged " << victim << (in_header ? " near its start" : " near its end"));
     TempDir tmp;

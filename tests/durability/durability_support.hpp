@@ -89,7 +89,8 @@ struct GraphCheck {
         std::ostringstream o;
         o << "nodes=" << nodes << " rels=" << rels << " whole pairs=" << pairs;
         for (auto& [w, ss] : whole)
-            o << " w" << w << ":" << ss.size() << (ss.empty() ? "" : "[0.." + std::to_string(ss.back()) + "]");
+            o << " w" << w << ":" << ss.size()
+              << (ss.empty() ? "" : "[0.." + std::to_string(ss.back()) + "]");
         for (size_t i = 0; i < problems.size() && i < 10; ++i) o << "\n  " << problems[i];
         return o.str();
     }
@@ -105,22 +106,28 @@ inline GraphCheck inspect(lora::Database& db, int64_t other_nodes = 0, int64_t o
     GraphCheck c;
     for (auto& row : db.execute("MATCH (n:W) RETURN n.w, n.s, n.t").rows) {
         if (!row[0].is_int() || !row[1].is_int()) {
-            c.problems.push_back("a :W node without integer w/s: " + row[0].to_string() + "," + row[1].to_string());
+            c.problems.push_back("a :W node without integer w/s: " + row[0].to_string() + "," +
+                                 row[1].to_string());
             continue;
         }
         auto& p = seen[{row[0].as_int(), row[1].as_int()}];
-        if (row[2].is_null()) ++p.heads;
-        else if (row[2].is_int() && row[2].as_int() == 1) ++p.tails;
-        else c.problems.push_back("a :W node with t = " + row[2].to_string());
+        if (row[2].is_null())
+            ++p.heads;
+        else if (row[2].is_int() && row[2].as_int() == 1)
+            ++p.tails;
+        else
+            c.problems.push_back("a :W node with t = " + row[2].to_string());
     }
-    for (auto& row : db.execute("MATCH (a:W)-[r:R]->(b:W) RETURN a.w, a.s, a.t, b.w, b.s, b.t").rows) {
+    for (auto& row :
+         db.execute("MATCH (a:W)-[r:R]->(b:W) RETURN a.w, a.s, a.t, b.w, b.s, b.t").rows) {
         bool ok = row[0].is_int() && row[1].is_int() && row[2].is_null() && row[3].is_int() &&
                   row[4].is_int() && row[5].is_int() && row[5].as_int() == 1 &&
                   row[0].as_int() == row[3].as_int() && row[1].as_int() == row[4].as_int();
         if (!ok) {
-            c.problems.push_back("an R relationship joining the wrong nodes: (" + row[0].to_string() + "," +
-                                 row[1].to_string() + "," + row[2].to_string() + ")->(" + row[3].to_string() +
-                                 "," + row[4].to_string() + "," + row[5].to_string() + ")");
+            c.problems.push_back("an R relationship joining the wrong nodes: (" +
+                                 row[0].to_string() + "," + row[1].to_string() + "," +
+                                 row[2].to_string() + ")->(" + row[3].to_string() + "," +
+                                 row[4].to_string() + "," + row[5].to_string() + ")");
             continue;
         }
         ++seen[{row[0].as_int(), row[1].as_int()}].rels;
@@ -130,9 +137,10 @@ inline GraphCheck inspect(lora::Database& db, int64_t other_nodes = 0, int64_t o
             c.whole[key.first].push_back(key.second);
             ++c.pairs;
         } else {
-            c.problems.push_back("pair (" + std::to_string(key.first) + "," + std::to_string(key.second) +
-                                 ") is partial or duplicated: heads=" + std::to_string(p.heads) +
-                                 " tails=" + std::to_string(p.tails) + " rels=" + std::to_string(p.rels));
+            c.problems.push_back(
+                "pair (" + std::to_string(key.first) + "," + std::to_string(key.second) +
+                ") is partial or duplicated: heads=" + std::to_string(p.heads) +
+                " tails=" + std::to_string(p.tails) + " rels=" + std::to_string(p.rels));
         }
     }
     c.nodes = count(db, "MATCH (n) RETURN count(n)");
@@ -171,8 +179,10 @@ inline void require_consistent(const GraphCheck& c, const std::map<int64_t, int6
         INFO("writer " << w << " acknowledged up to s=" << last);
         int64_t present = c.whole.count(w) ? static_cast<int64_t>(c.whole.at(w).size()) - 1 : -1;
         CHECK(present >= last);  // every acknowledged pair survived
-        if (allow_unacked) CHECK(present <= last + step);
-        else CHECK(present == last);
+        if (allow_unacked)
+            CHECK(present <= last + step);
+        else
+            CHECK(present == last);
         CHECK((present + 1) % step == 0);  // statements are all or nothing
     }
 }
@@ -182,8 +192,8 @@ inline void require_consistent(const GraphCheck& c, const std::map<int64_t, int6
 struct ChildResult {
     std::map<int64_t, int64_t> acked;  // writer -> last acknowledged s
     int64_t acks = 0;
-    std::vector<std::string> errors;   // "err ..." lines
-    std::vector<std::string> other;    // every other line (ready, ckpt, done, openerr...)
+    std::vector<std::string> errors;  // "err ..." lines
+    std::vector<std::string> other;   // every other line (ready, ckpt, done, openerr...)
     int checkpoints = 0;
     bool killed_by_sigkill = false;
     bool exited = false;
@@ -194,7 +204,8 @@ struct ChildResult {
     std::string describe() const {
         std::ostringstream o;
         o << "acks=" << acks << " checkpoints=" << checkpoints
-          << (killed_by_sigkill ? " SIGKILLed" : "") << (exited ? " exit=" + std::to_string(exit_code) : "");
+          << (killed_by_sigkill ? " SIGKILLed" : "")
+          << (exited ? " exit=" + std::to_string(exit_code) : "");
         for (auto& e : errors) o << "\n  " << e;
         for (size_t i = 0; i < other.size() && i < 8; ++i) o << "\n  " << other[i];
         return o.str();
@@ -204,7 +215,8 @@ struct ChildResult {
 class Child {
 public:
     // Starts durability_child DIR args... with LORA_FAULT=fault (unset when empty).
-    Child(const fs::path& dir, const std::vector<std::string>& args, const std::string& fault = "") {
+    Child(const fs::path& dir, const std::vector<std::string>& args,
+          const std::string& fault = "") {
         std::vector<std::string> argv_s{LORA_DURABILITY_CHILD, dir.string()};
         argv_s.insert(argv_s.end(), args.begin(), args.end());
         std::vector<std::string> env_s;
@@ -217,7 +229,8 @@ public:
         for (auto& s : env_s) envp.push_back(s.data());
         envp.push_back(nullptr);
         int out[2], in[2];
-        if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(in, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+        if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(in, O_CLOEXEC) != 0)
+            throw std::runtime_error("pipe failed");
         pid_ = ::fork();
         if (pid_ < 0) throw std::runtime_error("fork failed");
         if (pid_ == 0) {
@@ -257,7 +270,8 @@ public:
                 return l;
             }
             if (eof_) return std::nullopt;
-            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
             if (left.count() <= 0) {
                 timed_out_ = true;
                 return std::nullopt;
@@ -269,8 +283,10 @@ public:
             char tmp[4096];
             ssize_t n = ::read(out_, tmp, sizeof tmp);
             if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) eof_ = true;
-            else buf_.append(tmp, static_cast<size_t>(n));
+            if (n <= 0)
+                eof_ = true;
+            else
+                buf_.append(tmp, static_cast<size_t>(n));
         }
     }
 
@@ -279,7 +295,8 @@ public:
     bool read_until(Pred stop, std::chrono::milliseconds timeout) {
         auto deadline = std::chrono::steady_clock::now() + timeout;
         for (;;) {
-            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
             auto l = line(std::max(left, std::chrono::milliseconds(0)));
             if (!l) return false;
             if (stop(*l)) return true;
@@ -295,13 +312,11 @@ public:
     // Reads what is left of the output (acks written before a kill are still in the pipe),
     // then reaps the process. Kills it first when it outlives `timeout`.
     ChildResult finish(std::chrono::milliseconds timeout) {
-        while (line(timeout)) {
-        }
+        while (line(timeout)) {}
         if (timed_out_) {
             result_.other.push_back("(test: child timed out, killed)");
             ::kill(pid_, SIGKILL);
-            while (line(std::chrono::milliseconds(5000))) {
-            }
+            while (line(std::chrono::milliseconds(5000))) {}
         }
         int st = 0;
         ::waitpid(pid_, &st, 0);
@@ -333,8 +348,10 @@ private:
         } else if (kind == "err") {
             result_.errors.push_back(l);
         } else {
-            if (kind == "ckpt") ++result_.checkpoints;
-            else result_.other.push_back(l);
+            if (kind == "ckpt")
+                ++result_.checkpoints;
+            else
+                result_.other.push_back(l);
         }
     }
 
@@ -361,7 +378,8 @@ inline void flip_byte(const fs::path& file, uint64_t offset) {
     f.seekg(static_cast<std::streamoff>(offset));
     char c = 0;
     f.read(&c, 1);
-    if (!f) throw std::runtime_error("cannot read " + file.string() + " at " + std::to_string(offset));
+    if (!f)
+        throw std::runtime_error("cannot read " + file.string() + " at " + std::to_string(offset));
     c = static_cast<char>(c ^ 0x5a);
     f.seekp(static_cast<std::streamoff>(offset));
     f.write(&c, 1);

@@ -23,7 +23,8 @@ std::string extras(lora::Database& db) {
         for (auto& v : row) out += v.to_string() + "|";
         out += "\n";
     }
-    for (auto& row : db.execute("MATCH (:P)-[k:K]->(q:P) RETURN k.since, q.name ORDER BY q.name").rows) {
+    for (auto& row :
+         db.execute("MATCH (:P)-[k:K]->(q:P) RETURN k.since, q.name ORDER BY q.name").rows) {
         for (auto& v : row) out += v.to_string() + "|";
         out += "\n";
     }
@@ -34,8 +35,9 @@ std::string extras(lora::Database& db) {
 constexpr int64_t kExtraNodes = 3, kExtraRels = 1;
 
 void add_extras(lora::Database& db) {
-    db.execute("CREATE (:P {name: 'ann', f: 1.5, l: [1, 2, 3], b: true})-[:K {since: 2001}]->"
-               "(:P:Q {name: 'bob', f: -0.25, l: ['x', 'y'], b: false})");
+    db.execute(
+        "CREATE (:P {name: 'ann', f: 1.5, l: [1, 2, 3], b: true})-[:K {since: 2001}]->"
+        "(:P:Q {name: 'bob', f: -0.25, l: ['x', 'y'], b: false})");
     db.execute("CREATE (:P {name: 'cy', f: 1e10, l: [], b: null})");
 }
 
@@ -148,14 +150,20 @@ TEST_CASE("a damaged snapshot is refused and the database is unchanged", "[durab
         db->snapshot_save(file.string());
     }
     const auto size = fs::file_size(file);
-    const std::string damage = GENERATE(as<std::string>{}, "flipped header byte", "flipped payload byte",
-                                        "truncated", "missing", "not a snapshot");
+    const std::string damage =
+        GENERATE(as<std::string>{}, "flipped header byte", "flipped payload byte", "truncated",
+                 "missing", "not a snapshot");
     INFO(damage);
-    if (damage == "flipped header byte") flip_byte(file, 20);
-    else if (damage == "flipped payload byte") flip_byte(file, size - size / 3);
-    else if (damage == "truncated") fs::resize_file(file, size - 7);
-    else if (damage == "missing") fs::remove(file);
-    else std::ofstream(file, std::ios::trunc) << "hello, I am not a snapshot\n";
+    if (damage == "flipped header byte")
+        flip_byte(file, 20);
+    else if (damage == "flipped payload byte")
+        flip_byte(file, size - size / 3);
+    else if (damage == "truncated")
+        fs::resize_file(file, size - 7);
+    else if (damage == "missing")
+        fs::remove(file);
+    else
+        std::ofstream(file, std::ios::trunc) << "hello, I am not a snapshot\n";
 
     auto db = open_db(b.path);
     create_pairs(*db, 5, 0, 6);
@@ -214,7 +222,8 @@ namespace {
 
 // Loads a 9-pair snapshot into the database at `dir` as `state` describes it, restarts it and
 // checks that the snapshot, not the former content, is what comes back.
-void check_load_survives_restart(const fs::path& dir, const fs::path& work, const std::string& state) {
+void check_load_survives_restart(const fs::path& dir, const fs::path& work,
+                                 const std::string& state) {
     const fs::path file = work / "snap.lora";
     GraphCheck saved;
     {
@@ -251,7 +260,8 @@ TEST_CASE("a snapshot load survives a restart", "[durability][snapshot]") {
 // the restart brings back the former content.
 TEST_CASE("a snapshot load survives a restart when nothing was logged since the last checkpoint",
           "[durability][snapshot]") {
-    const std::string state = GENERATE(as<std::string>{}, "a fresh empty database", "just checkpointed");
+    const std::string state =
+        GENERATE(as<std::string>{}, "a fresh empty database", "just checkpointed");
     TempDir a, b;
     check_load_survives_restart(b.path, a.path, state);
 }

@@ -23,7 +23,8 @@ struct FaultGuard {
 
 TEST_CASE("a failed WAL write or sync fails its statement and makes the database read-only",
           "[durability][fault]") {
-    const std::string point = GENERATE(as<std::string>{}, "wal_write_eio", "wal_write_enospc", "wal_sync_eio");
+    const std::string point =
+        GENERATE(as<std::string>{}, "wal_write_eio", "wal_write_enospc", "wal_sync_eio");
     INFO("fault point " << point);
     TempDir tmp;
     {
@@ -107,11 +108,12 @@ TEST_CASE("a failed WAL write under 8 concurrent writers loses nothing acknowled
             });
         }
         for (auto& t : threads) t.join();
-        INFO("errors:\n" << [&] {
-            std::string s;
-            for (auto& e : errors) s += e + "\n";
-            return s;
-        }());
+        INFO("errors:\n"
+             << [&] {
+                    std::string s;
+                    for (auto& e : errors) s += e + "\n";
+                    return s;
+                }());
         REQUIRE(errors.size() == 8);  // every writer stopped on an error, none ran on
         int wal_failures = 0;
         for (auto& e : errors) {
@@ -135,9 +137,10 @@ TEST_CASE("a statement that fails half way is undone at every shard and never lo
         create_pairs(*db, 0, 0, 3);
         const uint64_t lsn_before = db->wal_status().next_lsn;
         // The first rows create pairs on several shards before 10 / 0 fails the statement.
-        CHECK_THROWS_AS(db->execute("UNWIND [1, 2, 3, 4, 5, 0] AS x "
-                                    "CREATE (:W {w: 50, s: x})-[:R]->(:W {w: 50, s: x, t: 10 / x})"),
-                        lora::Error);
+        CHECK_THROWS_AS(
+            db->execute("UNWIND [1, 2, 3, 4, 5, 0] AS x "
+                        "CREATE (:W {w: 50, s: x})-[:R]->(:W {w: 50, s: x, t: 10 / x})"),
+            lora::Error);
         CHECK(db->wal_status().next_lsn == lsn_before);
         require_consistent(inspect(*db), {{0, 2}}, false);
         CHECK_FALSE(db->health().read_only);

@@ -78,14 +78,14 @@ TEST_CASE("execute_async runs many statements in flight from one thread", "[engi
     auto db = lora::test::open_db(2);
     const int n = 500;
     for (int i = 0; i < n; ++i) {
-        db->execute_async("CREATE (:N {i: $i}) RETURN $i AS i", {{"i", lora::Value(int64_t(i))}},
-                          [&, i](lora::Completion&& c) {
-                              if (c.error || c.result.rows.size() != 1 ||
-                                  c.result.rows[0][0].as_int() != i)
-                                  ++failures;
-                              created += c.result.stats.nodes_created;
-                              w.arrive();
-                          });
+        db->execute_async(
+            "CREATE (:N {i: $i}) RETURN $i AS i", {{"i", lora::Value(int64_t(i))}},
+            [&, i](lora::Completion&& c) {
+                if (c.error || c.result.rows.size() != 1 || c.result.rows[0][0].as_int() != i)
+                    ++failures;
+                created += c.result.stats.nodes_created;
+                w.arrive();
+            });
     }
     REQUIRE(w.wait(n));
     CHECK(failures == 0);
@@ -104,10 +104,11 @@ TEST_CASE("execute_async reports errors through the completion and the database 
         w.arrive();
     });
     // Fails part-way: the statement's writes are rolled back.
-    db->execute_async("UNWIND [1, 2, 0] AS x CREATE (:F {v: 10 / x})", {}, [&](lora::Completion&& c) {
-        runtime = c.error;
-        w.arrive();
-    });
+    db->execute_async("UNWIND [1, 2, 0] AS x CREATE (:F {v: 10 / x})", {},
+                      [&](lora::Completion&& c) {
+                          runtime = c.error;
+                          w.arrive();
+                      });
     REQUIRE(w.wait(2));
     REQUIRE(syntax);
     CHECK(syntax->error_class() == lora::ErrorClass::Syntax);
@@ -131,30 +132,38 @@ TEST_CASE("execute_async completions may start the next statement", "[engine][as
     }
     CHECK(scalar_int(*db, "MATCH (n:A) RETURN count(n)") == 16 * 40);
     // Each writer's statements ran one after the other, all of them.
-    CHECK(scalar_int(*db, "MATCH (n:A) WITH n.w AS w, max(n.s) AS m, count(*) AS c "
-                          "WHERE m = 39 AND c = 40 RETURN count(w)") == 16);
+    CHECK(scalar_int(*db,
+                     "MATCH (n:A) WITH n.w AS w, max(n.s) AS m, count(*) AS c "
+                     "WHERE m = 39 AND c = 40 RETURN count(w)") == 16);
 }
 
 TEST_CASE("execute_async honours deadlines and cancel tokens", "[engine][async]") {
     // A billion rows from small lists: stopping is noticed between chunks of rows.
-    const char* slow = "UNWIND range(1, 1000) AS a UNWIND range(1, 1000) AS b UNWIND range(1, 1000) AS c "
-                       "WITH c WHERE c % 7 = 0 RETURN count(*)";
+    const char* slow =
+        "UNWIND range(1, 1000) AS a UNWIND range(1, 1000) AS b UNWIND range(1, 1000) AS c "
+        "WITH c WHERE c % 7 = 0 RETURN count(*)";
     Waiter w;
     std::optional<lora::Error> timed_out, cancelled;
     auto db = lora::test::open_db(2);
     lora::QueryOptions deadline;
     deadline.timeout = std::chrono::milliseconds(50);
-    db->execute_async(slow, {}, [&](lora::Completion&& c) {
-        timed_out = c.error;
-        w.arrive();
-    }, deadline);
+    db->execute_async(
+        slow, {},
+        [&](lora::Completion&& c) {
+            timed_out = c.error;
+            w.arrive();
+        },
+        deadline);
     auto token = std::make_shared<lora::CancelToken>();
     lora::QueryOptions cancel;
     cancel.cancel = token;
-    db->execute_async(slow, {}, [&](lora::Completion&& c) {
-        cancelled = c.error;
-        w.arrive();
-    }, cancel);
+    db->execute_async(
+        slow, {},
+        [&](lora::Completion&& c) {
+            cancelled = c.error;
+            w.arrive();
+        },
+        cancel);
     token->cancel();
     REQUIRE(w.wait(2));
     REQUIRE(timed_out);
@@ -185,7 +194,8 @@ TEST_CASE("statements acknowledged by execute_async survive a restart", "[engine
     {
         auto db = lora::Database::open(o);
         chains.reserve(8);
-        for (int64_t c = 0; c < 8; ++c) chains.push_back(Chain{db.get(), c, 0, 25, {}, {}, &finished});
+        for (int64_t c = 0; c < 8; ++c)
+            chains.push_back(Chain{db.get(), c, 0, 25, {}, {}, &finished});
         for (auto& c : chains) c.start();
         REQUIRE(finished.wait(8));
     }

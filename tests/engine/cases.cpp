@@ -189,10 +189,10 @@ std::vector<std::string> run_case(const Case& c, uint32_t shards) {
         } catch (const lora::Error& e) {
             if (s.checked && s.error) {
                 bool match = starts_with(*s.error, "*.") ? e.detail() == s.error->substr(2)
-                                                          : starts_with(e.code(), *s.error);
+                                                         : starts_with(e.code(), *s.error);
                 if (!match)
-                    problems.push_back(where + "expected error " + *s.error + ", got " +
-                                       e.code() + ": " + e.message());
+                    problems.push_back(where + "expected error " + *s.error + ", got " + e.code() +
+                                       ": " + e.message());
                 if (s.error_pos && (e.line() <= 0 || e.column() <= 0))
                     problems.push_back(where + "error " + e.code() + " has no line/column");
                 continue;
@@ -224,8 +224,8 @@ std::vector<std::string> run_case(const Case& c, uint32_t shards) {
         }
         if (got != want)
             problems.push_back(where + "rows" + (s.ordered ? " (ordered)" : "") +
-                               ":\n  expected: " + join(want, " ") + "\n  got:      " +
-                               join(got, " "));
+                               ":\n  expected: " + join(want, " ") +
+                               "\n  got:      " + join(got, " "));
         if (s.stats) {
             auto have = stats_map(r.stats);
             for (const auto& [k, v] : have) {

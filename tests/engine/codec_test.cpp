@@ -33,13 +33,16 @@ bool same_map(const Map& a, const Map& b) {
 
 bool same_node(const Node& a, const Node& b) {
     if (a.id != b.id || !a.data != !b.data) return false;
-    return !a.data || (a.data->labels == b.data->labels && same_map(a.data->properties, b.data->properties));
+    return !a.data ||
+           (a.data->labels == b.data->labels && same_map(a.data->properties, b.data->properties));
 }
 
 bool same_rel(const Relationship& a, const Relationship& b) {
-    if (a.id != b.id || a.start != b.start || a.end != b.end || a.type_id != b.type_id) return false;
+    if (a.id != b.id || a.start != b.start || a.end != b.end || a.type_id != b.type_id)
+        return false;
     if (!a.data != !b.data) return false;
-    return !a.data || (a.data->type == b.data->type && same_map(a.data->properties, b.data->properties));
+    return !a.data ||
+           (a.data->type == b.data->type && same_map(a.data->properties, b.data->properties));
 }
 
 bool same(const Value& a, const Value& b) {
@@ -86,7 +89,8 @@ Node attached_node(uint64_t id, std::vector<std::string> labels, Map props) {
     return Node{id, d};
 }
 
-Relationship attached_rel(uint64_t id, uint64_t s, uint64_t e, uint32_t type_id, std::string type, Map props) {
+Relationship attached_rel(uint64_t id, uint64_t s, uint64_t e, uint32_t type_id, std::string type,
+                          Map props) {
     auto d = std::make_shared<RelData>();
     d->type = std::move(type);
     d->properties = std::move(props);
@@ -96,7 +100,8 @@ Relationship attached_rel(uint64_t id, uint64_t s, uint64_t e, uint32_t type_id,
 const char kOddString[] = "with\0nul and unicode \xc3\xa9\xe2\x82\xac";
 
 std::vector<Value> sample_values() {
-    Node a = attached_node(7, {"Person", "Emp loyee"}, {{"name", Value("Ann")}, {"age", Value(42)}});
+    Node a =
+        attached_node(7, {"Person", "Emp loyee"}, {{"name", Value("Ann")}, {"age", Value(42)}});
     Node b = Node{1ull << 40, nullptr};
     Node c = attached_node(9, {}, {});
     Relationship r1 = attached_rel(100, 7, 1ull << 40, 3, "KNOWS", {{"since", Value(1999)}});
@@ -119,7 +124,9 @@ std::vector<Value> sample_values() {
         Value(List{}),
         Value(List{Value(1), Value("a"), Value(), Value(List{Value(List{Value(2.5)})})}),
         Value(Map{}),
-        Value(Map{{"k", Value(1)}, {"", Value("empty key")}, {"nested", Value(Map{{"l", Value(List{Value(Map{})})}})}}),
+        Value(Map{{"k", Value(1)},
+                  {"", Value("empty key")},
+                  {"nested", Value(Map{{"l", Value(List{Value(Map{})})}})}}),
         Value(a),
         Value(b),
         Value(c),
@@ -177,7 +184,8 @@ TEST_CASE("a batch of many wide rows keeps row boundaries and order", "[engine][
         for (uint32_t c = 0; c < width; ++c) row.push_back(values[(r * width + c) % values.size()]);
         rows.push_back(row);
     }
-    auto d = actors::decode_rows(actors::encode_rows(std::numeric_limits<uint64_t>::max(), 0, width, rows));
+    auto d = actors::decode_rows(
+        actors::encode_rows(std::numeric_limits<uint64_t>::max(), 0, width, rows));
     CHECK(d.query == std::numeric_limits<uint64_t>::max());
     REQUIRE(d.rows.size() == rows.size());
     for (size_t r = 0; r < rows.size(); ++r) {
@@ -236,7 +244,8 @@ TEST_CASE("corrupted buffers are rejected with lora::Error", "[engine][codec]") 
     CHECK_THROWS_AS(actors::decode_mutations(payload_of(std::vector<uint8_t>(64, 0xff))), Error);
     CHECK_THROWS_AS(actors::decode_values(payload_of(std::vector<uint8_t>(64, 0xff))), Error);
     std::vector<uint64_t> n, r;
-    CHECK_THROWS_AS(actors::decode_fetch_request(payload_of(std::vector<uint8_t>(64, 0xff)), n, r), Error);
+    CHECK_THROWS_AS(actors::decode_fetch_request(payload_of(std::vector<uint8_t>(64, 0xff)), n, r),
+                    Error);
 
     std::vector<exec::Row> rows;
     for (const auto& v : sample_values()) rows.push_back({v, Value(1)});
@@ -255,23 +264,27 @@ TEST_CASE("corrupted buffers are rejected with lora::Error", "[engine][codec]") 
     }
     CHECK(rejected > 0);
     // Half a buffer loses the root table's vtable or vector ends: must be refused.
-    CHECK_THROWS_AS(actors::decode_rows(payload_of({good.begin(), good.begin() + static_cast<std::ptrdiff_t>(good.size() / 2)})), Error);
+    CHECK_THROWS_AS(
+        actors::decode_rows(payload_of(
+            {good.begin(), good.begin() + static_cast<std::ptrdiff_t>(good.size() / 2)})),
+        Error);
 
     // Random byte flips: the codec must throw lora::Error or produce values, nothing else.
     std::mt19937_64 rng(99);
     for (int trial = 0; trial < 2000; ++trial) {
         auto bad = good;
-        for (int k = 0; k < 3; ++k) bad[rng() % bad.size()] ^= static_cast<uint8_t>(1 + rng() % 255);
+        for (int k = 0; k < 3; ++k)
+            bad[rng() % bad.size()] ^= static_cast<uint8_t>(1 + rng() % 255);
         try {
             auto d = actors::decode_rows(payload_of(bad));
             for (const auto& row : d.rows) (void)lora::Value(List(row)).to_string();
-        } catch (const Error&) {
-        }
+        } catch (const Error&) {}
     }
     SUCCEED("no crash on corrupted input");
 }
 
-TEST_CASE("a vector property survives the WAL redo encoding bit for bit", "[engine][codec][vector]") {
+TEST_CASE("a vector property survives the WAL redo encoding bit for bit",
+          "[engine][codec][vector]") {
     exec::RedoOp set_node{};
     set_node.kind = exec::RedoOp::Kind::SetNodeProperty;
     set_node.id = 12;

@@ -29,7 +29,8 @@ struct Failures {
 
 }  // namespace
 
-TEST_CASE("16 threads mixing writes and reads each see exactly their own data", "[engine][concurrency]") {
+TEST_CASE("16 threads mixing writes and reads each see exactly their own data",
+          "[engine][concurrency]") {
     auto db = lora::test::open_db(4, 4);
     db->execute("CREATE (:Root {name: 'root'})");
     const int threads = 16, rounds = 12;
@@ -42,19 +43,26 @@ TEST_CASE("16 threads mixing writes and reads each see exactly their own data", 
                 for (int r = 0; r < rounds; ++r) {
                     List items;
                     for (int k = 0; k <= r; ++k) items.push_back(Value(int64_t{k}));
-                    lora::Params p{{"t", Value(int64_t{t})}, {"r", Value(int64_t{r})}, {"items", Value(items)}};
-                    auto c = db->execute("UNWIND $items AS k CREATE (:T {tid: $t, round: $r, k: k})", p);
+                    lora::Params p{{"t", Value(int64_t{t})},
+                                   {"r", Value(int64_t{r})},
+                                   {"items", Value(items)}};
+                    auto c =
+                        db->execute("UNWIND $items AS k CREATE (:T {tid: $t, round: $r, k: k})", p);
                     made += r + 1;
                     if (c.stats.nodes_created != r + 1)
                         failures.add("thread " + std::to_string(t) + ": created " +
                                      std::to_string(c.stats.nodes_created));
                     // Link this round's nodes to the shared root: writes on the root's shard
                     // from every thread at once.
-                    db->execute("MATCH (root:Root), (n:T {tid: $t, round: $r}) CREATE (n)-[:IN]->(root)", p);
-                    int64_t mine = lora::test::scalar_int(*db, "MATCH (n:T) WHERE n.tid = $t RETURN count(n)", p);
+                    db->execute(
+                        "MATCH (root:Root), (n:T {tid: $t, round: $r}) CREATE (n)-[:IN]->(root)",
+                        p);
+                    int64_t mine = lora::test::scalar_int(
+                        *db, "MATCH (n:T) WHERE n.tid = $t RETURN count(n)", p);
                     if (mine != made)
                         failures.add("thread " + std::to_string(t) + " round " + std::to_string(r) +
-                                     ": sees " + std::to_string(mine) + " own nodes, made " + std::to_string(made));
+                                     ": sees " + std::to_string(mine) + " own nodes, made " +
+                                     std::to_string(made));
                     int64_t linked = lora::test::scalar_int(
                         *db, "MATCH (n:T {tid: $t})-[:IN]->(:Root) RETURN count(*)", p);
                     if (linked != made)
@@ -65,7 +73,8 @@ TEST_CASE("16 threads mixing writes and reads each see exactly their own data", 
                         db->execute("MATCH (n:T {tid: $t}) SET n.seen = $r", p);
                         int64_t stale = lora::test::scalar_int(
                             *db, "MATCH (n:T {tid: $t}) WHERE n.seen <> $r RETURN count(n)", p);
-                        if (stale != 0) failures.add("thread " + std::to_string(t) + ": stale updates");
+                        if (stale != 0)
+                            failures.add("thread " + std::to_string(t) + ": stale updates");
                     }
                 }
             } catch (const std::exception& e) {
@@ -82,12 +91,15 @@ TEST_CASE("16 threads mixing writes and reads each see exactly their own data", 
         CHECK(r.rows[t][0] == Value(int64_t{t}));
         CHECK(r.rows[t][1] == Value(per_thread));
     }
-    CHECK(lora::test::scalar_int(*db, "MATCH (:Root)<-[r:IN]-() RETURN count(r)") == threads * per_thread);
+    CHECK(lora::test::scalar_int(*db, "MATCH (:Root)<-[r:IN]-() RETURN count(r)") ==
+          threads * per_thread);
 }
 
 TEST_CASE("concurrent identical reads give identical results", "[engine][concurrency]") {
     auto db = lora::test::open_db(4, 4);
-    db->execute("UNWIND range(1, 400) AS i CREATE (:P {i: i, g: i % 7})-[:NEXT {w: i}]->(:P {i: i + 1000})");
+    db->execute(
+        "UNWIND range(1, 400) AS i CREATE (:P {i: i, g: i % 7})-[:NEXT {w: i}]->(:P {i: i + "
+        "1000})");
     const std::string q =
         "MATCH (a:P)-[r:NEXT]->(b:P) RETURN a.g AS g, count(*) AS c, sum(r.w) AS s, "
         "collect(b.i)[0..0] AS none ORDER BY g";

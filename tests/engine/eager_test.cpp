@@ -29,11 +29,13 @@ bool has_eager(Database& db, const std::string& q) {
 
 }  // namespace
 
-TEST_CASE("relationship-only CREATE after node-only reads needs no Eager", "[engine][plan][eager]") {
+TEST_CASE("relationship-only CREATE after node-only reads needs no Eager",
+          "[engine][plan][eager]") {
     auto db = lora::test::open_db(2);
     db->execute("CREATE INDEX FOR (p:P) ON (p.id)");
-    CHECK_FALSE(has_eager(*db, "UNWIND $rows AS r MATCH (a:P {id: r.a}), (b:P {id: r.b}) "
-                               "CREATE (a)-[:K {s: r.s}]->(b)"));
+    CHECK_FALSE(has_eager(*db,
+                          "UNWIND $rows AS r MATCH (a:P {id: r.a}), (b:P {id: r.b}) "
+                          "CREATE (a)-[:K {s: r.s}]->(b)"));
     CHECK_FALSE(has_eager(*db, "MATCH (a:P), (b:Q) WHERE a.id < b.id CREATE (a)-[:K]->(b)"));
     CHECK_FALSE(has_eager(*db, "MATCH (a:P) CREATE (a)-[:K]->(a) CREATE (a)<-[:L]-(a)"));
     // Reads that see relationships, or writes that create nodes or set properties, keep it.
@@ -45,7 +47,8 @@ TEST_CASE("relationship-only CREATE after node-only reads needs no Eager", "[eng
     // A statement without RETURN drops its rows where they end.
     const std::string p = plan_of(*db, "MATCH (a:P) CREATE (a)-[:K]->(a)");
     CHECK(p.find("ProduceResults @coordinator") == std::string::npos);
-    CHECK(plan_of(*db, "MATCH (a:P) RETURN a").find("ProduceResults @coordinator") != std::string::npos);
+    CHECK(plan_of(*db, "MATCH (a:P) RETURN a").find("ProduceResults @coordinator") !=
+          std::string::npos);
 }
 
 TEST_CASE("streamed relationship creation builds the same graph", "[engine][plan][eager]") {
@@ -65,16 +68,18 @@ TEST_CASE("streamed relationship creation builds the same graph", "[engine][plan
                 since_sum += i;
             }
         }
-        auto res = db->execute("UNWIND $rows AS r MATCH (a:P {id: r.a}), (b:P {id: r.b}) "
-                               "CREATE (a)-[:K {s: r.s}]->(b)",
-                               Params{{"rows", Value(rels)}});
+        auto res = db->execute(
+            "UNWIND $rows AS r MATCH (a:P {id: r.a}), (b:P {id: r.b}) "
+            "CREATE (a)-[:K {s: r.s}]->(b)",
+            Params{{"rows", Value(rels)}});
         CHECK(res.stats.relationships_created == expected);
         CHECK(res.rows.empty());
         CHECK(scalar_int(*db, "MATCH (:P)-[k:K]->(:P) RETURN count(k)") == expected);
         CHECK(scalar_int(*db, "MATCH ()-[k:K]->() RETURN sum(k.s)") == since_sum);
         // Each relationship joins the nodes its row named.
-        CHECK(scalar_int(*db, "MATCH (a:P)-[k:K]->(b:P) WHERE a.id <> (k.s * 7) % 300 OR "
-                              "b.id <> (k.s * 13 + 5) % 320 RETURN count(k)") == 0);
+        CHECK(scalar_int(*db,
+                         "MATCH (a:P)-[k:K]->(b:P) WHERE a.id <> (k.s * 7) % 300 OR "
+                         "b.id <> (k.s * 13 + 5) % 320 RETURN count(k)") == 0);
         // Self-matching reads do not see the statement's own new relationships: one per node.
         db->execute("MATCH (a:P) CREATE (a)-[:SELF]->(a)");
         CHECK(scalar_int(*db, "MATCH (a)-[s:SELF]->() RETURN count(s)") == 300);

@@ -9,9 +9,9 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <iostream>
-#include <cstdint>
 #include <random>
 #include <string>
 #include <vector>
@@ -50,7 +50,8 @@ Model make_model(int64_t nodes, int64_t rels, uint64_t seed) {
     Model m;
     m.n = nodes;
     std::mt19937_64 rng(seed);
-    auto uni = [&](int64_t lo, int64_t hi) {  // [lo, hi], independent of the library's distributions
+    auto uni = [&](int64_t lo,
+                   int64_t hi) {  // [lo, hi], independent of the library's distributions
         return lo + static_cast<int64_t>(rng() % static_cast<uint64_t>(hi - lo + 1));
     };
     int64_t communities = std::max<int64_t>(1, nodes / 100);
@@ -123,7 +124,8 @@ void load(lora::Database& db, const Model& m) {
             // Members of the batch's communities, in id order: the collected list below.
             std::vector<int64_t> members;
             for (int64_t id = 0; id < m.n; ++id)
-                if (std::find(comms.begin(), comms.end(), m.comm[static_cast<size_t>(id)]) != comms.end())
+                if (std::find(comms.begin(), comms.end(), m.comm[static_cast<size_t>(id)]) !=
+                    comms.end())
                     members.push_back(id);
             auto index = [&](int64_t id) {
                 return static_cast<int64_t>(std::lower_bound(members.begin(), members.end(), id) -
@@ -137,13 +139,13 @@ void load(lora::Database& db, const Model& m) {
             for (size_t k = i; k < j; ++k)
                 pairs.push_back(List{Value(index(m.rels[k].from)), Value(index(m.rels[k].to)),
                                      Value(m.rels[k].w), Value(static_cast<int64_t>(k))});
-            auto r = db.execute(
-                std::string("MATCH (n:N) WHERE n.c IN $cs WITH n ORDER BY n.id "
-                            "WITH collect(n) AS ns UNWIND $pairs AS p "
-                            "WITH ns[p[0]] AS a, ns[p[1]] AS b, p, count(*) AS one "
-                            "CREATE (a)-[:") + kTypes[static_cast<size_t>(m.rels[i].type)] +
-                    " {w: p[2]}]->(b)",
-                {{"cs", Value(cl)}, {"pairs", Value(pairs)}});
+            auto r =
+                db.execute(std::string("MATCH (n:N) WHERE n.c IN $cs WITH n ORDER BY n.id "
+                                       "WITH collect(n) AS ns UNWIND $pairs AS p "
+                                       "WITH ns[p[0]] AS a, ns[p[1]] AS b, p, count(*) AS one "
+                                       "CREATE (a)-[:") +
+                               kTypes[static_cast<size_t>(m.rels[i].type)] + " {w: p[2]}]->(b)",
+                           {{"cs", Value(cl)}, {"pairs", Value(pairs)}});
             REQUIRE(r.stats.relationships_created == static_cast<int64_t>(j - i));
         }
         i = j;
@@ -170,15 +172,20 @@ void check(lora::Database& db, const Model& m, uint64_t seed) {
         CHECK(scalar_int(db, std::string("MATCH (n:") + kLabels[l] + ") RETURN count(n)") == want);
     }
     // Relationship counts per type, and in total seen from both ends.
-    CHECK(scalar_int(db, "MATCH ()-[r]->() RETURN count(r)") == static_cast<int64_t>(m.rels.size()));
-    CHECK(scalar_int(db, "MATCH ()<-[r]-() RETURN count(r)") == static_cast<int64_t>(m.rels.size()));
+    CHECK(scalar_int(db, "MATCH ()-[r]->() RETURN count(r)") ==
+          static_cast<int64_t>(m.rels.size()));
+    CHECK(scalar_int(db, "MATCH ()<-[r]-() RETURN count(r)") ==
+          static_cast<int64_t>(m.rels.size()));
     for (int t = 0; t < 3; ++t) {
-        int64_t want = std::count_if(m.rels.begin(), m.rels.end(), [&](const Rel& r) { return r.type == t; });
-        CHECK(scalar_int(db, std::string("MATCH ()-[r:") + kTypes[t] + "]->() RETURN count(r)") == want);
+        int64_t want =
+            std::count_if(m.rels.begin(), m.rels.end(), [&](const Rel& r) { return r.type == t; });
+        CHECK(scalar_int(db, std::string("MATCH ()-[r:") + kTypes[t] + "]->() RETURN count(r)") ==
+              want);
     }
     // Grouped counts and sums per type, one query.
     {
-        auto r = db.execute("MATCH ()-[r]->() RETURN type(r) AS t, count(*) AS c, sum(r.w) AS s ORDER BY t");
+        auto r = db.execute(
+            "MATCH ()-[r]->() RETURN type(r) AS t, count(*) AS c, sum(r.w) AS s ORDER BY t");
         REQUIRE(r.rows.size() == 3);
         for (int t = 0; t < 3; ++t) {
             int64_t c = 0, s = 0;
@@ -193,11 +200,13 @@ void check(lora::Database& db, const Model& m, uint64_t seed) {
     {
         int64_t sum = 0, lo = 1000, hi = -1;
         for (int64_t x : m.v) sum += x, lo = std::min(lo, x), hi = std::max(hi, x);
-        auto r = db.execute("MATCH (n:N) RETURN sum(n.v) AS s, avg(n.v) AS a, min(n.v) AS lo, max(n.v) AS hi");
+        auto r = db.execute(
+            "MATCH (n:N) RETURN sum(n.v) AS s, avg(n.v) AS a, min(n.v) AS lo, max(n.v) AS hi");
         REQUIRE(r.rows.size() == 1);
         CHECK(r.rows[0][0] == Value(sum));
         REQUIRE(r.rows[0][1].is_float());
-        CHECK(r.rows[0][1].as_float() == Approx(static_cast<double>(sum) / static_cast<double>(m.n)));
+        CHECK(r.rows[0][1].as_float() ==
+              Approx(static_cast<double>(sum) / static_cast<double>(m.n)));
         CHECK(r.rows[0][2] == Value(lo));
         CHECK(r.rows[0][3] == Value(hi));
     }
@@ -206,7 +215,8 @@ void check(lora::Database& db, const Model& m, uint64_t seed) {
         auto r = db.execute("MATCH (n:N) RETURN n.v % 10 AS k, count(*) AS c ORDER BY k");
         REQUIRE(r.rows.size() == 10);
         for (int64_t k = 0; k < 10; ++k) {
-            int64_t want = std::count_if(m.v.begin(), m.v.end(), [&](int64_t x) { return x % 10 == k; });
+            int64_t want =
+                std::count_if(m.v.begin(), m.v.end(), [&](int64_t x) { return x % 10 == k; });
             CHECK(r.rows[static_cast<size_t>(k)][0] == Value(k));
             CHECK(r.rows[static_cast<size_t>(k)][1] == Value(want));
         }
@@ -215,7 +225,8 @@ void check(lora::Database& db, const Model& m, uint64_t seed) {
     for (int la = 0; la < 3; ++la)
         for (int lb = 0; lb < 3; ++lb) {
             int64_t want = std::count_if(m.rels.begin(), m.rels.end(), [&](const Rel& r) {
-                return m.label[static_cast<size_t>(r.from)] == la && m.label[static_cast<size_t>(r.to)] == lb;
+                return m.label[static_cast<size_t>(r.from)] == la &&
+                       m.label[static_cast<size_t>(r.to)] == lb;
             });
             CHECK(scalar_int(db, std::string("MATCH (a:") + kLabels[la] + ")-->(b:" + kLabels[lb] +
                                      ") RETURN count(*)") == want);
@@ -226,11 +237,14 @@ void check(lora::Database& db, const Model& m, uint64_t seed) {
         int64_t a = static_cast<int64_t>(rng() % static_cast<uint64_t>(m.n));
         const auto& out = m.out[static_cast<size_t>(a)];
         const auto& in = m.in[static_cast<size_t>(a)];
-        int64_t loops = std::count_if(out.begin(), out.end(), [&](size_t r) { return m.rels[r].to == a; });
+        int64_t loops =
+            std::count_if(out.begin(), out.end(), [&](size_t r) { return m.rels[r].to == a; });
         lora::Params p{{"x", Value(a)}};
         INFO("node id " << a);
-        CHECK(scalar_int(db, "MATCH (a:N {id: $x})-[r]->() RETURN count(r)", p) == static_cast<int64_t>(out.size()));
-        CHECK(scalar_int(db, "MATCH (a:N {id: $x})<-[r]-() RETURN count(r)", p) == static_cast<int64_t>(in.size()));
+        CHECK(scalar_int(db, "MATCH (a:N {id: $x})-[r]->() RETURN count(r)", p) ==
+              static_cast<int64_t>(out.size()));
+        CHECK(scalar_int(db, "MATCH (a:N {id: $x})<-[r]-() RETURN count(r)", p) ==
+              static_cast<int64_t>(in.size()));
         CHECK(scalar_int(db, "MATCH (a:N {id: $x})-[r]-() RETURN count(r)", p) ==
               static_cast<int64_t>(out.size() + in.size()) - loops);
         // 1-hop: the set of targets' ids and weights.
@@ -254,7 +268,8 @@ void check(lora::Database& db, const Model& m, uint64_t seed) {
         for (size_t r1 : out)
             for (size_t r2 : m.out[static_cast<size_t>(m.rels[r1].to)])
                 if (r2 != r1 && m.v[static_cast<size_t>(m.rels[r2].to)] >= 500) ++far;
-        CHECK(scalar_int(db, "MATCH (a:N {id: $x})-->()-->(c) WHERE c.v >= 500 RETURN count(*)", p) == far);
+        CHECK(scalar_int(db, "MATCH (a:N {id: $x})-->()-->(c) WHERE c.v >= 500 RETURN count(*)",
+                         p) == far);
     }
     // Global 2-hop counts.
     {
@@ -275,7 +290,8 @@ void check(lora::Database& db, const Model& m, uint64_t seed) {
             if (!m.out[static_cast<size_t>(a)].empty()) per.push_back({-s, a});
         }
         std::sort(per.begin(), per.end());
-        auto r = db.execute("MATCH (a:N)-[r]->() RETURN a.id AS id, sum(r.w) AS s ORDER BY s DESC, id LIMIT 5");
+        auto r = db.execute(
+            "MATCH (a:N)-[r]->() RETURN a.id AS id, sum(r.w) AS s ORDER BY s DESC, id LIMIT 5");
         REQUIRE(r.rows.size() == 5);
         for (size_t k = 0; k < 5; ++k) {
             CHECK(r.rows[k][0] == Value(per[k].second));
@@ -296,7 +312,8 @@ void run(uint32_t shards, int64_t nodes, int64_t rels, uint64_t seed) {
         std::cerr << "graph " << nodes << "/" << rels << " on " << shards << " shards: load "
                   << std::chrono::duration_cast<std::chrono::milliseconds>(t1 - t0).count()
                   << " ms, checks "
-                  << std::chrono::duration_cast<std::chrono::milliseconds>(t2 - t1).count() << " ms\n";
+                  << std::chrono::duration_cast<std::chrono::milliseconds>(t2 - t1).count()
+                  << " ms\n";
 }
 
 }  // namespace

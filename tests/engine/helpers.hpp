@@ -30,7 +30,8 @@ inline Value scalar(Database& db, const std::string& query, const Params& params
 
 inline int64_t scalar_int(Database& db, const std::string& query, const Params& params = {}) {
     Value v = scalar(db, query, params);
-    if (!v.is_int()) throw std::runtime_error("expected an integer from: " + query + ", got " + v.to_string());
+    if (!v.is_int())
+        throw std::runtime_error("expected an integer from: " + query + ", got " + v.to_string());
     return v.as_int();
 }
 

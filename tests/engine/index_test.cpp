@@ -26,11 +26,27 @@ using lora::test::scalar_int;
 // Values that test Cypher's rules: 2 = 2.0, ints beyond double precision, NaN, strings that
 // are not numbers, booleans and lists, next to each other in one property.
 std::vector<Value> value_pool() {
-    return {Value(int64_t{-3}), Value(int64_t{0}), Value(int64_t{1}), Value(int64_t{2}),
-            Value(int64_t{3}), Value(2.0), Value(2.5), Value(-1.5), Value(0.0),
-            Value(int64_t{9007199254740993}), Value(9007199254740992.0), Value(std::nan("")),
-            Value("a"), Value("b"), Value("ab"), Value(""), Value("2"), Value(true), Value(false),
-            Value(List{Value(int64_t{1}), Value(int64_t{2})}), Value(List{Value(1.0), Value(2.0)}),
+    return {Value(int64_t{-3}),
+            Value(int64_t{0}),
+            Value(int64_t{1}),
+            Value(int64_t{2}),
+            Value(int64_t{3}),
+            Value(2.0),
+            Value(2.5),
+            Value(-1.5),
+            Value(0.0),
+            Value(int64_t{9007199254740993}),
+            Value(9007199254740992.0),
+            Value(std::nan("")),
+            Value("a"),
+            Value("b"),
+            Value("ab"),
+            Value(""),
+            Value("2"),
+            Value(true),
+            Value(false),
+            Value(List{Value(int64_t{1}), Value(int64_t{2})}),
+            Value(List{Value(1.0), Value(2.0)}),
             Value(List{Value("a")})};
 }
 
@@ -98,7 +114,9 @@ void check_same(Database& indexed, Database& plain, std::mt19937_64& rng) {
                 // Sometimes not a list at all: both must raise the same type error.
                 p["list"] = round == 0 ? Value(int64_t{5}) : round == 1 ? Value() : Value(l);
             } else {
-                p["v"] = round < static_cast<int>(pool.size()) ? pool[static_cast<size_t>(round) * 3 % pool.size()] : pick();
+                p["v"] = round < static_cast<int>(pool.size())
+                             ? pool[static_cast<size_t>(round) * 3 % pool.size()]
+                             : pick();
                 p["w"] = pick();
             }
             INFO(shape.query << " with " << Value(p).to_string());
@@ -140,7 +158,8 @@ void load(Database& a, Database& b, std::mt19937_64& rng, int64_t first, int64_t
 
 }  // namespace
 
-TEST_CASE("index seeks return exactly the rows of a label scan, through random writes", "[engine][index]") {
+TEST_CASE("index seeks return exactly the rows of a label scan, through random writes",
+          "[engine][index]") {
     for (uint32_t shards : {1u, 4u}) {
         DYNAMIC_SECTION(shards << " shards") {
             auto indexed = lora::test::open_db(shards);
@@ -149,13 +168,16 @@ TEST_CASE("index seeks return exactly the rows of a label scan, through random w
             load(*indexed, *plain, rng, 0, 300);
             indexed->execute("CREATE INDEX l_p FOR (n:L) ON (n.p)");
             indexed->execute("CREATE INDEX l_pq FOR (n:L) ON (n.p, n.q)");
-            REQUIRE(plan_of(*indexed, "MATCH (n:L {p: $v}) RETURN n").find("NodeIndexSeek") != std::string::npos);
-            REQUIRE(plan_of(*plain, "MATCH (n:L {p: $v}) RETURN n").find("NodeIndexSeek") == std::string::npos);
+            REQUIRE(plan_of(*indexed, "MATCH (n:L {p: $v}) RETURN n").find("NodeIndexSeek") !=
+                    std::string::npos);
+            REQUIRE(plan_of(*plain, "MATCH (n:L {p: $v}) RETURN n").find("NodeIndexSeek") ==
+                    std::string::npos);
             for (const auto& shape : shapes()) {
                 INFO(shape.query);
                 CHECK(plan_of(*indexed, shape.query).find("NodeIndexSeek") != std::string::npos);
             }
-            CHECK(plan_of(*indexed, "MATCH (n:L {p: $v, q: $w}) RETURN n").find("index=l_pq") != std::string::npos);
+            CHECK(plan_of(*indexed, "MATCH (n:L {p: $v, q: $w}) RETURN n").find("index=l_pq") !=
+                  std::string::npos);
             check_same(*indexed, *plain, rng);
 
             auto pool = value_pool();
@@ -168,10 +190,18 @@ TEST_CASE("index seeks return exactly the rows of a label scan, through random w
                         case 1: both(*indexed, *plain, "MATCH (n {k: $k}) REMOVE n.p", p); break;
                         case 2: both(*indexed, *plain, "MATCH (n {k: $k}) SET n:L", p); break;
                         case 3: both(*indexed, *plain, "MATCH (n {k: $k}) REMOVE n:L", p); break;
-                        case 4: both(*indexed, *plain, "MATCH (n {k: $k}) DETACH DELETE n", p); break;
-                        case 5: both(*indexed, *plain, "MATCH (n {k: $k}) SET n = {k: $k, q: 1}", p); break;
-                        case 6: both(*indexed, *plain, "MATCH (n:L {k: $k}) SET n += {p: $v, q: 2}", p); break;
-                        default: both(*indexed, *plain, "CREATE (n:L {k: $k, p: $v, q: 3})", p); break;
+                        case 4:
+                            both(*indexed, *plain, "MATCH (n {k: $k}) DETACH DELETE n", p);
+                            break;
+                        case 5:
+                            both(*indexed, *plain, "MATCH (n {k: $k}) SET n = {k: $k, q: 1}", p);
+                            break;
+                        case 6:
+                            both(*indexed, *plain, "MATCH (n:L {k: $k}) SET n += {p: $v, q: 2}", p);
+                            break;
+                        default:
+                            both(*indexed, *plain, "CREATE (n:L {k: $k, p: $v, q: 3})", p);
+                            break;
                     }
                 }
                 load(*indexed, *plain, rng, 1000 * (round + 1), 40);
@@ -190,9 +220,12 @@ TEST_CASE("an index follows rollbacks, failed statements and conflict aborts", "
         return scalar_int(*db, "MATCH (n:P) WHERE n.v = $v RETURN count(*)", {{"v", Value(v)}});
     };
     auto by_scan = [&](int64_t v) {
-        return scalar_int(*db, "MATCH (n:P) WHERE n.v = $v OR false RETURN count(*)", {{"v", Value(v)}});
+        return scalar_int(*db, "MATCH (n:P) WHERE n.v = $v OR false RETURN count(*)",
+                          {{"v", Value(v)}});
     };
-    REQUIRE(plan_of(*db, "MATCH (n:P) WHERE n.v = $v OR false RETURN count(*)").find("NodeIndexSeek") == std::string::npos);
+    REQUIRE(
+        plan_of(*db, "MATCH (n:P) WHERE n.v = $v OR false RETURN count(*)").find("NodeIndexSeek") ==
+        std::string::npos);
     auto consistent = [&] {
         for (int64_t v = 0; v <= 12; ++v) {
             INFO("v = " << v);
@@ -216,8 +249,9 @@ TEST_CASE("an index follows rollbacks, failed statements and conflict aborts", "
     consistent();
 
     // A statement that fails after writing is undone as a whole.
-    CHECK_THROWS_AS(db->execute("MATCH (n:P) WHERE n.k <= 30 SET n.v = 11 WITH count(*) AS c RETURN c / 0"),
-                    lora::Error);
+    CHECK_THROWS_AS(
+        db->execute("MATCH (n:P) WHERE n.k <= 30 SET n.v = 11 WITH count(*) AS c RETURN c / 0"),
+        lora::Error);
     CHECK(by_index(11) == 0);
     consistent();
 
@@ -248,13 +282,17 @@ TEST_CASE("indexes survive restarts through WAL replay and checkpoints", "[engin
         db->execute("UNWIND range(1, 60) AS i CREATE (:P {v: i % 6, s: 'x' + toString(i)})");
         db->execute("CREATE INDEX p_v FOR (n:P) ON (n.v)");
         db->execute("CREATE INDEX FOR (n:P) ON (n.s)");
-        db->execute("CREATE VECTOR INDEX emb IF NOT EXISTS FOR (n:Doc) ON (n.embedding) "
-                    "OPTIONS {indexConfig: {`vector.dimensions`: 8, `vector.similarity_function`: 'EUCLIDEAN'}}");
+        db->execute(
+            "CREATE VECTOR INDEX emb IF NOT EXISTS FOR (n:Doc) ON (n.embedding) "
+            "OPTIONS {indexConfig: {`vector.dimensions`: 8, `vector.similarity_function`: "
+            "'EUCLIDEAN'}}");
         db->execute("MATCH (n:P) WHERE n.v = 1 SET n.v = 100");
     }
     {
         auto db = open();  // WAL replay only
-        auto r = db->execute("SHOW INDEXES YIELD name, type, state, options RETURN name, type, state, options ORDER BY name");
+        auto r = db->execute(
+            "SHOW INDEXES YIELD name, type, state, options RETURN name, type, state, options ORDER "
+            "BY name");
         REQUIRE(r.rows.size() == 3);
         CHECK(r.rows[0][0] == Value("emb"));
         CHECK(r.rows[0][1] == Value("VECTOR"));
@@ -301,7 +339,8 @@ TEST_CASE("snapshots carry index definitions", "[engine][index]") {
     auto b = lora::test::open_db(2);
     b->snapshot_load(dir + "/s.snap");
     CHECK(scalar_int(*b, "SHOW INDEXES YIELD name WHERE name = 'snap_v' RETURN count(*)") == 1);
-    CHECK(plan_of(*b, "MATCH (n:P) WHERE n.v > 15 RETURN n").find("NodeIndexSeek") != std::string::npos);
+    CHECK(plan_of(*b, "MATCH (n:P) WHERE n.v > 15 RETURN n").find("NodeIndexSeek") !=
+          std::string::npos);
     CHECK(scalar_int(*b, "MATCH (n:P) WHERE n.v > 15 RETURN count(*)") == 5);
     std::filesystem::remove_all(dir);
 }
@@ -317,30 +356,37 @@ TEST_CASE("schema commands report duplicates and missing indexes like Neo4j", "[
         return "ok";
     };
     CHECK(code("CREATE INDEX a FOR (n:L) ON (n.p)") == "ok");
-    CHECK(code("CREATE INDEX a FOR (n:L) ON (n.p)") == "SchemaError.EquivalentSchemaRuleAlreadyExists");
+    CHECK(code("CREATE INDEX a FOR (n:L) ON (n.p)") ==
+          "SchemaError.EquivalentSchemaRuleAlreadyExists");
     CHECK(code("CREATE INDEX a FOR (n:L) ON (n.q)") == "SchemaError.IndexWithNameAlreadyExists");
     CHECK(code("CREATE INDEX b FOR (n:L) ON (n.p)") == "SchemaError.IndexAlreadyExists");
     CHECK(code("CREATE INDEX ON :L(p)") == "SchemaError.IndexAlreadyExists");
     CHECK(code("CREATE INDEX a IF NOT EXISTS FOR (n:L) ON (n.q)") == "ok");
     CHECK(code("CREATE INDEX b IF NOT EXISTS FOR (n:L) ON (n.p)") == "ok");
-    CHECK(code("CREATE INDEX FOR (n:L) ON (n.p, n.p)") == "SchemaError.RepeatedPropertyInCompositeSchema");
+    CHECK(code("CREATE INDEX FOR (n:L) ON (n.p, n.p)") ==
+          "SchemaError.RepeatedPropertyInCompositeSchema");
     CHECK(code("CREATE INDEX ON :L(q)") == "ok");  // legacy form, generated name
     CHECK(code("DROP INDEX nope") == "SchemaError.IndexNotFound");
     CHECK(code("DROP INDEX nope IF EXISTS") == "ok");
     CHECK(code("CREATE INDEX c FOR (n:L) ON (n.p) OPTIONS {indexProvider: 'vector-2.0'}") ==
           "ArgumentError.InvalidIndexOption");
-    CHECK(code("CREATE VECTOR INDEX v0 FOR (n:D) ON (n.e) OPTIONS {dimension: 0}") == "ArgumentError.InvalidIndexOption");
-    CHECK(code("CREATE VECTOR INDEX v0 FOR (n:D) ON (n.e) OPTIONS {dimension: 4097}") == "ArgumentError.InvalidIndexOption");
-    CHECK(code("CREATE VECTOR INDEX v0 FOR (n:D) ON (n.e) OPTIONS {dimension: 3, similarity: 'dot'}") ==
+    CHECK(code("CREATE VECTOR INDEX v0 FOR (n:D) ON (n.e) OPTIONS {dimension: 0}") ==
           "ArgumentError.InvalidIndexOption");
+    CHECK(code("CREATE VECTOR INDEX v0 FOR (n:D) ON (n.e) OPTIONS {dimension: 4097}") ==
+          "ArgumentError.InvalidIndexOption");
+    CHECK(code("CREATE VECTOR INDEX v0 FOR (n:D) ON (n.e) OPTIONS {dimension: 3, similarity: "
+               "'dot'}") == "ArgumentError.InvalidIndexOption");
     CHECK(code("CREATE VECTOR INDEX v0 FOR (n:D) ON (n.e)") == "ArgumentError.InvalidIndexOption");
     CHECK(code("CREATE VECTOR INDEX v0 FOR (n:D) ON (n.e, n.f) OPTIONS {dimension: 3}") ==
           "ArgumentError.InvalidIndexOption");
     Params p{{"d", Value(int64_t{16})}};
-    db->execute("CREATE VECTOR INDEX v1 FOR (n:D) ON (n.e) OPTIONS {dimension: $d, similarity: 'cosine'}", p);
+    db->execute(
+        "CREATE VECTOR INDEX v1 FOR (n:D) ON (n.e) OPTIONS {dimension: $d, similarity: 'cosine'}",
+        p);
     CHECK(scalar_int(*db, "SHOW VECTOR INDEXES YIELD name RETURN count(*)") == 1);
     CHECK(scalar_int(*db, "SHOW RANGE INDEXES YIELD name RETURN count(*)") == 2);
-    CHECK(scalar_int(*db, "SHOW INDEXES WHERE type = 'RANGE' AND 'q' IN properties RETURN count(*)") == 1);
+    CHECK(scalar_int(
+              *db, "SHOW INDEXES WHERE type = 'RANGE' AND 'q' IN properties RETURN count(*)") == 1);
     auto all = db->execute("SHOW INDEXES");
     REQUIRE(all.columns.size() == 10);
     CHECK(all.columns[1] == "name");

@@ -3,11 +3,11 @@
 
 #include <lora/lora.hpp>
 
+#include <stdlib.h>
 #include <atomic>
 #include <filesystem>
 #include <thread>
 #include <vector>
-#include <stdlib.h>
 
 namespace {
 
@@ -135,7 +135,8 @@ TEST_CASE("committed transactions survive a reopen, rolled back ones do not", "[
     std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("concurrent increments with retry on conflict lose no update", "[engine][txn][concurrency]") {
+TEST_CASE("concurrent increments with retry on conflict lose no update",
+          "[engine][txn][concurrency]") {
     lora::Options o;
     o.shards = 3;
     auto db = lora::Database::open(o);
@@ -154,9 +155,9 @@ TEST_CASE("concurrent increments with retry on conflict lose no update", "[engin
                         auto r = tx->execute("MATCH (n:Counter {id: $id}) RETURN n.c",
                                              {{"id", lora::Value(int64_t{(t + i) % 4})}});
                         int64_t c = r.rows.at(0).at(0).as_int();
-                        tx->execute("MATCH (n:Counter {id: $id}) SET n.c = $c",
-                                    {{"id", lora::Value(int64_t{(t + i) % 4})},
-                                     {"c", lora::Value(c + 1)}});
+                        tx->execute(
+                            "MATCH (n:Counter {id: $id}) SET n.c = $c",
+                            {{"id", lora::Value(int64_t{(t + i) % 4})}, {"c", lora::Value(c + 1)}});
                         tx->commit();
                         break;
                     } catch (const lora::Error& e) {

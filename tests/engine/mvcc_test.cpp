@@ -7,9 +7,9 @@
 
 #include <lora/lora.hpp>
 
+#include <stdlib.h>
 #include <atomic>
 #include <filesystem>
-#include <stdlib.h>
 #include <random>
 #include <stdexcept>
 #include <thread>
@@ -148,7 +148,8 @@ TEST_CASE("concurrent increments with retry lose no update", "[engine][mvcc][con
                 const int64_t id = static_cast<int64_t>(rng() % 3);  // heavy overlap
                 for (;;) {
                     try {
-                        db->execute("MATCH (c:C {id: $id}) SET c.n = c.n + 1", {{"id", lora::Value(id)}});
+                        db->execute("MATCH (c:C {id: $id}) SET c.n = c.n + 1",
+                                    {{"id", lora::Value(id)}});
                         break;
                     } catch (const lora::Error& e) {
                         if (!is_transient(e)) throw;
@@ -191,10 +192,12 @@ TEST_CASE("bank transfers keep the total under concurrent readers", "[engine][mv
                                                  {{"id", lora::Value(from)}});
                             const int64_t have = r.rows.at(0).at(0).as_int();
                             const int64_t moved = std::min(have, amount);
-                            tx->execute("MATCH (a:Account {id: $id}) SET a.balance = $v",
-                                        {{"id", lora::Value(from)}, {"v", lora::Value(have - moved)}});
-                            tx->execute("MATCH (a:Account {id: $id}) SET a.balance = a.balance + $m",
-                                        {{"id", lora::Value(to)}, {"m", lora::Value(moved)}});
+                            tx->execute(
+                                "MATCH (a:Account {id: $id}) SET a.balance = $v",
+                                {{"id", lora::Value(from)}, {"v", lora::Value(have - moved)}});
+                            tx->execute(
+                                "MATCH (a:Account {id: $id}) SET a.balance = a.balance + $m",
+                                {{"id", lora::Value(to)}, {"m", lora::Value(moved)}});
                             tx->commit();
                             ++transfers;
                             break;
@@ -213,13 +216,19 @@ TEST_CASE("bank transfers keep the total under concurrent readers", "[engine][mv
                         // Two statements of one transaction read the same snapshot.
                         auto tx = db->begin();
                         const int64_t a = scalar_mt(*tx, "MATCH (a:Account) RETURN sum(a.balance)");
-                        const int64_t b = scalar_mt(*tx, "MATCH (a:Account) WHERE a.id % 2 = 0 RETURN sum(a.balance)") +
-                                          scalar_mt(*tx, "MATCH (a:Account) WHERE a.id % 2 = 1 RETURN sum(a.balance)");
+                        const int64_t b =
+                            scalar_mt(
+                                *tx, "MATCH (a:Account) WHERE a.id % 2 = 0 RETURN sum(a.balance)") +
+                            scalar_mt(*tx,
+                                      "MATCH (a:Account) WHERE a.id % 2 = 1 RETURN sum(a.balance)");
                         tx->rollback();
                         if (a != total || b != total) ++bad_reads;
                     } else {
-                        if (scalar_mt(*db, "MATCH (a:Account) RETURN sum(a.balance)") != total) ++bad_reads;
-                        if (scalar_mt(*db, "MATCH (a:Account) WHERE a.balance < 0 RETURN count(a)") != 0) ++bad_reads;
+                        if (scalar_mt(*db, "MATCH (a:Account) RETURN sum(a.balance)") != total)
+                            ++bad_reads;
+                        if (scalar_mt(*db,
+                                      "MATCH (a:Account) WHERE a.balance < 0 RETURN count(a)") != 0)
+                            ++bad_reads;
                     }
                     ++reads;
                 }
@@ -240,7 +249,8 @@ TEST_CASE("bank transfers keep the total under concurrent readers", "[engine][mv
     }
 }
 
-TEST_CASE("index seeks read the snapshot, not the index's present values", "[engine][mvcc][index]") {
+TEST_CASE("index seeks read the snapshot, not the index's present values",
+          "[engine][mvcc][index]") {
     for (uint32_t shards : {1u, 4u}) {
         auto db = open_db(shards);
         db->execute("CREATE INDEX a_v FOR (a:A) ON (a.v)");
@@ -279,7 +289,8 @@ using lora::test::temp_dir;
 
 }  // namespace
 
-TEST_CASE("checkpoints run online at a snapshot, writers keep going", "[engine][mvcc][checkpoint]") {
+TEST_CASE("checkpoints run online at a snapshot, writers keep going",
+          "[engine][mvcc][checkpoint]") {
     const std::string dir = temp_dir("online-ckpt");
     lora::Options o;
     o.shards = 3;

@@ -1,8 +1,8 @@
 // Placement of plan steps: scans run at every shard, expansion at the node's shard, work on
 // the other node's data at that node's shard, barriers at the coordinator.
+#include "plan/planner.hpp"
 #include "cypher/parser.hpp"
 #include "cypher/semantic.hpp"
-#include "plan/planner.hpp"
 
 #include "helpers.hpp"
 
@@ -75,7 +75,8 @@ TEST_CASE("an expand runs at the shard of its start node", "[engine][planner]") 
     // The start node's shard: either named explicitly or "wherever the row is", which right
     // after the scan of `a` is a's shard.
     bool at_a = (ex[0]->loc.kind == LocKind::Shard && ex[0]->loc.slot == a) ||
-                (ex[0]->loc.kind == LocKind::Any && index_of(*p, OpKind::ScanNodes) + 1 == index_of(*p, OpKind::Expand));
+                (ex[0]->loc.kind == LocKind::Any &&
+                 index_of(*p, OpKind::ScanNodes) + 1 == index_of(*p, OpKind::Expand));
     CHECK(at_a);
 }
 
@@ -150,7 +151,8 @@ TEST_CASE("distinct and optional match are decided at the coordinator", "[engine
     CHECK(oe[0]->pair == index_of(*p, OpKind::OptionalBegin));
 }
 
-TEST_CASE("creates place a path's new nodes together and relationships at the start node", "[engine][planner]") {
+TEST_CASE("creates place a path's new nodes together and relationships at the start node",
+          "[engine][planner]") {
     auto p = plan_of("CREATE (a:A)-[r:R]->(b:B)");
     INFO(p->explain());
     CHECK(p->writes);
@@ -166,11 +168,13 @@ TEST_CASE("creates place a path's new nodes together and relationships at the st
     CHECK(cr[0]->slot == a);
     CHECK(cr[0]->to_slot == slot_named(*p, "b"));
     CHECK(cr[0]->types == std::vector<std::string>{"R"});
-    bool at_a = (cr[0]->loc.kind == LocKind::Shard && cr[0]->loc.slot == a) || cr[0]->loc.kind == LocKind::Any;
+    bool at_a = (cr[0]->loc.kind == LocKind::Shard && cr[0]->loc.slot == a) ||
+                cr[0]->loc.kind == LocKind::Any;
     CHECK(at_a);
 }
 
-TEST_CASE("new neighbours of an existing node and separate paths still go round-robin", "[engine][planner]") {
+TEST_CASE("new neighbours of an existing node and separate paths still go round-robin",
+          "[engine][planner]") {
     auto p = plan_of("MATCH (h:Hub) CREATE (h)-[:R]->(x:X), (y:Y), (z:Z)-[:R]->(w:W)");
     INFO(p->explain());
     auto cn = steps_of(*p, OpKind::CreateNode);
@@ -206,7 +210,8 @@ TEST_CASE("plans of unsupported or wrong queries fail with lora::Error", "[engin
     CHECK_THROWS_AS(plan_of("MATCH (n) RETURN m"), lora::Error);
 }
 
-TEST_CASE("a created path lands on one shard, and paths spread over the shards", "[engine][planner]") {
+TEST_CASE("a created path lands on one shard, and paths spread over the shards",
+          "[engine][planner]") {
     lora::Options o;
     o.shards = 4;
     auto db = lora::Database::open(o);
@@ -214,7 +219,8 @@ TEST_CASE("a created path lands on one shard, and paths spread over the shards",
     for (int i = 0; i < 16; ++i) {
         auto r = db->execute("CREATE (a:P)-[:R]->(b:P)<-[:R]-(c:P) RETURN id(a), id(b), id(c)");
         REQUIRE(r.rows.size() == 1);
-        const int64_t a = r.rows[0][0].as_int(), b = r.rows[0][1].as_int(), c = r.rows[0][2].as_int();
+        const int64_t a = r.rows[0][0].as_int(), b = r.rows[0][1].as_int(),
+                      c = r.rows[0][2].as_int();
         // Node ids carry their shard (id % shards).
         CHECK(a % 4 == b % 4);
         CHECK(b % 4 == c % 4);
@@ -222,5 +228,7 @@ TEST_CASE("a created path lands on one shard, and paths spread over the shards",
     }
     CHECK(first_shards.size() == 4);
     CHECK(lora::test::scalar_int(*db, "MATCH (:P)-[r:R]->(:P) RETURN count(r)") == 32);
-    CHECK(lora::test::scalar_int(*db, "MATCH (c:P)-[:R]->(b:P)<-[:R]-(a:P) WHERE id(a) < id(c) RETURN count(*)") == 16);
+    CHECK(lora::test::scalar_int(
+              *db, "MATCH (c:P)-[:R]->(b:P)<-[:R]-(a:P) WHERE id(a) < id(c) RETURN count(*)") ==
+          16);
 }

@@ -19,7 +19,8 @@ const char* kSlow = "UNWIND range(1, 300000) AS i WITH i WHERE i % 7 = 0 RETURN 
 
 }  // namespace
 
-TEST_CASE("a finished query's deadline does not cancel the next query of its actor", "[engine][pool]") {
+TEST_CASE("a finished query's deadline does not cancel the next query of its actor",
+          "[engine][pool]") {
     auto db = lora::test::open_db(2);
     lora::QueryOptions quick;
     quick.timeout = std::chrono::milliseconds(40);
@@ -53,7 +54,8 @@ TEST_CASE("a cancelled query's late cancel does not reach later queries", "[engi
         canceller.join();
         // The next queries (on the same pooled actors) run to their end.
         CHECK(scalar_int(*db, "UNWIND range(1, 1000) AS i RETURN count(*) AS c") == 1000);
-        CHECK(db->execute("CREATE (:P {i: $i})", {{"i", lora::Value(int64_t{i})}}).stats.nodes_created == 1);
+        CHECK(db->execute("CREATE (:P {i: $i})", {{"i", lora::Value(int64_t{i})}})
+                  .stats.nodes_created == 1);
     }
     CHECK(scalar_int(*db, "MATCH (p:P) RETURN count(p) AS c") == 20);
 }
@@ -70,8 +72,9 @@ TEST_CASE("many writers through pooled actors commit every write once", "[engine
         ts.emplace_back([&, t] {
             for (int s = 0; s < kEach; ++s) {
                 try {
-                    auto r = db->execute("CREATE (a:W {t: $t, s: $s})-[:R]->(b:W {t: $t, s: $s}) RETURN id(a) AS a",
-                                         {{"t", lora::Value(int64_t{t})}, {"s", lora::Value(int64_t{s})}});
+                    auto r = db->execute(
+                        "CREATE (a:W {t: $t, s: $s})-[:R]->(b:W {t: $t, s: $s}) RETURN id(a) AS a",
+                        {{"t", lora::Value(int64_t{t})}, {"s", lora::Value(int64_t{s})}});
                     if (r.rows.size() != 1 || r.stats.nodes_created != 2) ++failures;
                 } catch (...) {
                     ++failures;
@@ -81,6 +84,7 @@ TEST_CASE("many writers through pooled actors commit every write once", "[engine
     for (auto& t : ts) t.join();
     CHECK(failures.load() == 0);
     CHECK(scalar_int(*db, "MATCH (:W)-[r:R]->(:W) RETURN count(r) AS c") == kThreads * kEach);
-    CHECK(scalar_int(*db, "MATCH (a:W)-[:R]->(b:W) WHERE a.t = b.t AND a.s = b.s RETURN count(*) AS c") ==
+    CHECK(scalar_int(
+              *db, "MATCH (a:W)-[:R]->(b:W) WHERE a.t = b.t AND a.s = b.s RETURN count(*) AS c") ==
           kThreads * kEach);
 }

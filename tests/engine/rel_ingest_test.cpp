@@ -73,9 +73,11 @@ TEST_CASE("UNWIND unpacks the keys its rows read, and only when nothing reads th
     CHECK(unpacked_keys(*plan_of("UNWIND $rows AS r RETURN r.a AS a, keys(r) AS k")).empty());
     CHECK(unpacked_keys(*plan_of("UNWIND $rows AS r RETURN r['a'] AS a")).empty());
     CHECK(unpacked_keys(*plan_of("UNWIND $rows AS r RETURN r {.a} AS m")).empty());
-    CHECK(unpacked_keys(*plan_of("UNWIND $rows AS r WITH r WHERE r.a > 1 RETURN r.b AS b"))
-              .size() == 2);
-    CHECK(unpacked_keys(*plan_of("UNWIND $rows AS r WITH r, count(*) AS c RETURN r.a AS a")).empty());
+    CHECK(
+        unpacked_keys(*plan_of("UNWIND $rows AS r WITH r WHERE r.a > 1 RETURN r.b AS b")).size() ==
+        2);
+    CHECK(
+        unpacked_keys(*plan_of("UNWIND $rows AS r WITH r, count(*) AS c RETURN r.a AS a")).empty());
 
     // Where r goes out of scope, its unpacked keys are cleared with it.
     auto w = plan_of("UNWIND $rows AS r WITH r.a AS a, 1 AS one RETURN a");
@@ -122,8 +124,9 @@ TEST_CASE("unpacked UNWIND rows read like maps: null, missing keys, numbers, non
     }
 }
 
-TEST_CASE("an equality index seek takes over its filter and rechecks what the index cannot vouch for",
-          "[engine][index][unpack]") {
+TEST_CASE(
+    "an equality index seek takes over its filter and rechecks what the index cannot vouch for",
+    "[engine][index][unpack]") {
     auto db = test::open_db(2);
     db->execute("CREATE INDEX FOR (p:P) ON (p.id)");
     const std::string load =
@@ -144,12 +147,12 @@ TEST_CASE("an equality index seek takes over its filter and rechecks what the in
         return count_of(*db, "MATCH (p:P {id: $v}) RETURN count(p)", Params{{"v", v}});
     };
     CHECK(seek(Value(int64_t{1})) == 1);
-    CHECK(seek(Value(1.0)) == 1);             // 1.0 = 1
-    CHECK(seek(Value(int64_t{2})) == 1);      // 2 = 2.0
+    CHECK(seek(Value(1.0)) == 1);         // 1.0 = 1
+    CHECK(seek(Value(int64_t{2})) == 1);  // 2 = 2.0
     CHECK(seek(Value("x")) == 1);
-    CHECK(seek(Value("1")) == 0);             // a string is no number
-    CHECK(seek(Value(0.0 / 0.0)) == 0);       // NaN = NaN is not true
-    CHECK(seek(Value()) == 0);                // = null is never true
+    CHECK(seek(Value("1")) == 0);        // a string is no number
+    CHECK(seek(Value(0.0 / 0.0)) == 0);  // NaN = NaN is not true
+    CHECK(seek(Value()) == 0);           // = null is never true
     CHECK(seek(Value(List{Value(int64_t{1}), Value(int64_t{2})})) == 1);
     CHECK(seek(Value(List{Value(int64_t{1}), Value()})) == 0);  // [1, null] = [1, 2] is null
 
@@ -163,7 +166,7 @@ TEST_CASE("an equality index seek takes over its filter and rechecks what the in
               rel(Value(), Value(int64_t{1}), 8),             // null a
               rel(Value(0.0 / 0.0), Value(int64_t{1}), 16),   // NaN a
               Value(row_of({{"b", Value(int64_t{3})}, {"w", Value(int64_t{32})}})),  // no a
-              rel(Value(1.0), Value(int64_t{3}), 64)};        // 1.0 finds 1
+              rel(Value(1.0), Value(int64_t{3}), 64)};                               // 1.0 finds 1
     auto res = db->execute(load, Params{{"rows", Value(rows)}});
     CHECK(res.stats.relationships_created == 3);
     CHECK(count_of(*db, "MATCH ()-[k:K]->() RETURN sum(k.w)") == 1 + 2 + 64);
@@ -203,8 +206,8 @@ TEST_CASE("relationships created by a transaction stay invisible to snapshots th
         auto rows_with = [](int64_t w0) {
             List rows;
             for (int64_t i = 0; i < 30; ++i)
-                rows.push_back(Value(row_of({{"a", Value(i)}, {"b", Value((i * 7 + 3) % 30)},
-                                              {"w", Value(w0 + i)}})));
+                rows.push_back(Value(row_of(
+                    {{"a", Value(i)}, {"b", Value((i * 7 + 3) % 30)}, {"w", Value(w0 + i)}})));
             return Value(rows);
         };
         const Value rows = rows_with(0), more = rows_with(100);
@@ -275,8 +278,8 @@ TEST_CASE("a bulk relationship load survives WAL replay and checkpoints", "[engi
     };
     List rows;
     for (int64_t i = 0; i < 200; ++i)
-        rows.push_back(Value(row_of({{"a", Value(i % 50)}, {"b", Value((i * 13) % 50)},
-                                      {"w", Value(i)}})));
+        rows.push_back(
+            Value(row_of({{"a", Value(i % 50)}, {"b", Value((i * 13) % 50)}, {"w", Value(i)}})));
     const std::string load =
         "UNWIND $rows AS r MATCH (a:P {id: r.a}), (b:P {id: r.b}) CREATE (a)-[:K {w: r.w}]->(b)";
     {
@@ -321,12 +324,14 @@ TEST_CASE("CREATE of a relationship with a literal property map", "[engine][unpa
         CHECK(res.rows[0][0] == Value(int64_t{40}));
         CHECK(res.rows[0][1] == Value(int64_t{820}));
         CHECK(res.stats.properties_set == 120);  // the null one is not set
-        CHECK(count_of(*db, "MATCH ()-[r:T]->() WHERE r.z IS NULL AND r.s = 'x' + toString(r.w) "
-                            "AND r.l = [r.w, 2] RETURN count(r)") == 40);
+        CHECK(count_of(*db,
+                       "MATCH ()-[r:T]->() WHERE r.z IS NULL AND r.s = 'x' + toString(r.w) "
+                       "AND r.l = [r.w, 2] RETURN count(r)") == 40);
         CHECK(count_of(*db, "MATCH (:P {id: 8})-[r:T]->(b) RETURN b.id") == 2);
         // A value that cannot be a property fails the statement and leaves nothing.
-        CHECK_THROWS_AS(db->execute("MATCH (a:P {id: 1}), (b:P {id: 2}) CREATE (a)-[:U {m: {k: 1}}]->(b)"),
-                        Error);
+        CHECK_THROWS_AS(
+            db->execute("MATCH (a:P {id: 1}), (b:P {id: 2}) CREATE (a)-[:U {m: {k: 1}}]->(b)"),
+            Error);
         CHECK(count_of(*db, "MATCH ()-[u:U]->() RETURN count(u)") == 0);
     }
 }
@@ -348,7 +353,7 @@ TEST_CASE("queries answer the same before and after an index lets seeks take ove
     List rows;
     for (int64_t i = 0; i < 12; ++i)
         rows.push_back(Value(row_of({{"a", i % 4 == 0 ? Value(double(i)) : Value(i)},
-                                      {"b", i % 3 == 0 ? Value() : Value(i + 1)}})));
+                                     {"b", i % 3 == 0 ? Value() : Value(i + 1)}})));
     const Params params{{"rows", Value(rows)}};
     auto answers = [&](Database& db) {
         std::vector<std::vector<std::vector<Value>>> out;
@@ -377,14 +382,17 @@ TEST_CASE("CREATE of nodes with a literal property map", "[engine][unpack]") {
     for (uint32_t shards : {1u, 2u}) {
         auto db = test::open_db(shards);
         auto res = db->execute(
-            "UNWIND range(1, 30) AS i CREATE (n:A:B:A {i: i, z: null, s: toString(i), f: i / 2.0})");
+            "UNWIND range(1, 30) AS i CREATE (n:A:B:A {i: i, z: null, s: toString(i), f: i / "
+            "2.0})");
         CHECK(res.stats.nodes_created == 30);
         CHECK(res.stats.labels_added == 60);
         CHECK(res.stats.properties_set == 90);
-        CHECK(count_of(*db, "MATCH (n:A:B) WHERE n.z IS NULL AND n.s = toString(n.i) "
-                            "AND n.f * 2 = n.i RETURN count(n)") == 30);
+        CHECK(count_of(*db,
+                       "MATCH (n:A:B) WHERE n.z IS NULL AND n.s = toString(n.i) "
+                       "AND n.f * 2 = n.i RETURN count(n)") == 30);
         CHECK(count_of(*db, "MATCH (n) RETURN count(n)") == 30);
-        CHECK_THROWS_AS(db->execute("UNWIND range(1, 3) AS i CREATE (:C {i: i, m: {k: i}})"), Error);
+        CHECK_THROWS_AS(db->execute("UNWIND range(1, 3) AS i CREATE (:C {i: i, m: {k: i}})"),
+                        Error);
         CHECK(count_of(*db, "MATCH (c:C) RETURN count(c)") == 0);
         CHECK(count_of(*db, "MATCH (n) RETURN count(n)") == 30);
     }

@@ -43,13 +43,15 @@ TEST_CASE("stream gives every row of an UNWIND, in order, then the stats", "[eng
     CHECK(drain(*c, &got) == 200000);
     REQUIRE(got.size() == 200000);
     bool ordered = true;
-    for (size_t i = 0; i < got.size(); ++i) ordered = ordered && got[i] == static_cast<int64_t>(i + 1);
+    for (size_t i = 0; i < got.size(); ++i)
+        ordered = ordered && got[i] == static_cast<int64_t>(i + 1);
     CHECK(ordered);
     Rows rows;
     CHECK_FALSE(c->next(rows));  // stays at the end
 }
 
-TEST_CASE("stream of a scan gives every node once, and write stats at the end", "[engine][stream]") {
+TEST_CASE("stream of a scan gives every node once, and write stats at the end",
+          "[engine][stream]") {
     auto db = open_db(4);
     auto w = db->stream("UNWIND range(1, 30000) AS i CREATE (n:P {i: i}) RETURN n.i");
     CHECK(drain(*w) == 30000);
@@ -112,7 +114,8 @@ namespace {
 void abandon_streamed_write(Database& db, size_t window, int64_t n) {
     QueryOptions o;
     o.stream_window_rows = window;
-    auto c = db.stream("UNWIND range(1, $n) AS i CREATE (n:Gone {i: i}) RETURN i", {{"n", Value(n)}}, o);
+    auto c =
+        db.stream("UNWIND range(1, $n) AS i CREATE (n:Gone {i: i}) RETURN i", {{"n", Value(n)}}, o);
     Rows rows;
     REQUIRE(c->next(rows));
 }
@@ -133,7 +136,8 @@ TEST_CASE("abandoning a streamed write rolls it back", "[engine][stream]") {
 TEST_CASE("a deadline and a cancel token stop a long query", "[engine][cancel]") {
     auto db = open_db(4);
     const std::string slow =
-        "UNWIND range(1, 20000) AS a UNWIND range(1, 20000) AS b WITH a WHERE a < 0 RETURN count(*)";
+        "UNWIND range(1, 20000) AS a UNWIND range(1, 20000) AS b WITH a WHERE a < 0 RETURN "
+        "count(*)";
     QueryOptions o;
     o.timeout = std::chrono::milliseconds(100);
     try {
@@ -162,8 +166,10 @@ TEST_CASE("a deadline and a cancel token stop a long query", "[engine][cancel]")
 
     // A write that times out leaves nothing behind.
     o.timeout = std::chrono::milliseconds(100);
-    CHECK_THROWS_AS(db->execute("UNWIND range(1, 20000) AS a UNWIND range(1, 20000) AS b CREATE (:Late)", {}, o),
-                    Error);
+    CHECK_THROWS_AS(
+        db->execute("UNWIND range(1, 20000) AS a UNWIND range(1, 20000) AS b CREATE (:Late)", {},
+                    o),
+        Error);
     CHECK(scalar_int(*db, "MATCH (n:Late) RETURN count(n)") == 0);
     CHECK(scalar_int(*db, "RETURN 41 + 1") == 42);
 }
@@ -183,7 +189,8 @@ TEST_CASE("PROFILE reports time per step", "[engine][profile]") {
     CHECK(r.rows.back()[2].as_int() == 2500);
 }
 
-TEST_CASE("a database closed right after an abandoned stream waits for its query", "[engine][stream]") {
+TEST_CASE("a database closed right after an abandoned stream waits for its query",
+          "[engine][stream]") {
     // The cancelled query may still be rolling back when the database goes: its destructor
     // must wait for it rather than take the shards away under it (ThreadSanitizer saw the
     // query actor read the shard list while the destructor cleared it).

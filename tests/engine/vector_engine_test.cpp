@@ -6,8 +6,8 @@
 #include <catch2/catch.hpp>
 #include <lora/lora.hpp>
 
-#include <filesystem>
 #include <stdlib.h>
+#include <filesystem>
 
 namespace {
 
@@ -74,9 +74,11 @@ TEST_CASE("VECTOR values as properties, across shards", "[engine][vector]") {
     CHECK(scalar(*db, "MATCH (d:Doc {i: 2}) RETURN d.e").is_null());
 
     // Vectors in rows: DISTINCT, grouping, ORDER BY (dimension first), lists of vectors.
-    CHECK(scalar_int(*db, "UNWIND [vector([1, 2]), vector([1, 2]), vector([2, 1])] AS v "
-                          "RETURN count(DISTINCT v)") == 2);
-    r = db->execute("UNWIND [vector([2, 1]), vector([0, 0, 0]), vector([1, 2])] AS v RETURN v ORDER BY v");
+    CHECK(scalar_int(*db,
+                     "UNWIND [vector([1, 2]), vector([1, 2]), vector([2, 1])] AS v "
+                     "RETURN count(DISTINCT v)") == 2);
+    r = db->execute(
+        "UNWIND [vector([2, 1]), vector([0, 0, 0]), vector([1, 2])] AS v RETURN v ORDER BY v");
     REQUIRE(r.rows.size() == 3);
     CHECK(r.rows[0][0] == vec({1, 2}));
     CHECK(r.rows[1][0] == vec({2, 1}));

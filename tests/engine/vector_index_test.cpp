@@ -3,18 +3,18 @@
 // rebuilt or loaded from checkpoint images after restarts, and its errors.
 #include "helpers.hpp"
 
-#include <catch2/catch.hpp>
-#include <lora/lora.hpp>
 #include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/spdlog.h>
+#include <catch2/catch.hpp>
+#include <lora/lora.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
-#include <fstream>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -39,18 +39,21 @@ Value random_list(std::mt19937& rng, int dim) {
 // `ef_search` above the node count makes the HNSW search exact, so results can be compared
 // with a brute-force ORDER BY.
 void make_index(Database& db, const std::string& similarity, int dim = 8) {
-    db.execute("CREATE VECTOR INDEX doc_v FOR (d:Doc) ON (d.v) OPTIONS {indexConfig: {"
-               "`vector.dimensions`: " + std::to_string(dim) + ", `vector.similarity_function`: '" +
-               similarity + "', `vector.hnsw.ef_search`: 1000}}");
+    db.execute(
+        "CREATE VECTOR INDEX doc_v FOR (d:Doc) ON (d.v) OPTIONS {indexConfig: {"
+        "`vector.dimensions`: " +
+        std::to_string(dim) + ", `vector.similarity_function`: '" + similarity +
+        "', `vector.hnsw.ef_search`: 1000}}");
 }
 
 void fill(Database& db, int n, int dim = 8, uint32_t seed = 7) {
     std::mt19937 rng(seed);
     List rows;
     for (int i = 0; i < n; ++i) rows.push_back(random_list(rng, dim));
-    db.execute("UNWIND range(0, size($rows) - 1) AS i "
-               "CREATE (:Doc {name: 'd' + i, i: i, v: vector($rows[i])})",
-               Params{{"rows", Value(std::move(rows))}});
+    db.execute(
+        "UNWIND range(0, size($rows) - 1) AS i "
+        "CREATE (:Doc {name: 'd' + i, i: i, v: vector($rows[i])})",
+        Params{{"rows", Value(std::move(rows))}});
 }
 
 struct Hit {
@@ -66,9 +69,10 @@ std::vector<Hit> hits(const lora::Result& r) {
 
 template <typename Db>
 std::vector<Hit> query(Db& db, const Value& q, int k) {
-    return hits(db.execute("CALL db.index.vector.queryNodes('doc_v', $k, $q) YIELD node, score "
-                           "RETURN node.name, score",
-                           Params{{"k", Value(int64_t{k})}, {"q", q}}));
+    return hits(
+        db.execute("CALL db.index.vector.queryNodes('doc_v', $k, $q) YIELD node, score "
+                   "RETURN node.name, score",
+                   Params{{"k", Value(int64_t{k})}, {"q", q}}));
 }
 
 std::vector<Hit> exact(Database& db, const std::string& similarity, const Value& q, int k) {
@@ -112,8 +116,10 @@ TEST_CASE("queryNodes returns the exact top k, best first", "[engine][vector][vi
             // k beyond the number of indexed nodes returns them all.
             CHECK(query(*db, random_list(rng, 8), 1000).size() == 300);
             // A VECTOR query value works like a list.
-            CHECK(scalar_int(*db, "CALL db.index.vector.queryNodes('doc_v', 3, vector([1,2,3,4,5,6,7,8])) "
-                                  "YIELD node RETURN count(node)") == 3);
+            CHECK(
+                scalar_int(*db,
+                           "CALL db.index.vector.queryNodes('doc_v', 3, vector([1,2,3,4,5,6,7,8])) "
+                           "YIELD node RETURN count(node)") == 3);
         }
     }
 }
@@ -124,40 +130,47 @@ TEST_CASE("queryNodes composes with MATCH, WITH, ORDER BY and LIMIT", "[engine][
         auto db = open_db(shards);
         make_index(*db, "cosine");
         fill(*db, 120);
-        db->execute("MATCH (d:Doc) UNWIND range(0, d.i % 3) AS j CREATE (d)-[:R]->(:M {x: j + d.i % 2})");
+        db->execute(
+            "MATCH (d:Doc) UNWIND range(0, d.i % 3) AS j CREATE (d)-[:R]->(:M {x: j + d.i % 2})");
         std::mt19937 rng(5);
         for (int t = 0; t < 5; ++t) {
             Params p{{"q", random_list(rng, 8)}};
-            auto a = db->execute("CALL db.index.vector.queryNodes('doc_v', 10, $q) YIELD node, score "
-                                 "MATCH (node)-[:R]->(m) WHERE m.x > 1 RETURN node.name, score, m.x "
-                                 "ORDER BY score DESC, m.x",
-                                 p);
-            auto b = db->execute("MATCH (d:Doc) WITH d, vector.similarity.cosine(d.v, $q) AS score "
-                                 "ORDER BY score DESC LIMIT 10 "
-                                 "MATCH (d)-[:R]->(m) WHERE m.x > 1 RETURN d.name, score, m.x "
-                                 "ORDER BY score DESC, m.x",
-                                 p);
+            auto a = db->execute(
+                "CALL db.index.vector.queryNodes('doc_v', 10, $q) YIELD node, score "
+                "MATCH (node)-[:R]->(m) WHERE m.x > 1 RETURN node.name, score, m.x "
+                "ORDER BY score DESC, m.x",
+                p);
+            auto b = db->execute(
+                "MATCH (d:Doc) WITH d, vector.similarity.cosine(d.v, $q) AS score "
+                "ORDER BY score DESC LIMIT 10 "
+                "MATCH (d)-[:R]->(m) WHERE m.x > 1 RETURN d.name, score, m.x "
+                "ORDER BY score DESC, m.x",
+                p);
             REQUIRE(a.rows.size() == b.rows.size());
             for (size_t i = 0; i < a.rows.size(); ++i) {
                 CHECK(a.rows[i][0] == b.rows[i][0]);
                 CHECK(a.rows[i][2] == b.rows[i][2]);
             }
             // WITH / ORDER BY / LIMIT after the call, aggregation, and order as yielded.
-            auto c = db->execute("CALL db.index.vector.queryNodes('doc_v', 6, $q) YIELD node, score "
-                                 "WITH node, score ORDER BY node.i LIMIT 3 RETURN node.i",
-                                 p);
+            auto c = db->execute(
+                "CALL db.index.vector.queryNodes('doc_v', 6, $q) YIELD node, score "
+                "WITH node, score ORDER BY node.i LIMIT 3 RETURN node.i",
+                p);
             REQUIRE(c.rows.size() == 3);
             CHECK(c.rows[0][0].as_int() < c.rows[1][0].as_int());
             auto order = query(*db, p.at("q"), 8);
             for (size_t i = 1; i < order.size(); ++i) CHECK(order[i - 1].score >= order[i].score);
-            CHECK(scalar_int(*db, "CALL db.index.vector.queryNodes('doc_v', 7, $q) YIELD node "
-                                  "RETURN count(*)", p) == 7);
+            CHECK(scalar_int(*db,
+                             "CALL db.index.vector.queryNodes('doc_v', 7, $q) YIELD node "
+                             "RETURN count(*)",
+                             p) == 7);
         }
         // One search per input row.
-        auto per_row = db->execute("UNWIND [1, 2, 3] AS axis "
-                                   "CALL db.index.vector.queryNodes('doc_v', 2, "
-                                   "[x IN range(0, 7) | CASE WHEN x = axis THEN 1.0 ELSE 0.0 END]) "
-                                   "YIELD node RETURN axis, count(node) AS c ORDER BY axis");
+        auto per_row = db->execute(
+            "UNWIND [1, 2, 3] AS axis "
+            "CALL db.index.vector.queryNodes('doc_v', 2, "
+            "[x IN range(0, 7) | CASE WHEN x = axis THEN 1.0 ELSE 0.0 END]) "
+            "YIELD node RETURN axis, count(node) AS c ORDER BY axis");
         REQUIRE(per_row.rows.size() == 3);
         for (const auto& r : per_row.rows) CHECK(r[1].as_int() == 2);
         // Standalone call with implicit arguments, and a yielded node carries its data.
@@ -214,7 +227,8 @@ TEST_CASE("vector indexes follow SET, REMOVE, DELETE, label changes and rollback
         db->execute("MATCH (d:Doc {i: 7}) SET d.v = 'x'");
         db->execute("MATCH (d:Doc {i: 7}) SET d.v = vector($z)", Params{{"z", unit(8, 0, 0.0)}});
         CHECK(count() == 49);
-        db->execute("MATCH (d:Doc {i: 7}) SET d = {i: 7, name: 'd7', v: vector($q)}", Params{{"q", q}});
+        db->execute("MATCH (d:Doc {i: 7}) SET d = {i: 7, name: 'd7', v: vector($q)}",
+                    Params{{"q", q}});
         CHECK(top() == "d7");
         db->execute("MATCH (d:Doc {i: 7}) DETACH DELETE d");
         CHECK(count() == 49);
@@ -257,7 +271,8 @@ TEST_CASE("queryNodes reads at the snapshot: uncommitted vectors are invisible t
         // The transaction sees its own changes.
         auto mine = names(query(*tx, q, 3));
         REQUIRE(mine.size() == 3);
-        CHECK(((mine[0] == "fresh" && mine[1] == "d11") || (mine[0] == "d11" && mine[1] == "fresh")));
+        CHECK(
+            ((mine[0] == "fresh" && mine[1] == "d11") || (mine[0] == "d11" && mine[1] == "fresh")));
         CHECK(std::find(mine.begin(), mine.end(), victim) == mine.end());
         auto all_mine = names(query(*tx, q, 1000));
         CHECK(all_mine.size() == 100);  // +fresh -victim
@@ -360,9 +375,10 @@ using lora::test::temp_dir;
 // Brute force over the nodes that have a vector (similarity of a missing one is null).
 std::vector<Hit> exact_present(Database& db, const Value& q, int k,
                                const std::string& where = "d.v IS NOT NULL") {
-    return hits(db.execute("MATCH (d:Doc) WHERE " + where + " WITH d, "
-                           "vector.similarity.euclidean(d.v, $q) AS s "
-                           "RETURN d.name, s ORDER BY s DESC LIMIT $k",
+    return hits(db.execute("MATCH (d:Doc) WHERE " + where +
+                               " WITH d, "
+                               "vector.similarity.euclidean(d.v, $q) AS s "
+                               "RETURN d.name, s ORDER BY s DESC LIMIT $k",
                            Params{{"k", Value(int64_t{k})}, {"q", q}}));
 }
 
@@ -560,12 +576,14 @@ TEST_CASE("open time with vector index images", "[.][vecimg-bench]") {
     o.checkpoint_wal_bytes = 0;
     {
         auto db = Database::open(o);
-        db->execute("CREATE VECTOR INDEX doc_v FOR (d:Doc) ON (d.v) OPTIONS {indexConfig: {"
-                    "`vector.dimensions`: 128, `vector.similarity_function`: 'cosine'}}");
+        db->execute(
+            "CREATE VECTOR INDEX doc_v FOR (d:Doc) ON (d.v) OPTIONS {indexConfig: {"
+            "`vector.dimensions`: 128, `vector.similarity_function`: 'cosine'}}");
         std::mt19937 rng(5);
         for (int base = 0; base < n; base += 5000) {
             List rows;
-            for (int i = base; i < std::min(n, base + 5000); ++i) rows.push_back(random_list(rng, dim));
+            for (int i = base; i < std::min(n, base + 5000); ++i)
+                rows.push_back(random_list(rng, dim));
             db->execute("UNWIND $rows AS r CREATE (:Doc {v: vector(r)})",
                         Params{{"rows", Value(std::move(rows))}});
         }
@@ -581,11 +599,13 @@ TEST_CASE("open time with vector index images", "[.][vecimg-bench]") {
         const std::clock_t c0 = std::clock();
         auto db = Database::open(o);
         const double cpu = double(std::clock() - c0) / CLOCKS_PER_SEC;
-        const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const double wall =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         const auto st = db->wal_status();
-        std::printf("open %s: %d x %d vectors, 2 shards: wall %.2f s, process CPU %.2f s "
-                    "(indexes from image %u, rebuilt %u)\n",
-                    what, n, dim, wall, cpu, st.vector_indexes_from_image, st.vector_indexes_rebuilt);
+        std::printf(
+            "open %s: %d x %d vectors, 2 shards: wall %.2f s, process CPU %.2f s "
+            "(indexes from image %u, rebuilt %u)\n",
+            what, n, dim, wall, cpu, st.vector_indexes_from_image, st.vector_indexes_rebuilt);
         CHECK(scalar_int(*db, "MATCH (d:Doc) RETURN count(d)") == n);
     };
     std::printf("vector images: %.1f MiB on disk\n", double(image_bytes) / (1 << 20));

@@ -27,7 +27,8 @@ std::string error_of(F f) {
     return "";
 }
 
-std::unique_ptr<fn::Aggregator> agg(std::string_view name, bool distinct = false, bool star = false) {
+std::unique_ptr<fn::Aggregator> agg(std::string_view name, bool distinct = false,
+                                    bool star = false) {
     const fn::FunctionInfo* f = fn::find_function(name);
     REQUIRE(f);
     REQUIRE(f->aggregate);
@@ -77,7 +78,9 @@ TEST_CASE("Addition: numbers, strings, lists, null", "[functions][arith]") {
     CHECK(fn::add(Value(List{1, 10, 100}), Value(List{4, 5})) == Value(List{1, 10, 100, 4, 5}));
     CHECK(fn::add(Value(List{false, true}), false) == Value(List{false, true, false}));
     CHECK(fn::add(0, Value(List{1})) == Value(List{0, 1}));
-    CHECK(fn::add(Value(List{Value(List{}), Value(List{})}), Value(List{Value(List{})})).as_list().size() == 3);
+    CHECK(fn::add(Value(List{Value(List{}), Value(List{})}), Value(List{Value(List{})}))
+              .as_list()
+              .size() == 3);
     CHECK(fn::add(Value(), 1).is_null());
     CHECK(fn::add("a", Value()).is_null());
     CHECK(error_of([] { fn::add(kMax, 1); }) == "ArgumentError.NumberOutOfRange");
@@ -152,8 +155,12 @@ TEST_CASE("sum", "[functions][agg]") {
     auto swing = column({kMax, 1, Value(int64_t{-2})});
     CHECK(single_pass("sum", swing) == Value(kMax - 1));
     CHECK(merged("sum", swing, 2) == Value(kMax - 1));
-    CHECK(error_of([] { single_pass("sum", column({kMax, 1})); }) == "ArgumentError.NumberOutOfRange");
-    CHECK(error_of([] { single_pass("sum", column({1, "a"})); }) == "TypeError.InvalidArgumentValue");
+    CHECK(error_of([] {
+              single_pass("sum", column({kMax, 1}));
+          }) == "ArgumentError.NumberOutOfRange");
+    CHECK(error_of([] {
+              single_pass("sum", column({1, "a"}));
+          }) == "TypeError.InvalidArgumentValue");
     CHECK(single_pass("sum", column({1, 1, 2, 2.0}), true) == Value(3));
     auto rows = column({1, 0.5, 2, Value(), 4, 0.25});
     for (size_t parts : {1, 2, 4}) CHECK(merged("sum", rows, parts) == single_pass("sum", rows));
@@ -221,12 +228,20 @@ TEST_CASE("percentileDisc and percentileCont", "[functions][agg]") {
     }
     for (Value bad : {Value(1000), Value(-1), Value(1.1)}) {
         INFO(bad.to_string());
-        CHECK(error_of([&] { single_pass("percentileCont", {{10.0, bad}}); }) == "ArgumentError.NumberOutOfRange");
-        CHECK(error_of([&] { single_pass("percentileDisc", {{10.0, bad}}); }) == "ArgumentError.NumberOutOfRange");
+        CHECK(error_of([&] {
+                  single_pass("percentileCont", {{10.0, bad}});
+              }) == "ArgumentError.NumberOutOfRange");
+        CHECK(error_of([&] {
+                  single_pass("percentileDisc", {{10.0, bad}});
+              }) == "ArgumentError.NumberOutOfRange");
     }
     // TCK Aggregation6 [5]: percentileDisc(0.90, deg) with deg > 1 fails.
-    CHECK(error_of([] { single_pass("percentileDisc", {{0.9, 3}}); }) == "ArgumentError.NumberOutOfRange");
-    CHECK(error_of([] { single_pass("percentileDisc", {{"x", 0.5}}); }) == "TypeError.InvalidArgumentValue");
+    CHECK(error_of([] {
+              single_pass("percentileDisc", {{0.9, 3}});
+          }) == "ArgumentError.NumberOutOfRange");
+    CHECK(error_of([] {
+              single_pass("percentileDisc", {{"x", 0.5}});
+          }) == "TypeError.InvalidArgumentValue");
     std::vector<std::vector<Value>> dup = {{1, 0.5}, {1, 0.5}, {1, 0.5}, {5, 0.5}};
     CHECK(single_pass("percentileCont", dup, true) == Value(3.0));
     CHECK(merged("percentileCont", dup, 2, true) == Value(3.0));
@@ -243,8 +258,10 @@ TEST_CASE("stDev and stDevP", "[functions][agg]") {
         CHECK(merged("stDevP", rows, parts).as_float() == Approx(2.0));
         CHECK(merged("stDev", rows, parts).as_float() == Approx(std::sqrt(32.0 / 7.0)));
     }
-    CHECK(single_pass("stDevP", rows, true).as_float() == Approx(single_pass("stDevP", column({2, 4, 5, 7, 9})).as_float()));
-    CHECK(error_of([] { single_pass("stDev", column({"a"})); }) == "TypeError.InvalidArgumentValue");
+    CHECK(single_pass("stDevP", rows, true).as_float() ==
+          Approx(single_pass("stDevP", column({2, 4, 5, 7, 9})).as_float()));
+    CHECK(error_of([] { single_pass("stDev", column({"a"})); }) ==
+          "TypeError.InvalidArgumentValue");
 }
 
 TEST_CASE("Malformed partial states are reported, not crashed on", "[functions][agg]") {

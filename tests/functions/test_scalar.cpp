@@ -27,11 +27,13 @@ std::string error_of(std::string_view name, std::vector<Value> args) {
 }
 
 Value node(uint64_t id, std::vector<std::string> labels, Map props) {
-    return Value(Node{id, std::make_shared<NodeData>(NodeData{std::move(labels), std::move(props)})});
+    return Value(
+        Node{id, std::make_shared<NodeData>(NodeData{std::move(labels), std::move(props)})});
 }
 
 Relationship rel(uint64_t id, uint64_t s, uint64_t e, std::string type, Map props = {}) {
-    return Relationship{id, s, e, 7, std::make_shared<RelData>(RelData{std::move(type), std::move(props)})};
+    return Relationship{id, s, e, 7,
+                        std::make_shared<RelData>(RelData{std::move(type), std::move(props)})};
 }
 
 const double nan_v = std::numeric_limits<double>::quiet_NaN();
@@ -138,7 +140,8 @@ TEST_CASE("List functions", "[functions]") {
     CHECK(callf("coalesce", {Value(), Value(), Value(2), Value(3)}) == Value(2));
     CHECK(callf("coalesce", {Value(), Value()}).is_null());
     CHECK(callf("reverse", {l}) == Value(List{3, 2, 1}));
-    CHECK(callf("reverse", {Value("ab\xC3\xA9")}) == Value("\xC3\xA9" "ba"));
+    CHECK(callf("reverse", {Value("ab\xC3\xA9")}) == Value("\xC3\xA9"
+                                                           "ba"));
     CHECK(callf("reverse", {Value()}).is_null());
     CHECK(callf("isEmpty", {Value(List{})}) == Value(true));
     CHECK(callf("isEmpty", {Value(Map{{"a", 1}})}) == Value(false));
@@ -156,13 +159,20 @@ TEST_CASE("range", "[functions]") {
     CHECK(callf("range", {5, 5}) == Value(List{5}));
     const int64_t mx = std::numeric_limits<int64_t>::max();
     CHECK(callf("range", {Value(mx - 1), Value(mx)}) == Value(List{Value(mx - 1), Value(mx)}));
-    CHECK(callf("range", {Value(-mx), Value(mx), Value(mx)}) == Value(List{Value(-mx), Value(0), Value(mx)}));
-    for (auto args : std::vector<std::vector<Value>>{{0, 0, 0}, {2, 8, 0}, {-2, 8, 0}, {2, -8, 0}}) {
+    CHECK(callf("range", {Value(-mx), Value(mx), Value(mx)}) ==
+          Value(List{Value(-mx), Value(0), Value(mx)}));
+    for (auto args :
+         std::vector<std::vector<Value>>{{0, 0, 0}, {2, 8, 0}, {-2, 8, 0}, {2, -8, 0}}) {
         CHECK(error_of("range", args) == "ArgumentError.NumberOutOfRange");
     }
-    for (auto args : std::vector<std::vector<Value>>{{true, 1, 1}, {0, true, 1}, {0, 1, true},
-                                                     {-1.1, 1, 1}, {-0.0, 1, 1}, {0.0, 1, 1},
-                                                     {0, -1.1, 1}, {0, 1, 0.5}}) {
+    for (auto args : std::vector<std::vector<Value>>{{true, 1, 1},
+                                                     {0, true, 1},
+                                                     {0, 1, true},
+                                                     {-1.1, 1, 1},
+                                                     {-0.0, 1, 1},
+                                                     {0.0, 1, 1},
+                                                     {0, -1.1, 1},
+                                                     {0, 1, 0.5}}) {
         CHECK(error_of("range", args) == "ArgumentError.InvalidArgumentType");
     }
     CHECK(error_of("range", {Value(int64_t{0}), Value(mx)}) == "ArgumentError.NumberOutOfRange");
@@ -183,7 +193,8 @@ TEST_CASE("Type conversions", "[functions]") {
     CHECK(callf("toInteger", {"1.7"}) == Value(1));
     CHECK(callf("toInteger", {"foo"}).is_null());
     CHECK(callf("toInteger", {""}).is_null());
-    CHECK(callf("toInteger", {"9223372036854775807"}) == Value(std::numeric_limits<int64_t>::max()));
+    CHECK(callf("toInteger", {"9223372036854775807"}) ==
+          Value(std::numeric_limits<int64_t>::max()));
     CHECK(callf("toInteger", {true}) == Value(1));
     CHECK(callf("toInteger", {Value()}).is_null());
     CHECK(error_of("toInteger", {1e300}) == "ArgumentError.NumberOutOfRange");
@@ -232,7 +243,8 @@ TEST_CASE("Mathematical functions", "[functions]") {
     CHECK(callf("abs", {-1}) == Value(1));
     CHECK(callf("abs", {-1.5}) == Value(1.5));
     CHECK(callf("abs", {Value()}).is_null());
-    CHECK(error_of("abs", {Value(std::numeric_limits<int64_t>::min())}) == "ArgumentError.NumberOutOfRange");
+    CHECK(error_of("abs", {Value(std::numeric_limits<int64_t>::min())}) ==
+          "ArgumentError.NumberOutOfRange");
     CHECK(error_of("abs", {"x"}) == "TypeError.InvalidArgumentValue");
     CHECK(callf("ceil", {1.2}) == Value(2.0));
     CHECK(callf("ceil", {1}) == Value(1.0));

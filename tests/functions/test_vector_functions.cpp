@@ -35,7 +35,8 @@ double f32(double x) { return static_cast<double>(static_cast<float>(x)); }
 
 }  // namespace
 
-TEST_CASE("vector() builds a FLOAT32 VECTOR from a list, a string or a vector", "[functions][vector]") {
+TEST_CASE("vector() builds a FLOAT32 VECTOR from a list, a string or a vector",
+          "[functions][vector]") {
     CHECK(callf("vector", {Value(List{Value(1), Value(2.5), Value(-3)})}) == vec({1, 2.5f, -3}));
     CHECK(callf("vector", {list({1, 2, 3}), Value(3)}) == vec({1, 2, 3}));
     CHECK(callf("vector", {list({1, 2, 3}), Value(3), Value("float32")}) == vec({1, 2, 3}));
@@ -68,17 +69,20 @@ TEST_CASE("vector() refuses bad values with clear errors", "[functions][vector]"
           "STRING at index 1");
     CHECK(error_of("vector", {list({std::nan("")})}).find("NaN and Infinity are not allowed") !=
           std::string::npos);
-    CHECK(error_of("vector", {list({1e39})}).find("does not fit into FLOAT32") != std::string::npos);
-    CHECK(error_of("vector", {Value("1, 2")}).find("enclosed in square brackets") != std::string::npos);
+    CHECK(error_of("vector", {list({1e39})}).find("does not fit into FLOAT32") !=
+          std::string::npos);
+    CHECK(error_of("vector", {Value("1, 2")}).find("enclosed in square brackets") !=
+          std::string::npos);
     CHECK(error_of("vector", {Value("[1, two]")}).find("'two' is not a number (coordinate 1)") !=
           std::string::npos);
     CHECK(error_of("vector", {Value(7)}).rfind("TypeError.InvalidArgumentValue", 0) == 0);
-    CHECK(error_of("vector", {list({1}), Value(1.0)}).rfind("TypeError.InvalidArgumentValue", 0) == 0);
+    CHECK(error_of("vector", {list({1}), Value(1.0)}).rfind("TypeError.InvalidArgumentValue", 0) ==
+          0);
     CHECK(error_of("vector", {list({1}), Value(1), Value("INT8")}) ==
           "ArgumentError.InvalidArgumentValue: vector(): coordinate type INT8 is not supported: "
           "lora stores VECTOR coordinates as FLOAT32");
-    CHECK(error_of("vector", {list({1}), Value(1), Value("BLOB")}).find("unknown coordinate type 'BLOB'") !=
-          std::string::npos);
+    CHECK(error_of("vector", {list({1}), Value(1), Value("BLOB")})
+              .find("unknown coordinate type 'BLOB'") != std::string::npos);
 }
 
 TEST_CASE("vector.similarity.euclidean is 1 / (1 + squared distance), in float32 like Neo4j",
@@ -94,7 +98,8 @@ TEST_CASE("vector.similarity.euclidean is 1 / (1 + squared distance), in float32
               .as_float() == f32(1.0 / 26.0));
 }
 
-TEST_CASE("vector.similarity.cosine is (1 + cos) / 2, in float32 like Neo4j", "[functions][vector]") {
+TEST_CASE("vector.similarity.cosine is (1 + cos) / 2, in float32 like Neo4j",
+          "[functions][vector]") {
     CHECK(callf("vector.similarity.cosine", {list({1, 0}), list({0, 1})}).as_float() == 0.5);
     CHECK(callf("vector.similarity.cosine", {list({1, 1}), list({2, 2})}).as_float() == 1.0);
     CHECK(callf("vector.similarity.cosine", {list({1, 0}), list({-1, 0})}).as_float() == 0.0);
@@ -117,7 +122,8 @@ TEST_CASE("similarity functions: nulls, invalid vectors and mismatched dimension
               "ArgumentError.InvalidArgumentValue: " + std::string(f) +
                   "(): the vectors must have the same dimension, got 3 and 2");
         CHECK(error_of(f, {vec({1, 2, 3}), vec({1, 2})}).find("got 3 and 2") != std::string::npos);
-        CHECK(error_of(f, {Value("[1]"), list({1})}).rfind("TypeError.InvalidArgumentValue", 0) == 0);
+        CHECK(error_of(f, {Value("[1]"), list({1})}).rfind("TypeError.InvalidArgumentValue", 0) ==
+              0);
         CHECK(error_of(f, {Value(List{Value("a")}), list({1})}).find("got a list holding STRING") !=
               std::string::npos);
         CHECK(error_of(f, {Value(List{}), Value(List{})}).find("at least one coordinate") !=
@@ -125,7 +131,8 @@ TEST_CASE("similarity functions: nulls, invalid vectors and mismatched dimension
     }
     // A zero vector has no cosine.
     CHECK(callf("vector.similarity.cosine", {list({0, 0}), list({1, 1})}).is_null());
-    CHECK(callf("vector.similarity.euclidean", {list({0, 0}), list({1, 1})}).as_float() == f32(1.0 / 3.0));
+    CHECK(callf("vector.similarity.euclidean", {list({0, 0}), list({1, 1})}).as_float() ==
+          f32(1.0 / 3.0));
 }
 
 TEST_CASE("vector.distance with every metric", "[functions][vector]") {
@@ -143,10 +150,12 @@ TEST_CASE("vector.distance with every metric", "[functions][vector]") {
     CHECK(callf("vector.distance", {Value(), b, Value("dot")}).is_null());
     CHECK(callf("vector.distance", {a, b, Value()}).is_null());
     CHECK(callf("vector.distance", {vec({0, 0, 0}), b, Value("cosine")}).is_null());
-    CHECK(error_of("vector.distance", {a, vec({1}), Value("dot")}).find("got 3 and 1") != std::string::npos);
-    CHECK(error_of("vector.distance", {a, b, Value("chebyshev")}) ==
-          "ArgumentError.InvalidArgumentValue: vector.distance(): unknown metric 'chebyshev' (known: "
-          "EUCLIDEAN, EUCLIDEAN_SQUARED, MANHATTAN, COSINE, DOT, HAMMING)");
+    CHECK(error_of("vector.distance", {a, vec({1}), Value("dot")}).find("got 3 and 1") !=
+          std::string::npos);
+    CHECK(
+        error_of("vector.distance", {a, b, Value("chebyshev")}) ==
+        "ArgumentError.InvalidArgumentValue: vector.distance(): unknown metric 'chebyshev' (known: "
+        "EUCLIDEAN, EUCLIDEAN_SQUARED, MANHATTAN, COSINE, DOT, HAMMING)");
     // Like Neo4j's vector_distance, it takes VECTOR values, not lists.
     CHECK(error_of("vector.distance", {list({1, 2, 3}), b, Value("dot")}) ==
           "TypeError.InvalidArgumentValue: vector.distance() expects a VECTOR (build one from a "
@@ -158,23 +167,26 @@ TEST_CASE("vector.norm and vector.dimension", "[functions][vector]") {
     CHECK(callf("vector.norm", {vec({3, -4}), Value("MANHATTAN")}).as_float() == 7.0);
     CHECK(callf("vector_norm", {vec({3, -4}), Value("euclidean")}).as_float() == 5.0);
     CHECK(callf("vector.norm", {Value()}).is_null());
-    CHECK(error_of("vector.norm", {vec({1}), Value("DOT")}).find("unknown metric 'DOT'") != std::string::npos);
+    CHECK(error_of("vector.norm", {vec({1}), Value("DOT")}).find("unknown metric 'DOT'") !=
+          std::string::npos);
     CHECK(error_of("vector.norm", {list({3, 4})}).rfind("TypeError.InvalidArgumentValue", 0) == 0);
 
     CHECK(callf("vector.dimension", {vec({1, 2, 3})}) == Value(3));
     CHECK(callf("vector_dimension_count", {vec(std::vector<float>(4096, 1))}) == Value(4096));
     CHECK(callf("vector.dimension", {Value()}).is_null());
-    CHECK(error_of("vector.dimension", {Value("x")}).rfind("TypeError.InvalidArgumentValue", 0) == 0);
+    CHECK(error_of("vector.dimension", {Value("x")}).rfind("TypeError.InvalidArgumentValue", 0) ==
+          0);
     // size() stays a LIST/STRING function, as in Neo4j.
     CHECK(error_of("size", {vec({1})}).rfind("TypeError.InvalidArgumentValue", 0) == 0);
 }
 
 TEST_CASE("vector functions are registered with their arities", "[functions][vector]") {
-    CHECK(fn::find_function("VECTOR.SIMILARITY.COSINE") == fn::find_function("vector.similarity.cosine"));
+    CHECK(fn::find_function("VECTOR.SIMILARITY.COSINE") ==
+          fn::find_function("vector.similarity.cosine"));
     CHECK(fn::find_function("vector")->min_args == 1);
     CHECK(fn::find_function("vector")->max_args == 3);
     CHECK(fn::find_function("vector.distance")->min_args == 3);
     CHECK(fn::find_function("vector.norm")->max_args == 2);
-    CHECK(error_of("vector.similarity.cosine", {list({1})}).rfind(
-              "SyntaxError.InvalidNumberOfArguments", 0) == 0);
+    CHECK(error_of("vector.similarity.cosine", {list({1})})
+              .rfind("SyntaxError.InvalidNumberOfArguments", 0) == 0);
 }

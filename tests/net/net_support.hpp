@@ -216,7 +216,8 @@ public:
         if (result) throw std::runtime_error("connect failed: " + result.message());
     }
 
-    Reply request(const std::string& method, const std::string& target, const std::string& body = "",
+    Reply request(const std::string& method, const std::string& target,
+                  const std::string& body = "",
                   const std::map<std::string, std::string>& headers = {}) {
         namespace http = boost::beast::http;
         http::request<http::string_body> req{http::string_to_verb(method), target, 11};
@@ -231,7 +232,8 @@ public:
         return exchange(req);
     }
 
-    Reply query(const nlohmann::json& body, const std::map<std::string, std::string>& headers = {}) {
+    Reply query(const nlohmann::json& body,
+                const std::map<std::string, std::string>& headers = {}) {
         return request("POST", "/query", body.dump(), headers);
     }
 
@@ -270,7 +272,8 @@ private:
         parser.body_limit(1u << 30);
         boost::beast::error_code rec;
         stream_.expires_after(timeout_);
-        http::async_read(stream_, buffer_, parser, [&](boost::beast::error_code ec, size_t) { rec = ec; });
+        http::async_read(stream_, buffer_, parser,
+                         [&](boost::beast::error_code ec, size_t) { rec = ec; });
         ioc_.restart();
         ioc_.run();
         Reply r;

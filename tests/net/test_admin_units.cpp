@@ -57,13 +57,15 @@ TEST_CASE("health is 503 with the reason when the database is read-only", "[net]
     CHECK(json::parse(ok.body) == json{{"status", "ok"}});
     auto ro = health_response(true, "WAL fdatasync failed: EIO");
     CHECK(ro.status == 503);
-    CHECK(json::parse(ro.body) == json{{"status", "read-only"}, {"reason", "WAL fdatasync failed: EIO"}});
+    CHECK(json::parse(ro.body) ==
+          json{{"status", "read-only"}, {"reason", "WAL fdatasync failed: EIO"}});
 
     lora::Error read_only(lora::ErrorClass::Database, lora::ErrorPhase::Runtime, "DatabaseError",
                           "ReadOnly", "the database is read-only: WAL failed");
     CHECK(http_status(read_only) == 503);
     CHECK(engine_error(read_only).status == 503);
-    lora::Error other(lora::ErrorClass::Database, lora::ErrorPhase::Runtime, "DatabaseError", "Io", "disk");
+    lora::Error other(lora::ErrorClass::Database, lora::ErrorPhase::Runtime, "DatabaseError", "Io",
+                      "disk");
     CHECK(http_status(other) == 500);
 }
 
@@ -90,10 +92,13 @@ TEST_CASE("transaction settings: idle timeout and cap", "[net][config][tx]") {
     cfg.set("tx-idle-timeout-ms", "150", "test");
     CHECK(cfg.tx_idle_timeout_ms == 150);
     CHECK_THROWS_WITH(cfg.set("tx-idle-timeout-ms", "0", "test"), Catch::Contains("at least 1"));
-    CHECK_THROWS_WITH(cfg.set("max-transactions", "0", "test"), Catch::Contains("max-transactions"));
+    CHECK_THROWS_WITH(cfg.set("max-transactions", "0", "test"),
+                      Catch::Contains("max-transactions"));
     cfg.apply_env([](const char* name) -> const char* {
         std::string n(name);
-        return n == "LORA_TX_IDLE_TIMEOUT_MS" ? "900" : n == "LORA_MAX_TRANSACTIONS" ? "7" : nullptr;
+        return n == "LORA_TX_IDLE_TIMEOUT_MS" ? "900"
+               : n == "LORA_MAX_TRANSACTIONS" ? "7"
+                                              : nullptr;
     });
     CHECK(cfg.tx_idle_timeout_ms == 900);
     CHECK(cfg.max_transactions == 7);
@@ -145,8 +150,8 @@ TEST_CASE("lorad's JSON turns back into the values it came from", "[net][remote]
     lora::Result original;
     original.columns = {"n", "r", "p", "m", "x"};
     original.rows.push_back({Value(n1), Value(r), Value(p), Value(plain), Value(2.0)});
-    original.rows.push_back({Value(), Value(lora::List{Value(int64_t(1)), Value("two")}), Value(true),
-                             Value(lora::Map{}), Value(int64_t(-4))});
+    original.rows.push_back({Value(), Value(lora::List{Value(int64_t(1)), Value("two")}),
+                             Value(true), Value(lora::Map{}), Value(int64_t(-4))});
     original.stats.nodes_created = 2;
 
     json wire = lora::json::result_to_json(original);
@@ -174,7 +179,10 @@ TEST_CASE("lorad's error bodies become lora::Error", "[net][remote]") {
     CHECK(e.message() == "x is not defined");
     CHECK(e.line() == 1);
     CHECK(e.column() == 8);
-    auto t = error_from_json(409, json{{"error", {{"code", "TransientError.Conflict"}, {"class", "transient"}, {"message", "m"}}}});
+    auto t = error_from_json(
+        409,
+        json{{"error",
+              {{"code", "TransientError.Conflict"}, {"class", "transient"}, {"message", "m"}}}});
     CHECK(t.error_class() == lora::ErrorClass::Transient);
     auto odd = error_from_json(502, json::array());
     CHECK(odd.detail() == "BadResponse");

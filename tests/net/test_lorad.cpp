@@ -19,8 +19,9 @@ TEST_CASE("lorad answers every route", "[net][lorad]") {
     CHECK(health.status == 200);
     CHECK(health.json() == json{{"status", "ok"}});
 
-    auto created = c.query({{"query", "CREATE (n:Person {name: $name, age: $age}) RETURN n.name AS name"},
-                            {"params", {{"name", "Ada"}, {"age", 36}}}});
+    auto created =
+        c.query({{"query", "CREATE (n:Person {name: $name, age: $age}) RETURN n.name AS name"},
+                 {"params", {{"name", "Ada"}, {"age", 36}}}});
     REQUIRE(created.status == 200);
     auto cj = created.json();
     CHECK(cj["columns"] == json::array({"name"}));
@@ -52,8 +53,10 @@ TEST_CASE("lorad answers every route", "[net][lorad]") {
     REQUIRE(metrics.status == 200);
     CHECK(metrics.headers["Content-Type"].rfind("text/plain", 0) == 0);
     const auto& m = metrics.body;
-    CHECK(m.find("lora_http_requests_total{route=\"/query\",status=\"200\"} 3") != std::string::npos);
-    CHECK(m.find("lora_http_requests_total{route=\"/explain\",status=\"200\"} 1") != std::string::npos);
+    CHECK(m.find("lora_http_requests_total{route=\"/query\",status=\"200\"} 3") !=
+          std::string::npos);
+    CHECK(m.find("lora_http_requests_total{route=\"/explain\",status=\"200\"} 1") !=
+          std::string::npos);
     CHECK(m.find("lora_queries_total 4") != std::string::npos);
     CHECK(m.find("lora_http_request_duration_seconds_bucket{le=\"+Inf\"} 5") != std::string::npos);
     CHECK(m.find("lora_http_requests_in_flight 1") != std::string::npos);  // this request
@@ -117,7 +120,8 @@ TEST_CASE("lorad maps bad requests and failed queries to statuses", "[net][lorad
     std::string small = "{\"query\": \"RETURN 7 AS seven\"" + pad + "}";
     REQUIRE(small.size() <= 1024);
     CHECK(c.request("POST", "/query", small).status == 200);
-    auto big = c.request("POST", "/query", "{\"query\": \"RETURN 1\", \"x\": \"" + std::string(4096, 'x') + "\"}");
+    auto big = c.request("POST", "/query",
+                         "{\"query\": \"RETURN 1\", \"x\": \"" + std::string(4096, 'x') + "\"}");
     expect_error(big, 413, "Request.TooLarge");
     CHECK(big.closed);
 
@@ -147,7 +151,8 @@ TEST_CASE("lorad requires the bearer token when one is set", "[net][lorad]") {
     CHECK(missing.status == 401);
     CHECK(missing.json()["error"]["code"] == "Request.Unauthorized");
     CHECK(missing.headers["WWW-Authenticate"] == "Bearer");
-    CHECK(c.query({{"query", "RETURN 1 AS x"}}, {{"Authorization", "Bearer wrong!"}}).status == 401);
+    CHECK(c.query({{"query", "RETURN 1 AS x"}}, {{"Authorization", "Bearer wrong!"}}).status ==
+          401);
     CHECK(c.query({{"query", "RETURN 1 AS x"}}, {{"Authorization", "s3cret"}}).status == 401);
     CHECK(c.request("GET", "/metrics").status == 401);
     auto ok = c.query({{"query", "RETURN 1 AS x"}}, {{"Authorization", "Bearer s3cret"}});
@@ -163,7 +168,8 @@ TEST_CASE("lorad takes flag over environment over config file", "[net][lorad]") 
     std::ofstream(cfg) << "auth-token = \"from-file\"\nquery-timeout-ms = 0\nshards = 3\n";
     auto authorized = [](uint16_t port, const std::string& token) {
         HttpClient c(port);
-        return c.query({{"query", "RETURN 1 AS x"}}, {{"Authorization", "Bearer " + token}}).status == 200;
+        return c.query({{"query", "RETURN 1 AS x"}}, {{"Authorization", "Bearer " + token}})
+                   .status == 200;
     };
     {
         Lorad d({"--config", cfg.string()});
@@ -175,7 +181,8 @@ TEST_CASE("lorad takes flag over environment over config file", "[net][lorad]") 
         CHECK_FALSE(authorized(d.port(), "from-file"));
     }
     {
-        Lorad d({"--config", cfg.string(), "--auth-token", "from-flag"}, {{"LORA_AUTH_TOKEN", "from-env"}});
+        Lorad d({"--config", cfg.string(), "--auth-token", "from-flag"},
+                {{"LORA_AUTH_TOKEN", "from-env"}});
         CHECK(authorized(d.port(), "from-flag"));
         CHECK_FALSE(authorized(d.port(), "from-env"));
     }
@@ -213,12 +220,14 @@ TEST_CASE("lorad serves 32 concurrent clients mixing writes and reads", "[net][l
                     auto w = c.query({{"query", "CREATE (:Item {client: $c, seq: $i})"},
                                       {"params", {{"c", t}, {"i", i}}}});
                     if (w.status != 200 || w.json()["stats"]["nodes_created"] != 1)
-                        throw std::runtime_error("write: " + std::to_string(w.status) + " " + w.body);
+                        throw std::runtime_error("write: " + std::to_string(w.status) + " " +
+                                                 w.body);
                     auto r = c.query({{"query", "MATCH (n:Item {client: $c}) RETURN count(n) AS n"},
                                       {"params", {{"c", t}}}});
                     // Auto-commit writes are visible to the same client's next read.
                     if (r.status != 200 || r.json()["rows"][0][0] != i + 1)
-                        throw std::runtime_error("read: " + std::to_string(r.status) + " " + r.body);
+                        throw std::runtime_error("read: " + std::to_string(r.status) + " " +
+                                                 r.body);
                     if (i % 5 == 0 && c.request("GET", "/health").status != 200)
                         throw std::runtime_error("health failed");
                 }
@@ -234,7 +243,8 @@ TEST_CASE("lorad serves 32 concurrent clients mixing writes and reads", "[net][l
     REQUIRE(failures.load() == 0);
 
     HttpClient c(d.port());
-    auto total = c.query({{"query", "MATCH (n:Item) RETURN count(n) AS n, count(DISTINCT n.client) AS clients"}});
+    auto total = c.query(
+        {{"query", "MATCH (n:Item) RETURN count(n) AS n, count(DISTINCT n.client) AS clients"}});
     REQUIRE(total.status == 200);
     CHECK(total.json()["rows"][0][0] == kClients * kWrites);
     CHECK(total.json()["rows"][0][1] == kClients);

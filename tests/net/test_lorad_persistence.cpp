@@ -57,7 +57,8 @@ TEST_CASE("lorad keeps its data across SIGTERM and a restart", "[net][lorad][per
     CHECK(d2.stop() == 0);
 }
 
-TEST_CASE("a second lorad on the same data directory exits 1 naming the lock", "[net][lorad][persist]") {
+TEST_CASE("a second lorad on the same data directory exits 1 naming the lock",
+          "[net][lorad][persist]") {
     TempDir dir;
     const std::string data = (dir.path / "db").string();
     Lorad first({}, {}, data);
@@ -107,8 +108,10 @@ TEST_CASE("lorad health, WAL status and WAL metrics", "[net][lorad][admin]") {
     CHECK(a["next_lsn"].get<uint64_t>() == a["last_durable_lsn"].get<uint64_t>() + 1);
 
     auto m = c.request("GET", "/metrics").body;
-    CHECK(m.find("lora_wal_records_total " + std::to_string(a["records"].get<uint64_t>())) != std::string::npos);
-    CHECK(m.find("lora_wal_bytes_total " + std::to_string(a["bytes"].get<uint64_t>())) != std::string::npos);
+    CHECK(m.find("lora_wal_records_total " + std::to_string(a["records"].get<uint64_t>())) !=
+          std::string::npos);
+    CHECK(m.find("lora_wal_bytes_total " + std::to_string(a["bytes"].get<uint64_t>())) !=
+          std::string::npos);
     CHECK(m.find("# TYPE lora_wal_fsyncs_total counter") != std::string::npos);
     CHECK(m.find("lora_wal_poisoned 0") != std::string::npos);
     // Engine metrics: the five commits, their latency histogram, both shards' mailboxes.
@@ -123,7 +126,8 @@ TEST_CASE("lorad health, WAL status and WAL metrics", "[net][lorad][admin]") {
     CHECK(d.stop() == 0);
 }
 
-TEST_CASE("lorad checkpoint route, then a restart recovers from it", "[net][lorad][admin][persist]") {
+TEST_CASE("lorad checkpoint route, then a restart recovers from it",
+          "[net][lorad][admin][persist]") {
     TempDir dir;
     const std::string data = (dir.path / "db").string();
     uint64_t lsn = 0;
@@ -152,7 +156,8 @@ TEST_CASE("lorad checkpoint route, then a restart recovers from it", "[net][lora
     CHECK(d.stop() == 0);
 }
 
-TEST_CASE("lorad snapshot save and load stay inside the snapshot directory", "[net][lorad][admin]") {
+TEST_CASE("lorad snapshot save and load stay inside the snapshot directory",
+          "[net][lorad][admin]") {
     TempDir dir;
     const auto snaps = dir.path / "snaps";
     const auto outside = dir.path / "outside";
@@ -219,7 +224,8 @@ TEST_CASE("lorad snapshot save and load stay inside the snapshot directory", "[n
     auto junk = post(c, "/admin/snapshot/load", {{"path", "junk.snap"}}, auth);
     INFO(junk.body);
     CHECK(junk.status >= 400);
-    CHECK(junk.json()["error"]["message"].get<std::string>().find("junk.snap") != std::string::npos);
+    CHECK(junk.json()["error"]["message"].get<std::string>().find("junk.snap") !=
+          std::string::npos);
     CHECK(q("MATCH (n:Snap) RETURN count(n)")["rows"][0][0] == 2);
     CHECK(d.stop() == 0);
 }
@@ -254,7 +260,8 @@ TEST_CASE("lorad turns read-only after a WAL failure: health 503, writes 503, re
     INFO(write.body);
     CHECK(write.status == 503);
     CHECK(write.json()["error"]["code"] == "DatabaseError.ReadOnly");
-    CHECK(must_query(c, "MATCH (n) RETURN labels(n)[0] AS l")["rows"] == json::array({json::array({"Kept"})}));
+    CHECK(must_query(c, "MATCH (n) RETURN labels(n)[0] AS l")["rows"] ==
+          json::array({json::array({"Kept"})}));
 
     auto wal = c.request("GET", "/admin/wal/status").json();
     CHECK(wal["poisoned"] == true);
@@ -269,7 +276,8 @@ namespace {
 bool wait_for_running_query(uint16_t port) {
     HttpClient probe(port);
     for (int i = 0; i < 2000; ++i) {
-        if (probe.request("GET", "/metrics").body.find("lora_queries_running 1") != std::string::npos)
+        if (probe.request("GET", "/metrics").body.find("lora_queries_running 1") !=
+            std::string::npos)
             return true;
         usleep(5000);
     }
@@ -285,7 +293,9 @@ TEST_CASE("SIGTERM lets an in-flight query finish and answers it", "[net][lorad]
     lora::test::Reply reply;
     std::thread client([&] {
         HttpClient c(d.port());
-        reply = c.query({{"query", "UNWIND range(1, 1500000) AS x WITH count(x) AS n CREATE (:Done {n: n}) RETURN n"}});
+        reply = c.query(
+            {{"query",
+              "UNWIND range(1, 1500000) AS x WITH count(x) AS n CREATE (:Done {n: n}) RETURN n"}});
     });
     REQUIRE(wait_for_running_query(d.port()));
     int code = d.stop();
@@ -296,11 +306,13 @@ TEST_CASE("SIGTERM lets an in-flight query finish and answers it", "[net][lorad]
     // The write it made is in the data directory.
     Lorad again({}, {}, data);
     HttpClient c(again.port());
-    CHECK(must_query(c, "MATCH (d:Done) RETURN d.n")["rows"] == json::array({json::array({1500000})}));
+    CHECK(must_query(c, "MATCH (d:Done) RETURN d.n")["rows"] ==
+          json::array({json::array({1500000})}));
     CHECK(again.stop() == 0);
 }
 
-TEST_CASE("SIGTERM past the shutdown grace cancels running queries and says so", "[net][lorad][persist]") {
+TEST_CASE("SIGTERM past the shutdown grace cancels running queries and says so",
+          "[net][lorad][persist]") {
     Lorad d({"--shutdown-grace-ms", "1"});
     std::thread client([&] {
         try {
@@ -335,7 +347,8 @@ TEST_CASE("POST /query does not hold a query thread while its commit waits for t
             try {
                 HttpClient c(d.port());
                 for (int i = 0; i < kWrites; ++i) {
-                    auto r = c.query({{"query", "CREATE (:G {c: $c, i: $i})"}, {"params", {{"c", t}, {"i", i}}}});
+                    auto r = c.query({{"query", "CREATE (:G {c: $c, i: $i})"},
+                                      {"params", {{"c", t}, {"i", i}}}});
                     if (r.status != 200) ++failures;
                 }
             } catch (const std::exception&) {

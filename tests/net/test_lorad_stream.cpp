@@ -49,8 +49,10 @@ public:
 
     void post(const std::string& target, const json& body, const std::string& extra_headers = "") {
         std::string b = body.dump();
-        std::string req = "POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" +
-                          extra_headers + "Content-Length: " + std::to_string(b.size()) + "\r\n\r\n" + b;
+        std::string req = "POST " + target +
+                          " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" +
+                          extra_headers + "Content-Length: " + std::to_string(b.size()) +
+                          "\r\n\r\n" + b;
         if (::send(fd_, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size()))
             throw std::runtime_error("send failed");
     }
@@ -149,7 +151,8 @@ bool eventually_count(HttpClient& c, const std::string& query, int64_t want) {
 // Cancelled queries end soon after their answer: the gauge of running queries drops to 0.
 bool no_query_running(HttpClient& c) {
     for (int i = 0; i < 500; ++i) {
-        if (c.request("GET", "/metrics").body.find("lora_queries_running 0\n") != std::string::npos) return true;
+        if (c.request("GET", "/metrics").body.find("lora_queries_running 0\n") != std::string::npos)
+            return true;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     return false;
@@ -162,7 +165,8 @@ TEST_CASE("lorad streams 1,000,000 rows with bounded memory", "[net][stream]") {
     long base = rss_kib(d.pid());
     REQUIRE(base > 0);
     StreamClient s(d.port());
-    s.post("/query/stream", {{"query", "UNWIND range(1, 1000000) AS i RETURN i, 'some text' AS s"}});
+    s.post("/query/stream",
+           {{"query", "UNWIND range(1, 1000000) AS i RETURN i, 'some text' AS s"}});
     REQUIRE(s.read_head() == 200);
     CHECK(s.headers["content-type"] == "application/x-ndjson");
     CHECK(s.headers["transfer-encoding"] == "chunked");
@@ -205,7 +209,8 @@ TEST_CASE("lorad streams 1,000,000 rows with bounded memory", "[net][stream]") {
 TEST_CASE("a stalled stream reader holds the query back", "[net][stream]") {
     Lorad d({"--shards", "2"});
     StreamClient s(d.port());
-    s.post("/query/stream", {{"query", "UNWIND range(1, 1000000) AS i RETURN i, 'some text' AS s"}});
+    s.post("/query/stream",
+           {{"query", "UNWIND range(1, 1000000) AS i RETURN i, 'some text' AS s"}});
     REQUIRE(s.read_head() == 200);
     REQUIRE(s.line());
     REQUIRE(s.line());  // the first row
@@ -215,7 +220,8 @@ TEST_CASE("a stalled stream reader holds the query back", "[net][stream]") {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
         peak = std::max(peak, rss_kib(d.pid()));
     }
-    INFO("VmRSS when the reader stalled: " << at_stall << " KiB, peak during 2 s stall: " << peak << " KiB");
+    INFO("VmRSS when the reader stalled: " << at_stall << " KiB, peak during 2 s stall: " << peak
+                                           << " KiB");
     CHECK(peak - at_stall < 30 * 1024);
     int64_t rows = 1;
     for (auto l = s.line(); l; l = s.line())
@@ -246,7 +252,8 @@ TEST_CASE("lorad streams a scan of a large graph", "[net][stream]") {
     CHECK(peak - base < 60 * 1024);
 }
 
-TEST_CASE("/query/stream errors: before the rows as statuses, midway as the last line", "[net][stream]") {
+TEST_CASE("/query/stream errors: before the rows as statuses, midway as the last line",
+          "[net][stream]") {
     Lorad d({"--auth-token", "sesame"});
     const std::string auth = "Authorization: Bearer sesame\r\n";
     {
@@ -268,14 +275,17 @@ TEST_CASE("/query/stream errors: before the rows as statuses, midway as the last
     }
     {
         StreamClient s(d.port());
-        s.post("/query/stream", {{"query", "UNWIND range(1, 100000) AS i RETURN 1 / (i - 90000) AS x"}}, auth);
+        s.post("/query/stream",
+               {{"query", "UNWIND range(1, 100000) AS i RETURN 1 / (i - 90000) AS x"}}, auth);
         REQUIRE(s.read_head() == 200);
         REQUIRE(s.line());
         int64_t rows = 0;
         json last;
         for (auto l = s.line(); l; l = s.line()) {
-            if ((*l)[0] == '[') ++rows;
-            else last = json::parse(*l);
+            if ((*l)[0] == '[')
+                ++rows;
+            else
+                last = json::parse(*l);
         }
         CHECK(rows > 0);
         CHECK(rows < 90000);
@@ -285,11 +295,13 @@ TEST_CASE("/query/stream errors: before the rows as statuses, midway as the last
     }
 }
 
-TEST_CASE("a client leaving mid-stream cancels the query and rolls back its writes", "[net][stream]") {
+TEST_CASE("a client leaving mid-stream cancels the query and rolls back its writes",
+          "[net][stream]") {
     Lorad d({"--shards", "2", "--sync", "none"});
     {
         StreamClient s(d.port());
-        s.post("/query/stream", {{"query", "UNWIND range(1, 1000000) AS i CREATE (n:D {i: i}) RETURN i"}});
+        s.post("/query/stream",
+               {{"query", "UNWIND range(1, 1000000) AS i CREATE (n:D {i: i}) RETURN i"}});
         REQUIRE(s.read_head() == 200);
         for (int i = 0; i < 100; ++i) REQUIRE(s.line());
     }  // closed mid-stream
@@ -304,12 +316,14 @@ TEST_CASE("the query time limit cancels a running query", "[net][stream][cancel]
     Lorad d({"--shards", "2", "--sync", "none", "--query-timeout-ms", "300"});
     HttpClient c(d.port());
     const std::string slow =
-        "UNWIND range(1, 20000) AS a UNWIND range(1, 20000) AS b WITH a WHERE a < 0 RETURN count(*)";
+        "UNWIND range(1, 20000) AS a UNWIND range(1, 20000) AS b WITH a WHERE a < 0 RETURN "
+        "count(*)";
     auto r = c.query({{"query", slow}});
     CHECK(r.status == 504);
     CHECK(r.json()["error"]["code"] == "Request.Timeout");
 
-    auto w = c.query({{"query", "UNWIND range(1, 20000) AS a UNWIND range(1, 20000) AS b CREATE (:Late)"}});
+    auto w = c.query(
+        {{"query", "UNWIND range(1, 20000) AS a UNWIND range(1, 20000) AS b CREATE (:Late)"}});
     CHECK(w.status == 504);
     CHECK(eventually_count(c, "MATCH (n:Late) RETURN count(n)", 0));
     REQUIRE(c.query({{"query", "CREATE (:Fine)"}}).status == 200);
@@ -327,7 +341,8 @@ TEST_CASE("/profile gives time per step", "[net][profile]") {
     Lorad d({"--shards", "2"});
     HttpClient c(d.port());
     REQUIRE(c.query({{"query", "UNWIND range(1, 2000) AS i CREATE (:P {i: i})"}}).status == 200);
-    auto p = c.request("POST", "/profile", json{{"query", "MATCH (n:P) WHERE n.i > 10 RETURN n.i"}}.dump());
+    auto p = c.request("POST", "/profile",
+                       json{{"query", "MATCH (n:P) WHERE n.i > 10 RETURN n.i"}}.dump());
     REQUIRE(p.status == 200);
     auto steps = p.json()["profile"];
     REQUIRE(steps.size() >= 3);

@@ -30,7 +30,8 @@ std::string begin_tx(HttpClient& c, const std::map<std::string, std::string>& he
     return r.json()["id"].get<std::string>();
 }
 
-json tx_query(HttpClient& c, const std::string& id, const std::string& q, const json& params = json::object()) {
+json tx_query(HttpClient& c, const std::string& id, const std::string& q,
+              const json& params = json::object()) {
     auto r = post(c, "/tx/" + id + "/query", {{"query", q}, {"params", params}});
     INFO(q << " -> " << r.status << " " << r.body);
     REQUIRE(r.status == 200);
@@ -172,7 +173,8 @@ TEST_CASE("lorad: rollback, failing writes, unknown ids, routes and auth", "[net
         CHECK(full.json()["error"]["code"] == "Request.TooManyTransactions");
         REQUIRE(req("/tx/" + ids[0] + "/rollback").status == 200);
         std::string more = begin();
-        for (const auto& id : {ids[1], ids[2], more}) CHECK(req("/tx/" + id + "/rollback").status == 200);
+        for (const auto& id : {ids[1], ids[2], more})
+            CHECK(req("/tx/" + id + "/rollback").status == 200);
         auto m = c.request("GET", "/metrics", "", auth).body;
         CHECK(has_line(m, "lora_transactions_open 0"));
         CHECK(has_line(m, "lora_transactions_rolled_back_total 4"));
@@ -217,7 +219,8 @@ TEST_CASE("lorad rolls back open transactions on SIGTERM", "[net][lorad][tx]") {
     CHECK(d.stop() == 0);
 }
 
-TEST_CASE("lorad: 8 clients with a transaction each, and concurrent requests on one", "[net][lorad][tx]") {
+TEST_CASE("lorad: 8 clients with a transaction each, and concurrent requests on one",
+          "[net][lorad][tx]") {
     Lorad d({"--shards", "4"});
     constexpr int kClients = 8;
     constexpr int kWrites = 10;
@@ -233,11 +236,13 @@ TEST_CASE("lorad: 8 clients with a transaction each, and concurrent requests on 
                 std::string id = b.json()["id"];
                 for (int i = 0; i < kWrites; ++i) {
                     auto w = post(c, "/tx/" + id + "/query",
-                                  {{"query", "CREATE (:Own {client: $c, seq: $i})"}, {"params", {{"c", t}, {"i", i}}}});
+                                  {{"query", "CREATE (:Own {client: $c, seq: $i})"},
+                                   {"params", {{"c", t}, {"i", i}}}});
                     if (w.status != 200) throw std::runtime_error("write: " + w.body);
                 }
                 auto r = post(c, "/tx/" + id + "/query",
-                              {{"query", "MATCH (n:Own {client: $c}) RETURN count(n)"}, {"params", {{"c", t}}}});
+                              {{"query", "MATCH (n:Own {client: $c}) RETURN count(n)"},
+                               {"params", {{"c", t}}}});
                 if (r.status != 200 || r.json()["rows"][0][0] != kWrites)
                     throw std::runtime_error("own read: " + r.body);
                 auto cm = post(c, "/tx/" + id + "/commit");

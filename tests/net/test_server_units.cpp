@@ -35,9 +35,8 @@ Router test_router() {
                     throw lora::Error(lora::ErrorClass::Transient, lora::ErrorPhase::Runtime,
                                       "TransientError", "Conflict", "write conflict, retry");
                 }});
-    router.add({"GET", "/broken", Dispatch::Worker, [](const Request&) -> Response {
-                    throw std::runtime_error("handler bug");
-                }});
+    router.add({"GET", "/broken", Dispatch::Worker,
+                [](const Request&) -> Response { throw std::runtime_error("handler bug"); }});
     router.add({"GET", "/dberror", Dispatch::Inline, [](const Request&) -> Response {
                     throw lora::Error(lora::ErrorClass::Database, lora::ErrorPhase::Runtime,
                                       "DatabaseError", "Poisoned", "the WAL failed");
@@ -73,7 +72,8 @@ TEST_CASE("router matches {name} segments and returns their values", "[net]") {
     CHECK(m.params == std::map<std::string, std::string>{{"id", "ab12"}});
     CHECK(r.find("POST", "/tx/ab12/commit").route->path == "/tx/{id}/commit");
     CHECK(r.find("POST", "/tx").route->path == "/tx");
-    for (const char* bad : {"/tx//query", "/tx/ab12", "/tx/ab12/query/x", "/tx/a/b/query", "/tx/ab12/other"})
+    for (const char* bad :
+         {"/tx//query", "/tx/ab12", "/tx/ab12/query/x", "/tx/a/b/query", "/tx/ab12/other"})
         CHECK(r.find("POST", bad).status == 404);
     auto wrong = r.find("GET", "/tx/ab12/query");
     CHECK(wrong.status == 405);
@@ -82,7 +82,9 @@ TEST_CASE("router matches {name} segments and returns their values", "[net]") {
 
 TEST_CASE("engine error classes map to HTTP statuses", "[net]") {
     using lora::ErrorClass;
-    auto err = [](ErrorClass c) { return lora::Error(c, lora::ErrorPhase::Runtime, "T", "D", "m"); };
+    auto err = [](ErrorClass c) {
+        return lora::Error(c, lora::ErrorPhase::Runtime, "T", "D", "m");
+    };
     CHECK(http_status(err(ErrorClass::Syntax)) == 400);
     CHECK(http_status(err(ErrorClass::Semantic)) == 400);
     CHECK(http_status(err(ErrorClass::Constraint)) == 400);
@@ -101,7 +103,8 @@ TEST_CASE("metrics render cumulative histogram buckets", "[net]") {
     CHECK(m.requests("/q", 200) == 2);
     auto t = m.render();
     CHECK(t.find("lora_http_requests_total{route=\"/q\",status=\"500\"} 1") != std::string::npos);
-    CHECK(t.find("lora_http_request_duration_seconds_bucket{le=\"0.0005\"} 1") != std::string::npos);
+    CHECK(t.find("lora_http_request_duration_seconds_bucket{le=\"0.0005\"} 1") !=
+          std::string::npos);
     CHECK(t.find("lora_http_request_duration_seconds_bucket{le=\"0.25\"} 2") != std::string::npos);
     CHECK(t.find("lora_http_request_duration_seconds_bucket{le=\"5\"} 2") != std::string::npos);
     CHECK(t.find("lora_http_request_duration_seconds_bucket{le=\"+Inf\"} 3") != std::string::npos);
@@ -111,7 +114,8 @@ TEST_CASE("metrics render cumulative histogram buckets", "[net]") {
 TEST_CASE("settings: flag over environment over file over default", "[net]") {
     lora::test::TempDir dir;
     auto file = (dir.path / "c.toml").string();
-    std::ofstream(file) << "shards = 3\nsync = \"interval:50\"\nmax-request-bytes = \"2MiB\"\nlog-level = \"warn\"\n";
+    std::ofstream(file) << "shards = 3\nsync = \"interval:50\"\nmax-request-bytes = "
+                           "\"2MiB\"\nlog-level = \"warn\"\n";
     DaemonConfig c;
     CHECK(c.data_dir == "./lora-data");
     CHECK(c.http == "127.0.0.1:4747");
@@ -140,7 +144,8 @@ TEST_CASE("settings: flag over environment over file over default", "[net]") {
     CHECK_THROWS_WITH(DaemonConfig().apply_toml_file(file), Catch::Contains("shards"));
     std::ofstream(file) << "shards = \n";
     CHECK_THROWS_WITH(DaemonConfig().apply_toml_file(file), Catch::Contains("c.toml:1"));
-    CHECK_THROWS_AS(DaemonConfig().apply_toml_file((dir.path / "missing.toml").string()), lora::Error);
+    CHECK_THROWS_AS(DaemonConfig().apply_toml_file((dir.path / "missing.toml").string()),
+                    lora::Error);
 
     CHECK(parse_host_port("[::1]:80") == std::make_pair(std::string("::1"), uint16_t(80)));
     CHECK_THROWS(parse_host_port("host:70000"));
@@ -167,8 +172,9 @@ TEST_CASE("server: worker routes, error mapping, query deadline and keep-alive",
     CHECK(echo.body == "hello");
     CHECK(c.request("GET", "/fast?x=1").status == 200);  // the query string is not the path
 
-    auto interim = c.raw("POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
-                         "Content-Length: 5\r\n\r\n");
+    auto interim = c.raw(
+        "POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+        "Content-Length: 5\r\n\r\n");
     CHECK(interim.status == 100);
     auto continued = c.raw("abcde");
     CHECK(continued.status == 200);

@@ -4,8 +4,8 @@
 
 #include <catch2/catch.hpp>
 
-#include <fstream>
 #include <pty.h>
+#include <fstream>
 
 using lora::test::Lorad;
 using lora::test::run_process;
@@ -62,7 +62,8 @@ public:
     }
 
     // Reads until `needle` appears after everything matched so far; false on timeout.
-    bool expect(const std::string& needle, std::chrono::seconds timeout = std::chrono::seconds(30)) {
+    bool expect(const std::string& needle,
+                std::chrono::seconds timeout = std::chrono::seconds(30)) {
         auto deadline = std::chrono::steady_clock::now() + timeout;
         while (true) {
             auto at = seen_.find(needle, matched_);
@@ -112,8 +113,9 @@ private:
 }  // namespace
 
 TEST_CASE("lora -e runs statements and renders a table", "[net][shell]") {
-    auto r = run_process(kLora, {"--shards", "2", "-e",
-                                 "CREATE (:A {v: 1}), (:A {v: 2}); MATCH (a:A) RETURN a.v AS v ORDER BY v"});
+    auto r = run_process(
+        kLora, {"--shards", "2", "-e",
+                "CREATE (:A {v: 1}), (:A {v: 2}); MATCH (a:A) RETURN a.v AS v ORDER BY v"});
     INFO(r.err);
     CHECK(r.exit_code == 0);
     CHECK(r.out.find("| v |") != std::string::npos);
@@ -130,9 +132,11 @@ TEST_CASE("lora -e runs statements and renders a table", "[net][shell]") {
 
 TEST_CASE("lora reads a script from -f or from piped stdin", "[net][shell]") {
     TempDir dir;
-    const std::string script = "RETURN 1 AS one;\n// a comment; with a semicolon\nRETURN 'a;b' AS two;\n";
+    const std::string script =
+        "RETURN 1 AS one;\n// a comment; with a semicolon\nRETURN 'a;b' AS two;\n";
     std::ofstream(dir.path / "s.cypher") << script;
-    auto from_file = run_process(kLora, {"--format", "json", "-f", (dir.path / "s.cypher").string()});
+    auto from_file =
+        run_process(kLora, {"--format", "json", "-f", (dir.path / "s.cypher").string()});
     CHECK(from_file.exit_code == 0);
     auto lines = json_lines(from_file.out);
     REQUIRE(lines.size() == 2);
@@ -143,7 +147,8 @@ TEST_CASE("lora reads a script from -f or from piped stdin", "[net][shell]") {
     CHECK(piped.exit_code == 0);
     CHECK(json_lines(piped.out) == lines);
 
-    auto piped_error = run_process(kLora, {"--format", "json", "-p", "n=5"}, "RETURN $n AS n; MATCH (;");
+    auto piped_error =
+        run_process(kLora, {"--format", "json", "-p", "n=5"}, "RETURN $n AS n; MATCH (;");
     CHECK(piped_error.exit_code == 1);
     auto el = json_lines(piped_error.out);
     REQUIRE(el.size() == 2);
@@ -154,19 +159,25 @@ TEST_CASE("lora reads a script from -f or from piped stdin", "[net][shell]") {
 TEST_CASE("lora --data persists and CHECKPOINT works", "[net][shell][persist]") {
     TempDir dir;
     const std::string data = (dir.path / "db").string();
-    auto w = run_process(kLora, {"--data", data, "--shards", "2", "-e", "CREATE (:P {n: 1}), (:P {n: 2}); CHECKPOINT; CREATE (:P {n: 3})"});
+    auto w =
+        run_process(kLora, {"--data", data, "--shards", "2", "-e",
+                            "CREATE (:P {n: 1}), (:P {n: 2}); CHECKPOINT; CREATE (:P {n: 3})"});
     INFO(w.err);
     CHECK(w.exit_code == 0);
     CHECK(w.out.find("checkpoint_lsn") != std::string::npos);
-    auto r = run_process(kLora, {"--data", data, "--format", "json", "-e", "MATCH (p:P) RETURN sum(p.n) AS s"});
+    auto r = run_process(
+        kLora, {"--data", data, "--format", "json", "-e", "MATCH (p:P) RETURN sum(p.n) AS s"});
     CHECK(r.exit_code == 0);
     CHECK(json_lines(r.out).at(0)["rows"] == json::array({json::array({6})}));
 }
 
-TEST_CASE("lora --connect renders lorad's answers like the embedded shell", "[net][shell][remote]") {
+TEST_CASE("lora --connect renders lorad's answers like the embedded shell",
+          "[net][shell][remote]") {
     Lorad d({"--shards", "2"});
-    const std::string setup = "CREATE (:City {name: 'Lyon', pop: 0.5})-[:ROAD {km: 465}]->(:City {name: 'Paris'})";
-    const std::string read = "MATCH p = (a:City)-[r:ROAD]->(b) RETURN a, r, b.name AS name, p, [1, 'x', null] AS l";
+    const std::string setup =
+        "CREATE (:City {name: 'Lyon', pop: 0.5})-[:ROAD {km: 465}]->(:City {name: 'Paris'})";
+    const std::string read =
+        "MATCH p = (a:City)-[r:ROAD]->(b) RETURN a, r, b.name AS name, p, [1, 'x', null] AS l";
     auto remote = run_process(kLora, {"--connect", url(d), "-e", setup + "; " + read});
     INFO(remote.err);
     CHECK(remote.exit_code == 0);
@@ -175,8 +186,9 @@ TEST_CASE("lora --connect renders lorad's answers like the embedded shell", "[ne
     CHECK(remote.out == local.out);
     CHECK(remote.out.find("Lyon") != std::string::npos);
 
-    auto as_json = run_process(kLora, {"--connect", url(d) + "/", "--format", "json", "-p", "min=400", "-e",
-                                       "MATCH ()-[r:ROAD]->() WHERE r.km > $min RETURN r.km AS km"});
+    auto as_json =
+        run_process(kLora, {"--connect", url(d) + "/", "--format", "json", "-p", "min=400", "-e",
+                            "MATCH ()-[r:ROAD]->() WHERE r.km > $min RETURN r.km AS km"});
     CHECK(as_json.exit_code == 0);
     CHECK(json_lines(as_json.out).at(0) == json{{"columns", {"km"}}, {"rows", {{465}}}});
 
@@ -191,19 +203,23 @@ TEST_CASE("lora --connect renders lorad's answers like the embedded shell", "[ne
     CHECK(json_lines(cp.out).at(0)["rows"][0][0].get<int64_t>() >= 1);
 
     // Piped stdin goes to the server too.
-    auto piped = run_process(kLora, {"--connect", url(d), "--format", "json"}, "MATCH (c:City) RETURN count(c) AS n;");
+    auto piped = run_process(kLora, {"--connect", url(d), "--format", "json"},
+                             "MATCH (c:City) RETURN count(c) AS n;");
     CHECK(piped.exit_code == 0);
     CHECK(json_lines(piped.out).at(0)["rows"] == json::array({json::array({2})}));
     CHECK(d.stop() == 0);
 }
 
-TEST_CASE("lora --connect sends the bearer token and reports connection errors", "[net][shell][remote]") {
+TEST_CASE("lora --connect sends the bearer token and reports connection errors",
+          "[net][shell][remote]") {
     Lorad d({"--auth-token", "t0k"});
     auto denied = run_process(kLora, {"--connect", url(d), "-e", "RETURN 1 AS x"});
     CHECK(denied.exit_code == 1);
     CHECK(denied.err.find("Unauthorized") != std::string::npos);
-    CHECK(run_process(kLora, {"--connect", url(d), "--token", "t0k", "-e", "RETURN 1 AS x"}).exit_code == 0);
-    CHECK(run_process(kLora, {"--connect", url(d), "-e", "RETURN 1 AS x"}, "", {{"LORA_AUTH_TOKEN", "t0k"}})
+    CHECK(run_process(kLora, {"--connect", url(d), "--token", "t0k", "-e", "RETURN 1 AS x"})
+              .exit_code == 0);
+    CHECK(run_process(kLora, {"--connect", url(d), "-e", "RETURN 1 AS x"}, "",
+                      {{"LORA_AUTH_TOKEN", "t0k"}})
               .exit_code == 0);
     const std::string closed_url = url(d);
     CHECK(d.stop() == 0);
@@ -219,7 +235,8 @@ TEST_CASE("lora --connect sends the bearer token and reports connection errors",
     CHECK(both.err.find("excludes") != std::string::npos);
 }
 
-TEST_CASE("lora interactive: multi-line statements, parameters, history", "[net][shell][interactive]") {
+TEST_CASE("lora interactive: multi-line statements, parameters, history",
+          "[net][shell][interactive]") {
     TempDir home;
     {
         Pty sh({"--shards", "1"}, home.path.string());
@@ -258,7 +275,8 @@ TEST_CASE("lora interactive: multi-line statements, parameters, history", "[net]
 
 // Kept out of the default run: under heavy load the first ^D can race libedit's switch to
 // raw mode for longer than the retries allow (seen once in a loaded CI run).
-TEST_CASE("lora interactive: Ctrl-D leaves and -i forces interactive mode", "[net][shell][interactive][slow]") {
+TEST_CASE("lora interactive: Ctrl-D leaves and -i forces interactive mode",
+          "[net][shell][interactive][slow]") {
     TempDir home;
     // Ctrl-D leaves too, and -i forces interactive mode.
     Pty again({"-i"}, home.path.string());

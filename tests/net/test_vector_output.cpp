@@ -42,8 +42,9 @@ TEST_CASE("lorad returns vectors as float lists and takes list parameters for ve
           "[net][lorad][vector]") {
     Lorad d({"--shards", "2"});
     HttpClient c(d.port());
-    auto created = c.query({{"query", "CREATE (n:Doc {e: vector($e)}) RETURN n.e AS e, "
-                                      "vector.similarity.cosine(n.e, $e) AS self"},
+    auto created = c.query({{"query",
+                             "CREATE (n:Doc {e: vector($e)}) RETURN n.e AS e, "
+                             "vector.similarity.cosine(n.e, $e) AS self"},
                             {"params", {{"e", json::array({0.6, 0.8, 0})}}}});
     REQUIRE(created.status == 200);
     auto cj = created.json();

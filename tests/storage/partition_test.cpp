@@ -489,13 +489,13 @@ TEST_CASE("100k nodes with labels, properties and relationships", "[partition]")
     CHECK(degree_sum == 2 * kNodes);
     REQUIRE(p.node_property(4242, id_key) != nullptr);
     CHECK(*p.node_property(4242, id_key) == Value(int64_t{4242}));
-    INFO("bytes per node (label + int property): "
-         << double(with_nodes - empty) / kNodes << "; bytes per node + relationship: "
-         << double(total - empty) / kNodes);
+    INFO("bytes per node (label + int property): " << double(with_nodes - empty) / kNodes
+                                                   << "; bytes per node + relationship: "
+                                                   << double(total - empty) / kNodes);
     CHECK(total > with_nodes);
-    WARN("bytes per node (label + int property): "
-         << double(with_nodes - empty) / kNodes << "; bytes per node + relationship: "
-         << double(total - empty) / kNodes);
+    WARN("bytes per node (label + int property): " << double(with_nodes - empty) / kNodes
+                                                   << "; bytes per node + relationship: "
+                                                   << double(total - empty) / kNodes);
 }
 
 TEST_CASE("edge ranges work with standard algorithms", "[partition]") {

@@ -10,18 +10,18 @@
 
 #include <catch2/catch.hpp>
 
-#include <cstdio>
-#include <csignal>
-#include <fstream>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
 
 using namespace lora::storage;
-using persist_test::Graph;
-using persist_test::TempDir;
 using persist_test::dump;
 using persist_test::expect_error;
 using persist_test::fill_sample;
+using persist_test::Graph;
+using persist_test::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
@@ -98,21 +98,26 @@ TEST_CASE("decode checks database, LSN, shard and emptiness", "[persist]") {
     const auto file = encode_partition(*g.parts[1], db, 7);
 
     Graph back;
-    auto e = expect_error([&] { decode_partition(file, *back.parts[1], lora::wal::DbId::random(), 7, "x.ckpt"); });
+    auto e = expect_error(
+        [&] { decode_partition(file, *back.parts[1], lora::wal::DbId::random(), 7, "x.ckpt"); });
     CHECK(e.detail() == "WrongDatabase");
     CHECK_THAT(e.message(), Catch::Contains("x.ckpt") && Catch::Contains(db.to_hex()));
-    CHECK(expect_error([&] { decode_partition(file, *back.parts[1], db, 8); }).detail() == "LsnMismatch");
-    CHECK(expect_error([&] { decode_partition(file, *back.parts[0], db, 7); }).detail() == "WrongShard");
+    CHECK(expect_error([&] { decode_partition(file, *back.parts[1], db, 8); }).detail() ==
+          "LsnMismatch");
+    CHECK(expect_error([&] { decode_partition(file, *back.parts[0], db, 7); }).detail() ==
+          "WrongShard");
     Graph four(4);
     CHECK(expect_error([&] { decode_partition(file, *four.parts[1], db, 7); }).detail() ==
           "ShardCountMismatch");
     back.parts[1]->create_node();
-    CHECK(expect_error([&] { decode_partition(file, *back.parts[1], db, 7); }).detail() == "NotEmpty");
+    CHECK(expect_error([&] { decode_partition(file, *back.parts[1], db, 7); }).detail() ==
+          "NotEmpty");
 
     // A catalog that already disagrees with the file.
     Catalog other;
     other.intern(Catalog::Kind::Label, "Zebra");
-    auto ce = expect_error([&] { decode_catalog(encode_catalog(g.catalog, db, 7), other, db, 7, "cat.ckpt"); });
+    auto ce = expect_error(
+        [&] { decode_catalog(encode_catalog(g.catalog, db, 7), other, db, 7, "cat.ckpt"); });
     CHECK(ce.detail() == "CorruptFile");
     CHECK_THAT(ce.message(), Catch::Contains("cat.ckpt"));
 
@@ -153,7 +158,8 @@ TEST_CASE("checkpoint sets replace the manifest and drop older sets", "[persist]
         CHECK(d->manifest().checkpoint == "checkpoints/00000000000000000010");
         CHECK(entries(tmp.path / "checkpoints") == std::vector<fs::path>{"00000000000000000010"});
         CHECK(entries(tmp.path / d->manifest().checkpoint) ==
-              (std::vector<fs::path>{"catalog.ckpt", "shard-0.ckpt", "shard-1.ckpt", "shard-2.ckpt"}));
+              (std::vector<fs::path>{"catalog.ckpt", "shard-0.ckpt", "shard-1.ckpt",
+                                     "shard-2.ckpt"}));
 
         // More writes, a newer checkpoint: the older set is deleted.
         const uint64_t n = g.node(2);
@@ -227,7 +233,8 @@ TEST_CASE("a damaged checkpoint set is refused naming the file", "[persist]") {
     SECTION("a shard file of another database") {
         const auto foreign = encode_partition(*g.parts[0], lora::wal::DbId::random(), 5);
         std::ofstream(folder / "shard-0.ckpt", std::ios::binary | std::ios::trunc)
-            .write(reinterpret_cast<const char*>(foreign.data()), static_cast<std::streamsize>(foreign.size()));
+            .write(reinterpret_cast<const char*>(foreign.data()),
+                   static_cast<std::streamsize>(foreign.size()));
         auto e = expect_error(load);
         CHECK(e.detail() == "WrongDatabase");
         CHECK_THAT(e.message(), Catch::Contains((folder / "shard-0.ckpt").string()));
@@ -280,8 +287,8 @@ TEST_CASE("snapshots round-trip and refuse damage", "[persist]") {
         std::vector<Partition*> ptrs = back.ptrs();
         auto e = expect_error([&] { load_snapshot(tmp.path / "cut", back.catalog, ptrs); });
         CHECK(e.detail() == "CorruptFile");
-        CHECK_THAT(e.message(), Catch::Contains((tmp.path / "cut").string()) &&
-                                    Catch::Contains("truncated"));
+        CHECK_THAT(e.message(),
+                   Catch::Contains((tmp.path / "cut").string()) && Catch::Contains("truncated"));
     }
     // Saving again replaces the file whole.
     const uint64_t extra = g.node(0);
@@ -305,8 +312,7 @@ void crash_checkpoint(const fs::path& dir, Graph& g, uint64_t lsn, const char* f
             auto d = DataDir::open(dir, 3);
             lora::fault::set(fault);
             checkpoint(*d, g, lsn);
-        } catch (...) {
-        }
+        } catch (...) {}
         ::_exit(3);  // the fault did not fire
     }
     int status = 0;
@@ -400,7 +406,8 @@ TEST_CASE("checkpoint sets carry vector index images the partitions load", "[per
         // Images of the wrong shards are refused before anything is written.
         std::vector<std::vector<std::byte>> swapped{images[1], images[0]};
         auto e = expect_error([&] {
-            write_checkpoint(*d, 7, encode_catalog(g.catalog, db, 7), encode_shards(g, db, 7), swapped);
+            write_checkpoint(*d, 7, encode_catalog(g.catalog, db, 7), encode_shards(g, db, 7),
+                             swapped);
         });
         CHECK(std::string(e.what()).find("vector index images of shard 0") != std::string::npos);
         CHECK(d->manifest().checkpoint_lsn == 0);

@@ -7,17 +7,17 @@
 
 #include <catch2/catch.hpp>
 
-#include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <xxhash.h>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
 
 using lora::storage::DataDir;
 using lora::storage::Manifest;
-using persist_test::TempDir;
 using persist_test::expect_error;
+using persist_test::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
@@ -33,7 +33,6 @@ void spit(const fs::path& p, const std::string& s) {
     std::ofstream out(p, std::ios::binary | std::ios::trunc);
     out << s;
 }
-
 
 }  // namespace
 
@@ -172,8 +171,8 @@ TEST_CASE("the LOCK admits one opener in this process", "[persist]") {
     auto first = DataDir::open(tmp.path, 2);
     auto e = expect_error([&] { DataDir::open(tmp.path, 2); });
     CHECK(e.detail() == "DatabaseLocked");
-    CHECK_THAT(e.message(), Catch::Contains(tmp.path.string()) &&
-                                Catch::Contains("another process"));
+    CHECK_THAT(e.message(),
+               Catch::Contains(tmp.path.string()) && Catch::Contains("another process"));
     first.reset();
     CHECK(DataDir::open(tmp.path, 2)->manifest().shard_count == 2);  // released on destruction
 }
@@ -191,11 +190,11 @@ TEST_CASE("the LOCK refuses a forked child while the parent holds it", "[persist
         try {
             DataDir::open(dir, 2);
         } catch (const lora::Error& e) {
-            code = e.detail() == "DatabaseLocked" &&
-                           e.message().find(dir) != std::string::npos &&
-                           e.message().find("pid " + std::to_string(::getppid())) != std::string::npos
-                       ? 0
-                       : 2;
+            code =
+                e.detail() == "DatabaseLocked" && e.message().find(dir) != std::string::npos &&
+                        e.message().find("pid " + std::to_string(::getppid())) != std::string::npos
+                    ? 0
+                    : 2;
         } catch (...) {
             code = 2;
         }

@@ -25,7 +25,8 @@ using Kind = Catalog::Kind;
 struct TempDir {
     std::filesystem::path path;
     TempDir() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "lora-persist-XXXXXX").string();
+        std::string tmpl =
+            (std::filesystem::temp_directory_path() / "lora-persist-XXXXXX").string();
         path = ::mkdtemp(tmpl.data());
     }
     ~TempDir() {
@@ -67,7 +68,9 @@ struct Graph {
         at(r).delete_relationship(r);
         at(info.end).remove_in_edge(info.end, r);
     }
-    void label(uint64_t n, std::string_view l) { at(n).add_label(n, catalog.intern(Kind::Label, l)); }
+    void label(uint64_t n, std::string_view l) {
+        at(n).add_label(n, catalog.intern(Kind::Label, l));
+    }
     void prop(uint64_t n, std::string_view k, lora::Value v) {
         at(n).set_node_property(n, catalog.intern(Kind::Key, k), std::move(v));
     }
@@ -91,8 +94,9 @@ inline void fill_sample(Graph& g, int variant = 0) {
         if (i % 3 == 0) g.prop(n, "score", lora::Value(i / 4.0));
         if (i % 4 == 0) g.prop(n, "active", lora::Value(i % 8 == 0));
         if (i % 6 == 0) {
-            g.prop(n, "tags", lora::Value(lora::List{lora::Value("a"), lora::Value(int64_t(i)),
-                                                     lora::Value(2.5), lora::Value(true)}));
+            g.prop(n, "tags",
+                   lora::Value(lora::List{lora::Value("a"), lora::Value(int64_t(i)),
+                                          lora::Value(2.5), lora::Value(true)}));
         }
         if (i == 9) g.prop(n, "empty", lora::Value(lora::List{}));
         if (i == 10) g.prop(n, "unicode", lora::Value(std::string("caf\xc3\xa9 \0x", 8)));
@@ -104,7 +108,8 @@ inline void fill_sample(Graph& g, int variant = 0) {
         const uint64_t r = g.rel(a, i % 3 ? "KNOWS" : "LIVES_IN", b);
         rels.push_back(r);
         if (i % 2) g.rel_prop(r, "since", lora::Value(int64_t(1990 + i)));
-        if (i % 5 == 0) g.rel_prop(r, "w", lora::Value(lora::List{lora::Value(0.5), lora::Value(1.5)}));
+        if (i % 5 == 0)
+            g.rel_prop(r, "w", lora::Value(lora::List{lora::Value(0.5), lora::Value(1.5)}));
         if (i == 8) g.rel_prop(r, "v", lora::Value(lora::Vector{std::vector<float>(300, 0.25f)}));
     }
     rels.push_back(g.rel(nodes[4], "SELF", nodes[4]));

@@ -45,7 +45,8 @@ std::vector<uint64_t> seek(const Partition& p, uint32_t label, uint32_t key, con
     return *r;
 }
 
-IndexDef range_def(const std::string& name, const std::string& label, std::vector<std::string> props) {
+IndexDef range_def(const std::string& name, const std::string& label,
+                   std::vector<std::string> props) {
     IndexDef d;
     d.name = name;
     d.label = label;
@@ -55,13 +56,20 @@ IndexDef range_def(const std::string& name, const std::string& label, std::vecto
 
 }  // namespace
 
-TEST_CASE("a partition's property index answers in Cypher order and follows changes", "[storage][index]") {
+TEST_CASE("a partition's property index answers in Cypher order and follows changes",
+          "[storage][index]") {
     Catalog cat;
     Partition p(0, 1, cat);
     const uint32_t L = cat.intern(Kind::Label, "L");
     const uint32_t k = cat.intern(Kind::Key, "p");
-    std::vector<Value> values = {Value(int64_t{2}), Value(2.0), Value(2.5), Value("2"), Value("b"),
-                                 Value(true), Value(List{Value(int64_t{1})}), Value(std::nan(""))};
+    std::vector<Value> values = {Value(int64_t{2}),
+                                 Value(2.0),
+                                 Value(2.5),
+                                 Value("2"),
+                                 Value("b"),
+                                 Value(true),
+                                 Value(List{Value(int64_t{1})}),
+                                 Value(std::nan(""))};
     std::vector<uint64_t> ids;
     for (const auto& v : values) {
         uint64_t id = p.create_node();
@@ -86,10 +94,13 @@ TEST_CASE("a partition's property index answers in Cypher order and follows chan
     // A range on numbers yields numbers only (NaN too: `>` then rejects it).
     CHECK(seek(p, L, k, range(IndexBound{Value(int64_t{2}), false}, std::nullopt)) ==
           std::vector<uint64_t>{ids[2], ids[7]});
-    CHECK(seek(p, L, k, range(IndexBound{Value(int64_t{2}), true}, IndexBound{Value(2.5), false})) ==
-          std::vector<uint64_t>{ids[0], ids[1]});
-    CHECK(seek(p, L, k, range(std::nullopt, IndexBound{Value("c"), true})) == std::vector<uint64_t>{ids[3], ids[4]});
-    CHECK(seek(p, L, k, range(IndexBound{Value(false), false}, std::nullopt)) == std::vector<uint64_t>{ids[5]});
+    CHECK(
+        seek(p, L, k, range(IndexBound{Value(int64_t{2}), true}, IndexBound{Value(2.5), false})) ==
+        std::vector<uint64_t>{ids[0], ids[1]});
+    CHECK(seek(p, L, k, range(std::nullopt, IndexBound{Value("c"), true})) ==
+          std::vector<uint64_t>{ids[3], ids[4]});
+    CHECK(seek(p, L, k, range(IndexBound{Value(false), false}, std::nullopt)) ==
+          std::vector<uint64_t>{ids[5]});
 
     p.set_node_property(ids[0], k, Value(int64_t{7}));
     CHECK(seek(p, L, k, eq(Value(int64_t{2}))) == std::vector<uint64_t>{ids[1]});
@@ -129,7 +140,8 @@ TEST_CASE("composite index entries need every property", "[storage][index]") {
     CHECK(*p.index_seek(L, keys, q) == std::vector<uint64_t>{n});
 }
 
-TEST_CASE("the registry refuses duplicates and a checkpoint catalog keeps definitions", "[storage][index]") {
+TEST_CASE("the registry refuses duplicates and a checkpoint catalog keeps definitions",
+          "[storage][index]") {
     Catalog cat;
     auto a = range_def("", "L", {"p"});
     REQUIRE(cat.indexes().create(a, false));
@@ -164,7 +176,8 @@ TEST_CASE("the registry refuses duplicates and a checkpoint catalog keeps defini
     CHECK(plain_back.name(Kind::Label, 0) == "L");
 }
 
-TEST_CASE("a large property index keeps order through splits, merges and mixed keys", "[storage][index]") {
+TEST_CASE("a large property index keeps order through splits, merges and mixed keys",
+          "[storage][index]") {
     using lora::storage::PropertyIndex;
     PropertyIndex ix("big", 0, {0});
     // Reference model: (key, local) pairs in Cypher order, in a std::set.
@@ -208,8 +221,10 @@ TEST_CASE("a large property index keeps order through splits, merges and mixed k
     // Erase about two thirds, including whole runs, so leaves empty out and merge.
     std::vector<std::pair<Value, uint32_t>> kept;
     for (size_t i = 0; i < model.size(); ++i) {
-        if (i % 3 != 0 || (i > 500 && i < 1400)) ix.erase(model[i].first, model[i].second);
-        else kept.push_back(model[i]);
+        if (i % 3 != 0 || (i > 500 && i < 1400))
+            ix.erase(model[i].first, model[i].second);
+        else
+            kept.push_back(model[i]);
     }
     ix.erase(Value("no such key"), 1);  // absent: no change
     std::sort(kept.begin(), kept.end(), before);
@@ -283,7 +298,8 @@ TEST_CASE("a large property index keeps order through splits, merges and mixed k
     CHECK(two.size() == 0);
 }
 
-TEST_CASE("equality seeks through the hash match the ordered index at the partition", "[storage][index]") {
+TEST_CASE("equality seeks through the hash match the ordered index at the partition",
+          "[storage][index]") {
     Catalog cat;
     Partition p(1, 2, cat);
     const uint32_t L = cat.intern(Kind::Label, "L");
@@ -297,7 +313,10 @@ TEST_CASE("equality seeks through the hash match the ordered index at the partit
         ids.push_back(n);
         p.add_label(n, L);
         // Unique keys, a duplicated key, floats equal to integers, strings.
-        Value v = i < 4000 ? Value(i) : i < 4500 ? Value(int64_t{-7}) : i < 4900 ? Value(static_cast<double>(i)) : Value(std::to_string(i));
+        Value v = i < 4000   ? Value(i)
+                  : i < 4500 ? Value(int64_t{-7})
+                  : i < 4900 ? Value(static_cast<double>(i))
+                             : Value(std::to_string(i));
         p.set_node_property(n, k, v);
     }
     CHECK(seek(p, L, k, eq(Value(int64_t{1234}))) == std::vector<uint64_t>{ids[1234]});
@@ -342,11 +361,11 @@ TEST_CASE("an equality seek says when its hits need no second comparison; warm-u
     size_t hits = 0;
     CHECK(exact_of(Value(int64_t{1}), hits));  // int against int
     CHECK(hits == 1);
-    CHECK(exact_of(Value("s"), hits));         // string against string
+    CHECK(exact_of(Value("s"), hits));  // string against string
     CHECK(hits == 1);
     CHECK(exact_of(Value(int64_t{7}), hits));  // nothing found: nothing to compare
     CHECK(hits == 0);
-    CHECK_FALSE(exact_of(Value(1.0), hits));   // 1.0 finds 1: `=` agrees, but not by kind
+    CHECK_FALSE(exact_of(Value(1.0), hits));  // 1.0 finds 1: `=` agrees, but not by kind
     CHECK(hits == 1);
     CHECK_FALSE(exact_of(Value(int64_t{2}), hits));  // finds 2.0
     CHECK(hits == 1);

@@ -28,7 +28,8 @@ TEST_CASE("a packed edge keeps 48-bit ids and a 32-bit type", "[storage][records
     CHECK_THROWS_AS(PackedEdge::pack(Edge{0, PackedEdge::kIdLimit, 0}), lora::Error);
 }
 
-TEST_CASE("adjacency blocks grow through size classes and keep both directions", "[storage][records]") {
+TEST_CASE("adjacency blocks grow through size classes and keep both directions",
+          "[storage][records]") {
     AdjacencyList adj;
     std::vector<uint64_t> outs, ins;
     size_t last_bytes = 0, growths = 0;

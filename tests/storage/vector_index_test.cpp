@@ -31,7 +31,8 @@ std::vector<std::vector<float>> random_vectors(size_t n, uint32_t dim, uint32_t 
 }
 
 double exact_score(vec::Similarity s, const std::vector<float>& a, const std::vector<float>& b) {
-    return s == vec::Similarity::Cosine ? *vec::cosine_similarity(a, b) : vec::euclidean_similarity(a, b);
+    return s == vec::Similarity::Cosine ? *vec::cosine_similarity(a, b)
+                                        : vec::euclidean_similarity(a, b);
 }
 
 // Ids of the exact top k (by score, then id) among the ids `admit` accepts.
@@ -95,7 +96,8 @@ TEST_CASE("vector index recall@10 against exact search on random data", "[storag
     }
 }
 
-TEST_CASE("vector index: updates move a vector, removed ids are never returned", "[storage][vector]") {
+TEST_CASE("vector index: updates move a vector, removed ids are never returned",
+          "[storage][vector]") {
     VectorIndexOptions o;
     o.dimension = 2;
     o.similarity = vec::Similarity::Euclidean;
@@ -185,10 +187,17 @@ TEST_CASE("vector index refuses bad vectors and options", "[storage][vector]") {
     VectorIndexOptions o;
     o.dimension = 3;
     VectorIndex idx(o);
-    CHECK(error_code([&] { idx.upsert(1, std::vector<float>{1, 2}); }) == "ArgumentError.InvalidArgumentValue");
-    CHECK(error_code([&] { idx.upsert(1, std::vector<float>{0, 0, 0}); }) == "ArgumentError.InvalidArgumentValue");
-    CHECK(error_code([&] { idx.upsert(1, std::vector<float>{1, NAN, 0}); }) == "ArgumentError.InvalidArgumentValue");
-    CHECK(error_code([&] { idx.search(std::vector<float>{1}, 3); }) == "ArgumentError.InvalidArgumentValue");
+    CHECK(error_code([&] {
+              idx.upsert(1, std::vector<float>{1, 2});
+          }) == "ArgumentError.InvalidArgumentValue");
+    CHECK(error_code([&] {
+              idx.upsert(1, std::vector<float>{0, 0, 0});
+          }) == "ArgumentError.InvalidArgumentValue");
+    CHECK(error_code([&] {
+              idx.upsert(1, std::vector<float>{1, NAN, 0});
+          }) == "ArgumentError.InvalidArgumentValue");
+    CHECK(error_code([&] { idx.search(std::vector<float>{1}, 3); }) ==
+          "ArgumentError.InvalidArgumentValue");
     CHECK(idx.size() == 0);
     CHECK(idx.search(std::vector<float>{1, 0, 0}, 5).empty());
     CHECK(idx.search(std::vector<float>{1, 0, 0}, 0).empty());
@@ -226,11 +235,13 @@ TEST_CASE("vector index save/load round trip gives the same answers", "[storage]
     CHECK(back.options().similarity == vec::Similarity::Cosine);
     CHECK_FALSE(back.contains(1000));
     CHECK(back.contains(1000 + 100 * 3));
-    for (const auto& q : random_vectors(20, dim, 32)) CHECK(back.search(q, 10) == idx.search(q, 10));
+    for (const auto& q : random_vectors(20, dim, 32))
+        CHECK(back.search(q, 10) == idx.search(q, 10));
     CHECK(back.save() == bytes);
 
     // The loaded index keeps working: inserts (past its capacity), updates, deletes.
-    for (size_t i = 0; i < 3000; ++i) back.upsert(1'000'000 + i, random_vectors(1, dim, 100 + i)[0]);
+    for (size_t i = 0; i < 3000; ++i)
+        back.upsert(1'000'000 + i, random_vectors(1, dim, 100 + i)[0]);
     CHECK(back.size() == idx.size() + 3000);
     back.upsert(1000, data[0]);
     CHECK(back.search(data[0], 1)[0].id == 1000);

@@ -22,7 +22,8 @@ namespace vk = lora::storage::vk;
 
 namespace {
 
-const std::vector<size_t> kDims = {1, 2, 3, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 127, 128, 130, 255, 1000};
+const std::vector<size_t> kDims = {1,  2,  3,  15,  16,  17,  31,  32,  33,
+                                   63, 64, 65, 100, 127, 128, 130, 255, 1000};
 
 std::vector<vk::Isa> supported_isas() {
     std::vector<vk::Isa> out;
@@ -52,7 +53,8 @@ std::vector<char> encoded(const std::vector<float>& x) {
 }
 
 double exact_score(vec::Similarity s, const std::vector<float>& a, const std::vector<float>& b) {
-    return s == vec::Similarity::Cosine ? *vec::cosine_similarity(a, b) : vec::euclidean_similarity(a, b);
+    return s == vec::Similarity::Cosine ? *vec::cosine_similarity(a, b)
+                                        : vec::euclidean_similarity(a, b);
 }
 
 }  // namespace
@@ -86,8 +88,10 @@ TEST_CASE("int8 kernels: every SIMD kernel equals the scalar one on any dimensio
         // The distance functions over encoded vectors and over floats.
         const auto x = random_floats(dim, rng), y = random_floats(dim, rng, -0.5f, 2.0f);
         const auto cx = encoded(x), cy = encoded(y);
-        const float scalar_ip = vk::quantized_ip_distance(vk::Isa::Scalar)(cx.data(), cy.data(), &dim);
-        const float scalar_l2 = vk::quantized_l2_distance(vk::Isa::Scalar)(cx.data(), cy.data(), &dim);
+        const float scalar_ip =
+            vk::quantized_ip_distance(vk::Isa::Scalar)(cx.data(), cy.data(), &dim);
+        const float scalar_l2 =
+            vk::quantized_l2_distance(vk::Isa::Scalar)(cx.data(), cy.data(), &dim);
         const float exact_ip = vk::float_ip_distance(vk::Isa::Scalar)(x.data(), y.data(), &dim);
         const float exact_l2 = vk::float_l2_distance(vk::Isa::Scalar)(x.data(), y.data(), &dim);
         for (auto isa : isas) {
@@ -104,7 +108,8 @@ TEST_CASE("int8 kernels: every SIMD kernel equals the scalar one on any dimensio
         // The estimate is close to the exact value: each coordinate is off by at most half
         // a step, a step being 1/127 of the vector's half range.
         double bound = 0;
-        for (size_t i = 0; i < dim; ++i) bound += std::abs(y[i]) * (1.0 / 127) + std::abs(x[i]) * (1.25 / 127);
+        for (size_t i = 0; i < dim; ++i)
+            bound += std::abs(y[i]) * (1.0 / 127) + std::abs(x[i]) * (1.25 / 127);
         CHECK(std::abs(scalar_ip - exact_ip) <= bound);
         CHECK(std::abs(scalar_l2 - exact_l2) <= 2 * bound + 1e-4);
     }
@@ -115,8 +120,8 @@ TEST_CASE("int8 encoding: codes within [-127, 127] and half a step from the vect
     std::mt19937 rng(9);
     for (size_t dim : kDims) {
         INFO("dimension " << dim);
-        for (auto [lo, hi] : {std::pair{-1.0f, 1.0f}, std::pair{0.0f, 1.0f}, std::pair{100.0f, 100.5f},
-                              std::pair{-1e15f, 1e15f}}) {
+        for (auto [lo, hi] : {std::pair{-1.0f, 1.0f}, std::pair{0.0f, 1.0f},
+                              std::pair{100.0f, 100.5f}, std::pair{-1e15f, 1e15f}}) {
             const auto x = random_floats(dim, rng, lo, hi);
             const auto c = encoded(x);
             vk::QHead h;
@@ -132,7 +137,8 @@ TEST_CASE("int8 encoding: codes within [-127, 127] and half a step from the vect
                 sum += codes[i];
             }
             CHECK(h.norm2 == Approx(norm2).epsilon(1e-5));
-            CHECK(h.scaled_sum == Approx(h.scale * static_cast<float>(sum)).epsilon(1e-5).margin(1e-30));
+            CHECK(h.scaled_sum ==
+                  Approx(h.scale * static_cast<float>(sum)).epsilon(1e-5).margin(1e-30));
             for (size_t i = sizeof h + dim; i < c.size(); ++i) CHECK(c[i] == 0);  // padding
         }
     }
@@ -144,14 +150,16 @@ TEST_CASE("int8 encoding: codes within [-127, 127] and half a step from the vect
     CHECK(h.offset == 0.25f);
     CHECK(h.scale == 0.0f);
     size_t five = 5;
-    CHECK(vk::quantized_l2_distance(vk::best_isa())(c.data(), c.data(), &five) == Approx(0).margin(1e-6));
+    CHECK(vk::quantized_l2_distance(vk::best_isa())(c.data(), c.data(), &five) ==
+          Approx(0).margin(1e-6));
 }
 
 TEST_CASE("quantized index: with a beam over the whole set, top-k and scores are exact",
           "[storage][vector][quantized]") {
     for (auto sim : {vec::Similarity::Cosine, vec::Similarity::Euclidean}) {
         for (size_t dim : {size_t{1}, size_t{3}, size_t{17}, size_t{130}}) {
-            if (dim == 1 && sim == vec::Similarity::Cosine) continue;  // only two directions: all ties
+            if (dim == 1 && sim == vec::Similarity::Cosine)
+                continue;  // only two directions: all ties
             INFO(vec::similarity_name(sim) << " dimension " << dim);
             const size_t n = 1500;
             auto data = random_vectors(n, dim, static_cast<uint32_t>(dim));
@@ -172,7 +180,8 @@ TEST_CASE("quantized index: with a beam over the whole set, top-k and scores are
                 for (size_t j = 0; j < hits.size(); ++j) {
                     // Exact scores (the float re-rank), and the exact ranking up to float
                     // rounding between near-equal scores.
-                    CHECK(hits[j].score == Approx(exact_score(sim, data[hits[j].id], q)).epsilon(1e-5));
+                    CHECK(hits[j].score ==
+                          Approx(exact_score(sim, data[hits[j].id], q)).epsilon(1e-5));
                     CHECK(hits[j].score == Approx(all[j].first).epsilon(1e-5));
                 }
                 if (dim > 1) CHECK(hits[0].id == all[0].second);
@@ -181,7 +190,8 @@ TEST_CASE("quantized index: with a beam over the whole set, top-k and scores are
     }
 }
 
-TEST_CASE("quantized index: a filtered search with a wide beam is exact", "[storage][vector][quantized]") {
+TEST_CASE("quantized index: a filtered search with a wide beam is exact",
+          "[storage][vector][quantized]") {
     const size_t dim = 33, n = 2000;
     auto data = random_vectors(n, dim, 3);
     VectorIndexOptions o;
@@ -203,7 +213,8 @@ TEST_CASE("quantized index: a filtered search with a wide beam is exact", "[stor
     }
 }
 
-TEST_CASE("vector index loads a version-1 image (float base layer)", "[storage][vector][quantized]") {
+TEST_CASE("vector index loads a version-1 image (float base layer)",
+          "[storage][vector][quantized]") {
     // Version 1 is version 2 with the floats in the base layer instead of the codes and no
     // vector section at the end: rewrite a version-2 image into one.
     const uint32_t dim = 10, m = 6;

@@ -25,7 +25,8 @@ TEST_CASE("engine values convert to TCK values", "[tck][convert]") {
     CHECK(tck_equal(to_tck(lora::Value(int64_t{7})), parse_value("7")));
     CHECK(tck_equal(to_tck(lora::Value(7.0)), parse_value("7.0")));
     CHECK_FALSE(tck_equal(to_tck(lora::Value(7.0)), parse_value("7")));
-    lora::List l{lora::Value("a"), lora::Value(true), lora::Value(lora::Map{{"k", lora::Value(int64_t{1})}})};
+    lora::List l{lora::Value("a"), lora::Value(true),
+                 lora::Value(lora::Map{{"k", lora::Value(int64_t{1})}})};
     CHECK(tck_equal(to_tck(lora::Value(l)), parse_value("['a', true, {k: 1}]")));
 
     TckValue n = to_tck(lora::Value(make_node(42, {"B", "A"}, {{"name", lora::Value("x")}})));

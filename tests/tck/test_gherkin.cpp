@@ -59,7 +59,8 @@ Feature: Match1 - Match nodes
     REQUIRE(a.steps.size() == 5);
     CHECK(a.steps[0].keyword == "Given");
     CHECK(a.steps[0].text == "an empty graph");
-    CHECK(*a.steps[1].doc_string == "CREATE (:A {name: 'x'})\n  # not a comment inside a doc string");
+    CHECK(*a.steps[1].doc_string ==
+          "CREATE (:A {name: 'x'})\n  # not a comment inside a doc string");
     CHECK(*a.steps[2].doc_string == "MATCH (n)\nRETURN n");
     CHECK(a.steps[3].text == "the result should be, in any order:");
     REQUIRE(a.steps[3].table.size() == 2);
@@ -139,8 +140,9 @@ TEST_CASE("a bare | row is a zero-column table", "[tck][gherkin]") {
 }
 
 TEST_CASE("malformed feature text is reported with its line", "[tck][gherkin]") {
-    CHECK_THROWS_WITH(parse_feature("Feature: F\n  Scenario: S\n    Given x\n      \"\"\"\n      open"),
-                      Catch::Contains("unterminated doc string"));
+    CHECK_THROWS_WITH(
+        parse_feature("Feature: F\n  Scenario: S\n    Given x\n      \"\"\"\n      open"),
+        Catch::Contains("unterminated doc string"));
     CHECK_THROWS_WITH(parse_feature("Feature: F\n  | a |\n"), Catch::Contains("line 2"));
     CHECK_THROWS_WITH(parse_feature("Feature: F\n  Scenario Outline: O\n    Given x\n"),
                       Catch::Contains("without Examples"));
@@ -148,7 +150,8 @@ TEST_CASE("malformed feature text is reported with its line", "[tck][gherkin]") 
 
 // The real TCK, when present: every executable scenario of scenarios.tsv is found with the
 // same file, line and example row, and skip_reason agrees with its temporal flags.
-TEST_CASE("the TCK features expand to exactly the scenarios of scenarios.tsv", "[tck][gherkin][data]") {
+TEST_CASE("the TCK features expand to exactly the scenarios of scenarios.tsv",
+          "[tck][gherkin][data]") {
     fs::path root = fs::path(LORA_SOURCE_DIR) / ".." / "shared" / "tck";
     if (!fs::exists(root / "scenarios.tsv")) {
         WARN("TCK data not found at " << root << "; skipped");
@@ -177,20 +180,24 @@ TEST_CASE("the TCK features expand to exactly the scenarios of scenarios.tsv", "
         std::string rel = fs::relative(e.path(), root / "features").generic_string();
         Feature f = parse_feature_file(e.path().string());
         for (const auto& tc : f.cases)
-            found[{rel, tc.line, tc.example_row ? std::to_string(*tc.example_row) : ""}] = skip_reason(rel, tc);
+            found[{rel, tc.line, tc.example_row ? std::to_string(*tc.example_row) : ""}] =
+                skip_reason(rel, tc);
     }
     CHECK(found.size() == expected.size());
     int missing = 0, temporal_disagree = 0;
     for (const auto& [key, flags] : expected) {
         auto it = found.find(key);
         if (it == found.end()) {
-            if (++missing < 5) UNSCOPED_INFO("missing " << std::get<0>(key) << ":" << std::get<1>(key));
+            if (++missing < 5)
+                UNSCOPED_INFO("missing " << std::get<0>(key) << ":" << std::get<1>(key));
             continue;
         }
-        bool tsv_skip = flags.find("temporal_") != std::string::npos || flags.find("@ignore") != std::string::npos;
+        bool tsv_skip = flags.find("temporal_") != std::string::npos ||
+                        flags.find("@ignore") != std::string::npos;
         if (tsv_skip != !it->second.empty()) {
             if (++temporal_disagree < 5)
-                UNSCOPED_INFO("skip disagrees " << std::get<0>(key) << ":" << std::get<1>(key) << " " << it->second);
+                UNSCOPED_INFO("skip disagrees " << std::get<0>(key) << ":" << std::get<1>(key)
+                                                << " " << it->second);
         }
     }
     CHECK(missing == 0);

@@ -5,10 +5,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <unistd.h>
 
 using namespace lora::tck;
 
@@ -46,7 +46,8 @@ public:
         o.error = {std::move(type), std::move(detail), phase, "scripted failure"};
         return o;
     }
-    static QueryOutcome result(std::vector<std::string> cols, std::vector<std::vector<std::string>> cells) {
+    static QueryOutcome result(std::vector<std::string> cols,
+                               std::vector<std::vector<std::string>> cells) {
         QueryOutcome o;
         o.ok = true;
         o.columns = std::move(cols);
@@ -70,7 +71,9 @@ TestCase one_case(const std::string& body) {
     return f.cases[0];
 }
 
-std::string q(const std::string& query) { return "      \"\"\"\n      " + query + "\n      \"\"\"\n"; }
+std::string q(const std::string& query) {
+    return "      \"\"\"\n      " + query + "\n      \"\"\"\n";
+}
 
 }  // namespace
 
@@ -83,13 +86,14 @@ TEST_CASE("a passing result scenario runs setup, query and checks", "[tck][runne
     e.script["MATCH (n) RETURN n.x AS x, n"] = [](const TckMap&) {
         return FakeEngine::result({"x", "n"}, {{"null", "(:A)"}, {"1.5", "(:A {p: [1, 2]})"}});
     };
-    TestCase tc = one_case("    Given an empty graph\n    And having executed:\n" + q("CREATE (:A)") +
-                           "    When executing query:\n" + q("MATCH (n) RETURN n.x AS x, n") +
-                           "    Then the result should be, in any order:\n"
-                           "      | x    | n                 |\n"
-                           "      | 1.5  | (:A {p: [1, 2]})  |\n"
-                           "      | null | (:A)              |\n"
-                           "    And no side effects\n");
+    TestCase tc =
+        one_case("    Given an empty graph\n    And having executed:\n" + q("CREATE (:A)") +
+                 "    When executing query:\n" + q("MATCH (n) RETURN n.x AS x, n") +
+                 "    Then the result should be, in any order:\n"
+                 "      | x    | n                 |\n"
+                 "      | 1.5  | (:A {p: [1, 2]})  |\n"
+                 "      | null | (:A)              |\n"
+                 "    And no side effects\n");
     ScenarioResult r = run_case(tc, e, {});
     INFO(r.message);
     CHECK(r.status == Status::Pass);
@@ -100,11 +104,15 @@ TEST_CASE("result mismatches fail with a useful message", "[tck][runner]") {
     FakeEngine e;
     e.script["RETURN 1 AS a"] = [](const TckMap&) { return FakeEngine::result({"a"}, {{"1"}}); };
     auto run = [&](const std::string& then) {
-        return run_case(one_case("    Given any graph\n    When executing query:\n" + q("RETURN 1 AS a") + then), e, {});
+        return run_case(one_case("    Given any graph\n    When executing query:\n" +
+                                 q("RETURN 1 AS a") + then),
+                        e, {});
     };
-    ScenarioResult r = run("    Then the result should be, in any order:\n      | a   |\n      | 1.0 |\n");
+    ScenarioResult r =
+        run("    Then the result should be, in any order:\n      | a   |\n      | 1.0 |\n");
     CHECK(r.status == Status::Fail);
-    CHECK_THAT(r.message, Catch::Contains("missing 1: | 1.0 |") && Catch::Contains("unexpected 1: | 1 |"));
+    CHECK_THAT(r.message,
+               Catch::Contains("missing 1: | 1.0 |") && Catch::Contains("unexpected 1: | 1 |"));
 
     r = run("    Then the result should be, in any order:\n      | b |\n      | 1 |\n");
     CHECK_THAT(r.message, Catch::Contains("columns differ: expected [b], got [a]"));
@@ -117,7 +125,9 @@ TEST_CASE("result mismatches fail with a useful message", "[tck][runner]") {
     CHECK(r.error_level == 0);
     CHECK_THAT(r.message, Catch::Contains("but the query succeeded"));
 
-    r = run("    Then the result should be, in order:\n      | a |\n      | 1 |\n    And no side effects\n");
+    r =
+        run("    Then the result should be, in order:\n      | a |\n      | 1 |\n    And no side "
+            "effects\n");
     CHECK(r.status == Status::Pass);
 
     r = run("    Then the result should be, in order:\n      | a |\n      | 'x |\n");
@@ -128,11 +138,13 @@ TEST_CASE("ordered comparison checks the sequence, unordered the multiset", "[tc
     QueryOutcome out = FakeEngine::result({"v"}, {{"1"}, {"2"}, {"2"}});
     std::vector<std::vector<std::string>> same{{"v"}, {"2"}, {"1"}, {"2"}};
     CHECK(compare_result(same, out, ResultOrder::AnyOrder, false).empty());
-    CHECK_THAT(compare_result(same, out, ResultOrder::InOrder, false), Catch::Contains("row 0 differs"));
+    CHECK_THAT(compare_result(same, out, ResultOrder::InOrder, false),
+               Catch::Contains("row 0 differs"));
     std::vector<std::vector<std::string>> dup{{"v"}, {"1"}, {"1"}, {"2"}};
     CHECK_FALSE(compare_result(dup, out, ResultOrder::AnyOrder, false).empty());
     std::vector<std::vector<std::string>> fewer{{"v"}, {"1"}, {"2"}};
-    CHECK_THAT(compare_result(fewer, out, ResultOrder::InOrder, false), Catch::Contains("expected 2 rows, got 3"));
+    CHECK_THAT(compare_result(fewer, out, ResultOrder::InOrder, false),
+               Catch::Contains("expected 2 rows, got 3"));
 
     QueryOutcome lists = FakeEngine::result({"l"}, {{"[1, 2]"}, {"[3]"}});
     std::vector<std::vector<std::string>> swapped{{"l"}, {"[3]"}, {"[2, 1]"}};
@@ -160,9 +172,12 @@ TEST_CASE("error steps compare type, phase and detail with wildcards", "[tck][ru
         return FakeEngine::error("SyntaxError", "UndefinedVariable", Phase::Compile);
     };
     auto run = [&](const std::string& then) {
-        return run_case(one_case("    Given any graph\n    When executing query:\n" + q("RETURN x") + then), e, {});
+        return run_case(
+            one_case("    Given any graph\n    When executing query:\n" + q("RETURN x") + then), e,
+            {});
     };
-    ScenarioResult r = run("    Then a SyntaxError should be raised at compile time: UndefinedVariable\n");
+    ScenarioResult r =
+        run("    Then a SyntaxError should be raised at compile time: UndefinedVariable\n");
     CHECK(r.status == Status::Pass);
     CHECK(r.error_level == 3);
     r = run("    Then a SyntaxError should be raised at compile time: VariableAlreadyBound\n");
@@ -173,7 +188,8 @@ TEST_CASE("error steps compare type, phase and detail with wildcards", "[tck][ru
     CHECK_THAT(r.message, Catch::Contains("expected TypeError.InvalidArgumentType at runtime, got "
                                           "SyntaxError.UndefinedVariable at compile time"));
     r = run("    Then the result should be, in any order:\n      | x |\n");
-    CHECK_THAT(r.message, Catch::Contains("expected a result, got error SyntaxError.UndefinedVariable"));
+    CHECK_THAT(r.message,
+               Catch::Contains("expected a result, got error SyntaxError.UndefinedVariable"));
 }
 
 TEST_CASE("side effects follow the TCK's state-diff definitions", "[tck][runner]") {
@@ -198,7 +214,8 @@ TEST_CASE("side effects follow the TCK's state-diff definitions", "[tck][runner]
     SideEffects want = parse_side_effects({{"+nodes", "2"}, {"-nodes", "1"}});
     CHECK(want["+labels"] == 0);
     CHECK(compare_side_effects(want, d) ==
-          "+relationships: expected 0, got 1; +labels: expected 0, got 1; +properties: expected 0, got 3; "
+          "+relationships: expected 0, got 1; +labels: expected 0, got 1; +properties: expected 0, "
+          "got 3; "
           "-properties: expected 0, got 2");
     CHECK_THROWS_AS(parse_side_effects({{"+widgets", "1"}}), TckError);
     CHECK_THROWS_AS(parse_side_effects({{"+nodes", "x"}}), TckError);
@@ -225,8 +242,9 @@ TEST_CASE("side-effect steps measure the graph before and after the query", "[tc
                                  "    Then the result should be empty\n" + effects),
                         e, {});
     };
-    ScenarioResult r = run("    And the side effects should be:\n      | +nodes | 1 |\n"
-                           "      | +labels | 1 |\n      | +properties | 1 |\n      | -properties | 1 |\n");
+    ScenarioResult r =
+        run("    And the side effects should be:\n      | +nodes | 1 |\n"
+            "      | +labels | 1 |\n      | +properties | 1 |\n      | -properties | 1 |\n");
     INFO(r.message);
     CHECK(r.status == Status::Pass);
 
@@ -242,24 +260,29 @@ TEST_CASE("parameters reach every later query", "[tck][runner]") {
         seen = params;
         return FakeEngine::result({"p"}, {{"[1, 'a']"}});
     };
-    ScenarioResult r = run_case(one_case("    Given any graph\n    And parameters are:\n"
-                                         "      | p | [1, 'a'] |\n      | q | {k: null} |\n"
-                                         "    When executing query:\n" + q("RETURN $p AS p") +
-                                         "    Then the result should be, in any order:\n      | p |\n      | [1, 'a'] |\n"),
-                                e, {});
+    ScenarioResult r = run_case(
+        one_case("    Given any graph\n    And parameters are:\n"
+                 "      | p | [1, 'a'] |\n      | q | {k: null} |\n"
+                 "    When executing query:\n" +
+                 q("RETURN $p AS p") +
+                 "    Then the result should be, in any order:\n      | p |\n      | [1, 'a'] |\n"),
+        e, {});
     INFO(r.message);
     CHECK(r.status == Status::Pass);
     REQUIRE(seen.size() == 2);
     CHECK(tck_equal(seen.at("q"), parse_value("{k: null}")));
 }
 
-TEST_CASE("procedures parse from signature and table and answer by matching inputs", "[tck][runner]") {
-    ProcedureSpec p = parse_procedure("test.my.proc(name :: STRING?, id :: INTEGER?) :: (city :: STRING?, country_code :: INTEGER?) :",
-                                      {{"name", "id", "city", "country_code"},
-                                       {"'Andres'", "1", "'Malmö'", "46"},
-                                       {"'Tobias'", "1", "'Malmö'", "46"},
-                                       {"'Andres'", "1", "'Berlin'", "49"},
-                                       {"null", "null", "'Nowhere'", "null"}});
+TEST_CASE("procedures parse from signature and table and answer by matching inputs",
+          "[tck][runner]") {
+    ProcedureSpec p = parse_procedure(
+        "test.my.proc(name :: STRING?, id :: INTEGER?) :: (city :: STRING?, country_code :: "
+        "INTEGER?) :",
+        {{"name", "id", "city", "country_code"},
+         {"'Andres'", "1", "'Malmö'", "46"},
+         {"'Tobias'", "1", "'Malmö'", "46"},
+         {"'Andres'", "1", "'Berlin'", "49"},
+         {"null", "null", "'Nowhere'", "null"}});
     CHECK(p.name == "test.my.proc");
     REQUIRE(p.inputs.size() == 2);
     CHECK(p.inputs[1] == std::pair<std::string, std::string>{"id", "INTEGER?"});
@@ -281,24 +304,30 @@ TEST_CASE("procedures parse from signature and table and answer by matching inpu
     CHECK(none.outputs.empty());
     CHECK(none.call({}).empty());
 
-    CHECK_THROWS_AS(parse_procedure("test.p(in :: INTEGER?) :: (out :: STRING?):", {{"in"}}), TckError);
+    CHECK_THROWS_AS(parse_procedure("test.p(in :: INTEGER?) :: (out :: STRING?):", {{"in"}}),
+                    TckError);
     CHECK_THROWS_AS(parse_procedure("test.p(in INTEGER?) :: ():", {{"in"}}), TckError);
 
     FakeEngine e;
-    e.script["CALL test.labels()"] = [](const TckMap&) { return FakeEngine::result({"label"}, {{"'A'"}}); };
-    ScenarioResult r = run_case(one_case("    Given an empty graph\n"
-                                         "    And there exists a procedure test.labels() :: (label :: STRING?):\n"
-                                         "      | label |\n      | 'A' |\n"
-                                         "    When executing query:\n" + q("CALL test.labels()") +
-                                         "    Then the result should be, in order:\n      | label |\n      | 'A' |\n"),
-                                e, {});
+    e.script["CALL test.labels()"] = [](const TckMap&) {
+        return FakeEngine::result({"label"}, {{"'A'"}});
+    };
+    ScenarioResult r = run_case(
+        one_case("    Given an empty graph\n"
+                 "    And there exists a procedure test.labels() :: (label :: STRING?):\n"
+                 "      | label |\n      | 'A' |\n"
+                 "    When executing query:\n" +
+                 q("CALL test.labels()") +
+                 "    Then the result should be, in order:\n      | label |\n      | 'A' |\n"),
+        e, {});
     CHECK(r.status == Status::Pass);
     REQUIRE(e.procedures.size() == 1);
     CHECK(e.procedures[0].rows.size() == 1);
 }
 
 TEST_CASE("named graphs load from the graphs folder without the final semicolon", "[tck][runner]") {
-    auto dir = std::filesystem::temp_directory_path() / ("lora_tck_graphs_" + std::to_string(::getpid()));
+    auto dir =
+        std::filesystem::temp_directory_path() / ("lora_tck_graphs_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir / "tiny");
     std::ofstream(dir / "tiny" / "tiny.cypher") << "CREATE (:X {name: 'a'});\n";
     FakeEngine e;
@@ -307,7 +336,9 @@ TEST_CASE("named graphs load from the graphs folder without the final semicolon"
         loaded = true;
         return FakeEngine::result({}, {});
     };
-    e.script["RETURN 1 AS one"] = [](const TckMap&) { return FakeEngine::result({"one"}, {{"1"}}); };
+    e.script["RETURN 1 AS one"] = [](const TckMap&) {
+        return FakeEngine::result({"one"}, {{"1"}});
+    };
     RunConfig cfg;
     cfg.graphs_dir = dir.string();
     std::string rest = "    When executing query:\n" + q("RETURN 1 AS one") +
@@ -325,32 +356,41 @@ TEST_CASE("named graphs load from the graphs folder without the final semicolon"
 TEST_CASE("setup failures, unknown steps and control queries", "[tck][runner]") {
     FakeEngine e;
     e.script["CREATE ()"] = [](const TckMap&) { return FakeEngine::result({}, {}); };
-    e.script["MATCH (n) RETURN count(n) AS c"] = [](const TckMap&) { return FakeEngine::result({"c"}, {{"0"}}); };
-    ScenarioResult r = run_case(one_case("    Given any graph\n    And having executed:\n" + q("BROKEN") +
-                                         "    When executing query:\n" + q("CREATE ()") +
-                                         "    Then the result should be empty\n"),
+    e.script["MATCH (n) RETURN count(n) AS c"] = [](const TckMap&) {
+        return FakeEngine::result({"c"}, {{"0"}});
+    };
+    ScenarioResult r = run_case(one_case("    Given any graph\n    And having executed:\n" +
+                                         q("BROKEN") + "    When executing query:\n" +
+                                         q("CREATE ()") + "    Then the result should be empty\n"),
                                 e, {});
     CHECK(r.status == Status::Fail);
-    CHECK_THAT(r.message, Catch::Contains("line 4: setup query failed: SyntaxError.UnexpectedSyntax"));
+    CHECK_THAT(r.message,
+               Catch::Contains("line 4: setup query failed: SyntaxError.UnexpectedSyntax"));
 
     r = run_case(one_case("    Given a graph of unicorns\n"), e, {});
     CHECK_THAT(r.message, Catch::Contains("unsupported step `Given a graph of unicorns`"));
 
-    r = run_case(one_case("    Given any graph\n    When executing query:\n" + q("CREATE ()") +
-                          "    Then the result should be empty\n    And no side effects\n"
-                          "    When executing control query:\n" + q("MATCH (n) RETURN count(n) AS c") +
-                          "    Then the result should be, in any order:\n      | c |\n      | 0 |\n"),
-                 e, {});
+    r = run_case(
+        one_case("    Given any graph\n    When executing query:\n" + q("CREATE ()") +
+                 "    Then the result should be empty\n    And no side effects\n"
+                 "    When executing control query:\n" +
+                 q("MATCH (n) RETURN count(n) AS c") +
+                 "    Then the result should be, in any order:\n      | c |\n      | 0 |\n"),
+        e, {});
     INFO(r.message);
     CHECK(r.status == Status::Pass);
 }
 
 TEST_CASE("skip reasons: @ignore and temporal functions", "[tck][runner]") {
-    TestCase tc = one_case("    Given any graph\n    When executing query:\n" + q("RETURN date.truncate('week', x) AS d"));
-    CHECK_THAT(skip_reason("clauses/with-orderBy/WithOrderBy1.feature", tc), Catch::Contains("date.truncate()"));
-    TestCase plain = one_case("    Given any graph\n    When executing query:\n" + q("RETURN n.date, update(1) AS t"));
+    TestCase tc = one_case("    Given any graph\n    When executing query:\n" +
+                           q("RETURN date.truncate('week', x) AS d"));
+    CHECK_THAT(skip_reason("clauses/with-orderBy/WithOrderBy1.feature", tc),
+               Catch::Contains("date.truncate()"));
+    TestCase plain = one_case("    Given any graph\n    When executing query:\n" +
+                              q("RETURN n.date, update(1) AS t"));
     CHECK(skip_reason("clauses/return/Return1.feature", plain).empty());
-    CHECK_THAT(skip_reason("expressions/temporal/Temporal1.feature", plain), Catch::Contains("temporal"));
+    CHECK_THAT(skip_reason("expressions/temporal/Temporal1.feature", plain),
+               Catch::Contains("temporal"));
     plain.tags.push_back("@ignore");
     CHECK(skip_reason("clauses/return/Return1.feature", plain) == "tagged @ignore");
 }
@@ -371,8 +411,10 @@ TEST_CASE("filters match paths, folders, lines and example rows", "[tck][runner]
 }
 
 TEST_CASE("report rows are tab separated with a one-line message", "[tck][runner]") {
-    CHECK(report_row("a/b/C.feature", 12, std::nullopt, Status::Pass, "") == "a/b/C.feature\t12\t\tpass\t");
-    CHECK(report_row("a/b/C.feature", 12, 0, Status::Fail, "x\ty\nz\r") == "a/b/C.feature\t12\t0\tfail\tx y z ");
+    CHECK(report_row("a/b/C.feature", 12, std::nullopt, Status::Pass, "") ==
+          "a/b/C.feature\t12\t\tpass\t");
+    CHECK(report_row("a/b/C.feature", 12, 0, Status::Fail, "x\ty\nz\r") ==
+          "a/b/C.feature\t12\t0\tfail\tx y z ");
     CHECK(report_row("t.feature", 3, 7, Status::Skip, "why") == "t.feature\t3\t7\tskip\twhy");
     CHECK(folder_of("clauses/match/Match1.feature") == "clauses/match");
     CHECK(folder_of("top/One.feature") == "top");

@@ -76,9 +76,9 @@ TEST_CASE("lists, maps, nodes, relationships and paths parse", "[tck][value]") {
 }
 
 TEST_CASE("to_string reads back to an equal value", "[tck][value]") {
-    for (const char* text :
-         {"null", "true", "-7", "0.1", "1.0E-305", "'it\\'s'", "[1, [2.5, 'x']]", "{a: 1, b: {c: null}}",
-          "(:A:B {k: 'v'})", "()", "[:T {k: [1]}]", "<(:A)-[:T]->(:B)<-[:U]-()>"}) {
+    for (const char* text : {"null", "true", "-7", "0.1", "1.0E-305", "'it\\'s'", "[1, [2.5, 'x']]",
+                             "{a: 1, b: {c: null}}", "(:A:B {k: 'v'})", "()", "[:T {k: [1]}]",
+                             "<(:A)-[:T]->(:B)<-[:U]-()>"}) {
         TckValue v = parse_value(text);
         INFO(text << " printed as " << v.to_string());
         CHECK(tck_equal(parse_value(v.to_string()), v));
@@ -112,8 +112,10 @@ TEST_CASE("TCK equality is exact on kinds and lenient on maps and labels order",
 TEST_CASE("unordered-list mode compares every list as a multiset", "[tck][value]") {
     CHECK(tck_equal(parse_value("[1, 2, 2]"), parse_value("[2, 1, 2]"), true));
     CHECK_FALSE(tck_equal(parse_value("[1, 2, 2]"), parse_value("[1, 1, 2]"), true));
-    CHECK(tck_equal(parse_value("{k: [[3, 4], [1, 2]]}"), parse_value("{k: [[2, 1], [4, 3]]}"), true));
-    CHECK(tck_equal(parse_value("(:A {l: ['x', 'y']})"), parse_value("(:A {l: ['y', 'x']})"), true));
+    CHECK(tck_equal(parse_value("{k: [[3, 4], [1, 2]]}"), parse_value("{k: [[2, 1], [4, 3]]}"),
+                    true));
+    CHECK(
+        tck_equal(parse_value("(:A {l: ['x', 'y']})"), parse_value("(:A {l: ['y', 'x']})"), true));
     CHECK_FALSE(tck_equal(parse_value("[1, 2]"), parse_value("[1, 2, 3]"), true));
 }
 

@@ -54,7 +54,8 @@ TEST_CASE("throw_* shorthands classify errors", "[values][error]") {
     CHECK(s.column() == 5);
     CHECK(std::string(s.what()) == "unexpected ')'");
 
-    Error m = catch_error([] { throw_semantic("SyntaxError", "UndefinedVariable", "x is not defined"); });
+    Error m =
+        catch_error([] { throw_semantic("SyntaxError", "UndefinedVariable", "x is not defined"); });
     CHECK(m.error_class() == ErrorClass::Semantic);
     CHECK(m.phase() == ErrorPhase::Compile);
     CHECK(m.code() == "SyntaxError.UndefinedVariable");

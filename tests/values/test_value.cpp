@@ -18,11 +18,13 @@ const double nan_v = std::numeric_limits<double>::quiet_NaN();
 const double inf_v = std::numeric_limits<double>::infinity();
 
 Value node(uint64_t id, std::vector<std::string> labels = {}, Map props = {}) {
-    return Value(Node{id, std::make_shared<NodeData>(NodeData{std::move(labels), std::move(props)})});
+    return Value(
+        Node{id, std::make_shared<NodeData>(NodeData{std::move(labels), std::move(props)})});
 }
 
 Value rel(uint64_t id, uint64_t s, uint64_t e, std::string type, Map props = {}) {
-    return Value(Relationship{id, s, e, 0, std::make_shared<RelData>(RelData{std::move(type), std::move(props)})});
+    return Value(Relationship{
+        id, s, e, 0, std::make_shared<RelData>(RelData{std::move(type), std::move(props)})});
 }
 
 const char* tri(Tri t) { return t == Tri::True ? "true" : t == Tri::False ? "false" : "null"; }
@@ -239,7 +241,7 @@ TEST_CASE("order_compare is the openCypher orderability", "[values]") {
     CHECK(order_compare(Value(nan_v), Value(nan_v)) == 0);
     CHECK(order_compare(Value(), Value()) == 0);
     CHECK(order_compare(Value(List{1, Value()}), Value(List{1, 2})) > 0);  // null sorts last
-    CHECK(order_compare(Value(List{"a"}), Value(List{1})) < 0);          // strings before numbers
+    CHECK(order_compare(Value(List{"a"}), Value(List{1})) < 0);            // strings before numbers
 }
 
 TEST_CASE("equivalent and equivalence_hash agree", "[values]") {
@@ -338,14 +340,9 @@ TEST_CASE("to_string writes Cypher literals", "[values]") {
 TEST_CASE("Lists order as in the TCK (ReturnOrderBy1 [10])", "[values]") {
     // Ascending order of the TCK's descending table.
     std::vector<Value> expected = {
-        Value(List{}),
-        Value(List{"a"}),
-        Value(List{"a", 1}),
-        Value(List{1}),
-        Value(List{1, "a"}),
-        Value(List{1, Value()}),
-        Value(List{Value(), 1}),
-        Value(List{Value(), 2}),
+        Value(List{}),           Value(List{"a"}),        Value(List{"a", 1}),
+        Value(List{1}),          Value(List{1, "a"}),     Value(List{1, Value()}),
+        Value(List{Value(), 1}), Value(List{Value(), 2}),
     };
     for (size_t i = 0; i < expected.size(); ++i)
         for (size_t j = 0; j < expected.size(); ++j) {

@@ -44,7 +44,8 @@ TEST_CASE("a VECTOR value holds float32 coordinates and names its kind", "[value
 TEST_CASE("a VECTOR refuses dimension 0, dimension above 4096 and non-finite coordinates",
           "[values][vector]") {
     CHECK(error_of({}).rfind("ArgumentError.InvalidArgumentValue: a VECTOR must have a dimension "
-                             "between 1 and 4096, got 0", 0) == 0);
+                             "between 1 and 4096, got 0",
+                             0) == 0);
     CHECK(error_of(std::vector<float>(4097, 1.0f)).find("got 4097") != std::string::npos);
     CHECK(error_of(std::vector<float>(4096, 1.0f)).empty());
     CHECK(error_of({1.0f, std::numeric_limits<float>::quiet_NaN()}).find("coordinate 1 is NaN") !=
@@ -115,7 +116,8 @@ TEST_CASE("vector math: dot, distances and Neo4j-normalised similarities", "[val
     CHECK(vec::l2_norm(std::vector<float>{3, 4}) == 5.0);
     CHECK(vec::euclidean_similarity(a, b) == 1.0 / 28.0);
     // cos = 32 / (sqrt(14) * sqrt(77))
-    CHECK(*vec::cosine_similarity(a, b) == Approx((1.0 + 32.0 / std::sqrt(14.0 * 77.0)) / 2.0).epsilon(1e-15));
+    CHECK(*vec::cosine_similarity(a, b) ==
+          Approx((1.0 + 32.0 / std::sqrt(14.0 * 77.0)) / 2.0).epsilon(1e-15));
     CHECK(*vec::cosine_similarity(a, a) == 1.0);
     CHECK(*vec::cosine_similarity(std::vector<float>{1, 0}, std::vector<float>{-1, 0}) == 0.0);
     CHECK(*vec::cosine_similarity(std::vector<float>{1, 0}, std::vector<float>{0, 1}) == 0.5);

@@ -41,8 +41,8 @@ TEST_CASE("group commit throughput", "[wal][slow][bench][.]") {
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         const auto s = w->stats();
         std::cout << "wal bench: " << threads << " thread(s): " << s.records << " commits in "
-                  << secs << " s = " << static_cast<uint64_t>(s.records / secs)
-                  << " commits/s, " << s.fsyncs << " fsyncs, "
+                  << secs << " s = " << static_cast<uint64_t>(s.records / secs) << " commits/s, "
+                  << s.fsyncs << " fsyncs, "
                   << static_cast<double>(s.records) / static_cast<double>(s.fsyncs)
                   << " commits/fsync, max batch " << s.max_batch << "\n";
         CHECK(failures == 0);

@@ -4,15 +4,15 @@
 
 #include <catch2/catch.hpp>
 
+#include <sys/wait.h>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <future>
-#include <memory>
 #include <map>
+#include <memory>
 #include <mutex>
-#include <sys/wait.h>
 #include <thread>
 
 using namespace lora::wal;
@@ -136,15 +136,15 @@ std::vector<std::byte> crash_payload(uint64_t thread, uint64_t seq) {
                     // Wait on every 8th record so the appends spread over many batches
                     // (and the fault point's count is reached) yet stay concurrent.
                     auto done = std::make_shared<std::promise<void>>();
-                    w->append(0, crash_payload(t, seq), [ack_fd, t, seq, done](
-                                                            uint64_t lsn, std::error_code ec) {
-                        if (!ec) {
-                            Ack a{lsn, t, seq};
-                            // Smaller than PIPE_BUF: the write is atomic.
-                            if (::write(ack_fd, &a, sizeof a) != sizeof a) _exit(4);
-                        }
-                        done->set_value();
-                    });
+                    w->append(0, crash_payload(t, seq),
+                              [ack_fd, t, seq, done](uint64_t lsn, std::error_code ec) {
+                                  if (!ec) {
+                                      Ack a{lsn, t, seq};
+                                      // Smaller than PIPE_BUF: the write is atomic.
+                                      if (::write(ack_fd, &a, sizeof a) != sizeof a) _exit(4);
+                                  }
+                                  done->set_value();
+                              });
                     if (seq % 8 == 7) done->get_future().wait();
                 }
             });
@@ -214,8 +214,7 @@ void crash_and_recover(const char* spec) {
 
 }  // namespace
 
-TEST_CASE("killed after a write, before its sync: recovery keeps a prefix",
-          "[wal][fault][crash]") {
+TEST_CASE("killed after a write, before its sync: recovery keeps a prefix", "[wal][fault][crash]") {
     crash_and_recover("wal_crash_after_write@25");
 }
 

@@ -77,9 +77,7 @@ TEST_CASE("a torn tail of the last segment is cut off", "[wal][recovery]") {
     const uint64_t off = offset_of(last, n);
     const uint64_t len = record_size(payload_for(n).size());
 
-    SECTION("file truncated mid-record") {
-        std::filesystem::resize_file(last.path, off + len / 2);
-    }
+    SECTION("file truncated mid-record") { std::filesystem::resize_file(last.path, off + len / 2); }
     SECTION("second half of the record never reached the disk") {
         int fd = ::open(last.path.c_str(), O_RDWR);
         std::vector<char> zeros(len / 2 + 1, 0);
@@ -97,8 +95,7 @@ TEST_CASE("a torn tail of the last segment is cut off", "[wal][recovery]") {
     check_continues(tmp.wal(), id, n - 1);
 }
 
-TEST_CASE("a flipped byte in the last record of the last segment is cut off",
-          "[wal][recovery]") {
+TEST_CASE("a flipped byte in the last record of the last segment is cut off", "[wal][recovery]") {
     TempDir tmp;
     auto id = DbId::random();
     const uint64_t n = 400;
@@ -206,8 +203,7 @@ TEST_CASE("a segment of another database is refused", "[wal][recovery]") {
             CHECK(e.kind() == WalError::Kind::ForeignSegment);
             CHECK(e.file() == stray);
         }
-        CHECK_THROWS_AS(Writer::open(tmp.wal(), wal_test::small_options(ours, 1 << 20)),
-                        WalError);
+        CHECK_THROWS_AS(Writer::open(tmp.wal(), wal_test::small_options(ours, 1 << 20)), WalError);
     }
 }
 

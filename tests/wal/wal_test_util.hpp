@@ -4,13 +4,13 @@
 
 #include <lora/wal/wal.hpp>
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cstdlib>
-#include <fcntl.h>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 namespace wal_test {
@@ -79,8 +79,7 @@ inline void flip_byte(const fs::path& file, uint64_t offset) {
     ::close(fd);
 }
 
-inline std::vector<unsigned char> file_bytes(const fs::path& file, uint64_t offset,
-                                             uint64_t len) {
+inline std::vector<unsigned char> file_bytes(const fs::path& file, uint64_t offset, uint64_t len) {
     std::vector<unsigned char> out(len);
     int fd = ::open(file.c_str(), O_RDONLY);
     if (fd < 0) throw std::runtime_error("open failed");

@@ -232,8 +232,7 @@ TEST_CASE("a record that fills a segment exactly, and an empty payload", "[wal][
     TempDir tmp;
     auto id = DbId::random();
     auto w = Writer::open(tmp.wal(), wal_test::small_options(id, 4096));
-    std::vector<std::byte> full(4096 - segment_header_size - record_header_size,
-                                std::byte{0xab});
+    std::vector<std::byte> full(4096 - segment_header_size - record_header_size, std::byte{0xab});
     CHECK(w->append_wait(1, full) == 1);
     CHECK(w->append_wait(2, {}) == 2);
     CHECK(w->append_wait(3, full) == 3);

@@ -10,7 +10,9 @@ namespace lora::tck {
 
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
 
 std::string_view rtrim(std::string_view s) {
     while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
@@ -215,7 +217,8 @@ Feature parse_feature(std::string_view text) {
             target = TableTarget::None;
             continue;
         }
-        bool is_outline = starts_with(t, "Scenario Outline:") || starts_with(t, "Scenario Template:");
+        bool is_outline =
+            starts_with(t, "Scenario Outline:") || starts_with(t, "Scenario Template:");
         if (is_outline || starts_with(t, "Scenario:") || starts_with(t, "Example:")) {
             RawScenario sc;
             sc.outline = is_outline;
@@ -268,7 +271,8 @@ Feature parse_feature(std::string_view text) {
             continue;
         }
         if (!sc.has_examples || sc.examples.empty())
-            throw TckError("line " + std::to_string(sc.line) + ": Scenario Outline without Examples");
+            throw TckError("line " + std::to_string(sc.line) +
+                           ": Scenario Outline without Examples");
         const auto& header = sc.examples.front();
         for (size_t r = 1; r < sc.examples.size(); ++r) {
             TestCase tc;
@@ -276,8 +280,10 @@ Feature parse_feature(std::string_view text) {
             tc.line = sc.line;
             tc.example_row = static_cast<int>(r - 1);
             tc.tags = sc.tags;
-            for (const auto& st : background) tc.steps.push_back(substitute_step(st, header, sc.examples[r]));
-            for (const auto& st : sc.steps) tc.steps.push_back(substitute_step(st, header, sc.examples[r]));
+            for (const auto& st : background)
+                tc.steps.push_back(substitute_step(st, header, sc.examples[r]));
+            for (const auto& st : sc.steps)
+                tc.steps.push_back(substitute_step(st, header, sc.examples[r]));
             feature.cases.push_back(std::move(tc));
         }
     }

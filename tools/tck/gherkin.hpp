@@ -22,9 +22,9 @@ struct Step {
 // Background steps prepended and the <placeholders> substituted.
 struct TestCase {
     std::string name;
-    int line = 0;                     // line of the Scenario:/Scenario Outline: keyword
-    std::optional<int> example_row;   // 0-based data row of the Examples table
-    std::vector<std::string> tags;    // e.g. "@ignore"
+    int line = 0;                    // line of the Scenario:/Scenario Outline: keyword
+    std::optional<int> example_row;  // 0-based data row of the Examples table
+    std::vector<std::string> tags;   // e.g. "@ignore"
     std::vector<Step> steps;
 
     bool has_tag(std::string_view tag) const;

@@ -13,8 +13,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -65,8 +65,8 @@ std::map<std::string, std::vector<std::string>> load_flags(const fs::path& tsv) 
         std::vector<std::string> keep;
         std::stringstream flag_list(cols[11]);
         while (std::getline(flag_list, c, ',')) {
-            if (c.rfind("temporal_", 0) == 0 || c.rfind("error_", 0) == 0 || c == "procedure_step" ||
-                c == "named_graph")
+            if (c.rfind("temporal_", 0) == 0 || c.rfind("error_", 0) == 0 ||
+                c == "procedure_step" || c == "named_graph")
                 keep.push_back(c);
         }
         out[cols[1] + ":" + cols[2] + ":" + cols[7]] = std::move(keep);
@@ -103,7 +103,8 @@ ScenarioResult run_forked(const TestCase& tc, const CliOptions& o, const RunConf
         } catch (const std::exception& e) {
             r = {Status::Fail, std::string("cannot open database: ") + e.what(), -1};
         }
-        std::string out = std::string(status_name(r.status)) + " " + std::to_string(r.error_level) + "\n" + r.message;
+        std::string out = std::string(status_name(r.status)) + " " + std::to_string(r.error_level) +
+                          "\n" + r.message;
         size_t off = 0;
         while (off < out.size()) {
             ssize_t n = write(fds[1], out.data() + off, out.size() - off);
@@ -114,10 +115,13 @@ ScenarioResult run_forked(const TestCase& tc, const CliOptions& o, const RunConf
     }
     close(fds[1]);
     std::string in;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(o.timeout_ms);
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(o.timeout_ms);
     bool timed_out = false;
     while (true) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        deadline - std::chrono::steady_clock::now())
+                        .count();
         if (left <= 0) {
             timed_out = true;
             break;
@@ -138,34 +142,38 @@ ScenarioResult run_forked(const TestCase& tc, const CliOptions& o, const RunConf
     close(fds[0]);
     if (timed_out) kill(pid, SIGKILL);
     int wstatus = 0;
-    while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
-    }
-    if (timed_out) return {Status::Fail, "timeout after " + std::to_string(o.timeout_ms) + " ms", -1};
+    while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {}
+    if (timed_out)
+        return {Status::Fail, "timeout after " + std::to_string(o.timeout_ms) + " ms", -1};
     auto nl = in.find('\n');
     if (nl == std::string::npos) {
-        std::string why = WIFSIGNALED(wstatus) ? "engine crashed with signal " + std::to_string(WTERMSIG(wstatus)) +
-                                                     " (" + strsignal(WTERMSIG(wstatus)) + ")"
-                                               : "scenario process exited with status " +
-                                                     std::to_string(WEXITSTATUS(wstatus)) + " without a result";
+        std::string why = WIFSIGNALED(wstatus)
+                              ? "engine crashed with signal " + std::to_string(WTERMSIG(wstatus)) +
+                                    " (" + strsignal(WTERMSIG(wstatus)) + ")"
+                              : "scenario process exited with status " +
+                                    std::to_string(WEXITSTATUS(wstatus)) + " without a result";
         return {Status::Fail, why, -1};
     }
     ScenarioResult r;
     std::string head = in.substr(0, nl);
-    r.status = starts_with_word(head, "pass") ? Status::Pass : starts_with_word(head, "skip") ? Status::Skip : Status::Fail;
+    r.status = starts_with_word(head, "pass")   ? Status::Pass
+               : starts_with_word(head, "skip") ? Status::Skip
+                                                : Status::Fail;
     r.error_level = std::atoi(head.c_str() + head.find(' ') + 1);
     r.message = in.substr(nl + 1);
     return r;
 }
 
-// In-process mode (--in-process, implied by --reuse-db): runs one case on its own thread so a hung query cannot stop the run. On timeout the
-// thread is detached and abandoned together with its database: a query cannot be
-// cancelled through the embedding API, and destroying a database under a running query is
-// not safe. The process exits with _Exit when threads were abandoned.
+// In-process mode (--in-process, implied by --reuse-db): runs one case on its own thread so a hung
+// query cannot stop the run. On timeout the thread is detached and abandoned together with its
+// database: a query cannot be cancelled through the embedding API, and destroying a database under
+// a running query is not safe. The process exits with _Exit when threads were abandoned.
 class CaseExecutor {
 public:
     explicit CaseExecutor(const CliOptions& o) : opts_(o) {
         config_.graphs_dir = o.graphs_dir;
-        config_.side_effects = o.side_effects == "stats" ? SideEffectMode::Stats : SideEffectMode::Snapshot;
+        config_.side_effects =
+            o.side_effects == "stats" ? SideEffectMode::Stats : SideEffectMode::Snapshot;
     }
 
     int abandoned() const { return abandoned_; }
@@ -189,8 +197,10 @@ public:
                 if (reuse) {
                     QueryOutcome clear = engine->execute("MATCH (n) DETACH DELETE n", {});
                     if (!clear.ok)
-                        r = {Status::Fail, "cannot clear the reused database: " + clear.error.type + "." +
-                                               clear.error.detail + " " + clear.error.message, -1};
+                        r = {Status::Fail,
+                             "cannot clear the reused database: " + clear.error.type + "." +
+                                 clear.error.detail + " " + clear.error.message,
+                             -1};
                 }
                 if (r.status != Status::Fail) r = run_case(*tcp, *engine, config);
             } catch (const std::exception& e) {
@@ -245,8 +255,11 @@ int main(int argc, char** argv) {
                    "Examples row); repeatable, a case runs if any filter matches")
         ->take_all();
     app.add_option("--report", o.report, "write one TSV row per case to this file");
-    app.add_option("--shards", o.shards, "shards of each database (0 = hardware threads)")->capture_default_str();
-    app.add_option("--timeout-ms", o.timeout_ms, "time limit per scenario")->capture_default_str()->check(CLI::PositiveNumber);
+    app.add_option("--shards", o.shards, "shards of each database (0 = hardware threads)")
+        ->capture_default_str();
+    app.add_option("--timeout-ms", o.timeout_ms, "time limit per scenario")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
     app.add_option("--min-pass", o.min_pass, "exit 1 when fewer cases pass");
     app.add_flag("--reuse-db", o.reuse_db,
                  "one database for all cases, cleared with MATCH (n) DETACH DELETE n before "
@@ -259,7 +272,8 @@ int main(int argc, char** argv) {
                    "definition); stats: trust Result.stats")
         ->check(CLI::IsMember({"snapshot", "stats"}))
         ->capture_default_str();
-    app.add_option("--graphs", o.graphs_dir, "folder of named graphs (default FEATURES_DIR/../graphs)");
+    app.add_option("--graphs", o.graphs_dir,
+                   "folder of named graphs (default FEATURES_DIR/../graphs)");
     app.add_flag("-v,--verbose", o.verbose, "print every failing case with its reason");
     CLI11_PARSE(app, argc, argv);
 
@@ -268,7 +282,8 @@ int main(int argc, char** argv) {
         std::cerr << "lora-tck: FEATURES_DIR " << o.features_dir << " is not a directory\n";
         return 2;
     }
-    if (o.graphs_dir.empty()) o.graphs_dir = (fs::path(o.features_dir) / ".." / "graphs").lexically_normal().string();
+    if (o.graphs_dir.empty())
+        o.graphs_dir = (fs::path(o.features_dir) / ".." / "graphs").lexically_normal().string();
 
     std::vector<std::string> files;
     for (const auto& e : fs::recursive_directory_iterator(o.features_dir)) {
@@ -297,19 +312,22 @@ int main(int argc, char** argv) {
     CaseExecutor exec(o);
     RunConfig fork_config;
     fork_config.graphs_dir = o.graphs_dir;
-    fork_config.side_effects = o.side_effects == "stats" ? SideEffectMode::Stats : SideEffectMode::Snapshot;
+    fork_config.side_effects =
+        o.side_effects == "stats" ? SideEffectMode::Stats : SideEffectMode::Snapshot;
     const auto started = std::chrono::steady_clock::now();
 
     auto record = [&](const std::string& rel, int line, std::optional<int> row, Status st,
                       const std::string& msg) {
         per_folder[folder_of(rel)].add(st);
         total.add(st);
-        auto fl = flags.find(rel + ":" + std::to_string(line) + ":" + (row ? std::to_string(*row) : ""));
+        auto fl =
+            flags.find(rel + ":" + std::to_string(line) + ":" + (row ? std::to_string(*row) : ""));
         if (fl != flags.end())
             for (const auto& f : fl->second) per_flag[f].add(st);
         if (report) report << report_row(rel, line, row, st, msg) << "\n";
         if (o.verbose && st == Status::Fail)
-            std::cout << rel << ":" << line << (row ? ":" + std::to_string(*row) : "") << " FAIL " << msg << "\n";
+            std::cout << rel << ":" << line << (row ? ":" + std::to_string(*row) : "") << " FAIL "
+                      << msg << "\n";
     };
 
     for (const auto& rel : files) {
@@ -324,7 +342,8 @@ int main(int argc, char** argv) {
         for (const auto& tc : feature.cases) {
             if (!o.filters.empty()) {
                 bool any = false;
-                for (const auto& f : o.filters) any = any || filter_matches(f, rel, tc.line, tc.example_row);
+                for (const auto& f : o.filters)
+                    any = any || filter_matches(f, rel, tc.line, tc.example_row);
                 if (!any) continue;
             }
             if (std::string why = skip_reason(rel, tc); !why.empty()) {
@@ -345,7 +364,8 @@ int main(int argc, char** argv) {
     }
     report.close();
 
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::printf("%-40s %8s %8s %8s\n", "folder", "passed", "failed", "skipped");
     for (const auto& [folder, c] : per_folder)
         std::printf("%-40s %8lld %8lld %8lld\n", folder.c_str(), static_cast<long long>(c.pass),
@@ -356,19 +376,24 @@ int main(int argc, char** argv) {
             std::printf("%-40s %8lld %8lld %8lld\n", flag.c_str(), static_cast<long long>(c.pass),
                         static_cast<long long>(c.fail), static_cast<long long>(c.skip));
     }
-    std::printf("expecting an error: %lld; raised one: %lld; type and phase match: %lld; "
-                "detail matches: %lld\n",
-                static_cast<long long>(error_cases), static_cast<long long>(error_levels[1]),
-                static_cast<long long>(error_levels[2]), static_cast<long long>(error_levels[3]));
-    std::printf("time: %.1f s%s\n", secs,
-                exec.abandoned() ? (", abandoned " + std::to_string(exec.abandoned()) + " hung scenario threads").c_str() : "");
+    std::printf(
+        "expecting an error: %lld; raised one: %lld; type and phase match: %lld; "
+        "detail matches: %lld\n",
+        static_cast<long long>(error_cases), static_cast<long long>(error_levels[1]),
+        static_cast<long long>(error_levels[2]), static_cast<long long>(error_levels[3]));
+    std::printf(
+        "time: %.1f s%s\n", secs,
+        exec.abandoned()
+            ? (", abandoned " + std::to_string(exec.abandoned()) + " hung scenario threads").c_str()
+            : "");
     std::printf("%lld passed, %lld failed, %lld skipped\n", static_cast<long long>(total.pass),
                 static_cast<long long>(total.fail), static_cast<long long>(total.skip));
     std::fflush(stdout);
 
     int code = (o.min_pass >= 0 && total.pass < o.min_pass) ? 1 : 0;
-    if (code) std::fprintf(stderr, "lora-tck: %lld passed, below --min-pass %lld\n",
-                           static_cast<long long>(total.pass), static_cast<long long>(o.min_pass));
+    if (code)
+        std::fprintf(stderr, "lora-tck: %lld passed, below --min-pass %lld\n",
+                     static_cast<long long>(total.pass), static_cast<long long>(o.min_pass));
     // Abandoned threads still run inside their databases; normal exit would destroy
     // statics under them.
     if (exec.abandoned()) std::_Exit(code);

@@ -147,8 +147,8 @@ ProcedureSpec parse_procedure(const std::string& signature_text,
     return spec;
 }
 
-static const char* const kEffectKeys[] = {"+nodes",  "-nodes",      "+relationships", "-relationships",
-                                          "+labels", "-labels",     "+properties",    "-properties"};
+static const char* const kEffectKeys[] = {"+nodes",  "-nodes",  "+relationships", "-relationships",
+                                          "+labels", "-labels", "+properties",    "-properties"};
 
 SideEffects diff_states(const GraphState& before, const GraphState& after) {
     auto count_new = [](const auto& a, const auto& b) {
@@ -277,8 +277,8 @@ std::string compare_result(const std::vector<std::vector<std::string>>& table,
     if (order == ResultOrder::InOrder) {
         for (size_t r = 0; r < expected.size() && r < actual.rows.size(); ++r)
             if (!rows_equal(expected[r], actual.rows[r], unordered_lists))
-                return "row " + std::to_string(r) + " differs: expected " + format_row(expected[r]) +
-                       ", got " + format_row(actual.rows[r]);
+                return "row " + std::to_string(r) + " differs: expected " +
+                       format_row(expected[r]) + ", got " + format_row(actual.rows[r]);
         if (expected.size() != actual.rows.size())
             return "expected " + std::to_string(expected.size()) + " rows, got " +
                    std::to_string(actual.rows.size());
@@ -306,11 +306,13 @@ std::string compare_result(const std::vector<std::vector<std::string>>& table,
     constexpr size_t kShow = 3;
     if (!missing.empty()) {
         out += "; missing " + std::to_string(missing.size()) + ":";
-        for (size_t k = 0; k < missing.size() && k < kShow; ++k) out += " " + format_row(expected[missing[k]]);
+        for (size_t k = 0; k < missing.size() && k < kShow; ++k)
+            out += " " + format_row(expected[missing[k]]);
     }
     if (!extra.empty()) {
         out += "; unexpected " + std::to_string(extra.size()) + ":";
-        for (size_t k = 0; k < extra.size() && k < kShow; ++k) out += " " + format_row(actual.rows[extra[k]]);
+        for (size_t k = 0; k < extra.size() && k < kShow; ++k)
+            out += " " + format_row(actual.rows[extra[k]]);
     }
     return out;
 }
@@ -415,8 +417,8 @@ private:
             return;
         }
         if (starts_with(t, "there exists a procedure ") && ends_with(t, ":")) {
-            ProcedureSpec spec =
-                parse_procedure(t.substr(std::string_view("there exists a procedure ").size()), s.table);
+            ProcedureSpec spec = parse_procedure(
+                t.substr(std::string_view("there exists a procedure ").size()), s.table);
             try {
                 engine_.register_procedure(spec);
             } catch (const std::exception& e) {
@@ -435,8 +437,10 @@ private:
             last_ = engine_.execute(doc(s), params_);
             return;
         }
-        if (t == "the result should be, in any order:") return check_result(s, ResultOrder::AnyOrder, false);
-        if (t == "the result should be, in order:") return check_result(s, ResultOrder::InOrder, false);
+        if (t == "the result should be, in any order:")
+            return check_result(s, ResultOrder::AnyOrder, false);
+        if (t == "the result should be, in order:")
+            return check_result(s, ResultOrder::InOrder, false);
         if (t == "the result should be (ignoring element order for lists):" ||
             t == "the result should be, in any order (ignoring element order for lists):")
             return check_result(s, ResultOrder::AnyOrder, true);
@@ -481,7 +485,8 @@ private:
         if (config_.side_effects == SideEffectMode::Snapshot && before_) {
             std::string why;
             if (auto after = snapshot(engine_, &why)) {
-                std::string diff = compare_side_effects(parse_side_effects({}), diff_states(*before_, *after));
+                std::string diff =
+                    compare_side_effects(parse_side_effects({}), diff_states(*before_, *after));
                 if (!diff.empty()) step_fail("the failed query had side effects: " + diff);
             }
         }
@@ -531,11 +536,13 @@ bool filter_matches(const std::string& filter, const std::string& rel_path, int 
     std::string glob = filter;
     std::vector<int> nums;
     auto all_digits = [](std::string_view s) {
-        return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+        return !s.empty() &&
+               std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
     };
     while (nums.size() < 2) {
         auto colon = glob.rfind(':');
-        if (colon == std::string::npos || !all_digits(std::string_view(glob).substr(colon + 1))) break;
+        if (colon == std::string::npos || !all_digits(std::string_view(glob).substr(colon + 1)))
+            break;
         nums.insert(nums.begin(), std::stoi(glob.substr(colon + 1)));
         glob.resize(colon);
     }

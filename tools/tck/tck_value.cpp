@@ -371,8 +371,7 @@ private:
     }
 };
 
-bool lists_equal(const std::vector<TckValue>& a, const std::vector<TckValue>& b,
-                 bool unordered) {
+bool lists_equal(const std::vector<TckValue>& a, const std::vector<TckValue>& b, bool unordered) {
     if (a.size() != b.size()) return false;
     if (!unordered) {
         for (size_t k = 0; k < a.size(); ++k)

@@ -3,12 +3,12 @@
 
 #include <lora/wal/error.hpp>
 
-#include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 namespace lora::wal::detail {
 
@@ -26,8 +26,8 @@ void Fd::reset() noexcept {
 }
 
 void throw_errno(const std::string& what, const std::filesystem::path& file, int err) {
-    throw WalError(WalError::Kind::Io,
-                   what + " " + file.string() + ": " + std::strerror(err), file);
+    throw WalError(WalError::Kind::Io, what + " " + file.string() + ": " + std::strerror(err),
+                   file);
 }
 
 Fd open_file(const std::filesystem::path& path, int flags) {
@@ -58,8 +58,8 @@ void pwrite_all(int fd, std::span<const std::byte> data, uint64_t offset,
                 const std::filesystem::path& path) {
     size_t done = 0;
     while (done < data.size()) {
-        ssize_t n = ::pwrite(fd, data.data() + done, data.size() - done,
-                             static_cast<off_t>(offset + done));
+        ssize_t n =
+            ::pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
         if (n < 0) {
             if (errno == EINTR) continue;
             throw_errno("cannot write", path, errno);
@@ -109,4 +109,3 @@ Fd create_segment(const std::filesystem::path& dir, const SegmentHeader& header)
 }
 
 }  // namespace lora::wal::detail
-

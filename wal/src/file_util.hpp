@@ -32,8 +32,7 @@ private:
     int fd_ = -1;
 };
 
-[[noreturn]] void throw_errno(const std::string& what, const std::filesystem::path& file,
-                              int err);
+[[noreturn]] void throw_errno(const std::string& what, const std::filesystem::path& file, int err);
 
 Fd open_file(const std::filesystem::path& path, int flags);
 std::vector<std::byte> read_all(int fd, const std::filesystem::path& path);

@@ -160,8 +160,8 @@ ParseResult parse_record(std::span<const std::byte> segment, uint64_t offset,
         return r;
     }
     if (lsn != expected_lsn) {
-        r.why = "record has LSN " + std::to_string(lsn) + ", expected " +
-                std::to_string(expected_lsn);
+        r.why =
+            "record has LSN " + std::to_string(lsn) + ", expected " + std::to_string(expected_lsn);
         return r;
     }
     r.status = ParseStatus::Ok;

@@ -4,9 +4,9 @@
 
 #include "file_util.hpp"
 
+#include <fcntl.h>
 #include <algorithm>
 #include <cstring>
-#include <fcntl.h>
 #include <system_error>
 
 namespace lora::wal {
@@ -70,14 +70,13 @@ std::string at(const fs::path& file, uint64_t offset) {
     return file.string() + " at offset " + std::to_string(offset);
 }
 
-SegmentHeader check_header(std::span<const std::byte> data, const fs::path& path,
-                           uint64_t name_lsn, const DbId& db_id) {
+SegmentHeader check_header(std::span<const std::byte> data, const fs::path& path, uint64_t name_lsn,
+                           const DbId& db_id) {
     std::string why;
     auto h = decode_segment_header(data, why);
     if (!h)
-        throw WalError(WalError::Kind::Corrupt, "bad WAL segment header in " + at(path, 0) +
-                                                    ": " + why,
-                       path, 0);
+        throw WalError(WalError::Kind::Corrupt,
+                       "bad WAL segment header in " + at(path, 0) + ": " + why, path, 0);
     if (h->db_id != db_id)
         throw WalError(WalError::Kind::ForeignSegment,
                        "WAL segment " + path.string() + " belongs to database " +
@@ -122,10 +121,10 @@ Recovery open_for_recovery(const fs::path& dir, const DbId& db_id) {
             const uint64_t want = rec.segments_.back().last_lsn + 1;
             const auto missing = dir / segment_file_name(want);
             throw WalError(WalError::Kind::MissingSegment,
-                           "WAL segment " + missing.string() + " is missing: " +
-                               rec.segments_.back().path.string() + " ends at LSN " +
-                               std::to_string(want - 1) + " but the next segment is " +
-                               path.string(),
+                           "WAL segment " + missing.string() +
+                               " is missing: " + rec.segments_.back().path.string() +
+                               " ends at LSN " + std::to_string(want - 1) +
+                               " but the next segment is " + path.string(),
                            missing);
         }
 
@@ -150,10 +149,10 @@ Recovery open_for_recovery(const fs::path& dir, const DbId& db_id) {
         if (dirty_end > info.end_offset) {
             if (!bad) bad_why = "non-zero bytes after the last record";
             if (!last)
-                throw WalError(WalError::Kind::Corrupt,
-                               "corrupt WAL record in " + at(path, info.end_offset) + ": " +
-                                   bad_why,
-                               path, info.end_offset);
+                throw WalError(
+                    WalError::Kind::Corrupt,
+                    "corrupt WAL record in " + at(path, info.end_offset) + ": " + bad_why, path,
+                    info.end_offset);
             detail::zero_range(fd.get(), info.end_offset, dirty_end - info.end_offset, path);
             detail::sync_file(fd.get(), path);
             rec.tail_cut_ = TailCut{path, info.end_offset, dirty_end - info.end_offset, bad_why};

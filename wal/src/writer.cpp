@@ -10,12 +10,12 @@
 
 #include <liburing.h>
 
+#include <fcntl.h>
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
-#include <fcntl.h>
 #include <future>
 #include <limits>
 #include <mutex>
@@ -130,8 +130,8 @@ struct Writer::Impl {
     }
 };
 
-uint64_t Writer::Impl::append(uint8_t type, std::span<const std::byte> payload,
-                              AppendCallback cb, const std::function<void(uint64_t)>* assigned) {
+uint64_t Writer::Impl::append(uint8_t type, std::span<const std::byte> payload, AppendCallback cb,
+                              const std::function<void(uint64_t)>* assigned) {
     const uint64_t limit = std::min<uint64_t>(opt.segment_bytes - segment_header_size,
                                               std::numeric_limits<uint32_t>::max());
     if (record_size(payload.size()) > limit)
@@ -169,8 +169,7 @@ void Writer::Impl::flush() {
             throw WalError(WalError::Kind::Poisoned, "WAL writer is poisoned: " + poison_reason,
                            dir);
         if (durable_lsn >= target) return;
-        if (io_exited)
-            throw WalError(WalError::Kind::Closed, "WAL writer is closed", dir);
+        if (io_exited) throw WalError(WalError::Kind::Closed, "WAL writer is closed", dir);
         sync_target = std::max(sync_target, target);
         work_cv.notify_one();
         done_cv.wait(lk);
@@ -245,8 +244,8 @@ bool Writer::Impl::write_chunk(const std::byte* data, uint64_t len, uint64_t rec
     const std::string where = seg_path.string() + " at offset " + std::to_string(seg_offset);
     if (eio || enospc) {
         const int err = eio ? EIO : ENOSPC;
-        poison(err, "write of " + std::to_string(len) + " bytes to " + where + " failed: " +
-                        errno_text(err) + " (injected fault " +
+        poison(err, "write of " + std::to_string(len) + " bytes to " + where +
+                        " failed: " + errno_text(err) + " (injected fault " +
                         (eio ? "wal_write_eio" : "wal_write_enospc") + ")");
         return false;
     }
@@ -447,9 +446,9 @@ void Writer::Impl::run() noexcept {
         bool need_sync;
         {
             std::lock_guard lk(mu);
-            need_sync = !poisoned && written_lsn > durable_lsn &&
-                        (stopping || sync_target > durable_lsn ||
-                         (interval && Clock::now() >= sync_due));
+            need_sync =
+                !poisoned && written_lsn > durable_lsn &&
+                (stopping || sync_target > durable_lsn || (interval && Clock::now() >= sync_due));
         }
         if (need_sync) sync_active_segment();
         if (stopping) break;
@@ -498,7 +497,8 @@ std::unique_ptr<Writer> Writer::open(const Recovery& recovered, const WriterOpti
 
     if (recovered.segments().empty()) {
         const uint64_t first = std::max<uint64_t>(options.first_lsn, 1);
-        impl->seg_fd = detail::create_segment(impl->dir, {options.db_id, first, options.segment_bytes});
+        impl->seg_fd =
+            detail::create_segment(impl->dir, {options.db_id, first, options.segment_bytes});
         impl->seg_path = impl->dir / segment_file_name(first);
         impl->seg_offset = segment_header_size;
         impl->seg_capacity = options.segment_bytes;
@@ -518,16 +518,15 @@ std::unique_ptr<Writer> Writer::open(const Recovery& recovered, const WriterOpti
     impl->written_lsn = impl->durable_lsn = impl->next_lsn - 1;
 
     if (int rc = io_uring_queue_init(8, &impl->ring, 0); rc < 0)
-        throw WalError(WalError::Kind::Io,
-                       "cannot set up io_uring for the WAL: " + errno_text(-rc), impl->dir);
+        throw WalError(WalError::Kind::Io, "cannot set up io_uring for the WAL: " + errno_text(-rc),
+                       impl->dir);
     impl->ring_ready = true;
     Impl* raw = impl.get();
     impl->io = std::thread([raw] { raw->run(); });
     return std::unique_ptr<Writer>(new Writer(std::move(impl)));
 }
 
-uint64_t Writer::append(uint8_t type, std::span<const std::byte> payload,
-                        AppendCallback callback) {
+uint64_t Writer::append(uint8_t type, std::span<const std::byte> payload, AppendCallback callback) {
     return impl_->append(type, payload, std::move(callback), nullptr);
 }
 
@@ -539,9 +538,12 @@ uint64_t Writer::append(uint8_t type, std::span<const std::byte> payload, Append
 uint64_t Writer::append_wait(uint8_t type, std::span<const std::byte> payload) {
     std::promise<std::pair<uint64_t, std::error_code>> done;
     auto fut = done.get_future();
-    impl_->append(type, payload, [&done](uint64_t lsn, std::error_code ec) {
-        done.set_value({lsn, ec});
-    }, nullptr);
+    impl_->append(
+        type, payload,
+        [&done](uint64_t lsn, std::error_code ec) {
+            done.set_value({lsn, ec});
+        },
+        nullptr);
     auto [lsn, ec] = fut.get();
     if (!ec) return lsn;
     if (ec == std::errc::operation_canceled)

@@ -48,7 +48,8 @@ private:
 [[noreturn]] void throw_syntax(std::string detail, std::string message, int line = 0,
                                int column = 0);
 [[noreturn]] void throw_semantic(std::string type, std::string detail, std::string message);
-[[noreturn]] void throw_type_error(std::string detail, std::string message);       // runtime TypeError
-[[noreturn]] void throw_argument_error(std::string detail, std::string message);   // runtime ArgumentError
+[[noreturn]] void throw_type_error(std::string detail, std::string message);  // runtime TypeError
+[[noreturn]] void throw_argument_error(std::string detail,
+                                       std::string message);  // runtime ArgumentError
 
 }  // namespace lora

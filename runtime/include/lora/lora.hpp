@@ -74,7 +74,7 @@ struct EngineStats {
     // (not cumulative), counts.back() the rest.
     std::vector<double> commit_latency_bounds;
     std::vector<uint64_t> commit_latency_counts;
-    double commit_latency_sum = 0;  // seconds
+    double commit_latency_sum = 0;        // seconds
     std::vector<uint64_t> mailbox_depth;  // messages waiting per shard actor, just now
     // Estimated bytes each shard's partition holds (records, lists, indexes, property
     // payloads; allocator slack and old versions not included). 0 if a shard did not answer.
@@ -87,7 +87,7 @@ using Params = Map;
 // A procedure callable with CALL name(args) YIELD fields. Types are Cypher type names as
 // the TCK writes them: STRING?, INTEGER?, FLOAT?, NUMBER?, BOOLEAN?, ANY?, MAP?, LIST? OF ...
 struct ProcedureSignature {
-    std::string name;  // dotted, e.g. "test.my.proc"
+    std::string name;                                          // dotted, e.g. "test.my.proc"
     std::vector<std::pair<std::string, std::string>> inputs;   // (name, type)
     std::vector<std::pair<std::string, std::string>> outputs;  // (name, type)
 };
@@ -103,8 +103,8 @@ struct QueryStats {
     int64_t labels_added = 0;
     int64_t labels_removed = 0;
     bool contains_updates() const {
-        return nodes_created || nodes_deleted || relationships_created ||
-               relationships_deleted || properties_set || labels_added || labels_removed;
+        return nodes_created || nodes_deleted || relationships_created || relationships_deleted ||
+               properties_set || labels_added || labels_removed;
     }
 };
 

@@ -62,30 +62,30 @@ struct Pattern {
 // ---------------------------------------------------------------- expressions
 
 enum class ExprKind : uint8_t {
-    Literal,            // value
-    Parameter,          // name
-    Variable,           // name
-    Property,           // children[0].name
-    DynamicSubscript,   // children[0][children[1]] (list index or map key)
-    Slice,              // children[0][children[1]..children[2]]; absent bounds are null
-    ListLiteral,        // children
-    MapLiteral,         // keys[i]: children[i]
-    Unary,              // op, children[0]
-    Binary,             // op, children[0], children[1]
-    Comparison,         // chained: children[0] ops[0] children[1] ops[1] children[2] ...
-    IsNull,             // children[0] IS NULL
-    IsNotNull,          // children[0] IS NOT NULL
-    HasLabels,          // children[0]:A:B (labels)
-    FunctionCall,       // name (may be dotted, e.g. "vector.norm"), distinct, children
-    CountStar,          // count(*)
-    Case,               // children[0] = subject or null; then (when, then) pairs; else last
-    ListComprehension,  // [variable IN children[0] WHERE children[1] | children[2]]
+    Literal,               // value
+    Parameter,             // name
+    Variable,              // name
+    Property,              // children[0].name
+    DynamicSubscript,      // children[0][children[1]] (list index or map key)
+    Slice,                 // children[0][children[1]..children[2]]; absent bounds are null
+    ListLiteral,           // children
+    MapLiteral,            // keys[i]: children[i]
+    Unary,                 // op, children[0]
+    Binary,                // op, children[0], children[1]
+    Comparison,            // chained: children[0] ops[0] children[1] ops[1] children[2] ...
+    IsNull,                // children[0] IS NULL
+    IsNotNull,             // children[0] IS NOT NULL
+    HasLabels,             // children[0]:A:B (labels)
+    FunctionCall,          // name (may be dotted, e.g. "vector.norm"), distinct, children
+    CountStar,             // count(*)
+    Case,                  // children[0] = subject or null; then (when, then) pairs; else last
+    ListComprehension,     // [variable IN children[0] WHERE children[1] | children[2]]
     PatternComprehension,  // [p = pattern WHERE children[0] | children[1]]
-    Quantifier,         // quantifier(variable IN children[0] WHERE children[1])
-    Reduce,             // reduce(keys[0] = children[0], variable IN children[1] | children[2])
-    PatternPredicate,   // a bare pattern used as a boolean: (a)-->(b)
-    Exists,             // EXISTS { MATCH ... [WHERE ...] } or EXISTS { pattern [WHERE] }
-    MapProjection,      // children[0] (a variable) { .key, key: expr, var, .* }
+    Quantifier,            // quantifier(variable IN children[0] WHERE children[1])
+    Reduce,                // reduce(keys[0] = children[0], variable IN children[1] | children[2])
+    PatternPredicate,      // a bare pattern used as a boolean: (a)-->(b)
+    Exists,                // EXISTS { MATCH ... [WHERE ...] } or EXISTS { pattern [WHERE] }
+    MapProjection,         // children[0] (a variable) { .key, key: expr, var, .* }
 };
 
 enum class Op : uint8_t {
@@ -130,18 +130,18 @@ struct MapProjectionItem {
 struct Expr {
     ExprKind kind;
     Pos pos;
-    Value value;                     // Literal
-    std::string name;                // Parameter, Variable, Property key, FunctionCall name
-    std::string variable;            // comprehension / quantifier / reduce iteration variable
-    Op op = Op::Not;                 // Unary, Binary
-    std::vector<Op> ops;             // Comparison chain
-    bool distinct = false;           // FunctionCall(DISTINCT ...)
+    Value value;            // Literal
+    std::string name;       // Parameter, Variable, Property key, FunctionCall name
+    std::string variable;   // comprehension / quantifier / reduce iteration variable
+    Op op = Op::Not;        // Unary, Binary
+    std::vector<Op> ops;    // Comparison chain
+    bool distinct = false;  // FunctionCall(DISTINCT ...)
     QuantifierKind quantifier = QuantifierKind::All;
-    std::vector<std::string> keys;   // MapLiteral keys, HasLabels labels, Reduce accumulator
-    std::vector<ExprPtr> children;   // see ExprKind
-    std::unique_ptr<PatternPart> pattern;      // PatternComprehension, PatternPredicate
-    std::unique_ptr<Query> subquery;           // Exists with a full query
-    std::vector<MapProjectionItem> projection; // MapProjection
+    std::vector<std::string> keys;         // MapLiteral keys, HasLabels labels, Reduce accumulator
+    std::vector<ExprPtr> children;         // see ExprKind
+    std::unique_ptr<PatternPart> pattern;  // PatternComprehension, PatternPredicate
+    std::unique_ptr<Query> subquery;       // Exists with a full query
+    std::vector<MapProjectionItem> projection;  // MapProjection
     // Original text of the expression, used to name an unaliased RETURN column.
     std::string text;
 };
@@ -171,13 +171,13 @@ struct ProjectionBody {
 
 struct SetItem {
     enum class Kind : uint8_t {
-        Property,     // target(Property expr) = value
-        Replace,      // variable = map            (SET n = {...})
-        Merge,        // variable += map           (SET n += {...})
-        Labels,       // variable:A:B
+        Property,  // target(Property expr) = value
+        Replace,   // variable = map            (SET n = {...})
+        Merge,     // variable += map           (SET n += {...})
+        Labels,    // variable:A:B
     } kind;
     Pos pos;
-    ExprPtr target;                   // Property: a Property expr; others: a Variable expr
+    ExprPtr target;  // Property: a Property expr; others: a Variable expr
     ExprPtr value;
     std::vector<std::string> labels;  // Labels
 };
@@ -185,21 +185,21 @@ struct SetItem {
 struct RemoveItem {
     enum class Kind : uint8_t { Property, Labels } kind;
     Pos pos;
-    ExprPtr target;                   // Property: a Property expr; Labels: a Variable expr
+    ExprPtr target;  // Property: a Property expr; Labels: a Variable expr
     std::vector<std::string> labels;
 };
 
 enum class ClauseKind : uint8_t {
-    Match,    // [OPTIONAL] MATCH pattern [WHERE]
-    Unwind,   // UNWIND expr AS variable
-    With,     // WITH body [WHERE]
-    Return,   // RETURN body
-    Create,   // CREATE pattern
-    Merge,    // MERGE part [ON CREATE SET ...] [ON MATCH SET ...]
-    Set,      // SET items
-    Remove,   // REMOVE items
-    Delete,   // [DETACH] DELETE exprs
-    Call,     // CALL proc(args) [YIELD ...] [WHERE]
+    Match,        // [OPTIONAL] MATCH pattern [WHERE]
+    Unwind,       // UNWIND expr AS variable
+    With,         // WITH body [WHERE]
+    Return,       // RETURN body
+    Create,       // CREATE pattern
+    Merge,        // MERGE part [ON CREATE SET ...] [ON MATCH SET ...]
+    Set,          // SET items
+    Remove,       // REMOVE items
+    Delete,       // [DETACH] DELETE exprs
+    Call,         // CALL proc(args) [YIELD ...] [WHERE]
     CreateIndex,  // CREATE INDEX [name] [IF NOT EXISTS] FOR (n:Label) ON (n.prop, ...)
     DropIndex,    // DROP INDEX name [IF EXISTS]
 };
@@ -214,8 +214,8 @@ struct Clause {
     Pos pos;
     // Match
     bool optional = false;
-    Pattern pattern;      // Match, Create; Merge uses pattern.parts[0]
-    ExprPtr where;        // Match, With, Call
+    Pattern pattern;  // Match, Create; Merge uses pattern.parts[0]
+    ExprPtr where;    // Match, With, Call
     // Unwind
     ExprPtr expr;
     std::string variable;
@@ -232,7 +232,7 @@ struct Clause {
     bool detach = false;
     std::vector<ExprPtr> delete_exprs;
     // Call
-    std::string procedure;             // dotted name
+    std::string procedure;                     // dotted name
     std::optional<std::vector<ExprPtr>> args;  // nullopt: implicit arguments (no parentheses)
     bool yield_star = false;
     std::vector<YieldItem> yields;

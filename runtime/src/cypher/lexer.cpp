@@ -27,10 +27,10 @@ bool ieq(std::string_view a, std::string_view b) {
 
 // Non-ASCII punctuation and symbols that must not be taken as identifier letters.
 bool is_unicode_symbol(uint32_t cp) {
-    return (cp >= 0x80 && cp <= 0xBF && cp != 0xAA && cp != 0xB5 && cp != 0xBA) ||
-           cp == 0xD7 || cp == 0xF7 || (cp >= 0x2000 && cp <= 0x206F) ||
-           (cp >= 0x2190 && cp <= 0x2BFF) || (cp >= 0x3000 && cp <= 0x3003) ||
-           (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF0F) || cp == 0xFEFF;
+    return (cp >= 0x80 && cp <= 0xBF && cp != 0xAA && cp != 0xB5 && cp != 0xBA) || cp == 0xD7 ||
+           cp == 0xF7 || (cp >= 0x2000 && cp <= 0x206F) || (cp >= 0x2190 && cp <= 0x2BFF) ||
+           (cp >= 0x3000 && cp <= 0x3003) || (cp >= 0xFE30 && cp <= 0xFE4F) ||
+           (cp >= 0xFF00 && cp <= 0xFF0F) || cp == 0xFEFF;
 }
 
 bool is_unicode_space(uint32_t cp) {
@@ -97,11 +97,18 @@ private:
     // Decodes the code point at byte offset `at` (invalid UTF-8 is taken byte by byte).
     uint32_t decode(size_t at, size_t& len) const {
         auto b = static_cast<unsigned char>(s_[at]);
-        if (b < 0x80) { len = 1; return b; }
+        if (b < 0x80) {
+            len = 1;
+            return b;
+        }
         int n = (b >= 0xF0) ? 4 : (b >= 0xE0) ? 3 : (b >= 0xC0) ? 2 : 1;
-        if (n == 1 || at + n > s_.size()) { len = 1; return b; }
+        if (n == 1 || at + n > s_.size()) {
+            len = 1;
+            return b;
+        }
         uint32_t cp = b & (0x7F >> n);
-        for (int k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s_[at + k]) & 0x3F);
+        for (int k = 1; k < n; ++k)
+            cp = (cp << 6) | (static_cast<unsigned char>(s_[at + k]) & 0x3F);
         len = static_cast<size_t>(n);
         return cp;
     }
@@ -181,7 +188,8 @@ private:
             } else {
                 size_t start = i_;
                 while (ident_char_at(i_, len)) advance(len);
-                if (start == i_) fail("UnexpectedSyntax", "Invalid input '$': expected a parameter name", t.pos);
+                if (start == i_)
+                    fail("UnexpectedSyntax", "Invalid input '$': expected a parameter name", t.pos);
                 t.text = std::string(s_.substr(start, i_ - start));
             }
         } else if (ident_char_at(i_, len)) {
@@ -237,13 +245,15 @@ private:
         uint32_t cp = cur(len);
         std::string ch(s_.substr(i_, len));
         if (cp >= 0x80)
-            fail("InvalidUnicodeCharacter", "Invalid input '" + ch + "': unexpected character U+" +
-                                                 [&] {
-                                                     char buf[16];
-                                                     std::snprintf(buf, sizeof buf, "%04X", cp);
-                                                     return std::string(buf);
-                                                 }(),
-                 t.pos);
+            fail(
+                "InvalidUnicodeCharacter",
+                "Invalid input '" + ch + "': unexpected character U+" +
+                    [&] {
+                        char buf[16];
+                        std::snprintf(buf, sizeof buf, "%04X", cp);
+                        return std::string(buf);
+                    }(),
+                t.pos);
         fail("UnexpectedSyntax", "Invalid input '" + ch + "': unexpected character", t.pos);
     }
 
@@ -258,7 +268,8 @@ private:
             }
             return any;
         };
-        if (s_[i_] == '0' && (peek(1) == 'x' || peek(1) == 'X' || peek(1) == 'o' || peek(1) == 'O')) {
+        if (s_[i_] == '0' &&
+            (peek(1) == 'x' || peek(1) == 'X' || peek(1) == 'o' || peek(1) == 'O')) {
             int base = (peek(1) == 'x' || peek(1) == 'X') ? 16 : 8;
             advance(2);
             t.kind = TokenKind::Integer;
@@ -267,10 +278,12 @@ private:
                 int d = hex_digit(peek());
                 if (d < 0 || d >= base) break;
                 any = true;
-                if (t.uint_value > (UINT64_MAX - static_cast<uint64_t>(d)) / static_cast<uint64_t>(base))
+                if (t.uint_value >
+                    (UINT64_MAX - static_cast<uint64_t>(d)) / static_cast<uint64_t>(base))
                     t.error = "IntegerOverflow";
                 else
-                    t.uint_value = t.uint_value * static_cast<uint64_t>(base) + static_cast<uint64_t>(d);
+                    t.uint_value =
+                        t.uint_value * static_cast<uint64_t>(base) + static_cast<uint64_t>(d);
                 advance(1);
             }
             if (trailing_garbage() || !any) t.error = "InvalidNumberLiteral";
@@ -286,7 +299,8 @@ private:
         }
         if ((peek() == 'e' || peek() == 'E') &&
             (std::isdigit(static_cast<unsigned char>(peek(1))) ||
-             ((peek(1) == '-' || peek(1) == '+') && std::isdigit(static_cast<unsigned char>(peek(2)))))) {
+             ((peek(1) == '-' || peek(1) == '+') &&
+              std::isdigit(static_cast<unsigned char>(peek(2)))))) {
             is_float = true;
             advance(2);
             while (std::isdigit(static_cast<unsigned char>(peek()))) advance(1);
@@ -366,8 +380,7 @@ private:
                     advance(2 + static_cast<size_t>(digits));
                     continue;
                 }
-                case '\0':
-                    fail("UnexpectedSyntax", "Unterminated string literal", p);
+                case '\0': fail("UnexpectedSyntax", "Unterminated string literal", p);
                 default:
                     // Unknown escapes are kept verbatim rather than rejected.
                     t.text += '\\';

@@ -12,13 +12,13 @@
 namespace lora::cypher {
 
 enum class TokenKind : uint8_t {
-    Identifier,         // text = name; keywords are identifiers (compare with is_keyword)
-    QuotedIdentifier,   // `a b`; text = unescaped name; never a keyword
-    Integer,            // uint_value (magnitude), or error set (overflow / malformed)
-    Float,              // float_value, or error set
-    String,             // text = unescaped value, or error set
-    Parameter,          // text = name after '$'
-    Symbol,             // text = one of ( ) [ ] { } , . .. : ; | + - * / % ^ = <> < > <= >= =~ += $
+    Identifier,        // text = name; keywords are identifiers (compare with is_keyword)
+    QuotedIdentifier,  // `a b`; text = unescaped name; never a keyword
+    Integer,           // uint_value (magnitude), or error set (overflow / malformed)
+    Float,             // float_value, or error set
+    String,            // text = unescaped value, or error set
+    Parameter,         // text = name after '$'
+    Symbol,            // text = one of ( ) [ ] { } , . .. : ; | + - * / % ^ = <> < > <= >= =~ += $
     End,
 };
 

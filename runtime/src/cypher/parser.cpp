@@ -7,9 +7,9 @@
 
 #include <lora/error.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
-#include <algorithm>
 #include <limits>
 #include <optional>
 
@@ -19,12 +19,12 @@ namespace {
 
 // Words that end an expression or start a clause: never taken as a bare variable.
 constexpr std::array kReserved = {
-    "AND",    "AS",      "ASC",      "ASCENDING", "BY",     "CALL",   "CASE",     "CONTAINS",
-    "CREATE", "DELETE",  "DESC",     "DESCENDING", "DETACH", "DISTINCT", "DROP",  "ELSE",
-    "END",    "ENDS",    "IN",       "IS",        "LIMIT",  "MATCH",  "MERGE",    "NOT",
-    "ON",     "OPTIONAL", "OR",      "ORDER",     "REMOVE", "RETURN", "SET",      "SKIP",
-    "STARTS", "THEN",    "UNION",    "UNWIND",    "WHEN",   "WHERE",  "WITH",     "XOR",
-    "YIELD",
+    "AND",      "AS",     "ASC",    "ASCENDING", "BY",         "CALL",   "CASE",
+    "CONTAINS", "CREATE", "DELETE", "DESC",      "DESCENDING", "DETACH", "DISTINCT",
+    "DROP",     "ELSE",   "END",    "ENDS",      "IN",         "IS",     "LIMIT",
+    "MATCH",    "MERGE",  "NOT",    "ON",        "OPTIONAL",   "OR",     "ORDER",
+    "REMOVE",   "RETURN", "SET",    "SKIP",      "STARTS",     "THEN",   "UNION",
+    "UNWIND",   "WHEN",   "WHERE",  "WITH",      "XOR",        "YIELD",
 };
 
 // Marks a failed speculative parse, so backtracking never swallows real errors.
@@ -99,8 +99,8 @@ private:
         else
             msg = "Invalid input '" + std::string(src_.substr(t.begin, t.end - t.begin)) +
                   "': expected " + std::string(expected);
-        msg += " (line " + std::to_string(t.pos.line) + ", column " +
-               std::to_string(t.pos.column) + ")";
+        msg += " (line " + std::to_string(t.pos.line) + ", column " + std::to_string(t.pos.column) +
+               ")";
         throw_syntax(std::move(detail), msg, t.pos.line, t.pos.column);
     }
 
@@ -248,8 +248,9 @@ private:
                 c.if_not_exists = true;
             }
         } else {
-            fail("a clause (MATCH, CREATE, MERGE, WITH, RETURN, UNWIND, SET, REMOVE, DELETE, "
-                 "CALL, ...)");
+            fail(
+                "a clause (MATCH, CREATE, MERGE, WITH, RETURN, UNWIND, SET, REMOVE, DELETE, "
+                "CALL, ...)");
         }
         return c;
     }
@@ -298,7 +299,8 @@ private:
             ++i_;
             c.yield_star = true;
             // YIELD * is only meaningful for a standalone call.
-            if (!at_query_end()) fail("end of input after YIELD * (only a standalone CALL may yield *)");
+            if (!at_query_end())
+                fail("end of input after YIELD * (only a standalone CALL may yield *)");
             return;
         }
         do {
@@ -320,9 +322,12 @@ private:
     void show_indexes(Clause& c) {
         ++i_;
         std::string type = "ALL";
-        if (accept_kw("RANGE")) type = "RANGE";
-        else if (accept_kw("VECTOR")) type = "VECTOR";
-        else accept_kw("ALL");
+        if (accept_kw("RANGE"))
+            type = "RANGE";
+        else if (accept_kw("VECTOR"))
+            type = "VECTOR";
+        else
+            accept_kw("ALL");
         if (!accept_kw("INDEXES")) expect_kw("INDEX");
         c.kind = ClauseKind::Call;
         c.procedure = std::string(kShowIndexesProcedure);
@@ -335,7 +340,8 @@ private:
         args.push_back(std::move(arg));
         c.args = std::move(args);
         auto yield_all = [&] {
-            for (auto col : kShowIndexColumns) c.yields.push_back(YieldItem{std::string(col), std::nullopt});
+            for (auto col : kShowIndexColumns)
+                c.yields.push_back(YieldItem{std::string(col), std::nullopt});
         };
         if (accept_kw("YIELD")) {
             if (accept_sym("*")) {
@@ -497,8 +503,8 @@ private:
             ++i_;
         }
         if ((kw("shortestPath") || kw("allShortestPaths")) && sym("(", 1)) {
-            part.shortest = kw("shortestPath") ? PatternPart::Shortest::Shortest
-                                               : PatternPart::Shortest::All;
+            part.shortest =
+                kw("shortestPath") ? PatternPart::Shortest::Shortest : PatternPart::Shortest::All;
             i_ += 2;
             chain(part);
             expect_sym(")");
@@ -543,12 +549,14 @@ private:
                     r.types.push_back(symbolic_name("a relationship type"));
                 }
             }
-            if (sym("..")) fail_at(peek(), "'*' before a relationship length range",
-                                   "InvalidRelationshipPattern");
+            if (sym(".."))
+                fail_at(peek(), "'*' before a relationship length range",
+                        "InvalidRelationshipPattern");
             if (accept_sym("*")) {
                 RangeSpec range;
-                if (sym("-")) fail_at(peek(), "a non-negative relationship length",
-                                      "InvalidRelationshipPattern");
+                if (sym("-"))
+                    fail_at(peek(), "a non-negative relationship length",
+                            "InvalidRelationshipPattern");
                 if (peek().kind == TokenKind::Integer) range.min = range_bound();
                 if (accept_sym("..")) {
                     if (peek().kind == TokenKind::Integer) range.max = range_bound();
@@ -644,13 +652,20 @@ private:
     bool comparison_op(Op& op) const {
         const Token& t = peek();
         if (t.kind != TokenKind::Symbol) return false;
-        if (t.text == "=") op = Op::Eq;
-        else if (t.text == "<>") op = Op::Ne;
-        else if (t.text == "<") op = Op::Lt;
-        else if (t.text == "<=") op = Op::Le;
-        else if (t.text == ">") op = Op::Gt;
-        else if (t.text == ">=") op = Op::Ge;
-        else return false;
+        if (t.text == "=")
+            op = Op::Eq;
+        else if (t.text == "<>")
+            op = Op::Ne;
+        else if (t.text == "<")
+            op = Op::Lt;
+        else if (t.text == "<=")
+            op = Op::Le;
+        else if (t.text == ">")
+            op = Op::Gt;
+        else if (t.text == ">=")
+            op = Op::Ge;
+        else
+            return false;
         return true;
     }
 
@@ -865,10 +880,8 @@ private:
                 if (t.text == "(") return paren_atom();
                 fail("an expression");
             case TokenKind::Identifier:
-            case TokenKind::QuotedIdentifier:
-                return name_atom();
-            case TokenKind::End:
-                fail("an expression");
+            case TokenKind::QuotedIdentifier: return name_atom();
+            case TokenKind::End: fail("an expression");
         }
         fail("an expression");
     }
@@ -877,8 +890,9 @@ private:
         size_t start = i_;
         if (auto part = try_relationship_chain()) {
             if (where_depth_ == 0)
-                fail_at(toks_[start], "an expression (pattern expressions are only allowed in "
-                                      "WHERE, exists() or a pattern comprehension)");
+                fail_at(toks_[start],
+                        "an expression (pattern expressions are only allowed in "
+                        "WHERE, exists() or a pattern comprehension)");
             auto e = make(ExprKind::PatternPredicate, start);
             e->pattern = std::move(part);
             close(*e, start);
@@ -958,9 +972,18 @@ private:
         const Token& t = peek();
         bool plain = t.kind == TokenKind::Identifier;
         if (plain) {
-            if (t.is_keyword("NULL")) { ++i_; return literal(start, Value()); }
-            if (t.is_keyword("TRUE")) { ++i_; return literal(start, Value(true)); }
-            if (t.is_keyword("FALSE")) { ++i_; return literal(start, Value(false)); }
+            if (t.is_keyword("NULL")) {
+                ++i_;
+                return literal(start, Value());
+            }
+            if (t.is_keyword("TRUE")) {
+                ++i_;
+                return literal(start, Value(true));
+            }
+            if (t.is_keyword("FALSE")) {
+                ++i_;
+                return literal(start, Value(false));
+            }
             if (t.is_keyword("CASE")) return case_expr();
             if (t.is_keyword("COUNT") && sym("(", 1) && sym("*", 2) && sym(")", 3)) {
                 i_ += 4;
@@ -973,8 +996,7 @@ private:
                  t.is_keyword("SINGLE")) &&
                 sym("(", 1) && is_name(2) && kw("IN", 3))
                 return quantifier();
-            if (t.is_keyword("REDUCE") && sym("(", 1) && is_name(2) && sym("=", 3))
-                return reduce();
+            if (t.is_keyword("REDUCE") && sym("(", 1) && is_name(2) && sym("=", 3)) return reduce();
         }
         // Function call: a possibly dotted name followed by '('.
         size_t k = 0;
@@ -1069,9 +1091,9 @@ private:
         auto e = make(ExprKind::Exists, start);
         i_ += 2;
         auto q = std::make_unique<Query>();
-        static constexpr std::array kClauseStart = {"MATCH", "OPTIONAL", "WITH", "UNWIND",
-                                                    "RETURN", "CALL", "CREATE", "MERGE",
-                                                    "SET", "DELETE", "DETACH", "REMOVE"};
+        static constexpr std::array kClauseStart = {"MATCH",  "OPTIONAL", "WITH",   "UNWIND",
+                                                    "RETURN", "CALL",     "CREATE", "MERGE",
+                                                    "SET",    "DELETE",   "DETACH", "REMOVE"};
         bool full = false;
         for (auto w : kClauseStart)
             if (kw(w)) full = true;

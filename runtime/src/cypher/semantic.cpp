@@ -153,8 +153,7 @@ private:
 
     // ------------------------------------------------------------ clauses
 
-    void clause(const Clause& c, Scope& scope, std::vector<std::string>& columns,
-                bool standalone) {
+    void clause(const Clause& c, Scope& scope, std::vector<std::string>& columns, bool standalone) {
         ExprCtx no_agg;
         switch (c.kind) {
             case ClauseKind::Match: {
@@ -171,12 +170,8 @@ private:
                 break;
             }
             case ClauseKind::With:
-            case ClauseKind::Return:
-                projection(c, scope, columns);
-                break;
-            case ClauseKind::Create:
-                bind_pattern(c.pattern, scope, PatternUse::Create);
-                break;
+            case ClauseKind::Return: projection(c, scope, columns); break;
+            case ClauseKind::Create: bind_pattern(c.pattern, scope, PatternUse::Create); break;
             case ClauseKind::Merge:
                 bind_pattern(c.pattern, scope, PatternUse::Merge);
                 for (const auto& s : c.on_create) set_item(s, scope);
@@ -193,7 +188,8 @@ private:
                     if (d->kind == ExprKind::HasLabels)
                         fail("InvalidDelete",
                              "DELETE takes nodes, relationships or paths, not label "
-                             "expressions; use REMOVE to remove labels" + where_at(d->pos));
+                             "expressions; use REMOVE to remove labels" +
+                                 where_at(d->pos));
                     Type t = expr(*d, scope, no_agg);
                     if (is_one_of(t.t, {T::Bool, T::Int, T::Float, T::String, T::Map}))
                         fail("InvalidArgumentType",
@@ -201,14 +197,11 @@ private:
                                  type_name(t.t) + where_at(d->pos));
                 }
                 break;
-            case ClauseKind::Call:
-                call(c, scope, standalone);
-                break;
+            case ClauseKind::Call: call(c, scope, standalone); break;
             case ClauseKind::CreateIndex:
                 if (c.index_options) expr(*c.index_options, scope, no_agg);
                 break;
-            case ClauseKind::DropIndex:
-                break;
+            case ClauseKind::DropIndex: break;
         }
     }
 
@@ -275,9 +268,8 @@ private:
                 name = item.text;
             if (!cols.empty() && std::find(cols.begin(), cols.end(), name) != cols.end() &&
                 !(b.star && !item.alias && item.expr->kind == ExprKind::Variable))
-                fail("ColumnNameConflict",
-                     "Multiple result columns with the same name `" + name + "`" +
-                         where_at(item.expr->pos));
+                fail("ColumnNameConflict", "Multiple result columns with the same name `" + name +
+                                               "`" + where_at(item.expr->pos));
             cols.push_back(name);
             Type t = item.expr->kind == ExprKind::Variable && scope.count(item.expr->name)
                          ? scope.at(item.expr->name)
@@ -297,11 +289,13 @@ private:
                 if (!aggregating)
                     fail("InvalidAggregation",
                          "Aggregation in ORDER BY is only allowed when the projection "
-                         "aggregates" + where_at(s.expr->pos));
+                         "aggregates" +
+                             where_at(s.expr->pos));
                 std::set<std::string> key_texts, key_vars(cols.begin(), cols.end());
                 for (const auto& it : b.items)
                     if (!contains_aggregate(it.expr.get()) &&
-                        (it.expr->kind == ExprKind::Property || it.expr->kind == ExprKind::Variable))
+                        (it.expr->kind == ExprKind::Property ||
+                         it.expr->kind == ExprKind::Variable))
                         key_texts.insert(it.expr->text);
                 ambiguity_walk(*s.expr, key_texts, key_vars, {});
             }
@@ -335,8 +329,8 @@ private:
 
     // Variables in a sort key must be visible; a sub-expression equal to a projected
     // expression counts as that column.
-    void check_sort_scope(const Expr& e, const Scope& scope, const std::vector<ProjectionItem>& items,
-                          bool restricted) {
+    void check_sort_scope(const Expr& e, const Scope& scope,
+                          const std::vector<ProjectionItem>& items, bool restricted) {
         if (restricted && matches_item(e, items)) return;
         if (e.kind == ExprKind::Variable) {
             if (!scope.count(e.name))
@@ -375,8 +369,10 @@ private:
         if (e.kind == ExprKind::Variable) {
             if (!locals.count(e.name) && !key_vars.count(e.name))
                 fail("AmbiguousAggregationExpression",
-                     "Expression `" + e.text + "` mixes aggregation with a non-grouping "
-                     "variable `" + e.name + "`" + where_at(e.pos));
+                     "Expression `" + e.text +
+                         "` mixes aggregation with a non-grouping "
+                         "variable `" +
+                         e.name + "`" + where_at(e.pos));
             return;
         }
         if (e.kind == ExprKind::Property) {
@@ -409,16 +405,16 @@ private:
 
     void skip_limit(const Expr& e, const char* what) {
         if (has_free_variable(e))
-            fail("NonConstantExpression",
-                 std::string(what) + " must be a constant expression, not `" + e.text + "`" +
-                     where_at(e.pos));
+            fail("NonConstantExpression", std::string(what) +
+                                              " must be a constant expression, not `" + e.text +
+                                              "`" + where_at(e.pos));
         Scope empty;
         expr(e, empty, ExprCtx{});
         if (e.kind == ExprKind::Literal) {
             if (e.value.is_int() && e.value.as_int() < 0)
-                fail("NegativeIntegerArgument",
-                     std::string(what) + " must be a non-negative integer, got " + e.text +
-                         where_at(e.pos));
+                fail("NegativeIntegerArgument", std::string(what) +
+                                                    " must be a non-negative integer, got " +
+                                                    e.text + where_at(e.pos));
             if (!e.value.is_int() && !e.value.is_null())
                 fail("InvalidArgumentType",
                      std::string(what) + " must be an integer, got " + e.text + where_at(e.pos));
@@ -431,10 +427,12 @@ private:
 
     void properties(const ExprPtr& props, Scope& scope, PatternUse use) {
         if (!props) return;
-        if (props->kind == ExprKind::Parameter && (use == PatternUse::Match || use == PatternUse::Merge))
+        if (props->kind == ExprKind::Parameter &&
+            (use == PatternUse::Match || use == PatternUse::Merge))
             fail("InvalidParameterUse",
                  "Parameter maps cannot be used in MATCH or MERGE patterns; use a literal map "
-                 "such as {key: $param.key}" + where_at(props->pos));
+                 "such as {key: $param.key}" +
+                     where_at(props->pos));
         expr(*props, scope, ExprCtx{});
     }
 
@@ -454,8 +452,7 @@ private:
             auto it = scope.find(v);
             if (it == scope.end()) {
                 if (must_be_bound)
-                    fail("UndefinedVariable",
-                         "Variable `" + v + "` not defined" + where_at(n.pos));
+                    fail("UndefinedVariable", "Variable `" + v + "` not defined" + where_at(n.pos));
                 scope[v] = Type{T::Node};
                 continue;
             }
@@ -465,17 +462,18 @@ private:
                          type_name(it->second.t) + " (expected Node)" + where_at(n.pos));
             if (creating && (!n.labels.empty() || n.properties ||
                              (part.rels.empty() && part.nodes.size() == 1)))
-                fail("VariableAlreadyBound",
-                     "Can't create node `" + v + "` with labels or properties here. The "
-                     "variable is already declared in this context" + where_at(n.pos));
+                fail("VariableAlreadyBound", "Can't create node `" + v +
+                                                 "` with labels or properties here. The "
+                                                 "variable is already declared in this context" +
+                                                 where_at(n.pos));
             it->second = Type{T::Node};
         }
         for (const auto& r : part.rels) {
             properties(r.properties, scope, use);
             if (creating && r.variable && scope.count(*r.variable))
-                fail("VariableAlreadyBound",
-                     "Can't create relationship `" + *r.variable +
-                         "`: the variable is already declared" + where_at(r.pos));
+                fail("VariableAlreadyBound", "Can't create relationship `" + *r.variable +
+                                                 "`: the variable is already declared" +
+                                                 where_at(r.pos));
             if (creating) {
                 if (r.types.size() != 1)
                     fail("NoSingleRelationshipType",
@@ -497,24 +495,23 @@ private:
             auto it = scope.find(v);
             if (it == scope.end()) {
                 if (must_be_bound)
-                    fail("UndefinedVariable",
-                         "Variable `" + v + "` not defined" + where_at(r.pos));
+                    fail("UndefinedVariable", "Variable `" + v + "` not defined" + where_at(r.pos));
                 scope[v] = want;
                 rels_here.insert(v);
                 continue;
             }
             if (creating)
-                fail("VariableAlreadyBound",
-                     "Can't create relationship `" + v + "`: the variable is already declared" +
-                         where_at(r.pos));
+                fail("VariableAlreadyBound", "Can't create relationship `" + v +
+                                                 "`: the variable is already declared" +
+                                                 where_at(r.pos));
             T have = it->second.t;
             bool ok = have == T::Any || have == T::Null || (have == T::Rel && !r.range) ||
                       (have == T::List && r.range &&
                        (it->second.elem == T::Rel || it->second.elem == T::Any));
             if (!ok)
                 fail("VariableTypeConflict",
-                     "Type mismatch: `" + v + "` defined with conflicting type " +
-                         type_name(have) + " (expected Relationship)" + where_at(r.pos));
+                     "Type mismatch: `" + v + "` defined with conflicting type " + type_name(have) +
+                         " (expected Relationship)" + where_at(r.pos));
             if (use == PatternUse::Match && !rels_here.insert(v).second)
                 fail("RelationshipUniquenessViolation",
                      "Cannot use the same relationship variable `" + v +
@@ -538,7 +535,8 @@ private:
     }
 
     // The scope inside a comprehension, quantifier or reduce: `variable` holds the elements.
-    static Scope iteration_scope(const Scope& scope, const std::string& variable, const Type& list) {
+    static Scope iteration_scope(const Scope& scope, const std::string& variable,
+                                 const Type& list) {
         Scope inner = scope;
         inner[variable] = Type{list.t == T::List ? list.elem : T::Any};
         return inner;
@@ -553,17 +551,17 @@ private:
 
     static void require_boolean(const Type& t, const Expr& e) {
         if (!is_one_of(t.t, {T::Any, T::Null, T::Bool}))
-            fail("InvalidArgumentType",
-                 std::string("Type mismatch: expected Boolean but was ") + type_name(t.t) +
-                     " in `" + e.text + "`" + where_at(e.pos));
+            fail("InvalidArgumentType", std::string("Type mismatch: expected Boolean but was ") +
+                                            type_name(t.t) + " in `" + e.text + "`" +
+                                            where_at(e.pos));
     }
 
     static void require(const Type& t, const Expr& e, std::initializer_list<T> forbidden,
                         const char* expected) {
         if (is_one_of(t.t, forbidden))
-            fail("InvalidArgumentType",
-                 std::string("Type mismatch: expected ") + expected + " but was " +
-                     type_name(t.t) + " in `" + e.text + "`" + where_at(e.pos));
+            fail("InvalidArgumentType", std::string("Type mismatch: expected ") + expected +
+                                            " but was " + type_name(t.t) + " in `" + e.text + "`" +
+                                            where_at(e.pos));
     }
 
     // The type of an expression without checking it (used for projected columns).
@@ -604,8 +602,7 @@ private:
                     case ValueKind::String: return {T::String};
                     default: return {};
                 }
-            case ExprKind::Parameter:
-                return {};
+            case ExprKind::Parameter: return {};
             case ExprKind::Variable: {
                 auto it = scope.find(e.name);
                 if (it == scope.end())
@@ -653,26 +650,20 @@ private:
                         "a number");
                 return t.t == T::Int || t.t == T::Float ? t : Type{};
             }
-            case ExprKind::Binary:
-                return binary(e, sub(e.children[0]), sub(e.children[1]));
+            case ExprKind::Binary: return binary(e, sub(e.children[0]), sub(e.children[1]));
             case ExprKind::Comparison:
                 for (const auto& c : e.children) sub(c);
                 return {T::Bool};
             case ExprKind::IsNull:
-            case ExprKind::IsNotNull:
-                sub(e.children[0]);
-                return {T::Bool};
+            case ExprKind::IsNotNull: sub(e.children[0]); return {T::Bool};
             case ExprKind::HasLabels: {
                 Type t = sub(e.children[0]);
                 require(t, e, {T::Bool, T::Int, T::Float, T::String, T::List, T::Map, T::Path},
                         "Node or Relationship");
                 return {T::Bool};
             }
-            case ExprKind::FunctionCall:
-                return function(e, scope, ctx, items);
-            case ExprKind::CountStar:
-                aggregate_allowed(e, ctx);
-                return {T::Int};
+            case ExprKind::FunctionCall: return function(e, scope, ctx, items);
+            case ExprKind::CountStar: aggregate_allowed(e, ctx); return {T::Int};
             case ExprKind::Case:
                 for (const auto& c : e.children) sub(c);
                 return {};
@@ -690,8 +681,8 @@ private:
             }
             case ExprKind::Quantifier: {
                 Type lt = sub(e.children[0]);
-                require(lt, *e.children[0], {T::Bool, T::Int, T::Float, T::String, T::Map, T::Node,
-                                             T::Rel}, "a list");
+                require(lt, *e.children[0],
+                        {T::Bool, T::Int, T::Float, T::String, T::Map, T::Node, T::Rel}, "a list");
                 Scope inner = iteration_scope(scope, e.variable, lt);
                 ExprCtx body = ctx;
                 body.aggregates_allowed = false;
@@ -727,9 +718,7 @@ private:
                 bind_part(*e.pattern, inner, PatternUse::Expression, rels);
                 return {T::Bool};
             }
-            case ExprKind::Exists:
-                query(*e.subquery, scope, true);
-                return {T::Bool};
+            case ExprKind::Exists: query(*e.subquery, scope, true); return {T::Bool};
             case ExprKind::MapProjection: {
                 Type t = sub(e.children[0]);
                 require(t, e, {T::Bool, T::Int, T::Float, T::String, T::List, T::Path},
@@ -757,14 +746,14 @@ private:
                 require_boolean(b, r);
                 return {T::Bool};
             case Op::In:
-                require(b, r, {T::Bool, T::Int, T::Float, T::String, T::Map, T::Node, T::Rel,
-                               T::Path}, "a list");
+                require(b, r,
+                        {T::Bool, T::Int, T::Float, T::String, T::Map, T::Node, T::Rel, T::Path},
+                        "a list");
                 return {T::Bool};
             case Op::StartsWith:
             case Op::EndsWith:
             case Op::Contains:
-            case Op::RegexMatch:
-                return {T::Bool};
+            case Op::RegexMatch: return {T::Bool};
             case Op::Add:
                 if (a.t == T::List || b.t == T::List) return {T::List};
                 if (a.t == T::String || b.t == T::String) return {T::String};
@@ -774,7 +763,7 @@ private:
                 return {};
             default: {
                 std::initializer_list<T> bad = {T::Bool, T::String, T::List, T::Map,
-                                                T::Node, T::Rel, T::Path};
+                                                T::Node, T::Rel,    T::Path};
                 require(a, l, bad, "a number");
                 require(b, r, bad, "a number");
                 if (e.op == Op::Power) return {T::Float};
@@ -792,33 +781,31 @@ private:
                  "Can't use aggregate functions inside of aggregate functions: `" + e.text + "`" +
                      where_at(e.pos));
         if (!ctx.aggregates_allowed)
-            fail(ctx.aggregate_error,
-                 "Invalid use of aggregating function `" + e.text + "` in this context" +
-                     where_at(e.pos));
+            fail(ctx.aggregate_error, "Invalid use of aggregating function `" + e.text +
+                                          "` in this context" + where_at(e.pos));
     }
 
     Type function(const Expr& e, Scope& scope, ExprCtx ctx,
                   const std::vector<ProjectionItem>* items) {
         const auto* f = fn::find_function(e.name);
-        if (!f)
-            fail("UnknownFunction", "Unknown function '" + e.name + "'" + where_at(e.pos));
+        if (!f) fail("UnknownFunction", "Unknown function '" + e.name + "'" + where_at(e.pos));
         int n = static_cast<int>(e.children.size());
         if (n < f->min_args || (f->max_args >= 0 && n > f->max_args))
-            fail("InvalidNumberOfArguments",
-                 "Function '" + e.name + "' takes " +
-                     (f->min_args == f->max_args
-                          ? std::to_string(f->min_args)
-                          : std::to_string(f->min_args) + ".." +
-                                (f->max_args < 0 ? std::string("n") : std::to_string(f->max_args))) +
-                     " argument(s) but was given " + std::to_string(n) + where_at(e.pos));
+            fail(
+                "InvalidNumberOfArguments",
+                "Function '" + e.name + "' takes " +
+                    (f->min_args == f->max_args
+                         ? std::to_string(f->min_args)
+                         : std::to_string(f->min_args) + ".." +
+                               (f->max_args < 0 ? std::string("n") : std::to_string(f->max_args))) +
+                    " argument(s) but was given " + std::to_string(n) + where_at(e.pos));
         ExprCtx arg_ctx = ctx;
         if (f->aggregate) {
             aggregate_allowed(e, ctx);
             arg_ctx.in_aggregate = true;
         } else if (!f->deterministic && ctx.in_aggregate) {
-            fail("NonConstantExpression",
-                 "Aggregation over a non-deterministic function `" + e.text + "`" +
-                     where_at(e.pos));
+            fail("NonConstantExpression", "Aggregation over a non-deterministic function `" +
+                                              e.text + "`" + where_at(e.pos));
         }
         std::vector<Type> args;
         for (const auto& c : e.children) args.push_back(expr(*c, scope, arg_ctx, items));

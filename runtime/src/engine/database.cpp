@@ -12,10 +12,10 @@
 #include <lora/storage/data_dir.hpp>
 #include <lora/storage/versions.hpp>
 
-#include <optional>
 #include <lora/wal/error.hpp>
 #include <lora/wal/reader.hpp>
 #include <lora/wal/writer.hpp>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
@@ -44,10 +44,10 @@ wal::SyncMode parse_sync(const std::string& s, std::chrono::milliseconds& interv
                 interval = std::chrono::milliseconds(ms);
                 return wal::SyncMode::Interval;
             }
-        } catch (const std::exception&) {
-        }
+        } catch (const std::exception&) {}
     }
-    db_error("InvalidOption", "sync mode must be per-commit, interval:<ms> or none, got '" + s + "'");
+    db_error("InvalidOption",
+             "sync mode must be per-commit, interval:<ms> or none, got '" + s + "'");
 }
 
 // Runs `fn` inside every shard actor (in order) and waits for all of them.
@@ -76,7 +76,8 @@ void on_every_partition(const std::vector<caf::actor>& shards,
 struct WriterGate {
     explicit WriterGate(actors::EngineShared& e) : eng(e) {
         eng.checkpointing.store(true);
-        while (eng.active_writers.load() > 0) std::this_thread::sleep_for(std::chrono::microseconds(200));
+        while (eng.active_writers.load() > 0)
+            std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
     ~WriterGate() { eng.checkpointing.store(false); }
     WriterGate(const WriterGate&) = delete;
@@ -166,8 +167,8 @@ struct Database::Impl {
             if (!rec.empty() && rec.last_lsn() > ckpt) {
                 rec.for_each(std::max(ckpt + 1, rec.first_lsn()), [&](const wal::Record& r) {
                     if (r.type != kCommitRecord) return;
-                    auto ops = actors::decode_redo(reinterpret_cast<const uint8_t*>(r.payload.data()),
-                                                   r.payload.size());
+                    auto ops = actors::decode_redo(
+                        reinterpret_cast<const uint8_t*>(r.payload.data()), r.payload.size());
                     exec::replay(ops, raw, *catalog);
                     ++replayed;
                 });
@@ -200,7 +201,8 @@ struct Database::Impl {
             actors::EngineShared& e;
             ~Thaw() { e.schema_frozen.store(false); }
         } thaw{eng};
-        while (eng.active_schema.load() > 0) std::this_thread::sleep_for(std::chrono::microseconds(200));
+        while (eng.active_schema.load() > 0)
+            std::this_thread::sleep_for(std::chrono::microseconds(200));
         const uint64_t snap = eng.commits.begin_snapshot();
         struct End {
             actors::EngineShared& e;
@@ -244,7 +246,8 @@ struct Database::Impl {
             auto_cv.wait_for(lock, std::chrono::milliseconds(200));
             if (stopping) break;
             if (!writer || options.checkpoint_wal_bytes == 0) continue;
-            if (writer->stats().bytes - wal_bytes_at_checkpoint < options.checkpoint_wal_bytes) continue;
+            if (writer->stats().bytes - wal_bytes_at_checkpoint < options.checkpoint_wal_bytes)
+                continue;
             lock.unlock();
             try {
                 checkpoint();
@@ -261,7 +264,8 @@ std::unique_ptr<Database> Database::open(const Options& options) {
     impl->options = options;
     uint32_t hw = std::max(1u, std::thread::hardware_concurrency());
     if (options.shards > 4096)
-        db_error("InvalidOption", "shards must be between 1 and 4096, got " + std::to_string(options.shards));
+        db_error("InvalidOption",
+                 "shards must be between 1 and 4096, got " + std::to_string(options.shards));
     impl->catalog = std::make_unique<storage::Catalog>();
     std::vector<std::shared_ptr<storage::Partition>> parts;
     if (!options.data_dir.empty()) {
@@ -272,7 +276,8 @@ std::unique_ptr<Database> Database::open(const Options& options) {
             parts.push_back(std::make_shared<storage::Partition>(i, n, *impl->catalog));
     }
     impl->cfg = std::make_unique<caf::actor_system_config>();
-    impl->cfg->set("scheduler.max-threads", static_cast<size_t>(options.threads ? options.threads : hw));
+    impl->cfg->set("scheduler.max-threads",
+                   static_cast<size_t>(options.threads ? options.threads : hw));
     impl->cfg->set("logger.verbosity", caf::atom("quiet"));
     // CAF's idle workers spin briefly, then (by default) poll 500 times with 50 us sleeps
     // before waiting on their condition variable; every message hop of a quiet query then
@@ -287,8 +292,8 @@ std::unique_ptr<Database> Database::open(const Options& options) {
     exec::register_index_procedures(impl->engine->procedures, *impl->catalog);
     impl->engine->chunk_rows = options.chunk_rows;
     for (auto& p : parts)
-        impl->engine->shards.push_back(actors::spawn_shard(*impl->system, p, impl->catalog.get(),
-                                                                 &impl->engine->commits));
+        impl->engine->shards.push_back(
+            actors::spawn_shard(*impl->system, p, impl->catalog.get(), &impl->engine->commits));
     if (impl->writer) {
         // Commit timestamps are LSNs: everything recovered is committed and visible.
         impl->engine->commits.start_at(impl->writer->next_lsn() - 1);
@@ -351,15 +356,15 @@ std::unique_ptr<Transaction> Database::begin() {
     }
     uint64_t id = eng.next_query.fetch_add(1);
     // Its snapshot: every statement reads the database as of this moment, plus its own writes.
-    return std::unique_ptr<Transaction>(new Transaction(impl_.get(), id, eng.commits.begin_snapshot()));
+    return std::unique_ptr<Transaction>(
+        new Transaction(impl_.get(), id, eng.commits.begin_snapshot()));
 }
 
 Transaction::~Transaction() {
     if (open_) {
         try {
             rollback();
-        } catch (...) {
-        }
+        } catch (...) {}
     }
 }
 
@@ -457,7 +462,8 @@ EngineStats Database::engine_stats() const {
     EngineStats s;
     auto& eng = *impl_->engine;
     s.commits = eng.commits_total.load();
-    for (uint64_t b : actors::EngineShared::kCommitBucketsUs) s.commit_latency_bounds.push_back(b / 1e6);
+    for (uint64_t b : actors::EngineShared::kCommitBucketsUs)
+        s.commit_latency_bounds.push_back(b / 1e6);
     for (const auto& c : eng.commit_buckets) s.commit_latency_counts.push_back(c.load());
     s.commit_latency_sum = eng.commit_us_sum.load() / 1e6;
     // Each shard measures its own mailbox when it gets to the request; a shard too busy to
@@ -510,14 +516,16 @@ void Database::snapshot_save(const std::string& path) {
     });
     // Decode into private copies so the file is written without touching live partitions.
     storage::Catalog cat_copy;
-    for (auto kind : {storage::Catalog::Kind::Label, storage::Catalog::Kind::Type, storage::Catalog::Kind::Key}) {
+    for (auto kind : {storage::Catalog::Kind::Label, storage::Catalog::Kind::Type,
+                      storage::Catalog::Kind::Key}) {
         auto names = impl.catalog->names(kind);
         for (uint32_t i = 0; i < names.size(); ++i) cat_copy.restore(kind, i, names[i]);
     }
     cat_copy.indexes().restore_all(impl.catalog->indexes().list());
     std::vector<std::unique_ptr<storage::Partition>> owned;
     for (uint32_t i = 0; i < blobs.size(); ++i) {
-        owned.push_back(std::make_unique<storage::Partition>(i, static_cast<uint32_t>(blobs.size()), cat_copy));
+        owned.push_back(
+            std::make_unique<storage::Partition>(i, static_cast<uint32_t>(blobs.size()), cat_copy));
         storage::decode_partition(blobs[i], *owned.back(), id, lsn);
         raw[i] = owned.back().get();
     }
@@ -551,16 +559,20 @@ void Database::snapshot_load(const std::string& path) {
         auto& dst = *fresh.back();
         src.for_each_node([&](uint64_t id) {
             dst.restore_node(id);
-            for (uint32_t l : src.labels(id)) dst.add_label(id, cat.intern(CK::Label, file_cat.name(CK::Label, l)));
+            for (uint32_t l : src.labels(id))
+                dst.add_label(id, cat.intern(CK::Label, file_cat.name(CK::Label, l)));
             for (const auto& p : src.node_properties(id))
-                dst.set_node_property(id, cat.intern(CK::Key, file_cat.name(CK::Key, p.key)), p.value);
+                dst.set_node_property(id, cat.intern(CK::Key, file_cat.name(CK::Key, p.key)),
+                                      p.value);
         });
         src.for_each_relationship([&](uint64_t rel) {
             auto info = src.relationship(rel);
-            dst.restore_relationship(rel, info->start, cat.intern(CK::Type, file_cat.name(CK::Type, info->type)),
+            dst.restore_relationship(rel, info->start,
+                                     cat.intern(CK::Type, file_cat.name(CK::Type, info->type)),
                                      info->end);
             for (const auto& p : src.rel_properties(rel))
-                dst.set_rel_property(rel, cat.intern(CK::Key, file_cat.name(CK::Key, p.key)), p.value);
+                dst.set_rel_property(rel, cat.intern(CK::Key, file_cat.name(CK::Key, p.key)),
+                                     p.value);
         });
     }
     storage::rebuild_in_edges(fresh_raw);

@@ -100,12 +100,13 @@ std::unique_ptr<Running> launch(Database::Impl& impl, const actors::QueryRequest
 
 }  // namespace
 
-Result Database::execute(const std::string& query, const Params& params, const QueryOptions& options) {
+Result Database::execute(const std::string& query, const Params& params,
+                         const QueryOptions& options) {
     // The blocking call is the asynchronous one and a wait.
     auto promise = std::make_shared<std::promise<Completion>>();
     auto future = promise->get_future();
-    execute_async(query, params, [promise](Completion&& c) { promise->set_value(std::move(c)); },
-                  options);
+    execute_async(
+        query, params, [promise](Completion&& c) { promise->set_value(std::move(c)); }, options);
     Completion c = future.get();
     if (c.error) throw *c.error;
     return std::move(c.result);
@@ -211,8 +212,7 @@ std::unique_ptr<Cursor> Database::stream(const std::string& query, const Params&
     // Counted like execute_async's statements: destroying the Database waits until the query
     // has ended (a destroyed cursor cancels it), so no query actor still reads the engine's
     // shard list while the database takes it down.
-    if (!async_begin(*impl_))
-        throw closed_error();
+    if (!async_begin(*impl_)) throw closed_error();
     Database::Impl* db = impl_.get();
     req->done = [db](actors::OutcomePtr) { async_end(*db); };
     auto impl = std::make_unique<Cursor::Impl>();

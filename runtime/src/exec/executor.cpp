@@ -43,7 +43,8 @@ void check_property_value(const Value& v) {
                                  "thereof, got a list holding " +
                                      std::string(kind_name(x.kind())));
             ValueKind k = x.is_number() ? ValueKind::Float : x.kind();
-            if (first == ValueKind::Null) first = k;
+            if (first == ValueKind::Null)
+                first = k;
             else if (first != k)
                 throw_type_error("InvalidPropertyType",
                                  "Collections containing mixed types can not be stored in "
@@ -104,9 +105,12 @@ void Executor::push(size_t step, Row& row) {
         case LocKind::Shard: {
             const Value& v = row[static_cast<size_t>(s.loc.slot)];
             uint64_t id;
-            if (v.is_node()) id = v.as_node().id;
-            else if (v.is_relationship()) id = v.as_relationship().id;
-            else break;  // null (optional match) or not an entity: run wherever we are
+            if (v.is_node())
+                id = v.as_node().id;
+            else if (v.is_relationship())
+                id = v.as_relationship().id;
+            else
+                break;  // null (optional match) or not an entity: run wherever we are
             uint32_t owner = shard_of(id);
             if (env_.here == static_cast<int32_t>(owner)) break;
             env_.runtime->send_row(step, Dest{Dest::Kind::Shard, owner}, std::move(row));
@@ -116,8 +120,8 @@ void Executor::push(size_t step, Row& row) {
             env_.runtime->send_row(step, Dest{Dest::Kind::Broadcast, 0}, std::move(row));
             return;
         case LocKind::NewNode: {
-            uint32_t target = env_.round_robin->fetch_add(1, std::memory_order_relaxed) %
-                              env_.shard_count;
+            uint32_t target =
+                env_.round_robin->fetch_add(1, std::memory_order_relaxed) % env_.shard_count;
             if (env_.here == static_cast<int32_t>(target)) break;
             env_.runtime->send_row(step, Dest{Dest::Kind::Shard, target}, std::move(row));
             return;
@@ -139,8 +143,7 @@ void Executor::push(size_t step, Row& row) {
 int64_t Executor::count_arg(const Step& s, Row& row, const char* what) {
     Value v = eval(*s.expr, row, eval_);
     if (!v.is_int())
-        throw Error(ErrorClass::Semantic, ErrorPhase::Runtime, "SyntaxError",
-                    "InvalidArgumentType",
+        throw Error(ErrorClass::Semantic, ErrorPhase::Runtime, "SyntaxError", "InvalidArgumentType",
                     std::string(what) + " expects a non-negative integer, got " + v.to_string());
     if (v.as_int() < 0)
         throw Error(ErrorClass::Semantic, ErrorPhase::Runtime, "SyntaxError",
@@ -157,7 +160,8 @@ void Executor::run_here(size_t step, Row& row) {
     int64_t outer = child_ns_;
     child_ns_ = 0;
     run_step(step, row);
-    int64_t total = std::chrono::duration_cast<std::chrono::nanoseconds>(ProfClock::now() - t0).count();
+    int64_t total =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(ProfClock::now() - t0).count();
     (*env_.step_ns)[step] += total - child_ns_;
     child_ns_ = outer + total;
 }
@@ -168,7 +172,8 @@ void Executor::run_barrier(size_t step, std::vector<Row>& rows) {
     int64_t outer = child_ns_;
     child_ns_ = 0;
     run_barrier_step(step, rows);
-    int64_t total = std::chrono::duration_cast<std::chrono::nanoseconds>(ProfClock::now() - t0).count();
+    int64_t total =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(ProfClock::now() - t0).count();
     (*env_.step_ns)[step] += total - child_ns_;
     child_ns_ = outer + total;
 }
@@ -178,15 +183,18 @@ void Executor::resume(Continuation& c) {
     if (env_.cancelled && env_.cancelled->load(std::memory_order_relaxed)) return;
     const Step& s = env_.plan->steps[c.step];
     auto run = [&] {
-        if (s.op == OpKind::ScanNodes) produce_scan(s, c.step, c.row, c.ids, c.pos);
-        else produce_unwind(s, c.step, c.row, c.list, c.pos);
+        if (s.op == OpKind::ScanNodes)
+            produce_scan(s, c.step, c.row, c.ids, c.pos);
+        else
+            produce_unwind(s, c.step, c.row, c.list, c.pos);
     };
     if (!env_.step_ns) return run();
     auto t0 = ProfClock::now();
     int64_t outer = child_ns_;
     child_ns_ = 0;
     run();
-    int64_t total = std::chrono::duration_cast<std::chrono::nanoseconds>(ProfClock::now() - t0).count();
+    int64_t total =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(ProfClock::now() - t0).count();
     (*env_.step_ns)[c.step] += total - child_ns_;
     child_ns_ = outer + total;
 }
@@ -232,19 +240,39 @@ void Executor::run_step(size_t step, Row& row) {
             return;
         case OpKind::CreateNode: create_node(s, step, row); return;
         case OpKind::CreateRel: create_rel(s, step, row); return;
-        case OpKind::SetProperty: set_property(s, row); push(next, row); return;
-        case OpKind::SetProperties: set_properties(s, row); push(next, row); return;
-        case OpKind::SetLabels: labels(s, row, true); push(next, row); return;
-        case OpKind::RemoveLabels: labels(s, row, false); push(next, row); return;
-        case OpKind::RemoveProperty: remove_property(s, row); push(next, row); return;
+        case OpKind::SetProperty:
+            set_property(s, row);
+            push(next, row);
+            return;
+        case OpKind::SetProperties:
+            set_properties(s, row);
+            push(next, row);
+            return;
+        case OpKind::SetLabels:
+            labels(s, row, true);
+            push(next, row);
+            return;
+        case OpKind::RemoveLabels:
+            labels(s, row, false);
+            push(next, row);
+            return;
+        case OpKind::RemoveProperty:
+            remove_property(s, row);
+            push(next, row);
+            return;
         case OpKind::DeleteRel: {
             const Value& v = row[static_cast<size_t>(s.slot)];
-            if (v.is_relationship()) delete_rel(v.as_relationship().id);
-            else if (!v.is_null()) throw_type_error("InvalidArgumentType", "DELETE expects a relationship");
+            if (v.is_relationship())
+                delete_rel(v.as_relationship().id);
+            else if (!v.is_null())
+                throw_type_error("InvalidArgumentType", "DELETE expects a relationship");
             push(next, row);
             return;
         }
-        case OpKind::DeleteNode: delete_node(s, row); push(next, row); return;
+        case OpKind::DeleteNode:
+            delete_node(s, row);
+            push(next, row);
+            return;
         case OpKind::OptionalBegin: {
             int64_t tag = optional_seq_[step]++;
             row[static_cast<size_t>(s.slot)] = Value(tag);
@@ -358,7 +386,8 @@ void Executor::run_barrier_step(size_t step, std::vector<Row>& rows) {
                 }
             }
             // Aggregation without grouping keys yields one row even over no input.
-            if (groups.empty() && s.key_slots.empty()) make_group(Row(static_cast<size_t>(env_.plan->slot_count)));
+            if (groups.empty() && s.key_slots.empty())
+                make_group(Row(static_cast<size_t>(env_.plan->slot_count)));
             rows.clear();
             for (auto& g : groups) {
                 for (size_t i = 0; i < s.aggs.size(); ++i)
@@ -442,7 +471,8 @@ void Executor::run_barrier_step(size_t step, std::vector<Row>& rows) {
                     static_cast<size_t>(group.as_int()) < groups.size()) {
                     // The rest of the group finds what this row created: they match it.
                     for (auto& m : groups[static_cast<size_t>(group.as_int())]) {
-                        for (int sl : s.slots) m[static_cast<size_t>(sl)] = r[static_cast<size_t>(sl)];
+                        for (int sl : s.slots)
+                            m[static_cast<size_t>(sl)] = r[static_cast<size_t>(sl)];
                         m[static_cast<size_t>(s.slot)] = Value(true);
                         push(next, m);
                     }
@@ -493,8 +523,8 @@ void Executor::var_expand(const Step& s, size_t step, Row& row) {
         at(s.aux_slot) = from;
         at(s.rel_slot) = Value(List{});
         if (s.min_hops == 0) {
-            bool ok = !s.to_bound || (at(s.to_slot).is_node() &&
-                                      at(s.to_slot).as_node().id == from.as_node().id);
+            bool ok = !s.to_bound ||
+                      (at(s.to_slot).is_node() && at(s.to_slot).as_node().id == from.as_node().id);
             if (ok) {
                 Row out = row;
                 if (!s.to_bound) out[static_cast<size_t>(s.to_slot)] = from;
@@ -546,8 +576,8 @@ void Executor::var_expand(const Step& s, size_t step, Row& row) {
         rels.push_back(Value(std::move(r)));
         Value other = Value(Node{h.e.other, nullptr});
         if (depth >= s.min_hops && (s.max_hops < 0 || depth <= s.max_hops)) {
-            bool ok = !s.to_bound || (at(s.to_slot).is_node() &&
-                                      at(s.to_slot).as_node().id == h.e.other);
+            bool ok =
+                !s.to_bound || (at(s.to_slot).is_node() && at(s.to_slot).as_node().id == h.e.other);
             if (ok) {
                 Row out = row;
                 if (s.reversed) {
@@ -599,7 +629,7 @@ void Executor::scan(const Step& s, size_t step, Row& row) {
 }
 
 void Executor::produce_scan(const Step& s, size_t step, Row& row,
-                           std::shared_ptr<const std::vector<uint64_t>> ids, size_t pos) {
+                            std::shared_ptr<const std::vector<uint64_t>> ids, size_t pos) {
     const auto& v = *ids;
     for (size_t i = pos; i < v.size(); ++i) {
         if (!take_budget() && v.size() - i > kSmallTail) {
@@ -713,8 +743,10 @@ void Executor::expand(const Step& s, size_t step, Row& row) {
 }
 
 void Executor::mutate(uint32_t shard, const Mutation& m) {
-    if (env_.here == static_cast<int32_t>(shard)) apply(m);
-    else env_.runtime->send_mutation(shard, m);
+    if (env_.here == static_cast<int32_t>(shard))
+        apply(m);
+    else
+        env_.runtime->send_mutation(shard, m);
 }
 
 void Executor::apply(const Mutation& m) {
@@ -734,7 +766,8 @@ const std::string& Executor::name_of(Catalog::Kind kind, uint32_t id) const {
 }
 
 void Executor::lock(uint64_t id, bool rel) {
-    if (env_.locks && env_.log) env_.locks->acquire(WriteLocks::key(id, rel), env_.txn, env_.start_ts, *env_.log);
+    if (env_.locks && env_.log)
+        env_.locks->acquire(WriteLocks::key(id, rel), env_.txn, env_.start_ts, *env_.log);
 }
 
 uint64_t Executor::w_create_node() {
@@ -755,13 +788,19 @@ bool Executor::w_label(uint64_t node, uint32_t label, bool add, bool fresh) {
     bool changed = add ? env_.part->add_label(node, label) : env_.part->remove_label(node, label);
     if (!changed) return false;
     if (env_.log) {
-        env_.log->redo.push_back({add ? RedoOp::Kind::AddLabel : RedoOp::Kind::RemoveLabel, node,
-                                  0, 0, name_of(Catalog::Kind::Label, label), {}});
+        env_.log->redo.push_back({add ? RedoOp::Kind::AddLabel : RedoOp::Kind::RemoveLabel,
+                                  node,
+                                  0,
+                                  0,
+                                  name_of(Catalog::Kind::Label, label),
+                                  {}});
         env_.log->undo.push_back(
             {add ? UndoOp::Kind::RemoveLabel : UndoOp::Kind::AddLabel, node, 0, 0, label, {}});
     }
-    if (add) ++env_.stats->labels_added;
-    else ++env_.stats->labels_removed;
+    if (add)
+        ++env_.stats->labels_added;
+    else
+        ++env_.stats->labels_removed;
     return true;
 }
 
@@ -771,20 +810,24 @@ bool Executor::w_set_property(bool node, uint64_t id, uint32_t key, const Value&
     Value old = cur ? *cur : Value();
     // A fresh entity is versioned as created already: no image of it to keep.
     if (env_.log && !fresh) {
-        if (node) env_.part->versions().before_node_change(*env_.part, id, env_.txn);
-        else env_.part->versions().before_rel_change(*env_.part, id, env_.txn);
+        if (node)
+            env_.part->versions().before_node_change(*env_.part, id, env_.txn);
+        else
+            env_.part->versions().before_rel_change(*env_.part, id, env_.txn);
     }
-    bool changed = node ? env_.part->set_node_property(id, key, v)
-                        : env_.part->set_rel_property(id, key, v);
+    bool changed =
+        node ? env_.part->set_node_property(id, key, v) : env_.part->set_rel_property(id, key, v);
     if (!changed) return false;
     if (env_.log) {
-        env_.log->redo.push_back({node ? RedoOp::Kind::SetNodeProperty : RedoOp::Kind::SetRelProperty,
-                                  id, 0, 0, name_of(Catalog::Kind::Key, key), v});
+        env_.log->redo.push_back(
+            {node ? RedoOp::Kind::SetNodeProperty : RedoOp::Kind::SetRelProperty, id, 0, 0,
+             name_of(Catalog::Kind::Key, key), v});
         // A fresh relationship's properties go with it when its creation is undone
         // (Partition::delete_relationship clears them): no undo entry of their own.
         if (node || !fresh)
-            env_.log->undo.push_back({node ? UndoOp::Kind::SetNodeProperty : UndoOp::Kind::SetRelProperty,
-                                      id, 0, 0, key, std::move(old)});
+            env_.log->undo.push_back(
+                {node ? UndoOp::Kind::SetNodeProperty : UndoOp::Kind::SetRelProperty, id, 0, 0, key,
+                 std::move(old)});
     }
     return true;
 }
@@ -812,7 +855,8 @@ void Executor::w_add_in_edge(uint64_t end, uint64_t rel, uint32_t type, uint64_t
 void Executor::w_remove_in_edge(uint64_t end, uint64_t rel, uint32_t type, uint64_t start) {
     if (env_.part->remove_in_edge(end, rel) && env_.log) {
         env_.log->undo.push_back({UndoOp::Kind::AddInEdge, rel, start, end, type, {}});
-        env_.part->versions().edge_changed(end, storage::Edge{rel, start, type}, false, false, env_.txn);
+        env_.part->versions().edge_changed(end, storage::Edge{rel, start, type}, false, false,
+                                           env_.txn);
     }
 }
 
@@ -841,7 +885,8 @@ void Executor::delete_rel(uint64_t rel) {
         env_.log->redo.push_back({RedoOp::Kind::DeleteRel, rel, 0, 0, {}, {}});
         for (auto& p : props)
             env_.log->undo.push_back({UndoOp::Kind::SetRelProperty, rel, 0, 0, p.key, p.value});
-        env_.log->undo.push_back({UndoOp::Kind::ReviveRel, rel, info->start, info->end, info->type, {}});
+        env_.log->undo.push_back(
+            {UndoOp::Kind::ReviveRel, rel, info->start, info->end, info->type, {}});
     }
     ++env_.stats->relationships_deleted;
     mutate(shard_of(info->end),
@@ -859,8 +904,10 @@ void Executor::delete_node(const Step& s, Row& row) {
     lock(id, false);
     if (!env_.part->node_exists(id)) return;
     if (s.detach) {
-        std::vector<storage::Edge> out(env_.part->out_edges(id).begin(), env_.part->out_edges(id).end());
-        std::vector<storage::Edge> in(env_.part->in_edges(id).begin(), env_.part->in_edges(id).end());
+        std::vector<storage::Edge> out(env_.part->out_edges(id).begin(),
+                                       env_.part->out_edges(id).end());
+        std::vector<storage::Edge> in(env_.part->in_edges(id).begin(),
+                                      env_.part->in_edges(id).end());
         for (const auto& e : out) delete_rel(e.rel);
         for (const auto& e : in) {
             w_remove_in_edge(id, e.rel, e.type, e.other);
@@ -903,7 +950,8 @@ void Executor::create_node(const Step& s, size_t step, Row& row) {
     Map props;
     if (s.expr) {
         Value pv = eval(*s.expr, row, eval_);
-        if (pv.is_map()) props = pv.as_map();
+        if (pv.is_map())
+            props = pv.as_map();
         else if (!pv.is_null())
             throw_type_error("InvalidArgumentType", "Node properties must be a map");
     }
@@ -948,8 +996,8 @@ void Executor::create_rel(const Step& s, size_t step, Row& row) {
     finish_create_rel(s, step, row, rel, start, end, type);
 }
 
-void Executor::finish_create_rel(const Step& s, size_t step, Row& row, uint64_t rel,
-                                 uint64_t start, uint64_t end, uint32_t type) {
+void Executor::finish_create_rel(const Step& s, size_t step, Row& row, uint64_t rel, uint64_t start,
+                                 uint64_t end, uint32_t type) {
     mutate(shard_of(end), Mutation{Mutation::Kind::AddInEdge, end, rel, start, type});
     if (s.rel_slot >= 0) {  // -1: nothing reads it (plan/unwind_unpack.cpp)
         Relationship r;
@@ -977,7 +1025,8 @@ Executor::CreateIds& Executor::literal_ids(size_t step, const CExpr& m) {
                          [&](size_t x, size_t y) { return m.keys[x] < m.keys[y]; });
         std::vector<size_t> last;
         for (size_t k = 0; k < ids.order.size(); ++k) {
-            if (k + 1 < ids.order.size() && m.keys[ids.order[k]] == m.keys[ids.order[k + 1]]) continue;
+            if (k + 1 < ids.order.size() && m.keys[ids.order[k]] == m.keys[ids.order[k + 1]])
+                continue;
             last.push_back(ids.order[k]);
         }
         ids.order = std::move(last);
@@ -1012,7 +1061,8 @@ void Executor::create_node_literal(const Step& s, size_t step, Row& row) {
     const uint64_t id = w_create_node();
     if (ids.labels.size() != s.labels.size()) {
         ids.labels.clear();
-        for (const auto& l : s.labels) ids.labels.push_back(env_.catalog->intern(Catalog::Kind::Label, l));
+        for (const auto& l : s.labels)
+            ids.labels.push_back(env_.catalog->intern(Catalog::Kind::Label, l));
     }
     for (uint32_t l : ids.labels) w_label(id, l, true, /*fresh=*/true);
     set_literal_properties(true, id, m, ids, vals);
@@ -1047,8 +1097,8 @@ std::optional<Target> target_of(const Value& v) {
     if (v.is_node()) return Target{true, v.as_node().id};
     if (v.is_relationship()) return Target{false, v.as_relationship().id};
     if (v.is_null()) return std::nullopt;
-    throw_type_error("InvalidArgumentType", "Expected a node or relationship, got " +
-                                                std::string(kind_name(v.kind())));
+    throw_type_error("InvalidArgumentType",
+                     "Expected a node or relationship, got " + std::string(kind_name(v.kind())));
 }
 
 }  // namespace
@@ -1067,13 +1117,15 @@ void Executor::set_properties(const Step& s, Row& row) {
     Value v = attach_local(eval(*s.expr, row, eval_), eval_);
     if (!t) return;
     const Map* props = nullptr;
-    if (v.is_map()) props = &v.as_map();
-    else if (v.is_node() && v.as_node().data) props = &v.as_node().data->properties;
+    if (v.is_map())
+        props = &v.as_map();
+    else if (v.is_node() && v.as_node().data)
+        props = &v.as_node().data->properties;
     else if (v.is_relationship() && v.as_relationship().data)
         props = &v.as_relationship().data->properties;
     else if (!v.is_null())
-        throw_type_error("InvalidArgumentType", "SET expects a map, got " +
-                                                    std::string(kind_name(v.kind())));
+        throw_type_error("InvalidArgumentType",
+                         "SET expects a map, got " + std::string(kind_name(v.kind())));
     Map copy = props ? *props : Map{};
     for (auto& [k, x] : copy) check_property_value(x);
     if (!s.merge_props) {

@@ -49,10 +49,10 @@ struct Mutation {
 // the query has credit, so no handler produces an unbounded number of rows at once.
 struct Continuation {
     size_t step = 0;
-    Row row;                                          // the step's input row
+    Row row;                                           // the step's input row
     std::shared_ptr<const std::vector<uint64_t>> ids;  // ScanNodes: the ids to produce
-    Value list;                                       // Unwind: the list
-    size_t pos = 0;                                   // next element to produce
+    Value list;                                        // Unwind: the list
+    size_t pos = 0;                                    // next element to produce
 };
 using ContinuationPtr = std::shared_ptr<Continuation>;
 
@@ -77,18 +77,18 @@ struct ExecEnv {
     storage::Partition* part = nullptr;  // null at the coordinator
     storage::Catalog* catalog = nullptr;
     uint32_t shard_count = 1;
-    int32_t here = -1;                   // shard index, -1 at the coordinator
+    int32_t here = -1;  // shard index, -1 at the coordinator
     std::atomic<uint32_t>* round_robin = nullptr;
     Runtime* runtime = nullptr;
     QueryStats* stats = nullptr;
-    TxnLog* log = nullptr;               // shard: the transaction's changes here (may be null)
+    TxnLog* log = nullptr;  // shard: the transaction's changes here (may be null)
     std::vector<int64_t>* step_rows = nullptr;  // PROFILE: rows entering each step here
     std::vector<int64_t>* step_ns = nullptr;    // PROFILE: time spent in each step (self)
     // Rows a handler's source steps may produce before deferring the rest (0 = no limit).
     size_t chunk_rows = 0;
     // Set when the query is cancelled: long loops stop with an error.
     const std::atomic<uint8_t>* cancelled = nullptr;
-    WriteLocks* locks = nullptr;         // shard: write-write conflict detection
+    WriteLocks* locks = nullptr;  // shard: write-write conflict detection
     uint64_t txn = 0;
     uint64_t start_ts = 0;
 };
@@ -143,8 +143,8 @@ private:
     void create_rel(const plan::Step& s, size_t step, Row& row);
     void create_rel_literal(const plan::Step& s, size_t step, Row& row);
     void create_node_literal(const plan::Step& s, size_t step, Row& row);
-    void finish_create_rel(const plan::Step& s, size_t step, Row& row, uint64_t rel,
-                           uint64_t start, uint64_t end, uint32_t type);
+    void finish_create_rel(const plan::Step& s, size_t step, Row& row, uint64_t rel, uint64_t start,
+                           uint64_t end, uint32_t type);
     void set_property(const plan::Step& s, Row& row);
     void set_properties(const plan::Step& s, Row& row);
     void labels(const plan::Step& s, Row& row, bool add);
@@ -171,8 +171,8 @@ private:
 
     ExecEnv env_;
     EvalEnv eval_;
-    int64_t budget_ = 0;     // rows the source steps may still produce in this handler
-    int64_t child_ns_ = 0;   // PROFILE: time of nested steps, subtracted from the caller's
+    int64_t budget_ = 0;    // rows the source steps may still produce in this handler
+    int64_t child_ns_ = 0;  // PROFILE: time of nested steps, subtracted from the caller's
     // Coordinator state of streaming steps, per step index.
     std::unordered_map<size_t, int64_t> counters_;
     std::unordered_map<size_t, std::unordered_set<Row, ValueEquivHash, ValueEquiv>> distinct_;

@@ -17,9 +17,9 @@ namespace {
 using storage::Catalog;
 
 [[noreturn]] void deleted(const char* what, uint64_t id) {
-    throw Error(ErrorClass::Semantic, ErrorPhase::Runtime, "EntityNotFound", "DeletedEntityAccess",
-                std::string("The ") + what + " " + std::to_string(id) +
-                    " was deleted in this transaction");
+    throw Error(
+        ErrorClass::Semantic, ErrorPhase::Runtime, "EntityNotFound", "DeletedEntityAccess",
+        std::string("The ") + what + " " + std::to_string(id) + " was deleted in this transaction");
 }
 
 [[noreturn]] void not_local(const char* what, uint64_t id) {
@@ -41,9 +41,9 @@ std::optional<uint32_t> key_id_of(const std::string& key, std::atomic<int64_t>& 
 Tri truth(const Value& v) {
     if (v.is_null()) return Tri::Null;
     if (v.is_bool()) return v.as_bool() ? Tri::True : Tri::False;
-    throw_type_error("InvalidArgumentType",
-                     "Expected a boolean but got " + std::string(kind_name(v.kind())) + ": " +
-                         v.to_string());
+    throw_type_error(
+        "InvalidArgumentType",
+        "Expected a boolean but got " + std::string(kind_name(v.kind())) + ": " + v.to_string());
 }
 
 Value tri_value(Tri t) {
@@ -240,15 +240,14 @@ Value eval(const CExpr& e, Row& row, const EvalEnv& env) {
             if (base.is_list()) return list_index(base, idx);
             if (base.is_map() || base.is_node() || base.is_relationship()) {
                 if (!idx.is_string())
-                    throw_type_error("MapElementAccessByNonString",
-                                     "Map element access requires a string key, got " +
-                                         idx.to_string());
+                    throw_type_error(
+                        "MapElementAccessByNonString",
+                        "Map element access requires a string key, got " + idx.to_string());
                 std::atomic<int64_t> no_cache{-1};
                 return property_of(base, idx.as_string(), no_cache, env);
             }
-            throw_type_error("InvalidArgumentType",
-                             "Cannot index into a value of type " +
-                                 std::string(kind_name(base.kind())));
+            throw_type_error("InvalidArgumentType", "Cannot index into a value of type " +
+                                                        std::string(kind_name(base.kind())));
         }
         case EK::Slice: {
             Value base = eval(*e.children[0], row, env);
@@ -357,9 +356,11 @@ Value eval(const CExpr& e, Row& row, const EvalEnv& env) {
             if (!a.is_string() || !b.is_string()) return Value();
             const auto& s = a.as_string();
             const auto& t = b.as_string();
-            if (e.kind == EK::StartsWith) return Value(s.compare(0, t.size(), t) == 0 && s.size() >= t.size());
+            if (e.kind == EK::StartsWith)
+                return Value(s.compare(0, t.size(), t) == 0 && s.size() >= t.size());
             if (e.kind == EK::EndsWith)
-                return Value(s.size() >= t.size() && s.compare(s.size() - t.size(), t.size(), t) == 0);
+                return Value(s.size() >= t.size() &&
+                             s.compare(s.size() - t.size(), t.size(), t) == 0);
             return Value(s.find(t) != std::string::npos);
         }
         case EK::Regex: {
@@ -380,9 +381,8 @@ Value eval(const CExpr& e, Row& row, const EvalEnv& env) {
             Value v = eval(*e.children[0], row, env);
             if (v.is_null()) return Value();
             if (!v.is_node())
-                throw_type_error("InvalidArgumentType",
-                                 "Label predicate on a value of type " +
-                                     std::string(kind_name(v.kind())));
+                throw_type_error("InvalidArgumentType", "Label predicate on a value of type " +
+                                                            std::string(kind_name(v.kind())));
             for (const auto& l : e.labels)
                 if (!node_has_label(v, l, env)) return Value(false);
             return Value(true);
@@ -433,8 +433,10 @@ Value eval(const CExpr& e, Row& row, const EvalEnv& env) {
             for (const auto& x : list.as_list()) {
                 row[static_cast<size_t>(e.slot)] = x;
                 Tri t = truth(eval(*e.children[1], row, env));
-                if (t == Tri::True) ++trues;
-                else if (t == Tri::Null) ++nulls;
+                if (t == Tri::True)
+                    ++trues;
+                else if (t == Tri::Null)
+                    ++nulls;
             }
             row[static_cast<size_t>(e.slot)] = std::move(saved);
             size_t falses = n - trues - nulls;
@@ -487,7 +489,8 @@ Value eval(const CExpr& e, Row& row, const EvalEnv& env) {
                         break;
                     case MapProjEntry::Kind::AllProperties: {
                         const Map* props = nullptr;
-                        if (subject.is_map()) props = &subject.as_map();
+                        if (subject.is_map())
+                            props = &subject.as_map();
                         else if (subject.is_node() && subject.as_node().data)
                             props = &subject.as_node().data->properties;
                         else if (subject.is_relationship() && subject.as_relationship().data)
@@ -544,8 +547,10 @@ Value eval(const CExpr& e, Row& row, const EvalEnv& env) {
                     uint64_t cur = path.nodes.back().id;
                     uint64_t other = r.start == cur ? r.end : r.start;
                     path.rels.push_back(r);
-                    if (other == next.as_node().id) path.nodes.push_back(next.as_node());
-                    else path.nodes.push_back(Node{other, nullptr});
+                    if (other == next.as_node().id)
+                        path.nodes.push_back(next.as_node());
+                    else
+                        path.nodes.push_back(Node{other, nullptr});
                 };
                 if (rel.is_relationship()) {
                     step(rel.as_relationship());

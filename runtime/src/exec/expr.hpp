@@ -39,8 +39,8 @@ enum class EK : uint8_t {
     And,
     Or,
     Xor,
-    Arith,      // op in `arith`: + - * / % ^
-    Compare,    // chained comparison
+    Arith,    // op in `arith`: + - * / % ^
+    Compare,  // chained comparison
     In,
     StartsWith,
     EndsWith,
@@ -49,10 +49,10 @@ enum class EK : uint8_t {
     IsNull,
     IsNotNull,
     HasLabels,
-    Call,       // scalar function
+    Call,  // scalar function
     Case,
-    ListComp,   // [x IN list WHERE pred | expr]
-    Quantifier, // all/any/none/single
+    ListComp,    // [x IN list WHERE pred | expr]
+    Quantifier,  // all/any/none/single
     Reduce,
     MapProjection,
     PathBuild,  // children alternate node, relationship (or list of them), node, ...
@@ -73,20 +73,20 @@ struct MapProjEntry {
 
 struct CExpr {
     EK kind;
-    Value value;                   // Literal
-    std::string name;              // Param name, Property key, label
-    int slot = -1;                 // Slot; comprehension/quantifier/reduce variable
-    int slot2 = -1;                // Reduce accumulator
+    Value value;       // Literal
+    std::string name;  // Param name, Property key, label
+    int slot = -1;     // Slot; comprehension/quantifier/reduce variable
+    int slot2 = -1;    // Reduce accumulator
     char arith = '+';
-    std::vector<Cmp> cmps;         // Compare chain
-    int quant = 0;                 // 0 all, 1 any, 2 none, 3 single
-    bool has_else = false;         // Case
-    bool simple_case = false;      // Case with a subject (children[0])
+    std::vector<Cmp> cmps;     // Compare chain
+    int quant = 0;             // 0 all, 1 any, 2 none, 3 single
+    bool has_else = false;     // Case
+    bool simple_case = false;  // Case with a subject (children[0])
     const fn::FunctionInfo* fn = nullptr;
-    std::vector<std::string> labels;        // HasLabels
+    std::vector<std::string> labels;  // HasLabels
     std::vector<CExprPtr> children;
-    std::vector<std::string> keys;          // Map literal keys
-    std::vector<MapProjEntry> projection;   // MapProjection (children[0] is the subject)
+    std::vector<std::string> keys;            // Map literal keys
+    std::vector<MapProjEntry> projection;     // MapProjection (children[0] is the subject)
     mutable std::atomic<int64_t> key_id{-1};  // Property: cached catalog id (-1 unknown)
 
     CExpr(EK k) : kind(k) {}
@@ -96,7 +96,7 @@ struct EvalEnv {
     const Map* params = nullptr;
     const storage::Partition* part = nullptr;  // the partition of the shard we run at
     const storage::Catalog* catalog = nullptr;
-    storage::Snap snap;                         // what reads of `part` see
+    storage::Snap snap;  // what reads of `part` see
 };
 
 Value eval(const CExpr& e, Row& row, const EvalEnv& env);

@@ -85,8 +85,10 @@ const Executor::SeekIds* Executor::seek_ids(const plan::Step& s, size_t step) {
         if (label) ids.label = *label;
         for (const auto& p : s.seek->properties) {
             auto id = env_.catalog->lookup(Catalog::Kind::Key, p);
-            if (!id) ids.found = false;
-            else ids.keys.push_back(*id);
+            if (!id)
+                ids.found = false;
+            else
+                ids.keys.push_back(*id);
         }
         if (!ids.found) return nullptr;  // not cached: the name may be created later
         cached = seek_ids_.emplace(step, std::move(ids)).first;

@@ -32,10 +32,13 @@ std::string provider_of(const IndexDef& def) {
 
 void set_dimension(IndexDef& def, const Value& v) {
     int64_t n = 0;
-    if (v.is_int()) n = v.as_int();
-    else if (v.is_float() && v.as_float() == static_cast<double>(static_cast<int64_t>(v.as_float())))
+    if (v.is_int())
+        n = v.as_int();
+    else if (v.is_float() &&
+             v.as_float() == static_cast<double>(static_cast<int64_t>(v.as_float())))
         n = static_cast<int64_t>(v.as_float());
-    else bad_option("the vector dimension must be an integer, got " + v.to_string());
+    else
+        bad_option("the vector dimension must be an integer, got " + v.to_string());
     if (n < 1 || n > 4096)
         bad_option("the vector dimension must be between 1 and 4096, got " + std::to_string(n));
     def.config.emplace_back("vector.dimensions", Value(n));
@@ -45,7 +48,8 @@ void set_similarity(IndexDef& def, const Value& v) {
     if (!v.is_string()) bad_option("the vector similarity must be a string, got " + v.to_string());
     std::string s = lower(v.as_string());
     if (s != "cosine" && s != "euclidean")
-        bad_option("the vector similarity must be 'cosine' or 'euclidean', got '" + v.as_string() + "'");
+        bad_option("the vector similarity must be 'cosine' or 'euclidean', got '" + v.as_string() +
+                   "'");
     def.config.emplace_back("vector.similarity_function", Value(s));
 }
 
@@ -86,22 +90,29 @@ void check_index_definition(IndexDef& def, const Value& options) {
     if (options.is_map()) {
         for (const auto& [key, v] : options.as_map()) {
             if (key == "indexProvider") {
-                if (!v.is_string() || (def.kind == IndexKind::Range ? v.as_string() != "range-1.0"
-                                                                    : v.as_string().rfind("vector-", 0) != 0))
+                if (!v.is_string() ||
+                    (def.kind == IndexKind::Range ? v.as_string() != "range-1.0"
+                                                  : v.as_string().rfind("vector-", 0) != 0))
                     bad_option("index provider " + v.to_string() + " cannot serve a " +
                                std::string(storage::index_kind_name(def.kind)) + " index");
             } else if (key == "indexConfig") {
                 if (!v.is_map()) bad_option("indexConfig must be a map, got " + v.to_string());
                 for (const auto& [ck, cv] : v.as_map()) {
-                    if (def.kind == IndexKind::Vector && ck == "vector.dimensions") dimension = &cv;
-                    else if (def.kind == IndexKind::Vector && ck == "vector.similarity_function") similarity = &cv;
-                    else if (def.kind == IndexKind::Vector && is_hnsw_setting(ck)) hnsw.emplace_back(ck, &cv);
-                    else bad_option("unknown indexConfig setting '" + ck + "' for a " +
-                                    std::string(storage::index_kind_name(def.kind)) + " index");
+                    if (def.kind == IndexKind::Vector && ck == "vector.dimensions")
+                        dimension = &cv;
+                    else if (def.kind == IndexKind::Vector && ck == "vector.similarity_function")
+                        similarity = &cv;
+                    else if (def.kind == IndexKind::Vector && is_hnsw_setting(ck))
+                        hnsw.emplace_back(ck, &cv);
+                    else
+                        bad_option("unknown indexConfig setting '" + ck + "' for a " +
+                                   std::string(storage::index_kind_name(def.kind)) + " index");
                 }
-            } else if (def.kind == IndexKind::Vector && (key == "dimension" || key == "dimensions")) {
+            } else if (def.kind == IndexKind::Vector &&
+                       (key == "dimension" || key == "dimensions")) {
                 dimension = &v;
-            } else if (def.kind == IndexKind::Vector && (key == "similarity" || key == "similarity_function")) {
+            } else if (def.kind == IndexKind::Vector &&
+                       (key == "similarity" || key == "similarity_function")) {
                 similarity = &v;
             } else {
                 bad_option("unknown index option '" + key + "' for a " +
@@ -110,7 +121,10 @@ void check_index_definition(IndexDef& def, const Value& options) {
         }
     }
     if (def.kind != IndexKind::Vector) return;
-    if (!dimension) bad_option("a vector index needs OPTIONS {indexConfig: {`vector.dimensions`: n}} (or {dimension: n})");
+    if (!dimension)
+        bad_option(
+            "a vector index needs OPTIONS {indexConfig: {`vector.dimensions`: n}} (or {dimension: "
+            "n})");
     set_dimension(def, *dimension);
     set_similarity(def, similarity ? *similarity : Value("cosine"));
     for (const auto& [k, v] : hnsw) set_hnsw(def, k, *v);
@@ -129,9 +143,9 @@ void register_index_procedures(Procedures& procedures, const storage::Catalog& c
     ProcedureSignature sig;
     sig.name = std::string(cypher::kShowIndexesProcedure);
     sig.inputs = {{"type", "STRING?"}};
-    const std::array<const char*, 10> types = {"INTEGER?", "STRING?", "STRING?", "FLOAT?", "STRING?",
-                                               "STRING?", "LIST? OF STRING?", "LIST? OF STRING?",
-                                               "STRING?", "MAP?"};
+    const std::array<const char*, 10> types = {
+        "INTEGER?", "STRING?",          "STRING?",          "FLOAT?",  "STRING?",
+        "STRING?",  "LIST? OF STRING?", "LIST? OF STRING?", "STRING?", "MAP?"};
     for (size_t i = 0; i < cypher::kShowIndexColumns.size(); ++i)
         sig.outputs.emplace_back(std::string(cypher::kShowIndexColumns[i]), types[i]);
     const storage::Catalog* cat = &catalog;
@@ -145,9 +159,10 @@ void register_index_procedures(Procedures& procedures, const storage::Catalog& c
             for (const auto& p : d.properties) props.emplace_back(p);
             rows.push_back({Value(static_cast<int64_t>(d.id)), Value(d.name),
                             Value(std::string(storage::index_state_name(d.state))),
-                            Value(d.state == storage::IndexState::Online ? 100.0 : 0.0), Value(type),
-                            Value("NODE"), Value(List{Value(d.label)}), Value(std::move(props)),
-                            Value(provider_of(d)), index_options_value(d)});
+                            Value(d.state == storage::IndexState::Online ? 100.0 : 0.0),
+                            Value(type), Value("NODE"), Value(List{Value(d.label)}),
+                            Value(std::move(props)), Value(provider_of(d)),
+                            index_options_value(d)});
         }
         return rows;
     });

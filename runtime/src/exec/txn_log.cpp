@@ -15,7 +15,9 @@ void rollback(storage::Partition& part, TxnLog& log) {
             case UndoOp::Kind::RemoveLabel: part.remove_label(u.id, u.key); break;
             case UndoOp::Kind::SetNodeProperty: part.set_node_property(u.id, u.key, u.value); break;
             case UndoOp::Kind::DropRel: part.delete_relationship(u.id); break;
-            case UndoOp::Kind::ReviveRel: part.revive_relationship(u.id, u.start, u.key, u.end); break;
+            case UndoOp::Kind::ReviveRel:
+                part.revive_relationship(u.id, u.start, u.key, u.end);
+                break;
             case UndoOp::Kind::SetRelProperty: part.set_rel_property(u.id, u.key, u.value); break;
             case UndoOp::Kind::AddInEdge: part.add_in_edge(u.end, u.id, u.key, u.start); break;
             case UndoOp::Kind::RemoveInEdge: part.remove_in_edge(u.end, u.id); break;
@@ -45,18 +47,19 @@ void WriteLocks::acquire(uint64_t key, uint64_t txn, uint64_t start_ts, TxnLog& 
     auto it = owner_.find(key);
     if (it != owner_.end()) {
         if (it->second == txn) return;
-        throw Error(ErrorClass::Transient, ErrorPhase::Runtime, "TransientError", "ConflictDetected",
+        throw Error(ErrorClass::Transient, ErrorPhase::Runtime, "TransientError",
+                    "ConflictDetected",
                     "another transaction is writing the same " +
                         std::string(key % 2 ? "relationship " : "node ") + std::to_string(key / 2) +
                         "; retry the transaction");
     }
     auto c = committed_.find(key);
     if (c != committed_.end() && c->second > start_ts)
-        throw Error(ErrorClass::Transient, ErrorPhase::Runtime, "TransientError", "ConflictDetected",
-                    "the " + std::string(key % 2 ? "relationship " : "node ") +
-                        std::to_string(key / 2) +
-                        " was changed by a transaction that committed after this one started; "
-                        "retry the transaction");
+        throw Error(
+            ErrorClass::Transient, ErrorPhase::Runtime, "TransientError", "ConflictDetected",
+            "the " + std::string(key % 2 ? "relationship " : "node ") + std::to_string(key / 2) +
+                " was changed by a transaction that committed after this one started; "
+                "retry the transaction");
     owner_.emplace(key, txn);
     log.locked.push_back(key);
 }
@@ -129,7 +132,8 @@ void replay(const std::vector<RedoOp>& ops, const std::vector<storage::Partition
         at(info->end).remove_in_edge(info->end, op.id);
     }
     for (const auto& op : ops) {
-        if (op.kind == K::DeleteNode && at(op.id).node_exists(op.id) && !at(op.id).delete_node(op.id))
+        if (op.kind == K::DeleteNode && at(op.id).node_exists(op.id) &&
+            !at(op.id).delete_node(op.id))
             bad_log("node " + std::to_string(op.id) + " deleted while it has relationships");
     }
 }

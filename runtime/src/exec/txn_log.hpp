@@ -5,8 +5,8 @@
 #include <lora/value.hpp>
 
 #include <cstdint>
-#include <string>
 #include <deque>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -38,15 +38,15 @@ struct RedoOp {
 
 struct UndoOp {
     enum class Kind : uint8_t {
-        DropNode,         // undo a create: delete the (now edge-less) node
-        ReviveNode,       // undo a delete: the node comes back, empty
+        DropNode,    // undo a create: delete the (now edge-less) node
+        ReviveNode,  // undo a delete: the node comes back, empty
         AddLabel,
         RemoveLabel,
         SetNodeProperty,  // restore `value` (null: remove)
         DropRel,          // undo a create (owner shard)
         ReviveRel,        // undo a delete (owner shard): start, end, type
         SetRelProperty,
-        AddInEdge,        // at the end node's shard
+        AddInEdge,  // at the end node's shard
         RemoveInEdge,
     } kind;
     uint64_t id = 0;

@@ -1,8 +1,8 @@
 // db.index.vector.queryNodes: the coordinator checks the arguments and tags the row, every
 // shard searches its own HNSW index at the query's snapshot, and a coordinator barrier keeps
 // the k best (node, score) rows of each tagged input row.
-#include "exec/executor.hpp"
 #include "exec/vector_query.hpp"
+#include "exec/executor.hpp"
 
 #include <lora/error.hpp>
 #include <lora/storage/partition.hpp>
@@ -22,12 +22,14 @@ using storage::Catalog;
 namespace {
 
 [[noreturn]] void internal(const std::string& msg) {
-    throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "Internal", "internal: " + msg);
+    throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "Internal",
+                "internal: " + msg);
 }
 
 [[noreturn]] void call_failed(const std::string& message) {
-    throw Error(ErrorClass::Semantic, ErrorPhase::Runtime, "ProcedureError", "ProcedureCallFailed",
-                "Failed to invoke procedure `" + std::string(kVectorQueryProcedure) + "`: " + message);
+    throw Error(
+        ErrorClass::Semantic, ErrorPhase::Runtime, "ProcedureError", "ProcedureCallFailed",
+        "Failed to invoke procedure `" + std::string(kVectorQueryProcedure) + "`: " + message);
 }
 
 const Value& at(const Row& row, int slot) { return row[static_cast<size_t>(slot)]; }
@@ -58,22 +60,24 @@ double score_of(vec::Similarity sim, std::span<const float> q, std::span<const f
 
 void Executor::vector_begin(const Step& s, size_t step, Row& row) {
     const Value& name = at(row, s.key_slots.at(0));
-    if (!name.is_string())
-        call_failed("the index name must be a string, got " + name.to_string());
+    if (!name.is_string()) call_failed("the index name must be a string, got " + name.to_string());
     const storage::IndexDef def = vector_def(*env_.catalog, name.as_string());
     const storage::VectorIndexOptions opt = storage::vector_index_options(def);
 
     const Value& k = at(row, s.key_slots.at(1));
     if (!k.is_int() || k.as_int() <= 0)
-        call_failed("the number of nearest neighbours must be a positive integer, got " + k.to_string());
+        call_failed("the number of nearest neighbours must be a positive integer, got " +
+                    k.to_string());
 
     Value& q = at(row, s.key_slots.at(2));
     if (q.is_list()) {
         Vector v;
         for (const auto& x : q.as_list()) {
             if (!x.is_number())
-                call_failed("the query vector must be a VECTOR or a list of numbers, got " + q.to_string());
-            v.coords.push_back(static_cast<float>(x.is_int() ? static_cast<double>(x.as_int()) : x.as_float()));
+                call_failed("the query vector must be a VECTOR or a list of numbers, got " +
+                            q.to_string());
+            v.coords.push_back(
+                static_cast<float>(x.is_int() ? static_cast<double>(x.as_int()) : x.as_float()));
         }
         if (v.coords.empty()) call_failed("the query vector is empty");
         try {
@@ -154,7 +158,8 @@ void Executor::vector_topk(const Step& s, size_t step, std::vector<Row>& rows) {
             return at(*a, s.slot).as_node().id < at(*b, s.slot).as_node().id;
         };
         const size_t n = std::min(k, group.size());
-        std::partial_sort(group.begin(), group.begin() + static_cast<std::ptrdiff_t>(n), group.end(), better);
+        std::partial_sort(group.begin(), group.begin() + static_cast<std::ptrdiff_t>(n),
+                          group.end(), better);
         for (size_t i = 0; i < n; ++i) push(step + 1, *group[i]);
     }
 }

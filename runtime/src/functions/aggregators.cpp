@@ -48,7 +48,8 @@ struct NumericSum {
     bool saw_float = false;
 
     void add(std::string_view agg, const Value& v) {
-        if (v.is_int()) ints += v.as_int();
+        if (v.is_int())
+            ints += v.as_int();
         else if (v.is_float()) {
             floats += v.as_float();
             saw_float = true;
@@ -207,14 +208,15 @@ private:
     std::string_view name() const { return cont_ ? "percentileCont" : "percentileDisc"; }
     void set_percentile(const Value& p) {
         if (!p.is_number())
-            throw_argument_error("NumberOutOfRange", std::string(name()) +
-                                                         "() percentile must be a number in [0, 1], got " +
-                                                         p.to_string());
+            throw_argument_error("NumberOutOfRange",
+                                 std::string(name()) +
+                                     "() percentile must be a number in [0, 1], got " +
+                                     p.to_string());
         double v = p.as_number();
         if (!(v >= 0.0 && v <= 1.0))
-            throw_argument_error("NumberOutOfRange", std::string(name()) +
-                                                         "() percentile must be in [0, 1], got " +
-                                                         p.to_string());
+            throw_argument_error(
+                "NumberOutOfRange",
+                std::string(name()) + "() percentile must be in [0, 1], got " + p.to_string());
         percentile_ = Value(v);
     }
     bool cont_;
@@ -310,16 +312,26 @@ private:
 std::unique_ptr<Aggregator> make_aggregator(const FunctionInfo& f, bool distinct, bool count_star) {
     std::string_view n = f.name;
     std::unique_ptr<Aggregator> a;
-    if (n == "count") a = std::make_unique<CountAgg>(count_star);
-    else if (n == "sum") a = std::make_unique<SumAgg>();
-    else if (n == "avg") a = std::make_unique<AvgAgg>();
-    else if (n == "min") a = std::make_unique<MinMaxAgg>(false);
-    else if (n == "max") a = std::make_unique<MinMaxAgg>(true);
-    else if (n == "collect") a = std::make_unique<CollectAgg>();
-    else if (n == "percentilecont") a = std::make_unique<PercentileAgg>(true);
-    else if (n == "percentiledisc") a = std::make_unique<PercentileAgg>(false);
-    else if (n == "stdev") a = std::make_unique<StDevAgg>(false);
-    else if (n == "stdevp") a = std::make_unique<StDevAgg>(true);
+    if (n == "count")
+        a = std::make_unique<CountAgg>(count_star);
+    else if (n == "sum")
+        a = std::make_unique<SumAgg>();
+    else if (n == "avg")
+        a = std::make_unique<AvgAgg>();
+    else if (n == "min")
+        a = std::make_unique<MinMaxAgg>(false);
+    else if (n == "max")
+        a = std::make_unique<MinMaxAgg>(true);
+    else if (n == "collect")
+        a = std::make_unique<CollectAgg>();
+    else if (n == "percentilecont")
+        a = std::make_unique<PercentileAgg>(true);
+    else if (n == "percentiledisc")
+        a = std::make_unique<PercentileAgg>(false);
+    else if (n == "stdev")
+        a = std::make_unique<StDevAgg>(false);
+    else if (n == "stdevp")
+        a = std::make_unique<StDevAgg>(true);
     else
         throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "Internal",
                     "internal: '" + std::string(n) + "' is not an aggregate function");

@@ -32,9 +32,7 @@ std::string concat_text(const Value& v) {
     }
 }
 
-bool concat_scalar(const Value& v) {
-    return v.is_string() || v.is_number() || v.is_bool();
-}
+bool concat_scalar(const Value& v) { return v.is_string() || v.is_number() || v.is_bool(); }
 
 }  // namespace
 
@@ -58,7 +56,8 @@ Value add(const Value& a, const Value& b) {
     }
     if (a.is_int() && b.is_int()) {
         int64_t r;
-        if (__builtin_add_overflow(a.as_int(), b.as_int(), &r)) overflow("+", a.as_int(), b.as_int());
+        if (__builtin_add_overflow(a.as_int(), b.as_int(), &r))
+            overflow("+", a.as_int(), b.as_int());
         return Value(r);
     }
     if (a.is_number() && b.is_number()) return Value(a.as_number() + b.as_number());
@@ -71,7 +70,8 @@ Value subtract(const Value& a, const Value& b) {
     if (a.is_null() || b.is_null()) return Value();
     if (a.is_int() && b.is_int()) {
         int64_t r;
-        if (__builtin_sub_overflow(a.as_int(), b.as_int(), &r)) overflow("-", a.as_int(), b.as_int());
+        if (__builtin_sub_overflow(a.as_int(), b.as_int(), &r))
+            overflow("-", a.as_int(), b.as_int());
         return Value(r);
     }
     if (a.is_number() && b.is_number()) return Value(a.as_number() - b.as_number());
@@ -82,7 +82,8 @@ Value multiply(const Value& a, const Value& b) {
     if (a.is_null() || b.is_null()) return Value();
     if (a.is_int() && b.is_int()) {
         int64_t r;
-        if (__builtin_mul_overflow(a.as_int(), b.as_int(), &r)) overflow("*", a.as_int(), b.as_int());
+        if (__builtin_mul_overflow(a.as_int(), b.as_int(), &r))
+            overflow("*", a.as_int(), b.as_int());
         return Value(r);
     }
     if (a.is_number() && b.is_number()) return Value(a.as_number() * b.as_number());
@@ -93,7 +94,9 @@ Value divide(const Value& a, const Value& b) {
     if (a.is_null() || b.is_null()) return Value();
     if (a.is_int() && b.is_int()) {
         int64_t x = a.as_int(), y = b.as_int();
-        if (y == 0) throw_argument_error("DivisionByZero", "integer division by zero: " + std::to_string(x) + " / 0");
+        if (y == 0)
+            throw_argument_error("DivisionByZero",
+                                 "integer division by zero: " + std::to_string(x) + " / 0");
         if (x == INT64_MIN && y == -1) overflow("/", x, y);
         return Value(x / y);
     }
@@ -105,7 +108,9 @@ Value modulo(const Value& a, const Value& b) {
     if (a.is_null() || b.is_null()) return Value();
     if (a.is_int() && b.is_int()) {
         int64_t x = a.as_int(), y = b.as_int();
-        if (y == 0) throw_argument_error("DivisionByZero", "integer modulo by zero: " + std::to_string(x) + " % 0");
+        if (y == 0)
+            throw_argument_error("DivisionByZero",
+                                 "integer modulo by zero: " + std::to_string(x) + " % 0");
         if (y == -1) return Value(int64_t{0});  // INT64_MIN % -1 traps in C++
         return Value(x % y);
     }
@@ -123,7 +128,8 @@ Value negate(const Value& a) {
     if (a.is_null()) return Value();
     if (a.is_int()) {
         if (a.as_int() == INT64_MIN)
-            throw_argument_error("NumberOutOfRange", "integer overflow in -(" + std::to_string(a.as_int()) + ")");
+            throw_argument_error("NumberOutOfRange",
+                                 "integer overflow in -(" + std::to_string(a.as_int()) + ")");
         return Value(-a.as_int());
     }
     if (a.is_float()) return Value(-a.as_float());

@@ -75,7 +75,9 @@ int64_t code_point_count(std::string_view s) {
     return n;
 }
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 
 std::string_view trim_view(std::string_view s, bool left, bool right) {
     size_t b = 0, e = s.size();
@@ -268,7 +270,8 @@ double round_decimal(double x, int64_t precision, RoundMode mode) {
     if (keep < 0) dropped.insert(0, static_cast<size_t>(-keep), '0');
     bool nonzero = dropped.find_first_not_of('0') != std::string::npos;
     int first = dropped.empty() ? 0 : dropped[0] - '0';
-    bool rest_nonzero = dropped.size() > 1 && dropped.find_first_not_of('0', 1) != std::string::npos;
+    bool rest_nonzero =
+        dropped.size() > 1 && dropped.find_first_not_of('0', 1) != std::string::npos;
     bool last_odd = !kept.empty() && ((kept.back() - '0') % 2 == 1);
     bool up = false;  // increase the magnitude?
     switch (mode) {
@@ -287,8 +290,10 @@ double round_decimal(double x, int64_t precision, RoundMode mode) {
     if (up) {
         int i = static_cast<int>(mag.size()) - 1;
         while (i >= 0 && mag[static_cast<size_t>(i)] == '9') mag[static_cast<size_t>(i--)] = '0';
-        if (i < 0) mag.insert(0, "1");
-        else ++mag[static_cast<size_t>(i)];
+        if (i < 0)
+            mag.insert(0, "1");
+        else
+            ++mag[static_cast<size_t>(i)];
     }
     std::string text = (neg ? "-" : "") + mag + "e" + std::to_string(-precision);
     double r = 0;
@@ -395,9 +400,9 @@ Value f_range(Args a) {
     if (any_null(a)) return Value();
     for (const Value& v : a)
         if (!v.is_int())
-            throw_argument_error("InvalidArgumentType",
-                                 "range() expects INTEGER arguments, got " +
-                                     std::string(kind_name(v.kind())) + " " + v.to_string());
+            throw_argument_error("InvalidArgumentType", "range() expects INTEGER arguments, got " +
+                                                            std::string(kind_name(v.kind())) + " " +
+                                                            v.to_string());
     int64_t start = a[0].as_int(), end = a[1].as_int();
     int64_t step = a.size() > 2 ? a[2].as_int() : 1;
     if (step == 0) throw_argument_error("NumberOutOfRange", "range() step must not be 0");
@@ -446,7 +451,8 @@ Value f_abs(Args a) {
     if (v.is_null()) return Value();
     if (v.is_int()) {
         if (v.as_int() == INT64_MIN)
-            throw_argument_error("NumberOutOfRange", "abs(): " + v.to_string() + " has no INTEGER absolute value");
+            throw_argument_error("NumberOutOfRange",
+                                 "abs(): " + v.to_string() + " has no INTEGER absolute value");
         return Value(v.as_int() < 0 ? -v.as_int() : v.as_int());
     }
     return Value(std::fabs(num_arg("abs", v)));
@@ -531,7 +537,8 @@ Value f_rand(Args) {
 
 Value f_timestamp(Args) {
     auto now = std::chrono::system_clock::now().time_since_epoch();
-    return Value(static_cast<int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(now).count()));
+    return Value(
+        static_cast<int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(now).count()));
 }
 
 std::string map_ascii(std::string_view s, int (*f)(int)) {
@@ -593,7 +600,8 @@ int64_t non_negative(std::string_view fn, const Value& v, std::string_view what)
     int64_t n = int_arg(fn, v);
     if (n < 0)
         throw_argument_error("NumberOutOfRange", std::string(fn) + "(): " + std::string(what) +
-                                                     " must not be negative, got " + std::to_string(n));
+                                                     " must not be negative, got " +
+                                                     std::to_string(n));
     return n;
 }
 
@@ -606,7 +614,8 @@ Value f_substring(Args a) {
     int64_t len = a.size() > 2 ? non_negative("substring", a[2], "length") : n;
     if (start >= n) return Value("");
     int64_t stop = len > n - start ? n : start + len;
-    return Value(s.substr(off[static_cast<size_t>(start)], off[static_cast<size_t>(stop)] - off[static_cast<size_t>(start)]));
+    return Value(s.substr(off[static_cast<size_t>(start)],
+                          off[static_cast<size_t>(stop)] - off[static_cast<size_t>(start)]));
 }
 
 Value f_left(Args a) {
@@ -644,7 +653,8 @@ Value f_split(Args a) {
     if (all_empty) {
         // An empty delimiter splits into characters.
         auto off = code_point_offsets(s);
-        for (size_t i = 0; i + 1 < off.size(); ++i) out.emplace_back(s.substr(off[i], off[i + 1] - off[i]));
+        for (size_t i = 0; i + 1 < off.size(); ++i)
+            out.emplace_back(s.substr(off[i], off[i + 1] - off[i]));
         if (out.empty()) out.emplace_back("");
         return Value(std::move(out));
     }
@@ -801,7 +811,8 @@ const std::array kEntries = {
     // Vectors (vector.cpp); Neo4j's names and the dotted forms of issue #7
     Entry{{"vector", 1, 3, false, true}, detail::f_vector},
     Entry{{"vector.similarity.cosine", 2, 2, false, true}, detail::f_vector_similarity_cosine},
-    Entry{{"vector.similarity.euclidean", 2, 2, false, true}, detail::f_vector_similarity_euclidean},
+    Entry{{"vector.similarity.euclidean", 2, 2, false, true},
+          detail::f_vector_similarity_euclidean},
     Entry{{"vector.distance", 3, 3, false, true}, detail::f_vector_distance},
     Entry{{"vector_distance", 3, 3, false, true}, detail::f_vector_distance},
     Entry{{"vector.norm", 1, 2, false, true}, detail::f_vector_norm},
@@ -851,16 +862,19 @@ Value call(const FunctionInfo& f, std::span<const Value> args) {
     static_assert(std::is_standard_layout_v<Entry>);
     if (le(first, &f) && le(&f, last)) e = reinterpret_cast<const Entry*>(&f);
     if (!e) e = find_entry(f.name);
-    if (!e) throw_semantic("SyntaxError", "UnknownFunction", "unknown function '" + std::string(f.name) + "'");
+    if (!e)
+        throw_semantic("SyntaxError", "UnknownFunction",
+                       "unknown function '" + std::string(f.name) + "'");
     auto n = static_cast<int>(args.size());
     if (n < e->info.min_args || (e->info.max_args != kVar && n > e->info.max_args))
-        throw_semantic("SyntaxError", "InvalidNumberOfArguments",
-                       std::string(e->info.name) + "() takes " + std::to_string(e->info.min_args) +
-                           (e->info.max_args == e->info.min_args
-                                ? std::string()
-                                : (e->info.max_args == kVar ? " or more"
-                                                            : " to " + std::to_string(e->info.max_args))) +
-                           " arguments, got " + std::to_string(n));
+        throw_semantic(
+            "SyntaxError", "InvalidNumberOfArguments",
+            std::string(e->info.name) + "() takes " + std::to_string(e->info.min_args) +
+                (e->info.max_args == e->info.min_args
+                     ? std::string()
+                     : (e->info.max_args == kVar ? " or more"
+                                                 : " to " + std::to_string(e->info.max_args))) +
+                " arguments, got " + std::to_string(n));
     return e->impl(args);
 }
 

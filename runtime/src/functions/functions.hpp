@@ -14,9 +14,9 @@ namespace lora::fn {
 struct FunctionInfo {
     std::string_view name;  // canonical lower-case name, e.g. "tostring", "vector.norm"
     int min_args;
-    int max_args;           // -1 = variadic
+    int max_args;  // -1 = variadic
     bool aggregate;
-    bool deterministic;     // false for rand(), timestamp(), ...
+    bool deterministic;  // false for rand(), timestamp(), ...
 };
 
 // Case-insensitive lookup (Cypher function names are case-insensitive). nullptr if unknown.
@@ -52,12 +52,12 @@ std::unique_ptr<Aggregator> make_aggregator(const FunctionInfo& f, bool distinct
 // propagation; integer overflow raises ArgumentError.NumberOutOfRange, integer division or
 // modulo by zero ArgumentError.DivisionByZero, operands of the wrong kinds
 // TypeError.InvalidArgumentType; float division by zero gives Infinity/NaN).
-Value add(const Value& a, const Value& b);       // numbers, strings, lists (concatenation)
+Value add(const Value& a, const Value& b);  // numbers, strings, lists (concatenation)
 Value subtract(const Value& a, const Value& b);
 Value multiply(const Value& a, const Value& b);
-Value divide(const Value& a, const Value& b);    // integer division truncates; /0 errors for ints
+Value divide(const Value& a, const Value& b);  // integer division truncates; /0 errors for ints
 Value modulo(const Value& a, const Value& b);
-Value power(const Value& a, const Value& b);     // always float
+Value power(const Value& a, const Value& b);  // always float
 Value negate(const Value& a);
 
 }  // namespace lora::fn

@@ -48,7 +48,8 @@ std::vector<float> coords_from_list(std::string_view fn, const List& l) {
         if (!x.is_number())
             throw_type_error("InvalidArgumentValue",
                              std::string(fn) + "() expects a LIST of numbers, got a list holding " +
-                                 std::string(kind_name(x.kind())) + " at index " + std::to_string(i));
+                                 std::string(kind_name(x.kind())) + " at index " +
+                                 std::to_string(i));
         out.push_back(to_coordinate(fn, x.as_number(), i));
     }
     return out;
@@ -57,7 +58,8 @@ std::vector<float> coords_from_list(std::string_view fn, const List& l) {
 // Neo4j's text form: '[1, 2.5, 3e-2]' (decimal or scientific numbers, comma separated).
 std::vector<float> coords_from_string(std::string_view fn, std::string_view s) {
     auto trim = [](std::string_view t) {
-        while (!t.empty() && std::isspace(static_cast<unsigned char>(t.front()))) t.remove_prefix(1);
+        while (!t.empty() && std::isspace(static_cast<unsigned char>(t.front())))
+            t.remove_prefix(1);
         while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back()))) t.remove_suffix(1);
         return t;
     };
@@ -78,7 +80,10 @@ std::vector<float> coords_from_string(std::string_view fn, std::string_view s) {
         if (tok.empty() || ec != std::errc() || end != tok.data() + tok.size()) {
             // Appended piecewise: GCC 12 warns falsely (-Wrestrict) on "'" + std::string(tok).
             std::string msg(1, '\'');
-            msg.append(tok).append("' is not a number (coordinate ").append(std::to_string(index)).append(")");
+            msg.append(tok)
+                .append("' is not a number (coordinate ")
+                .append(std::to_string(index))
+                .append(")");
             bad_value(fn, msg);
         }
         out.push_back(to_coordinate(fn, x, index));
@@ -111,9 +116,11 @@ std::optional<std::vector<float>> similarity_coords(std::string_view fn, const V
         if (!x.is_number())
             throw_type_error("InvalidArgumentValue",
                              std::string(fn) + "() expects a LIST of numbers, got a list holding " +
-                                 std::string(kind_name(x.kind())) + " at index " + std::to_string(i));
+                                 std::string(kind_name(x.kind())) + " at index " +
+                                 std::to_string(i));
         double d = x.as_number();
-        if (!std::isfinite(d) || std::fabs(d) > static_cast<double>(std::numeric_limits<float>::max()))
+        if (!std::isfinite(d) ||
+            std::fabs(d) > static_cast<double>(std::numeric_limits<float>::max()))
             return std::nullopt;
         out.push_back(static_cast<float>(d));
     }
@@ -129,8 +136,8 @@ void check_same_dimension(std::string_view fn, size_t a, size_t b) {
 
 const Vector& vector_arg(std::string_view fn, const Value& v) {
     if (!v.is_vector())
-        bad_argument(fn, v, v.is_list() ? "a VECTOR (build one from a list with vector(list))"
-                                        : "a VECTOR");
+        bad_argument(
+            fn, v, v.is_list() ? "a VECTOR (build one from a list with vector(list))" : "a VECTOR");
     return v.as_vector();
 }
 
@@ -144,7 +151,8 @@ Value similarity(std::string_view fn, std::span<const Value> a, vec::Similarity 
     auto y = similarity_coords(fn, a[1]);
     if (x && y) check_same_dimension(fn, x->size(), y->size());
     if (!x || !y) return Value();
-    if (kind == vec::Similarity::Euclidean) return similarity_result(vec::euclidean_similarity(*x, *y));
+    if (kind == vec::Similarity::Euclidean)
+        return similarity_result(vec::euclidean_similarity(*x, *y));
     auto s = vec::cosine_similarity(*x, *y);
     return s ? similarity_result(*s) : Value();
 }
@@ -156,10 +164,14 @@ Value f_vector(std::span<const Value> a) {
     if (a[0].is_null()) return Value();
     if (a.size() > 1 && a[1].is_null()) return Value();
     std::vector<float> coords;
-    if (a[0].is_vector()) coords = a[0].as_vector().coords;
-    else if (a[0].is_list()) coords = coords_from_list(fn, a[0].as_list());
-    else if (a[0].is_string()) coords = coords_from_string(fn, a[0].as_string());
-    else bad_argument(fn, a[0], "a LIST of numbers, a STRING such as '[1, 2.5]' or a VECTOR");
+    if (a[0].is_vector())
+        coords = a[0].as_vector().coords;
+    else if (a[0].is_list())
+        coords = coords_from_list(fn, a[0].as_list());
+    else if (a[0].is_string())
+        coords = coords_from_string(fn, a[0].as_string());
+    else
+        bad_argument(fn, a[0], "a LIST of numbers, a STRING such as '[1, 2.5]' or a VECTOR");
     if (a.size() > 1) {
         if (!a[1].is_int()) bad_argument(fn, a[1], "an INTEGER dimension");
         const int64_t dim = a[1].as_int();
@@ -175,12 +187,14 @@ Value f_vector(std::span<const Value> a) {
         const std::string t = upper(a[2].as_string());
         if (t != "FLOAT32") {
             static constexpr std::string_view known[] = {
-                "FLOAT",  "FLOAT64", "INTEGER", "INT",   "INT64", "INTEGER64", "SIGNED INTEGER",
-                "INTEGER32", "INT32", "INTEGER16", "INT16", "INTEGER8", "INT8"};
+                "FLOAT",     "FLOAT64",        "INTEGER",   "INT",   "INT64",
+                "INTEGER64", "SIGNED INTEGER", "INTEGER32", "INT32", "INTEGER16",
+                "INT16",     "INTEGER8",       "INT8"};
             for (auto k : known)
                 if (t == k)
-                    bad_value(fn, "coordinate type " + t +
-                                      " is not supported: lora stores VECTOR coordinates as FLOAT32");
+                    bad_value(fn,
+                              "coordinate type " + t +
+                                  " is not supported: lora stores VECTOR coordinates as FLOAT32");
             bad_value(fn, "unknown coordinate type '" + a[2].as_string() + "'");
         }
     }

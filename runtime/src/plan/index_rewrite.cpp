@@ -71,14 +71,16 @@ void collect(const CExpr& e, int slot, size_t filter, bool movable, std::vector<
         const CExpr& a = *e.children[0];
         const CExpr& b = *e.children[1];
         if (const auto* p = property_of_slot(a, slot); p && seekable(b, slot)) {
-            if (auto op = op_of(e.cmps[0], false)) out.push_back({*p, *op, &b, &e, filter, movable});
+            if (auto op = op_of(e.cmps[0], false))
+                out.push_back({*p, *op, &b, &e, filter, movable});
         } else if (const auto* q = property_of_slot(b, slot); q && seekable(a, slot)) {
             if (auto op = op_of(e.cmps[0], true)) out.push_back({*q, *op, &a, &e, filter, movable});
         }
         return;
     }
     if (e.kind == EK::In && e.children.size() == 2) {
-        if (const auto* p = property_of_slot(*e.children[0], slot); p && seekable(*e.children[1], slot))
+        if (const auto* p = property_of_slot(*e.children[0], slot);
+            p && seekable(*e.children[1], slot))
             out.push_back({*p, PropPred::Op::In, e.children[1].get(), &e, filter, movable});
     }
 }
@@ -94,8 +96,10 @@ CExprPtr take_conjunct(CExprPtr& root, const CExpr* target) {
         CExprPtr got = take_conjunct(ch[i], target);
         if (!got) continue;
         if (!ch[i]) ch.erase(ch.begin() + static_cast<std::ptrdiff_t>(i));
-        if (ch.size() == 1) root = std::move(ch[0]);
-        else if (ch.empty()) root = nullptr;
+        if (ch.size() == 1)
+            root = std::move(ch[0]);
+        else if (ch.empty())
+            root = nullptr;
         return got;
     }
     return nullptr;
@@ -191,7 +195,9 @@ void use_indexes(Plan& plan, const storage::IndexRegistry& indexes) {
                 continue;
             }
             if (f.op != OpKind::Filter || !f.expr) break;
-            if (f.guard_slot != s.guard_slot || (f.guard_slot >= 0 && f.guard_value != s.guard_value)) break;
+            if (f.guard_slot != s.guard_slot ||
+                (f.guard_slot >= 0 && f.guard_value != s.guard_value))
+                break;
             const bool at_node = f.loc.kind == LocKind::Any ||
                                  (f.loc.kind == LocKind::Shard && f.loc.slot == s.slot);
             collect(*f.expr, s.slot, j, !attached && at_node, preds);

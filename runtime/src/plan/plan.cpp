@@ -74,11 +74,14 @@ std::string Step::describe() const {
         o << " *" << min_hops << ".." << (max_hops < 0 ? std::string() : std::to_string(max_hops));
     if (procedure) o << " " << procedure->signature.name;
     if (op == OpKind::Expand || op == OpKind::VarExpand)
-        o << (dir == exec::Direction::Outgoing ? " ->" : dir == exec::Direction::Incoming ? " <-" : " --");
+        o << (dir == exec::Direction::Outgoing   ? " ->"
+              : dir == exec::Direction::Incoming ? " <-"
+                                                 : " --");
     if (!key.empty()) o << " ." << key;
     if (seek) {
         o << " (";
-        for (size_t i = 0; i < seek->properties.size(); ++i) o << (i ? ", " : "") << seek->properties[i];
+        for (size_t i = 0; i < seek->properties.size(); ++i)
+            o << (i ? ", " : "") << seek->properties[i];
         o << ")";
         switch (seek->mode) {
             case IndexSeek::Mode::Equal: o << " ="; break;

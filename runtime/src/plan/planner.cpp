@@ -143,10 +143,12 @@ public:
             for (const auto& part : st.query.parts) {
                 Planner sub(plan_->query, procedures_, indexes_);
                 auto p = sub.run_single(part);
-                if (plan_->union_parts.empty()) plan_->columns = p->columns;
+                if (plan_->union_parts.empty())
+                    plan_->columns = p->columns;
                 else if (p->columns != plan_->columns)
-                    throw_semantic("SyntaxError", "DifferentColumnsInUnion",
-                                   "All sub queries in an UNION must have the same return column names");
+                    throw_semantic(
+                        "SyntaxError", "DifferentColumnsInUnion",
+                        "All sub queries in an UNION must have the same return column names");
                 plan_->union_parts.push_back(std::move(p));
             }
             plan_->union_all = !st.query.union_all.empty() && st.query.union_all[0];
@@ -208,7 +210,8 @@ public:
         } else {
             cmd->kind = SchemaCommand::Kind::CreateIndex;
             cmd->index.name = c.index_name;
-            cmd->index.kind = c.vector_index ? storage::IndexKind::Vector : storage::IndexKind::Range;
+            cmd->index.kind =
+                c.vector_index ? storage::IndexKind::Vector : storage::IndexKind::Range;
             cmd->index.label = c.index_label;
             cmd->index.properties = c.index_properties;
             if (c.index_options) {
@@ -245,8 +248,10 @@ private:
     }
 
     void add(Step s) {
-        if (s.op == OpKind::Sort) ordered_ = true;
-        else if (s.loc.kind != LocKind::Any && s.loc.kind != LocKind::Coordinator) ordered_ = false;
+        if (s.op == OpKind::Sort)
+            ordered_ = true;
+        else if (s.loc.kind != LocKind::Any && s.loc.kind != LocKind::Coordinator)
+            ordered_ = false;
         if (guard_slot_ >= 0 && !s.barrier && s.guard_slot < 0) {
             s.guard_slot = guard_slot_;
             s.guard_value = guard_value_;
@@ -362,13 +367,15 @@ private:
         if (base.kind != ExprKind::Variable) return;
         const Var* v = lookup(base.name);
         if (!v) return;
-        if (entity_type(v->type)) info.data_slots.insert(v->slot);
-        else if (v->may_entity || v->type == VT::Path) info.deep_slots.insert(v->slot);
+        if (entity_type(v->type))
+            info.data_slots.insert(v->slot);
+        else if (v->may_entity || v->type == VT::Path)
+            info.deep_slots.insert(v->slot);
     }
 
     CExprPtr compile(const Expr& e, Info& info) {
-        if (!text_subst_.empty() && e.kind != ExprKind::Literal &&
-            e.kind != ExprKind::Variable && e.kind != ExprKind::Parameter) {
+        if (!text_subst_.empty() && e.kind != ExprKind::Literal && e.kind != ExprKind::Variable &&
+            e.kind != ExprKind::Parameter) {
             auto it = text_subst_.find(e.text);
             if (it != text_subst_.end()) return slot_expr(it->second);
         }
@@ -453,7 +460,7 @@ private:
             case ExprKind::IsNull:
             case ExprKind::IsNotNull: {
                 auto c = std::make_unique<CExpr>(e.kind == ExprKind::IsNull ? EK::IsNull
-                                                                           : EK::IsNotNull);
+                                                                            : EK::IsNotNull);
                 c->children.push_back(compile(*e.children[0], info));
                 info.may_entity = false;
                 return c;
@@ -609,8 +616,10 @@ private:
     // Computes `e` into a new slot and attaches every entity inside it.
     int materialize(CExprPtr e, const Info& info) {
         int slot;
-        if (e->kind == EK::Slot) slot = e->slot;
-        else slot = project_new(std::move(e), info, " entity");
+        if (e->kind == EK::Slot)
+            slot = e->slot;
+        else
+            slot = project_new(std::move(e), info, " entity");
         if (!attached_.count(slot)) {
             Step a = coord(OpKind::AttachDeep, true);
             a.slots = {slot};
@@ -668,12 +677,30 @@ private:
             case Op::Or: k = EK::Or; break;
             case Op::Xor: k = EK::Xor; break;
             case Op::And: k = EK::And; break;
-            case Op::Add: k = EK::Arith; arith = '+'; break;
-            case Op::Subtract: k = EK::Arith; arith = '-'; break;
-            case Op::Multiply: k = EK::Arith; arith = '*'; break;
-            case Op::Divide: k = EK::Arith; arith = '/'; break;
-            case Op::Modulo: k = EK::Arith; arith = '%'; break;
-            case Op::Power: k = EK::Arith; arith = '^'; break;
+            case Op::Add:
+                k = EK::Arith;
+                arith = '+';
+                break;
+            case Op::Subtract:
+                k = EK::Arith;
+                arith = '-';
+                break;
+            case Op::Multiply:
+                k = EK::Arith;
+                arith = '*';
+                break;
+            case Op::Divide:
+                k = EK::Arith;
+                arith = '/';
+                break;
+            case Op::Modulo:
+                k = EK::Arith;
+                arith = '%';
+                break;
+            case Op::Power:
+                k = EK::Arith;
+                arith = '^';
+                break;
             case Op::In: k = EK::In; break;
             case Op::StartsWith: k = EK::StartsWith; break;
             case Op::EndsWith: k = EK::EndsWith; break;
@@ -742,7 +769,8 @@ private:
             return agg_sink_(e, info);
         }
         const fn::FunctionInfo* f = fn::find_function(e.name);
-        if (!f) throw_semantic("SyntaxError", "UnknownFunction", "Unknown function '" + e.name + "'");
+        if (!f)
+            throw_semantic("SyntaxError", "UnknownFunction", "Unknown function '" + e.name + "'");
         auto c = std::make_unique<CExpr>(EK::Call);
         c->fn = f;
         std::string_view n = f->name;
@@ -825,10 +853,8 @@ private:
                 case OpKind::Unwind:
                 case OpKind::Attach:
                 case OpKind::AttachDeep:
-                case OpKind::CreateRel:
-                    continue;
-                default:
-                    return false;
+                case OpKind::CreateRel: continue;
+                default: return false;
             }
         }
         return true;
@@ -1032,10 +1058,10 @@ private:
         s.slot = node_slot_.at(&from_np);
         s.loc = {LocKind::Shard, s.slot};
         exec::Direction d = exec::Direction::Both;
-        if (rp.direction == Direction::Outgoing) d = reversed ? exec::Direction::Incoming
-                                                             : exec::Direction::Outgoing;
-        if (rp.direction == Direction::Incoming) d = reversed ? exec::Direction::Outgoing
-                                                             : exec::Direction::Incoming;
+        if (rp.direction == Direction::Outgoing)
+            d = reversed ? exec::Direction::Incoming : exec::Direction::Outgoing;
+        if (rp.direction == Direction::Incoming)
+            d = reversed ? exec::Direction::Outgoing : exec::Direction::Incoming;
         s.dir = d;
         s.types = rp.types;
         std::string rname = rp.variable ? *rp.variable : anon();
@@ -1081,7 +1107,8 @@ private:
                 all->slot = new_slot(" r");
                 all->children.push_back(slot_expr(rv.slot));
                 const Expr* props = rp.properties.get();
-                if (props->kind != ExprKind::MapLiteral) unsupported("parameter maps in MATCH patterns");
+                if (props->kind != ExprKind::MapLiteral)
+                    unsupported("parameter maps in MATCH patterns");
                 std::unique_ptr<CExpr> conj;
                 Info info;
                 for (size_t i = 0; i < props->keys.size(); ++i) {
@@ -1152,8 +1179,10 @@ private:
             }
         };
         for (size_t i = 0; i < part.nodes.size(); ++i) {
-            if (node_new[i]) add_key(part.nodes[i].properties.get());
-            else key->children.push_back(slot_expr(lookup(*part.nodes[i].variable)->slot));
+            if (node_new[i])
+                add_key(part.nodes[i].properties.get());
+            else
+                key->children.push_back(slot_expr(lookup(*part.nodes[i].variable)->slot));
         }
         for (const auto& rp : part.rels) add_key(rp.properties.get());
         int key_slot = new_slot(" merge_key");
@@ -1242,8 +1271,8 @@ private:
         auto entry = procedures_ ? procedures_->find(c.procedure) : nullptr;
         if (!entry)
             throw Error(ErrorClass::Semantic, ErrorPhase::Compile, "ProcedureError",
-                        "ProcedureNotFound", "There is no procedure with the name `" +
-                                                 c.procedure + "` registered");
+                        "ProcedureNotFound",
+                        "There is no procedure with the name `" + c.procedure + "` registered");
         const auto& sig = entry->signature;
         Step s = coord(OpKind::CallProcedure);
         s.procedure = entry;
@@ -1258,14 +1287,15 @@ private:
                 const Expr& a = *(*c.args)[i];
                 if (a.kind == ExprKind::Literal && !type_accepts(sig.inputs[i].second, a.value))
                     throw_semantic("SyntaxError", "InvalidArgumentType",
-                                   "Wrong argument type for " + sig.inputs[i].first + ": expected " +
-                                       sig.inputs[i].second);
+                                   "Wrong argument type for " + sig.inputs[i].first +
+                                       ": expected " + sig.inputs[i].second);
                 s.args.push_back(compile(a, info));
             }
         } else {
             if (!standalone && !sig.inputs.empty())
-                throw_semantic("SyntaxError", "InvalidArgumentPassingMode",
-                               "Procedure arguments can only be passed implicitly to a standalone CALL");
+                throw_semantic(
+                    "SyntaxError", "InvalidArgumentPassingMode",
+                    "Procedure arguments can only be passed implicitly to a standalone CALL");
             for (const auto& in : sig.inputs) {
                 auto p = std::make_unique<CExpr>(EK::Param);
                 p->name = in.first;
@@ -1325,7 +1355,8 @@ private:
         Step p;
         p.op = OpKind::Project;
         std::vector<int> arg_slots;
-        for (size_t i = 0; i < inputs.size(); ++i) arg_slots.push_back(new_slot(std::string(" ") + inputs[i]));
+        for (size_t i = 0; i < inputs.size(); ++i)
+            arg_slots.push_back(new_slot(std::string(" ") + inputs[i]));
         if (c.args) {
             if (c.args->size() != inputs.size())
                 throw_semantic("SyntaxError", "InvalidNumberOfArguments",
@@ -1335,8 +1366,9 @@ private:
                 p.outputs.push_back({arg_slots[i], compile(*(*c.args)[i], info)});
         } else {
             if (!standalone)
-                throw_semantic("SyntaxError", "InvalidArgumentPassingMode",
-                               "Procedure arguments can only be passed implicitly to a standalone CALL");
+                throw_semantic(
+                    "SyntaxError", "InvalidArgumentPassingMode",
+                    "Procedure arguments can only be passed implicitly to a standalone CALL");
             for (size_t i = 0; i < inputs.size(); ++i) {
                 auto e = std::make_unique<CExpr>(EK::Param);
                 e->name = inputs[i];
@@ -1397,7 +1429,8 @@ private:
             add_filter(std::move(pred), wi);
         }
         if (!standalone) return false;
-        if (std::any_of(yields.begin(), yields.end(), [](const auto& y) { return y.first == "node"; })) {
+        if (std::any_of(yields.begin(), yields.end(),
+                        [](const auto& y) { return y.first == "node"; })) {
             Step a = coord(OpKind::AttachDeep, true);  // results carry the node's data
             a.slots = {node_slot};
             add(std::move(a));
@@ -1456,7 +1489,8 @@ private:
                 synthetic.push_back(std::move(v));
             }
         }
-        for (auto& it : body.items) items.push_back({it.expr.get(), it.alias ? *it.alias : it.text});
+        for (auto& it : body.items)
+            items.push_back({it.expr.get(), it.alias ? *it.alias : it.text});
 
         bool agg = false;
         for (auto& it : items) agg |= contains_aggregate(*it.expr);
@@ -1928,7 +1962,7 @@ private:
     std::map<const RelPattern*, int> rel_slot_;
     std::function<CExprPtr(const Expr&, Info&)> agg_sink_;
     bool agg_blocked_ = false;
-    bool ordered_ = false;  // rows sit at the coordinator in ORDER BY order
+    bool ordered_ = false;     // rows sit at the coordinator in ORDER BY order
     std::vector<int> pinned_;  // tag slots of enclosing subqueries: never cleared
     // Expression text -> slot of a projected item with that text (ORDER BY and WITH ...
     // WHERE may repeat a projected expression instead of naming its alias).

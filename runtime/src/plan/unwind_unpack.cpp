@@ -45,7 +45,9 @@ void mark_reads(CExpr& e, int slot, const std::map<std::string, int>& keys) {
         if (p.value) mark_reads(*p.value, slot, keys);
 }
 
-bool is_null_literal(const CExprPtr& e) { return e && e->kind == EK::Literal && e->value.is_null(); }
+bool is_null_literal(const CExprPtr& e) {
+    return e && e->kind == EK::Literal && e->value.is_null();
+}
 
 // Whether step `s` refers to `slot` other than through expressions, or assigns it (a
 // Project that only clears it is fine: the unpacked slots get cleared with it).
@@ -120,7 +122,8 @@ void unpack_unwind_maps(Plan& plan) {
             const Step& s = plan.steps[j];
             if (j != i && slot_used_outside_exprs(s, r)) ok = false;
             // The Unwind's own list expression cannot read r (it is not bound yet).
-            if (ok && j != i) ok = all_exprs(s, [&](const CExpr& e) { return keys_read(e, r, keys); });
+            if (ok && j != i)
+                ok = all_exprs(s, [&](const CExpr& e) { return keys_read(e, r, keys); });
         }
         if (!ok || keys.empty()) continue;
         const std::string& base = static_cast<size_t>(r) < plan.slot_names.size()
@@ -140,8 +143,10 @@ void unpack_unwind_maps(Plan& plan) {
                 if (a) mark_reads(*a, r, keys);
             bool clears_r = false;
             for (auto& o : s.outputs) {
-                if (o.slot == r) clears_r = true;
-                else if (o.expr) mark_reads(*o.expr, r, keys);
+                if (o.slot == r)
+                    clears_r = true;
+                else if (o.expr)
+                    mark_reads(*o.expr, r, keys);
             }
             // Where r goes out of scope (WITH), its keys go too.
             if (clears_r)

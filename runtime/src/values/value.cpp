@@ -96,7 +96,8 @@ Value::Value(Vector v) : kind_(ValueKind::Null) {
     if (n == 0 || n > kMaxVectorDimension)
         throw_argument_error("InvalidArgumentValue",
                              "a VECTOR must have a dimension between 1 and " +
-                                 std::to_string(kMaxVectorDimension) + ", got " + std::to_string(n));
+                                 std::to_string(kMaxVectorDimension) + ", got " +
+                                 std::to_string(n));
     for (size_t i = 0; i < n; ++i)
         if (!std::isfinite(v.coords[i]))
             throw_argument_error("InvalidArgumentValue",
@@ -276,8 +277,7 @@ Tri cypher_equals(const Value& a, const Value& b) {
     if (a.kind() != b.kind()) return Tri::False;
     switch (a.kind()) {
         case ValueKind::Bool: return a.as_bool() == b.as_bool() ? Tri::True : Tri::False;
-        case ValueKind::String:
-            return a.as_string() == b.as_string() ? Tri::True : Tri::False;
+        case ValueKind::String: return a.as_string() == b.as_string() ? Tri::True : Tri::False;
         case ValueKind::List: {
             const List& x = a.as_list();
             const List& y = b.as_list();
@@ -422,8 +422,7 @@ int order_compare(const Value& a, const Value& b) {
             return cmp3(x.size(), y.size());
         }
         case ValueKind::Node: return cmp3(a.as_node().id, b.as_node().id);
-        case ValueKind::Relationship:
-            return cmp3(a.as_relationship().id, b.as_relationship().id);
+        case ValueKind::Relationship: return cmp3(a.as_relationship().id, b.as_relationship().id);
         case ValueKind::Path: {
             // Paths order as the alternating sequence node, rel, node, ...
             const Path& x = a.as_path();
@@ -494,7 +493,7 @@ size_t mix(size_t h, size_t v) {
     return h ^ (v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
 }
 
-size_t hash_int(int64_t i) { return std::hash<int64_t>{}(i) * 0x9e3779b97f4a7c15ULL; }
+size_t hash_int(int64_t i) { return std::hash<int64_t>{}(i)*0x9e3779b97f4a7c15ULL; }
 
 }  // namespace
 
@@ -528,7 +527,8 @@ size_t equivalence_hash(const Value& v) {
         case ValueKind::Relationship:
             return mix(h, hash_int(static_cast<int64_t>(v.as_relationship().id)));
         case ValueKind::Path: {
-            for (const Node& n : v.as_path().nodes) h = mix(h, hash_int(static_cast<int64_t>(n.id)));
+            for (const Node& n : v.as_path().nodes)
+                h = mix(h, hash_int(static_cast<int64_t>(n.id)));
             for (const Relationship& r : v.as_path().rels)
                 h = mix(h, hash_int(static_cast<int64_t>(r.id)));
             return h;

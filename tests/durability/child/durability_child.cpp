@@ -84,16 +84,26 @@ int main(int argc, char** argv) {
             if (i + 1 >= argc) usage(a + " needs a value");
             return argv[++i];
         };
-        if (a == "--writers") writers = std::stoi(next());
-        else if (a == "--shards") shards = static_cast<uint32_t>(std::stoul(next()));
-        else if (a == "--max") max_s = std::stoll(next());
-        else if (a == "--checkpoint-ms") checkpoint_ms = std::stoi(next());
-        else if (a == "--sync") sync = next();
-        else if (a == "--w-base") w_base = std::stoi(next());
-        else if (a == "--batch") batch = std::stoll(next());
-        else if (a == "--open-only") open_only = true;
-        else if (a == "--async") async = true;
-        else usage("unknown option " + a);
+        if (a == "--writers")
+            writers = std::stoi(next());
+        else if (a == "--shards")
+            shards = static_cast<uint32_t>(std::stoul(next()));
+        else if (a == "--max")
+            max_s = std::stoll(next());
+        else if (a == "--checkpoint-ms")
+            checkpoint_ms = std::stoi(next());
+        else if (a == "--sync")
+            sync = next();
+        else if (a == "--w-base")
+            w_base = std::stoi(next());
+        else if (a == "--batch")
+            batch = std::stoll(next());
+        else if (a == "--open-only")
+            open_only = true;
+        else if (a == "--async")
+            async = true;
+        else
+            usage("unknown option " + a);
     }
 
     std::unique_ptr<lora::Database> db;
@@ -116,8 +126,7 @@ int main(int argc, char** argv) {
     if (open_only) {
         // Hold the database (and its LOCK) until the test closes our stdin.
         char c;
-        while (::read(STDIN_FILENO, &c, 1) > 0) {
-        }
+        while (::read(STDIN_FILENO, &c, 1) > 0) {}
         return 0;
     }
 
@@ -138,17 +147,18 @@ int main(int argc, char** argv) {
         });
     }
 
-    const std::string query =
-        batch == 1 ? "CREATE (:W {w: $w, s: $s})-[:R]->(:W {w: $w, s: $s, t: 1})"
-                   : "UNWIND range($s * $k, $s * $k + $k - 1) AS i "
-                     "CREATE (:W {w: $w, s: i})-[:R]->(:W {w: $w, s: i, t: 1})";
+    const std::string query = batch == 1
+                                  ? "CREATE (:W {w: $w, s: $s})-[:R]->(:W {w: $w, s: $s, t: 1})"
+                                  : "UNWIND range($s * $k, $s * $k + $k - 1) AS i "
+                                    "CREATE (:W {w: $w, s: i})-[:R]->(:W {w: $w, s: i, t: 1})";
     auto params_for = [&](int w, int64_t s) {
         lora::Params params{{"w", lora::Value(int64_t{w})}, {"s", lora::Value(s)}};
         if (batch != 1) params["k"] = lora::Value(batch);
         return params;
     };
     auto err_line = [](int w, int64_t s, const std::string& code, const std::string& message) {
-        return "err " + std::to_string(w) + " " + std::to_string(s) + " " + code + " " + one_line(message);
+        return "err " + std::to_string(w) + " " + std::to_string(s) + " " + code + " " +
+               one_line(message);
     };
     if (async) {
         // Writer w's state is touched only by its own completions, which follow one another.

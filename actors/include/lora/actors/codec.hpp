@@ -53,7 +53,8 @@ Payload encode_mutations(uint64_t query, const std::vector<exec::Mutation>& item
 std::vector<exec::Mutation> decode_mutations(const Payload& p);
 
 Payload encode_fetch_request(const std::vector<uint64_t>& nodes, const std::vector<uint64_t>& rels);
-void decode_fetch_request(const Payload& p, std::vector<uint64_t>& nodes, std::vector<uint64_t>& rels);
+void decode_fetch_request(const Payload& p, std::vector<uint64_t>& nodes,
+                          std::vector<uint64_t>& rels);
 Payload encode_values(const std::vector<Value>& values);
 
 // Redo operations: a shard's part of a commit, and the whole commit record in the WAL.

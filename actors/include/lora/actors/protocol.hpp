@@ -95,9 +95,9 @@ private:
 // answered resets itself and waits here for the next request.
 class QueryPool {
 public:
-    caf::actor take();        // an idle actor, or null
-    bool put(caf::actor a);   // false: full or closed (the actor should quit)
-    void close();             // at shutdown: ends the idle actors, refuses new ones
+    caf::actor take();       // an idle actor, or null
+    bool put(caf::actor a);  // false: full or closed (the actor should quit)
+    void close();            // at shutdown: ends the idle actors, refuses new ones
 private:
     std::mutex mu_;
     std::vector<caf::actor> idle_;
@@ -151,9 +151,8 @@ struct EngineShared {
     std::atomic<uint64_t> next_query{1};
     CommitClock commits;  // commit timestamps, snapshots, the version horizon
     // Commit counters (EngineStats): bucket bounds in microseconds, the last bucket is +Inf.
-    static constexpr std::array<uint64_t, 12> kCommitBucketsUs{100,   250,   500,   1000,
-                                                               2500,  5000,  10000, 25000,
-                                                               50000, 100000, 250000, 1000000};
+    static constexpr std::array<uint64_t, 12> kCommitBucketsUs{
+        100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 1000000};
     std::array<std::atomic<uint64_t>, 13> commit_buckets{};
     std::atomic<uint64_t> commit_us_sum{0};
     std::atomic<uint64_t> commits_total{0};
@@ -220,7 +219,6 @@ struct QueryContext {
 };
 using QueryRef = std::shared_ptr<QueryContext>;
 
-
 struct Outcome {
     Result result;
     std::optional<Error> error;
@@ -278,8 +276,9 @@ caf::actor spawn_shard(caf::actor_system& sys, std::shared_ptr<storage::Partitio
 // writer's I/O thread once it is durable (per the sync mode) or failed (error not empty), or
 // here when the append is refused; it must be quick and may only send messages. Reserves the
 // LSN at the commit clock as the writer assigns it. The WAL actor's append message runs it.
-void wal_append(const std::shared_ptr<wal::Writer>& writer, const std::weak_ptr<EngineShared>& engine,
-                const Payload& record, std::function<void(uint64_t, const std::string&)> done);
+void wal_append(const std::shared_ptr<wal::Writer>& writer,
+                const std::weak_ptr<EngineShared>& engine, const Payload& record,
+                std::function<void(uint64_t, const std::string&)> done);
 
 caf::actor spawn_wal(caf::actor_system& sys, std::shared_ptr<wal::Writer> writer,
                      std::weak_ptr<EngineShared> engine);

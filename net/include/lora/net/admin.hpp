@@ -16,7 +16,8 @@ namespace lora::net {
 // Resolves the client-given `name` inside `dir`. Throws lora::Error (detail InvalidPath)
 // for an empty name, an absolute path, a ".." component, a NUL byte, or a path that
 // resolves (through symlinks) outside `dir`. `dir` need not exist yet.
-std::filesystem::path resolve_snapshot_path(const std::filesystem::path& dir, std::string_view name);
+std::filesystem::path resolve_snapshot_path(const std::filesystem::path& dir,
+                                            std::string_view name);
 
 // GET /health's answer: 200 {"status":"ok"}, or 503 {"status":"read-only","reason":..}.
 Response health_response(bool read_only, std::string_view reason);

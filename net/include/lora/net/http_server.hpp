@@ -20,13 +20,13 @@ struct ServerOptions {
     std::string host = "127.0.0.1";
     uint16_t port = 4747;  // 0 = any free port; see HttpServer::port()
     unsigned io_threads = 2;
-    unsigned query_threads = 0;              // 0 = 8 x hardware threads, at least 32
-    size_t max_request_bytes = 16u << 20;    // larger bodies get 413
-    std::chrono::milliseconds query_timeout{0};    // 0 = none; else 504 and cancel when it passes
+    unsigned query_threads = 0;                  // 0 = 8 x hardware threads, at least 32
+    size_t max_request_bytes = 16u << 20;        // larger bodies get 413
+    std::chrono::milliseconds query_timeout{0};  // 0 = none; else 504 and cancel when it passes
     std::chrono::milliseconds header_timeout{10000};  // slow or idle clients are dropped
     std::chrono::milliseconds body_timeout{60000};
-    size_t max_pending_queries = 4096;       // queued + running; beyond it 503
-    std::string auth_token;                  // empty = no authentication
+    size_t max_pending_queries = 4096;  // queued + running; beyond it 503
+    std::string auth_token;             // empty = no authentication
 };
 
 // Adds the routes of this build: POST /query, /query/stream, /explain, /profile, GET /health,

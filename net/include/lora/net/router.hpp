@@ -6,8 +6,8 @@
 
 #include <atomic>
 #include <functional>
-#include <memory>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -86,9 +86,9 @@ public:
     void add(Route route);
 
     struct Match {
-        const Route* route = nullptr;  // set when found
-        unsigned status = 200;         // 404 or 405 when route is null
-        std::string allow;             // for 405: methods the path accepts
+        const Route* route = nullptr;               // set when found
+        unsigned status = 200;                      // 404 or 405 when route is null
+        std::string allow;                          // for 405: methods the path accepts
         std::map<std::string, std::string> params;  // the {name} segments, when found
         std::string pattern;  // for 405: the route path the request's path matched
     };

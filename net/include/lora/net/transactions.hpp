@@ -68,7 +68,7 @@ public:
 
 private:
     struct Entry {
-        std::mutex mu;  // held for the whole of each request on this transaction
+        std::mutex mu;                    // held for the whole of each request on this transaction
         std::unique_ptr<Transaction> tx;  // null once closed
         std::atomic<int64_t> last_used{0};  // steady_clock ticks
     };

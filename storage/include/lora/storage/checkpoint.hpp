@@ -57,12 +57,10 @@ void rebuild_in_edges(std::span<Partition* const> all);
 // name), framed like a partition file; empty when the partition has no vector index. Call it
 // on the shard's thread next to encode_partition: the images may hold writes after the
 // checkpoint's snapshot, which recovery reconciles (Partition::stash_vector_images).
-std::vector<std::byte> encode_vector_images(const Partition& p, const wal::DbId& db,
-                                            uint64_t lsn);
-std::vector<Partition::VectorImage> decode_vector_images(std::span<const std::byte> bytes,
-                                                         const wal::DbId& db, uint64_t expected_lsn,
-                                                         uint32_t shard_index, uint32_t shard_count,
-                                                         std::string_view source = "vector index images");
+std::vector<std::byte> encode_vector_images(const Partition& p, const wal::DbId& db, uint64_t lsn);
+std::vector<Partition::VectorImage> decode_vector_images(
+    std::span<const std::byte> bytes, const wal::DbId& db, uint64_t expected_lsn,
+    uint32_t shard_index, uint32_t shard_count, std::string_view source = "vector index images");
 
 // Every name of the three kinds in id order.
 std::vector<std::byte> encode_catalog(const Catalog& c, const wal::DbId& db, uint64_t lsn);
@@ -92,8 +90,7 @@ void write_checkpoint(DataDir& dir, uint64_t lsn, std::span<const std::byte> cat
 // images found are stashed in the partitions for their sync_indexes(); a missing or damaged
 // image file is only logged (a warning), never an error. After an error
 // the catalog and partitions may be partly filled and are to be discarded.
-uint64_t load_checkpoint(const DataDir& dir, Catalog& catalog,
-                         std::vector<Partition*>& partitions);
+uint64_t load_checkpoint(const DataDir& dir, Catalog& catalog, std::vector<Partition*>& partitions);
 
 struct SnapshotInfo {
     wal::DbId db_id;

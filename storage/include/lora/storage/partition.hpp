@@ -57,9 +57,9 @@ public:
     // InvalidPropertyType) for values that cannot be stored: maps, graph elements, nested
     // lists, lists holding null.
     bool set_node_property(uint64_t node, uint32_t key, Value v);
-    const Value* node_property(uint64_t node, uint32_t key) const;  // nullptr if absent
+    const Value* node_property(uint64_t node, uint32_t key) const;   // nullptr if absent
     std::span<const Property> node_properties(uint64_t node) const;  // sorted by key
-    bool clear_node_properties(uint64_t node);  // true if the node had any
+    bool clear_node_properties(uint64_t node);                       // true if the node had any
     // Deletes a node without relationships; returns false and changes nothing otherwise.
     bool delete_node(uint64_t node);
     size_t degree(uint64_t node) const;  // outgoing + incoming (a self-loop counts twice)
@@ -113,7 +113,8 @@ public:
     // The same from given labels / type and properties (storage::View's kept versions).
     std::shared_ptr<const NodeData> make_node_data(std::span<const uint32_t> labels,
                                                    std::span<const Property> props) const;
-    std::shared_ptr<const RelData> make_rel_data(uint32_t type, std::span<const Property> props) const;
+    std::shared_ptr<const RelData> make_rel_data(uint32_t type,
+                                                 std::span<const Property> props) const;
 
     // ---- recovery (WAL replay, checkpoint load): recreate records under their old ids.
     // Slots skipped over become tombstones. Throw lora::Error if the id is foreign, already

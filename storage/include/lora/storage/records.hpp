@@ -60,12 +60,32 @@ public:
         explicit iterator(const PackedEdge* p) : p_(p) {}
         Edge operator*() const { return p_->unpack(); }
         Edge operator[](difference_type i) const { return p_[i].unpack(); }
-        iterator& operator++() { ++p_; return *this; }
-        iterator operator++(int) { auto t = *this; ++p_; return t; }
-        iterator& operator--() { --p_; return *this; }
-        iterator operator--(int) { auto t = *this; --p_; return t; }
-        iterator& operator+=(difference_type n) { p_ += n; return *this; }
-        iterator& operator-=(difference_type n) { p_ -= n; return *this; }
+        iterator& operator++() {
+            ++p_;
+            return *this;
+        }
+        iterator operator++(int) {
+            auto t = *this;
+            ++p_;
+            return t;
+        }
+        iterator& operator--() {
+            --p_;
+            return *this;
+        }
+        iterator operator--(int) {
+            auto t = *this;
+            --p_;
+            return t;
+        }
+        iterator& operator+=(difference_type n) {
+            p_ += n;
+            return *this;
+        }
+        iterator& operator-=(difference_type n) {
+            p_ -= n;
+            return *this;
+        }
         friend iterator operator+(iterator it, difference_type n) { return it += n; }
         friend iterator operator+(difference_type n, iterator it) { return it += n; }
         friend iterator operator-(iterator it, difference_type n) { return it -= n; }
@@ -221,9 +241,7 @@ public:
     LabelSet& operator=(const LabelSet&) = delete;
     ~LabelSet() { clear(); }
 
-    std::span<const uint32_t> ids() const {
-        return {size_ <= kInline ? slots_ : heap(), size_};
-    }
+    std::span<const uint32_t> ids() const { return {size_ <= kInline ? slots_ : heap(), size_}; }
     size_t size() const { return size_; }
     bool contains(uint32_t id) const;
     bool add(uint32_t id);     // true if newly added

@@ -159,7 +159,10 @@ class View {
 public:
     // A view lives for one step of one message: versions change only between messages.
     View(const Partition& part, Snap snap)
-        : p_(part), v_(part.versions()), s_(snap), hides_(v_.may_hide(snap)),
+        : p_(part),
+          v_(part.versions()),
+          s_(snap),
+          hides_(v_.may_hide(snap)),
           created_(hides_ && v_.hides_created(snap)) {}
 
     const Partition& partition() const { return p_; }

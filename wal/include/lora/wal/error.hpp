@@ -13,13 +13,13 @@ namespace lora::wal {
 class WalError : public std::runtime_error {
 public:
     enum class Kind : uint8_t {
-        Io,              // a system call failed (the message carries errno's text)
-        Corrupt,         // a bad record or header where damage cannot be a torn tail
-        ForeignSegment,  // a segment written for another database id
-        MissingSegment,  // a gap in the LSN sequence between segments
-        InvalidArgument, // caller error: record too large, bad options
-        Poisoned,        // the writer failed a write or sync earlier and accepts nothing
-        Closed,          // the writer was closed
+        Io,               // a system call failed (the message carries errno's text)
+        Corrupt,          // a bad record or header where damage cannot be a torn tail
+        ForeignSegment,   // a segment written for another database id
+        MissingSegment,   // a gap in the LSN sequence between segments
+        InvalidArgument,  // caller error: record too large, bad options
+        Poisoned,         // the writer failed a write or sync earlier and accepts nothing
+        Closed,           // the writer was closed
     };
     static constexpr uint64_t no_offset = std::numeric_limits<uint64_t>::max();
 

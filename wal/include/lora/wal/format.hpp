@@ -87,9 +87,9 @@ enum class ParseStatus { Ok, End, Bad };
 
 struct ParseResult {
     ParseStatus status = ParseStatus::End;
-    Record record;           // when Ok
-    uint64_t size = 0;       // bytes the record occupies, padding included, when Ok
-    std::string why;         // when Bad
+    Record record;      // when Ok
+    uint64_t size = 0;  // bytes the record occupies, padding included, when Ok
+    std::string why;    // when Bad
 };
 
 // Parses the record at `offset` of `segment` (the whole segment's bytes). `expected_lsn`

@@ -34,11 +34,11 @@ struct WriterOptions {
 };
 
 struct WriterStats {
-    uint64_t records = 0;           // records written
-    uint64_t bytes = 0;             // bytes written, framing and padding included
-    uint64_t fsyncs = 0;            // fdatasync calls (batch, timer, rotation, flush)
-    uint64_t batches = 0;           // group-commit writes
-    uint64_t max_batch = 0;         // most records in one batch
+    uint64_t records = 0;    // records written
+    uint64_t bytes = 0;      // bytes written, framing and padding included
+    uint64_t fsyncs = 0;     // fdatasync calls (batch, timer, rotation, flush)
+    uint64_t batches = 0;    // group-commit writes
+    uint64_t max_batch = 0;  // most records in one batch
     uint64_t segments_created = 0;
     uint64_t last_written_lsn = 0;  // written to the file (page cache)
     uint64_t last_durable_lsn = 0;  // written and synced
