@@ -1,11 +1,11 @@
 // lora-micro: Google Benchmark micro-benchmarks of the engine's parts in isolation:
 // parse + plan, compiled expressions, the row-batch codec and an actor hop, WAL appends.
-#include "cypher/parser.hpp"
-#include "cypher/semantic.hpp"
-#include "exec/expr.hpp"
+#include <lora/cypher/parser.hpp>
+#include <lora/cypher/semantic.hpp>
+#include <lora/exec/expr.hpp>
 #include "lora/actors/codec.hpp"
 #include "lora/actors/protocol.hpp"
-#include "plan/planner.hpp"
+#include <lora/plan/planner.hpp>
 
 #include <lora/wal/writer.hpp>
 

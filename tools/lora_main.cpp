@@ -1,6 +1,8 @@
 // lora: the Cypher shell. Runs statements from -e, -f or piped stdin, or interactively (libedit
 // line editing and history), against an embedded database or a running lorad (--connect).
-#include "json_format.hpp"
+#include <lora/net/json_format.hpp>
+#include <lora/net/table_format.hpp>
+#include <lora/cypher/script.hpp>
 
 #include <lora/lora.hpp>
 #include <lora/net/remote.hpp>
@@ -225,7 +227,7 @@ int interactive(Session& s, const std::string& where) {
             if (c == '\n') c = ' ';
         add_history(entry.c_str());
         if (!hist.empty()) write_history(hist.c_str());
-        for (const auto& stmt : lora::json::split_statements(buffer)) run_statement(s, stmt);
+        for (const auto& stmt : lora::cypher::split_statements(buffer)) run_statement(s, stmt);
         buffer.clear();
     }
     if (!hist.empty()) write_history(hist.c_str());
@@ -342,7 +344,7 @@ int main(int argc, char** argv) {
 
     if (is_interactive) return interactive(s, where);
 
-    for (const auto& stmt : lora::json::split_statements(script))
+    for (const auto& stmt : lora::cypher::split_statements(script))
         if (!run_statement(s, stmt)) return 1;
     std::cout.flush();
     return 0;

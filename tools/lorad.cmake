@@ -1,7 +1,5 @@
 # lorad: the HTTP/JSON daemon (included from tools/CMakeLists.txt).
-if(TARGET lora_net AND EXISTS ${CMAKE_CURRENT_LIST_DIR}/lorad_main.cpp)
-  find_package(tomlplusplus REQUIRED)
-  add_executable(lorad ${CMAKE_CURRENT_LIST_DIR}/lorad_main.cpp)
-  target_link_libraries(lorad PRIVATE lora_net lora_json CLI11::CLI11 tomlplusplus::tomlplusplus
-                        spdlog::spdlog mimalloc)
-endif()
+find_package(tomlplusplus REQUIRED)
+add_executable(lorad ${CMAKE_CURRENT_LIST_DIR}/lorad_main.cpp)
+target_link_libraries(lorad PRIVATE lora_net CLI11::CLI11 tomlplusplus::tomlplusplus
+                      spdlog::spdlog mimalloc)

@@ -4,9 +4,9 @@
 #include "lora/actors/protocol.hpp"
 #include "outbox.hpp"
 
-#include "cypher/parser.hpp"
-#include "cypher/semantic.hpp"
-#include "plan/planner.hpp"
+#include <lora/cypher/parser.hpp>
+#include <lora/cypher/semantic.hpp>
+#include <lora/plan/planner.hpp>
 
 #include <lora/wal/fault.hpp>
 

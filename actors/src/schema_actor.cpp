@@ -3,8 +3,8 @@
 // change in the WAL as a one-operation commit record, and only then lets plans use it.
 #include "lora/actors/protocol.hpp"
 
-#include "exec/expr.hpp"
-#include "exec/schema.hpp"
+#include <lora/exec/expr.hpp>
+#include <lora/exec/schema.hpp>
 
 namespace lora::actors {
 

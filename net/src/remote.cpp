@@ -2,7 +2,7 @@
 // shell never trips over a keep-alive connection the server has already dropped.
 #include <lora/net/remote.hpp>
 
-#include "json_format.hpp"
+#include <lora/net/json_format.hpp>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>

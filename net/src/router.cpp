@@ -1,7 +1,7 @@
 // Route lookup and the mapping of errors to HTTP statuses and JSON bodies.
 #include <lora/net/router.hpp>
 
-#include "json_format.hpp"
+#include <lora/net/json_format.hpp>
 
 #include <nlohmann/json.hpp>
 

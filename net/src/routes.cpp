@@ -6,7 +6,7 @@
 #include <lora/net/http_server.hpp>
 #include <lora/net/transactions.hpp>
 
-#include "json_format.hpp"
+#include <lora/net/json_format.hpp>
 
 #include <nlohmann/json.hpp>
 

@@ -1,5 +1,5 @@
 // Lexer tests: numbers, strings and escapes, identifiers, comments and positions.
-#include "cypher/lexer.hpp"
+#include <lora/cypher/lexer.hpp>
 
 #include <lora/error.hpp>
 

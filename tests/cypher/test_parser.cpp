@@ -1,5 +1,5 @@
 // Parser tests: every clause, expression forms, precedence, column text and error positions.
-#include "cypher/parser.hpp"
+#include <lora/cypher/parser.hpp>
 
 #include <lora/error.hpp>
 

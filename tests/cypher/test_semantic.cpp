@@ -1,7 +1,7 @@
 // Semantic analysis tests: one or more queries per error detail, and valid queries that
 // must pass untouched.
-#include "cypher/parser.hpp"
-#include "cypher/semantic.hpp"
+#include <lora/cypher/parser.hpp>
+#include <lora/cypher/semantic.hpp>
 
 #include <lora/error.hpp>
 

@@ -1,7 +1,7 @@
 // Runs every query of the openCypher TCK through parse() + analyze(): compile-time errors
 // must come out with the TCK's detail code, every other query must be accepted.
-#include "cypher/parser.hpp"
-#include "cypher/semantic.hpp"
+#include <lora/cypher/parser.hpp>
+#include <lora/cypher/semantic.hpp>
 
 #include <lora/error.hpp>
 

@@ -3,8 +3,6 @@
 add_executable(durability_child ${CMAKE_CURRENT_LIST_DIR}/child/durability_child.cpp)
 target_link_libraries(durability_child PRIVATE lora)
 lora_add_suite(test_durability durability lora)
-if(TARGET test_durability)
-  add_dependencies(test_durability durability_child)
-  target_compile_definitions(test_durability PRIVATE
-    LORA_DURABILITY_CHILD="$<TARGET_FILE:durability_child>")
-endif()
+add_dependencies(test_durability durability_child)
+target_compile_definitions(test_durability PRIVATE
+  LORA_DURABILITY_CHILD="$<TARGET_FILE:durability_child>")

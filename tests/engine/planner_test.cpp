@@ -1,8 +1,8 @@
 // Placement of plan steps: scans run at every shard, expansion at the node's shard, work on
 // the other node's data at that node's shard, barriers at the coordinator.
-#include "plan/planner.hpp"
-#include "cypher/parser.hpp"
-#include "cypher/semantic.hpp"
+#include <lora/plan/planner.hpp>
+#include <lora/cypher/parser.hpp>
+#include <lora/cypher/semantic.hpp>
 
 #include "helpers.hpp"
 

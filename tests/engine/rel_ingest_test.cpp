@@ -2,9 +2,9 @@
 // missing-key, float/int and non-map rows), the index seek that takes over its equality
 // filter (exact hits, rechecked candidates, snapshots), and relationships created by a
 // transaction, which are listed rather than versioned (snapshots, deletes, rollback, replay).
-#include "cypher/parser.hpp"
-#include "cypher/semantic.hpp"
-#include "plan/planner.hpp"
+#include <lora/cypher/parser.hpp>
+#include <lora/cypher/semantic.hpp>
+#include <lora/plan/planner.hpp>
 
 #include "helpers.hpp"
 

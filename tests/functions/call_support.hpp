@@ -1,7 +1,7 @@
 // Shared by the function tests: calls a registered scalar function by name.
 #pragma once
 
-#include "functions/functions.hpp"
+#include <lora/functions/functions.hpp>
 
 #include <lora/value.hpp>
 

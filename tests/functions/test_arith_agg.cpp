@@ -1,6 +1,6 @@
 // Tests of the arithmetic operators and the aggregators, including that merging partial
 // states (as shards and the coordinator do) gives the single-pass result.
-#include "functions/functions.hpp"
+#include <lora/functions/functions.hpp>
 
 #include <lora/error.hpp>
 

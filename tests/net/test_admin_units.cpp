@@ -10,7 +10,8 @@
 
 #include <fstream>
 
-#include "json_format.hpp"
+#include <lora/net/json_format.hpp>
+#include <lora/net/table_format.hpp>
 
 using namespace lora::net;
 using lora::test::TempDir;

@@ -2,7 +2,8 @@
 // lorad's HTTP answers and the `lora` CLI, each a real process where one exists.
 #include "net_support.hpp"
 
-#include "json_format.hpp"
+#include <lora/net/json_format.hpp>
+#include <lora/net/table_format.hpp>
 
 #include <catch2/catch.hpp>
 

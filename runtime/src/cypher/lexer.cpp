@@ -1,6 +1,6 @@
 // Cypher lexer. Literal problems that depend on context (a malformed number used as a map
 // key is a plain syntax error, not a number error) are recorded on the token, not thrown.
-#include "cypher/lexer.hpp"
+#include <lora/cypher/lexer.hpp>
 
 #include <lora/error.hpp>
 

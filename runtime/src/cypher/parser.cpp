@@ -1,9 +1,9 @@
 // Cypher parser. Expressions follow the openCypher precedence ladder; a '(' in expression
 // position is first tried as a pattern and falls back to a parenthesized expression.
-#include "cypher/parser.hpp"
-#include "cypher/show_indexes.hpp"
+#include <lora/cypher/parser.hpp>
+#include <lora/cypher/show_indexes.hpp>
 
-#include "cypher/lexer.hpp"
+#include <lora/cypher/lexer.hpp>
 
 #include <lora/error.hpp>
 

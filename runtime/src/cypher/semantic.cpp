@@ -1,8 +1,8 @@
 // Semantic analysis: walks clauses in order keeping the variables in scope with a coarse
 // static type, and raises the openCypher compile-time errors the TCK names.
-#include "cypher/semantic.hpp"
+#include <lora/cypher/semantic.hpp>
 
-#include "functions/functions.hpp"
+#include <lora/functions/functions.hpp>
 
 #include <lora/error.hpp>
 

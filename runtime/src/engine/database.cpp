@@ -4,7 +4,7 @@
 // the path).
 #include "lora/actors/protocol.hpp"
 
-#include "exec/schema.hpp"
+#include <lora/exec/schema.hpp>
 
 #include <lora/lora.hpp>
 #include <lora/storage/catalog.hpp>

@@ -1,7 +1,7 @@
 // Batch entry points of a shard: before the rows (or mutations) of a batch run one by one,
 // the cache lines their random reads will touch are requested for the whole batch, so the
 // misses overlap instead of stalling each row in turn. Only warms; results never change.
-#include "exec/executor.hpp"
+#include <lora/exec/executor.hpp>
 
 #include <lora/storage/partition.hpp>
 

@@ -1,6 +1,6 @@
 // Step implementations. Shard steps read and write the local partition; rows that must
 // continue elsewhere go to the Runtime. Coordinator steps keep their state here.
-#include "exec/executor.hpp"
+#include <lora/exec/executor.hpp>
 
 #include <lora/error.hpp>
 #include <lora/storage/catalog.hpp>

@@ -1,5 +1,5 @@
 // Evaluation of compiled expressions with Cypher's null and type semantics.
-#include "exec/expr.hpp"
+#include <lora/exec/expr.hpp>
 
 #include <lora/error.hpp>
 #include <lora/storage/catalog.hpp>

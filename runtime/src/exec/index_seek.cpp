@@ -2,7 +2,7 @@
 // index. Whenever the index cannot answer exactly as the filters after it would (no index
 // here, a value the index does not order, an error while computing the key), it falls back
 // to the label scan and lets those filters decide, so results never depend on the index.
-#include "exec/executor.hpp"
+#include <lora/exec/executor.hpp>
 
 #include <lora/error.hpp>
 #include <lora/storage/partition.hpp>

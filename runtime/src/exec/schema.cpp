@@ -1,7 +1,7 @@
 // CREATE INDEX option checks and the SHOW INDEXES procedure.
-#include "exec/schema.hpp"
+#include <lora/exec/schema.hpp>
 
-#include "cypher/show_indexes.hpp"
+#include <lora/cypher/show_indexes.hpp>
 
 #include <lora/error.hpp>
 

@@ -1,5 +1,5 @@
 // Rolling a transaction's changes back at one shard.
-#include "exec/txn_log.hpp"
+#include <lora/exec/txn_log.hpp>
 
 #include <lora/storage/partition.hpp>
 

@@ -2,7 +2,7 @@
 // shard searches its own HNSW index at the query's snapshot, and a coordinator barrier keeps
 // the k best (node, score) rows of each tagged input row.
 #include "exec/vector_query.hpp"
-#include "exec/executor.hpp"
+#include <lora/exec/executor.hpp>
 
 #include <lora/error.hpp>
 #include <lora/storage/partition.hpp>

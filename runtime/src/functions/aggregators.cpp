@@ -1,6 +1,6 @@
 // Aggregators (count, sum, avg, min, max, collect, percentiles, stDev) with partial states
 // that merge exactly, so shards can pre-aggregate and the coordinator combines.
-#include "functions/functions.hpp"
+#include <lora/functions/functions.hpp>
 #include "functions/internal.hpp"
 
 #include <algorithm>

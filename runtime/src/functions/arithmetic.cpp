@@ -1,6 +1,6 @@
 // Cypher arithmetic operators (+ - * / % ^ and unary -): null propagation, exact int64
 // arithmetic with overflow errors, int/float promotion, string and list concatenation.
-#include "functions/functions.hpp"
+#include <lora/functions/functions.hpp>
 #include "functions/internal.hpp"
 
 #include <cmath>

@@ -1,6 +1,6 @@
 // The function registry (names, arities, aggregate flag) and the scalar functions with
 // Neo4j semantics: null in -> null out unless a function says otherwise.
-#include "functions/functions.hpp"
+#include <lora/functions/functions.hpp>
 #include "functions/internal.hpp"
 
 #include <algorithm>

@@ -2,7 +2,7 @@
 // properties with a value that does not depend on the node becomes a NodeIndexSeek. The
 // filters stay, so the seek only has to return a superset of the matching nodes - except
 // the equality conjunct of a one-property equality seek, which the seek itself rechecks.
-#include "plan/planner.hpp"
+#include <lora/plan/planner.hpp>
 
 #include <algorithm>
 

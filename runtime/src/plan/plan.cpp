@@ -1,5 +1,5 @@
 // Text form of plans for EXPLAIN: one line per step with its location.
-#include "plan/plan.hpp"
+#include <lora/plan/plan.hpp>
 
 #include <sstream>
 

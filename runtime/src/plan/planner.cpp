@@ -5,7 +5,7 @@
 //  - when a step reads several entities, all but one are attached first;
 //  - writes run at the shard owning what they write; new nodes go round-robin;
 //  - merges (aggregate, sort, distinct, limit, eager barriers) run at the coordinator.
-#include "plan/planner.hpp"
+#include <lora/plan/planner.hpp>
 
 #include "exec/vector_query.hpp"
 

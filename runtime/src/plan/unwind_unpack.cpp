@@ -3,7 +3,7 @@
 // slots and drops the map, so later hops ship a few scalars instead of re-encoding and
 // rebuilding the whole map per row. And a created relationship nothing reads is not put in
 // its row (a value allocated per row for nothing).
-#include "plan/planner.hpp"
+#include <lora/plan/planner.hpp>
 
 #include <map>
 #include <string>

@@ -2,7 +2,7 @@
 // The encoded bytes live in an immutable shared buffer: local sends share it, never copy.
 #pragma once
 
-#include "exec/executor.hpp"
+#include <lora/exec/executor.hpp>
 
 #include <lora/value.hpp>
 

@@ -27,7 +27,7 @@
 
 #include "lora/actors/codec.hpp"
 #include "lora/actors/stream.hpp"
-#include "plan/plan.hpp"
+#include <lora/plan/plan.hpp>
 
 #include <lora/lora.hpp>
 #include <lora/storage/catalog.hpp>

@@ -3,8 +3,8 @@
 // location of the next step differs from where the row is; see docs/architecture.md.
 #pragma once
 
-#include "exec/expr.hpp"
-#include "exec/procedures.hpp"
+#include <lora/exec/expr.hpp>
+#include <lora/exec/procedures.hpp>
 
 #include <lora/storage/index_registry.hpp>
 #include <lora/value.hpp>

@@ -1,8 +1,8 @@
 // The planner: turns an analyzed AST into a located physical plan (plan.hpp).
 #pragma once
 
-#include "cypher/ast.hpp"
-#include "plan/plan.hpp"
+#include <lora/cypher/ast.hpp>
+#include <lora/plan/plan.hpp>
 
 #include <lora/storage/index_registry.hpp>
 

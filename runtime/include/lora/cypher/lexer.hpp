@@ -2,7 +2,7 @@
 // so the parser can report positions and recover each expression's exact source text.
 #pragma once
 
-#include "cypher/ast.hpp"
+#include <lora/cypher/ast.hpp>
 
 #include <cstdint>
 #include <string>

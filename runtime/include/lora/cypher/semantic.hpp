@@ -2,7 +2,7 @@
 // evident (literals, pattern elements), aggregation rules and clause composition.
 #pragma once
 
-#include "cypher/ast.hpp"
+#include <lora/cypher/ast.hpp>
 
 namespace lora::cypher {
 

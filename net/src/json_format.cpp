@@ -1,5 +1,5 @@
-// JSON and table rendering of results; statement splitting for scripts.
-#include "json_format.hpp"
+// JSON encoding of values, results and errors (lorad, the lora shell, tests).
+#include <lora/net/json_format.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -126,99 +126,6 @@ Value from_json(const json& j) {
         }
         default: return Value();
     }
-}
-
-std::vector<std::string> split_statements(const std::string& s) {
-    std::vector<std::string> out;
-    std::string cur;
-    char quote = 0;
-    for (size_t i = 0; i < s.size(); ++i) {
-        char c = s[i];
-        if (quote) {
-            cur += c;
-            if (c == '\\' && quote != '`' && i + 1 < s.size()) {
-                cur += s[++i];
-            } else if (c == quote) {
-                quote = 0;
-            }
-            continue;
-        }
-        if (c == '\'' || c == '"' || c == '`') {
-            quote = c;
-            cur += c;
-        } else if (c == '/' && i + 1 < s.size() && s[i + 1] == '/') {
-            while (i < s.size() && s[i] != '\n') ++i;
-            cur += '\n';
-        } else if (c == '/' && i + 1 < s.size() && s[i + 1] == '*') {
-            size_t end = s.find("*/", i + 2);
-            i = end == std::string::npos ? s.size() : end + 1;
-            cur += ' ';
-        } else if (c == ';') {
-            out.push_back(cur);
-            cur.clear();
-        } else {
-            cur += c;
-        }
-    }
-    out.push_back(cur);
-    std::vector<std::string> trimmed;
-    for (auto& st : out) {
-        auto b = st.find_first_not_of(" \t\r\n");
-        if (b == std::string::npos) continue;
-        auto e = st.find_last_not_of(" \t\r\n");
-        trimmed.push_back(st.substr(b, e - b + 1));
-    }
-    return trimmed;
-}
-
-std::string format_table(const Result& r) {
-    std::vector<std::vector<std::string>> cells;
-    std::vector<size_t> width(r.columns.size(), 0);
-    for (size_t i = 0; i < r.columns.size(); ++i) width[i] = r.columns[i].size();
-    for (const auto& row : r.rows) {
-        std::vector<std::string> line;
-        for (size_t i = 0; i < row.size() && i < width.size(); ++i) {
-            line.push_back(row[i].to_string());
-            width[i] = std::max(width[i], line.back().size());
-        }
-        cells.push_back(std::move(line));
-    }
-    std::ostringstream o;
-    if (r.columns.empty()) {
-        const auto& s = r.stats;
-        o << "(no columns)";
-        if (s.contains_updates()) {
-            o << " nodes created: " << s.nodes_created << ", deleted: " << s.nodes_deleted
-              << "; relationships created: " << s.relationships_created
-              << ", deleted: " << s.relationships_deleted
-              << "; properties set: " << s.properties_set << "; labels added: " << s.labels_added
-              << ", removed: " << s.labels_removed;
-        }
-        o << "\n";
-        return o.str();
-    }
-    auto sep = [&] {
-        o << "+";
-        for (auto w : width) o << std::string(w + 2, '-') << "+";
-        o << "\n";
-    };
-    sep();
-    o << "|";
-    for (size_t i = 0; i < width.size(); ++i)
-        o << " " << r.columns[i] << std::string(width[i] - r.columns[i].size(), ' ') << " |";
-    o << "\n";
-    sep();
-    for (const auto& line : cells) {
-        o << "|";
-        for (size_t i = 0; i < width.size(); ++i) {
-            const std::string& c = i < line.size() ? line[i] : std::string();
-            o << " " << c << std::string(width[i] - c.size(), ' ') << " |";
-        }
-        o << "\n";
-    }
-    sep();
-    o << r.rows.size() << (r.rows.size() == 1 ? " row" : " rows") << "\n";
-    return o.str();
 }
 
 }  // namespace lora::json

@@ -1,7 +1,7 @@
 // Cypher parser: hand-written recursive descent from tokens to the AST of ast.hpp.
 #pragma once
 
-#include "cypher/ast.hpp"
+#include <lora/cypher/ast.hpp>
 
 #include <string_view>
 

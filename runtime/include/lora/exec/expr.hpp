@@ -3,7 +3,7 @@
 // attached to the value, or from the local partition when the entity lives here.
 #pragma once
 
-#include "functions/functions.hpp"
+#include <lora/functions/functions.hpp>
 
 #include <lora/storage/versions.hpp>
 #include <lora/value.hpp>

@@ -2,7 +2,7 @@
 // SHOW INDEXES (a built-in procedure over the catalog's index registry).
 #pragma once
 
-#include "exec/procedures.hpp"
+#include <lora/exec/procedures.hpp>
 
 #include <lora/storage/catalog.hpp>
 #include <lora/storage/index_registry.hpp>

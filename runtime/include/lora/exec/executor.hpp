@@ -4,9 +4,9 @@
 // sends it. The same code runs at shards (with their partition) and at the coordinator.
 #pragma once
 
-#include "exec/expr.hpp"
-#include "exec/txn_log.hpp"
-#include "plan/plan.hpp"
+#include <lora/exec/expr.hpp>
+#include <lora/exec/txn_log.hpp>
+#include <lora/plan/plan.hpp>
 
 #include <lora/storage/catalog.hpp>
 

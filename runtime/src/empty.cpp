@@ -1,1 +1,0 @@
-// Keeps every runtime library non-empty while its folder is being filled.
