@@ -2,7 +2,7 @@
 // own io_context, so connections never share a lock; Beast does the HTTP framing.
 #include "lora_bench_http.hpp"
 
-#include <lora/error.hpp>
+#include <lora/errors.hpp>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -27,9 +27,7 @@ namespace http = boost::beast::http;
 using tcp = boost::asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
-[[noreturn]] void fail(const std::string& message) {
-    throw Error(ErrorClass::Database, ErrorPhase::Runtime, "BenchError", "Http", message);
-}
+[[noreturn]] void fail(const std::string& message) { throw errors::database("Http", message); }
 
 constexpr const char* kWriteQuery = "CREATE (:W {w: $w, s: $s})-[:R]->(:W {w: $w, s: $s, t: 1})";
 

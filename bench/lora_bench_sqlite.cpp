@@ -3,7 +3,7 @@
 // a busy answer is waited out (busy_timeout) or retried, never reported as a failure.
 #include "lora_bench_sqlite.hpp"
 
-#include <lora/error.hpp>
+#include <lora/errors.hpp>
 
 #include <sqlite3.h>
 
@@ -23,9 +23,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
 
-[[noreturn]] void fail(const std::string& message) {
-    throw Error(ErrorClass::Database, ErrorPhase::Runtime, "BenchError", "Sqlite", message);
-}
+[[noreturn]] void fail(const std::string& message) { throw errors::database("Sqlite", message); }
 
 // A connection closed on scope exit.
 struct Conn {

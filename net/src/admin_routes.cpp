@@ -1,5 +1,6 @@
 // The admin routes of lorad: checkpoint, snapshot save/load confined to the snapshot
 // directory, and WAL status. All take the same bearer token as the query routes.
+#include <lora/errors.hpp>
 #include <lora/lora.hpp>
 #include <lora/net/admin.hpp>
 
@@ -14,8 +15,7 @@ using Json = nlohmann::json;
 namespace {
 
 [[noreturn]] void invalid_path(std::string_view name, std::string_view why) {
-    throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "InvalidPath",
-                "snapshot path '" + std::string(name) + "' " + std::string(why));
+    throw errors::invalid_path("snapshot path '" + std::string(name) + "' " + std::string(why));
 }
 
 Response ok_json(const Json& j) {

@@ -1,5 +1,5 @@
 // Parsing and layering of lorad's settings (TOML file, LORA_* environment, flags).
-#include <lora/error.hpp>
+#include <lora/errors.hpp>
 #include <lora/net/config.hpp>
 
 #include <toml++/toml.h>
@@ -13,8 +13,7 @@ namespace lora::net {
 namespace {
 
 [[noreturn]] void bad_option(std::string message) {
-    throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "InvalidOption",
-                std::move(message));
+    throw errors::invalid_option(std::move(message));
 }
 
 uint64_t parse_uint(std::string_view text, std::string_view what) {

@@ -1,5 +1,6 @@
 // Beast sessions: each connection reads one request at a time on its strand, answers cheap
 // routes inline and hands blocking ones to the worker pool, then posts the answer back.
+#include <lora/errors.hpp>
 #include <lora/lora.hpp>
 #include <lora/net/http_server.hpp>
 
@@ -604,15 +605,13 @@ void HttpServer::start() {
     auto& s = *impl_;
     beast::error_code ec;
     auto addr = asio::ip::make_address(s.options.host, ec);
-    if (ec)
-        throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "InvalidOption",
-                    "--http: '" + s.options.host + "' is not an IP address");
+    if (ec) throw errors::invalid_option("--http: '" + s.options.host + "' is not an IP address");
     tcp::endpoint ep(addr, s.options.port);
     s.acceptor.emplace(asio::make_strand(s.ioc));
     auto fail = [&](const char* what) {
-        throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "BindFailed",
-                    std::string("cannot ") + what + " " + s.options.host + ":" +
-                        std::to_string(s.options.port) + ": " + ec.message());
+        throw errors::database("BindFailed", std::string("cannot ") + what + " " + s.options.host +
+                                                 ":" + std::to_string(s.options.port) + ": " +
+                                                 ec.message());
     };
     s.acceptor->open(ep.protocol(), ec);
     if (ec) fail("open socket for");

@@ -1,5 +1,6 @@
 // The HTTP client behind `lora --connect`: one short-lived connection per request, so an idle
 // shell never trips over a keep-alive connection the server has already dropped.
+#include <lora/errors.hpp>
 #include <lora/net/remote.hpp>
 
 #include <lora/net/json_format.hpp>
@@ -21,8 +22,7 @@ using Json = nlohmann::json;
 namespace {
 
 [[noreturn]] void client_error(std::string detail, std::string message) {
-    throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", std::move(detail),
-                std::move(message));
+    throw errors::database(std::move(detail), std::move(message));
 }
 
 bool has_exactly(const Json& j, std::initializer_list<const char*> keys) {
@@ -186,8 +186,8 @@ Result result_from_json(const Json& j) {
 
 Error error_from_json(unsigned status, const Json& j) {
     if (!j.is_object() || !j.contains("error") || !j["error"].is_object())
-        return Error(
-            ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "BadResponse",
+        return errors::database(
+            "BadResponse",
             "the server answered HTTP " + std::to_string(status) + " without an error body");
     const Json& e = j["error"];
     auto str = [&](const char* k) {

@@ -60,9 +60,16 @@ Router::Match Router::find(std::string_view method, std::string_view path) const
 }
 
 unsigned http_status(const Error& e) {
-    // A read-only database (after a WAL failure) is unavailable for writes, not broken
-    // by this request: 503 tells clients and balancers to go elsewhere.
-    if (e.detail() == "ReadOnly") return 503;
+    switch (e.kind()) {
+        case ErrorKind::TransactionNotFound: return 404;
+        // A read-only database (after a WAL failure), one shutting down or at its limit is
+        // unavailable, not broken by this request: 503 tells clients and balancers to go
+        // elsewhere or come back later.
+        case ErrorKind::ReadOnly:
+        case ErrorKind::ShuttingDown:
+        case ErrorKind::Overloaded: return 503;
+        default: break;
+    }
     switch (e.error_class()) {
         case ErrorClass::Syntax:
         case ErrorClass::Semantic:

@@ -145,10 +145,12 @@ Response run_query(Metrics& metrics, F&& f) {
 // The registry's own refusals (unknown id, cap reached, shutting down) are errors of the
 // request, not of the engine: answered in the request error shape.
 std::optional<Response> registry_refusal(const Error& e) {
-    if (e.detail() == "TransactionNotFound") return request_error(404, e.code(), e.message());
-    if (e.detail() == "TooManyTransactions" || e.detail() == "ShuttingDown")
-        return request_error(503, e.code(), e.message());
-    return std::nullopt;
+    switch (e.kind()) {
+        case ErrorKind::TransactionNotFound:
+        case ErrorKind::Overloaded:
+        case ErrorKind::ShuttingDown: return request_error(http_status(e), e.code(), e.message());
+        default: return std::nullopt;
+    }
 }
 
 Response tx_engine_error(const Error& e, bool closed) {
@@ -180,7 +182,7 @@ Json timeout_json() {
 // An engine error before the stream started: the query's own status, or 504 when the
 // error is the cancellation by the server's query time limit.
 Response stream_error(const Request& req, const Error& e) {
-    if (timed_out(req) && e.detail() == "Cancelled") {
+    if (timed_out(req) && e.kind() == ErrorKind::Cancelled) {
         Response r = ok_json(timeout_json());
         r.status = 504;
         return r;
@@ -236,8 +238,9 @@ Response stream_query(Database& db, Metrics& metrics, const Request& req, Respon
             more = cursor->next(rows);
         } catch (const Error& e) {
             metrics.record_query(false);
-            Json err = timed_out(req) && e.detail() == "Cancelled" ? timeout_json()
-                                                                   : lora::json::error_to_json(e);
+            Json err = timed_out(req) && e.kind() == ErrorKind::Cancelled
+                           ? timeout_json()
+                           : lora::json::error_to_json(e);
             out.write(dump(err) + "\n");
             return {};
         }

@@ -1,5 +1,6 @@
 // The registry of lorad's open transactions: ids, per-transaction serialization, the cap,
 // and one reaper thread that rolls back transactions left idle past the timeout.
+#include <lora/errors.hpp>
 #include <lora/net/transactions.hpp>
 
 #include <spdlog/spdlog.h>
@@ -18,12 +19,7 @@ using Clock = std::chrono::steady_clock;
 
 int64_t ticks(Clock::time_point t) { return t.time_since_epoch().count(); }
 
-[[noreturn]] void not_found(const std::string& id) {
-    throw Error(
-        ErrorClass::Semantic, ErrorPhase::Runtime, "Request", "TransactionNotFound",
-        "no open transaction '" + id +
-            "' (it was committed, rolled back, closed by an error, timed out, or never existed)");
-}
+[[noreturn]] void not_found(const std::string& id) { throw errors::transaction_not_found(id); }
 
 // Ids are random rather than sequential so one client cannot guess and hijack another's
 // transaction.
@@ -57,15 +53,9 @@ TransactionRegistry::~TransactionRegistry() { close_all(); }
 std::string TransactionRegistry::begin() {
     {
         std::lock_guard lock(mu_);
-        if (closing_)
-            throw Error(ErrorClass::Transient, ErrorPhase::Runtime, "Request", "ShuttingDown",
-                        "the server is shutting down; no new transactions");
+        if (closing_) throw errors::shutting_down();
         if (open_.size() + reserved_ >= limits_.max_open)
-            throw Error(
-                ErrorClass::Transient, ErrorPhase::Runtime, "Request", "TooManyTransactions",
-                fmt::format("{} transactions are already open (the limit, --max-transactions); "
-                            "commit or roll back one, or retry later",
-                            limits_.max_open));
+            throw errors::too_many_transactions(limits_.max_open);
         ++reserved_;
     }
     // Database::begin may wait for a running checkpoint; the registry lock is not held.

@@ -2,7 +2,7 @@
 // chunks of strings published through an atomic size for lock-free id -> name.
 #include <lora/storage/catalog.hpp>
 
-#include <lora/error.hpp>
+#include <lora/errors.hpp>
 
 #include <bit>
 #include <mutex>
@@ -62,8 +62,8 @@ public:
 
     const std::string& name(uint32_t id) const {
         if (id >= size_.load(std::memory_order_acquire)) {
-            throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "UnknownId",
-                        "unknown " + std::string(kind_name(kind_)) + " id " + std::to_string(id));
+            throw errors::database("UnknownId", "unknown " + std::string(kind_name(kind_)) +
+                                                    " id " + std::to_string(id));
         }
         const Slot s = slot_of(id);
         return chunks_[s.chunk].load(std::memory_order_acquire)[s.offset];
@@ -89,19 +89,19 @@ public:
             append_locked(name);
             return;
         }
-        throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "CatalogMismatch",
-                    "cannot restore " + std::string(kind_name(kind_)) + " '" + std::string(name) +
-                        "' as id " + std::to_string(id) + ": the catalog has " + std::to_string(n) +
-                        " names and disagrees");
+        throw errors::database("CatalogMismatch", "cannot restore " +
+                                                      std::string(kind_name(kind_)) + " '" +
+                                                      std::string(name) + "' as id " +
+                                                      std::to_string(id) + ": the catalog has " +
+                                                      std::to_string(n) + " names and disagrees");
     }
 
 private:
     uint32_t append_locked(std::string_view name) {
         const uint32_t id = size_.load(std::memory_order_relaxed);
         if (id == UINT32_MAX) {
-            throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError",
-                        "CapacityExceeded",
-                        "too many distinct " + std::string(kind_name(kind_)) + " names");
+            throw errors::capacity_exceeded("too many distinct " + std::string(kind_name(kind_)) +
+                                            " names");
         }
         const Slot s = slot_of(id);
         std::string* chunk = chunks_[s.chunk].load(std::memory_order_relaxed);

@@ -2,7 +2,7 @@
 // form definitions take in the WAL.
 #include <lora/storage/index_registry.hpp>
 
-#include <lora/error.hpp>
+#include <lora/errors.hpp>
 
 #include <xxhash.h>
 
@@ -14,13 +14,11 @@ namespace lora::storage {
 namespace {
 
 [[noreturn]] void schema_error(std::string detail, std::string message) {
-    throw Error(ErrorClass::Semantic, ErrorPhase::Runtime, "SchemaError", std::move(detail),
-                std::move(message));
+    throw errors::schema(std::move(detail), std::move(message));
 }
 
 [[noreturn]] void corrupt(const std::string& what) {
-    throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "CorruptLog",
-                "index definition: " + what);
+    throw errors::corrupt_log("index definition: " + what);
 }
 
 }  // namespace

@@ -4,7 +4,7 @@
 
 #include "partition_vectors.hpp"
 
-#include <lora/error.hpp>
+#include <lora/errors.hpp>
 
 #include <algorithm>
 #include <string>
@@ -14,8 +14,7 @@ namespace lora::storage {
 namespace {
 
 [[noreturn]] void throw_db(std::string detail, std::string message) {
-    throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", std::move(detail),
-                std::move(message));
+    throw errors::database(std::move(detail), std::move(message));
 }
 
 bool storable_scalar(const Value& v) {
@@ -181,10 +180,9 @@ size_t Partition::degree(uint64_t node) const {
 uint64_t Partition::create_relationship(uint64_t start, uint32_t type, uint64_t end) {
     auto start_local = live_node(start);
     if (!start_local) {
-        throw Error(ErrorClass::Semantic, ErrorPhase::Runtime, "EntityNotFound",
-                    "DeletedEntityAccess",
-                    "cannot create a relationship from node " + std::to_string(start) +
-                        ": it does not exist in shard " + std::to_string(index_));
+        throw errors::deleted_entity("cannot create a relationship from node " +
+                                     std::to_string(start) + ": it does not exist in shard " +
+                                     std::to_string(index_));
     }
     const uint32_t local = next_local(rels_.size(), "relationships");
     RelRecord& rec = rels_.emplace_back();

@@ -1,7 +1,7 @@
 // Durable file I/O and binary encoding shared by the data directory and checkpoint code.
 #include "persist_io.hpp"
 
-#include <lora/error.hpp>
+#include <lora/errors.hpp>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -35,8 +35,7 @@ private:
 }  // namespace
 
 void fail(std::string detail, std::string message) {
-    throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", std::move(detail),
-                std::move(message));
+    throw errors::database(std::move(detail), std::move(message));
 }
 
 void fail_errno(std::string_view what, const std::filesystem::path& file, int err) {

@@ -1,7 +1,7 @@
 // Compact record containers: property lists, two-ended adjacency blocks, inline label sets.
 #include <lora/storage/records.hpp>
 
-#include <lora/error.hpp>
+#include <lora/errors.hpp>
 
 #include <algorithm>
 #include <cstring>
@@ -53,10 +53,9 @@ size_t value_heap_bytes(const Value& v) {
 
 PackedEdge PackedEdge::pack(const Edge& e) {
     if (e.rel >= kIdLimit || e.other >= kIdLimit)
-        throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "CapacityExceeded",
-                    "relationship " + std::to_string(e.rel) + " to node " +
-                        std::to_string(e.other) +
-                        ": an id beyond 2^48 cannot be stored in an adjacency list");
+        throw errors::capacity_exceeded(
+            "relationship " + std::to_string(e.rel) + " to node " + std::to_string(e.other) +
+            ": an id beyond 2^48 cannot be stored in an adjacency list");
     PackedEdge p;
     p.words[0] = static_cast<uint32_t>(e.rel);
     p.words[1] = static_cast<uint32_t>((e.rel >> 32) & 0xffffu) |
@@ -202,9 +201,9 @@ void AdjacencyList::reserve_one() {
 namespace {
 
 [[noreturn]] void throw_too_many_edges() {
-    throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "CapacityExceeded",
-                "a node cannot hold more than " + std::to_string(AdjacencyList::kMaxPerDirection) +
-                    " relationships in one direction");
+    throw errors::capacity_exceeded("a node cannot hold more than " +
+                                    std::to_string(AdjacencyList::kMaxPerDirection) +
+                                    " relationships in one direction");
 }
 
 }  // namespace

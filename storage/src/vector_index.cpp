@@ -4,7 +4,7 @@
 
 #include "vector_kernels.hpp"
 
-#include <lora/error.hpp>
+#include <lora/errors.hpp>
 #include <lora/value.hpp>
 
 #include <hnswlib/hnswlib.h>
@@ -30,13 +30,11 @@ using Hnsw = hnswlib::HierarchicalNSW<float>;
 }
 
 [[noreturn]] void corrupt(const std::string& message) {
-    throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "CorruptIndex",
-                "vector index image: " + message);
+    throw errors::database("CorruptIndex", "vector index image: " + message);
 }
 
 [[noreturn]] void out_of_memory(const std::exception& e) {
-    throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "OutOfMemory",
-                std::string("vector index: ") + e.what());
+    throw errors::database("OutOfMemory", std::string("vector index: ") + e.what());
 }
 
 // hnswlib's SpaceInterface over int8 codes (vector_kernels.hpp): the graph is built and

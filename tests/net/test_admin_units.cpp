@@ -2,6 +2,7 @@
 // read-only answers, the settings for snapshots, and turning lorad's JSON back into values.
 #include "net_support.hpp"
 
+#include <lora/errors.hpp>
 #include <lora/net/admin.hpp>
 #include <lora/net/config.hpp>
 #include <lora/net/remote.hpp>
@@ -61,12 +62,10 @@ TEST_CASE("health is 503 with the reason when the database is read-only", "[net]
     CHECK(json::parse(ro.body) ==
           json{{"status", "read-only"}, {"reason", "WAL fdatasync failed: EIO"}});
 
-    lora::Error read_only(lora::ErrorClass::Database, lora::ErrorPhase::Runtime, "DatabaseError",
-                          "ReadOnly", "the database is read-only: WAL failed");
+    lora::Error read_only = lora::errors::read_only("WAL failed");
     CHECK(http_status(read_only) == 503);
     CHECK(engine_error(read_only).status == 503);
-    lora::Error other(lora::ErrorClass::Database, lora::ErrorPhase::Runtime, "DatabaseError", "Io",
-                      "disk");
+    lora::Error other = lora::errors::database("Io", "disk");
     CHECK(http_status(other) == 500);
 }
 
@@ -185,6 +184,19 @@ TEST_CASE("lorad's error bodies become lora::Error", "[net][remote]") {
         json{{"error",
               {{"code", "TransientError.Conflict"}, {"class", "transient"}, {"message", "m"}}}});
     CHECK(t.error_class() == lora::ErrorClass::Transient);
+    CHECK(t.kind() == lora::ErrorKind::Other);
+    // A decoded error has the kind its factory gave it on the server.
+    auto gone = error_from_json(
+        404,
+        json{{"error",
+              {{"code", "Request.TransactionNotFound"}, {"class", "request"}, {"message", "m"}}}});
+    CHECK(gone.kind() == lora::ErrorKind::TransactionNotFound);
+    auto conflict = error_from_json(409, json{{"error",
+                                               {{"code", "TransientError.ConflictDetected"},
+                                                {"class", "transient"},
+                                                {"message", "m"}}}});
+    CHECK(conflict.kind() == lora::ErrorKind::Conflict);
+    CHECK(conflict.error_class() == lora::ErrorClass::Transient);
     auto odd = error_from_json(502, json::array());
     CHECK(odd.detail() == "BadResponse");
     CHECK(odd.message().find("502") != std::string::npos);

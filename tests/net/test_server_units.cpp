@@ -2,6 +2,7 @@
 // metrics text and the settings layer, each without a lorad child process.
 #include "net_support.hpp"
 
+#include <lora/errors.hpp>
 #include <lora/net/config.hpp>
 #include <lora/net/http_server.hpp>
 
@@ -32,14 +33,12 @@ Router test_router() {
                     return text("slow");
                 }});
     router.add({"GET", "/transient", Dispatch::Worker, [](const Request&) -> Response {
-                    throw lora::Error(lora::ErrorClass::Transient, lora::ErrorPhase::Runtime,
-                                      "TransientError", "Conflict", "write conflict, retry");
+                    throw lora::errors::conflict("write conflict, retry");
                 }});
     router.add({"GET", "/broken", Dispatch::Worker,
                 [](const Request&) -> Response { throw std::runtime_error("handler bug"); }});
     router.add({"GET", "/dberror", Dispatch::Inline, [](const Request&) -> Response {
-                    throw lora::Error(lora::ErrorClass::Database, lora::ErrorPhase::Runtime,
-                                      "DatabaseError", "Poisoned", "the WAL failed");
+                    throw lora::errors::wal_failure("the WAL failed");
                 }});
     return router;
 }
@@ -93,6 +92,32 @@ TEST_CASE("engine error classes map to HTTP statuses", "[net]") {
     auto body = json::parse(engine_error(err(ErrorClass::Transient)).body);
     CHECK(body["error"]["code"] == "T.D");
     CHECK(body["error"]["class"] == "transient");
+}
+
+TEST_CASE("HTTP status comes from the error's kind, then its class, never its text", "[net]") {
+    namespace errors = lora::errors;
+    // Kinds with a status of their own.
+    CHECK(http_status(errors::transaction_not_found("ab12")) == 404);
+    CHECK(http_status(errors::read_only("WAL fdatasync failed: EIO")) == 503);
+    CHECK(http_status(errors::shutting_down()) == 503);
+    CHECK(http_status(errors::too_many_transactions(8)) == 503);
+    // Kinds that keep their class's status.
+    CHECK(http_status(errors::cancelled()) == 409);
+    CHECK(http_status(errors::timeout()) == 409);
+    CHECK(http_status(errors::conflict("node 1")) == 409);
+    CHECK(http_status(errors::transaction_closed()) == 400);
+    CHECK(http_status(errors::not_supported("x")) == 400);
+    CHECK(http_status(errors::internal("bug")) == 500);
+    CHECK(http_status(errors::database_closed()) == 500);
+    // A detail that merely reads like a special one gets its class's status: only the
+    // factory's code (and the same code decoded from the wire) carries the kind.
+    lora::Error look_alike(lora::ErrorClass::Database, lora::ErrorPhase::Runtime, "StorageError",
+                           "ReadOnly", "a read-only file");
+    CHECK(look_alike.kind() == lora::ErrorKind::Other);
+    CHECK(http_status(look_alike) == 500);
+    auto body = json::parse(engine_error(errors::read_only("disk")).body);
+    CHECK(body["error"]["code"] == "DatabaseError.ReadOnly");
+    CHECK(body["error"]["class"] == "database");
 }
 
 TEST_CASE("metrics render cumulative histogram buckets", "[net]") {

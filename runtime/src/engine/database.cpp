@@ -4,6 +4,7 @@
 // the path).
 #include "lora/actors/protocol.hpp"
 
+#include <lora/errors.hpp>
 #include <lora/exec/schema.hpp>
 
 #include <lora/lora.hpp>
@@ -30,10 +31,6 @@ namespace {
 constexpr uint8_t kCommitRecord = 1;
 constexpr uint8_t kSnapshotMarker = 2;  // a snapshot was loaded; replay skips it
 
-[[noreturn]] void db_error(const std::string& detail, const std::string& message) {
-    throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", detail, message);
-}
-
 wal::SyncMode parse_sync(const std::string& s, std::chrono::milliseconds& interval) {
     if (s.empty() || s == "per-commit") return wal::SyncMode::PerCommit;
     if (s == "none") return wal::SyncMode::None;
@@ -46,8 +43,8 @@ wal::SyncMode parse_sync(const std::string& s, std::chrono::milliseconds& interv
             }
         } catch (const std::exception&) {}
     }
-    db_error("InvalidOption",
-             "sync mode must be per-commit, interval:<ms> or none, got '" + s + "'");
+    throw errors::invalid_option("sync mode must be per-commit, interval:<ms> or none, got '" + s +
+                                 "'");
 }
 
 // Runs `fn` inside every shard actor (in order) and waits for all of them.
@@ -173,9 +170,10 @@ struct Database::Impl {
                     ++replayed;
                 });
                 if (rec.first_lsn() > ckpt + 1)
-                    db_error("MissingSegment", "WAL records " + std::to_string(ckpt + 1) + ".." +
-                                                   std::to_string(rec.first_lsn() - 1) +
-                                                   " are missing from " + dir->wal_dir().string());
+                    throw errors::database("MissingSegment",
+                                           "WAL records " + std::to_string(ckpt + 1) + ".." +
+                                               std::to_string(rec.first_lsn() - 1) +
+                                               " are missing from " + dir->wal_dir().string());
             }
             if (replayed) spdlog::info("recovered {} commits from the WAL", replayed);
             for (auto* p : raw) {
@@ -185,7 +183,7 @@ struct Database::Impl {
             }
             writer = wal::Writer::open(rec, wo);
         } catch (const wal::WalError& e) {
-            db_error("WalError", e.what());
+            throw errors::database("WalError", e.what());
         }
         return parts;
     }
@@ -193,7 +191,9 @@ struct Database::Impl {
     // Online: the checkpoint is the database as of a snapshot (an LSN: commit timestamps are
     // their WAL records' LSNs), taken while writers go on; only schema changes wait.
     uint64_t checkpoint() {
-        if (!dir) db_error("NotPersistent", "CHECKPOINT needs a database with a data directory");
+        if (!dir)
+            throw errors::database("NotPersistent",
+                                   "CHECKPOINT needs a database with a data directory");
         std::lock_guard one(checkpoint_mu);
         auto& eng = *engine;
         eng.schema_frozen.store(true);
@@ -219,7 +219,7 @@ struct Database::Impl {
         try {
             writer->flush();
         } catch (const wal::WalError& e) {
-            db_error("WalError", e.what());
+            throw errors::database("WalError", e.what());
         }
         // Every commit up to the snapshot's timestamp is durable and in the snapshot; every
         // later one is replayed from the WAL.
@@ -264,8 +264,8 @@ std::unique_ptr<Database> Database::open(const Options& options) {
     impl->options = options;
     uint32_t hw = std::max(1u, std::thread::hardware_concurrency());
     if (options.shards > 4096)
-        db_error("InvalidOption",
-                 "shards must be between 1 and 4096, got " + std::to_string(options.shards));
+        throw errors::invalid_option("shards must be between 1 and 4096, got " +
+                                     std::to_string(options.shards));
     impl->catalog = std::make_unique<storage::Catalog>();
     std::vector<std::shared_ptr<storage::Partition>> parts;
     if (!options.data_dir.empty()) {
@@ -376,9 +376,7 @@ void Transaction::finish() {
 }
 
 Result Transaction::execute(const std::string& query, const Params& params) {
-    if (!open_)
-        throw Error(ErrorClass::Semantic, ErrorPhase::Runtime, "TransactionError", "Closed",
-                    "the transaction is closed (committed, rolled back, or failed)");
+    if (!open_) throw errors::transaction_closed();
     auto req = std::make_shared<actors::QueryRequest>();
     req->txn = id_;
     req->start_ts = start_ts_;
@@ -391,9 +389,7 @@ Result Transaction::execute(const std::string& query, const Params& params) {
 }
 
 void Transaction::commit() {
-    if (!open_)
-        throw Error(ErrorClass::Semantic, ErrorPhase::Runtime, "TransactionError", "Closed",
-                    "the transaction is closed (committed, rolled back, or failed)");
+    if (!open_) throw errors::transaction_closed();
     auto req = std::make_shared<actors::QueryRequest>();
     req->kind = actors::QueryRequest::Kind::Commit;
     req->txn = id_;
@@ -597,7 +593,7 @@ void Database::snapshot_load(const std::string& path) {
         try {
             impl.writer->append_wait(kSnapshotMarker, {});
         } catch (const wal::WalError& e) {
-            db_error("WalError", e.what());
+            throw errors::database("WalError", e.what());
         }
         impl.checkpoint_locked();
     }

@@ -3,6 +3,7 @@
 // a StreamChannel (actors/include/lora/actors/stream.hpp; docs/streaming.md).
 #include "lora/actors/protocol.hpp"
 
+#include <lora/errors.hpp>
 #include <lora/lora.hpp>
 
 #include <spdlog/spdlog.h>
@@ -20,10 +21,7 @@ void async_end(Database::Impl& impl);
 namespace {
 
 // A statement started while the Database is being destroyed.
-Error closed_error() {
-    return Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "Closed",
-                 "the database is being closed: no new statements");
-}
+Error closed_error() { return errors::database_closed(); }
 
 }  // namespace
 

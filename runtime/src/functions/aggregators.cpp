@@ -1,5 +1,6 @@
 // Aggregators (count, sum, avg, min, max, collect, percentiles, stDev) with partial states
 // that merge exactly, so shards can pre-aggregate and the coordinator combines.
+#include <lora/errors.hpp>
 #include <lora/functions/functions.hpp>
 #include "functions/internal.hpp"
 
@@ -17,8 +18,7 @@ namespace {
 using Args = std::span<const Value>;
 
 [[noreturn]] void bad_state(std::string_view agg) {
-    throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "Internal",
-                "internal: malformed partial state for " + std::string(agg) + "()");
+    throw errors::internal("malformed partial state for " + std::string(agg) + "()");
 }
 
 const List& state_list(std::string_view agg, const Value& s, size_t n) {
@@ -333,8 +333,7 @@ std::unique_ptr<Aggregator> make_aggregator(const FunctionInfo& f, bool distinct
     else if (n == "stdevp")
         a = std::make_unique<StDevAgg>(true);
     else
-        throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "Internal",
-                    "internal: '" + std::string(n) + "' is not an aggregate function");
+        throw errors::internal("'" + std::string(n) + "' is not an aggregate function");
     if (distinct && !count_star) a = std::make_unique<DistinctAgg>(std::move(a));
     return a;
 }

@@ -1,5 +1,6 @@
 // The function registry (names, arities, aggregate flag) and the scalar functions with
 // Neo4j semantics: null in -> null out unless a function says otherwise.
+#include <lora/errors.hpp>
 #include <lora/functions/functions.hpp>
 #include "functions/internal.hpp"
 
@@ -26,8 +27,7 @@ void bad_argument(std::string_view function, const Value& v, std::string_view ex
 }
 
 void not_hydrated(std::string_view function) {
-    throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "Internal",
-                "internal: entity not hydrated (in " + std::string(function) + "())");
+    throw errors::internal("entity not hydrated (in " + std::string(function) + "())");
 }
 
 std::string float_text(double f) {
@@ -725,8 +725,7 @@ Value f_isnan(Args a) {
 }
 
 Value f_aggregate(Args) {
-    throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "Internal",
-                "internal: aggregate function called as a scalar function");
+    throw errors::internal("aggregate function called as a scalar function");
 }
 
 // ---------------------------------------------------------------------------------------

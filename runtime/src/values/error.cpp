@@ -17,10 +17,22 @@ std::string_view error_class_name(ErrorClass c) {
     return "database";
 }
 
+std::string_view bolt_family(ErrorClass c) {
+    switch (c) {
+        case ErrorClass::Syntax:
+        case ErrorClass::Semantic:
+        case ErrorClass::Constraint: return "Neo.ClientError";
+        case ErrorClass::Transient: return "Neo.TransientError";
+        case ErrorClass::Database: return "Neo.DatabaseError";
+    }
+    return "Neo.DatabaseError";
+}
+
 Error::Error(ErrorClass cls, ErrorPhase phase, std::string type, std::string detail,
              std::string message, int line, int column)
     : std::runtime_error(message),
       cls_(cls),
+      kind_(error_kind_of(type, detail)),
       phase_(phase),
       type_(std::move(type)),
       detail_(std::move(detail)),
@@ -33,9 +45,14 @@ void throw_syntax(std::string detail, std::string message, int line, int column)
                 std::move(message), line, column);
 }
 
-void throw_semantic(std::string type, std::string detail, std::string message) {
-    throw Error(ErrorClass::Semantic, ErrorPhase::Compile, std::move(type), std::move(detail),
+void throw_semantic(std::string type, std::string detail, std::string message, ErrorPhase phase) {
+    throw Error(ErrorClass::Semantic, phase, std::move(type), std::move(detail),
                 std::move(message));
+}
+
+void throw_constraint(std::string detail, std::string message) {
+    throw Error(ErrorClass::Constraint, ErrorPhase::Runtime, "ConstraintVerificationFailed",
+                std::move(detail), std::move(message));
 }
 
 // Runtime type and argument errors are still the client's to fix (the query or its
