@@ -144,10 +144,10 @@ void commit(QueryActor self) {
     };
     if (st.q->logs) {
         std::vector<const std::vector<exec::RedoOp>*> parts;
-        for (size_t i : commit_targets(*st.q->logs)) {
+        for_each_commit_target(*st.q->logs, [&](size_t i, const exec::TxnLog& log) {
             targets->push_back(shards[i]);
-            parts.push_back(&(*st.q->logs)[i]->redo);
-        }
+            parts.push_back(&log.redo);
+        });
         log_and_finish(parts);
         return;
     }

@@ -128,7 +128,8 @@ void flush(QueryActor self) {
 void check_done(QueryActor self) {
     auto& st = self->state;
     for (;;) {
-        const uint8_t stop = st.book.finished ? uint8_t{kStopNone} : st.q->stop->load();
+        // The stop flag is read only when a decision is due (as before the split).
+        const uint8_t stop = st.book.waiting() ? uint8_t{kStopNone} : st.q->stop->load();
         switch (st.book.next(st.failure.has_value(), stop, st.writes && !st.req->txn)) {
             case NextStep::Wait: return;
             case NextStep::Abort: abort_all(self); return;

@@ -39,7 +39,7 @@ void RunBook::on_progress(int64_t produced, int64_t consumed, const std::vector<
 }
 
 NextStep RunBook::next(bool failed, uint8_t stop, bool autocommit_write) const {
-    if (finished || committing || in_flight != 0 || fetching != 0) return NextStep::Wait;
+    if (waiting()) return NextStep::Wait;
     if (failed) return NextStep::Abort;
     // Stopped from outside: shards may have dropped rows, so never commit or answer as if
     // complete.
@@ -62,13 +62,6 @@ CommitPath commit_path(std::span<const std::vector<exec::RedoOp>* const> parts, 
     if (empty && has_wal) return CommitPath::Visible;
     if (empty || !has_wal) return CommitPath::Counter;
     return CommitPath::Wal;
-}
-
-std::vector<size_t> commit_targets(const std::vector<exec::TxnLog*>& logs) {
-    std::vector<size_t> out;
-    for (size_t i = 0; i < logs.size(); ++i)
-        if (logs[i]) out.push_back(i);
-    return out;
 }
 
 }  // namespace lora::actors

@@ -122,9 +122,20 @@ TEST_CASE("the commit path depends on what changed and on the WAL", "[actors][co
 
 TEST_CASE("an auto-commit commits only at the shards that left a log", "[actors][commit]") {
     exec::TxnLog a, b;
+    b.redo.resize(2);
     std::vector<exec::TxnLog*> logs{nullptr, &a, nullptr, &b};
-    CHECK(actors::commit_targets(logs) == std::vector<size_t>{1, 3});
-    CHECK(actors::commit_targets(std::vector<exec::TxnLog*>(4, nullptr)).empty());
+    std::vector<size_t> shards;
+    std::vector<size_t> ops;
+    actors::for_each_commit_target(logs, [&](size_t i, const exec::TxnLog& log) {
+        shards.push_back(i);
+        ops.push_back(log.redo.size());
+    });
+    CHECK(shards == std::vector<size_t>{1, 3});
+    CHECK(ops == std::vector<size_t>{0, 2});
+    shards.clear();
+    actors::for_each_commit_target(std::vector<exec::TxnLog*>(4, nullptr),
+                                   [&](size_t i, const exec::TxnLog&) { shards.push_back(i); });
+    CHECK(shards.empty());
 }
 
 TEST_CASE("only a plain auto-commit statement with a done callback is answered directly",

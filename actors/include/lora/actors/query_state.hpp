@@ -45,6 +45,8 @@ struct RunBook {
     std::vector<int64_t> step_rows;  // PROFILE: rows per step, all actors summed
     std::vector<int64_t> step_ns;    // PROFILE: time per step (ns), all actors summed
 
+    // Batches or fetches out, answered, or committing: no decision to take.
+    bool waiting() const { return finished || committing || in_flight != 0 || fetching != 0; }
     // A new part starts: its barrier steps, nothing held.
     void begin_part(std::vector<size_t> barrier_steps);
     // A shard's progress report.
@@ -65,8 +67,13 @@ enum class CommitPath {
 };
 CommitPath commit_path(std::span<const std::vector<exec::RedoOp>* const> parts, bool has_wal);
 
-// The shards an auto-commit statement commits at: those that left a log (slot i: shard i).
-std::vector<size_t> commit_targets(const std::vector<exec::TxnLog*>& logs);
+// Calls f(i, log) for every shard an auto-commit statement commits at: those that left a log
+// (slot i: shard i's), in shard order.
+template <class F>
+void for_each_commit_target(const std::vector<exec::TxnLog*>& logs, F&& f) {
+    for (size_t i = 0; i < logs.size(); ++i)
+        if (const exec::TxnLog* log = logs[i]) f(i, *log);
+}
 
 // Whether a visible commit is answered right where it becomes visible (the request's `done`
 // callback, on that thread) instead of through a visible_atom to the query actor.
