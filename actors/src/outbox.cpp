@@ -1,23 +1,31 @@
 // Batching and in-flight accounting for rows and mutations leaving an actor.
 #include "outbox.hpp"
 
+#include "lora/actors/codec.hpp"
+
+#include <caf/all.hpp>
+
 namespace lora::actors {
 
-std::vector<int64_t> stats_vector(const QueryStats& s) {
-    return {s.nodes_created,  s.nodes_deleted, s.relationships_created, s.relationships_deleted,
-            s.properties_set, s.labels_added,  s.labels_removed};
+namespace {
+
+// The actor whose outbox this is, as the target of its own deferred source steps.
+using resumable_actor =
+    caf::typed_actor<caf::reacts_to<resume_atom, QueryRef, exec::ContinuationPtr>>;
+
+// `self->send(dest, xs...)` for an outbox shared by two actor types: the same compile-time
+// check that `dest` accepts the message, the same mailbox element (sender: `self`).
+template <class Dest, class... Ts>
+void tell(caf::local_actor* self, const Dest& dest, Ts&&... xs) {
+    using token = caf::detail::type_list<caf::detail::strip_and_convert_t<Ts>...>;
+    static_assert(caf::response_type_unbox<caf::signatures_of_t<Dest>, token>::valid,
+                  "receiver does not accept given message");
+    caf::detail::profiled_send(self, self->ctrl(), dest,
+                               caf::make_message_id(caf::message_priority::normal), {},
+                               self->context(), std::forward<Ts>(xs)...);
 }
 
-void add_stats(QueryStats& into, const std::vector<int64_t>& d) {
-    if (d.size() < 7) return;  // PROFILE row counts may follow the 7 counters
-    into.nodes_created += d[0];
-    into.nodes_deleted += d[1];
-    into.relationships_created += d[2];
-    into.relationships_deleted += d[3];
-    into.properties_set += d[4];
-    into.labels_added += d[5];
-    into.labels_removed += d[6];
-}
+}  // namespace
 
 int64_t Outbox::targets(const Key& k) const {
     return k.kind == exec::Dest::Kind::Broadcast ? static_cast<int64_t>(q_->engine->shards.size())
@@ -26,8 +34,8 @@ int64_t Outbox::targets(const Key& k) const {
 
 void Outbox::announce(int64_t produced) {
     if (at_coordinator_ || produced == 0) return;
-    self_->send(q_->query, progress_atom::value, q_->id, produced, int64_t{0},
-                std::vector<int64_t>{});
+    tell(self_, q_->query, progress_atom::value, q_->id, produced, int64_t{0},
+         std::vector<int64_t>{});
 }
 
 void Outbox::send_row(size_t step, exec::Dest dest, exec::Row&& row) {
@@ -61,12 +69,12 @@ void Outbox::defer(exec::ContinuationPtr c) { deferred_.push_back(std::move(c));
 
 void Outbox::schedule_deferred() {
     if (deferred_.empty()) return;
-    auto me = caf::actor_cast<caf::actor>(self_);
+    auto me = caf::actor_cast<resumable_actor>(self_);
     for (auto& c : deferred_) {
         if (q_->stream) {
             q_->stream->admit([me, q = q_, c] { caf::anon_send(me, resume_atom::value, q, c); });
         } else {
-            self_->send(me, resume_atom::value, q_, c);
+            tell(self_, me, resume_atom::value, q_, c);
         }
     }
     sent_ += static_cast<int64_t>(deferred_.size());
@@ -80,11 +88,11 @@ void Outbox::send_batch(const Key& k, std::vector<exec::Row>& rows) {
     rows.clear();
     const auto& shards = q_->engine->shards;
     switch (k.kind) {
-        case exec::Dest::Kind::Shard: self_->send(shards[k.shard], batch_atom::value, q_, p); break;
+        case exec::Dest::Kind::Shard: tell(self_, shards[k.shard], batch_atom::value, q_, p); break;
         case exec::Dest::Kind::Broadcast:
-            for (const auto& s : shards) self_->send(s, batch_atom::value, q_, p);
+            for (const auto& s : shards) tell(self_, s, batch_atom::value, q_, p);
             break;
-        case exec::Dest::Kind::Coordinator: self_->send(q_->query, batch_atom::value, q_, p); break;
+        case exec::Dest::Kind::Coordinator: tell(self_, q_->query, batch_atom::value, q_, p); break;
     }
     sent_ += targets(k);
     if (q_->stream) q_->stream->batches_sent(targets(k));
@@ -94,7 +102,7 @@ void Outbox::send_mutations(uint32_t shard, std::vector<exec::Mutation>& items) 
     if (items.empty()) return;
     Payload p = encode_mutations(q_->id, items);
     items.clear();
-    self_->send(q_->engine->shards[shard], mutate_atom::value, q_, p);
+    tell(self_, q_->engine->shards[shard], mutate_atom::value, q_, p);
     sent_ += 1;
 }
 
@@ -110,7 +118,7 @@ void Outbox::finish_shard(int64_t consumed, const QueryStats& stats,
     // the report of the batch it consumed.
     auto counters = stats_vector(stats);
     counters.insert(counters.end(), step_rows.begin(), step_rows.end());
-    self_->send(q_->query, progress_atom::value, q_->id, produced, consumed, std::move(counters));
+    tell(self_, q_->query, progress_atom::value, q_->id, produced, consumed, std::move(counters));
     for (auto& [k, rows] : rows_) send_batch(k, rows);
     for (auto& [s, items] : mutations_) send_mutations(s, items);
     schedule_deferred();

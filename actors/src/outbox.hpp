@@ -3,7 +3,10 @@
 // docs/architecture.md, "Knowing when a query is done").
 #pragma once
 
-#include "lora/actors/protocol.hpp"
+#include "lora/actors/query_context.hpp"
+#include "lora/actors/query_state.hpp"
+
+#include <caf/fwd.hpp>
 
 #include <map>
 #include <vector>
@@ -12,8 +15,9 @@ namespace lora::actors {
 
 class Outbox : public exec::Runtime {
 public:
-    // `self` sends; `q` is the query; `at_coordinator` when `self` is the query actor.
-    Outbox(caf::event_based_actor* self, const QueryRef& q, bool at_coordinator)
+    // `self` sends (a shard or the query actor: both accept resume_atom, which the outbox
+    // sends to `self`); `q` is the query; `at_coordinator` when `self` is the query actor.
+    Outbox(caf::local_actor* self, const QueryRef& q, bool at_coordinator)
         : self_(self), q_(q), at_coordinator_(at_coordinator) {}
 
     void send_row(size_t step, exec::Dest dest, exec::Row&& row) override;
@@ -50,7 +54,7 @@ private:
     int64_t targets(const Key& k) const;
     void announce(int64_t produced);
 
-    caf::event_based_actor* self_;
+    caf::local_actor* self_;
     const QueryRef& q_;
     bool at_coordinator_;
     std::map<Key, std::vector<exec::Row>> rows_;
@@ -59,8 +63,5 @@ private:
     std::vector<exec::ContinuationPtr> deferred_;
     void schedule_deferred();
 };
-
-std::vector<int64_t> stats_vector(const QueryStats& s);
-void add_stats(QueryStats& into, const std::vector<int64_t>& delta);
 
 }  // namespace lora::actors

@@ -1,7 +1,12 @@
 // The schema actor: runs one CREATE INDEX / DROP INDEX for a query actor. It changes the
 // catalog's index registry, has every shard build (or drop) its part of the index, logs the
 // change in the WAL as a one-operation commit record, and only then lets plans use it.
-#include "lora/actors/protocol.hpp"
+#include "lora/actors/schema.hpp"
+
+#include "lora/actors/codec.hpp"
+#include "lora/actors/query_context.hpp"
+
+#include <caf/all.hpp>
 
 #include <lora/exec/expr.hpp>
 #include <lora/exec/schema.hpp>
@@ -18,15 +23,15 @@ struct SchemaState {
     plan::PlanPtr plan;
     Map params;
     uint64_t txn = 0;
-    caf::response_promise rp;
+    caf::typed_response_promise<OutcomePtr> rp;
     std::optional<storage::IndexDef> def;  // created, or dropped
     std::function<void(const std::string&)> on_durable;
     static inline const char* name = "lora.schema";
 };
 
-using SchemaActor = caf::stateful_actor<SchemaState>;
+using SchemaActor = schema_actor::stateful_pointer<SchemaState>;
 
-void answer(SchemaActor* self, std::optional<Error> error) {
+void answer(SchemaActor self, std::optional<Error> error) {
     auto o = std::make_shared<Outcome>();
     if (error) o->error = std::move(*error);
     self->state.rp.deliver(std::move(o));
@@ -39,7 +44,7 @@ Error database_error(const std::string& detail, const std::string& message) {
 
 // Every shard brings its indexes in line with the registry; `then` runs once all have,
 // with the first failure's message (empty when none failed).
-void sync_shards(SchemaActor* self, std::function<void(const std::string&)> then) {
+void sync_shards(SchemaActor self, std::function<void(const std::string&)> then) {
     const auto& shards = self->state.engine->shards;
     struct Pending {
         size_t left;
@@ -72,7 +77,7 @@ void sync_shards(SchemaActor* self, std::function<void(const std::string&)> then
 }
 
 // Logs `op`; `then` gets the WAL's error (empty once durable). In-memory: at once.
-void log_change(SchemaActor* self, exec::RedoOp op, std::function<void(const std::string&)> then) {
+void log_change(SchemaActor self, exec::RedoOp op, std::function<void(const std::string&)> then) {
     auto& st = self->state;
     if (!st.engine->wal) {
         then({});
@@ -80,10 +85,10 @@ void log_change(SchemaActor* self, exec::RedoOp op, std::function<void(const std
     }
     st.on_durable = std::move(then);
     self->send(st.engine->wal, append_atom::value, encode_redo(st.txn, {std::move(op)}),
-               caf::actor_cast<caf::actor>(self), st.txn);
+               caf::actor_cast<durable_listener>(self), st.txn);
 }
 
-void create_index(SchemaActor* self, const SchemaCommand& cmd) {
+void create_index(SchemaActor self, const SchemaCommand& cmd) {
     auto& st = self->state;
     auto& registry = st.engine->catalog->indexes();
     storage::IndexDef def = cmd.index;
@@ -127,7 +132,7 @@ void create_index(SchemaActor* self, const SchemaCommand& cmd) {
     });
 }
 
-void drop_index(SchemaActor* self, const SchemaCommand& cmd) {
+void drop_index(SchemaActor self, const SchemaCommand& cmd) {
     auto& st = self->state;
     auto removed = st.engine->catalog->indexes().drop(cmd.name, cmd.if_not_exists);
     if (!removed) {
@@ -149,15 +154,15 @@ void drop_index(SchemaActor* self, const SchemaCommand& cmd) {
     });
 }
 
-caf::behavior schema_actor(SchemaActor* self, EnginePtr engine, plan::PlanPtr plan, Map params,
-                           uint64_t txn) {
+schema_actor::behavior_type schema_behavior(SchemaActor self, EnginePtr engine, plan::PlanPtr plan,
+                                            Map params, uint64_t txn) {
     auto& st = self->state;
     st.engine = std::move(engine);
     st.plan = std::move(plan);
     st.params = std::move(params);
     st.txn = txn;
     return {
-        [=](start_atom) -> caf::result<OutcomePtr> {
+        [=](start_atom) -> caf::typed_response_promise<OutcomePtr> {
             auto& st = self->state;
             st.rp = self->make_response_promise<OutcomePtr>();
             auto rp = st.rp;
@@ -193,9 +198,9 @@ caf::behavior schema_actor(SchemaActor* self, EnginePtr engine, plan::PlanPtr pl
 
 }  // namespace
 
-caf::actor spawn_schema_change(caf::actor_system& sys, EnginePtr engine, plan::PlanPtr plan,
-                               Map params, uint64_t txn) {
-    return sys.spawn(schema_actor, std::move(engine), std::move(plan), std::move(params), txn);
+schema_actor spawn_schema_change(caf::actor_system& sys, EnginePtr engine, plan::PlanPtr plan,
+                                 Map params, uint64_t txn) {
+    return sys.spawn(schema_behavior, std::move(engine), std::move(plan), std::move(params), txn);
 }
 
 }  // namespace lora::actors

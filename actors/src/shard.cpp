@@ -1,7 +1,14 @@
 // The shard actor: sole owner of one partition. Runs plan steps on the row batches sent to
 // it, applies mutations other shards ask for, and attaches entity data on request.
-#include "lora/actors/protocol.hpp"
+#include "lora/actors/shard.hpp"
+
+#include "lora/actors/codec.hpp"
+#include "lora/actors/install.hpp"
+#include "lora/actors/query_context.hpp"
+#include "lora/actors/shard_state.hpp"
 #include "outbox.hpp"
+
+#include <caf/all.hpp>
 
 #include <lora/storage/partition.hpp>
 #include <lora/storage/versions.hpp>
@@ -12,80 +19,16 @@ namespace lora::actors {
 
 namespace {
 
-using TxnLogs = std::unordered_map<uint64_t, exec::TxnLog>;
-
-struct ShardState {
-    std::shared_ptr<storage::Partition> part;
-    TxnLogs txns;  // uncommitted changes by transaction
-    // Map nodes of finished small transactions, emptied with their vectors' capacity kept:
-    // the next small write here allocates no node and no op vectors.
-    std::vector<TxnLogs::node_type> spare_logs;
-    exec::WriteLocks locks;
-    storage::Catalog* catalog = nullptr;
-    const CommitClock* clock = nullptr;
-    bool collect_scheduled = false;
-    uint32_t index = 0;
-    uint32_t count = 1;
-    static inline const char* name = "lora.shard";
-};
-
-using ShardActor = caf::stateful_actor<ShardState>;
+using ShardActor = shard_actor::stateful_pointer<ShardState>;
 
 // Drops the versions no running snapshot needs; while some remain (a snapshot or an open
 // transaction still needs them) it looks again a little later.
-void collect_versions(ShardActor* self) {
-    auto& st = self->state;
-    auto& versions = st.part->versions();
-    if (st.clock) {
-        const uint64_t horizon = st.clock->horizon();
-        versions.collect(horizon);
-        st.locks.collect(horizon);
-    }
-    if (!versions.empty() && !st.collect_scheduled) {
-        st.collect_scheduled = true;
+void collect_versions(ShardActor self) {
+    if (self->state.collect())
         self->delayed_send(self, std::chrono::milliseconds(50), collect_atom::value);
-    }
 }
 
-// The log of `txn` here, created (from a spare node when there is one) if it has none.
-exec::TxnLog& log_of(ShardState& st, uint64_t txn) {
-    if (auto it = st.txns.find(txn); it != st.txns.end()) return it->second;
-    if (st.spare_logs.empty()) return st.txns[txn];
-    auto node = std::move(st.spare_logs.back());
-    st.spare_logs.pop_back();
-    node.key() = txn;
-    return st.txns.insert(std::move(node)).position->second;
-}
-
-// Removes a finished transaction's log; a small one's node is kept for reuse (a bulk
-// statement's big vectors are freed).
-void drop_log(ShardState& st, TxnLogs::iterator it) {
-    constexpr size_t kMaxSpares = 64, kMaxOps = 256;
-    auto node = st.txns.extract(it);
-    auto& log = node.mapped();
-    if (st.spare_logs.size() >= kMaxSpares || log.redo.capacity() > kMaxOps ||
-        log.undo.capacity() > kMaxOps || log.locked.capacity() > kMaxOps)
-        return;
-    log.redo.clear();
-    log.undo.clear();
-    log.locked.clear();
-    st.spare_logs.push_back(std::move(node));
-}
-
-// Makes transaction `txn` visible at `ts` here; the last shard of its Install tells the
-// commit clock. The caller collects old versions afterwards.
-void install_commit(ShardActor* self, uint64_t txn, uint64_t ts, const InstallPtr& install) {
-    auto& st = self->state;
-    auto it = st.txns.find(txn);
-    if (it != st.txns.end()) {
-        st.locks.commit(it->second, ts);
-        drop_log(st, it);
-    }
-    st.part->versions().commit(txn, ts);
-    if (install->left.fetch_sub(1, std::memory_order_acq_rel) == 1) install->installed();
-}
-
-exec::ExecEnv make_env(ShardActor* self, const QueryRef& q, Outbox& out, QueryStats& stats) {
+exec::ExecEnv make_env(ShardActor self, const QueryRef& q, Outbox& out, QueryStats& stats) {
     auto& st = self->state;
     exec::ExecEnv env;
     env.plan = q->plan.get();
@@ -97,7 +40,7 @@ exec::ExecEnv make_env(ShardActor* self, const QueryRef& q, Outbox& out, QuerySt
     env.round_robin = &q->round_robin;
     env.runtime = &out;
     env.stats = &stats;
-    env.log = q->plan->writes ? &log_of(st, q->txn) : nullptr;
+    env.log = q->plan->writes ? &st.log_of(q->txn) : nullptr;
     // Map nodes keep their address until erased (at commit / abort), after the query ends.
     if (env.log && q->logs) (*q->logs)[st.index] = env.log;
     env.locks = &st.locks;
@@ -108,13 +51,13 @@ exec::ExecEnv make_env(ShardActor* self, const QueryRef& q, Outbox& out, QuerySt
     return env;
 }
 
-void report_error(ShardActor* self, const QueryRef& q, Error e) {
+void report_error(ShardActor self, const QueryRef& q, Error e) {
     if (!q->cancelled.exchange(true))
         self->send(q->query, error_atom::value, q->id, std::make_shared<Error>(std::move(e)));
 }
 
 template <typename F>
-void guarded(ShardActor* self, const QueryRef& q, F&& f) {
+void guarded(ShardActor self, const QueryRef& q, F&& f) {
     if (q->cancelled.load(std::memory_order_relaxed) || q->stop->load(std::memory_order_relaxed))
         return;
     try {
@@ -131,7 +74,7 @@ void guarded(ShardActor* self, const QueryRef& q, F&& f) {
 // Runs `f` with an executor for `q` and reports what it produced (one input consumed). For
 // PROFILE the report carries rows and time per step after the counters.
 template <typename F>
-void run_profiled(ShardActor* self, const QueryRef& q, F&& f) {
+void run_profiled(ShardActor self, const QueryRef& q, F&& f) {
     Outbox out(self, q, false);
     QueryStats stats;
     std::vector<int64_t> step_rows, step_ns;
@@ -150,8 +93,8 @@ void run_profiled(ShardActor* self, const QueryRef& q, F&& f) {
     out.finish_shard(1, stats, step_rows);
 }
 
-caf::behavior shard_actor(ShardActor* self, std::shared_ptr<storage::Partition> part,
-                          storage::Catalog* catalog, const CommitClock* clock) {
+shard_actor::behavior_type shard_behavior(ShardActor self, PartitionPtr part,
+                                          storage::Catalog* catalog, const CommitClock* clock) {
     auto& st = self->state;
     st.clock = clock;
     st.index = part->shard_index();
@@ -160,35 +103,23 @@ caf::behavior shard_actor(ShardActor* self, std::shared_ptr<storage::Partition> 
     st.part = std::move(part);
     return {
         [=](prepare_atom, uint64_t txn) -> Payload {
-            auto& txns = self->state.txns;
-            auto it = txns.find(txn);
-            if (it == txns.end()) return encode_redo(txn, std::vector<exec::RedoOp>{});
-            return encode_redo(txn, it->second.redo);
+            return encode_redo(txn, self->state.redo_of(txn));
         },
         [=](commit_atom, uint64_t txn, uint64_t commit_ts, const InstallPtr& install) {
-            install_commit(self, txn, commit_ts, install);
+            self->state.install(txn, commit_ts, install);
             collect_versions(self);
         },
         [=](commit_atom, const InstallBatchPtr& batch) {
-            for (const auto& e : *batch) install_commit(self, e.txn, e.ts, e.install);
+            for (const auto& e : *batch) self->state.install(e.txn, e.ts, e.install);
             collect_versions(self);
         },
         [=](abort_atom, uint64_t txn) {
-            auto& st = self->state;
-            auto it = st.txns.find(txn);
-            if (it != st.txns.end()) {
-                exec::rollback(*st.part, it->second);
-                st.locks.release(it->second);
-                drop_log(st, it);
-            }
-            st.part->versions().abort(txn);
+            self->state.abort(txn);
             return true;
         },
-        [=](replace_atom, const std::shared_ptr<storage::Partition>& part,
-            const PartitionFn& done) {
+        [=](replace_atom, const PartitionPtr& part, const PartitionFn& done) {
             // Snapshot load: the whole partition is replaced (no transaction is running).
-            self->state.part = part;
-            self->state.txns.clear();
+            self->state.replace(part);
             (*done)(*part);
             return true;
         },
@@ -241,19 +172,20 @@ caf::behavior shard_actor(ShardActor* self, std::shared_ptr<storage::Partition> 
         },
         [=](stats_atom) {
             auto& part = *self->state.part;
-            return caf::make_message(static_cast<uint64_t>(part.node_count()),
-                                     static_cast<uint64_t>(part.relationship_count()),
-                                     static_cast<uint64_t>(part.memory_bytes()),
-                                     static_cast<uint64_t>(self->mailbox().size()));
+            return caf::result<uint64_t, uint64_t, uint64_t, uint64_t>(
+                static_cast<uint64_t>(part.node_count()),
+                static_cast<uint64_t>(part.relationship_count()),
+                static_cast<uint64_t>(part.memory_bytes()),
+                static_cast<uint64_t>(self->mailbox().size()));
         },
     };
 }
 
 }  // namespace
 
-caf::actor spawn_shard(caf::actor_system& sys, std::shared_ptr<storage::Partition> partition,
-                       storage::Catalog* catalog, const CommitClock* clock) {
-    return sys.spawn(shard_actor, std::move(partition), catalog, clock);
+shard_actor spawn_shard(caf::actor_system& sys, PartitionPtr partition, storage::Catalog* catalog,
+                        const CommitClock* clock) {
+    return sys.spawn(shard_behavior, std::move(partition), catalog, clock);
 }
 
 }  // namespace lora::actors

@@ -3,7 +3,14 @@
 // (append_atom, record, reply_to, tag) and get (durable_atom, tag, lsn, error) from the I/O
 // thread. After each batch the I/O thread sends the batch's installs (InstallOutbox). A
 // failed write or sync poisons the log and turns the database read-only.
-#include "lora/actors/protocol.hpp"
+#include "lora/actors/wal_actor.hpp"
+
+#include "lora/actors/codec.hpp"
+#include "lora/actors/engine_shared.hpp"
+
+#include <caf/all.hpp>
+
+#include <lora/wal/writer.hpp>
 
 #include <lora/wal/error.hpp>
 
@@ -23,7 +30,7 @@ struct WalState {
 
 constexpr uint8_t kCommitRecord = 1;
 
-using WalActor = caf::stateful_actor<WalState>;
+using WalActor = wal_actor::stateful_pointer<WalState>;
 
 }  // namespace
 
@@ -61,12 +68,12 @@ void wal_append(const std::shared_ptr<wal::Writer>& writer,
 
 namespace {
 
-caf::behavior wal_actor(WalActor* self, std::shared_ptr<wal::Writer> writer,
-                        std::weak_ptr<EngineShared> engine) {
+wal_actor::behavior_type wal_behavior(WalActor self, std::shared_ptr<wal::Writer> writer,
+                                      std::weak_ptr<EngineShared> engine) {
     self->state.writer = std::move(writer);
     self->state.engine = std::move(engine);
     return {
-        [=](append_atom, const Payload& record, const caf::actor& reply_to, uint64_t tag) {
+        [=](append_atom, const Payload& record, const durable_listener& reply_to, uint64_t tag) {
             wal_append(self->state.writer, self->state.engine, record,
                        [reply_to, tag](uint64_t lsn, const std::string& error) {
                            caf::anon_send(reply_to, durable_atom::value, tag, lsn, error);
@@ -77,7 +84,7 @@ caf::behavior wal_actor(WalActor* self, std::shared_ptr<wal::Writer> writer,
 
 }  // namespace
 
-void InstallOutbox::add(const std::vector<caf::actor>& targets, uint64_t txn, uint64_t ts,
+void InstallOutbox::add(const std::vector<shard_actor>& targets, uint64_t txn, uint64_t ts,
                         std::function<void()> all) {
     if (targets.empty()) {
         all();
@@ -103,14 +110,14 @@ void InstallOutbox::flush() {
     }
 }
 
-caf::actor spawn_wal(caf::actor_system& sys, std::shared_ptr<wal::Writer> writer,
-                     std::weak_ptr<EngineShared> engine) {
+wal_actor spawn_wal(caf::actor_system& sys, std::shared_ptr<wal::Writer> writer,
+                    std::weak_ptr<EngineShared> engine) {
     // The durable callbacks of a batch queue their installs; they leave as one message per
     // shard when the batch's callbacks are done.
     writer->on_batch_end([engine] {
         if (auto e = engine.lock()) e->wal_installs.flush();
     });
-    return sys.spawn(wal_actor, std::move(writer), std::move(engine));
+    return sys.spawn(wal_behavior, std::move(writer), std::move(engine));
 }
 
 }  // namespace lora::actors

@@ -4,6 +4,8 @@
 // the path).
 #include "lora/actors/protocol.hpp"
 
+#include <caf/all.hpp>
+
 #include <lora/errors.hpp>
 #include <lora/exec/schema.hpp>
 
@@ -48,7 +50,7 @@ wal::SyncMode parse_sync(const std::string& s, std::chrono::milliseconds& interv
 }
 
 // Runs `fn` inside every shard actor (in order) and waits for all of them.
-void on_every_partition(const std::vector<caf::actor>& shards,
+void on_every_partition(const std::vector<actors::shard_actor>& shards,
                         const std::function<void(uint32_t, storage::Partition&)>& fn) {
     std::vector<std::future<void>> done;
     for (uint32_t i = 0; i < shards.size(); ++i) {
@@ -92,7 +94,7 @@ struct Database::Impl {
     std::unique_ptr<caf::actor_system_config> cfg;
     std::unique_ptr<caf::actor_system> system;
     actors::EnginePtr engine;
-    caf::actor coordinator;
+    actors::coordinator_actor coordinator;
     std::mutex checkpoint_mu;  // one checkpoint or snapshot at a time
     uint64_t wal_bytes_at_checkpoint = 0;
     uint32_t vector_from_image = 0, vector_rebuilt = 0;  // at recovery (wal_status)

@@ -3,6 +3,8 @@
 // a StreamChannel (actors/include/lora/actors/stream.hpp; docs/streaming.md).
 #include "lora/actors/protocol.hpp"
 
+#include <caf/all.hpp>
+
 #include <lora/errors.hpp>
 #include <lora/lora.hpp>
 
@@ -63,7 +65,7 @@ namespace {
 
 // A started query actor and its stop wiring; unhooks from the token when done.
 struct Running {
-    caf::actor actor;
+    actors::query_actor actor;
     actors::StopFlag stop;
     std::shared_ptr<actors::StreamChannel> stream;
     std::shared_ptr<CancelToken> token;
