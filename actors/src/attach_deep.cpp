@@ -2,6 +2,8 @@
 // relationship in them is fetched (fetch_atom) from the shards that own it.
 #include "query_actor_impl.hpp"
 
+#include <lora/errors.hpp>
+
 #include "lora/actors/codec.hpp"
 
 #include <algorithm>
@@ -137,10 +139,8 @@ void attach_deep(QueryActor self, size_t step, std::vector<exec::Row> rows) {
                 [self, run = st.run](caf::error& err) {
                     if (self->state.run != run) return;
                     --self->state.book.fetching;
-                    fail(self, Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError",
-                                     "Internal",
-                                     "internal: fetching entity data failed: " +
-                                         self->system().render(err)));
+                    fail(self, errors::internal("fetching entity data failed: " +
+                                                self->system().render(err)));
                     check_done(self);
                 });
     }

@@ -1,6 +1,8 @@
 // Value <-> flatbuffer conversion for the actor protocol.
 #include "lora/actors/codec.hpp"
 
+#include <lora/errors.hpp>
+
 #include "flat_values.hpp"
 #include "lora/messages/batch_generated.h"
 
@@ -16,10 +18,7 @@ namespace m = lora::msg;
 
 namespace {
 
-[[noreturn]] void corrupt(const char* what) {
-    throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "CorruptMessage",
-                std::string("internal: malformed ") + what + " message");
-}
+[[noreturn]] void corrupt(const char* what) { throw errors::corrupt_message(what); }
 
 Payload finish(fb::FlatBufferBuilder& b) {
     // The builder's buffer is handed over, not copied.

@@ -3,6 +3,8 @@
 // an explicit transaction's COMMIT (prepare at every shard first); and aborts.
 #include "query_actor_impl.hpp"
 
+#include <lora/errors.hpp>
+
 #include "lora/actors/codec.hpp"
 #include "lora/actors/wal_actor.hpp"
 
@@ -121,11 +123,10 @@ void commit(QueryActor self) {
             auto& st = self->state;
             st.book.committing = false;
             st.answered_elsewhere = false;
-            st.failure =
-                Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "WalFailure",
-                      "commit not durable, the transaction was rolled back and the "
-                      "database is read-only: " +
-                          error);
+            st.failure = errors::wal_failure(
+                "commit not durable, the transaction was rolled back and the "
+                "database is read-only: " +
+                error);
             abort_all(self);
         };
         // Runs on the WAL's I/O thread, which sends the installs of its whole batch together.
@@ -176,8 +177,7 @@ void commit(QueryActor self) {
                 [self, run = st.run](caf::error& err) {
                     if (self->state.run != run) return;
                     self->state.book.committing = false;
-                    fail(self, Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError",
-                                     "Internal", "prepare failed: " + self->system().render(err)));
+                    fail(self, errors::internal("prepare failed: " + self->system().render(err)));
                     check_done(self);
                 });
     }

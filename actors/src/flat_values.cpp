@@ -1,6 +1,8 @@
 // Flat (columnar, pre-order) encoding of values for row batches; see flat_values.hpp.
 #include "flat_values.hpp"
 
+#include <lora/errors.hpp>
+
 #include "lora/messages/batch_generated.h"
 
 #include <lora/error.hpp>
@@ -14,10 +16,7 @@ namespace m = lora::msg;
 
 namespace {
 
-[[noreturn]] void corrupt() {
-    throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "CorruptMessage",
-                "internal: malformed row batch message");
-}
+[[noreturn]] void corrupt() { throw errors::corrupt_message("row batch"); }
 
 // Nesting deeper than this is refused (the flatbuffers verifier used the same depth).
 constexpr int kMaxDepth = 128;

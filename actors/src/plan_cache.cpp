@@ -1,6 +1,8 @@
 // The plan cache and plan_for: query text -> plan, shared by all query actors.
 #include "lora/actors/plan_cache.hpp"
 
+#include <lora/errors.hpp>
+
 #include "lora/actors/engine_shared.hpp"
 
 #include <lora/cypher/parser.hpp>
@@ -32,9 +34,7 @@ plan::PlanPtr plan_for(EngineShared& eng, const std::string& text) {
     cypher::analyze(st);
     auto p = plan::build_plan(st, text, &eng.procedures, &eng.catalog->indexes());
     if (st.mode == cypher::Statement::Mode::Profile) {
-        if (!p->union_parts.empty())
-            throw Error(ErrorClass::Semantic, ErrorPhase::Compile, "NotSupported",
-                        "UnsupportedFeature", "Not supported yet: PROFILE of a UNION");
+        if (!p->union_parts.empty()) throw errors::not_supported("PROFILE of a UNION");
         auto copy = std::make_shared<plan::Plan>(plan::clone(*p));
         copy->profile = true;
         p = copy;

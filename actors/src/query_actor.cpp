@@ -4,6 +4,8 @@
 // commit path is in commit.cpp, AttachDeep in attach_deep.cpp.
 #include "query_actor_impl.hpp"
 
+#include <lora/errors.hpp>
+
 #include "lora/actors/codec.hpp"
 #include "lora/actors/plan_cache.hpp"
 #include "lora/actors/schema.hpp"
@@ -166,9 +168,7 @@ void start(QueryActor self) {
         st.writes = true;
         if (st.req->kind == QueryRequest::Kind::Commit) {
             if (eng.read_only.load()) {
-                st.failure =
-                    Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "ReadOnly",
-                          "the database is read-only; the transaction was rolled back");
+                st.failure = errors::read_only("the transaction was rolled back");
                 abort_all(self);
                 return;
             }
@@ -208,8 +208,7 @@ void start(QueryActor self) {
     if ((st.writes || plan.schema) && !st.gate_held && !st.req->txn) {
         if (eng.read_only.load()) {
             std::lock_guard lock(eng.read_only_mu);
-            throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "ReadOnly",
-                        "the database is read-only: " + eng.read_only_reason);
+            throw errors::read_only(eng.read_only_reason);
         }
         eng.active_writers.fetch_add(1);
         if (plan.schema) eng.active_schema.fetch_add(1);
@@ -252,8 +251,7 @@ void start_schema(QueryActor self) {
             [self, run = st.run](caf::error& err) {
                 if (self->state.run != run) return;
                 auto o = std::make_shared<Outcome>();
-                o->error = Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError",
-                                 "Internal", "schema change failed: " + self->system().render(err));
+                o->error = errors::internal("schema change failed: " + self->system().render(err));
                 deliver(self, std::move(o));
             });
 }
@@ -438,12 +436,7 @@ query_actor spawn_query(caf::actor_system& sys, EnginePtr engine) {
 namespace lora::actors {
 
 Error stop_error(uint8_t reason) {
-    if (reason == kStopDeadline)
-        return Error(ErrorClass::Transient, ErrorPhase::Runtime, "TransactionError", "Timeout",
-                     "the query ran past its time limit and was cancelled (its writes, if any, "
-                     "were rolled back)");
-    return Error(ErrorClass::Transient, ErrorPhase::Runtime, "TransactionError", "Cancelled",
-                 "the query was cancelled (its writes, if any, were rolled back)");
+    return reason == kStopDeadline ? errors::timeout() : errors::cancelled();
 }
 
 void stop_query(const query_actor& query, const StopFlag& stop,

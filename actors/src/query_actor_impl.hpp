@@ -3,6 +3,8 @@
 #pragma once
 
 #include "lora/actors/query.hpp"
+
+#include <lora/errors.hpp>
 #include "lora/actors/query_context.hpp"
 #include "lora/actors/query_state.hpp"
 #include "outbox.hpp"
@@ -98,8 +100,7 @@ bool guarded(QueryActor self, F&& f) {
     } catch (const Error& e) {
         fail(self, e);
     } catch (const std::exception& e) {
-        fail(self, Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "Internal",
-                         std::string("internal error at coordinator: ") + e.what()));
+        fail(self, errors::internal(std::string("at coordinator: ") + e.what()));
     }
     return false;
 }

@@ -3,6 +3,8 @@
 // change in the WAL as a one-operation commit record, and only then lets plans use it.
 #include "lora/actors/schema.hpp"
 
+#include <lora/errors.hpp>
+
 #include "lora/actors/codec.hpp"
 #include "lora/actors/query_context.hpp"
 
@@ -36,10 +38,6 @@ void answer(SchemaActor self, std::optional<Error> error) {
     if (error) o->error = std::move(*error);
     self->state.rp.deliver(std::move(o));
     self->quit();
-}
-
-Error database_error(const std::string& detail, const std::string& message) {
-    return Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", detail, message);
 }
 
 // Every shard brings its indexes in line with the registry; `then` runs once all have,
@@ -114,7 +112,7 @@ void create_index(SchemaActor self, const SchemaCommand& cmd) {
     auto logged = [self, undo](const std::string& error) {
         auto& st = self->state;
         if (!error.empty()) {
-            undo(database_error("WalFailure", "CREATE INDEX not durable, it was undone: " + error));
+            undo(errors::wal_failure("CREATE INDEX not durable, it was undone: " + error));
             return;
         }
         st.engine->catalog->indexes().set_state(st.def->name, IndexState::Online);
@@ -124,8 +122,8 @@ void create_index(SchemaActor self, const SchemaCommand& cmd) {
     exec::RedoOp op{exec::RedoOp::Kind::CreateIndex, 0, 0, 0, def.name, def.to_value()};
     sync_shards(self, [self, undo, logged, op](const std::string& error) mutable {
         if (!error.empty()) {
-            undo(database_error("IndexBuildFailed",
-                                "building index '" + self->state.def->name + "' failed: " + error));
+            undo(errors::database("IndexBuildFailed", "building index '" + self->state.def->name +
+                                                          "' failed: " + error));
             return;
         }
         log_change(self, std::move(op), logged);
@@ -146,8 +144,7 @@ void drop_index(SchemaActor self, const SchemaCommand& cmd) {
         auto& st = self->state;
         if (!error.empty()) {
             st.engine->catalog->indexes().restore(*st.def);
-            answer(self,
-                   database_error("WalFailure", "DROP INDEX not durable, it was undone: " + error));
+            answer(self, errors::wal_failure("DROP INDEX not durable, it was undone: " + error));
             return;
         }
         sync_shards(self, [self](const std::string&) { answer(self, std::nullopt); });
@@ -169,8 +166,7 @@ schema_actor::behavior_type schema_behavior(SchemaActor self, EnginePtr engine, 
             try {
                 if (st.engine->read_only.load()) {
                     std::lock_guard lock(st.engine->read_only_mu);
-                    throw database_error(
-                        "ReadOnly", "the database is read-only: " + st.engine->read_only_reason);
+                    throw errors::read_only(st.engine->read_only_reason);
                 }
                 const auto& cmd = *st.plan->schema;
                 if (cmd.kind == SchemaCommand::Kind::CreateIndex)
@@ -180,8 +176,7 @@ schema_actor::behavior_type schema_behavior(SchemaActor self, EnginePtr engine, 
             } catch (const Error& e) {
                 answer(self, e);
             } catch (const std::exception& e) {
-                answer(self, database_error("Internal",
-                                            std::string("schema change failed: ") + e.what()));
+                answer(self, errors::internal(std::string("schema change failed: ") + e.what()));
             }
             return rp;
         },

@@ -2,6 +2,8 @@
 // it, applies mutations other shards ask for, and attaches entity data on request.
 #include "lora/actors/shard.hpp"
 
+#include <lora/errors.hpp>
+
 #include "lora/actors/codec.hpp"
 #include "lora/actors/install.hpp"
 #include "lora/actors/query_context.hpp"
@@ -65,9 +67,7 @@ void guarded(ShardActor self, const QueryRef& q, F&& f) {
     } catch (const Error& e) {
         report_error(self, q, e);
     } catch (const std::exception& e) {
-        report_error(self, q,
-                     Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "Internal",
-                           std::string("internal error at shard: ") + e.what()));
+        report_error(self, q, errors::internal(std::string("at shard: ") + e.what()));
     }
 }
 
