@@ -106,7 +106,7 @@ CExprPtr take_conjunct(CExprPtr& root, const CExpr* target) {
 }
 
 // An equality seek on one property takes its conjunct out of the filter after it: the seek
-// checks candidates the index cannot vouch for itself (exec/index_seek.cpp), so rows whose
+// checks candidates the index cannot vouch for itself (exec/ops/index_seek.cpp), so rows whose
 // node came straight from an exact index hit skip a second read of the property.
 void take_over_filter(Plan& plan, IndexSeek& seek, const PropPred& pred) {
     Step& f = plan.steps[pred.filter];

@@ -60,7 +60,7 @@ enum class OpKind : uint8_t {
     SubqueryEnd,    // barrier: each remembered input row of `pair` continues with the list of
                     // `expr` values its subquery rows produced in `slot` (count if no expr)
     CallProcedure,  // rows for each output row of a registered procedure
-    // db.index.vector.queryNodes (exec/vector_query.cpp); key_slots = {index name, k, query
+    // db.index.vector.queryNodes (exec/ops/vector_query.cpp); key_slots = {index name, k, query
     // vector} computed before, to_slot = the input row's tag.
     VectorBegin,   // checks the arguments, tags the row
     VectorSearch,  // @all-shards: slot <- each local top-k node, aux_slot <- its score

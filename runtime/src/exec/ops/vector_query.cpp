@@ -3,6 +3,7 @@
 // the k best (node, score) rows of each tagged input row.
 #include "exec/vector_query.hpp"
 #include <lora/exec/executor.hpp>
+#include "exec/step_common.hpp"
 
 #include <lora/error.hpp>
 #include <lora/storage/partition.hpp>
@@ -20,11 +21,6 @@ using plan::Step;
 using storage::Catalog;
 
 namespace {
-
-[[noreturn]] void internal(const std::string& msg) {
-    throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "Internal",
-                "internal: " + msg);
-}
 
 [[noreturn]] void call_failed(const std::string& message) {
     throw Error(
