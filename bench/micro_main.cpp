@@ -3,9 +3,9 @@
 #include <lora/cypher/parser.hpp>
 #include <lora/cypher/semantic.hpp>
 #include <lora/exec/expr.hpp>
+#include <lora/plan/planner.hpp>
 #include "lora/actors/codec.hpp"
 #include "lora/actors/protocol.hpp"
-#include <lora/plan/planner.hpp>
 
 #include <lora/wal/writer.hpp>
 

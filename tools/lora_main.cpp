@@ -1,8 +1,8 @@
 // lora: the Cypher shell. Runs statements from -e, -f or piped stdin, or interactively (libedit
 // line editing and history), against an embedded database or a running lorad (--connect).
+#include <lora/cypher/script.hpp>
 #include <lora/net/json_format.hpp>
 #include <lora/net/table_format.hpp>
-#include <lora/cypher/script.hpp>
 
 #include <lora/lora.hpp>
 #include <lora/net/remote.hpp>

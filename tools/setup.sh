@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PKGS=(
-  build-essential cmake ninja-build ccache pkg-config git
+  build-essential cmake ninja-build ccache pkg-config git clang-format-14
   libcaf-dev
   liburing-dev
   libflatbuffers-dev flatbuffers-compiler

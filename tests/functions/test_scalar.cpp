@@ -1,7 +1,7 @@
 // Tests of the scalar function library and the registry: each family, null handling and
 // the error types the openCypher TCK expects.
-#include "call_support.hpp"
 #include <lora/functions/functions.hpp>
+#include "call_support.hpp"
 
 #include <lora/error.hpp>
 

@@ -1,7 +1,7 @@
 // The vector functions against hand-computed values (and the figures Neo4j's manual
 // prints), null handling, and the errors for bad dimensions and argument kinds.
-#include "call_support.hpp"
 #include <lora/functions/functions.hpp>
+#include "call_support.hpp"
 
 #include <lora/error.hpp>
 

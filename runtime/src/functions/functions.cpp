@@ -291,7 +291,7 @@ double round_decimal(double x, int64_t precision, RoundMode mode) {
         int i = static_cast<int>(mag.size()) - 1;
         while (i >= 0 && mag[static_cast<size_t>(i)] == '9') mag[static_cast<size_t>(i--)] = '0';
         if (i < 0)
-            mag = "1" + mag;  // all nines carried over (insert() trips GCC 12 -Wrestrict)
+            mag.insert(0, "1");
         else
             ++mag[static_cast<size_t>(i)];
     }

@@ -25,9 +25,9 @@
 //   coordinator: (execute_atom, QueryRequestPtr) -> OutcomePtr
 #pragma once
 
+#include <lora/plan/plan.hpp>
 #include "lora/actors/codec.hpp"
 #include "lora/actors/stream.hpp"
-#include <lora/plan/plan.hpp>
 
 #include <lora/lora.hpp>
 #include <lora/storage/catalog.hpp>

@@ -6,7 +6,7 @@
 #include <lora/cypher/semantic.hpp>
 #include <lora/plan/planner.hpp>
 
-#include "helpers.hpp"
+#include "engine/helpers.hpp"
 
 #include <catch2/catch.hpp>
 #include <lora/lora.hpp>

@@ -1,6 +1,6 @@
 // Query actors are pooled: one actor runs many requests in turn. What an earlier request
 // left behind (a deadline timer still running, a late cancel) must never reach a later one.
-#include "helpers.hpp"
+#include "engine/helpers.hpp"
 
 #include <catch2/catch.hpp>
 #include <lora/lora.hpp>

@@ -1,10 +1,10 @@
 // Placement of plan steps: scans run at every shard, expansion at the node's shard, work on
 // the other node's data at that node's shard, barriers at the coordinator.
-#include <lora/plan/planner.hpp>
 #include <lora/cypher/parser.hpp>
 #include <lora/cypher/semantic.hpp>
+#include <lora/plan/planner.hpp>
 
-#include "helpers.hpp"
+#include "engine/helpers.hpp"
 
 #include <catch2/catch.hpp>
 #include <lora/lora.hpp>
