@@ -1,0 +1,426 @@
+// Expressions: AST expressions compiled into CExpr trees, noting which entities' data they read;
+// pattern comprehensions, pattern predicates and EXISTS are hoisted into per-row subqueries.
+#include "plan/planner_state.hpp"
+
+namespace lora::plan {
+
+CExprPtr Planner::compile(const Expr& e, Info& info) {
+    if (!text_subst_.empty() && e.kind != ExprKind::Literal && e.kind != ExprKind::Variable &&
+        e.kind != ExprKind::Parameter) {
+        auto it = text_subst_.find(e.text);
+        if (it != text_subst_.end()) return slot_expr(it->second);
+    }
+    switch (e.kind) {
+        case ExprKind::Literal: {
+            auto c = std::make_unique<CExpr>(EK::Literal);
+            c->value = e.value;
+            return c;
+        }
+        case ExprKind::Parameter: {
+            auto c = std::make_unique<CExpr>(EK::Param);
+            c->name = e.name;
+            return c;
+        }
+        case ExprKind::Variable: {
+            const Var* v = lookup(e.name);
+            if (!v) undefined(e.name);
+            if (v->type != VT::Value || v->may_entity) info.may_entity = true;
+            return slot_expr(v->slot);
+        }
+        case ExprKind::Property: {
+            auto c = std::make_unique<CExpr>(EK::Property);
+            c->name = e.name;
+            note_data_read(*e.children[0], info);
+            Info sub;
+            auto base = compile(*e.children[0], sub);
+            if (e.children[0]->kind != ExprKind::Variable && sub.may_entity && locals_.empty()) {
+                // A computed entity (startNode(r), head(list), ...): compute it into a
+                // slot and attach its data before reading from it.
+                base = slot_expr(materialize(std::move(base), sub));
+                sub = Info{};
+            }
+            c->children.push_back(std::move(base));
+            merge_info(info, sub, false);
+            return c;
+        }
+        case ExprKind::DynamicSubscript: {
+            auto c = std::make_unique<CExpr>(EK::Subscript);
+            note_data_read(*e.children[0], info);
+            Info sub;
+            c->children.push_back(compile(*e.children[0], sub));
+            c->children.push_back(compile(*e.children[1], info));
+            merge_info(info, sub, true);
+            return c;
+        }
+        case ExprKind::Slice: {
+            auto c = std::make_unique<CExpr>(EK::Slice);
+            c->children.push_back(compile(*e.children[0], info));
+            for (int i = 1; i <= 2; ++i) {
+                if (static_cast<size_t>(i) < e.children.size() && e.children[i])
+                    c->children.push_back(compile(*e.children[i], info));
+                else
+                    c->children.push_back(nullptr);
+            }
+            return c;
+        }
+        case ExprKind::ListLiteral: {
+            auto c = std::make_unique<CExpr>(EK::List);
+            for (auto& ch : e.children) c->children.push_back(compile(*ch, info));
+            return c;
+        }
+        case ExprKind::MapLiteral: {
+            auto c = std::make_unique<CExpr>(EK::Map);
+            c->keys = e.keys;
+            for (auto& ch : e.children) c->children.push_back(compile(*ch, info));
+            return c;
+        }
+        case ExprKind::Unary: {
+            if (e.op == Op::Plus) return compile(*e.children[0], info);
+            auto c = std::make_unique<CExpr>(e.op == Op::Not ? EK::Not : EK::Negate);
+            c->children.push_back(compile(*e.children[0], info));
+            return c;
+        }
+        case ExprKind::Binary: return compile_binary(e, info);
+        case ExprKind::Comparison: {
+            auto c = std::make_unique<CExpr>(EK::Compare);
+            for (auto op : e.ops) c->cmps.push_back(to_cmp(op));
+            for (auto& ch : e.children) c->children.push_back(compile(*ch, info));
+            return c;
+        }
+        case ExprKind::IsNull:
+        case ExprKind::IsNotNull: {
+            auto c =
+                std::make_unique<CExpr>(e.kind == ExprKind::IsNull ? EK::IsNull : EK::IsNotNull);
+            c->children.push_back(compile(*e.children[0], info));
+            info.may_entity = false;
+            return c;
+        }
+        case ExprKind::HasLabels: {
+            auto c = std::make_unique<CExpr>(EK::HasLabels);
+            c->labels = e.keys;
+            note_data_read(*e.children[0], info);
+            Info sub;
+            c->children.push_back(compile(*e.children[0], sub));
+            merge_info(info, sub, false);
+            return c;
+        }
+        case ExprKind::FunctionCall:
+        case ExprKind::CountStar: return compile_call(e, info);
+        case ExprKind::Case: {
+            auto c = std::make_unique<CExpr>(EK::Case);
+            // AST: children[0] = subject or null; then (when, then) pairs; else last if
+            // the count is odd after the subject.
+            c->simple_case = e.children[0] != nullptr;
+            if (c->simple_case) c->children.push_back(compile(*e.children[0], info));
+            size_t rest = e.children.size() - 1;
+            c->has_else = rest % 2 == 1;
+            for (size_t i = 1; i < e.children.size(); ++i)
+                c->children.push_back(compile(*e.children[i], info));
+            return c;
+        }
+        case ExprKind::ListComprehension: return compile_iteration(e, info, EK::ListComp);
+        case ExprKind::Quantifier: return compile_iteration(e, info, EK::Quantifier);
+        case ExprKind::Reduce: {
+            auto c = std::make_unique<CExpr>(EK::Reduce);
+            c->children.push_back(compile(*e.children[0], info));
+            c->children.push_back(compile(*e.children[1], info));
+            c->slot2 = new_slot(e.keys.at(0));
+            c->slot = new_slot(e.variable);
+            locals_.push_back({e.keys[0], Var{c->slot2, VT::Value, true}});
+            locals_.push_back({e.variable, Var{c->slot, VT::Value, true}});
+            c->children.push_back(compile(*e.children[2], info));
+            locals_.pop_back();
+            locals_.pop_back();
+            return c;
+        }
+        case ExprKind::MapProjection: {
+            auto c = std::make_unique<CExpr>(EK::MapProjection);
+            note_data_read(*e.children[0], info);
+            Info sub;
+            c->children.push_back(compile(*e.children[0], sub));
+            merge_info(info, sub, false);
+            for (auto& p : e.projection) {
+                exec::MapProjEntry m;
+                m.key = p.key;
+                switch (p.kind) {
+                    case MapProjectionItem::Kind::Property:
+                        m.kind = exec::MapProjEntry::Kind::Property;
+                        break;
+                    case MapProjectionItem::Kind::AllProperties:
+                        m.kind = exec::MapProjEntry::Kind::AllProperties;
+                        break;
+                    case MapProjectionItem::Kind::Literal:
+                        m.kind = exec::MapProjEntry::Kind::Value;
+                        m.value = compile(*p.value, info);
+                        break;
+                    case MapProjectionItem::Kind::Variable: {
+                        m.kind = exec::MapProjEntry::Kind::Value;
+                        Expr ve = variable_expr(p.key);
+                        m.value = compile(ve, info);
+                        break;
+                    }
+                }
+                c->projection.push_back(std::move(m));
+            }
+            return c;
+        }
+        case ExprKind::PatternComprehension: {
+            bool yields_entity = false;
+            int r = hoist(
+                [&] {
+                    RelScope rels;
+                    plan_part(*e.pattern, rels);
+                    if (e.children[0]) {
+                        Info wi;
+                        auto pred = compile(*e.children[0], wi);
+                        add_filter(std::move(pred), wi);
+                    }
+                },
+                e.children[1].get(), &yields_entity);
+            info.may_entity |= yields_entity;
+            return slot_expr(r);
+        }
+        case ExprKind::PatternPredicate: return non_empty(hoist_pattern(*e.pattern));
+        case ExprKind::Exists: {
+            int r = hoist(
+                [&] {
+                    if (e.subquery->parts.size() != 1) unsupported("UNION inside EXISTS");
+                    for (const auto& c : e.subquery->parts[0].clauses) {
+                        switch (c.kind) {
+                            case ClauseKind::Match: plan_match(c); break;
+                            case ClauseKind::Unwind: plan_unwind(c); break;
+                            case ClauseKind::With:
+                                plan_projection(c.body, c.where.get(), false);
+                                break;
+                            case ClauseKind::Return: break;
+                            default: unsupported("updating clauses inside EXISTS");
+                        }
+                    }
+                },
+                nullptr, nullptr);
+            return non_empty(r);
+        }
+    }
+    unsupported("expression");
+}
+
+// Plans a subquery run once per row: the rows go to the coordinator, are remembered,
+// run `body`, and come back each with the list of `yield` values (or of nulls) its
+// subquery produced, in the returned slot.
+int Planner::hoist(const std::function<void()>& body, const Expr* yield, bool* yields_entity) {
+    if (!locals_.empty())
+        unsupported("patterns that use a list comprehension or quantifier variable");
+    auto saved_scope = scope_;
+    auto saved_attached = attached_;
+    bool saved_blocked = agg_blocked_;
+    agg_blocked_ = true;
+    bool saved_read = read_, saved_wrote = wrote_;
+    Step b = coord(OpKind::OptionalBegin);
+    b.slot = new_slot(" subquery_tag");
+    pinned_.push_back(b.slot);
+    size_t begin = plan_->steps.size();
+    add(std::move(b));
+    body();
+    pinned_.pop_back();
+    int yslot = -1;
+    if (yield) {
+        Info yi;
+        auto ce = compile(*yield, yi);
+        if (yields_entity) *yields_entity = yi.may_entity;
+        yslot = project_new(std::move(ce), yi, " subquery_value");
+    }
+    int result = new_slot(" subquery_result");
+    Step end = coord(OpKind::SubqueryEnd, true);
+    end.pair = static_cast<int>(begin);
+    end.slot = result;
+    end.to_slot = yslot;
+    add(std::move(end));
+    scope_ = std::move(saved_scope);
+    attached_ = std::move(saved_attached);
+    agg_blocked_ = saved_blocked;
+    read_ = saved_read;
+    wrote_ = saved_wrote;
+    return result;
+}
+
+// Computes `e` into a new slot and attaches every entity inside it.
+int Planner::materialize(CExprPtr e, const Info& info) {
+    int slot;
+    if (e->kind == EK::Slot)
+        slot = e->slot;
+    else
+        slot = project_new(std::move(e), info, " entity");
+    if (!attached_.count(slot)) {
+        Step a = coord(OpKind::AttachDeep, true);
+        a.slots = {slot};
+        add(std::move(a));
+        attached_.insert(slot);
+    }
+    return slot;
+}
+
+int Planner::hoist_pattern(const PatternPart& part) {
+    return hoist(
+        [&] {
+            RelScope rels;
+            plan_part(part, rels);
+        },
+        nullptr, nullptr);
+}
+
+CExprPtr Planner::non_empty(int list_slot) {
+    auto size = std::make_unique<CExpr>(EK::Call);
+    size->fn = fn::find_function("size");
+    size->children.push_back(slot_expr(list_slot));
+    auto cmp = std::make_unique<CExpr>(EK::Compare);
+    cmp->cmps.push_back(exec::Cmp::Gt);
+    cmp->children.push_back(std::move(size));
+    auto zero = std::make_unique<CExpr>(EK::Literal);
+    zero->value = Value(int64_t{0});
+    cmp->children.push_back(std::move(zero));
+    return cmp;
+}
+
+// `into_entity`: the sub-expression's entity-ness carries over to the result.
+void Planner::merge_info(Info& into, const Info& sub, bool into_entity) {
+    into.data_slots.insert(sub.data_slots.begin(), sub.data_slots.end());
+    into.deep_slots.insert(sub.deep_slots.begin(), sub.deep_slots.end());
+    into.aggregate |= sub.aggregate;
+    if (into_entity) into.may_entity |= sub.may_entity;
+}
+
+exec::Cmp Planner::to_cmp(Op op) {
+    switch (op) {
+        case Op::Eq: return exec::Cmp::Eq;
+        case Op::Ne: return exec::Cmp::Ne;
+        case Op::Lt: return exec::Cmp::Lt;
+        case Op::Le: return exec::Cmp::Le;
+        case Op::Gt: return exec::Cmp::Gt;
+        default: return exec::Cmp::Ge;
+    }
+}
+
+CExprPtr Planner::compile_binary(const Expr& e, Info& info) {
+    EK k;
+    char arith = 0;
+    switch (e.op) {
+        case Op::Or: k = EK::Or; break;
+        case Op::Xor: k = EK::Xor; break;
+        case Op::And: k = EK::And; break;
+        case Op::Add:
+            k = EK::Arith;
+            arith = '+';
+            break;
+        case Op::Subtract:
+            k = EK::Arith;
+            arith = '-';
+            break;
+        case Op::Multiply:
+            k = EK::Arith;
+            arith = '*';
+            break;
+        case Op::Divide:
+            k = EK::Arith;
+            arith = '/';
+            break;
+        case Op::Modulo:
+            k = EK::Arith;
+            arith = '%';
+            break;
+        case Op::Power:
+            k = EK::Arith;
+            arith = '^';
+            break;
+        case Op::In: k = EK::In; break;
+        case Op::StartsWith: k = EK::StartsWith; break;
+        case Op::EndsWith: k = EK::EndsWith; break;
+        case Op::Contains: k = EK::Contains; break;
+        case Op::RegexMatch: k = EK::Regex; break;
+        case Op::Eq:
+        case Op::Ne:
+        case Op::Lt:
+        case Op::Le:
+        case Op::Gt:
+        case Op::Ge: {
+            auto c = std::make_unique<CExpr>(EK::Compare);
+            c->cmps.push_back(to_cmp(e.op));
+            c->children.push_back(compile(*e.children[0], info));
+            c->children.push_back(compile(*e.children[1], info));
+            info.may_entity = false;
+            return c;
+        }
+        default: unsupported("operator");
+    }
+    auto c = std::make_unique<CExpr>(k);
+    c->arith = arith;
+    Info a, b;
+    c->children.push_back(compile(*e.children[0], a));
+    c->children.push_back(compile(*e.children[1], b));
+    merge_info(info, a, k == EK::Arith);
+    merge_info(info, b, k == EK::Arith);
+    return c;
+}
+
+CExprPtr Planner::compile_iteration(const Expr& e, Info& info, EK kind) {
+    auto c = std::make_unique<CExpr>(kind);
+    c->quant = static_cast<int>(e.quantifier);
+    Info li;
+    c->children.push_back(compile(*e.children[0], li));
+    c->slot = new_slot(e.variable);
+    locals_.push_back({e.variable, Var{c->slot, VT::Value, li.may_entity}});
+    bool reads_elements = false;
+    for (size_t i = 1; i < 3; ++i) {
+        if (i < e.children.size() && e.children[i]) {
+            Info sub;
+            c->children.push_back(compile(*e.children[i], sub));
+            reads_elements |= sub.deep_slots.erase(c->slot) > 0;
+            merge_info(info, sub, kind == EK::ListComp && i == 2);
+        } else if (kind == EK::ListComp) {
+            c->children.push_back(nullptr);
+        }
+    }
+    locals_.pop_back();
+    if (reads_elements && li.may_entity && locals_.empty()) {
+        // The elements' properties are read: the list's entities must be attached.
+        c->children[0] = slot_expr(materialize(std::move(c->children[0]), li));
+        li = Info{};
+    }
+    merge_info(info, li, kind == EK::ListComp);
+    // Data read through the iteration variable: the list's entities must be attached.
+    if (kind == EK::Quantifier) info.may_entity = false;
+    return c;
+}
+
+CExprPtr Planner::compile_call(const Expr& e, Info& info) {
+    if (is_aggregate_call(e)) {
+        if (!agg_sink_ || agg_blocked_)
+            throw_semantic("SyntaxError", "InvalidAggregation",
+                           "Aggregation is not allowed here: " + e.text);
+        return agg_sink_(e, info);
+    }
+    const fn::FunctionInfo* f = fn::find_function(e.name);
+    if (!f) throw_semantic("SyntaxError", "UnknownFunction", "Unknown function '" + e.name + "'");
+    auto c = std::make_unique<CExpr>(EK::Call);
+    c->fn = f;
+    std::string_view n = f->name;
+    if (n == "size" && e.children.size() == 1 &&
+        e.children[0]->kind == ExprKind::PatternPredicate) {
+        c->children.push_back(slot_expr(hoist_pattern(*e.children[0]->pattern)));
+        return c;
+    }
+    bool reads_data = n == "labels" || n == "keys" || n == "properties" || n == "exists";
+    bool yields_entity = n == "startnode" || n == "endnode" || n == "nodes" ||
+                         n == "relationships" || n == "coalesce" || n == "head" || n == "last" ||
+                         n == "tail" || n == "reverse";
+    for (auto& a : e.children) {
+        if (reads_data) note_data_read(*a, info);
+        Info sub;
+        c->children.push_back(compile(*a, sub));
+        merge_info(info, sub, yields_entity);
+    }
+    if (n == "startnode" || n == "endnode" || n == "nodes" || n == "relationships")
+        info.may_entity = true;
+    return c;
+}
+
+}  // namespace lora::plan

@@ -1,0 +1,183 @@
+// Placement: decides where each step runs and adds the Attach steps and Eager barriers it
+// needs; also clears dead slots after WITH. The rules (see docs/architecture.md):
+//  - a step that reads an entity's properties or labels runs at the entity's shard, unless
+//    that entity's data was attached to the row earlier (and no write happened since);
+//  - when a step reads several entities, all but one are attached first;
+//  - writes run at the shard owning what they write; new nodes go round-robin;
+//  - merges (aggregate, sort, distinct, limit, eager barriers) run at the coordinator.
+#include "plan/planner_state.hpp"
+
+#include <algorithm>
+
+namespace lora::plan {
+
+// Adds a Project step computing `e` (placed where its data lives) into a new slot.
+int Planner::project_new(CExprPtr e, const Info& info, const std::string& name) {
+    int slot = new_slot(name);
+    Step p;
+    p.op = OpKind::Project;
+    p.loc = place(info);
+    p.outputs.push_back({slot, std::move(e)});
+    add(std::move(p));
+    return slot;
+}
+
+// Copies the data of the entity in `slot` into the row, at the entity's shard.
+void Planner::attach(int slot) {
+    if (attached_.count(slot)) return;
+    Step a;
+    a.op = OpKind::Attach;
+    a.loc = {LocKind::Shard, slot};
+    a.slot = slot;
+    add(std::move(a));
+    attached_.insert(slot);
+}
+
+// Decides where a step that evaluates expressions (described by `info`) must run, and
+// adds the Attach steps it needs first. `own` is the entity the step itself works on
+// (it runs at that entity's shard), or -1.
+Location Planner::place(const Info& info, int own) {
+    if (ordered_ && own < 0) {
+        // Rows are in ORDER BY order at the coordinator: fetch what the step reads there
+        // instead of sending rows to shards, which would lose the order.
+        std::set<int> all = info.deep_slots;
+        all.insert(info.data_slots.begin(), info.data_slots.end());
+        for (int s : all) {
+            if (attached_.count(s)) continue;
+            Step a = coord(OpKind::AttachDeep, true);
+            a.slots = {s};
+            add(std::move(a));
+            attached_.insert(s);
+        }
+        return {LocKind::Any, -1};
+    }
+    for (int s : info.deep_slots) {
+        if (attached_.count(s)) continue;
+        Step a = coord(OpKind::AttachDeep, true);
+        a.slots = {s};
+        add(std::move(a));
+        attached_.insert(s);
+    }
+    std::vector<int> need;
+    for (int s : info.data_slots)
+        if (!attached_.count(s) && s != own) need.push_back(s);
+    int local = own;
+    if (local < 0 && !need.empty()) {
+        auto it = std::find(need.begin(), need.end(), here_);
+        local = it != need.end() ? *it : need.front();
+        need.erase(std::find(need.begin(), need.end(), local));
+    }
+    for (int s : need) attach(s);
+    if (local < 0) return {LocKind::Any, -1};
+    return {LocKind::Shard, local};
+}
+
+void Planner::add_filter(CExprPtr pred, const Info& info) {
+    Step s;
+    s.op = OpKind::Filter;
+    s.loc = place(info);
+    s.expr = std::move(pred);
+    add(std::move(s));
+}
+
+// Marks that the data of whatever `base` evaluates to is read.
+void Planner::note_data_read(const Expr& base, Info& info) {
+    if (base.kind != ExprKind::Variable) return;
+    const Var* v = lookup(base.name);
+    if (!v) return;
+    if (entity_type(v->type))
+        info.data_slots.insert(v->slot);
+    else if (v->may_entity || v->type == VT::Path)
+        info.deep_slots.insert(v->slot);
+}
+
+bool Planner::bound_all(const std::set<std::string>& vars) const {
+    for (auto& v : vars)
+        if (!scope_.count(v)) return false;
+    return true;
+}
+
+void Planner::flush_ready(std::vector<Pending>& pending, bool all) {
+    for (auto it = pending.begin(); it != pending.end();) {
+        if (all || bound_all(it->vars)) {
+            Info info;
+            auto pred = compile(*it->expr, info);
+            add_filter(std::move(pred), info);
+            it = pending.erase(it);
+        } else {
+            ++it;
+        }
+    }
+}
+
+void Planner::note_read_clause() {
+    if (wrote_) {
+        add(coord(OpKind::Eager, true));
+        wrote_ = false;
+    }
+    if (!read_) reads_from_ = plan_->steps.size();
+    read_ = true;
+}
+
+// `rels_only`: the clause only creates relationships between nodes bound before. Such a
+// clause cannot change what reads of node existence, labels and properties see, so when
+// the reads since the last barrier are only those (no expansion, no subquery), the rows
+// may stream into it without an Eager barrier: bulk loads of the form
+// UNWIND .. MATCH (a {id: ..}), (b {id: ..}) CREATE (a)-[:T]->(b) need no round trip
+// through the coordinator.
+void Planner::note_write_clause(bool rels_only) {
+    if (read_ && !(rels_only && reads_only_nodes())) {
+        add(coord(OpKind::Eager, true));
+        read_ = false;
+    }
+    wrote_ = true;
+}
+
+bool Planner::reads_only_nodes() const {
+    for (size_t i = reads_from_; i < plan_->steps.size(); ++i) {
+        switch (plan_->steps[i].op) {
+            case OpKind::ScanNodes:
+            case OpKind::NodeIndexSeek:
+            case OpKind::Filter:
+            case OpKind::Project:
+            case OpKind::Unwind:
+            case OpKind::Attach:
+            case OpKind::AttachDeep:
+            case OpKind::CreateRel: continue;
+            default: return false;
+        }
+    }
+    return true;
+}
+
+// After WITH only the projected variables live on: null every other slot so rows stop
+// carrying (and shipping between shards) values nothing can read any more.
+void Planner::clear_dead_slots() {
+    std::set<int> live(pinned_.begin(), pinned_.end());
+    for (auto& [k, v] : scope_) live.insert(v.slot);
+    Step p;
+    p.op = OpKind::Project;
+    p.loc = {LocKind::Any, -1};
+    for (int s = 0; s < next_slot_; ++s) {
+        if (live.count(s)) continue;
+        p.outputs.push_back({s, std::make_unique<CExpr>(EK::Literal)});
+    }
+    if (!p.outputs.empty()) add(std::move(p));
+}
+
+// Attaches the data of entity columns while the rows are still at the shards.
+void Planner::attach_outputs(const std::map<std::string, Var>& outs) {
+    for (auto& [k, v] : outs) {
+        if (!entity_type(v.type) || attached_.count(v.slot)) continue;
+        if (ordered_) {
+            Step a = coord(OpKind::AttachDeep, true);
+            a.slots = {v.slot};
+            add(std::move(a));
+            attached_.insert(v.slot);
+            continue;
+        }
+        attach(v.slot);
+    }
+}
+
+}  // namespace lora::plan
