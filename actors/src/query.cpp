@@ -367,7 +367,7 @@ void commit(QueryActor* self);
 // from the owning shards, then lets the rows continue.
 void attach_deep(QueryActor* self, size_t step, std::vector<exec::Row> rows) {
     auto& st = self->state;
-    const auto& s = st.q->plan->steps[step];
+    const auto& s = std::get<plan::AttachDeep>(st.q->plan->steps[step].op);
     uint32_t count = static_cast<uint32_t>(st.q->engine->shards.size());
     std::vector<std::vector<uint64_t>> nodes(count), rels(count);
     {
@@ -385,7 +385,7 @@ void attach_deep(QueryActor* self, size_t step, std::vector<exec::Row> rows) {
     auto attached = std::make_shared<Attached>();
     auto release = [self, step, shared_rows, attached] {
         auto& st = self->state;
-        const auto& s = st.q->plan->steps[step];
+        const auto& s = std::get<plan::AttachDeep>(st.q->plan->steps[step].op);
         guarded(self, [&] {
             for (auto& row : *shared_rows)
                 for (int sl : s.slots)
@@ -455,7 +455,7 @@ void check_done(QueryActor* self) {
             size_t b = st.barriers[st.next_barrier++];
             std::vector<exec::Row> rows = std::move(st.held[b]);
             st.held.erase(b);
-            if (st.q->plan->steps[b].op == plan::OpKind::AttachDeep) {
+            if (st.q->plan->steps[b].kind() == plan::OpKind::AttachDeep) {
                 attach_deep(self, b, std::move(rows));
                 continue;  // fetching > 0 ends the loop; otherwise it went through already
             }

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <limits>
+#include <variant>
 
 namespace lora::exec {
 
@@ -48,9 +49,9 @@ EvalEnv Executor::eval_env() const {
 
 void Executor::push(size_t step, Row& row) {
     const Step& s = env_.plan->steps[step];
-    if (s.guard_slot >= 0) {
-        const Value& g = row[static_cast<size_t>(s.guard_slot)];
-        if (!g.is_bool() || g.as_bool() != s.guard_value) {
+    if (s.guard.slot >= 0) {
+        const Value& g = row[static_cast<size_t>(s.guard.slot)];
+        if (!g.is_bool() || g.as_bool() != s.guard.value) {
             push(step + 1, row);
             return;
         }
@@ -126,10 +127,10 @@ void Executor::resume(Continuation& c) {
     if (env_.cancelled && env_.cancelled->load(std::memory_order_relaxed)) return;
     const Step& s = env_.plan->steps[c.step];
     auto run = [&] {
-        if (s.op == OpKind::ScanNodes)
-            produce_scan(s, c.step, c.row, c.ids, c.pos);
+        if (s.kind() == OpKind::ScanNodes)
+            produce_scan(std::get<plan::ScanNodes>(s.op), c.step, c.row, c.ids, c.pos);
         else
-            produce_unwind(s, c.step, c.row, c.list, c.pos);
+            produce_unwind(std::get<plan::Unwind>(s.op), c.step, c.row, c.list, c.pos);
     };
     if (!env_.step_ns) return run();
     auto t0 = ProfClock::now();
@@ -146,58 +147,68 @@ void Executor::run_step(size_t step, Row& row) {
     const Step& s = env_.plan->steps[step];
     if (env_.step_rows) ++(*env_.step_rows)[step];
     const size_t next = step + 1;
-    switch (s.op) {
-        case OpKind::ScanNodes: scan(s, step, row); return;
-        case OpKind::NodeIndexSeek: index_seek(s, step, row); return;
-        case OpKind::Expand: expand(s, step, row); return;
-        case OpKind::VarExpand: var_expand(s, step, row); return;
-        case OpKind::Filter: filter(s, step, row); return;
-        case OpKind::Project: project(s, step, row); return;
-        case OpKind::Unwind: unwind(s, step, row); return;
-        case OpKind::Attach: attach(s, step, row); return;
+    switch (s.kind()) {
+        case OpKind::ScanNodes: scan(std::get<plan::ScanNodes>(s.op), step, row); return;
+        case OpKind::NodeIndexSeek:
+            index_seek(std::get<plan::NodeIndexSeek>(s.op), step, row);
+            return;
+        case OpKind::Expand: expand(std::get<plan::Expand>(s.op), step, row); return;
+        case OpKind::VarExpand: var_expand(std::get<plan::VarExpand>(s.op), step, row); return;
+        case OpKind::Filter: filter(std::get<plan::Filter>(s.op), step, row); return;
+        case OpKind::Project: project(std::get<plan::Project>(s.op), step, row); return;
+        case OpKind::Unwind: unwind(std::get<plan::Unwind>(s.op), step, row); return;
+        case OpKind::Attach: attach(std::get<plan::Attach>(s.op), step, row); return;
         case OpKind::AttachDeep:
             // Only reached when the runtime has no entities to fetch (single process tests);
             // the coordinator actor fetches before releasing the barrier.
             push(next, row);
             return;
-        case OpKind::CreateNode: create_node(s, step, row); return;
-        case OpKind::CreateRel: create_rel(s, step, row); return;
+        case OpKind::CreateNode: create_node(std::get<plan::CreateNode>(s.op), step, row); return;
+        case OpKind::CreateRel: create_rel(std::get<plan::CreateRel>(s.op), step, row); return;
         case OpKind::SetProperty:
-            set_property(s, row);
+            set_property(std::get<plan::SetProperty>(s.op), row);
             push(next, row);
             return;
         case OpKind::SetProperties:
-            set_properties(s, row);
+            set_properties(std::get<plan::SetProperties>(s.op), row);
             push(next, row);
             return;
         case OpKind::SetLabels:
-            labels(s, row, true);
+            set_labels(std::get<plan::SetLabels>(s.op), row);
             push(next, row);
             return;
         case OpKind::RemoveLabels:
-            labels(s, row, false);
+            remove_labels(std::get<plan::RemoveLabels>(s.op), row);
             push(next, row);
             return;
         case OpKind::RemoveProperty:
-            remove_property(s, row);
+            remove_property(std::get<plan::RemoveProperty>(s.op), row);
             push(next, row);
             return;
         case OpKind::DeleteRel:
-            delete_rel(s, row);
+            delete_rel(std::get<plan::DeleteRel>(s.op), row);
             push(next, row);
             return;
         case OpKind::DeleteNode:
-            delete_node(s, row);
+            delete_node(std::get<plan::DeleteNode>(s.op), row);
             push(next, row);
             return;
-        case OpKind::OptionalBegin: optional_begin(s, step, row); return;
-        case OpKind::Distinct: distinct(s, step, row); return;
-        case OpKind::Skip: skip(s, step, row); return;
-        case OpKind::Limit: limit(s, step, row); return;
-        case OpKind::Produce: produce(s, row); return;
-        case OpKind::CallProcedure: call_procedure(s, step, row); return;
-        case OpKind::VectorBegin: vector_begin(s, step, row); return;
-        case OpKind::VectorSearch: vector_search(s, step, row); return;
+        case OpKind::OptionalBegin:
+            optional_begin(std::get<plan::OptionalBegin>(s.op), step, row);
+            return;
+        case OpKind::Distinct: distinct(std::get<plan::Distinct>(s.op), step, row); return;
+        case OpKind::Skip: skip(std::get<plan::Skip>(s.op), step, row); return;
+        case OpKind::Limit: limit(std::get<plan::Limit>(s.op), step, row); return;
+        case OpKind::Produce: produce(std::get<plan::Produce>(s.op), row); return;
+        case OpKind::CallProcedure:
+            call_procedure(std::get<plan::CallProcedure>(s.op), step, row);
+            return;
+        case OpKind::VectorBegin:
+            vector_begin(std::get<plan::VectorBegin>(s.op), step, row);
+            return;
+        case OpKind::VectorSearch:
+            vector_search(std::get<plan::VectorSearch>(s.op), step, row);
+            return;
         case OpKind::VectorTopK:
         case OpKind::OptionalEnd:
         case OpKind::SubqueryEnd:
@@ -212,16 +223,20 @@ void Executor::run_step(size_t step, Row& row) {
 void Executor::run_barrier_step(size_t step, std::vector<Row>& rows) {
     const Step& s = env_.plan->steps[step];
     if (env_.step_rows) (*env_.step_rows)[step] += static_cast<int64_t>(rows.size());
-    switch (s.op) {
-        case OpKind::VectorTopK: vector_topk(s, step, rows); return;
+    switch (s.kind()) {
+        case OpKind::VectorTopK: vector_topk(std::get<plan::VectorTopK>(s.op), step, rows); return;
         case OpKind::Eager:
         case OpKind::AttachDeep: eager(step, rows); return;
-        case OpKind::Sort: sort(s, step, rows); return;
-        case OpKind::Aggregate: aggregate(s, step, rows); return;
-        case OpKind::OptionalEnd: optional_end(s, step, rows); return;
-        case OpKind::SubqueryEnd: subquery_end(s, step, rows); return;
-        case OpKind::MergeEnd: merge_end(s, step, rows); return;
-        case OpKind::MergeJoin: merge_join(s, step, rows); return;
+        case OpKind::Sort: sort(std::get<plan::Sort>(s.op), step, rows); return;
+        case OpKind::Aggregate: aggregate(std::get<plan::Aggregate>(s.op), step, rows); return;
+        case OpKind::OptionalEnd:
+            optional_end(std::get<plan::OptionalEnd>(s.op), step, rows);
+            return;
+        case OpKind::SubqueryEnd:
+            subquery_end(std::get<plan::SubqueryEnd>(s.op), step, rows);
+            return;
+        case OpKind::MergeEnd: merge_end(std::get<plan::MergeEnd>(s.op), step, rows); return;
+        case OpKind::MergeJoin: merge_join(std::get<plan::MergeJoin>(s.op), step, rows); return;
         default: internal("step is not a barrier");
     }
 }

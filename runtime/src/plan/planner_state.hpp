@@ -96,7 +96,15 @@ private:
 
     int new_slot(const std::string& name);
     Var declare(const std::string& name, VT type);
-    Step coord(OpKind op, bool barrier = false);
+    // A step at `loc` running `op`.
+    static Step step(Location loc, Operator op) {
+        Step s;
+        s.loc = loc;
+        s.op = std::move(op);
+        return s;
+    }
+
+    Step coord(Operator op, bool barrier = false);
     void add(Step s);
     std::string anon() { return " anon" + std::to_string(anon_++); }
 
@@ -176,7 +184,7 @@ private:
     VT type_of(const Expr& e) const;
     void plan_projection(const ProjectionBody& body, const Expr* where, bool is_return);
     Var project_item(const Expr& e, const std::string& name);
-    void add_skip_limit(OpKind op, const Expr& e);
+    CExprPtr skip_limit_count(const Expr& e);
 
     // ---------------------------------------- CREATE: create.cpp
 

@@ -125,75 +125,76 @@ private:
     bool take_budget();
     void check_cancelled(size_t i) const;
 
-    // The operators, one family per file in exec/ops/. A step function gets its step and
-    // input row and pushes its output rows into the next step; a barrier function gets all
-    // the rows of its step.
-    // scan.cpp
-    void scan(const plan::Step& s, size_t step, Row& row);
-    void produce_scan(const plan::Step& s, size_t step, Row& row,
+    // The operators, one family per file in exec/ops/. A step function gets its operator
+    // (plan/plan.hpp), its step index and input row and pushes its output rows into the next step;
+    // a barrier function gets all the rows of its step. scan.cpp
+    void scan(const plan::ScanNodes& op, size_t step, Row& row);
+    void produce_scan(const plan::ScanNodes& op, size_t step, Row& row,
                       std::shared_ptr<const std::vector<uint64_t>> ids, size_t pos);
     // index_seek.cpp
-    void index_seek(const plan::Step& s, size_t step, Row& row);
+    void index_seek(const plan::NodeIndexSeek& op, size_t step, Row& row);
     // The catalog ids of a seek step (cached), or null when a name is unknown.
     struct SeekIds;
-    const SeekIds* seek_ids(const plan::Step& s, size_t step);
-    void warm_seeks(const plan::Step& s, size_t step, std::vector<Row>& rows);
+    const SeekIds* seek_ids(const plan::NodeIndexSeek& op, size_t step);
+    void warm_seeks(const plan::NodeIndexSeek& op, size_t step, std::vector<Row>& rows);
     // expand.cpp, var_expand.cpp
-    void expand(const plan::Step& s, size_t step, Row& row);
-    void var_expand(const plan::Step& s, size_t step, Row& row);
+    void expand(const plan::Expand& op, size_t step, Row& row);
+    void var_expand(const plan::VarExpand& op, size_t step, Row& row);
     // row_ops.cpp
-    void filter(const plan::Step& s, size_t step, Row& row);
-    void project(const plan::Step& s, size_t step, Row& row);
-    void produce(const plan::Step& s, Row& row);
+    void filter(const plan::Filter& op, size_t step, Row& row);
+    void project(const plan::Project& op, size_t step, Row& row);
+    void produce(const plan::Produce& op, Row& row);
     void eager(size_t step, std::vector<Row>& rows);
     // unwind.cpp
-    void unwind(const plan::Step& s, size_t step, Row& row);
-    void produce_unwind(const plan::Step& s, size_t step, Row& row, const Value& list, size_t pos);
+    void unwind(const plan::Unwind& op, size_t step, Row& row);
+    void produce_unwind(const plan::Unwind& op, size_t step, Row& row, const Value& list,
+                        size_t pos);
     // Binds an UNWIND element: into its slot, or a map's keys into the unpacked slots.
-    void bind_unwound(const plan::Step& s, Row& row, Value v);
+    void bind_unwound(const plan::Unwind& op, Row& row, Value v);
     // attach.cpp
-    void attach(const plan::Step& s, size_t step, Row& row);
+    void attach(const plan::Attach& op, size_t step, Row& row);
     // distinct.cpp
-    void distinct(const plan::Step& s, size_t step, Row& row);
+    void distinct(const plan::Distinct& op, size_t step, Row& row);
     // sort.cpp
-    void sort(const plan::Step& s, size_t step, std::vector<Row>& rows);
-    void skip(const plan::Step& s, size_t step, Row& row);
-    void limit(const plan::Step& s, size_t step, Row& row);
-    int64_t count_arg(const plan::Step& s, Row& row, const char* what);
+    void sort(const plan::Sort& op, size_t step, std::vector<Row>& rows);
+    void skip(const plan::Skip& op, size_t step, Row& row);
+    void limit(const plan::Limit& op, size_t step, Row& row);
+    int64_t count_arg(const CExpr& count, Row& row, const char* what);
     // aggregate.cpp
-    void aggregate(const plan::Step& s, size_t step, std::vector<Row>& rows);
+    void aggregate(const plan::Aggregate& op, size_t step, std::vector<Row>& rows);
     // optional.cpp
-    void optional_begin(const plan::Step& s, size_t step, Row& row);
-    void optional_end(const plan::Step& s, size_t step, std::vector<Row>& rows);
-    void subquery_end(const plan::Step& s, size_t step, std::vector<Row>& rows);
-    std::vector<bool> matched_inputs(const plan::Step& end, const std::vector<Row>& rows,
-                                     size_t inputs) const;
+    void optional_begin(const plan::OptionalBegin& op, size_t step, Row& row);
+    void optional_end(const plan::OptionalEnd& op, size_t step, std::vector<Row>& rows);
+    void subquery_end(const plan::SubqueryEnd& op, size_t step, std::vector<Row>& rows);
+    std::vector<bool> matched_inputs(int begin, const std::vector<Row>& rows, size_t inputs) const;
     // merge.cpp
-    void merge_end(const plan::Step& s, size_t step, std::vector<Row>& rows);
-    void merge_join(const plan::Step& s, size_t step, std::vector<Row>& rows);
+    void merge_end(const plan::MergeEnd& op, size_t step, std::vector<Row>& rows);
+    void merge_join(const plan::MergeJoin& op, size_t step, std::vector<Row>& rows);
     // call_procedure.cpp
-    void call_procedure(const plan::Step& s, size_t step, Row& row);
+    void call_procedure(const plan::CallProcedure& op, size_t step, Row& row);
     // vector_query.cpp: db.index.vector.queryNodes steps.
-    void vector_begin(const plan::Step& s, size_t step, Row& row);
-    void vector_search(const plan::Step& s, size_t step, Row& row);
-    void vector_topk(const plan::Step& s, size_t step, std::vector<Row>& rows);
+    void vector_begin(const plan::VectorBegin& op, size_t step, Row& row);
+    void vector_search(const plan::VectorSearch& op, size_t step, Row& row);
+    void vector_topk(const plan::VectorTopK& op, size_t step, std::vector<Row>& rows);
     // create.cpp
-    void create_node(const plan::Step& s, size_t step, Row& row);
-    void create_rel(const plan::Step& s, size_t step, Row& row);
-    void create_rel_literal(const plan::Step& s, size_t step, Row& row);
-    void create_node_literal(const plan::Step& s, size_t step, Row& row);
-    void finish_create_rel(const plan::Step& s, size_t step, Row& row, uint64_t rel, uint64_t start,
-                           uint64_t end, uint32_t type);
+    void create_node(const plan::CreateNode& op, size_t step, Row& row);
+    void create_rel(const plan::CreateRel& op, size_t step, Row& row);
+    void create_rel_literal(const plan::CreateRel& op, size_t step, Row& row);
+    void create_node_literal(const plan::CreateNode& op, size_t step, Row& row);
+    void finish_create_rel(const plan::CreateRel& op, size_t step, Row& row, uint64_t rel,
+                           uint64_t start, uint64_t end, uint32_t type);
     struct CreateIds;
     // set_remove.cpp
-    void set_property(const plan::Step& s, Row& row);
-    void set_properties(const plan::Step& s, Row& row);
-    void labels(const plan::Step& s, Row& row, bool add);
-    void remove_property(const plan::Step& s, Row& row);
+    void set_property(const plan::SetProperty& op, Row& row);
+    void set_properties(const plan::SetProperties& op, Row& row);
+    void set_labels(const plan::SetLabels& op, Row& row);
+    void remove_labels(const plan::RemoveLabels& op, Row& row);
+    void labels(int slot, const std::vector<std::string>& names, Row& row, bool add);
+    void remove_property(const plan::RemoveProperty& op, Row& row);
     // delete.cpp
-    void delete_rel(const plan::Step& s, Row& row);
+    void delete_rel(const plan::DeleteRel& op, Row& row);
     void delete_rel(uint64_t rel);
-    void delete_node(const plan::Step& s, Row& row);
+    void delete_node(const plan::DeleteNode& op, Row& row);
 
     // exec/writes.cpp: the logged partition changes every write goes through.
     void mutate(uint32_t shard, const Mutation& m);

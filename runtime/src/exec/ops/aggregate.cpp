@@ -7,9 +7,7 @@
 
 namespace lora::exec {
 
-using plan::Step;
-
-void Executor::aggregate(const Step& s, size_t step, std::vector<Row>& rows) {
+void Executor::aggregate(const plan::Aggregate& op, size_t step, std::vector<Row>& rows) {
     const size_t next = step + 1;
     struct Group {
         Row row;
@@ -20,8 +18,8 @@ void Executor::aggregate(const Step& s, size_t step, std::vector<Row>& rows) {
     auto make_group = [&](const Row& r) {
         Group g;
         g.row.assign(static_cast<size_t>(env_.plan->slot_count), Value());
-        for (int k : s.key_slots) g.row[static_cast<size_t>(k)] = r[static_cast<size_t>(k)];
-        for (const auto& a : s.aggs)
+        for (int k : op.keys) g.row[static_cast<size_t>(k)] = r[static_cast<size_t>(k)];
+        for (const auto& a : op.aggs)
             g.aggs.push_back(fn::make_aggregator(*a.fn, a.distinct, a.count_star));
         groups.push_back(std::move(g));
     };
@@ -30,24 +28,24 @@ void Executor::aggregate(const Step& s, size_t step, std::vector<Row>& rows) {
     for (auto& r : rows) {
         check_cancelled(seen++);
         Row key;
-        key.reserve(s.key_slots.size());
-        for (int k : s.key_slots) key.push_back(r[static_cast<size_t>(k)]);
+        key.reserve(op.keys.size());
+        for (int k : op.keys) key.push_back(r[static_cast<size_t>(k)]);
         auto [it, fresh] = index.try_emplace(std::move(key), groups.size());
         if (fresh) make_group(r);
         Group& g = groups[it->second];
-        for (size_t i = 0; i < s.aggs.size(); ++i) {
+        for (size_t i = 0; i < op.aggs.size(); ++i) {
             args.clear();
-            for (int a : s.aggs[i].arg_slots) args.push_back(r[static_cast<size_t>(a)]);
+            for (int a : op.aggs[i].arg_slots) args.push_back(r[static_cast<size_t>(a)]);
             g.aggs[i]->add(args);
         }
     }
     // Aggregation without grouping keys yields one row even over no input.
-    if (groups.empty() && s.key_slots.empty())
+    if (groups.empty() && op.keys.empty())
         make_group(Row(static_cast<size_t>(env_.plan->slot_count)));
     rows.clear();
     for (auto& g : groups) {
-        for (size_t i = 0; i < s.aggs.size(); ++i)
-            g.row[static_cast<size_t>(s.aggs[i].slot)] = g.aggs[i]->result();
+        for (size_t i = 0; i < op.aggs.size(); ++i)
+            g.row[static_cast<size_t>(op.aggs[i].slot)] = g.aggs[i]->result();
         push(next, g.row);
     }
 }

@@ -4,11 +4,9 @@
 
 namespace lora::exec {
 
-using plan::Step;
-
-void Executor::attach(const Step& s, size_t step, Row& row) {
+void Executor::attach(const plan::Attach& op, size_t step, Row& row) {
     const size_t next = step + 1;
-    auto& v = row[static_cast<size_t>(s.slot)];
+    auto& v = row[static_cast<size_t>(op.slot)];
     v = attach_local(v, eval_);
     push(next, row);
 }

@@ -11,18 +11,17 @@
 
 namespace lora::exec {
 
-using plan::Step;
 using storage::Catalog;
 
-void Executor::create_node(const Step& s, size_t step, Row& row) {
+void Executor::create_node(const plan::CreateNode& op, size_t step, Row& row) {
     if (!env_.part) internal("create outside a shard");
-    if (s.expr && s.expr->kind == EK::Map) {
-        create_node_literal(s, step, row);
+    if (op.props && op.props->kind == EK::Map) {
+        create_node_literal(op, step, row);
         return;
     }
     Map props;
-    if (s.expr) {
-        Value pv = eval(*s.expr, row, eval_);
+    if (op.props) {
+        Value pv = eval(*op.props, row, eval_);
         if (pv.is_map())
             props = pv.as_map();
         else if (!pv.is_null())
@@ -30,55 +29,55 @@ void Executor::create_node(const Step& s, size_t step, Row& row) {
     }
     for (auto& [k, v] : props) check_property_value(v);
     uint64_t id = w_create_node();
-    for (const auto& l : s.labels)
+    for (const auto& l : op.labels)
         w_label(id, env_.catalog->intern(Catalog::Kind::Label, l), true, /*fresh=*/true);
     for (auto& [k, v] : props) {
         if (v.is_null()) continue;
         w_set_property(true, id, env_.catalog->intern(Catalog::Kind::Key, k), v, /*fresh=*/true);
         ++env_.stats->properties_set;
     }
-    row[static_cast<size_t>(s.slot)] = Value(Node{id, nullptr});
+    row[static_cast<size_t>(op.slot)] = Value(Node{id, nullptr});
     push(step + 1, row);
 }
 
-void Executor::create_rel(const Step& s, size_t step, Row& row) {
-    const Value& a = row[static_cast<size_t>(s.slot)];
-    const Value& b = row[static_cast<size_t>(s.to_slot)];
+void Executor::create_rel(const plan::CreateRel& op, size_t step, Row& row) {
+    const Value& a = row[static_cast<size_t>(op.start)];
+    const Value& b = row[static_cast<size_t>(op.end)];
     if (!a.is_node() || !b.is_node())
         throw Error(ErrorClass::Semantic, ErrorPhase::Runtime, "SemanticError",
                     "InvalidArgumentType",
                     "Failed to create relationship: an endpoint is null or not a node");
-    if (s.expr && s.expr->kind == EK::Map) {
-        create_rel_literal(s, step, row);
+    if (op.props && op.props->kind == EK::Map) {
+        create_rel_literal(op, step, row);
         return;
     }
     Map props;
-    if (s.expr) {
-        Value pv = eval(*s.expr, row, eval_);
+    if (op.props) {
+        Value pv = eval(*op.props, row, eval_);
         if (pv.is_map()) props = pv.as_map();
     }
     for (auto& [k, v] : props) check_property_value(v);
     uint64_t start = a.as_node().id, end = b.as_node().id;
-    uint32_t type = env_.catalog->intern(Catalog::Kind::Type, s.types.at(0));
+    uint32_t type = env_.catalog->intern(Catalog::Kind::Type, op.type);
     uint64_t rel = w_create_rel(start, type, end);
     for (auto& [k, v] : props) {
         if (v.is_null()) continue;
         w_set_property(false, rel, env_.catalog->intern(Catalog::Kind::Key, k), v, /*fresh=*/true);
         ++env_.stats->properties_set;
     }
-    finish_create_rel(s, step, row, rel, start, end, type);
+    finish_create_rel(op, step, row, rel, start, end, type);
 }
 
-void Executor::finish_create_rel(const Step& s, size_t step, Row& row, uint64_t rel, uint64_t start,
-                                 uint64_t end, uint32_t type) {
+void Executor::finish_create_rel(const plan::CreateRel& op, size_t step, Row& row, uint64_t rel,
+                                 uint64_t start, uint64_t end, uint32_t type) {
     mutate(shard_of(end), Mutation{Mutation::Kind::AddInEdge, end, rel, start, type});
-    if (s.rel_slot >= 0) {  // -1: nothing reads it (plan/unwind_unpack.cpp)
+    if (op.rel >= 0) {  // -1: nothing reads it (plan/unwind_unpack.cpp)
         Relationship r;
         r.id = rel;
         r.start = start;
         r.end = end;
         r.type_id = type;
-        row[static_cast<size_t>(s.rel_slot)] = Value(std::move(r));
+        row[static_cast<size_t>(op.rel)] = Value(std::move(r));
     }
     push(step + 1, row);
 }
@@ -127,36 +126,36 @@ void Executor::set_literal_properties(bool node, uint64_t id, const CExpr& m, Cr
 }
 
 // CREATE (:L {k: expr, ...}): as create_rel_literal, for a node.
-void Executor::create_node_literal(const Step& s, size_t step, Row& row) {
-    const CExpr& m = *s.expr;
+void Executor::create_node_literal(const plan::CreateNode& op, size_t step, Row& row) {
+    const CExpr& m = *op.props;
     CreateIds& ids = literal_ids(step, m);
     const std::vector<Value>& vals = literal_values(m, ids, row);
     const uint64_t id = w_create_node();
-    if (ids.labels.size() != s.labels.size()) {
+    if (ids.labels.size() != op.labels.size()) {
         ids.labels.clear();
-        for (const auto& l : s.labels)
+        for (const auto& l : op.labels)
             ids.labels.push_back(env_.catalog->intern(Catalog::Kind::Label, l));
     }
     for (uint32_t l : ids.labels) w_label(id, l, true, /*fresh=*/true);
     set_literal_properties(true, id, m, ids, vals);
-    row[static_cast<size_t>(s.slot)] = Value(Node{id, nullptr});
+    row[static_cast<size_t>(op.slot)] = Value(Node{id, nullptr});
     push(step + 1, row);
 }
 
-void Executor::create_rel_literal(const Step& s, size_t step, Row& row) {
-    const CExpr& m = *s.expr;
+void Executor::create_rel_literal(const plan::CreateRel& op, size_t step, Row& row) {
+    const CExpr& m = *op.props;
     CreateIds& ids = literal_ids(step, m);
     const std::vector<Value>& vals = literal_values(m, ids, row);
     // Interned after the checks, as the general path does: a failed CREATE adds no name.
     if (!ids.has_type) {
-        ids.type = env_.catalog->intern(Catalog::Kind::Type, s.types.at(0));
+        ids.type = env_.catalog->intern(Catalog::Kind::Type, op.type);
         ids.has_type = true;
     }
-    const uint64_t start = row[static_cast<size_t>(s.slot)].as_node().id;
-    const uint64_t end = row[static_cast<size_t>(s.to_slot)].as_node().id;
+    const uint64_t start = row[static_cast<size_t>(op.start)].as_node().id;
+    const uint64_t end = row[static_cast<size_t>(op.end)].as_node().id;
     const uint64_t rel = w_create_rel(start, ids.type, end);
     set_literal_properties(false, rel, m, ids, vals);
-    finish_create_rel(s, step, row, rel, start, end, ids.type);
+    finish_create_rel(op, step, row, rel, start, end, ids.type);
 }
 
 }  // namespace lora::exec

@@ -7,11 +7,10 @@
 
 namespace lora::exec {
 
-using plan::Step;
 using storage::Catalog;
 
-void Executor::delete_rel(const Step& s, Row& row) {
-    const Value& v = row[static_cast<size_t>(s.slot)];
+void Executor::delete_rel(const plan::DeleteRel& op, Row& row) {
+    const Value& v = row[static_cast<size_t>(op.slot)];
     if (v.is_relationship())
         delete_rel(v.as_relationship().id);
     else if (!v.is_null())
@@ -51,8 +50,8 @@ void Executor::delete_rel(uint64_t rel) {
            Mutation{Mutation::Kind::RemoveInEdge, info->end, rel, info->start, info->type});
 }
 
-void Executor::delete_node(const Step& s, Row& row) {
-    const Value& v = row[static_cast<size_t>(s.slot)];
+void Executor::delete_node(const plan::DeleteNode& op, Row& row) {
+    const Value& v = row[static_cast<size_t>(op.slot)];
     if (v.is_null()) return;
     if (!v.is_node()) throw_type_error("InvalidArgumentType", "DELETE expects a node");
     uint64_t id = v.as_node().id;
@@ -61,7 +60,7 @@ void Executor::delete_node(const Step& s, Row& row) {
     if (!view().node_exists(id)) return;
     lock(id, false);
     if (!env_.part->node_exists(id)) return;
-    if (s.detach) {
+    if (op.detach) {
         std::vector<storage::Edge> out(env_.part->out_edges(id).begin(),
                                        env_.part->out_edges(id).end());
         std::vector<storage::Edge> in(env_.part->in_edges(id).begin(),

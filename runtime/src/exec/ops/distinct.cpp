@@ -4,13 +4,11 @@
 
 namespace lora::exec {
 
-using plan::Step;
-
-void Executor::distinct(const Step& s, size_t step, Row& row) {
+void Executor::distinct(const plan::Distinct& op, size_t step, Row& row) {
     const size_t next = step + 1;
     Row key;
-    key.reserve(s.slots.size());
-    for (int sl : s.slots) key.push_back(row[static_cast<size_t>(sl)]);
+    key.reserve(op.slots.size());
+    for (int sl : op.slots) key.push_back(row[static_cast<size_t>(sl)]);
     if (distinct_[step].insert(std::move(key)).second) push(next, row);
 }
 

@@ -9,11 +9,10 @@
 
 namespace lora::exec {
 
-using plan::Step;
 using storage::Catalog;
 
-void Executor::expand(const Step& s, size_t step, Row& row) {
-    const Value& from = row[static_cast<size_t>(s.slot)];
+void Executor::expand(const plan::Expand& op, size_t step, Row& row) {
+    const Value& from = row[static_cast<size_t>(op.from)];
     if (!from.is_node()) {
         if (from.is_null()) return;
         throw_type_error("InvalidArgumentType", "Expected a node to expand from, got " +
@@ -22,19 +21,19 @@ void Executor::expand(const Step& s, size_t step, Row& row) {
     if (!env_.part) internal("expand outside a shard");
     uint64_t id = from.as_node().id;
     std::vector<uint32_t> types;
-    for (const auto& t : s.types) {
+    for (const auto& t : op.types) {
         auto tid = env_.catalog->lookup(Catalog::Kind::Type, t);
         if (tid) types.push_back(*tid);
     }
-    if (!s.types.empty() && types.empty()) return;
+    if (!op.types.empty() && types.empty()) return;
     uint64_t want_to = 0, want_rel = 0;
-    if (s.to_bound) {
-        const Value& t = row[static_cast<size_t>(s.to_slot)];
+    if (op.to_bound) {
+        const Value& t = row[static_cast<size_t>(op.to)];
         if (!t.is_node()) return;
         want_to = t.as_node().id;
     }
-    if (s.rel_bound) {
-        const Value& r = row[static_cast<size_t>(s.rel_slot)];
+    if (op.rel_bound) {
+        const Value& r = row[static_cast<size_t>(op.rel)];
         if (!r.is_relationship()) return;
         want_rel = r.as_relationship().id;
     }
@@ -50,13 +49,13 @@ void Executor::expand(const Step& s, size_t step, Row& row) {
             if (skip_loops && e.other == id) return;
             if (!types.empty() && std::find(types.begin(), types.end(), e.type) == types.end())
                 return;
-            if (s.to_bound && e.other != want_to) return;
-            if (s.rel_bound && e.rel != want_rel) return;
+            if (op.to_bound && e.other != want_to) return;
+            if (op.rel_bound && e.rel != want_rel) return;
             hits.push_back({e, outgoing});
         });
     };
-    if (s.dir != Direction::Incoming) consider(true, false);
-    if (s.dir != Direction::Outgoing) consider(false, s.dir == Direction::Both);
+    if (op.dir != Direction::Incoming) consider(true, false);
+    if (op.dir != Direction::Outgoing) consider(false, op.dir == Direction::Both);
     for (size_t i = 0; i < hits.size(); ++i) {
         const auto& h = hits[i];
         Row out = (i + 1 == hits.size()) ? std::move(row) : row;
@@ -65,8 +64,8 @@ void Executor::expand(const Step& s, size_t step, Row& row) {
         r.type_id = h.e.type;
         r.start = h.outgoing ? id : h.e.other;
         r.end = h.outgoing ? h.e.other : id;
-        out[static_cast<size_t>(s.rel_slot)] = Value(std::move(r));
-        if (!s.to_bound) out[static_cast<size_t>(s.to_slot)] = Value(Node{h.e.other, nullptr});
+        out[static_cast<size_t>(op.rel)] = Value(std::move(r));
+        if (!op.to_bound) out[static_cast<size_t>(op.to)] = Value(Node{h.e.other, nullptr});
         push(step + 1, out);
     }
 }

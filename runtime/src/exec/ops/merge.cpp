@@ -7,12 +7,10 @@
 
 namespace lora::exec {
 
-using plan::Step;
-
-void Executor::merge_end(const Step& s, size_t step, std::vector<Row>& rows) {
+void Executor::merge_end(const plan::MergeEnd& op, size_t step, std::vector<Row>& rows) {
     const size_t next = step + 1;
-    auto& inputs = optional_inputs_[static_cast<size_t>(s.pair)];
-    std::vector<bool> matched = matched_inputs(s, rows, inputs.size());
+    auto& inputs = optional_inputs_[static_cast<size_t>(op.begin)];
+    std::vector<bool> matched = matched_inputs(op.begin, rows, inputs.size());
     std::vector<Row> matched_rows = std::move(rows);
     rows.clear();
     auto& groups = merge_groups_[step];
@@ -20,13 +18,13 @@ void Executor::merge_end(const Step& s, size_t step, std::vector<Row>& rows) {
     std::vector<Row> creators;
     for (size_t i = 0; i < inputs.size(); ++i) {
         if (matched[i]) continue;
-        const Value& key = inputs[i][static_cast<size_t>(s.key_slots.at(0))];
+        const Value& key = inputs[i][static_cast<size_t>(op.key)];
         auto [it, fresh] = index.try_emplace(key, groups.size());
         if (fresh) {
             groups.emplace_back();
             Row r = std::move(inputs[i]);
-            r[static_cast<size_t>(s.slot)] = Value(false);
-            r[static_cast<size_t>(s.aux_slot)] = Value(static_cast<int64_t>(it->second));
+            r[static_cast<size_t>(op.flag)] = Value(false);
+            r[static_cast<size_t>(op.group)] = Value(static_cast<int64_t>(it->second));
             creators.push_back(std::move(r));
         } else {
             groups[it->second].push_back(std::move(inputs[i]));
@@ -34,26 +32,26 @@ void Executor::merge_end(const Step& s, size_t step, std::vector<Row>& rows) {
     }
     inputs.clear();
     for (auto& r : matched_rows) {
-        r[static_cast<size_t>(s.slot)] = Value(true);
+        r[static_cast<size_t>(op.flag)] = Value(true);
         push(next, r);
     }
     for (auto& r : creators) push(next, r);
 }
 
-void Executor::merge_join(const Step& s, size_t step, std::vector<Row>& rows) {
+void Executor::merge_join(const plan::MergeJoin& op, size_t step, std::vector<Row>& rows) {
     const size_t next = step + 1;
-    auto& groups = merge_groups_[static_cast<size_t>(s.pair)];
+    auto& groups = merge_groups_[static_cast<size_t>(op.end)];
     std::vector<Row> out = std::move(rows);
     rows.clear();
     for (auto& r : out) {
-        const Value& flag = r[static_cast<size_t>(s.slot)];
-        const Value& group = r[static_cast<size_t>(s.aux_slot)];
+        const Value& flag = r[static_cast<size_t>(op.flag)];
+        const Value& group = r[static_cast<size_t>(op.group)];
         if (flag.is_bool() && !flag.as_bool() && group.is_int() &&
             static_cast<size_t>(group.as_int()) < groups.size()) {
             // The rest of the group finds what this row created: they match it.
             for (auto& m : groups[static_cast<size_t>(group.as_int())]) {
-                for (int sl : s.slots) m[static_cast<size_t>(sl)] = r[static_cast<size_t>(sl)];
-                m[static_cast<size_t>(s.slot)] = Value(true);
+                for (int sl : op.created) m[static_cast<size_t>(sl)] = r[static_cast<size_t>(sl)];
+                m[static_cast<size_t>(op.flag)] = Value(true);
                 push(next, m);
             }
             groups[static_cast<size_t>(group.as_int())].clear();

@@ -4,23 +4,21 @@
 
 namespace lora::exec {
 
-using plan::Step;
-
-void Executor::filter(const Step& s, size_t step, Row& row) {
+void Executor::filter(const plan::Filter& op, size_t step, Row& row) {
     const size_t next = step + 1;
-    if (eval_predicate(*s.expr, row, eval_)) push(next, row);
+    if (eval_predicate(*op.pred, row, eval_)) push(next, row);
 }
 
-void Executor::project(const Step& s, size_t step, Row& row) {
+void Executor::project(const plan::Project& op, size_t step, Row& row) {
     const size_t next = step + 1;
-    for (const auto& o : s.outputs) row[static_cast<size_t>(o.slot)] = eval(*o.expr, row, eval_);
+    for (const auto& o : op.outputs) row[static_cast<size_t>(o.slot)] = eval(*o.expr, row, eval_);
     push(next, row);
 }
 
-void Executor::produce(const Step& s, Row& row) {
+void Executor::produce(const plan::Produce& op, Row& row) {
     Row out;
-    out.reserve(s.slots.size());
-    for (int sl : s.slots) out.push_back(std::move(row[static_cast<size_t>(sl)]));
+    out.reserve(op.slots.size());
+    for (int sl : op.slots) out.push_back(std::move(row[static_cast<size_t>(sl)]));
     env_.runtime->emit_result(std::move(out));
 }
 

@@ -7,25 +7,24 @@
 
 namespace lora::exec {
 
-using plan::Step;
 using storage::Catalog;
 
-void Executor::scan(const Step& s, size_t step, Row& row) {
+void Executor::scan(const plan::ScanNodes& op, size_t step, Row& row) {
     if (!env_.part) internal("scan outside a shard");
     // The ids are taken now (the scan's snapshot); their rows are produced in chunks.
     auto ids = std::make_shared<std::vector<uint64_t>>();
-    if (s.labels.empty()) {
+    if (!op.label) {
         ids->reserve(env_.part->node_count());
         view().node_ids(std::nullopt, *ids);
     } else {
-        auto label = env_.catalog->lookup(Catalog::Kind::Label, s.labels[0]);
+        auto label = env_.catalog->lookup(Catalog::Kind::Label, *op.label);
         if (!label) return;
         view().node_ids(*label, *ids);
     }
-    produce_scan(s, step, row, std::move(ids), 0);
+    produce_scan(op, step, row, std::move(ids), 0);
 }
 
-void Executor::produce_scan(const Step& s, size_t step, Row& row,
+void Executor::produce_scan(const plan::ScanNodes& op, size_t step, Row& row,
                             std::shared_ptr<const std::vector<uint64_t>> ids, size_t pos) {
     const auto& v = *ids;
     for (size_t i = pos; i < v.size(); ++i) {
@@ -39,7 +38,7 @@ void Executor::produce_scan(const Step& s, size_t step, Row& row,
             return;
         }
         Row out = (i + 1 == v.size()) ? std::move(row) : row;
-        out[static_cast<size_t>(s.slot)] = Value(Node{v[i], nullptr});
+        out[static_cast<size_t>(op.slot)] = Value(Node{v[i], nullptr});
         push(step + 1, out);
     }
 }

@@ -7,7 +7,6 @@
 
 namespace lora::exec {
 
-using plan::Step;
 using storage::Catalog;
 
 namespace {
@@ -27,18 +26,18 @@ std::optional<Target> target_of(const Value& v) {
 
 }  // namespace
 
-void Executor::set_property(const Step& s, Row& row) {
-    auto t = target_of(row[static_cast<size_t>(s.slot)]);
-    Value v = eval(*s.expr, row, eval_);
+void Executor::set_property(const plan::SetProperty& op, Row& row) {
+    auto t = target_of(row[static_cast<size_t>(op.slot)]);
+    Value v = eval(*op.value, row, eval_);
     if (!t) return;
     check_property_value(v);
-    w_set_property(t->node, t->id, env_.catalog->intern(Catalog::Kind::Key, s.key), v);
+    w_set_property(t->node, t->id, env_.catalog->intern(Catalog::Kind::Key, op.key), v);
     ++env_.stats->properties_set;
 }
 
-void Executor::set_properties(const Step& s, Row& row) {
-    auto t = target_of(row[static_cast<size_t>(s.slot)]);
-    Value v = attach_local(eval(*s.expr, row, eval_), eval_);
+void Executor::set_properties(const plan::SetProperties& op, Row& row) {
+    auto t = target_of(row[static_cast<size_t>(op.slot)]);
+    Value v = attach_local(eval(*op.value, row, eval_), eval_);
     if (!t) return;
     const Map* props = nullptr;
     if (v.is_map())
@@ -52,7 +51,7 @@ void Executor::set_properties(const Step& s, Row& row) {
                          "SET expects a map, got " + std::string(kind_name(v.kind())));
     Map copy = props ? *props : Map{};
     for (auto& [k, x] : copy) check_property_value(x);
-    if (!s.merge_props) {
+    if (!op.merge) {
         // Replace: properties not in the map go away.
         std::vector<uint32_t> old;
         auto span = t->node ? env_.part->node_properties(t->id) : env_.part->rel_properties(t->id);
@@ -69,12 +68,20 @@ void Executor::set_properties(const Step& s, Row& row) {
     }
 }
 
-void Executor::labels(const Step& s, Row& row, bool add) {
-    const Value& v = row[static_cast<size_t>(s.slot)];
+void Executor::set_labels(const plan::SetLabels& op, Row& row) {
+    labels(op.slot, op.labels, row, true);
+}
+
+void Executor::remove_labels(const plan::RemoveLabels& op, Row& row) {
+    labels(op.slot, op.labels, row, false);
+}
+
+void Executor::labels(int slot, const std::vector<std::string>& names, Row& row, bool add) {
+    const Value& v = row[static_cast<size_t>(slot)];
     if (v.is_null()) return;
     if (!v.is_node()) throw_type_error("InvalidArgumentType", "Labels can only be set on nodes");
     uint64_t id = v.as_node().id;
-    for (const auto& l : s.labels) {
+    for (const auto& l : names) {
         if (add) {
             w_label(id, env_.catalog->intern(Catalog::Kind::Label, l), true);
         } else {
@@ -84,10 +91,10 @@ void Executor::labels(const Step& s, Row& row, bool add) {
     }
 }
 
-void Executor::remove_property(const Step& s, Row& row) {
-    auto t = target_of(row[static_cast<size_t>(s.slot)]);
+void Executor::remove_property(const plan::RemoveProperty& op, Row& row) {
+    auto t = target_of(row[static_cast<size_t>(op.slot)]);
     if (!t) return;
-    auto key = env_.catalog->lookup(Catalog::Kind::Key, s.key);
+    auto key = env_.catalog->lookup(Catalog::Kind::Key, op.key);
     if (!key) return;
     if (w_set_property(t->node, t->id, *key, Value())) ++env_.stats->properties_set;
 }

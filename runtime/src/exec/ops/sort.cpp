@@ -8,12 +8,10 @@
 
 namespace lora::exec {
 
-using plan::Step;
-
-void Executor::sort(const Step& s, size_t step, std::vector<Row>& rows) {
+void Executor::sort(const plan::Sort& op, size_t step, std::vector<Row>& rows) {
     const size_t next = step + 1;
     std::stable_sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
-        for (const auto& k : s.sort) {
+        for (const auto& k : op.keys) {
             int c = order_compare(a[static_cast<size_t>(k.slot)], b[static_cast<size_t>(k.slot)]);
             if (c != 0) return k.descending ? c > 0 : c < 0;
         }
@@ -25,10 +23,10 @@ void Executor::sort(const Step& s, size_t step, std::vector<Row>& rows) {
     }
 }
 
-void Executor::skip(const Step& s, size_t step, Row& row) {
+void Executor::skip(const plan::Skip& op, size_t step, Row& row) {
     const size_t next = step + 1;
     auto [it, fresh] = counters_.try_emplace(step, 0);
-    if (fresh) it->second = count_arg(s, row, "SKIP");
+    if (fresh) it->second = count_arg(*op.count, row, "SKIP");
     if (it->second > 0) {
         --it->second;
         return;
@@ -36,17 +34,17 @@ void Executor::skip(const Step& s, size_t step, Row& row) {
     push(next, row);
 }
 
-void Executor::limit(const Step& s, size_t step, Row& row) {
+void Executor::limit(const plan::Limit& op, size_t step, Row& row) {
     const size_t next = step + 1;
     auto [it, fresh] = counters_.try_emplace(step, 0);
-    if (fresh) it->second = count_arg(s, row, "LIMIT");
+    if (fresh) it->second = count_arg(*op.count, row, "LIMIT");
     if (it->second <= 0) return;
     --it->second;
     push(next, row);
 }
 
-int64_t Executor::count_arg(const Step& s, Row& row, const char* what) {
-    Value v = eval(*s.expr, row, eval_);
+int64_t Executor::count_arg(const CExpr& count, Row& row, const char* what) {
+    Value v = eval(count, row, eval_);
     if (!v.is_int())
         throw Error(ErrorClass::Semantic, ErrorPhase::Runtime, "SyntaxError", "InvalidArgumentType",
                     std::string(what) + " expects a non-negative integer, got " + v.to_string());

@@ -5,39 +5,38 @@
 
 namespace lora::exec {
 
-using plan::Step;
-
-void Executor::unwind(const Step& s, size_t step, Row& row) {
+void Executor::unwind(const plan::Unwind& op, size_t step, Row& row) {
     const size_t next = step + 1;
-    Value list = eval(*s.expr, row, eval_);
+    Value list = eval(*op.list, row, eval_);
     if (list.is_null()) return;
     if (!list.is_list()) {
-        bind_unwound(s, row, std::move(list));
+        bind_unwound(op, row, std::move(list));
         push(next, row);
         return;
     }
-    produce_unwind(s, step, row, list, 0);
+    produce_unwind(op, step, row, list, 0);
 }
 
-void Executor::bind_unwound(const Step& s, Row& row, Value v) {
-    if (s.unpack.empty()) {
-        row[static_cast<size_t>(s.slot)] = std::move(v);
+void Executor::bind_unwound(const plan::Unwind& op, Row& row, Value v) {
+    if (op.unpack.empty()) {
+        row[static_cast<size_t>(op.slot)] = std::move(v);
         return;
     }
     if (v.is_map()) {
         const Map& m = v.as_map();
-        for (const auto& [key, slot] : s.unpack) {
+        for (const auto& [key, slot] : op.unpack) {
             auto it = m.find(key);
             row[static_cast<size_t>(slot)] = it == m.end() ? Value() : it->second;
         }
-        row[static_cast<size_t>(s.slot)] = Value();
+        row[static_cast<size_t>(op.slot)] = Value();
         return;
     }
-    for (const auto& [key, slot] : s.unpack) row[static_cast<size_t>(slot)] = Value();
-    row[static_cast<size_t>(s.slot)] = std::move(v);
+    for (const auto& [key, slot] : op.unpack) row[static_cast<size_t>(slot)] = Value();
+    row[static_cast<size_t>(op.slot)] = std::move(v);
 }
 
-void Executor::produce_unwind(const Step& s, size_t step, Row& row, const Value& list, size_t pos) {
+void Executor::produce_unwind(const plan::Unwind& op, size_t step, Row& row, const Value& list,
+                              size_t pos) {
     const auto& l = list.as_list();
     for (size_t i = pos; i < l.size(); ++i) {
         if (!take_budget() && l.size() - i > kSmallTail) {
@@ -50,7 +49,7 @@ void Executor::produce_unwind(const Step& s, size_t step, Row& row, const Value&
             return;
         }
         Row out = (i + 1 == l.size()) ? std::move(row) : row;
-        bind_unwound(s, out, l[i]);
+        bind_unwound(op, out, l[i]);
         push(step + 1, out);
     }
 }

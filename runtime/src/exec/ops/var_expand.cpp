@@ -9,42 +9,41 @@
 
 namespace lora::exec {
 
-using plan::Step;
 using storage::Catalog;
 
-void Executor::var_expand(const Step& s, size_t step, Row& row) {
+void Executor::var_expand(const plan::VarExpand& op, size_t step, Row& row) {
     auto at = [&](int slot) -> Value& { return row[static_cast<size_t>(slot)]; };
-    if (at(s.aux_slot).is_null()) {
+    if (at(op.frontier).is_null()) {
         // First entry: the frontier is the start node and the path is empty.
-        const Value& from = at(s.slot);
+        const Value& from = at(op.from);
         if (!from.is_node()) {
             if (from.is_null()) return;
             throw_type_error("InvalidArgumentType", "Expected a node to expand from");
         }
-        at(s.aux_slot) = from;
-        at(s.rel_slot) = Value(List{});
-        if (s.min_hops == 0) {
-            bool ok = !s.to_bound ||
-                      (at(s.to_slot).is_node() && at(s.to_slot).as_node().id == from.as_node().id);
+        at(op.frontier) = from;
+        at(op.rel) = Value(List{});
+        if (op.min_hops == 0) {
+            bool ok = !op.to_bound ||
+                      (at(op.to).is_node() && at(op.to).as_node().id == from.as_node().id);
             if (ok) {
                 Row out = row;
-                if (!s.to_bound) out[static_cast<size_t>(s.to_slot)] = from;
-                out[static_cast<size_t>(s.aux_slot)] = Value();
+                if (!op.to_bound) out[static_cast<size_t>(op.to)] = from;
+                out[static_cast<size_t>(op.frontier)] = Value();
                 push(step + 1, out);
             }
         }
-        if (s.max_hops == 0) return;
+        if (op.max_hops == 0) return;
         push(step, row);  // continue at the frontier's shard
         return;
     }
     if (!env_.part) internal("variable-length expand outside a shard");
-    uint64_t frontier = at(s.aux_slot).as_node().id;
-    const List& sofar = at(s.rel_slot).as_list();
+    uint64_t frontier = at(op.frontier).as_node().id;
+    const List& sofar = at(op.rel).as_list();
     int64_t depth = static_cast<int64_t>(sofar.size()) + 1;
     std::vector<uint32_t> types;
-    for (const auto& t : s.types)
+    for (const auto& t : op.types)
         if (auto tid = env_.catalog->lookup(Catalog::Kind::Type, t)) types.push_back(*tid);
-    if (!s.types.empty() && types.empty()) return;
+    if (!op.types.empty() && types.empty()) return;
     auto used = [&](uint64_t rel) {
         for (const auto& r : sofar)
             if (r.as_relationship().id == rel) return true;
@@ -65,8 +64,8 @@ void Executor::var_expand(const Step& s, size_t step, Row& row) {
             hops.push_back({e, outgoing});
         });
     };
-    if (s.dir != Direction::Incoming) consider(true, false);
-    if (s.dir != Direction::Outgoing) consider(false, s.dir == Direction::Both);
+    if (op.dir != Direction::Incoming) consider(true, false);
+    if (op.dir != Direction::Outgoing) consider(false, op.dir == Direction::Both);
     for (const auto& h : hops) {
         Relationship r;
         r.id = h.e.rel;
@@ -76,26 +75,25 @@ void Executor::var_expand(const Step& s, size_t step, Row& row) {
         List rels = sofar;
         rels.push_back(Value(std::move(r)));
         Value other = Value(Node{h.e.other, nullptr});
-        if (depth >= s.min_hops && (s.max_hops < 0 || depth <= s.max_hops)) {
-            bool ok =
-                !s.to_bound || (at(s.to_slot).is_node() && at(s.to_slot).as_node().id == h.e.other);
+        if (depth >= op.min_hops && (op.max_hops < 0 || depth <= op.max_hops)) {
+            bool ok = !op.to_bound || (at(op.to).is_node() && at(op.to).as_node().id == h.e.other);
             if (ok) {
                 Row out = row;
-                if (s.reversed) {
+                if (op.reversed) {
                     List in_order(rels.rbegin(), rels.rend());
-                    out[static_cast<size_t>(s.rel_slot)] = Value(std::move(in_order));
+                    out[static_cast<size_t>(op.rel)] = Value(std::move(in_order));
                 } else {
-                    out[static_cast<size_t>(s.rel_slot)] = Value(rels);
+                    out[static_cast<size_t>(op.rel)] = Value(rels);
                 }
-                if (!s.to_bound) out[static_cast<size_t>(s.to_slot)] = other;
-                out[static_cast<size_t>(s.aux_slot)] = Value();
+                if (!op.to_bound) out[static_cast<size_t>(op.to)] = other;
+                out[static_cast<size_t>(op.frontier)] = Value();
                 push(step + 1, out);
             }
         }
-        if (s.max_hops < 0 || depth < s.max_hops) {
+        if (op.max_hops < 0 || depth < op.max_hops) {
             Row more = row;
-            more[static_cast<size_t>(s.rel_slot)] = Value(std::move(rels));
-            more[static_cast<size_t>(s.aux_slot)] = std::move(other);
+            more[static_cast<size_t>(op.rel)] = Value(std::move(rels));
+            more[static_cast<size_t>(op.frontier)] = std::move(other);
             push(step, more);
         }
     }
