@@ -69,9 +69,9 @@ CompiledExpr compile_return(const std::string& expr_text) {
     CompiledExpr c;
     c.plan = plan::build_plan(stmt, text);
     for (const auto& step : c.plan->steps) {
-        if (step.op == plan::OpKind::Unwind) c.r_slot = step.slot;
-        if (step.op == plan::OpKind::Project && !step.outputs.empty())
-            c.expr = step.outputs.back().expr.get();
+        if (const auto* u = std::get_if<plan::Unwind>(&step.op)) c.r_slot = u->slot;
+        if (const auto* p = std::get_if<plan::Project>(&step.op); p && !p->outputs.empty())
+            c.expr = p->outputs.back().expr.get();
     }
     if (!c.expr || c.r_slot < 0) throw std::runtime_error("no Project step in the plan of " + text);
     return c;

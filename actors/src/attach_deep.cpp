@@ -78,7 +78,7 @@ Value substitute(const Value& v, const Attached& a) {
 // from the owning shards, then lets the rows continue.
 void attach_deep(QueryActor self, size_t step, std::vector<exec::Row> rows) {
     auto& st = self->state;
-    const auto& s = st.q->plan->steps[step];
+    const auto& s = std::get<plan::AttachDeep>(st.q->plan->steps[step].op);
     uint32_t count = static_cast<uint32_t>(st.q->engine->shards.size());
     std::vector<std::vector<uint64_t>> nodes(count), rels(count);
     {
@@ -96,7 +96,7 @@ void attach_deep(QueryActor self, size_t step, std::vector<exec::Row> rows) {
     auto attached = std::make_shared<Attached>();
     auto release = [self, step, shared_rows, attached] {
         auto& st = self->state;
-        const auto& s = st.q->plan->steps[step];
+        const auto& s = std::get<plan::AttachDeep>(st.q->plan->steps[step].op);
         guarded(self, [&] {
             for (auto& row : *shared_rows)
                 for (int sl : s.slots)

@@ -140,7 +140,7 @@ void check_done(QueryActor self) {
                 auto taken = st.book.take_barrier();
                 const size_t b = taken.first;
                 std::vector<exec::Row> rows = std::move(taken.second);
-                if (st.q->plan->steps[b].op == plan::OpKind::AttachDeep) {
+                if (st.q->plan->steps[b].kind() == plan::OpKind::AttachDeep) {
                     attach_deep(self, b, std::move(rows));
                     continue;  // fetching > 0 ends the loop; otherwise it went through already
                 }

@@ -19,7 +19,6 @@
 namespace {
 
 using namespace lora;
-using lora::plan::OpKind;
 
 plan::PlanPtr plan_of(const std::string& q) {
     auto st = cypher::parse(q);
@@ -27,11 +26,12 @@ plan::PlanPtr plan_of(const std::string& q) {
     return plan::build_plan(st, q);
 }
 
-const plan::Step& unwind_step(const plan::Plan& p) {
+const plan::Unwind& unwind_step(const plan::Plan& p) {
     for (const auto& s : p.steps)
-        if (s.op == OpKind::Unwind) return s;
+        if (const auto* u = std::get_if<plan::Unwind>(&s.op)) return *u;
     FAIL("no Unwind step in:\n" << p.explain());
-    return p.steps.front();
+    static const plan::Unwind none;
+    return none;
 }
 
 std::vector<std::string> unpacked_keys(const plan::Plan& p) {
@@ -85,8 +85,8 @@ TEST_CASE("UNWIND unpacks the keys its rows read, and only when nothing reads th
     const int key_slot = unwind_step(*w).unpack[0].second;
     bool cleared = false;
     for (const auto& s : w->steps)
-        if (s.op == OpKind::Project)
-            for (const auto& o : s.outputs)
+        if (const auto* project = std::get_if<plan::Project>(&s.op))
+            for (const auto& o : project->outputs)
                 if (o.slot == key_slot) cleared = true;
     CHECK(cleared);
 }
@@ -304,14 +304,15 @@ TEST_CASE("CREATE of a relationship with a literal property map", "[engine][unpa
     // Nothing reads the relationship: its slot is not written; read later: it is.
     auto unread = plan_of("MATCH (a), (b) CREATE (a)-[:T {w: 1}]->(b)");
     auto read = plan_of("MATCH (a), (b) CREATE (a)-[r:T {w: 1}]->(b) RETURN r.w AS w");
-    auto create_of = [](const plan::Plan& p) -> const plan::Step& {
+    auto create_of = [](const plan::Plan& p) -> const plan::CreateRel& {
         for (const auto& s : p.steps)
-            if (s.op == OpKind::CreateRel) return s;
+            if (const auto* c = std::get_if<plan::CreateRel>(&s.op)) return *c;
         FAIL("no CreateRel in:\n" << p.explain());
-        return p.steps.front();
+        static const plan::CreateRel none;
+        return none;
     };
-    CHECK(create_of(*unread).rel_slot == -1);
-    CHECK(create_of(*read).rel_slot >= 0);
+    CHECK(create_of(*unread).rel == -1);
+    CHECK(create_of(*read).rel >= 0);
 
     for (uint32_t shards : {1u, 2u}) {
         auto db = test::open_db(shards);

@@ -34,14 +34,20 @@ int slot_named(const Plan& p, const std::string& name) {
 std::vector<const Step*> steps_of(const Plan& p, OpKind op) {
     std::vector<const Step*> out;
     for (const auto& s : p.steps)
-        if (s.op == op) out.push_back(&s);
+        if (s.kind() == op) out.push_back(&s);
     return out;
+}
+
+// The operator of a step found by steps_of.
+template <typename T>
+const T& op_of(const Step* s) {
+    return std::get<T>(s->op);
 }
 
 // Index of the first step with this op (or -1).
 int index_of(const Plan& p, OpKind op) {
     for (size_t i = 0; i < p.steps.size(); ++i)
-        if (p.steps[i].op == op) return static_cast<int>(i);
+        if (p.steps[i].kind() == op) return static_cast<int>(i);
     return -1;
 }
 
@@ -53,9 +59,9 @@ TEST_CASE("a label scan runs at all shards", "[engine][planner]") {
     auto scans = steps_of(*p, OpKind::ScanNodes);
     REQUIRE(scans.size() == 1);
     CHECK(scans[0]->loc.kind == LocKind::AllShards);
-    CHECK(scans[0]->labels == std::vector<std::string>{"Person"});
-    CHECK(scans[0]->slot == slot_named(*p, "n"));
-    CHECK(p->steps.back().op == OpKind::Produce);
+    CHECK(op_of<lora::plan::ScanNodes>(scans[0]).label == "Person");
+    CHECK(op_of<lora::plan::ScanNodes>(scans[0]).slot == slot_named(*p, "n"));
+    CHECK(p->steps.back().kind() == OpKind::Produce);
     CHECK(p->columns == std::vector<std::string>{"name"});
     CHECK_FALSE(p->writes);
     CHECK(p->explain().find("ScanNodes @all-shards") != std::string::npos);
@@ -67,11 +73,12 @@ TEST_CASE("an expand runs at the shard of its start node", "[engine][planner]") 
     auto ex = steps_of(*p, OpKind::Expand);
     REQUIRE(ex.size() == 1);
     int a = slot_named(*p, "a");
-    CHECK(ex[0]->slot == a);
-    CHECK(ex[0]->to_slot == slot_named(*p, "b"));
-    CHECK(ex[0]->rel_slot == slot_named(*p, "r"));
-    CHECK(ex[0]->dir == lora::exec::Direction::Outgoing);
-    CHECK(ex[0]->types == std::vector<std::string>{"R"});
+    const auto& e = op_of<lora::plan::Expand>(ex[0]);
+    CHECK(e.from == a);
+    CHECK(e.to == slot_named(*p, "b"));
+    CHECK(e.rel == slot_named(*p, "r"));
+    CHECK(e.dir == lora::exec::Direction::Outgoing);
+    CHECK(e.types == std::vector<std::string>{"R"});
     // The start node's shard: either named explicitly or "wherever the row is", which right
     // after the scan of `a` is a's shard.
     bool at_a = (ex[0]->loc.kind == LocKind::Shard && ex[0]->loc.slot == a) ||
@@ -85,8 +92,8 @@ TEST_CASE("an incoming expand is planned from the bound node", "[engine][planner
     INFO(p->explain());
     auto ex = steps_of(*p, OpKind::Expand);
     REQUIRE(ex.size() == 1);
-    CHECK(ex[0]->slot == slot_named(*p, "a"));
-    CHECK(ex[0]->dir == lora::exec::Direction::Incoming);
+    CHECK(op_of<lora::plan::Expand>(ex[0]).from == slot_named(*p, "a"));
+    CHECK(op_of<lora::plan::Expand>(ex[0]).dir == lora::exec::Direction::Incoming);
 }
 
 TEST_CASE("a filter on the target node runs at the target's shard", "[engine][planner]") {
@@ -98,7 +105,7 @@ TEST_CASE("a filter on the target node runs at the target's shard", "[engine][pl
     bool found = false;
     for (size_t i = static_cast<size_t>(ex) + 1; i < p->steps.size(); ++i) {
         const Step& s = p->steps[i];
-        if (s.op != OpKind::Filter) continue;
+        if (s.kind() != OpKind::Filter) continue;
         found = true;
         CHECK(s.loc.kind == LocKind::Shard);
         CHECK(s.loc.slot == b);
@@ -148,7 +155,7 @@ TEST_CASE("distinct and optional match are decided at the coordinator", "[engine
     REQUIRE(oe.size() == 1);
     CHECK(oe[0]->loc.kind == LocKind::Coordinator);
     CHECK(oe[0]->barrier);
-    CHECK(oe[0]->pair == index_of(*p, OpKind::OptionalBegin));
+    CHECK(op_of<lora::plan::OptionalEnd>(oe[0]).begin == index_of(*p, OpKind::OptionalBegin));
 }
 
 TEST_CASE("creates place a path's new nodes together and relationships at the start node",
@@ -165,9 +172,9 @@ TEST_CASE("creates place a path's new nodes together and relationships at the st
     auto cr = steps_of(*p, OpKind::CreateRel);
     REQUIRE(cr.size() == 1);
     int a = slot_named(*p, "a");
-    CHECK(cr[0]->slot == a);
-    CHECK(cr[0]->to_slot == slot_named(*p, "b"));
-    CHECK(cr[0]->types == std::vector<std::string>{"R"});
+    CHECK(op_of<lora::plan::CreateRel>(cr[0]).start == a);
+    CHECK(op_of<lora::plan::CreateRel>(cr[0]).end == slot_named(*p, "b"));
+    CHECK(op_of<lora::plan::CreateRel>(cr[0]).type == "R");
     bool at_a = (cr[0]->loc.kind == LocKind::Shard && cr[0]->loc.slot == a) ||
                 cr[0]->loc.kind == LocKind::Any;
     CHECK(at_a);
@@ -200,7 +207,7 @@ TEST_CASE("updates run at the shard of the entity they change", "[engine][planne
     CHECK(sl[0]->loc.slot == b);
     auto dn = steps_of(*p, OpKind::DeleteNode);
     REQUIRE(dn.size() == 1);
-    CHECK(dn[0]->detach);
+    CHECK(op_of<lora::plan::DeleteNode>(dn[0]).detach);
     CHECK(dn[0]->loc.kind == LocKind::Shard);
     CHECK(dn[0]->loc.slot == slot_named(*p, "a"));
 }

@@ -14,14 +14,14 @@ constexpr size_t kWarmMin = 8;
 
 void Executor::run_batch(size_t step, std::vector<Row>& rows) {
     if (env_.part && rows.size() >= kWarmMin && step < env_.plan->steps.size()) {
-        const plan::Step& s = env_.plan->steps[step];
-        if (s.op == plan::OpKind::NodeIndexSeek && s.seek) {
-            warm_seeks(s, step, rows);
-        } else if (s.op == plan::OpKind::CreateRel) {
+        const plan::Operator& op = env_.plan->steps[step].op;
+        if (const auto* seek = std::get_if<plan::NodeIndexSeek>(&op); seek && seek->seek) {
+            warm_seeks(*seek, step, rows);
+        } else if (const auto* create = std::get_if<plan::CreateRel>(&op)) {
             // The new relationship's incoming entry at the end node, when that is here.
             warm_ids_.clear();
             for (const auto& row : rows) {
-                const Value& b = row[static_cast<size_t>(s.to_slot)];
+                const Value& b = row[static_cast<size_t>(create->end)];
                 if (b.is_node()) warm_ids_.push_back(b.as_node().id);
             }
             env_.part->prefetch_in_edges(warm_ids_);

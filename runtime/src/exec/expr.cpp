@@ -1,6 +1,8 @@
 // Evaluation of compiled expressions with Cypher's null and type semantics.
 #include <lora/exec/expr.hpp>
 
+#include <lora/errors.hpp>
+
 #include <lora/error.hpp>
 #include <lora/storage/catalog.hpp>
 #include <lora/storage/partition.hpp>
@@ -17,15 +19,13 @@ namespace {
 using storage::Catalog;
 
 [[noreturn]] void deleted(const char* what, uint64_t id) {
-    throw Error(
-        ErrorClass::Semantic, ErrorPhase::Runtime, "EntityNotFound", "DeletedEntityAccess",
-        std::string("The ") + what + " " + std::to_string(id) + " was deleted in this transaction");
+    throw errors::deleted_entity(std::string("The ") + what + " " + std::to_string(id) +
+                                 " was deleted in this transaction");
 }
 
 [[noreturn]] void not_local(const char* what, uint64_t id) {
-    throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "Internal",
-                std::string("internal: ") + what + " " + std::to_string(id) +
-                    " is neither attached nor local to this shard");
+    throw errors::internal(std::string(what) + " " + std::to_string(id) +
+                           " is neither attached nor local to this shard");
 }
 
 std::optional<uint32_t> key_id_of(const std::string& key, std::atomic<int64_t>& cache,
@@ -217,8 +217,8 @@ Value eval(const CExpr& e, Row& row, const EvalEnv& env) {
             if (!env.params) break;
             auto it = env.params->find(e.name);
             if (it == env.params->end())
-                throw Error(ErrorClass::Semantic, ErrorPhase::Compile, "ParameterMissing",
-                            "MissingParameter", "Expected parameter: $" + e.name);
+                throw_semantic("ParameterMissing", "MissingParameter",
+                               "Expected parameter: $" + e.name);
             return it->second;
         }
         case EK::Slot: return row[static_cast<size_t>(e.slot)];

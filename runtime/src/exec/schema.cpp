@@ -1,6 +1,8 @@
 // CREATE INDEX option checks and the SHOW INDEXES procedure.
 #include <lora/exec/schema.hpp>
 
+#include <lora/errors.hpp>
+
 #include <lora/cypher/show_indexes.hpp>
 
 #include <lora/error.hpp>
@@ -17,8 +19,7 @@ using storage::IndexDef;
 using storage::IndexKind;
 
 [[noreturn]] void bad_option(const std::string& message) {
-    throw Error(ErrorClass::Semantic, ErrorPhase::Runtime, "ArgumentError", "InvalidIndexOption",
-                message);
+    throw_argument_error("InvalidIndexOption", message);
 }
 
 std::string lower(std::string s) {
@@ -75,9 +76,9 @@ void check_index_definition(IndexDef& def, const Value& options) {
     std::set<std::string> seen;
     for (const auto& p : def.properties)
         if (!seen.insert(p).second)
-            throw Error(ErrorClass::Semantic, ErrorPhase::Runtime, "SchemaError",
-                        "RepeatedPropertyInCompositeSchema",
-                        "property '" + p + "' appears twice in the index on :" + def.label);
+            throw errors::schema(
+                "RepeatedPropertyInCompositeSchema",
+                "property '" + p + "' appears twice in the index on :" + def.label);
     if (def.kind == IndexKind::Vector && def.properties.size() != 1)
         bad_option("a vector index covers exactly one property, got " +
                    std::to_string(def.properties.size()));

@@ -1,6 +1,8 @@
 // Rolling a transaction's changes back at one shard.
 #include <lora/exec/txn_log.hpp>
 
+#include <lora/errors.hpp>
+
 #include <lora/storage/partition.hpp>
 
 namespace lora::exec {
@@ -37,8 +39,7 @@ namespace lora::exec {
 namespace {
 
 [[noreturn]] void bad_log(const std::string& what) {
-    throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "CorruptLog",
-                "WAL replay: " + what);
+    throw errors::corrupt_log("WAL replay: " + what);
 }
 
 }  // namespace
@@ -47,19 +48,16 @@ void WriteLocks::acquire(uint64_t key, uint64_t txn, uint64_t start_ts, TxnLog& 
     auto it = owner_.find(key);
     if (it != owner_.end()) {
         if (it->second == txn) return;
-        throw Error(ErrorClass::Transient, ErrorPhase::Runtime, "TransientError",
-                    "ConflictDetected",
-                    "another transaction is writing the same " +
-                        std::string(key % 2 ? "relationship " : "node ") + std::to_string(key / 2) +
-                        "; retry the transaction");
+        throw errors::conflict("another transaction is writing the same " +
+                               std::string(key % 2 ? "relationship " : "node ") +
+                               std::to_string(key / 2) + "; retry the transaction");
     }
     auto c = committed_.find(key);
     if (c != committed_.end() && c->second > start_ts)
-        throw Error(
-            ErrorClass::Transient, ErrorPhase::Runtime, "TransientError", "ConflictDetected",
+        throw errors::conflict(
             "the " + std::string(key % 2 ? "relationship " : "node ") + std::to_string(key / 2) +
-                " was changed by a transaction that committed after this one started; "
-                "retry the transaction");
+            " was changed by a transaction that committed after this one started; "
+            "retry the transaction");
     owner_.emplace(key, txn);
     log.locked.push_back(key);
 }

@@ -34,11 +34,10 @@ bool Planner::plan_call(const Clause& c, bool standalone) {
     if (c.procedure == exec::kVectorQueryProcedure) return plan_vector_query(c, standalone);
     auto entry = procedures_ ? procedures_->find(c.procedure) : nullptr;
     if (!entry)
-        throw Error(ErrorClass::Semantic, ErrorPhase::Compile, "ProcedureError",
-                    "ProcedureNotFound",
-                    "There is no procedure with the name `" + c.procedure + "` registered");
+        throw_semantic("ProcedureError", "ProcedureNotFound",
+                       "There is no procedure with the name `" + c.procedure + "` registered");
     const auto& sig = entry->signature;
-    Step s = coord(OpKind::CallProcedure);
+    CallProcedure s;
     s.procedure = entry;
     Info info;
     if (c.args) {
@@ -91,32 +90,31 @@ bool Planner::plan_call(const Clause& c, bool standalone) {
         s.yields.emplace_back(field, v.slot);
     }
     place(info);
-    add(std::move(s));
+    add(coord(std::move(s)));
     if (c.where) {
         Info wi;
         auto pred = compile(*c.where, wi);
         add_filter(std::move(pred), wi);
     }
     if (!standalone) return false;
-    Step p = coord(OpKind::Produce);
+    Produce p;
     for (const auto& [field, var] : yields) {
         p.slots.push_back(scope_[var].slot);
         plan_->columns.push_back(var);
     }
-    add(std::move(p));
+    add(coord(std::move(p)));
     return true;
 }
 
 // db.index.vector.queryNodes(indexName, k, query) YIELD node, score: arguments computed
 // where their data lives, checked and tagged at the coordinator, searched at every shard,
-// the k best per input row kept by a coordinator barrier (see exec/vector_query.cpp).
+// the k best per input row kept by a coordinator barrier (see exec/ops/vector_query.cpp).
 bool Planner::plan_vector_query(const Clause& c, bool standalone) {
     static const std::array<const char*, 3> inputs = {"indexName", "numberOfNearestNeighbours",
                                                       "query"};
     const std::string name(exec::kVectorQueryProcedure);
     Info info;
-    Step p;
-    p.op = OpKind::Project;
+    Project p;
     std::vector<int> arg_slots;
     for (size_t i = 0; i < inputs.size(); ++i)
         arg_slots.push_back(new_slot(std::string(" ") + inputs[i]));
@@ -138,13 +136,10 @@ bool Planner::plan_vector_query(const Clause& c, bool standalone) {
             p.outputs.push_back({arg_slots[i], std::move(e)});
         }
     }
-    p.loc = place(info);
-    add(std::move(p));
+    Location loc = place(info);
+    add(step(loc, std::move(p)));
     const int tag = new_slot(" vector tag");
-    Step b = coord(OpKind::VectorBegin);
-    b.key_slots = arg_slots;
-    b.to_slot = tag;
-    add(std::move(b));
+    add(coord(VectorBegin{arg_slots, tag}));
 
     std::vector<std::pair<std::string, std::string>> yields;  // (field, variable)
     if (c.yield_star || (standalone && c.yields.empty())) {
@@ -171,20 +166,8 @@ bool Planner::plan_vector_query(const Clause& c, bool standalone) {
     }
     if (node_slot < 0) node_slot = new_slot(" vector node");
     if (score_slot < 0) score_slot = new_slot(" vector score");
-    Step search;
-    search.op = OpKind::VectorSearch;
-    search.loc = {LocKind::AllShards, -1};
-    search.key_slots = arg_slots;
-    search.to_slot = tag;
-    search.slot = node_slot;
-    search.aux_slot = score_slot;
-    Step topk = coord(OpKind::VectorTopK, true);
-    topk.key_slots = arg_slots;
-    topk.to_slot = tag;
-    topk.slot = node_slot;
-    topk.aux_slot = score_slot;
-    add(std::move(search));
-    add(std::move(topk));
+    add(step({LocKind::AllShards, -1}, VectorSearch{arg_slots, tag, node_slot, score_slot}));
+    add(coord(VectorTopK{arg_slots, tag, node_slot, score_slot}, true));
     ordered_ = true;  // best first, as Neo4j yields them: later steps keep the order
     if (c.where) {
         Info wi;
@@ -194,16 +177,14 @@ bool Planner::plan_vector_query(const Clause& c, bool standalone) {
     if (!standalone) return false;
     if (std::any_of(yields.begin(), yields.end(),
                     [](const auto& y) { return y.first == "node"; })) {
-        Step a = coord(OpKind::AttachDeep, true);  // results carry the node's data
-        a.slots = {node_slot};
-        add(std::move(a));
+        add(coord(AttachDeep{{node_slot}}, true));  // results carry the node's data
     }
-    Step out = coord(OpKind::Produce);
+    Produce out;
     for (const auto& [field, var] : yields) {
         out.slots.push_back(scope_[var].slot);
         plan_->columns.push_back(var);
     }
-    add(std::move(out));
+    add(coord(std::move(out)));
     return true;
 }
 

@@ -46,7 +46,7 @@ void Planner::plan_create(const Clause& c) {
                                "Variable `" + rname + "` already declared");
             Step s = new_rel_step(rp, start, end, -1);
             Var rv = declare(rname, VT::Rel);
-            s.rel_slot = rv.slot;
+            std::get<CreateRel>(s.op).rel = rv.slot;
             rel_slot_[&rp] = rv.slot;
             add(std::move(s));
         }
@@ -72,7 +72,7 @@ int Planner::create_node(const NodePattern& np, int near, int* fresh) {
     Step s = new_node_step(np, -1);
     if (near >= 0) s.loc = {LocKind::Shard, near};
     Var v = declare(np.variable ? *np.variable : anon(), VT::Node);
-    s.slot = v.slot;
+    std::get<CreateNode>(s.op).slot = v.slot;
     add(std::move(s));
     if (fresh) *fresh = v.slot;
     return v.slot;
@@ -80,33 +80,30 @@ int Planner::create_node(const NodePattern& np, int near, int* fresh) {
 
 // The CreateRel step for a relationship pattern: it runs at the start node's shard.
 Step Planner::new_rel_step(const RelPattern& rp, int start, int end, int rel_slot) {
-    Step s;
-    s.op = OpKind::CreateRel;
+    CreateRel op;
     Info info;
-    if (rp.properties) s.expr = compile(*rp.properties, info);
-    s.loc = place(info, start);
-    s.slot = start;
-    s.to_slot = end;
-    s.types = rp.types;
-    s.rel_slot = rel_slot;
-    return s;
+    if (rp.properties) op.props = compile(*rp.properties, info);
+    const Location loc = place(info, start);
+    op.start = start;
+    op.end = end;
+    op.type = rp.types.at(0);
+    op.rel = rel_slot;
+    return step(loc, std::move(op));
 }
 
 // The CreateNode step for a node pattern. A new node lands on a shard picked
 // round-robin: everything its properties read must travel with the row.
 Step Planner::new_node_step(const NodePattern& np, int slot) {
-    Step s;
-    s.op = OpKind::CreateNode;
+    CreateNode op;
     Info info;
-    if (np.properties) s.expr = compile(*np.properties, info);
+    if (np.properties) op.props = compile(*np.properties, info);
     for (int d : info.data_slots) attach(d);
     Info deep_only;
     deep_only.deep_slots = info.deep_slots;
     place(deep_only);
-    s.loc.kind = LocKind::NewNode;
-    s.labels = np.labels;
-    s.slot = slot;
-    return s;
+    op.labels = np.labels;
+    op.slot = slot;
+    return step({LocKind::NewNode, -1}, std::move(op));
 }
 
 }  // namespace lora::plan

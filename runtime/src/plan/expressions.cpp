@@ -215,9 +215,9 @@ int Planner::hoist(const std::function<void()>& body, const Expr* yield, bool* y
     bool saved_blocked = agg_blocked_;
     agg_blocked_ = true;
     bool saved_read = read_, saved_wrote = wrote_;
-    Step b = coord(OpKind::OptionalBegin);
-    b.slot = new_slot(" subquery_tag");
-    pinned_.push_back(b.slot);
+    const int tag = new_slot(" subquery_tag");
+    Step b = coord(OptionalBegin{tag});
+    pinned_.push_back(tag);
     size_t begin = plan_->steps.size();
     add(std::move(b));
     body();
@@ -230,11 +230,7 @@ int Planner::hoist(const std::function<void()>& body, const Expr* yield, bool* y
         yslot = project_new(std::move(ce), yi, " subquery_value");
     }
     int result = new_slot(" subquery_result");
-    Step end = coord(OpKind::SubqueryEnd, true);
-    end.pair = static_cast<int>(begin);
-    end.slot = result;
-    end.to_slot = yslot;
-    add(std::move(end));
+    add(coord(SubqueryEnd{static_cast<int>(begin), result, yslot}, true));
     scope_ = std::move(saved_scope);
     attached_ = std::move(saved_attached);
     agg_blocked_ = saved_blocked;
@@ -251,9 +247,7 @@ int Planner::materialize(CExprPtr e, const Info& info) {
     else
         slot = project_new(std::move(e), info, " entity");
     if (!attached_.count(slot)) {
-        Step a = coord(OpKind::AttachDeep, true);
-        a.slots = {slot};
-        add(std::move(a));
+        add(coord(AttachDeep{{slot}}, true));
         attached_.insert(slot);
     }
     return slot;

@@ -106,16 +106,25 @@ CExprPtr take_conjunct(CExprPtr& root, const CExpr* target) {
 }
 
 // An equality seek on one property takes its conjunct out of the filter after it: the seek
-// checks candidates the index cannot vouch for itself (exec/index_seek.cpp), so rows whose
+// checks candidates the index cannot vouch for itself (exec/ops/index_seek.cpp), so rows whose
 // node came straight from an exact index hit skip a second read of the property.
+// The index of the step a step is paired with (the begin of its subquery, MERGE's end), or null.
+int* paired_step(Operator& op) {
+    if (auto* o = std::get_if<OptionalEnd>(&op)) return &o->begin;
+    if (auto* o = std::get_if<SubqueryEnd>(&op)) return &o->begin;
+    if (auto* o = std::get_if<MergeEnd>(&op)) return &o->begin;
+    if (auto* o = std::get_if<MergeJoin>(&op)) return &o->end;
+    return nullptr;
+}
+
 void take_over_filter(Plan& plan, IndexSeek& seek, const PropPred& pred) {
-    Step& f = plan.steps[pred.filter];
-    seek.recheck = take_conjunct(f.expr, pred.conjunct);
-    if (!seek.recheck || f.expr) return;
-    // The filter is empty now: drop it, and renumber the step indices steps keep (`pair`).
+    Filter& f = std::get<Filter>(plan.steps[pred.filter].op);
+    seek.recheck = take_conjunct(f.pred, pred.conjunct);
+    if (!seek.recheck || f.pred) return;
+    // The filter is empty now: drop it, and renumber the step indices steps keep.
     plan.steps.erase(plan.steps.begin() + static_cast<std::ptrdiff_t>(pred.filter));
     for (auto& s : plan.steps)
-        if (s.pair > static_cast<int>(pred.filter)) --s.pair;
+        if (int* pair = paired_step(s.op); pair && *pair > static_cast<int>(pred.filter)) --*pair;
 }
 
 const PropPred* find_pred(const std::vector<PropPred>& preds, const std::string& prop,
@@ -183,30 +192,32 @@ std::shared_ptr<IndexSeek> choose(const std::vector<storage::IndexDef>& defs,
 void use_indexes(Plan& plan, const storage::IndexRegistry& indexes) {
     for (size_t i = 0; i < plan.steps.size(); ++i) {
         Step& s = plan.steps[i];
-        if (s.op != OpKind::ScanNodes || s.labels.empty()) continue;
-        auto defs = indexes.online_range(s.labels[0]);
+        const auto* scan = std::get_if<ScanNodes>(&s.op);
+        if (!scan || !scan->label) continue;
+        auto defs = indexes.online_range(*scan->label);
         if (defs.empty()) continue;
         std::vector<PropPred> preds;
         bool attached = false;
         for (size_t j = i + 1; j < plan.steps.size(); ++j) {
             const Step& f = plan.steps[j];
-            if (f.op == OpKind::Attach) {
+            if (f.kind() == OpKind::Attach) {
                 attached = true;
                 continue;
             }
-            if (f.op != OpKind::Filter || !f.expr) break;
-            if (f.guard_slot != s.guard_slot ||
-                (f.guard_slot >= 0 && f.guard_value != s.guard_value))
+            const auto* filter = std::get_if<Filter>(&f.op);
+            if (!filter || !filter->pred) break;
+            if (f.guard.slot != s.guard.slot ||
+                (f.guard.slot >= 0 && f.guard.value != s.guard.value))
                 break;
             const bool at_node = f.loc.kind == LocKind::Any ||
-                                 (f.loc.kind == LocKind::Shard && f.loc.slot == s.slot);
-            collect(*f.expr, s.slot, j, !attached && at_node, preds);
+                                 (f.loc.kind == LocKind::Shard && f.loc.slot == scan->slot);
+            collect(*filter->pred, scan->slot, j, !attached && at_node, preds);
         }
         const PropPred* taken = nullptr;
         if (auto seek = choose(defs, preds, &taken)) {
+            // A dropped filter comes after the scan: `s` and `scan` stay valid.
             if (taken && taken->movable) take_over_filter(plan, *seek, *taken);
-            s.op = OpKind::NodeIndexSeek;
-            s.seek = std::move(seek);
+            s.op = NodeIndexSeek{scan->slot, *scan->label, std::move(seek)};
         }
     }
 }

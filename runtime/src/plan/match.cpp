@@ -105,8 +105,7 @@ void Planner::plan_match(const Clause& c) {
     for (auto& [k, v] : scope_) before.insert(k);
     auto attached_before = attached_;
     if (c.optional) {
-        Step b = coord(OpKind::OptionalBegin);
-        b.slot = new_slot(" optional_tag");
+        Step b = coord(OptionalBegin{new_slot(" optional_tag")});
         optional_begin = plan_->steps.size();
         add(std::move(b));
     }
@@ -126,11 +125,10 @@ void Planner::plan_match(const Clause& c) {
     list_uniqueness(clause_rels);
     flush_ready(pending, true);
     if (c.optional) {
-        Step e = coord(OpKind::OptionalEnd, true);
-        e.pair = static_cast<int>(optional_begin);
+        OptionalEnd e{static_cast<int>(optional_begin), {}};
         for (auto& [k, v] : scope_)
-            if (!before.count(k)) e.slots.push_back(v.slot);
-        add(std::move(e));
+            if (!before.count(k)) e.nulls.push_back(v.slot);
+        add(coord(std::move(e), true));
         // Null-extended rows are the remembered inputs: only what was attached before
         // the OPTIONAL MATCH is attached in every row.
         attached_ = std::move(attached_before);
@@ -192,12 +190,9 @@ void Planner::plan_part(const PatternPart& part, RelScope& clause_rels, bool wit
     const NodePattern& sp = part.nodes[start];
     Var sv = bind_node(sp, fresh);
     if (fresh) {
-        Step s;
-        s.op = OpKind::ScanNodes;
-        s.loc.kind = LocKind::AllShards;
-        s.slot = sv.slot;
-        if (!sp.labels.empty()) s.labels.push_back(sp.labels[0]);
-        add(std::move(s));
+        ScanNodes s{sv.slot, std::nullopt};
+        if (!sp.labels.empty()) s.label = sp.labels[0];
+        add(step({LocKind::AllShards, -1}, std::move(s)));
         node_constraints(sp, sv, sp.labels.empty() ? 0 : 1);
     } else {
         node_constraints(sp, sv, 0);
@@ -225,27 +220,25 @@ void Planner::bind_path(const PatternPart& part) {
         throw_semantic("SyntaxError", "VariableAlreadyBound",
                        "Variable `" + *part.path_variable + "` already declared");
     Var pv = declare(*part.path_variable, VT::Path);
-    Step p;
-    p.op = OpKind::Project;
-    p.loc = {LocKind::Any, -1};
+    Project p;
     p.outputs.push_back({pv.slot, std::move(b)});
-    add(std::move(p));
+    add(step({LocKind::Any, -1}, std::move(p)));
 }
 
 void Planner::expand(const NodePattern& from_np, const RelPattern& rp, const NodePattern& to_np,
                      bool reversed, RelScope& clause_rels) {
-    Step s;
-    s.op = OpKind::Expand;
+    // Fields an Expand and a VarExpand share are gathered here; VarExpand's own ones in `var`.
+    Expand s;
+    VarExpand var;
     if (rp.range) {
-        s.op = OpKind::VarExpand;
-        s.min_hops = rp.range->min.value_or(1);
-        s.max_hops = rp.range->max.value_or(-1);
-        s.aux_slot = new_slot(" frontier");
-        s.reversed = reversed;
+        var.min_hops = rp.range->min.value_or(1);
+        var.max_hops = rp.range->max.value_or(-1);
+        var.frontier = new_slot(" frontier");
+        var.reversed = reversed;
     }
     // The from node was bound just before (by scan or an earlier expand).
-    s.slot = node_slot_.at(&from_np);
-    s.loc = {LocKind::Shard, s.slot};
+    s.from = node_slot_.at(&from_np);
+    Location loc = {LocKind::Shard, s.from};
     exec::Direction d = exec::Direction::Both;
     if (rp.direction == Direction::Outgoing)
         d = reversed ? exec::Direction::Incoming : exec::Direction::Outgoing;
@@ -267,14 +260,24 @@ void Planner::expand(const NodePattern& from_np, const RelPattern& rp, const Nod
         if (rp.range) scope_[rname].may_entity = true;
     }
     rel_slot_[&rp] = rv.slot;
-    s.rel_slot = rv.slot;
-    if (rp.range) s.loc = {LocKind::Shard, s.aux_slot};
+    s.rel = rv.slot;
+    if (rp.range) loc = {LocKind::Shard, var.frontier};
     bool fresh = false;
     Var tv = bind_node(to_np, fresh);
-    s.to_slot = tv.slot;
+    s.to = tv.slot;
     s.to_bound = !fresh;
     bool rel_bound = s.rel_bound;
-    add(std::move(s));
+    if (rp.range) {
+        var.from = s.from;
+        var.rel = s.rel;
+        var.to = s.to;
+        var.dir = s.dir;
+        var.to_bound = s.to_bound;
+        var.types = std::move(s.types);
+        add(step(loc, std::move(var)));
+    } else {
+        add(step(loc, std::move(s)));
+    }
     // Relationship uniqueness within one MATCH.
     if (rel_bound) clause_rels.bound.push_back(rv.slot);
     if (rp.range) clause_rels.lists.push_back(rv.slot);

@@ -7,7 +7,7 @@
 namespace lora::plan {
 
 void Planner::plan_merge(const Clause& c) {
-    if (read_ || wrote_) add(coord(OpKind::Eager, true));
+    if (read_ || wrote_) add(coord(Eager{}, true));
     read_ = false;
     wrote_ = true;
     const PatternPart& part = c.pattern.parts.at(0);
@@ -50,25 +50,18 @@ void Planner::plan_merge(const Clause& c) {
     for (const auto& rp : part.rels) add_key(rp.properties.get());
     int key_slot = new_slot(" merge_key");
     {
-        Step p;
-        p.op = OpKind::Project;
-        p.loc = place(ki);
+        Project p;
         p.outputs.push_back({key_slot, std::move(key)});
-        add(std::move(p));
+        add(step(place(ki), std::move(p)));
     }
-    Step b = coord(OpKind::OptionalBegin);
-    b.slot = new_slot(" merge_tag");
+    Step b = coord(OptionalBegin{new_slot(" merge_tag")});
     size_t begin = plan_->steps.size();
     add(std::move(b));
     RelScope rels;
     plan_part(part, rels, false);
     int flag = new_slot(" merge_matched");
     int group = new_slot(" merge_group");
-    Step end = coord(OpKind::MergeEnd, true);
-    end.pair = static_cast<int>(begin);
-    end.slot = flag;
-    end.aux_slot = group;
-    end.key_slots = {key_slot};
+    Step end = coord(MergeEnd{static_cast<int>(begin), flag, group, key_slot}, true);
     size_t end_index = plan_->steps.size();
     add(std::move(end));
     // Create branch: only rows flagged false.
@@ -91,12 +84,7 @@ void Planner::plan_merge(const Clause& c) {
         add(new_rel_step(rp, a, bslot, rel_slot_.at(&rp)));
     }
     guard_slot_ = -1;
-    Step join = coord(OpKind::MergeJoin, true);
-    join.pair = static_cast<int>(end_index);
-    join.slot = flag;
-    join.aux_slot = group;
-    join.slots = created;
-    add(std::move(join));
+    add(coord(MergeJoin{static_cast<int>(end_index), flag, group, created}, true));
     guard_slot_ = flag;
     guard_value_ = true;
     for (const auto& it : c.on_match) plan_set_item(it);

@@ -14,22 +14,16 @@ namespace lora::plan {
 // Adds a Project step computing `e` (placed where its data lives) into a new slot.
 int Planner::project_new(CExprPtr e, const Info& info, const std::string& name) {
     int slot = new_slot(name);
-    Step p;
-    p.op = OpKind::Project;
-    p.loc = place(info);
+    Project p;
     p.outputs.push_back({slot, std::move(e)});
-    add(std::move(p));
+    add(step(place(info), std::move(p)));
     return slot;
 }
 
 // Copies the data of the entity in `slot` into the row, at the entity's shard.
 void Planner::attach(int slot) {
     if (attached_.count(slot)) return;
-    Step a;
-    a.op = OpKind::Attach;
-    a.loc = {LocKind::Shard, slot};
-    a.slot = slot;
-    add(std::move(a));
+    add(step({LocKind::Shard, slot}, Attach{slot}));
     attached_.insert(slot);
 }
 
@@ -44,18 +38,14 @@ Location Planner::place(const Info& info, int own) {
         all.insert(info.data_slots.begin(), info.data_slots.end());
         for (int s : all) {
             if (attached_.count(s)) continue;
-            Step a = coord(OpKind::AttachDeep, true);
-            a.slots = {s};
-            add(std::move(a));
+            add(coord(AttachDeep{{s}}, true));
             attached_.insert(s);
         }
         return {LocKind::Any, -1};
     }
     for (int s : info.deep_slots) {
         if (attached_.count(s)) continue;
-        Step a = coord(OpKind::AttachDeep, true);
-        a.slots = {s};
-        add(std::move(a));
+        add(coord(AttachDeep{{s}}, true));
         attached_.insert(s);
     }
     std::vector<int> need;
@@ -73,11 +63,8 @@ Location Planner::place(const Info& info, int own) {
 }
 
 void Planner::add_filter(CExprPtr pred, const Info& info) {
-    Step s;
-    s.op = OpKind::Filter;
-    s.loc = place(info);
-    s.expr = std::move(pred);
-    add(std::move(s));
+    Location loc = place(info);
+    add(step(loc, Filter{std::move(pred)}));
 }
 
 // Marks that the data of whatever `base` evaluates to is read.
@@ -112,7 +99,7 @@ void Planner::flush_ready(std::vector<Pending>& pending, bool all) {
 
 void Planner::note_read_clause() {
     if (wrote_) {
-        add(coord(OpKind::Eager, true));
+        add(coord(Eager{}, true));
         wrote_ = false;
     }
     if (!read_) reads_from_ = plan_->steps.size();
@@ -127,7 +114,7 @@ void Planner::note_read_clause() {
 // through the coordinator.
 void Planner::note_write_clause(bool rels_only) {
     if (read_ && !(rels_only && reads_only_nodes())) {
-        add(coord(OpKind::Eager, true));
+        add(coord(Eager{}, true));
         read_ = false;
     }
     wrote_ = true;
@@ -135,7 +122,7 @@ void Planner::note_write_clause(bool rels_only) {
 
 bool Planner::reads_only_nodes() const {
     for (size_t i = reads_from_; i < plan_->steps.size(); ++i) {
-        switch (plan_->steps[i].op) {
+        switch (plan_->steps[i].kind()) {
             case OpKind::ScanNodes:
             case OpKind::NodeIndexSeek:
             case OpKind::Filter:
@@ -155,14 +142,12 @@ bool Planner::reads_only_nodes() const {
 void Planner::clear_dead_slots() {
     std::set<int> live(pinned_.begin(), pinned_.end());
     for (auto& [k, v] : scope_) live.insert(v.slot);
-    Step p;
-    p.op = OpKind::Project;
-    p.loc = {LocKind::Any, -1};
+    Project p;
     for (int s = 0; s < next_slot_; ++s) {
         if (live.count(s)) continue;
         p.outputs.push_back({s, std::make_unique<CExpr>(EK::Literal)});
     }
-    if (!p.outputs.empty()) add(std::move(p));
+    if (!p.outputs.empty()) add(step({LocKind::Any, -1}, std::move(p)));
 }
 
 // Attaches the data of entity columns while the rows are still at the shards.
@@ -170,9 +155,7 @@ void Planner::attach_outputs(const std::map<std::string, Var>& outs) {
     for (auto& [k, v] : outs) {
         if (!entity_type(v.type) || attached_.count(v.slot)) continue;
         if (ordered_) {
-            Step a = coord(OpKind::AttachDeep, true);
-            a.slots = {v.slot};
-            add(std::move(a));
+            add(coord(AttachDeep{{v.slot}}, true));
             attached_.insert(v.slot);
             continue;
         }

@@ -1,6 +1,7 @@
-// Text form of plans for EXPLAIN: one line per step with its location.
+// Text form of plans for EXPLAIN (one line per step with its location), and deep copies.
 #include <lora/plan/plan.hpp>
 
+#include <optional>
 #include <sstream>
 
 namespace lora::plan {
@@ -49,9 +50,120 @@ const char* op_name(OpKind op) {
 
 }  // namespace
 
+namespace {
+
+// The parts of a step's operator EXPLAIN shows, in the order it shows them.
+struct Shown {
+    int slot = -1;
+    int rel = -1;
+    int to = -1;
+    std::vector<std::string> labels;
+    std::vector<std::string> types;
+    const VarExpand* hops = nullptr;
+    const exec::ProcedureEntry* procedure = nullptr;
+    std::optional<exec::Direction> dir;
+    std::string key;
+    const IndexSeek* seek = nullptr;
+    const std::vector<std::pair<std::string, int>>* unpack = nullptr;
+};
+
+struct ShowOp {
+    Shown& s;
+    void operator()(const ScanNodes& o) {
+        s.slot = o.slot;
+        if (o.label) s.labels.push_back(*o.label);
+    }
+    void operator()(const NodeIndexSeek& o) {
+        s.slot = o.slot;
+        s.labels.push_back(o.label);
+        s.seek = o.seek.get();
+    }
+    void operator()(const Expand& o) {
+        s.slot = o.from;
+        s.rel = o.rel;
+        s.to = o.to;
+        s.types = o.types;
+        s.dir = o.dir;
+    }
+    void operator()(const VarExpand& o) {
+        s.slot = o.from;
+        s.rel = o.rel;
+        s.to = o.to;
+        s.types = o.types;
+        s.hops = &o;
+        s.dir = o.dir;
+    }
+    void operator()(const Unwind& o) {
+        s.slot = o.slot;
+        if (!o.unpack.empty()) s.unpack = &o.unpack;
+    }
+    void operator()(const Attach& o) { s.slot = o.slot; }
+    void operator()(const CreateNode& o) {
+        s.slot = o.slot;
+        s.labels = o.labels;
+    }
+    void operator()(const CreateRel& o) {
+        s.slot = o.start;
+        s.rel = o.rel;
+        s.to = o.end;
+        s.types = {o.type};
+    }
+    void operator()(const SetProperty& o) {
+        s.slot = o.slot;
+        s.key = o.key;
+    }
+    void operator()(const SetProperties& o) { s.slot = o.slot; }
+    void operator()(const SetLabels& o) {
+        s.slot = o.slot;
+        s.labels = o.labels;
+    }
+    void operator()(const RemoveProperty& o) {
+        s.slot = o.slot;
+        s.key = o.key;
+    }
+    void operator()(const RemoveLabels& o) {
+        s.slot = o.slot;
+        s.labels = o.labels;
+    }
+    void operator()(const DeleteRel& o) { s.slot = o.slot; }
+    void operator()(const DeleteNode& o) { s.slot = o.slot; }
+    void operator()(const OptionalBegin& o) { s.slot = o.tag; }
+    void operator()(const SubqueryEnd& o) {
+        s.slot = o.result;
+        s.to = o.value;
+    }
+    void operator()(const CallProcedure& o) { s.procedure = o.procedure.get(); }
+    void operator()(const VectorBegin& o) { s.to = o.tag; }
+    void operator()(const VectorSearch& o) {
+        s.slot = o.node;
+        s.to = o.tag;
+    }
+    void operator()(const VectorTopK& o) {
+        s.slot = o.node;
+        s.to = o.tag;
+    }
+    void operator()(const MergeEnd& o) { s.slot = o.flag; }
+    void operator()(const MergeJoin& o) { s.slot = o.flag; }
+    // Filter, Project, AttachDeep, OptionalEnd, Distinct, Aggregate, Sort, Skip, Limit,
+    // Eager, Produce: the name says it.
+    template <typename T>
+    void operator()(const T&) {}
+};
+
+Shown shown(const Operator& op) {
+    Shown s;
+    std::visit(ShowOp{s}, op);
+    return s;
+}
+
+}  // namespace
+
+int Step::main_slot() const { return shown(op).slot; }
+
 std::string Step::describe() const {
+    const Shown f = shown(op);
     std::ostringstream o;
-    o << op_name(op);
+    o << op_name(kind());
     switch (loc.kind) {
         case LocKind::Any: o << " @any"; break;
         case LocKind::Shard: o << " @shard(slot " << loc.slot << ")"; break;
@@ -60,25 +172,26 @@ std::string Step::describe() const {
         case LocKind::Coordinator: o << " @coordinator"; break;
     }
     if (barrier) o << " [barrier]";
-    if (guard_slot >= 0) o << " if slot " << guard_slot << (guard_value ? " = true" : " = false");
-    if (slot >= 0) o << " slot=" << slot;
-    if (rel_slot >= 0) o << " rel=" << rel_slot;
-    if (to_slot >= 0) o << " to=" << to_slot;
-    for (const auto& l : labels) o << " :" << l;
-    if (!types.empty()) {
+    if (guard.slot >= 0) o << " if slot " << guard.slot << (guard.value ? " = true" : " = false");
+    if (f.slot >= 0) o << " slot=" << f.slot;
+    if (f.rel >= 0) o << " rel=" << f.rel;
+    if (f.to >= 0) o << " to=" << f.to;
+    for (const auto& l : f.labels) o << " :" << l;
+    if (!f.types.empty()) {
         o << " [";
-        for (size_t i = 0; i < types.size(); ++i) o << (i ? "|" : ":") << types[i];
+        for (size_t i = 0; i < f.types.size(); ++i) o << (i ? "|" : ":") << f.types[i];
         o << "]";
     }
-    if (op == OpKind::VarExpand)
-        o << " *" << min_hops << ".." << (max_hops < 0 ? std::string() : std::to_string(max_hops));
-    if (procedure) o << " " << procedure->signature.name;
-    if (op == OpKind::Expand || op == OpKind::VarExpand)
-        o << (dir == exec::Direction::Outgoing   ? " ->"
-              : dir == exec::Direction::Incoming ? " <-"
-                                                 : " --");
-    if (!key.empty()) o << " ." << key;
-    if (seek) {
+    if (f.hops)
+        o << " *" << f.hops->min_hops << ".."
+          << (f.hops->max_hops < 0 ? std::string() : std::to_string(f.hops->max_hops));
+    if (f.procedure) o << " " << f.procedure->signature.name;
+    if (f.dir)
+        o << (*f.dir == exec::Direction::Outgoing   ? " ->"
+              : *f.dir == exec::Direction::Incoming ? " <-"
+                                                    : " --");
+    if (!f.key.empty()) o << " ." << f.key;
+    if (const IndexSeek* seek = f.seek) {
         o << " (";
         for (size_t i = 0; i < seek->properties.size(); ++i)
             o << (i ? ", " : "") << seek->properties[i];
@@ -94,7 +207,8 @@ std::string Step::describe() const {
         o << " index=" << seek->index;
         if (seek->recheck) o << " (replaces its filter)";
     }
-    if (!unpack.empty()) {
+    if (f.unpack) {
+        const auto& unpack = *f.unpack;
         o << " unpack {";
         for (size_t i = 0; i < unpack.size(); ++i)
             o << (i ? ", " : "") << unpack[i].first << " -> slot " << unpack[i].second;
@@ -107,40 +221,48 @@ namespace {
 
 CExprPtr copy(const CExprPtr& e) { return e ? exec::clone(*e) : nullptr; }
 
+// Operators own their expressions: a copy clones them (the rest is copied as it is).
+struct CloneOp {
+    template <typename T>
+    Operator operator()(const T& o) const {  // an operator without expressions
+        return o;
+    }
+    Operator operator()(const Filter& o) const { return Filter{copy(o.pred)}; }
+    Operator operator()(const Project& o) const {
+        Project c;
+        for (const auto& p : o.outputs) c.outputs.push_back({p.slot, copy(p.expr)});
+        return c;
+    }
+    Operator operator()(const Unwind& o) const { return Unwind{o.slot, copy(o.list), o.unpack}; }
+    Operator operator()(const CreateNode& o) const {
+        return CreateNode{o.slot, o.labels, copy(o.props)};
+    }
+    Operator operator()(const CreateRel& o) const {
+        return CreateRel{o.start, o.rel, o.end, o.type, copy(o.props)};
+    }
+    Operator operator()(const SetProperty& o) const {
+        return SetProperty{o.slot, o.key, copy(o.value)};
+    }
+    Operator operator()(const SetProperties& o) const {
+        return SetProperties{o.slot, o.merge, copy(o.value)};
+    }
+    Operator operator()(const CallProcedure& o) const {
+        CallProcedure c;
+        c.procedure = o.procedure;
+        for (const auto& a : o.args) c.args.push_back(copy(a));
+        c.yields = o.yields;
+        return c;
+    }
+    Operator operator()(const Skip& o) const { return Skip{copy(o.count)}; }
+    Operator operator()(const Limit& o) const { return Limit{copy(o.count)}; }
+};
+
 Step clone_step(const Step& s) {
     Step c;
-    c.op = s.op;
     c.loc = s.loc;
     c.barrier = s.barrier;
-    c.slot = s.slot;
-    c.rel_slot = s.rel_slot;
-    c.to_slot = s.to_slot;
-    c.dir = s.dir;
-    c.to_bound = s.to_bound;
-    c.rel_bound = s.rel_bound;
-    c.labels = s.labels;
-    c.types = s.types;
-    c.key = s.key;
-    c.merge_props = s.merge_props;
-    c.detach = s.detach;
-    c.expr = copy(s.expr);
-    for (const auto& o : s.outputs) c.outputs.push_back({o.slot, copy(o.expr)});
-    c.slots = s.slots;
-    c.key_slots = s.key_slots;
-    c.aggs = s.aggs;
-    c.sort = s.sort;
-    c.pair = s.pair;
-    c.aux_slot = s.aux_slot;
-    c.guard_slot = s.guard_slot;
-    c.guard_value = s.guard_value;
-    c.min_hops = s.min_hops;
-    c.max_hops = s.max_hops;
-    c.reversed = s.reversed;
-    c.procedure = s.procedure;
-    for (const auto& a : s.args) c.args.push_back(copy(a));
-    c.yields = s.yields;
-    c.seek = s.seek;
-    c.unpack = s.unpack;
+    c.guard = s.guard;
+    c.op = std::visit(CloneOp{}, s.op);
     return c;
 }
 
@@ -181,9 +303,10 @@ std::string Plan::explain() const {
     }
     for (size_t i = 0; i < steps.size(); ++i) {
         o << i << ": " << steps[i].describe();
-        if (steps[i].slot >= 0 && static_cast<size_t>(steps[i].slot) < slot_names.size() &&
-            slot_names[static_cast<size_t>(steps[i].slot)][0] != ' ')
-            o << " (" << slot_names[static_cast<size_t>(steps[i].slot)] << ")";
+        const int slot = steps[i].main_slot();
+        if (slot >= 0 && static_cast<size_t>(slot) < slot_names.size() &&
+            slot_names[static_cast<size_t>(slot)][0] != ' ')
+            o << " (" << slot_names[static_cast<size_t>(slot)] << ")";
         o << "\n";
     }
     return o.str();

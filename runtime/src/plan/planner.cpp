@@ -53,7 +53,7 @@ PlanPtr Planner::run_single(const SingleQuery& q) {
         // Nothing to return: the rows end wherever they are (a shard drops them) instead
         // of travelling to the coordinator to be dropped there.
         Step s;
-        s.op = OpKind::Produce;
+        s.op = Produce{};
         s.loc.kind = LocKind::Any;
         add(std::move(s));
     }
@@ -75,32 +75,31 @@ Var Planner::declare(const std::string& name, VT type) {
     return v;
 }
 
-Step Planner::coord(OpKind op, bool barrier) {
+Step Planner::coord(Operator op, bool barrier) {
     Step s;
-    s.op = op;
+    s.op = std::move(op);
     s.loc.kind = LocKind::Coordinator;
     s.barrier = barrier;
     return s;
 }
 
 void Planner::add(Step s) {
-    if (s.op == OpKind::Sort)
+    if (s.kind() == OpKind::Sort)
         ordered_ = true;
     else if (s.loc.kind != LocKind::Any && s.loc.kind != LocKind::Coordinator)
         ordered_ = false;
-    if (guard_slot_ >= 0 && !s.barrier && s.guard_slot < 0) {
-        s.guard_slot = guard_slot_;
-        s.guard_value = guard_value_;
-    }
+    if (guard_slot_ >= 0 && !s.barrier && s.guard.slot < 0) s.guard = {guard_slot_, guard_value_};
     switch (s.loc.kind) {
         case LocKind::Coordinator: here_ = -1; break;
         case LocKind::Shard: here_ = s.loc.slot; break;
-        case LocKind::AllShards: here_ = (s.op == OpKind::ScanNodes) ? s.slot : -1; break;
-        case LocKind::NewNode: here_ = s.slot; break;
+        case LocKind::AllShards:
+            here_ = s.kind() == OpKind::ScanNodes ? std::get<ScanNodes>(s.op).slot : -1;
+            break;
+        case LocKind::NewNode: here_ = std::get<CreateNode>(s.op).slot; break;
         case LocKind::Any: break;
     }
-    if (s.op == OpKind::Expand) here_ = s.slot;
-    switch (s.op) {
+    if (const auto* e = std::get_if<Expand>(&s.op)) here_ = e->from;
+    switch (s.kind()) {
         case OpKind::CreateNode:
         case OpKind::CreateRel:
         case OpKind::SetProperty:

@@ -4,6 +4,8 @@
 
 #include <lora/plan/planner.hpp>
 
+#include <lora/errors.hpp>
+
 #include <lora/error.hpp>
 
 #include <functional>
@@ -20,10 +22,7 @@ using namespace lora::cypher;
 using exec::CExpr;
 using exec::EK;
 
-[[noreturn]] inline void unsupported(const std::string& what) {
-    throw Error(ErrorClass::Semantic, ErrorPhase::Compile, "NotSupported", "UnsupportedFeature",
-                "Not supported yet: " + what);
-}
+[[noreturn]] inline void unsupported(const std::string& what) { throw errors::not_supported(what); }
 
 [[noreturn]] inline void undefined(const std::string& name) {
     throw_semantic("SyntaxError", "UndefinedVariable", "Variable `" + name + "` not defined");
@@ -96,7 +95,15 @@ private:
 
     int new_slot(const std::string& name);
     Var declare(const std::string& name, VT type);
-    Step coord(OpKind op, bool barrier = false);
+    // A step at `loc` running `op`.
+    static Step step(Location loc, Operator op) {
+        Step s;
+        s.loc = loc;
+        s.op = std::move(op);
+        return s;
+    }
+
+    Step coord(Operator op, bool barrier = false);
     void add(Step s);
     std::string anon() { return " anon" + std::to_string(anon_++); }
 
@@ -176,7 +183,7 @@ private:
     VT type_of(const Expr& e) const;
     void plan_projection(const ProjectionBody& body, const Expr* where, bool is_return);
     Var project_item(const Expr& e, const std::string& name);
-    void add_skip_limit(OpKind op, const Expr& e);
+    CExprPtr skip_limit_count(const Expr& e);
 
     // ---------------------------------------- CREATE: create.cpp
 

@@ -21,17 +21,16 @@ bool contains_aggregate(const Expr& e) {
 void Planner::plan_unwind(const Clause& c) {
     Info info;
     auto e = compile(*c.expr, info);
-    Step s;
-    s.op = OpKind::Unwind;
-    s.loc = place(info);
-    s.expr = std::move(e);
+    Location loc = place(info);
+    Unwind s;
+    s.list = std::move(e);
     if (lookup(c.variable))
         throw_semantic("SyntaxError", "VariableAlreadyBound",
                        "Variable `" + c.variable + "` already declared");
     Var v = declare(c.variable, VT::Value);
     scope_[c.variable].may_entity = info.may_entity;
     s.slot = v.slot;
-    add(std::move(s));
+    add(step(loc, std::move(s)));
 }
 
 VT Planner::type_of(const Expr& e) const {
@@ -129,17 +128,15 @@ void Planner::plan_projection(const ProjectionBody& body, const Expr* where, boo
         }
         agg_sink_ = nullptr;
         agg_blocked_ = saved_agg_blocked;
-        Step a = coord(OpKind::Aggregate, true);
-        a.key_slots = key_slots;
-        a.key_slots.insert(a.key_slots.end(), pinned_.begin(), pinned_.end());
+        Aggregate a;
+        a.keys = key_slots;
+        a.keys.insert(a.keys.end(), pinned_.begin(), pinned_.end());
         a.aggs = std::move(aggs);
-        add(std::move(a));
+        add(coord(std::move(a), true));
         for (size_t i = 0; i < post.size(); ++i) {
-            Step p;
-            p.op = OpKind::Project;
-            p.loc = {LocKind::Any, -1};
+            Project p;
             p.outputs.push_back({post[i].first, std::move(post[i].second)});
-            add(std::move(p));
+            add(step({LocKind::Any, -1}, std::move(p)));
         }
         for (auto& it : items) out_slots.push_back(out_scope[it.name].slot);
     }
@@ -172,17 +169,13 @@ void Planner::plan_projection(const ProjectionBody& body, const Expr* where, boo
         scope_ = std::move(saved);
     }
     if (body.distinct) {
-        Step d = coord(OpKind::Distinct);
-        d.slots = out_slots;
-        add(std::move(d));
+        add(coord(Distinct{out_slots}));
     }
     if (!sort_keys.empty()) {
-        Step s = coord(OpKind::Sort, true);
-        s.sort = sort_keys;
-        add(std::move(s));
+        add(coord(Sort{sort_keys}, true));
     }
-    if (body.skip) add_skip_limit(OpKind::Skip, *body.skip);
-    if (body.limit) add_skip_limit(OpKind::Limit, *body.limit);
+    if (body.skip) add(coord(Skip{skip_limit_count(*body.skip)}));
+    if (body.limit) add(coord(Limit{skip_limit_count(*body.limit)}));
 
     if (is_return) {
         std::vector<int> deep;
@@ -192,14 +185,10 @@ void Planner::plan_projection(const ProjectionBody& body, const Expr* where, boo
                 if (!attached_.count(v.slot)) deep.push_back(v.slot);
         }
         if (!deep.empty()) {
-            Step a = coord(OpKind::AttachDeep, true);
-            a.slots = deep;
-            add(std::move(a));
+            add(coord(AttachDeep{deep}, true));
         }
-        Step p = coord(OpKind::Produce);
-        p.slots = out_slots;
         for (auto& it : items) plan_->columns.push_back(it.name);
-        add(std::move(p));
+        add(coord(Produce{out_slots}));
     } else {
         if (where) {
             // WITH ... WHERE sees the projected names, and (without DISTINCT or
@@ -231,7 +220,7 @@ Var Planner::project_item(const Expr& e, const std::string& name) {
     return Var{slot, VT::Value, info.may_entity};
 }
 
-void Planner::add_skip_limit(OpKind op, const Expr& e) {
+CExprPtr Planner::skip_limit_count(const Expr& e) {
     std::set<std::string> vars;
     collect_variables(e, vars);
     if (!vars.empty())
@@ -242,9 +231,7 @@ void Planner::add_skip_limit(OpKind op, const Expr& e) {
     scope_.clear();
     auto ce = compile(e, info);
     scope_ = std::move(saved);
-    Step s = coord(op);
-    s.expr = std::move(ce);
-    add(std::move(s));
+    return ce;
 }
 
 }  // namespace lora::plan

@@ -5,6 +5,7 @@
 // its row (a value allocated per row for nothing).
 #include <lora/plan/planner.hpp>
 
+#include <algorithm>
 #include <map>
 #include <string>
 
@@ -49,40 +50,98 @@ bool is_null_literal(const CExprPtr& e) {
     return e && e->kind == EK::Literal && e->value.is_null();
 }
 
-// Whether step `s` refers to `slot` other than through expressions, or assigns it (a
+// Whether an operator refers to `slot` other than through expressions, or assigns it (a
 // Project that only clears it is fine: the unpacked slots get cleared with it).
-bool slot_used_outside_exprs(const Step& s, int slot) {
-    auto in = [&](const std::vector<int>& v) {
-        for (int x : v)
-            if (x == slot) return true;
-        return false;
-    };
-    if (s.loc.slot == slot || s.slot == slot || s.rel_slot == slot || s.to_slot == slot ||
-        s.aux_slot == slot || s.guard_slot == slot || in(s.slots) || in(s.key_slots))
-        return true;
-    for (const auto& a : s.aggs)
-        if (a.slot == slot || in(a.arg_slots)) return true;
-    for (const auto& k : s.sort)
-        if (k.slot == slot) return true;
-    for (const auto& y : s.yields)
-        if (y.second == slot) return true;
-    for (const auto& u : s.unpack)
-        if (u.second == slot) return true;
-    for (const auto& o : s.outputs)
-        if (o.slot == slot && !is_null_literal(o.expr)) return true;
+struct SlotUse {
+    int slot;
+    bool in(const std::vector<int>& v) const {
+        return std::find(v.begin(), v.end(), slot) != v.end();
+    }
+    bool operator()(const ScanNodes& o) const { return o.slot == slot; }
     // Expressions an index seek carries are clones of filter expressions the filters
     // still hold, except the recheck; seeks are chosen after this pass, so none exist yet.
-    return s.seek != nullptr;
+    bool operator()(const NodeIndexSeek&) const { return true; }
+    bool operator()(const Expand& o) const {
+        return o.from == slot || o.rel == slot || o.to == slot;
+    }
+    bool operator()(const VarExpand& o) const {
+        return o.from == slot || o.rel == slot || o.to == slot || o.frontier == slot;
+    }
+    bool operator()(const Filter&) const { return false; }
+    bool operator()(const Project& o) const {
+        for (const auto& p : o.outputs)
+            if (p.slot == slot && !is_null_literal(p.expr)) return true;
+        return false;
+    }
+    bool operator()(const Unwind& o) const {
+        if (o.slot == slot) return true;
+        for (const auto& u : o.unpack)
+            if (u.second == slot) return true;
+        return false;
+    }
+    bool operator()(const Attach& o) const { return o.slot == slot; }
+    bool operator()(const AttachDeep& o) const { return in(o.slots); }
+    bool operator()(const CreateNode& o) const { return o.slot == slot; }
+    bool operator()(const CreateRel& o) const {
+        return o.start == slot || o.rel == slot || o.end == slot;
+    }
+    bool operator()(const SetProperty& o) const { return o.slot == slot; }
+    bool operator()(const SetProperties& o) const { return o.slot == slot; }
+    bool operator()(const SetLabels& o) const { return o.slot == slot; }
+    bool operator()(const RemoveProperty& o) const { return o.slot == slot; }
+    bool operator()(const RemoveLabels& o) const { return o.slot == slot; }
+    bool operator()(const DeleteRel& o) const { return o.slot == slot; }
+    bool operator()(const DeleteNode& o) const { return o.slot == slot; }
+    bool operator()(const OptionalBegin& o) const { return o.tag == slot; }
+    bool operator()(const OptionalEnd& o) const { return in(o.nulls); }
+    bool operator()(const SubqueryEnd& o) const { return o.result == slot || o.value == slot; }
+    bool operator()(const CallProcedure& o) const {
+        for (const auto& y : o.yields)
+            if (y.second == slot) return true;
+        return false;
+    }
+    bool operator()(const VectorBegin& o) const { return in(o.args) || o.tag == slot; }
+    bool operator()(const VectorSearch& o) const {
+        return in(o.args) || o.tag == slot || o.node == slot || o.score == slot;
+    }
+    bool operator()(const VectorTopK& o) const {
+        return in(o.args) || o.tag == slot || o.node == slot || o.score == slot;
+    }
+    bool operator()(const MergeEnd& o) const {
+        return o.flag == slot || o.group == slot || o.key == slot;
+    }
+    bool operator()(const MergeJoin& o) const {
+        return o.flag == slot || o.group == slot || in(o.created);
+    }
+    bool operator()(const Distinct& o) const { return in(o.slots); }
+    bool operator()(const Aggregate& o) const {
+        if (in(o.keys)) return true;
+        for (const auto& a : o.aggs)
+            if (a.slot == slot || in(a.arg_slots)) return true;
+        return false;
+    }
+    bool operator()(const Sort& o) const {
+        for (const auto& k : o.keys)
+            if (k.slot == slot) return true;
+        return false;
+    }
+    bool operator()(const Skip&) const { return false; }
+    bool operator()(const Limit&) const { return false; }
+    bool operator()(const Eager&) const { return false; }
+    bool operator()(const Produce& o) const { return in(o.slots); }
+};
+
+bool slot_used_outside_exprs(const Step& s, int slot) {
+    return s.loc.slot == slot || s.guard.slot == slot || std::visit(SlotUse{slot}, s.op);
 }
 
 template <typename F>
 bool all_exprs(const Step& s, F&& f) {
-    if (s.expr && !f(*s.expr)) return false;
-    for (const auto& o : s.outputs)
-        if (o.expr && !f(*o.expr)) return false;
-    for (const auto& a : s.args)
-        if (a && !f(*a)) return false;
-    return true;
+    bool all = true;
+    for_each_expr(s.op, [&](const CExprPtr& e) {
+        if (all && e && !f(*e)) all = false;
+    });
+    return all;
 }
 
 bool reads_slot(const CExpr& e, int slot) {
@@ -98,9 +157,9 @@ bool reads_slot(const CExpr& e, int slot) {
 
 void drop_unread_rel_slots(Plan& plan) {
     for (size_t i = 0; i < plan.steps.size(); ++i) {
-        Step& c = plan.steps[i];
-        if (c.op != OpKind::CreateRel || c.rel_slot < 0) continue;
-        const int r = c.rel_slot;
+        auto* c = std::get_if<CreateRel>(&plan.steps[i].op);
+        if (!c || c->rel < 0) continue;
+        const int r = c->rel;
         bool read = false;
         for (size_t j = 0; !read && j < plan.steps.size(); ++j) {
             if (j == i) continue;
@@ -108,14 +167,15 @@ void drop_unread_rel_slots(Plan& plan) {
             read = slot_used_outside_exprs(s, r) ||
                    !all_exprs(s, [&](const CExpr& e) { return !reads_slot(e, r); });
         }
-        if (!read) c.rel_slot = -1;
+        if (!read) c->rel = -1;
     }
 }
 
 void unpack_unwind_maps(Plan& plan) {
     for (size_t i = 0; i < plan.steps.size(); ++i) {
-        if (plan.steps[i].op != OpKind::Unwind || !plan.steps[i].unpack.empty()) continue;
-        const int r = plan.steps[i].slot;
+        auto* unwind = std::get_if<Unwind>(&plan.steps[i].op);
+        if (!unwind || !unwind->unpack.empty()) continue;
+        const int r = unwind->slot;
         std::map<std::string, int> keys;
         bool ok = true;
         for (size_t j = 0; ok && j < plan.steps.size(); ++j) {
@@ -133,16 +193,20 @@ void unpack_unwind_maps(Plan& plan) {
             slot = plan.slot_count++;
             // A leading space marks a planner-made slot (EXPLAIN does not name it).
             plan.slot_names.push_back(" " + base + "." + key);
-            plan.steps[i].unpack.emplace_back(key, slot);
+            unwind->unpack.emplace_back(key, slot);
         }
         for (size_t j = 0; j < plan.steps.size(); ++j) {
             if (j == i) continue;
-            Step& s = plan.steps[j];
-            if (s.expr) mark_reads(*s.expr, r, keys);
-            for (auto& a : s.args)
-                if (a) mark_reads(*a, r, keys);
+            Operator& op = plan.steps[j].op;
+            auto* project = std::get_if<Project>(&op);
+            if (!project) {
+                for_each_expr(op, [&](CExprPtr& e) {
+                    if (e) mark_reads(*e, r, keys);
+                });
+                continue;
+            }
             bool clears_r = false;
-            for (auto& o : s.outputs) {
+            for (auto& o : project->outputs) {
                 if (o.slot == r)
                     clears_r = true;
                 else if (o.expr)
@@ -151,7 +215,7 @@ void unpack_unwind_maps(Plan& plan) {
             // Where r goes out of scope (WITH), its keys go too.
             if (clears_r)
                 for (const auto& [key, slot] : keys)
-                    s.outputs.push_back({slot, std::make_unique<CExpr>(EK::Literal)});
+                    project->outputs.push_back({slot, std::make_unique<CExpr>(EK::Literal)});
         }
     }
 }

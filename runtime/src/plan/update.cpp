@@ -20,48 +20,49 @@ void Planner::plan_set(const Clause& c) {
 }
 
 void Planner::plan_set_item(const SetItem& it) {
-    Step s;
     Info info;
     switch (it.kind) {
         case SetItem::Kind::Property: {
-            s.op = OpKind::SetProperty;
-            s.slot = entity_target(*it.target->children[0], "SET");
-            s.key = it.target->name;
+            SetProperty op;
+            op.slot = entity_target(*it.target->children[0], "SET");
+            op.key = it.target->name;
+            if (it.value) op.value = compile(*it.value, info);
+            const Location loc = place(info, op.slot);
+            add(step(loc, std::move(op)));
             break;
         }
         case SetItem::Kind::Replace:
-        case SetItem::Kind::Merge:
-            s.op = OpKind::SetProperties;
-            s.slot = entity_target(*it.target, "SET");
-            s.merge_props = it.kind == SetItem::Kind::Merge;
+        case SetItem::Kind::Merge: {
+            SetProperties op;
+            op.slot = entity_target(*it.target, "SET");
+            op.merge = it.kind == SetItem::Kind::Merge;
             note_data_read(*it.value, info);
+            if (it.value) op.value = compile(*it.value, info);
+            const Location loc = place(info, op.slot);
+            add(step(loc, std::move(op)));
             break;
-        case SetItem::Kind::Labels:
-            s.op = OpKind::SetLabels;
-            s.slot = entity_target(*it.target, "SET");
-            s.labels = it.labels;
+        }
+        case SetItem::Kind::Labels: {
+            SetLabels op;
+            op.slot = entity_target(*it.target, "SET");
+            op.labels = it.labels;
+            const Location loc = place(info, op.slot);
+            add(step(loc, std::move(op)));
             break;
+        }
     }
-    if (it.value) s.expr = compile(*it.value, info);
-    s.loc = place(info, s.slot);
-    add(std::move(s));
 }
 
 void Planner::plan_remove(const Clause& c) {
     note_write_clause();
     for (const auto& it : c.remove_items) {
-        Step s;
         if (it.kind == RemoveItem::Kind::Property) {
-            s.op = OpKind::RemoveProperty;
-            s.slot = entity_target(*it.target->children[0], "REMOVE");
-            s.key = it.target->name;
+            const int slot = entity_target(*it.target->children[0], "REMOVE");
+            add(step({LocKind::Shard, slot}, RemoveProperty{slot, it.target->name}));
         } else {
-            s.op = OpKind::RemoveLabels;
-            s.slot = entity_target(*it.target, "REMOVE");
-            s.labels = it.labels;
+            const int slot = entity_target(*it.target, "REMOVE");
+            add(step({LocKind::Shard, slot}, RemoveLabels{slot, it.labels}));
         }
-        s.loc = {LocKind::Shard, s.slot};
-        add(std::move(s));
     }
 }
 
@@ -91,22 +92,13 @@ void Planner::plan_delete(const Clause& c) {
         computed.push_back(project_new(std::move(ce), info, " delete"));
     }
     for (int s : rels) {
-        Step d;
-        d.op = OpKind::DeleteRel;
-        d.slot = s;
-        d.loc = {LocKind::Shard, s};
-        add(std::move(d));
+        add(step({LocKind::Shard, s}, DeleteRel{s}));
     }
     for (int s : computed) delete_parts(s, false, c.detach);
     if ((!rels.empty() || !computed.empty()) && (!nodes.empty() || !computed.empty()))
-        add(coord(OpKind::Eager, true));
+        add(coord(Eager{}, true));
     for (int s : nodes) {
-        Step d;
-        d.op = OpKind::DeleteNode;
-        d.slot = s;
-        d.detach = c.detach;
-        d.loc = {LocKind::Shard, s};
-        add(std::move(d));
+        add(step({LocKind::Shard, s}, DeleteNode{s, c.detach}));
     }
     for (int s : computed) delete_parts(s, true, c.detach);
     attached_.clear();
@@ -121,18 +113,11 @@ void Planner::delete_parts(int slot, bool nodes, bool detach) {
             parts->quant = nodes ? 1 : 0;
             parts->children.push_back(slot_expr(slot));
             int each = new_slot(nodes ? " delete_node" : " delete_rel");
-            Step u;
-            u.op = OpKind::Unwind;
-            u.loc = {LocKind::Any, -1};
-            u.slot = each;
-            u.expr = std::move(parts);
-            add(std::move(u));
-            Step d;
-            d.op = nodes ? OpKind::DeleteNode : OpKind::DeleteRel;
-            d.slot = each;
-            d.detach = detach;
-            d.loc = {LocKind::Shard, each};
-            add(std::move(d));
+            add(step({LocKind::Any, -1}, Unwind{each, std::move(parts), {}}));
+            if (nodes)
+                add(step({LocKind::Shard, each}, DeleteNode{each, detach}));
+            else
+                add(step({LocKind::Shard, each}, DeleteRel{each}));
         },
         nullptr, nullptr);
 }

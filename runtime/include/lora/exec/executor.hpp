@@ -118,39 +118,85 @@ public:
     uint32_t shard_of(uint64_t id) const { return static_cast<uint32_t>(id % env_.shard_count); }
 
 private:
+    // exec/executor.cpp: dispatch, row budget, cancellation.
     void run_step(size_t step, Row& row);
     void run_barrier_step(size_t step, std::vector<Row>& rows);
     // A source step may produce another row now; false: defer the rest.
     bool take_budget();
     void check_cancelled(size_t i) const;
-    void produce_scan(const plan::Step& s, size_t step, Row& row,
+
+    // The operators, one family per file in exec/ops/. A step function gets its operator
+    // (plan/plan.hpp), its step index and input row and pushes its output rows into the next step;
+    // a barrier function gets all the rows of its step. scan.cpp
+    void scan(const plan::ScanNodes& op, size_t step, Row& row);
+    void produce_scan(const plan::ScanNodes& op, size_t step, Row& row,
                       std::shared_ptr<const std::vector<uint64_t>> ids, size_t pos);
-    void produce_unwind(const plan::Step& s, size_t step, Row& row, const Value& list, size_t pos);
+    // index_seek.cpp
+    void index_seek(const plan::NodeIndexSeek& op, size_t step, Row& row);
+    // The catalog ids of a seek step (cached), or null when a name is unknown.
+    struct SeekIds;
+    const SeekIds* seek_ids(const plan::NodeIndexSeek& op, size_t step);
+    void warm_seeks(const plan::NodeIndexSeek& op, size_t step, std::vector<Row>& rows);
+    // expand.cpp, var_expand.cpp
+    void expand(const plan::Expand& op, size_t step, Row& row);
+    void var_expand(const plan::VarExpand& op, size_t step, Row& row);
+    // row_ops.cpp
+    void filter(const plan::Filter& op, size_t step, Row& row);
+    void project(const plan::Project& op, size_t step, Row& row);
+    void produce(const plan::Produce& op, Row& row);
+    void eager(size_t step, std::vector<Row>& rows);
+    // unwind.cpp
+    void unwind(const plan::Unwind& op, size_t step, Row& row);
+    void produce_unwind(const plan::Unwind& op, size_t step, Row& row, const Value& list,
+                        size_t pos);
     // Binds an UNWIND element: into its slot, or a map's keys into the unpacked slots.
-    void bind_unwound(const plan::Step& s, Row& row, Value v);
-    void scan(const plan::Step& s, size_t step, Row& row);
-    void index_seek(const plan::Step& s, size_t step, Row& row);  // exec/index_seek.cpp
-    void expand(const plan::Step& s, size_t step, Row& row);
-    void var_expand(const plan::Step& s, size_t step, Row& row);
-    std::vector<bool> matched_inputs(const plan::Step& end, const std::vector<Row>& rows,
-                                     size_t inputs) const;
-    void call_procedure(const plan::Step& s, size_t step, Row& row);
-    // db.index.vector.queryNodes steps (exec/vector_query.cpp).
-    void vector_begin(const plan::Step& s, size_t step, Row& row);
-    void vector_search(const plan::Step& s, size_t step, Row& row);
-    void vector_topk(const plan::Step& s, size_t step, std::vector<Row>& rows);
-    void create_node(const plan::Step& s, size_t step, Row& row);
-    void create_rel(const plan::Step& s, size_t step, Row& row);
-    void create_rel_literal(const plan::Step& s, size_t step, Row& row);
-    void create_node_literal(const plan::Step& s, size_t step, Row& row);
-    void finish_create_rel(const plan::Step& s, size_t step, Row& row, uint64_t rel, uint64_t start,
-                           uint64_t end, uint32_t type);
-    void set_property(const plan::Step& s, Row& row);
-    void set_properties(const plan::Step& s, Row& row);
-    void labels(const plan::Step& s, Row& row, bool add);
-    void remove_property(const plan::Step& s, Row& row);
+    void bind_unwound(const plan::Unwind& op, Row& row, Value v);
+    // attach.cpp
+    void attach(const plan::Attach& op, size_t step, Row& row);
+    // distinct.cpp
+    void distinct(const plan::Distinct& op, size_t step, Row& row);
+    // sort.cpp
+    void sort(const plan::Sort& op, size_t step, std::vector<Row>& rows);
+    void skip(const plan::Skip& op, size_t step, Row& row);
+    void limit(const plan::Limit& op, size_t step, Row& row);
+    int64_t count_arg(const CExpr& count, Row& row, const char* what);
+    // aggregate.cpp
+    void aggregate(const plan::Aggregate& op, size_t step, std::vector<Row>& rows);
+    // optional.cpp
+    void optional_begin(const plan::OptionalBegin& op, size_t step, Row& row);
+    void optional_end(const plan::OptionalEnd& op, size_t step, std::vector<Row>& rows);
+    void subquery_end(const plan::SubqueryEnd& op, size_t step, std::vector<Row>& rows);
+    std::vector<bool> matched_inputs(int begin, const std::vector<Row>& rows, size_t inputs) const;
+    // merge.cpp
+    void merge_end(const plan::MergeEnd& op, size_t step, std::vector<Row>& rows);
+    void merge_join(const plan::MergeJoin& op, size_t step, std::vector<Row>& rows);
+    // call_procedure.cpp
+    void call_procedure(const plan::CallProcedure& op, size_t step, Row& row);
+    // vector_query.cpp: db.index.vector.queryNodes steps.
+    void vector_begin(const plan::VectorBegin& op, size_t step, Row& row);
+    void vector_search(const plan::VectorSearch& op, size_t step, Row& row);
+    void vector_topk(const plan::VectorTopK& op, size_t step, std::vector<Row>& rows);
+    // create.cpp
+    void create_node(const plan::CreateNode& op, size_t step, Row& row);
+    void create_rel(const plan::CreateRel& op, size_t step, Row& row);
+    void create_rel_literal(const plan::CreateRel& op, size_t step, Row& row);
+    void create_node_literal(const plan::CreateNode& op, size_t step, Row& row);
+    void finish_create_rel(const plan::CreateRel& op, size_t step, Row& row, uint64_t rel,
+                           uint64_t start, uint64_t end, uint32_t type);
+    struct CreateIds;
+    // set_remove.cpp
+    void set_property(const plan::SetProperty& op, Row& row);
+    void set_properties(const plan::SetProperties& op, Row& row);
+    void set_labels(const plan::SetLabels& op, Row& row);
+    void remove_labels(const plan::RemoveLabels& op, Row& row);
+    void labels(int slot, const std::vector<std::string>& names, Row& row, bool add);
+    void remove_property(const plan::RemoveProperty& op, Row& row);
+    // delete.cpp
+    void delete_rel(const plan::DeleteRel& op, Row& row);
     void delete_rel(uint64_t rel);
-    void delete_node(const plan::Step& s, Row& row);
+    void delete_node(const plan::DeleteNode& op, Row& row);
+
+    // exec/writes.cpp: the logged partition changes every write goes through.
     void mutate(uint32_t shard, const Mutation& m);
     const std::string& name_of(storage::Catalog::Kind kind, uint32_t id) const;
     void lock(uint64_t id, bool rel);
@@ -162,7 +208,6 @@ private:
     uint64_t w_create_rel(uint64_t start, uint32_t type, uint64_t end);
     void w_add_in_edge(uint64_t end, uint64_t rel, uint32_t type, uint64_t start);
     void w_remove_in_edge(uint64_t end, uint64_t rel, uint32_t type, uint64_t start);
-    int64_t count_arg(const plan::Step& s, Row& row, const char* what);
 
     EvalEnv eval_env() const;
     // Reads see the transaction's snapshot: commits up to start_ts and its own changes.
@@ -179,7 +224,7 @@ private:
     std::unordered_map<size_t, std::vector<Row>> optional_inputs_;
     std::unordered_map<size_t, int64_t> optional_seq_;
     std::unordered_map<size_t, std::vector<std::vector<Row>>> merge_groups_;
-    // NodeIndexSeek (exec/index_seek.cpp): catalog ids of each seek step's label and keys,
+    // NodeIndexSeek (exec/ops/index_seek.cpp): catalog ids of each seek step's label and keys,
     // and a scratch list of the ids a seek found.
     struct SeekIds {
         bool found = false;
@@ -188,9 +233,6 @@ private:
     };
     std::unordered_map<size_t, SeekIds> seek_ids_;
     std::vector<uint64_t> seek_out_;
-    // The catalog ids of a seek step (cached), or null when a name is unknown.
-    const SeekIds* seek_ids(const plan::Step& s, size_t step);
-    void warm_seeks(const plan::Step& s, size_t step, std::vector<Row>& rows);
     std::vector<Value> warm_values_;
     // CreateNode / CreateRel with a literal property map: catalog ids per step (a key's id
     // is -1 until it is first written), the keys' indices in Map order, and the values of

@@ -11,7 +11,11 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <type_traits>
+#include <utility>
+#include <variant>
 #include <vector>
 
 namespace lora::plan {
@@ -33,50 +37,44 @@ struct Location {
     int slot = -1;
 };
 
+// The kind of a step's operator: the index of its alternative in `Operator` (below), so switches
+// over steps read by name. The structs below say what each operator does.
 enum class OpKind : uint8_t {
-    ScanNodes,       // slot <- every local node (with `labels[0]` if given)
-    NodeIndexSeek,   // slot <- local nodes with `labels[0]` whose indexed value matches `seek`
-                     // (a superset: the filters it replaced stay in the plan)
-    Expand,          // from slot -[rel_slot]- to_slot, at shard(from)
-    VarExpand,       // from slot -[rel_slot*min..max]- to_slot, hopping shard to shard:
-                     // the row re-enters this step at the shard of its frontier (aux_slot)
-    Filter,          // keep rows where expr is true
-    Project,         // outputs[i].slot <- outputs[i].expr
-    Unwind,          // slot <- each element of expr
-    Attach,          // snapshot the data of the entity in slot into the row (at its shard)
-    AttachDeep,      // coordinator: attach every entity nested in the values of `slots`
-    CreateNode,      // slot <- new node with labels and properties expr
-    CreateRel,       // rel_slot <- new relationship slot -[type]-> to_slot, at shard(slot)
-    SetProperty,     // slot.key = expr
-    SetProperties,   // slot = expr (replace) or slot += expr (merge_props)
-    SetLabels,       // slot:labels
-    RemoveProperty,  // REMOVE slot.key
-    RemoveLabels,    // REMOVE slot:labels
-    DeleteRel,       // DELETE the relationship in slot
-    DeleteNode,      // [DETACH] DELETE the node in slot
+    ScanNodes,
+    NodeIndexSeek,
+    Expand,
+    VarExpand,
+    Filter,
+    Project,
+    Unwind,
+    Attach,
+    AttachDeep,
+    CreateNode,
+    CreateRel,
+    SetProperty,
+    SetProperties,
+    SetLabels,
+    RemoveProperty,
+    RemoveLabels,
+    DeleteRel,
+    DeleteNode,
     // Coordinator steps.
-    OptionalBegin,  // tag each row with a sequence number in `slot`, remember it
-    OptionalEnd,    // barrier: rows whose tag produced nothing come back null-extended
-    SubqueryEnd,    // barrier: each remembered input row of `pair` continues with the list of
-                    // `expr` values its subquery rows produced in `slot` (count if no expr)
-    CallProcedure,  // rows for each output row of a registered procedure
-    // db.index.vector.queryNodes (exec/vector_query.cpp); key_slots = {index name, k, query
-    // vector} computed before, to_slot = the input row's tag.
-    VectorBegin,   // checks the arguments, tags the row
-    VectorSearch,  // @all-shards: slot <- each local top-k node, aux_slot <- its score
-    VectorTopK,    // barrier: per tag, the k best rows by score (descending), in order
-    MergeEnd,      // barrier: matched rows go on flagged true (in `slot`); each distinct
-                   // merge key (key_slots) of the unmatched inputs goes on once, flagged
-                   // false, to create the pattern; group index in aux_slot
-    MergeJoin,     // barrier: rows of a group created once hand the new entities (`slots`)
-                   // to the other inputs of the group, which continue as matched
-    Distinct,      // drop rows equivalent on `slots` to one seen before
-    Aggregate,     // barrier: group by keys, compute aggregates
-    Sort,          // barrier: order by sort keys
-    Skip,          // drop the first expr rows
-    Limit,         // keep the first expr rows
-    Eager,         // barrier: let everything before finish before anything after starts
-    Produce,       // final: emit `slots` as a result row
+    OptionalBegin,
+    OptionalEnd,
+    SubqueryEnd,
+    CallProcedure,
+    VectorBegin,
+    VectorSearch,
+    VectorTopK,
+    MergeEnd,
+    MergeJoin,
+    Distinct,
+    Aggregate,
+    Sort,
+    Skip,
+    Limit,
+    Eager,
+    Produce,
 };
 
 struct ProjectItem {
@@ -120,46 +118,313 @@ struct SchemaCommand {
     std::string name;            // DropIndex
 };
 
-struct Step {
-    OpKind op;
-    Location loc;
-    bool barrier = false;
+// A step acts only on rows whose guard slot holds the guard value; the others pass through
+// to the next step (MERGE's create branch and its ON MATCH / ON CREATE items).
+struct Guard {
+    int slot = -1;  // -1: every row
+    bool value = false;
+};
 
-    int slot = -1;      // main variable
-    int rel_slot = -1;  // Expand / CreateRel
-    int to_slot = -1;   // Expand / CreateRel
+// ---------------------------------------------------------------- operators
+// One struct per operator: what that operator reads and writes. A slot of -1 is unused.
+
+// slot <- every local node the snapshot sees (with `label`, if given).
+struct ScanNodes {
+    int slot = -1;
+    std::optional<std::string> label;
+};
+
+// slot <- the local nodes with `label` whose indexed value matches `seek` (a superset:
+// the filters it replaced stay in the plan). Made from a ScanNodes by plan/index_rewrite.cpp.
+struct NodeIndexSeek {
+    int slot = -1;
+    std::string label;
+    std::shared_ptr<const IndexSeek> seek;
+};
+
+// from -[rel]- to, at the shard of `from`.
+struct Expand {
+    int from = -1;
+    int rel = -1;
+    int to = -1;
     exec::Direction dir = exec::Direction::Outgoing;
-    bool to_bound = false;             // Expand into an already bound node
-    bool rel_bound = false;            // Expand along an already bound relationship
-    std::vector<std::string> labels;   // ScanNodes / Expand target labels / Create / Set / Remove
-    std::vector<std::string> types;    // Expand relationship types (any of)
-    std::string key;                   // SetProperty / RemoveProperty
-    bool merge_props = false;          // SetProperties: += instead of =
-    bool detach = false;               // DeleteNode
-    CExprPtr expr;                     // Filter / Unwind / Create props / Set value / Skip / Limit
-    std::vector<ProjectItem> outputs;  // Project
-    std::vector<int> slots;            // Distinct / AttachDeep / Produce / OptionalEnd nulls
-    std::vector<int> key_slots;        // Aggregate group keys
-    std::vector<AggItem> aggs;         // Aggregate
-    std::vector<SortKey> sort;         // Sort
-    int pair = -1;                     // OptionalEnd / SubqueryEnd: index of the begin step
-    int aux_slot = -1;                 // VarExpand frontier; MergeEnd/MergeJoin group
-    int guard_slot = -1;               // when set, the step acts only on rows whose guard
-    bool guard_value = false;          // slot holds this boolean; others pass through
-    int64_t min_hops = 1;              // VarExpand
-    int64_t max_hops = -1;             // VarExpand, -1 = unbounded
-    bool reversed = false;             // VarExpand walks the pattern right to left: the
-                                       // relationship list is emitted in pattern order
-    std::shared_ptr<const exec::ProcedureEntry> procedure;  // CallProcedure
-    std::vector<CExprPtr> args;                             // CallProcedure arguments
-    std::vector<std::pair<std::string, int>> yields;        // CallProcedure: output field -> slot
-    std::shared_ptr<const IndexSeek> seek;                  // NodeIndexSeek
-    // Unwind: keys of a map element copied into slots, the element's own slot left null
-    // (plan/unwind_unpack.cpp); other elements are bound as they are.
-    std::vector<std::pair<std::string, int>> unpack;
+    bool to_bound = false;           // into an already bound node: only checks it
+    bool rel_bound = false;          // along an already bound relationship: only checks it
+    std::vector<std::string> types;  // any of these (empty: any type)
+};
 
+// from -[rel*min_hops..max_hops]- to, hopping shard to shard: the row re-enters this step at
+// the shard of its frontier node. `rel` holds the list of relationships walked so far.
+struct VarExpand {
+    int from = -1;
+    int rel = -1;
+    int to = -1;
+    int frontier = -1;  // the node the next hop starts from (null on the first entry)
+    exec::Direction dir = exec::Direction::Outgoing;
+    bool to_bound = false;
+    std::vector<std::string> types;
+    int64_t min_hops = 1;
+    int64_t max_hops = -1;  // -1: unbounded
+    bool reversed = false;  // walks the pattern right to left: `rel` is emitted in pattern order
+};
+
+// Keeps the rows where `pred` is true.
+struct Filter {
+    CExprPtr pred;
+};
+
+// outputs[i].slot <- outputs[i].expr, in order.
+struct Project {
+    std::vector<ProjectItem> outputs;
+};
+
+// slot <- each element of `list`. With `unpack`, a map element's keys go into their own
+// slots and `slot` is left null (plan/unwind_unpack.cpp); other elements are bound as they are.
+struct Unwind {
+    int slot = -1;
+    CExprPtr list;
+    std::vector<std::pair<std::string, int>> unpack;  // key -> slot
+};
+
+// Copies the labels and properties of the entity in `slot` into the row (at its shard).
+struct Attach {
+    int slot = -1;
+};
+
+// Coordinator barrier: attaches every entity nested in the values of `slots` (the query
+// actor fetches them from their shards before releasing the barrier).
+struct AttachDeep {
+    std::vector<int> slots;
+};
+
+// slot <- a new node with `labels` and the properties of `props` (a map, or null).
+struct CreateNode {
+    int slot = -1;
+    std::vector<std::string> labels;
+    CExprPtr props;
+};
+
+// rel <- a new relationship start -[:type]-> end, at the shard of `start`. rel is -1 when
+// nothing reads it (plan/unwind_unpack.cpp).
+struct CreateRel {
+    int start = -1;
+    int rel = -1;
+    int end = -1;
+    std::string type;
+    CExprPtr props;
+};
+
+// SET slot.key = value
+struct SetProperty {
+    int slot = -1;
+    std::string key;
+    CExprPtr value;
+};
+
+// SET slot = value (replace), or SET slot += value (merge).
+struct SetProperties {
+    int slot = -1;
+    bool merge = false;
+    CExprPtr value;
+};
+
+// SET slot:labels
+struct SetLabels {
+    int slot = -1;
+    std::vector<std::string> labels;
+};
+
+// REMOVE slot.key
+struct RemoveProperty {
+    int slot = -1;
+    std::string key;
+};
+
+// REMOVE slot:labels
+struct RemoveLabels {
+    int slot = -1;
+    std::vector<std::string> labels;
+};
+
+// DELETE the relationship in slot.
+struct DeleteRel {
+    int slot = -1;
+};
+
+// [DETACH] DELETE the node in slot.
+struct DeleteNode {
+    int slot = -1;
+    bool detach = false;
+};
+
+// Coordinator: tags each row with a sequence number in `tag` and remembers it, for the
+// OptionalEnd / SubqueryEnd / MergeEnd that closes the subquery.
+struct OptionalBegin {
+    int tag = -1;
+};
+
+// Barrier: the rows go on; each remembered input of `begin` (a step index) that produced
+// none goes on too, with `nulls` set to null.
+struct OptionalEnd {
+    int begin = -1;
+    std::vector<int> nulls;
+};
+
+// Barrier: each remembered input of `begin` goes on once, with the list of `value` values
+// its subquery rows produced in `result` (nulls, one per row, when value is -1).
+struct SubqueryEnd {
+    int begin = -1;
+    int result = -1;
+    int value = -1;
+};
+
+// Rows for each output row of a registered procedure.
+struct CallProcedure {
+    std::shared_ptr<const exec::ProcedureEntry> procedure;
+    std::vector<CExprPtr> args;
+    std::vector<std::pair<std::string, int>> yields;  // output field -> slot
+};
+
+// db.index.vector.queryNodes (exec/ops/vector_query.cpp). `args` = the slots of {index name,
+// k, query vector}, computed before; `tag` = the input row's tag.
+// Coordinator: checks the arguments, tags the row.
+struct VectorBegin {
+    std::vector<int> args;
+    int tag = -1;
+};
+
+// At every shard: node <- each local top-k node, score <- its score.
+struct VectorSearch {
+    std::vector<int> args;
+    int tag = -1;
+    int node = -1;
+    int score = -1;
+};
+
+// Barrier: per tag, the k best rows by score (descending), in order.
+struct VectorTopK {
+    std::vector<int> args;
+    int tag = -1;
+    int node = -1;
+    int score = -1;
+};
+
+// Barrier closing MERGE's match (opened by the OptionalBegin `begin`): matched rows go on
+// with `flag` true; each distinct merge key (in slot `key`) of the unmatched inputs goes on
+// once with `flag` false, to create the pattern, its group's index in `group`.
+struct MergeEnd {
+    int begin = -1;
+    int flag = -1;
+    int group = -1;
+    int key = -1;
+};
+
+// Barrier after MERGE's creation: the rows of a group created once (by the MergeEnd step
+// `end`) get the new entities (`created`) from the row that created them, and continue as
+// matched.
+struct MergeJoin {
+    int end = -1;
+    int flag = -1;
+    int group = -1;
+    std::vector<int> created;
+};
+
+// Coordinator: drops rows equivalent on `slots` to one seen before.
+struct Distinct {
+    std::vector<int> slots;
+};
+
+// Barrier: groups the rows by `keys`; one row per group with the aggregates.
+struct Aggregate {
+    std::vector<int> keys;
+    std::vector<AggItem> aggs;
+};
+
+// Barrier: orders the rows (stable).
+struct Sort {
+    std::vector<SortKey> keys;
+};
+
+// Coordinator: drops the first `count` rows.
+struct Skip {
+    CExprPtr count;
+};
+
+// Coordinator: keeps the first `count` rows.
+struct Limit {
+    CExprPtr count;
+};
+
+// Barrier: everything before finishes before anything after starts.
+struct Eager {};
+
+// Final: emits `slots` as a result row.
+struct Produce {
+    std::vector<int> slots;
+};
+
+// The operator of a step. The order is OpKind's: Step::kind() is the index.
+using Operator =
+    std::variant<ScanNodes, NodeIndexSeek, Expand, VarExpand, Filter, Project, Unwind, Attach,
+                 AttachDeep, CreateNode, CreateRel, SetProperty, SetProperties, SetLabels,
+                 RemoveProperty, RemoveLabels, DeleteRel, DeleteNode, OptionalBegin, OptionalEnd,
+                 SubqueryEnd, CallProcedure, VectorBegin, VectorSearch, VectorTopK, MergeEnd,
+                 MergeJoin, Distinct, Aggregate, Sort, Skip, Limit, Eager, Produce>;
+
+template <OpKind K, typename T>
+inline constexpr bool op_at =
+    std::is_same_v<std::variant_alternative_t<static_cast<size_t>(K), Operator>, T>;
+static_assert(std::variant_size_v<Operator> == static_cast<size_t>(OpKind::Produce) + 1);
+static_assert(
+    op_at<OpKind::ScanNodes, ScanNodes> && op_at<OpKind::NodeIndexSeek, NodeIndexSeek> &&
+    op_at<OpKind::Expand, Expand> && op_at<OpKind::VarExpand, VarExpand> &&
+    op_at<OpKind::Filter, Filter> && op_at<OpKind::Project, Project> &&
+    op_at<OpKind::Unwind, Unwind> && op_at<OpKind::Attach, Attach> &&
+    op_at<OpKind::AttachDeep, AttachDeep> && op_at<OpKind::CreateNode, CreateNode> &&
+    op_at<OpKind::CreateRel, CreateRel> && op_at<OpKind::SetProperty, SetProperty> &&
+    op_at<OpKind::SetProperties, SetProperties> && op_at<OpKind::SetLabels, SetLabels> &&
+    op_at<OpKind::RemoveProperty, RemoveProperty> && op_at<OpKind::RemoveLabels, RemoveLabels> &&
+    op_at<OpKind::DeleteRel, DeleteRel> && op_at<OpKind::DeleteNode, DeleteNode> &&
+    op_at<OpKind::OptionalBegin, OptionalBegin> && op_at<OpKind::OptionalEnd, OptionalEnd> &&
+    op_at<OpKind::SubqueryEnd, SubqueryEnd> && op_at<OpKind::CallProcedure, CallProcedure> &&
+    op_at<OpKind::VectorBegin, VectorBegin> && op_at<OpKind::VectorSearch, VectorSearch> &&
+    op_at<OpKind::VectorTopK, VectorTopK> && op_at<OpKind::MergeEnd, MergeEnd> &&
+    op_at<OpKind::MergeJoin, MergeJoin> && op_at<OpKind::Distinct, Distinct> &&
+    op_at<OpKind::Aggregate, Aggregate> && op_at<OpKind::Sort, Sort> && op_at<OpKind::Skip, Skip> &&
+    op_at<OpKind::Limit, Limit> && op_at<OpKind::Eager, Eager> && op_at<OpKind::Produce, Produce>);
+
+struct Step {
+    Location loc;
+    bool barrier = false;  // runs at the coordinator once all rows before it have arrived
+    Guard guard;
+    Operator op;
+
+    OpKind kind() const { return static_cast<OpKind>(op.index()); }
+    // The slot EXPLAIN names after the step (the node scanned, the entity set, ...), or -1.
+    int main_slot() const;
     std::string describe() const;  // one line for EXPLAIN
 };
+
+// Calls f(CExprPtr&) on each expression a step's operator holds (`O` is Operator or const
+// Operator), not those of an IndexSeek, which are copies of filter expressions.
+template <typename O, typename F>
+void for_each_expr(O& op, F&& f) {
+    std::visit(
+        [&](auto& o) {
+            using T = std::decay_t<decltype(o)>;
+            if constexpr (std::is_same_v<T, Filter>) f(o.pred);
+            if constexpr (std::is_same_v<T, Unwind>) f(o.list);
+            if constexpr (std::is_same_v<T, CreateNode> || std::is_same_v<T, CreateRel>) f(o.props);
+            if constexpr (std::is_same_v<T, SetProperty> || std::is_same_v<T, SetProperties>)
+                f(o.value);
+            if constexpr (std::is_same_v<T, Skip> || std::is_same_v<T, Limit>) f(o.count);
+            if constexpr (std::is_same_v<T, Project>)
+                for (auto& p : o.outputs) f(p.expr);
+            if constexpr (std::is_same_v<T, CallProcedure>)
+                for (auto& a : o.args) f(a);
+        },
+        op);
+}
 
 struct Plan {
     std::string query;  // the text it was planned from

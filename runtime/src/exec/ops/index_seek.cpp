@@ -3,6 +3,7 @@
 // here, a value the index does not order, an error while computing the key), it falls back
 // to the label scan and lets those filters decide, so results never depend on the index.
 #include <lora/exec/executor.hpp>
+#include "exec/step_common.hpp"
 
 #include <lora/error.hpp>
 #include <lora/storage/partition.hpp>
@@ -74,16 +75,16 @@ std::optional<std::vector<storage::IndexQuery>> lookups(const IndexSeek& k, Row&
 
 }  // namespace
 
-const Executor::SeekIds* Executor::seek_ids(const plan::Step& s, size_t step) {
+const Executor::SeekIds* Executor::seek_ids(const plan::NodeIndexSeek& op, size_t step) {
     // Catalog ids never change once given, so one lookup per handler serves every row of
     // the batch (the catalog is shared and locked; this step runs once per row).
     auto cached = seek_ids_.find(step);
     if (cached == seek_ids_.end()) {
         SeekIds ids;
-        auto label = env_.catalog->lookup(Catalog::Kind::Label, s.labels.at(0));
+        auto label = env_.catalog->lookup(Catalog::Kind::Label, op.label);
         ids.found = label.has_value();
         if (label) ids.label = *label;
-        for (const auto& p : s.seek->properties) {
+        for (const auto& p : op.seek->properties) {
             auto id = env_.catalog->lookup(Catalog::Kind::Key, p);
             if (!id)
                 ids.found = false;
@@ -96,15 +97,15 @@ const Executor::SeekIds* Executor::seek_ids(const plan::Step& s, size_t step) {
     return &cached->second;
 }
 
-void Executor::warm_seeks(const plan::Step& s, size_t step, std::vector<Row>& rows) {
-    if (s.seek->mode != IndexSeek::Mode::Equal || s.seek->values.size() != 1) return;
-    const SeekIds* ids = seek_ids(s, step);
+void Executor::warm_seeks(const plan::NodeIndexSeek& op, size_t step, std::vector<Row>& rows) {
+    if (op.seek->mode != IndexSeek::Mode::Equal || op.seek->values.size() != 1) return;
+    const SeekIds* ids = seek_ids(op, step);
     if (!ids) return;
     std::vector<Value>& values = warm_values_;
     values.clear();
     for (auto& row : rows) {
         try {
-            values.push_back(eval(*s.seek->values[0], row, eval_));
+            values.push_back(eval(*op.seek->values[0], row, eval_));
         } catch (const Error&) {
             // The row's own run meets the error again (and handles it).
         }
@@ -113,17 +114,15 @@ void Executor::warm_seeks(const plan::Step& s, size_t step, std::vector<Row>& ro
     values.clear();
 }
 
-void Executor::index_seek(const plan::Step& s, size_t step, Row& row) {
-    if (!env_.part)
-        throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "Internal",
-                    "internal: index seek outside a shard");
-    const SeekIds* cached = seek_ids(s, step);
+void Executor::index_seek(const plan::NodeIndexSeek& op, size_t step, Row& row) {
+    if (!env_.part) internal("index seek outside a shard");
+    const SeekIds* cached = seek_ids(op, step);
     if (!cached) return;  // no node has the label or a property: no filter can pass
     const uint32_t label = cached->label;
     const std::vector<uint32_t>& keys = cached->keys;
     std::optional<std::vector<storage::IndexQuery>> qs;
     try {
-        qs = lookups(*s.seek, row, eval_);
+        qs = lookups(*op.seek, row, eval_);
     } catch (const Error&) {
         qs.reset();  // the filters meet the same error if any node reaches them
     }
@@ -167,10 +166,10 @@ void Executor::index_seek(const plan::Step& s, size_t step, Row& row) {
     // Pushing may re-enter this step (a later seek of the same plan at this shard) and
     // reuse seek_out_: take the ids out first.
     if (ids.empty()) return;
-    const CExpr* recheck = exact ? nullptr : s.seek->recheck.get();
+    const CExpr* recheck = exact ? nullptr : op.seek->recheck.get();
     if (ids.size() == 1) {
         const uint64_t id = ids[0];
-        row[static_cast<size_t>(s.slot)] = Value(Node{id, nullptr});
+        row[static_cast<size_t>(op.slot)] = Value(Node{id, nullptr});
         if (recheck && !eval_predicate(*recheck, row, eval_)) return;
         push(step + 1, row);
         return;
@@ -179,14 +178,14 @@ void Executor::index_seek(const plan::Step& s, size_t step, Row& row) {
     ids = {};
     for (size_t i = 0; i < found.size(); ++i) {
         if (recheck) {
-            row[static_cast<size_t>(s.slot)] = Value(Node{found[i], nullptr});
+            row[static_cast<size_t>(op.slot)] = Value(Node{found[i], nullptr});
             if (!eval_predicate(*recheck, row, eval_)) continue;
             Row out = row;
             push(step + 1, out);
             continue;
         }
         Row out = (i + 1 == found.size()) ? std::move(row) : row;
-        out[static_cast<size_t>(s.slot)] = Value(Node{found[i], nullptr});
+        out[static_cast<size_t>(op.slot)] = Value(Node{found[i], nullptr});
         push(step + 1, out);
     }
 }

@@ -2,7 +2,10 @@
 // shard searches its own HNSW index at the query's snapshot, and a coordinator barrier keeps
 // the k best (node, score) rows of each tagged input row.
 #include "exec/vector_query.hpp"
+
+#include <lora/errors.hpp>
 #include <lora/exec/executor.hpp>
+#include "exec/step_common.hpp"
 
 #include <lora/error.hpp>
 #include <lora/storage/partition.hpp>
@@ -16,20 +19,13 @@
 
 namespace lora::exec {
 
-using plan::Step;
 using storage::Catalog;
 
 namespace {
 
-[[noreturn]] void internal(const std::string& msg) {
-    throw Error(ErrorClass::Database, ErrorPhase::Runtime, "DatabaseError", "Internal",
-                "internal: " + msg);
-}
-
 [[noreturn]] void call_failed(const std::string& message) {
-    throw Error(
-        ErrorClass::Semantic, ErrorPhase::Runtime, "ProcedureError", "ProcedureCallFailed",
-        "Failed to invoke procedure `" + std::string(kVectorQueryProcedure) + "`: " + message);
+    throw errors::procedure_failed("Failed to invoke procedure `" +
+                                   std::string(kVectorQueryProcedure) + "`: " + message);
 }
 
 const Value& at(const Row& row, int slot) { return row[static_cast<size_t>(slot)]; }
@@ -58,18 +54,18 @@ double score_of(vec::Similarity sim, std::span<const float> q, std::span<const f
 
 }  // namespace
 
-void Executor::vector_begin(const Step& s, size_t step, Row& row) {
-    const Value& name = at(row, s.key_slots.at(0));
+void Executor::vector_begin(const plan::VectorBegin& op, size_t step, Row& row) {
+    const Value& name = at(row, op.args.at(0));
     if (!name.is_string()) call_failed("the index name must be a string, got " + name.to_string());
     const storage::IndexDef def = vector_def(*env_.catalog, name.as_string());
     const storage::VectorIndexOptions opt = storage::vector_index_options(def);
 
-    const Value& k = at(row, s.key_slots.at(1));
+    const Value& k = at(row, op.args.at(1));
     if (!k.is_int() || k.as_int() <= 0)
         call_failed("the number of nearest neighbours must be a positive integer, got " +
                     k.to_string());
 
-    Value& q = at(row, s.key_slots.at(2));
+    Value& q = at(row, op.args.at(2));
     if (q.is_list()) {
         Vector v;
         for (const auto& x : q.as_list()) {
@@ -95,18 +91,18 @@ void Executor::vector_begin(const Step& s, size_t step, Row& row) {
                     std::to_string(opt.dimension));
     if (opt.similarity == vec::Similarity::Cosine && vec::l2_norm(coords) == 0.0)
         call_failed("the query vector is a zero vector, which has no cosine similarity");
-    at(row, s.to_slot) = Value(optional_seq_[step]++);
+    at(row, op.tag) = Value(optional_seq_[step]++);
     push(step + 1, row);
 }
 
-void Executor::vector_search(const Step& s, size_t step, Row& row) {
+void Executor::vector_search(const plan::VectorSearch& op, size_t step, Row& row) {
     if (!env_.part) internal("vector search outside a shard");
-    const std::string& name = at(row, s.key_slots.at(0)).as_string();
+    const std::string& name = at(row, op.args.at(0)).as_string();
     const storage::IndexDef def = vector_def(*env_.catalog, name);
     storage::VectorIndex* ix = env_.part->vector_index(name);
     if (!ix) call_failed("there is no such vector index: '" + name + "'");  // dropped meanwhile
-    const auto k = static_cast<size_t>(at(row, s.key_slots.at(1)).as_int());
-    const std::vector<float> q = at(row, s.key_slots.at(2)).as_vector().coords;
+    const auto k = static_cast<size_t>(at(row, op.args.at(1)).as_int());
+    const std::vector<float> q = at(row, op.args.at(2)).as_vector().coords;
     const vec::Similarity sim = ix->options().similarity;
     const auto label = env_.catalog->lookup(Catalog::Kind::Label, def.label);
     const auto key = env_.catalog->lookup(Catalog::Kind::Key, def.properties.at(0));
@@ -141,21 +137,21 @@ void Executor::vector_search(const Step& s, size_t step, Row& row) {
     for (size_t i = 0; i < hits.size(); ++i) {
         check_cancelled(i);
         Row out = (i + 1 == hits.size()) ? std::move(row) : row;
-        at(out, s.slot) = Value(Node{hits[i].id, nullptr});
-        at(out, s.aux_slot) = Value(static_cast<double>(static_cast<float>(hits[i].score)));
+        at(out, op.node) = Value(Node{hits[i].id, nullptr});
+        at(out, op.score) = Value(static_cast<double>(static_cast<float>(hits[i].score)));
         push(step + 1, out);
     }
 }
 
-void Executor::vector_topk(const Step& s, size_t step, std::vector<Row>& rows) {
+void Executor::vector_topk(const plan::VectorTopK& op, size_t step, std::vector<Row>& rows) {
     std::map<int64_t, std::vector<Row*>> groups;  // by tag: input rows in order
-    for (auto& r : rows) groups[at(r, s.to_slot).as_int()].push_back(&r);
+    for (auto& r : rows) groups[at(r, op.tag).as_int()].push_back(&r);
     for (auto& [tag, group] : groups) {
-        const auto k = static_cast<size_t>(at(*group.front(), s.key_slots.at(1)).as_int());
+        const auto k = static_cast<size_t>(at(*group.front(), op.args.at(1)).as_int());
         auto better = [&](const Row* a, const Row* b) {
-            const double sa = at(*a, s.aux_slot).as_float(), sb = at(*b, s.aux_slot).as_float();
+            const double sa = at(*a, op.score).as_float(), sb = at(*b, op.score).as_float();
             if (sa != sb) return sa > sb;
-            return at(*a, s.slot).as_node().id < at(*b, s.slot).as_node().id;
+            return at(*a, op.node).as_node().id < at(*b, op.node).as_node().id;
         };
         const size_t n = std::min(k, group.size());
         std::partial_sort(group.begin(), group.begin() + static_cast<std::ptrdiff_t>(n),

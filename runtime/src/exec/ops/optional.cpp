@@ -1,0 +1,65 @@
+// OPTIONAL MATCH and subqueries: OptionalBegin tags and remembers each input row at the
+// coordinator; the OptionalEnd / SubqueryEnd barriers join the inner rows back to them.
+#include <lora/exec/executor.hpp>
+
+namespace lora::exec {
+
+void Executor::optional_begin(const plan::OptionalBegin& op, size_t step, Row& row) {
+    const size_t next = step + 1;
+    int64_t tag = optional_seq_[step]++;
+    row[static_cast<size_t>(op.tag)] = Value(tag);
+    optional_inputs_[step].push_back(row);
+    push(next, row);
+}
+
+void Executor::optional_end(const plan::OptionalEnd& op, size_t step, std::vector<Row>& rows) {
+    const size_t next = step + 1;
+    auto& inputs = optional_inputs_[static_cast<size_t>(op.begin)];
+    std::vector<bool> matched = matched_inputs(op.begin, rows, inputs.size());
+    for (auto& r : rows) push(next, r);
+    for (size_t i = 0; i < inputs.size(); ++i) {
+        if (matched[i]) continue;
+        Row r = std::move(inputs[i]);
+        for (int sl : op.nulls) r[static_cast<size_t>(sl)] = Value();
+        push(next, r);
+    }
+    inputs.clear();
+}
+
+void Executor::subquery_end(const plan::SubqueryEnd& op, size_t step, std::vector<Row>& rows) {
+    const size_t next = step + 1;
+    const int tag_slot =
+        std::get<plan::OptionalBegin>(env_.plan->steps[static_cast<size_t>(op.begin)].op).tag;
+    auto& inputs = optional_inputs_[static_cast<size_t>(op.begin)];
+    std::vector<List> found(inputs.size());
+    for (auto& r : rows) {
+        const Value& tag = r[static_cast<size_t>(tag_slot)];
+        if (!tag.is_int() || tag.as_int() < 0 || static_cast<size_t>(tag.as_int()) >= found.size())
+            continue;
+        found[static_cast<size_t>(tag.as_int())].push_back(
+            op.value >= 0 ? r[static_cast<size_t>(op.value)] : Value());
+    }
+    rows.clear();
+    for (size_t i = 0; i < inputs.size(); ++i) {
+        Row r = std::move(inputs[i]);
+        r[static_cast<size_t>(op.result)] = Value(std::move(found[i]));
+        push(next, r);
+    }
+    inputs.clear();
+}
+
+// Which remembered inputs of the OptionalBegin step `begin` produced at least one row.
+std::vector<bool> Executor::matched_inputs(int begin, const std::vector<Row>& rows,
+                                           size_t inputs) const {
+    const int tag_slot =
+        std::get<plan::OptionalBegin>(env_.plan->steps[static_cast<size_t>(begin)].op).tag;
+    std::vector<bool> matched(inputs, false);
+    for (const auto& r : rows) {
+        const Value& tag = r[static_cast<size_t>(tag_slot)];
+        if (tag.is_int() && tag.as_int() >= 0 && static_cast<size_t>(tag.as_int()) < inputs)
+            matched[static_cast<size_t>(tag.as_int())] = true;
+    }
+    return matched;
+}
+
+}  // namespace lora::exec
