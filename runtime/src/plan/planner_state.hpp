@@ -180,7 +180,6 @@ private:
     };
 
     void plan_unwind(const Clause& c);
-    VT type_of(const Expr& e) const;
     void plan_projection(const ProjectionBody& body, const Expr* where, bool is_return);
     Var project_item(const Expr& e, const std::string& name);
     CExprPtr skip_limit_count(const Expr& e);

@@ -33,13 +33,6 @@ void Planner::plan_unwind(const Clause& c) {
     add(step(loc, std::move(s)));
 }
 
-VT Planner::type_of(const Expr& e) const {
-    if (e.kind == ExprKind::Variable) {
-        if (const Var* v = lookup(e.name)) return v->type;
-    }
-    return VT::Value;
-}
-
 void Planner::plan_projection(const ProjectionBody& body, const Expr* where, bool is_return) {
     std::vector<Item> items;
     std::vector<std::unique_ptr<Expr>> synthetic;
@@ -159,7 +152,6 @@ void Planner::plan_projection(const ProjectionBody& body, const Expr* where, boo
             int slot;
             if (ce->kind == EK::Slot) {
                 slot = ce->slot;
-                for (int s : info.data_slots) (void)s;
             } else {
                 slot = project_new(std::move(ce), info, " sortkey");
             }
