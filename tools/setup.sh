@@ -18,6 +18,7 @@ PKGS=(
   libbenchmark-dev
   libhnswlib-dev
   libsqlite3-dev
+  libpcre2-dev
   curl
 )
 

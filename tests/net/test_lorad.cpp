@@ -266,6 +266,33 @@ TEST_CASE("lorad answers 504 when a query outlives the timeout and keeps serving
     CHECK(d.stop() == 0);
 }
 
+TEST_CASE("lorad answers =~ on a 30 KB string and on a runaway pattern, and stays up",
+          "[net][lorad]") {
+    // std::regex used to recurse once per character here and kill the daemon (SIGSEGV).
+    Lorad d({"--shards", "2"});
+    HttpClient c(d.port());
+    auto long_string =
+        c.query({{"query", "RETURN reduce(s = '', i IN range(1, 30000) | s + 'a') =~ '.*' AS m"}});
+    INFO("body: " << long_string.body);
+    REQUIRE(long_string.status == 200);
+    CHECK(long_string.json()["rows"] == json::array({json::array({true})}));
+
+    auto runaway = c.query(
+        {{"query", "RETURN reduce(s = '', i IN range(1, 40) | s + 'a') + 'b' =~ '(a|aa)+' AS m"}});
+    INFO("body: " << runaway.body);
+    CHECK(runaway.status == 400);
+    CHECK(runaway.json()["error"]["code"] == "ArgumentError.InvalidArgumentValue");
+    CHECK(runaway.json()["error"]["message"].get<std::string>().find("match limit") !=
+          std::string::npos);
+
+    auto invalid = c.query({{"query", "RETURN 'a' =~ '(' AS m"}});
+    CHECK(invalid.status == 400);
+    CHECK(invalid.json()["error"]["code"] == "ArgumentError.InvalidArgumentValue");
+
+    CHECK(c.request("GET", "/health").status == 200);
+    CHECK(d.stop() == 0);
+}
+
 TEST_CASE("lorad exits 0 on SIGINT and SIGTERM with idle connections open", "[net][lorad]") {
     for (int sig : {SIGTERM, SIGINT}) {
         Lorad d({});

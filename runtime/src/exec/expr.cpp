@@ -10,7 +10,6 @@
 
 #include <cmath>
 #include <functional>
-#include <regex>
 
 namespace lora::exec {
 
@@ -367,13 +366,8 @@ Value eval(const CExpr& e, Row& row, const EvalEnv& env) {
             Value a = eval(*e.children[0], row, env);
             Value b = eval(*e.children[1], row, env);
             if (!a.is_string() || !b.is_string()) return Value();
-            try {
-                std::regex re(b.as_string(), std::regex::ECMAScript);
-                return Value(std::regex_match(a.as_string(), re));
-            } catch (const std::regex_error&) {
-                throw_argument_error("InvalidArgumentValue",
-                                     "Invalid regular expression: " + b.as_string());
-            }
+            if (!e.regex) return Value(Regex(b.as_string()).matches(a.as_string()));
+            return Value(e.regex->get(b.as_string())->matches(a.as_string()));
         }
         case EK::IsNull: return Value(eval(*e.children[0], row, env).is_null());
         case EK::IsNotNull: return Value(!eval(*e.children[0], row, env).is_null());
@@ -583,6 +577,7 @@ CExprPtr clone(const CExpr& e) {
     c->fn = e.fn;
     c->labels = e.labels;
     c->keys = e.keys;
+    if (e.regex) c->regex = std::make_unique<RegexSlot>();
     for (auto& ch : e.children) c->children.push_back(ch ? clone(*ch) : nullptr);
     for (auto& p : e.projection)
         c->projection.push_back({p.kind, p.key, p.value ? clone(*p.value) : nullptr});

@@ -347,6 +347,7 @@ CExprPtr Planner::compile_binary(const Expr& e, Info& info) {
     }
     auto c = std::make_unique<CExpr>(k);
     c->arith = arith;
+    if (k == EK::Regex) c->regex = std::make_unique<exec::RegexSlot>();
     Info a, b;
     c->children.push_back(compile(*e.children[0], a));
     c->children.push_back(compile(*e.children[1], b));

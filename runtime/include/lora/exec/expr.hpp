@@ -3,6 +3,7 @@
 // attached to the value, or from the local partition when the entity lives here.
 #pragma once
 
+#include <lora/exec/regex.hpp>
 #include <lora/functions/functions.hpp>
 
 #include <lora/storage/versions.hpp>
@@ -88,6 +89,7 @@ struct CExpr {
     std::vector<std::string> keys;            // Map literal keys
     std::vector<MapProjEntry> projection;     // MapProjection (children[0] is the subject)
     mutable std::atomic<int64_t> key_id{-1};  // Property: cached catalog id (-1 unknown)
+    std::unique_ptr<RegexSlot> regex;         // Regex: the pattern compiled last
 
     CExpr(EK k) : kind(k) {}
 };
