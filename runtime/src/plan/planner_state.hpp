@@ -135,6 +135,7 @@ private:
     bool reads_only_nodes() const;
     void clear_dead_slots();
     void attach_outputs(const std::map<std::string, Var>& outs);
+    void add_produce(std::vector<int> slots);
 
     // ---------------------------------------- expressions: expressions.cpp
 

@@ -180,7 +180,7 @@ void Planner::plan_projection(const ProjectionBody& body, const Expr* where, boo
             add(coord(AttachDeep{deep}, true));
         }
         for (auto& it : items) plan_->columns.push_back(it.name);
-        add(coord(Produce{out_slots}));
+        add_produce(std::move(out_slots));
     } else {
         if (where) {
             // WITH ... WHERE sees the projected names, and (without DISTINCT or
