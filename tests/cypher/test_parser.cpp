@@ -182,8 +182,20 @@ TEST_CASE("parser: operator precedence", "[parser]") {
     CHECK(ret_expr(s3).ops == std::vector<Op>{Op::Lt, Op::Le});
     CHECK(ret_expr(s3).children.size() == 3);
 
-    auto s4 = ret("10 - 2 - 3");  // left associative
-    CHECK(ret_expr(s4).children[0]->op == Op::Subtract);
+    // A left-associative chain is one node with an operand per term, folded from the left.
+    auto s4 = ret("10 - 2 - 3");
+    CHECK(ret_expr(s4).op == Op::Subtract);
+    CHECK(ret_expr(s4).children.size() == 3);
+    CHECK(ret_expr(s4).ops.empty());
+    auto s7 = ret("a + b  -c*d + e");  // operators of one level mix in one chain
+    const Expr& e7 = ret_expr(s7);
+    REQUIRE(e7.children.size() == 4);
+    CHECK(e7.ops == std::vector<Op>{Op::Add, Op::Subtract, Op::Add});
+    CHECK(binary_op(e7, 2) == Op::Subtract);
+    CHECK(e7.children[2]->op == Op::Multiply);
+    CHECK(chain_prefix_text(e7, 1) == "a + b");
+    CHECK(chain_prefix_text(e7, 2) == "a + b  -c*d");
+    CHECK(ret_expr(ret("a AND b AND c AND d")).children.size() == 4);
     auto s5 = ret("-n.x ^ 2");  // unary binds tighter than ^
     CHECK(ret_expr(s5).op == Op::Power);
     CHECK(ret_expr(s5).children[0]->op == Op::Negate);

@@ -293,6 +293,32 @@ TEST_CASE("lorad answers =~ on a 30 KB string and on a runaway pattern, and stay
     CHECK(d.stop() == 0);
 }
 
+TEST_CASE("lorad answers long flat operator chains and keeps serving", "[net][lorad]") {
+    Lorad d({"--shards", "2"});
+    HttpClient c(d.port());
+    std::string sum = "RETURN 1";
+    for (int i = 1; i < 20000; ++i) sum += " + 1";
+    auto r = c.query({{"query", sum + " AS s"}});
+    INFO("body: " << r.body.substr(0, 300));
+    REQUIRE(r.status == 200);
+    CHECK(r.json()["rows"] == json::array({json::array({20000})}));
+    std::string conj = "RETURN true";
+    for (int i = 1; i < 20000; ++i) conj += " AND true";
+    auto a = c.query({{"query", conj + " AS s"}});
+    REQUIRE(a.status == 200);
+    CHECK(a.json()["rows"] == json::array({json::array({true})}));
+    // What truly nests past the bound is refused with a syntax error, not a crash.
+    std::string nulls = "RETURN 1";
+    for (int i = 0; i < 20000; ++i) nulls += " IS NULL";
+    auto deep = c.query({{"query", nulls}});
+    CHECK(deep.status == 400);
+    CHECK(deep.json()["error"]["code"] == "SyntaxError.UnexpectedSyntax");
+    auto after = c.query({{"query", "RETURN 1 AS one"}});
+    REQUIRE(after.status == 200);
+    CHECK(after.json()["rows"] == json::array({json::array({1})}));
+    CHECK(d.stop() == 0);
+}
+
 TEST_CASE("lorad exits 0 on SIGINT and SIGTERM with idle connections open", "[net][lorad]") {
     for (int sig : {SIGTERM, SIGINT}) {
         Lorad d({});

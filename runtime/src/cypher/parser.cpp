@@ -57,16 +57,30 @@ private:
     int speculating_ = 0;
     int depth_ = 0;
 
-    // Bounds recursion so that hostile nesting ends in a syntax error, not a stack overflow.
+    // Bounds the nesting of expressions so that hostile nesting ends in a syntax error, not
+    // a stack overflow here or in the passes that walk the AST recursively.
+    void nest() {
+        if (++depth_ > 400) {
+            --depth_;
+            fail_detail(peek(), "UnexpectedSyntax", "Expression nested too deeply");
+        }
+    }
     struct DepthGuard {
         Parser& p;
-        explicit DepthGuard(Parser& parser) : p(parser) {
-            if (++p.depth_ > 400) {
-                --p.depth_;
-                p.fail_detail(p.peek(), "UnexpectedSyntax", "Expression nested too deeply");
-            }
-        }
+        explicit DepthGuard(Parser& parser) : p(parser) { p.nest(); }
         ~DepthGuard() { --p.depth_; }
+    };
+    // The same bound for a loop that wraps its result once per step (a.b.c, x IS NULL IS
+    // NULL, x IN l IN m).
+    struct NestCounter {
+        Parser& p;
+        int levels = 0;
+        explicit NestCounter(Parser& parser) : p(parser) {}
+        void nest() {
+            p.nest();
+            ++levels;
+        }
+        ~NestCounter() { p.depth_ -= levels; }
     };
 
     // ------------------------------------------------------------ token helpers
@@ -618,20 +632,54 @@ private:
 
     using Next = ExprPtr (Parser::*)();
 
-    ExprPtr binary_level(Next next, std::string_view word, Op op) {
-        size_t start = i_;
-        auto lhs = (this->*next)();
-        while (kw(word)) {
-            ++i_;
-            auto rhs = (this->*next)();
-            auto e = make(ExprKind::Binary, start);
+    // One level of left-associative binary operators. A chain (a + b - c, a AND b AND c)
+    // is one Binary node with an operand per term, so long flat chains cost no stack depth
+    // here nor in the passes that walk the AST.
+    struct Chain {
+        Parser& p;
+        size_t start;
+        ExprPtr lhs;
+        uint32_t lhs_end;   // where the text of the first operand ends
+        bool open = false;  // lhs is the Binary node this chain builds
+
+        Chain(Parser& parser, size_t first, ExprPtr operand)
+            : p(parser), start(first), lhs(std::move(operand)), lhs_end(text_end()) {}
+
+        uint32_t text_end() const {
+            return static_cast<uint32_t>(p.toks_[p.i_ - 1].end - p.toks_[start].begin);
+        }
+
+        void add(Op op, ExprPtr rhs) {
+            if (open) {
+                if (op != lhs->op && lhs->ops.empty())
+                    lhs->ops.assign(lhs->children.size() - 1, lhs->op);
+                if (!lhs->ops.empty()) lhs->ops.push_back(op);
+                lhs->children.push_back(std::move(rhs));
+                lhs->chain_ends.push_back(text_end());
+                return;
+            }
+            auto e = p.make(ExprKind::Binary, start);
             e->op = op;
             e->children.push_back(std::move(lhs));
             e->children.push_back(std::move(rhs));
-            close(*e, start);
+            e->chain_ends = {lhs_end, text_end()};
             lhs = std::move(e);
+            open = true;
         }
-        return lhs;
+        ExprPtr done() {
+            if (open) p.close(*lhs, start);
+            return std::move(lhs);
+        }
+    };
+
+    ExprPtr binary_level(Next next, std::string_view word, Op op) {
+        size_t start = i_;
+        Chain c(*this, start, (this->*next)());
+        while (kw(word)) {
+            ++i_;
+            c.add(op, (this->*next)());
+        }
+        return c.done();
     }
 
     ExprPtr or_expr() { return binary_level(&Parser::xor_expr, "OR", Op::Or); }
@@ -688,9 +736,11 @@ private:
     ExprPtr predicate() {
         size_t start = i_;
         auto lhs = additive();
+        NestCounter nesting(*this);
         for (;;) {
             Op op;
             if (kw("IS")) {
+                nesting.nest();
                 ++i_;
                 bool negated = accept_kw("NOT");
                 expect_kw("NULL");
@@ -718,6 +768,7 @@ private:
             } else {
                 return lhs;
             }
+            nesting.nest();
             auto e = make(ExprKind::Binary, start);
             e->op = op;
             e->children.push_back(std::move(lhs));
@@ -729,19 +780,14 @@ private:
 
     ExprPtr arithmetic(Next next, std::initializer_list<std::pair<std::string_view, Op>> ops) {
         size_t start = i_;
-        auto lhs = (this->*next)();
+        Chain c(*this, start, (this->*next)());
         for (;;) {
             const std::pair<std::string_view, Op>* hit = nullptr;
             for (auto& o : ops)
                 if (sym(o.first)) hit = &o;
-            if (!hit) return lhs;
+            if (!hit) return c.done();
             ++i_;
-            auto e = make(ExprKind::Binary, start);
-            e->op = hit->second;
-            e->children.push_back(std::move(lhs));
-            e->children.push_back((this->*next)());
-            close(*e, start);
-            lhs = std::move(e);
+            c.add(hit->second, (this->*next)());
         }
     }
 
@@ -789,7 +835,9 @@ private:
     }
 
     ExprPtr postfix_rest(ExprPtr e, size_t start) {
+        NestCounter nesting(*this);
         for (;;) {
+            if ((sym(".") && is_name(1)) || sym("[") || (sym(":") && is_name(1))) nesting.nest();
             if (sym(".") && is_name(1)) {
                 ++i_;
                 auto p = make(ExprKind::Property, start);

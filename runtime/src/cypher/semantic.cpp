@@ -285,7 +285,7 @@ private:
             for (const auto& [n, t] : scope) order_scope.emplace(n, t);
         for (const auto& s : b.order_by) {
             check_sort_scope(*s.expr, order_scope, b.items, restricted);
-            if (contains_aggregate(s.expr.get()) && !matches_item(*s.expr, b.items)) {
+            if (contains_aggregate(s.expr.get()) && !matches_item(s.expr->text, b.items)) {
                 if (!aggregating)
                     fail("InvalidAggregation",
                          "Aggregation in ORDER BY is only allowed when the projection "
@@ -321,9 +321,9 @@ private:
         columns = std::move(cols);
     }
 
-    static bool matches_item(const Expr& e, const std::vector<ProjectionItem>& items) {
+    static bool matches_item(std::string_view text, const std::vector<ProjectionItem>& items) {
         for (const auto& it : items)
-            if (it.expr->text == e.text) return true;
+            if (it.expr->text == text) return true;
         return false;
     }
 
@@ -331,7 +331,7 @@ private:
     // expression counts as that column.
     void check_sort_scope(const Expr& e, const Scope& scope,
                           const std::vector<ProjectionItem>& items, bool restricted) {
-        if (restricted && matches_item(e, items)) return;
+        if (restricted && matches_item(e.text, items)) return;
         if (e.kind == ExprKind::Variable) {
             if (!scope.count(e.name))
                 fail("UndefinedVariable",
@@ -343,8 +343,13 @@ private:
             e.kind == ExprKind::Reduce || e.kind == ExprKind::PatternComprehension ||
             e.kind == ExprKind::Exists || e.kind == ExprKind::PatternPredicate)
             return;
-        for (const auto& c : e.children)
-            if (c) check_sort_scope(*c, scope, items, restricted);
+        // The leading operands of a chain may be a projected expression (a + b in a + b - c).
+        size_t from = 0;
+        if (restricted && e.kind == ExprKind::Binary)
+            for (size_t k = e.children.size() - 2; k >= 1 && from == 0; --k)
+                if (matches_item(chain_prefix_text(e, k), items)) from = k + 1;
+        for (size_t i = from; i < e.children.size(); ++i)
+            if (e.children[i]) check_sort_scope(*e.children[i], scope, items, restricted);
         for (const auto& p : e.projection)
             if (p.value) check_sort_scope(*p.value, scope, items, restricted);
     }
@@ -588,7 +593,7 @@ private:
               const std::vector<ProjectionItem>* items = nullptr) {
         // Inside ORDER BY / WITH ... WHERE, an expression equal to a projected one is
         // that column, even if its variables are no longer in scope.
-        if (items && matches_item(e, *items)) return {};
+        if (items && matches_item(e.text, *items)) return {};
         auto sub = [&](const ExprPtr& c) -> Type {
             return c ? expr(*c, scope, ctx, items) : Type{T::Null};
         };
@@ -650,7 +655,19 @@ private:
                         "a number");
                 return t.t == T::Int || t.t == T::Float ? t : Type{};
             }
-            case ExprKind::Binary: return binary(e, sub(e.children[0]), sub(e.children[1]));
+            case ExprKind::Binary: {
+                // A chain, folded from the left: a + b - c is (a + b) - c. Its leading
+                // operands may be a projected expression (a + b).
+                size_t first = 0;
+                if (items)
+                    for (size_t k = e.children.size() - 2; k >= 1 && first == 0; --k)
+                        if (matches_item(chain_prefix_text(e, k), *items)) first = k;
+                Type t = first > 0 ? Type{} : sub(e.children[0]);
+                for (size_t i = first + 1; i < e.children.size(); ++i)
+                    t = binary(binary_op(e, i), *e.children[i - 1], t, *e.children[i],
+                               sub(e.children[i]));
+                return t;
+            }
             case ExprKind::Comparison:
                 for (const auto& c : e.children) sub(c);
                 return {T::Bool};
@@ -735,10 +752,8 @@ private:
         return {};
     }
 
-    Type binary(const Expr& e, Type a, Type b) {
-        const Expr& l = *e.children[0];
-        const Expr& r = *e.children[1];
-        switch (e.op) {
+    Type binary(Op op, const Expr& l, Type a, const Expr& r, Type b) {
+        switch (op) {
             case Op::And:
             case Op::Or:
             case Op::Xor:
@@ -766,7 +781,7 @@ private:
                                                 T::Node, T::Rel,    T::Path};
                 require(a, l, bad, "a number");
                 require(b, r, bad, "a number");
-                if (e.op == Op::Power) return {T::Float};
+                if (op == Op::Power) return {T::Float};
                 if (a.t == T::Int && b.t == T::Int) return {T::Int};
                 if (is_one_of(a.t, {T::Int, T::Float}) && is_one_of(b.t, {T::Int, T::Float}))
                     return {T::Float};

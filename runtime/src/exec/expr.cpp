@@ -291,33 +291,43 @@ Value eval(const CExpr& e, Row& row, const EvalEnv& env) {
             return Value(t == Tri::False);
         }
         case EK::Negate: return fn::negate(eval(*e.children[0], row, env));
+        // And, Or, Xor and Arith take a chain (a AND b AND c, a + b - c): two or more
+        // operands, folded from the left without recursion.
         case EK::And: {
-            Tri a = truth(eval(*e.children[0], row, env));
-            if (a == Tri::False) {
-                // Still type-check the right side only when cheap; Cypher short-circuits.
-                return Value(false);
+            // Cypher short-circuits: a false operand ends the run.
+            Tri acc = Tri::True;
+            for (const auto& c : e.children) {
+                Tri t = truth(eval(*c, row, env));
+                if (t == Tri::False) return Value(false);
+                if (t == Tri::Null) acc = Tri::Null;
             }
-            Tri b = truth(eval(*e.children[1], row, env));
-            if (b == Tri::False) return Value(false);
-            if (a == Tri::Null || b == Tri::Null) return Value();
-            return Value(true);
+            return tri_value(acc);
         }
         case EK::Or: {
-            Tri a = truth(eval(*e.children[0], row, env));
-            if (a == Tri::True) return Value(true);
-            Tri b = truth(eval(*e.children[1], row, env));
-            if (b == Tri::True) return Value(true);
-            if (a == Tri::Null || b == Tri::Null) return Value();
-            return Value(false);
+            Tri acc = Tri::False;
+            for (const auto& c : e.children) {
+                Tri t = truth(eval(*c, row, env));
+                if (t == Tri::True) return Value(true);
+                if (t == Tri::Null) acc = Tri::Null;
+            }
+            return tri_value(acc);
         }
         case EK::Xor: {
-            Tri a = truth(eval(*e.children[0], row, env));
-            Tri b = truth(eval(*e.children[1], row, env));
-            if (a == Tri::Null || b == Tri::Null) return Value();
-            return Value(a != b);
+            Tri acc = truth(eval(*e.children[0], row, env));
+            for (size_t i = 1; i < e.children.size(); ++i) {
+                Tri t = truth(eval(*e.children[i], row, env));
+                acc = acc == Tri::Null || t == Tri::Null ? Tri::Null
+                                                         : (acc != t ? Tri::True : Tri::False);
+            }
+            return tri_value(acc);
         }
-        case EK::Arith:
-            return arith(e.arith, eval(*e.children[0], row, env), eval(*e.children[1], row, env));
+        case EK::Arith: {
+            Value acc = eval(*e.children[0], row, env);
+            for (size_t i = 1; i < e.children.size(); ++i)
+                acc = arith(e.ariths.empty() ? e.arith : e.ariths[i - 1], std::move(acc),
+                            eval(*e.children[i], row, env));
+            return acc;
+        }
         case EK::Compare: {
             Value left = eval(*e.children[0], row, env);
             Tri acc = Tri::True;

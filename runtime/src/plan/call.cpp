@@ -97,12 +97,12 @@ bool Planner::plan_call(const Clause& c, bool standalone) {
         add_filter(std::move(pred), wi);
     }
     if (!standalone) return false;
-    Produce p;
+    std::vector<int> out;
     for (const auto& [field, var] : yields) {
-        p.slots.push_back(scope_[var].slot);
+        out.push_back(scope_[var].slot);
         plan_->columns.push_back(var);
     }
-    add(coord(std::move(p)));
+    add_produce(std::move(out));
     return true;
 }
 
@@ -179,12 +179,12 @@ bool Planner::plan_vector_query(const Clause& c, bool standalone) {
                     [](const auto& y) { return y.first == "node"; })) {
         add(coord(AttachDeep{{node_slot}}, true));  // results carry the node's data
     }
-    Produce out;
+    std::vector<int> out;
     for (const auto& [field, var] : yields) {
-        out.slots.push_back(scope_[var].slot);
+        out.push_back(scope_[var].slot);
         plan_->columns.push_back(var);
     }
-    add(coord(std::move(out)));
+    add_produce(std::move(out));
     return true;
 }
 

@@ -294,37 +294,34 @@ exec::Cmp Planner::to_cmp(Op op) {
     }
 }
 
+namespace {
+
+char arith_of(Op op) {
+    switch (op) {
+        case Op::Add: return '+';
+        case Op::Subtract: return '-';
+        case Op::Multiply: return '*';
+        case Op::Divide: return '/';
+        case Op::Modulo: return '%';
+        case Op::Power: return '^';
+        default: return 0;
+    }
+}
+
+}  // namespace
+
 CExprPtr Planner::compile_binary(const Expr& e, Info& info) {
     EK k;
-    char arith = 0;
     switch (e.op) {
         case Op::Or: k = EK::Or; break;
         case Op::Xor: k = EK::Xor; break;
         case Op::And: k = EK::And; break;
         case Op::Add:
-            k = EK::Arith;
-            arith = '+';
-            break;
         case Op::Subtract:
-            k = EK::Arith;
-            arith = '-';
-            break;
         case Op::Multiply:
-            k = EK::Arith;
-            arith = '*';
-            break;
         case Op::Divide:
-            k = EK::Arith;
-            arith = '/';
-            break;
         case Op::Modulo:
-            k = EK::Arith;
-            arith = '%';
-            break;
-        case Op::Power:
-            k = EK::Arith;
-            arith = '^';
-            break;
+        case Op::Power: k = EK::Arith; break;
         case Op::In: k = EK::In; break;
         case Op::StartsWith: k = EK::StartsWith; break;
         case Op::EndsWith: k = EK::EndsWith; break;
@@ -346,13 +343,24 @@ CExprPtr Planner::compile_binary(const Expr& e, Info& info) {
         default: unsupported("operator");
     }
     auto c = std::make_unique<CExpr>(k);
-    c->arith = arith;
     if (k == EK::Regex) c->regex = std::make_unique<exec::RegexSlot>();
-    Info a, b;
-    c->children.push_back(compile(*e.children[0], a));
-    c->children.push_back(compile(*e.children[1], b));
-    merge_info(info, a, k == EK::Arith);
-    merge_info(info, b, k == EK::Arith);
+    // A chain (a + b - c) stays one node with an operand per term. Its leading operands
+    // may be a projected expression that ORDER BY or WITH ... WHERE names (a + b).
+    size_t first = 0;
+    if (!text_subst_.empty())
+        for (size_t j = e.children.size() - 2; j >= 1 && first == 0; --j)
+            if (auto it = text_subst_.find(chain_prefix_text(e, j)); it != text_subst_.end()) {
+                c->children.push_back(slot_expr(it->second));
+                first = j;
+            }
+    c->arith = arith_of(binary_op(e, first + 1));
+    for (size_t i = first; i < e.children.size(); ++i) {
+        if (!e.ops.empty() && i > first) c->ariths.push_back(arith_of(binary_op(e, i)));
+        if (i == first && first > 0) continue;
+        Info ci;
+        c->children.push_back(compile(*e.children[i], ci));
+        merge_info(info, ci, k == EK::Arith);
+    }
     return c;
 }
 

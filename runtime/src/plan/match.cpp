@@ -9,8 +9,7 @@ namespace {
 void split_and(const Expr* e, std::vector<const Expr*>& out) {
     if (!e) return;
     if (e->kind == ExprKind::Binary && e->op == Op::And) {
-        split_and(e->children[0].get(), out);
-        split_and(e->children[1].get(), out);
+        for (const auto& c : e->children) split_and(c.get(), out);
         return;
     }
     out.push_back(e);

@@ -1,5 +1,6 @@
 // Placement: decides where each step runs and adds the Attach steps and Eager barriers it
-// needs; also clears dead slots after WITH. The rules (see docs/architecture.md):
+// needs; also clears dead slots after WITH and keeps result columns in slots of their own.
+// The rules (see docs/architecture.md):
 //  - a step that reads an entity's properties or labels runs at the entity's shard, unless
 //    that entity's data was attached to the row earlier (and no write happened since);
 //  - when a step reads several entities, all but one are attached first;
@@ -161,6 +162,22 @@ void Planner::attach_outputs(const std::map<std::string, Var>& outs) {
         }
         attach(v.slot);
     }
+}
+
+// Adds the Produce step at the coordinator. Produce moves each slot's value into the result
+// row, so a slot may appear only once: a column repeating an earlier column's slot (a
+// variable or an expression projected under several names) gets a copy in a slot of its own.
+void Planner::add_produce(std::vector<int> slots) {
+    Project copies;
+    std::set<int> seen;
+    for (int& s : slots) {
+        if (seen.insert(s).second) continue;
+        int copy = new_slot(" column");
+        copies.outputs.push_back({copy, slot_expr(s)});
+        s = copy;
+    }
+    if (!copies.outputs.empty()) add(step({LocKind::Any, -1}, std::move(copies)));
+    add(coord(Produce{std::move(slots)}));
 }
 
 }  // namespace lora::plan

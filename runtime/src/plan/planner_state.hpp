@@ -135,6 +135,7 @@ private:
     bool reads_only_nodes() const;
     void clear_dead_slots();
     void attach_outputs(const std::map<std::string, Var>& outs);
+    void add_produce(std::vector<int> slots);
 
     // ---------------------------------------- expressions: expressions.cpp
 
@@ -213,7 +214,7 @@ private:
     std::vector<int> pinned_;  // tag slots of enclosing subqueries: never cleared
     // Expression text -> slot of a projected item with that text (ORDER BY and WITH ...
     // WHERE may repeat a projected expression instead of naming its alias).
-    std::map<std::string, int> text_subst_;
+    std::map<std::string, int, std::less<>> text_subst_;
     int next_slot_ = 0;
     int guard_slot_ = -1;
     bool guard_value_ = false;

@@ -137,7 +137,7 @@ void Planner::plan_projection(const ProjectionBody& body, const Expr* where, boo
     // ORDER BY sees the projected names, and (without DISTINCT or aggregation) the
     // variables in scope before the projection.
     std::vector<SortKey> sort_keys;
-    std::map<std::string, int> item_text;
+    std::map<std::string, int, std::less<>> item_text;
     for (size_t i = 0; i < items.size(); ++i)
         if (items[i].expr->kind != ExprKind::Variable)
             item_text[items[i].expr->text] = out_scope[items[i].name].slot;
@@ -180,7 +180,7 @@ void Planner::plan_projection(const ProjectionBody& body, const Expr* where, boo
             add(coord(AttachDeep{deep}, true));
         }
         for (auto& it : items) plan_->columns.push_back(it.name);
-        add(coord(Produce{out_slots}));
+        add_produce(std::move(out_slots));
     } else {
         if (where) {
             // WITH ... WHERE sees the projected names, and (without DISTINCT or

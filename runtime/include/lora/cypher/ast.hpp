@@ -71,7 +71,7 @@ enum class ExprKind : uint8_t {
     ListLiteral,           // children
     MapLiteral,            // keys[i]: children[i]
     Unary,                 // op, children[0]
-    Binary,                // op, children[0], children[1]
+    Binary,                // op, children (two or more, left-associative), ops
     Comparison,            // chained: children[0] ops[0] children[1] ops[1] children[2] ...
     IsNull,                // children[0] IS NULL
     IsNotNull,             // children[0] IS NOT NULL
@@ -130,12 +130,13 @@ struct MapProjectionItem {
 struct Expr {
     ExprKind kind;
     Pos pos;
-    Value value;            // Literal
-    std::string name;       // Parameter, Variable, Property key, FunctionCall name
-    std::string variable;   // comprehension / quantifier / reduce iteration variable
-    Op op = Op::Not;        // Unary, Binary
-    std::vector<Op> ops;    // Comparison chain
-    bool distinct = false;  // FunctionCall(DISTINCT ...)
+    Value value;           // Literal
+    std::string name;      // Parameter, Variable, Property key, FunctionCall name
+    std::string variable;  // comprehension / quantifier / reduce iteration variable
+    Op op = Op::Not;       // Unary, Binary
+    std::vector<Op> ops;   // Comparison chain; Binary chain mixing operators (binary_op)
+    std::vector<uint32_t> chain_ends;  // Binary chain: length of `text` through children[i]
+    bool distinct = false;             // FunctionCall(DISTINCT ...)
     QuantifierKind quantifier = QuantifierKind::All;
     std::vector<std::string> keys;         // MapLiteral keys, HasLabels labels, Reduce accumulator
     std::vector<ExprPtr> children;         // see ExprKind
@@ -145,6 +146,15 @@ struct Expr {
     // Original text of the expression, used to name an unaliased RETURN column.
     std::string text;
 };
+
+// The operator of a Binary chain between children[i - 1] and children[i] (i >= 1).
+inline Op binary_op(const Expr& e, size_t i) { return e.ops.empty() ? e.op : e.ops[i - 1]; }
+
+// The text of a Binary chain's operands children[0..k]: an expression of its own (a + b in
+// a + b - c), which ORDER BY and WITH ... WHERE may use to name a projected column.
+inline std::string_view chain_prefix_text(const Expr& e, size_t k) {
+    return std::string_view(e.text).substr(0, e.chain_ends[k]);
+}
 
 // ---------------------------------------------------------------- clauses
 

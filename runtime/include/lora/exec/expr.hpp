@@ -40,7 +40,7 @@ enum class EK : uint8_t {
     And,
     Or,
     Xor,
-    Arith,    // op in `arith`: + - * / % ^
+    Arith,    // op in `arith`: + - * / % ^; And, Or, Xor, Arith take two or more operands
     Compare,  // chained comparison
     In,
     StartsWith,
@@ -79,6 +79,7 @@ struct CExpr {
     int slot = -1;     // Slot; comprehension/quantifier/reduce variable
     int slot2 = -1;    // Reduce accumulator
     char arith = '+';
+    std::string ariths;        // Arith chain mixing operators: the one before children[i + 1]
     std::vector<Cmp> cmps;     // Compare chain
     int quant = 0;             // 0 all, 1 any, 2 none, 3 single
     bool has_else = false;     // Case
