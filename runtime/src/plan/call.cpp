@@ -97,13 +97,17 @@ bool Planner::plan_call(const Clause& c, bool standalone) {
         add_filter(std::move(pred), wi);
     }
     if (!standalone) return false;
+    produce_yields(yields);
+    return true;
+}
+
+void Planner::produce_yields(const std::vector<std::pair<std::string, std::string>>& yields) {
     std::vector<int> out;
     for (const auto& [field, var] : yields) {
         out.push_back(scope_[var].slot);
         plan_->columns.push_back(var);
     }
     add_produce(std::move(out));
-    return true;
 }
 
 // db.index.vector.queryNodes(indexName, k, query) YIELD node, score: arguments computed
@@ -179,12 +183,7 @@ bool Planner::plan_vector_query(const Clause& c, bool standalone) {
                     [](const auto& y) { return y.first == "node"; })) {
         add(coord(AttachDeep{{node_slot}}, true));  // results carry the node's data
     }
-    std::vector<int> out;
-    for (const auto& [field, var] : yields) {
-        out.push_back(scope_[var].slot);
-        plan_->columns.push_back(var);
-    }
-    add_produce(std::move(out));
+    produce_yields(yields);
     return true;
 }
 

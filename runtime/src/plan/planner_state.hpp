@@ -172,6 +172,8 @@ private:
     static bool type_accepts(std::string type, const Value& v);
     bool plan_call(const Clause& c, bool standalone);
     bool plan_vector_query(const Clause& c, bool standalone);
+    // A standalone CALL's result: the yielded variables (field, variable), in order.
+    void produce_yields(const std::vector<std::pair<std::string, std::string>>& yields);
 
     // ---------------------------------------- UNWIND, WITH / RETURN: projection.cpp
 
