@@ -19,6 +19,7 @@ PKGS=(
   libhnswlib-dev
   libsqlite3-dev
   libpcre2-dev
+  libicu-dev
   curl
 )
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <sstream>
 
 namespace lora::json {
@@ -37,12 +38,18 @@ json rel_json(const Relationship& r) {
 
 }  // namespace
 
+json float_json(double d) {
+    if (std::isnan(d)) return "NaN";
+    if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
+    return d;
+}
+
 json to_json(const Value& v) {
     switch (v.kind()) {
         case ValueKind::Null: return nullptr;
         case ValueKind::Bool: return v.as_bool();
         case ValueKind::Int: return v.as_int();
-        case ValueKind::Float: return v.as_float();
+        case ValueKind::Float: return float_json(v.as_float());
         case ValueKind::String: return v.as_string();
         case ValueKind::List: {
             json a = json::array();

@@ -273,6 +273,71 @@ TEST_CASE("lora interactive: multi-line statements, parameters, history",
     CHECK(text.find(":param limit 2") != std::string::npos);
 }
 
+TEST_CASE("lora interactive: non-ASCII text typed and piped, history appended as it goes",
+          "[net][shell][interactive]") {
+    TempDir home;
+    const auto hist_path = home.path / ".lora_history";
+    auto history_text = [&] {
+        std::ifstream hist(hist_path);
+        return std::string((std::istreambuf_iterator<char>(hist)),
+                           std::istreambuf_iterator<char>());
+    };
+    {
+        Pty sh({"--shards", "1"}, home.path.string());
+        REQUIRE(sh.expect("lora> "));
+        sh.send("RETURN 'é日本' AS s, toUpper('é') AS u;\r");
+        REQUIRE(sh.expect("1 row"));
+        CHECK(sh.seen().find("| 'é日本' | 'É' |") != std::string::npos);
+        // On file before the shell leaves: appended per statement, the format's first line
+        // once.
+        REQUIRE(sh.expect(" ms)"));
+        std::string text = history_text();
+        INFO(text);
+        CHECK(text.rfind("_HiStOrY_V2_\n", 0) == 0);
+        CHECK(text.find("RETURN\\040'é日本'\\040AS\\040s,") != std::string::npos);
+        sh.send(":quit\r");
+        CHECK(sh.wait_exit() == 0);
+    }
+    {
+        // A new shell recalls it (Ctrl-P twice: the newest entry is the :quit), as libedit
+        // reads the file back.
+        Pty sh({"--shards", "1"}, home.path.string());
+        REQUIRE(sh.expect("lora> "));
+        sh.send("\x10\x10\r");
+        INFO(sh.seen());
+        REQUIRE(sh.expect("1 row"));
+        CHECK(sh.seen().find("| 'é日本' | 'É' |") != std::string::npos);
+        sh.send(":quit\r");
+        CHECK(sh.wait_exit() == 0);
+    }
+    std::string text = history_text();
+    INFO(text);
+    CHECK(text.find("_HiStOrY_V2_") == text.rfind("_HiStOrY_V2_"));
+
+    // Piped into -i (no terminal): the characters survive too.
+    // Under the C locale (LC_ALL=C) the shell reads UTF-8 all the same.
+    auto piped = run_process(kLora, {"-i", "--shards", "1"}, "RETURN 'Ωé' AS w;\n",
+                             {{"HOME", home.path.string()}, {"LC_ALL", "C"}});
+    INFO(piped.err);
+    CHECK(piped.out.find("| 'Ωé' |") != std::string::npos);
+}
+
+TEST_CASE("lora interactive: the history file keeps the newest 1000 entries",
+          "[net][shell][interactive]") {
+    TempDir home;
+    std::string script;
+    for (int i = 0; i < 1100; ++i) script += "RETURN " + std::to_string(i) + " AS i;\n";
+    auto r = run_process(kLora, {"-i", "--shards", "1"}, script, {{"HOME", home.path.string()}});
+    CHECK(r.exit_code == 0);
+    std::ifstream hist(home.path / ".lora_history");
+    std::vector<std::string> lines;
+    for (std::string l; std::getline(hist, l);) lines.push_back(l);
+    REQUIRE(lines.size() == 1001);
+    CHECK(lines.front() == "_HiStOrY_V2_");
+    CHECK(lines[1] == "RETURN\\040100\\040AS\\040i;");
+    CHECK(lines.back() == "RETURN\\0401099\\040AS\\040i;");
+}
+
 // Kept out of the default run: under heavy load the first ^D can race libedit's switch to
 // raw mode for longer than the retries allow (seen once in a loaded CI run).
 TEST_CASE("lora interactive: Ctrl-D leaves and -i forces interactive mode",

@@ -541,34 +541,27 @@ Value f_timestamp(Args) {
         static_cast<int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(now).count()));
 }
 
-std::string map_ascii(std::string_view s, int (*f)(int)) {
-    std::string out(s);
-    for (char& c : out)
-        if (static_cast<unsigned char>(c) < 0x80) c = static_cast<char>(f(c));
-    return out;
-}
-
 Value f_toupper(Args a) {
     if (a[0].is_null()) return Value();
-    return Value(map_ascii(str_arg("toUpper", a[0]), ::toupper));
+    return Value(detail::unicode_upper("toUpper", str_arg("toUpper", a[0])));
 }
 
 Value f_tolower(Args a) {
     if (a[0].is_null()) return Value();
-    return Value(map_ascii(str_arg("toLower", a[0]), ::tolower));
+    return Value(detail::unicode_lower("toLower", str_arg("toLower", a[0])));
 }
 
 Value f_trim(Args a) {
     if (a[0].is_null()) return Value();
-    return Value(trim_view(str_arg("trim", a[0]), true, true));
+    return Value(detail::unicode_trim(str_arg("trim", a[0]), true, true));
 }
 Value f_ltrim(Args a) {
     if (a[0].is_null()) return Value();
-    return Value(trim_view(str_arg("ltrim", a[0]), true, false));
+    return Value(detail::unicode_trim(str_arg("ltrim", a[0]), true, false));
 }
 Value f_rtrim(Args a) {
     if (a[0].is_null()) return Value();
-    return Value(trim_view(str_arg("rtrim", a[0]), false, true));
+    return Value(detail::unicode_trim(str_arg("rtrim", a[0]), false, true));
 }
 
 Value f_replace(Args a) {

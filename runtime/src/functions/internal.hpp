@@ -22,6 +22,12 @@ namespace lora::fn::detail {
 // Shortest round-trip text of a double, always with a '.' or exponent ("1.0", "0.1").
 std::string float_text(double f);
 
+// Unicode text (unicode.cpp): full case mappings of UTF-8 text (`fn` names the Cypher
+// function in errors), and s without the leading and/or trailing Unicode whitespace.
+std::string unicode_upper(std::string_view fn, std::string_view s);
+std::string unicode_lower(std::string_view fn, std::string_view s);
+std::string_view unicode_trim(std::string_view s, bool left, bool right);
+
 // The vector functions (vector.cpp).
 Value f_vector(std::span<const Value> a);
 Value f_vector_similarity_cosine(std::span<const Value> a);

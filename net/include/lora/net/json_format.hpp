@@ -1,6 +1,8 @@
 // JSON encoding of values and results shared by lorad, the lora shell and tests:
 // nodes {"id","labels","properties"}, relationships {"id","type","start","end","properties"},
 // paths {"nodes":[...],"relationships":[...]}; integers stay integers, floats stay floats.
+// JSON has no literal for NaN or the infinities: such a float is the string "NaN",
+// "Infinity" or "-Infinity" (as in Neo4j's HTTP API), never null.
 #pragma once
 
 #include <lora/lora.hpp>
@@ -10,6 +12,8 @@
 namespace lora::json {
 
 nlohmann::json to_json(const Value& v);
+// A float as JSON: a number, or "NaN" / "Infinity" / "-Infinity".
+nlohmann::json float_json(double d);
 nlohmann::json result_to_json(const Result& r);
 nlohmann::json error_to_json(const Error& e);
 // JSON -> Value for parameters: numbers without fraction/exponent become integers.

@@ -7,13 +7,17 @@
 #include <lora/lora.hpp>
 #include <lora/net/remote.hpp>
 
+#include "history.hpp"
+
 #include <editline/readline.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
 #include <unistd.h>
+#include <cctype>
 #include <chrono>
+#include <clocale>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -184,18 +188,23 @@ bool run_command(Session& s, const std::string& line) {
     return true;
 }
 
-std::string history_path() {
-    const char* home = std::getenv("HOME");
-    if (!home || !*home) return {};
-    return std::string(home) + "/.lora_history";
+// libedit decodes what is typed by the locale's character set: under the C locale every
+// byte above 0x7F is dropped. Use the user's locale, and UTF-8 when that is not UTF-8.
+// Only LC_CTYPE changes, so numbers are still printed the same way.
+void use_utf8_input() {
+    const char* set = std::setlocale(LC_CTYPE, "");
+    std::string name = set ? set : "";
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (name.find("utf-8") == std::string::npos && name.find("utf8") == std::string::npos)
+        std::setlocale(LC_CTYPE, "C.UTF-8");
 }
+
+constexpr int kHistoryEntries = 1000;
 
 int interactive(Session& s, const std::string& where) {
     s.show_timing = true;
-    const std::string hist = history_path();
-    using_history();
-    stifle_history(1000);
-    if (!hist.empty()) read_history(hist.c_str());
+    use_utf8_input();
+    lora::shell::History history(lora::shell::default_history_path(), kHistoryEntries);
     std::cout << "lora shell connected to " << where
               << ". Statements end with ';'. :help for help, :quit to leave.\n";
     std::cout.flush();
@@ -212,8 +221,7 @@ int interactive(Session& s, const std::string& where) {
             std::string t = trim(line);
             if (t.empty()) continue;
             if (t[0] == ':') {
-                add_history(t.c_str());
-                if (!hist.empty()) write_history(hist.c_str());
+                history.add(t);
                 if (!run_command(s, t)) break;
                 continue;
             }
@@ -225,12 +233,10 @@ int interactive(Session& s, const std::string& where) {
         std::string entry = trim(buffer);
         for (char& c : entry)
             if (c == '\n') c = ' ';
-        add_history(entry.c_str());
-        if (!hist.empty()) write_history(hist.c_str());
+        history.add(entry);
         for (const auto& stmt : lora::cypher::split_statements(buffer)) run_statement(s, stmt);
         buffer.clear();
     }
-    if (!hist.empty()) write_history(hist.c_str());
     return 0;
 }
 
