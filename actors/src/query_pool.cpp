@@ -25,14 +25,12 @@ bool QueryPool::put(query_actor a) {
     return true;
 }
 
-void QueryPool::close() {
+std::vector<query_actor> QueryPool::close() {
     std::vector<query_actor> idle;
-    {
-        std::lock_guard lock(mu_);
-        closed_ = true;
-        idle.swap(idle_);
-    }
-    for (auto& a : idle) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    idle.swap(idle_);
+    return idle;
 }
 
 }  // namespace lora::actors

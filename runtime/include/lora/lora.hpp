@@ -18,6 +18,10 @@
 #include <string>
 #include <vector>
 
+namespace caf {
+class actor_system;
+}
+
 namespace lora {
 
 struct Options {
@@ -183,6 +187,13 @@ class Database {
 public:
     // Opens (or creates) a database and starts its actor system. Throws lora::Error.
     static std::unique_ptr<Database> open(const Options& options = {});
+    // The same inside a service's own CAF actor system: the coordinator, shards, WAL and
+    // query actors are spawned in `system` (which must outlive the Database, and whose
+    // configuration decides the threads: Options::threads is not used). The service's
+    // actors reach the database by messages (lora/service.hpp); blocking calls such as
+    // execute() must not be made from inside one of the system's actors. Destroying the
+    // Database ends its actors and waits for them; the system goes on.
+    static std::unique_ptr<Database> open(caf::actor_system& system, const Options& options = {});
     ~Database();
 
     Database(const Database&) = delete;
@@ -238,6 +249,7 @@ public:
     struct Impl;
 
 private:
+    friend struct ServiceAccess;  // service.cpp: the database's actor
     explicit Database(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
 };

@@ -1,4 +1,5 @@
-// lora::Database: owns the actor system, the catalog and the shard actors, and for a
+// lora::Database: owns the actor system (or runs in a service's, Database::open(system, ..)),
+// the catalog and the shard actors, and for a
 // persistent database the data directory (LOCK, MANIFEST), the WAL writer and checkpoints.
 // A synchronous execute() spawns a query actor and waits on a future (no blocking actor on
 // the path).
@@ -88,11 +89,15 @@ struct WriterGate {
 
 struct Database::Impl {
     Options options;
-    std::unique_ptr<storage::Catalog> catalog;
+    std::shared_ptr<storage::Catalog> catalog;
     std::unique_ptr<storage::DataDir> dir;
     std::shared_ptr<wal::Writer> writer;
     std::unique_ptr<caf::actor_system_config> cfg;
-    std::unique_ptr<caf::actor_system> system;
+    std::unique_ptr<caf::actor_system> owned_system;  // null when hosted by a service
+    caf::actor_system* system = nullptr;              // the system the actors run in
+    // The service-facing actor (service.hpp), spawned on first use.
+    std::mutex front_mu;
+    caf::actor front;
     actors::EnginePtr engine;
     actors::coordinator_actor coordinator;
     std::mutex checkpoint_mu;  // one checkpoint or snapshot at a time
@@ -124,18 +129,43 @@ struct Database::Impl {
             auto_cv.notify_all();
             checkpointer.join();
         }
-        if (system) {
-            engine->query_pool.close();
-            for (auto& s : engine->shards) caf::anon_send_exit(s, caf::exit_reason::user_shutdown);
-            caf::anon_send_exit(coordinator, caf::exit_reason::user_shutdown);
-            if (engine->wal) caf::anon_send_exit(engine->wal, caf::exit_reason::user_shutdown);
-            engine->shards.clear();
-            engine->wal = nullptr;
-            engine->wal_writer = nullptr;
-            coordinator = nullptr;
-            system.reset();  // joins the scheduler threads
-        }
+        if (system) stop_actors();
         if (writer) writer->close();
+    }
+
+    // Ends the database's actors. An owned system is joined; in a service's system the
+    // actors are monitored and waited for, since the system lives on.
+    void stop_actors() {
+        std::vector<caf::actor> ours;
+        for (auto& q : engine->query_pool.close()) ours.push_back(caf::actor_cast<caf::actor>(q));
+        for (auto& s : engine->shards) ours.push_back(caf::actor_cast<caf::actor>(s));
+        ours.push_back(caf::actor_cast<caf::actor>(coordinator));
+        if (engine->wal) ours.push_back(caf::actor_cast<caf::actor>(engine->wal));
+        {
+            std::lock_guard lock(front_mu);
+            if (front) ours.push_back(front);
+            front = nullptr;
+        }
+        engine->shards.clear();
+        engine->wal = nullptr;
+        engine->wal_writer = nullptr;
+        coordinator = nullptr;
+        if (owned_system) {
+            for (auto& a : ours) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+            ours.clear();
+            owned_system.reset();  // joins the scheduler threads
+        } else {
+            caf::scoped_actor self{*system};
+            for (auto& a : ours) {
+                self->monitor(a);
+                caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+            }
+            const size_t count = ours.size();
+            ours.clear();
+            size_t downs = 0;
+            self->receive_for(downs, count)([](const caf::down_msg&) {});
+        }
+        system = nullptr;
     }
 
     // Recovery: the newest checkpoint, then every committed WAL record after it.
@@ -261,14 +291,30 @@ struct Database::Impl {
     }
 };
 
+namespace {
+
+std::unique_ptr<Database::Impl> open_impl(const Options& options, caf::actor_system* hosted);
+
+}  // namespace
+
 std::unique_ptr<Database> Database::open(const Options& options) {
-    auto impl = std::make_unique<Impl>();
+    return std::unique_ptr<Database>(new Database(open_impl(options, nullptr)));
+}
+
+std::unique_ptr<Database> Database::open(caf::actor_system& system, const Options& options) {
+    return std::unique_ptr<Database>(new Database(open_impl(options, &system)));
+}
+
+namespace {
+
+std::unique_ptr<Database::Impl> open_impl(const Options& options, caf::actor_system* hosted) {
+    auto impl = std::make_unique<Database::Impl>();
     impl->options = options;
     uint32_t hw = std::max(1u, std::thread::hardware_concurrency());
     if (options.shards > 4096)
         throw errors::invalid_option("shards must be between 1 and 4096, got " +
                                      std::to_string(options.shards));
-    impl->catalog = std::make_unique<storage::Catalog>();
+    impl->catalog = std::make_shared<storage::Catalog>();
     std::vector<std::shared_ptr<storage::Partition>> parts;
     if (!options.data_dir.empty()) {
         parts = impl->recover(options.shards);
@@ -277,19 +323,26 @@ std::unique_ptr<Database> Database::open(const Options& options) {
         for (uint32_t i = 0; i < n; ++i)
             parts.push_back(std::make_shared<storage::Partition>(i, n, *impl->catalog));
     }
-    impl->cfg = std::make_unique<caf::actor_system_config>();
-    impl->cfg->set("scheduler.max-threads",
-                   static_cast<size_t>(options.threads ? options.threads : hw));
-    impl->cfg->set("logger.verbosity", caf::atom("quiet"));
-    // CAF's idle workers spin briefly, then (by default) poll 500 times with 50 us sleeps
-    // before waiting on their condition variable; every message hop of a quiet query then
-    // waits out such a sleep. Going straight from spinning to the condition variable (woken
-    // on enqueue) cut one writer's commit from 490 to 307 us at p50 (per-commit; 2,005 ->
-    // 3,126 commits/s) with 64 writers unchanged, and idle workers burn less CPU.
-    impl->cfg->set("work-stealing.moderate-poll-attempts", size_t{0});
-    impl->system = std::make_unique<caf::actor_system>(*impl->cfg);
+    if (hosted) {
+        impl->system = hosted;
+    } else {
+        impl->cfg = std::make_unique<caf::actor_system_config>();
+        impl->cfg->set("scheduler.max-threads",
+                       static_cast<size_t>(options.threads ? options.threads : hw));
+        impl->cfg->set("logger.verbosity", caf::atom("quiet"));
+        // CAF's idle workers spin briefly, then (by default) poll 500 times with 50 us
+        // sleeps before waiting on their condition variable; every message hop of a quiet
+        // query then waits out such a sleep. Going straight from spinning to the condition
+        // variable (woken on enqueue) cut one writer's commit from 490 to 307 us at p50
+        // (per-commit; 2,005 -> 3,126 commits/s) with 64 writers unchanged, and idle
+        // workers burn less CPU.
+        impl->cfg->set("work-stealing.moderate-poll-attempts", size_t{0});
+        impl->owned_system = std::make_unique<caf::actor_system>(*impl->cfg);
+        impl->system = impl->owned_system.get();
+    }
     impl->engine = std::make_shared<actors::EngineShared>();
     impl->engine->catalog = impl->catalog.get();
+    impl->engine->catalog_owner = impl->catalog;
     impl->engine->batch_rows = std::max(1u, options.batch_rows);
     exec::register_index_procedures(impl->engine->procedures, *impl->catalog);
     impl->engine->chunk_rows = options.chunk_rows;
@@ -305,8 +358,10 @@ std::unique_ptr<Database> Database::open(const Options& options) {
         impl->checkpointer = std::thread([raw = impl.get()] { raw->auto_checkpoint_loop(); });
     }
     impl->coordinator = actors::spawn_coordinator(*impl->system, impl->engine);
-    return std::unique_ptr<Database>(new Database(std::move(impl)));
+    return impl;
 }
+
+}  // namespace
 
 Database::Database(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Database::~Database() = default;
@@ -325,6 +380,13 @@ actors::OutcomePtr run_request(Database::Impl& impl, actors::QueryRequestPtr req
 
 // For streaming.cpp (cursors, cancellation), which lives apart from this file.
 caf::actor_system& engine_system(Database::Impl& impl) { return *impl.system; }
+actors::coordinator_actor engine_coordinator(Database::Impl& impl) { return impl.coordinator; }
+caf::actor service_front(Database::Impl& impl,
+                         const std::function<caf::actor(caf::actor_system&)>& spawn) {
+    std::lock_guard lock(impl.front_mu);
+    if (!impl.front) impl.front = spawn(*impl.system);
+    return impl.front;
+}
 actors::EnginePtr engine_of(Database::Impl& impl) { return impl.engine; }
 
 // execute_async's bookkeeping (streaming.cpp): false when the database is being destroyed.

@@ -14,7 +14,9 @@ class QueryPool {
 public:
     query_actor take();       // an idle actor, or null
     bool put(query_actor a);  // false: full or closed (the actor should quit)
-    void close();             // at shutdown: ends the idle actors, refuses new ones
+    // At shutdown: refuses new actors and hands back the idle ones for the caller to end.
+    std::vector<query_actor> close();
+
 private:
     std::mutex mu_;
     std::vector<query_actor> idle_;
