@@ -233,7 +233,9 @@ struct CloneOp {
         for (const auto& p : o.outputs) c.outputs.push_back({p.slot, copy(p.expr)});
         return c;
     }
-    Operator operator()(const Unwind& o) const { return Unwind{o.slot, copy(o.list), o.unpack}; }
+    Operator operator()(const Unwind& o) const {
+        return Unwind{o.slot, copy(o.list), o.unpack, o.index};
+    }
     Operator operator()(const CreateNode& o) const {
         return CreateNode{o.slot, o.labels, copy(o.props)};
     }
