@@ -435,6 +435,11 @@ CExprPtr Planner::compile_call(const Expr& e, Info& info) {
     auto c = std::make_unique<CExpr>(EK::Call);
     c->fn = f;
     std::string_view n = f->name;
+    // exists((a)-->(b)) is the pattern predicate itself (the function would only test its
+    // boolean for null).
+    if (n == "exists" && e.children.size() == 1 &&
+        e.children[0]->kind == ExprKind::PatternPredicate)
+        return compile(*e.children[0], info);
     if (n == "size" && e.children.size() == 1 &&
         e.children[0]->kind == ExprKind::PatternPredicate) {
         refuse_local_patterns(e);
