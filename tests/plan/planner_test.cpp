@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 #include <lora/lora.hpp>
 
+#include <algorithm>
 #include <set>
 
 #include <string>
@@ -238,4 +239,37 @@ TEST_CASE("a created path lands on one shard, and paths spread over the shards",
     CHECK(lora::test::scalar_int(
               *db, "MATCH (c:P)-[:R]->(b:P)<-[:R]-(a:P) WHERE id(a) < id(c) RETURN count(*)") ==
           16);
+}
+
+TEST_CASE("a comprehension whose pattern uses its variable runs per element, in element order",
+          "[engine][planner]") {
+    auto p = plan_of("MATCH p = (n:X)-->() RETURN [x IN nodes(p) | size([(x)-->(:Y) | 1])] AS l");
+    INFO(p->explain());
+    // The per-element subquery: the list is unwound with each element's index, and the
+    // values come back ordered by that index; the pattern is a subquery nested in it.
+    auto unwinds = steps_of(*p, OpKind::Unwind);
+    REQUIRE(unwinds.size() == 1);
+    const auto& u = op_of<lora::plan::Unwind>(unwinds[0]);
+    REQUIRE(u.index >= 0);
+    CHECK(u.slot == slot_named(*p, "x"));
+    auto ends = steps_of(*p, OpKind::SubqueryEnd);
+    REQUIRE(ends.size() == 2);
+    std::vector<int> orders;
+    for (const auto* s : ends) orders.push_back(op_of<lora::plan::SubqueryEnd>(s).order);
+    CHECK(std::count(orders.begin(), orders.end(), u.index) == 1);
+    CHECK(std::count(orders.begin(), orders.end(), -1) == 1);
+    // The pattern's subquery is nested inside the per-element one.
+    const int outer_begin = op_of<lora::plan::SubqueryEnd>(ends[1]).begin;
+    const int inner_begin = op_of<lora::plan::SubqueryEnd>(ends[0]).begin;
+    CHECK(outer_begin < inner_begin);
+    CHECK(op_of<lora::plan::SubqueryEnd>(ends[1]).order == u.index);
+
+    // A pattern that does not use the variable is a subquery of the row, as outside a
+    // comprehension; a pattern over reduce's accumulator is refused.
+    auto q = plan_of("MATCH (n) RETURN [x IN [1] | size([(n)-->() | 1])] AS l");
+    INFO(q->explain());
+    CHECK(steps_of(*q, OpKind::Unwind).empty());
+    CHECK(steps_of(*q, OpKind::SubqueryEnd).size() == 1);
+    CHECK_THROWS_AS(plan_of("MATCH (n) RETURN reduce(a = n, x IN [1] | head([(a)-->(m) | m]))"),
+                    lora::Error);
 }

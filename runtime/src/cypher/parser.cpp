@@ -53,7 +53,7 @@ private:
     std::string_view src_;
     std::vector<Token> toks_;
     size_t i_ = 0;
-    int where_depth_ = 0;  // pattern predicates are only allowed inside WHERE / exists()
+    int where_depth_ = 0;  // pattern predicates only in a WHERE (any kind) or exists()
     int speculating_ = 0;
     int depth_ = 0;
 
@@ -961,7 +961,7 @@ private:
             e->variable = toks_[i_].text;
             i_ += 2;
             e->children.push_back(expr());
-            e->children.push_back(accept_kw("WHERE") ? expr() : nullptr);
+            e->children.push_back(accept_kw("WHERE") ? where_expr() : nullptr);
             e->children.push_back(accept_sym("|") ? expr() : nullptr);
             expect_sym("]");
             close(*e, start);
@@ -1110,7 +1110,7 @@ private:
         e->variable = variable_name();
         expect_kw("IN");
         e->children.push_back(expr());
-        e->children.push_back(accept_kw("WHERE") ? expr() : nullptr);
+        e->children.push_back(accept_kw("WHERE") ? where_expr() : nullptr);
         expect_sym(")");
         close(*e, start);
         return e;

@@ -207,6 +207,33 @@ Value eval_call(const CExpr& e, Row& row, const EvalEnv& env) {
     return fn::call(*e.fn, args);
 }
 
+// The per-element values of an iteration planned with them (CExpr::pre_slot): binds the i-th
+// into its slot, and puts back what the slot held when done.
+class PerElement {
+public:
+    PerElement(const CExpr& e, Row& row, const EvalEnv& env) : row_(row), slot_(e.pre_slot) {
+        if (slot_ < 0) return;
+        values_ = eval(*e.children.back(), row, env);
+        saved_ = row_[static_cast<size_t>(slot_)];
+    }
+    PerElement(const PerElement&) = delete;
+    PerElement& operator=(const PerElement&) = delete;
+    ~PerElement() {
+        if (slot_ >= 0) row_[static_cast<size_t>(slot_)] = std::move(saved_);
+    }
+    void bind(size_t i) {
+        if (slot_ < 0) return;
+        const bool have = values_.is_list() && i < values_.as_list().size();
+        row_[static_cast<size_t>(slot_)] = have ? values_.as_list()[i] : Value();
+    }
+
+private:
+    Row& row_;
+    int slot_;
+    Value values_;
+    Value saved_;
+};
+
 }  // namespace
 
 Value eval(const CExpr& e, Row& row, const EvalEnv& env) {
@@ -412,15 +439,18 @@ Value eval(const CExpr& e, Row& row, const EvalEnv& env) {
             return Value();
         }
         case EK::ListComp: {
-            // children: list, where (nullable), map (nullable)
+            // children: list, where (nullable), map (nullable)[, per-element values]
             Value list = eval(*e.children[0], row, env);
             if (list.is_null()) return Value();
             if (!list.is_list())
                 throw_type_error("InvalidArgumentType", "List comprehension over a non-list");
+            PerElement pre(e, row, env);
             List out;
             Value saved = row[static_cast<size_t>(e.slot)];
+            size_t i = 0;
             for (const auto& x : list.as_list()) {
                 row[static_cast<size_t>(e.slot)] = x;
+                pre.bind(i++);
                 if (e.children[1] && !eval_predicate(*e.children[1], row, env)) continue;
                 out.push_back(e.children[2] ? eval(*e.children[2], row, env) : x);
             }
@@ -432,10 +462,12 @@ Value eval(const CExpr& e, Row& row, const EvalEnv& env) {
             if (list.is_null()) return Value();
             if (!list.is_list())
                 throw_type_error("InvalidArgumentType", "Quantifier over a non-list");
+            PerElement pre(e, row, env);
             Value saved = row[static_cast<size_t>(e.slot)];
-            size_t trues = 0, nulls = 0, n = list.as_list().size();
+            size_t trues = 0, nulls = 0, n = list.as_list().size(), i = 0;
             for (const auto& x : list.as_list()) {
                 row[static_cast<size_t>(e.slot)] = x;
+                pre.bind(i++);
                 Tri t = truth(eval(*e.children[1], row, env));
                 if (t == Tri::True)
                     ++trues;
@@ -461,16 +493,19 @@ Value eval(const CExpr& e, Row& row, const EvalEnv& env) {
             }
         }
         case EK::Reduce: {
-            // children: init, list, expr; slot2 = accumulator, slot = element
+            // children: init, list, expr[, per-element values]; slot2 = accumulator, slot = element
             Value acc = eval(*e.children[0], row, env);
             Value list = eval(*e.children[1], row, env);
             if (list.is_null()) return Value();
             if (!list.is_list()) throw_type_error("InvalidArgumentType", "reduce over a non-list");
+            PerElement pre(e, row, env);
             Value saved_a = row[static_cast<size_t>(e.slot2)];
             Value saved_x = row[static_cast<size_t>(e.slot)];
+            size_t i = 0;
             for (const auto& x : list.as_list()) {
                 row[static_cast<size_t>(e.slot2)] = acc;
                 row[static_cast<size_t>(e.slot)] = x;
+                pre.bind(i++);
                 acc = eval(*e.children[2], row, env);
             }
             row[static_cast<size_t>(e.slot2)] = std::move(saved_a);
@@ -579,6 +614,7 @@ CExprPtr clone(const CExpr& e) {
     c->name = e.name;
     c->slot = e.slot;
     c->slot2 = e.slot2;
+    c->pre_slot = e.pre_slot;
     c->arith = e.arith;
     c->cmps = e.cmps;
     c->quant = e.quant;

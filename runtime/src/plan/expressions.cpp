@@ -5,6 +5,18 @@
 namespace lora::plan {
 
 CExprPtr Planner::compile(const Expr& e, Info& info) {
+    if (!per_element_.empty()) {
+        auto it = per_element_.find(&e);
+        if (it != per_element_.end()) {
+            auto c = std::make_unique<CExpr>(EK::Subscript);
+            c->children.push_back(slot_expr(it->second.slot));
+            auto index = std::make_unique<CExpr>(EK::Literal);
+            index->value = Value(static_cast<int64_t>(it->second.index));
+            c->children.push_back(std::move(index));
+            info.may_entity |= it->second.may_entity;
+            return c;
+        }
+    }
     if (!text_subst_.empty() && e.kind != ExprKind::Literal && e.kind != ExprKind::Variable &&
         e.kind != ExprKind::Parameter) {
         auto it = text_subst_.find(e.text);
@@ -121,6 +133,7 @@ CExprPtr Planner::compile(const Expr& e, Info& info) {
         case ExprKind::ListComprehension: return compile_iteration(e, info, EK::ListComp);
         case ExprKind::Quantifier: return compile_iteration(e, info, EK::Quantifier);
         case ExprKind::Reduce: {
+            if (needs_per_element(e)) return compile_per_element(e, info, EK::Reduce);
             auto c = std::make_unique<CExpr>(EK::Reduce);
             c->children.push_back(compile(*e.children[0], info));
             c->children.push_back(compile(*e.children[1], info));
@@ -165,6 +178,7 @@ CExprPtr Planner::compile(const Expr& e, Info& info) {
             return c;
         }
         case ExprKind::PatternComprehension: {
+            refuse_local_patterns(e);
             bool yields_entity = false;
             int r = hoist(
                 [&] {
@@ -176,28 +190,32 @@ CExprPtr Planner::compile(const Expr& e, Info& info) {
                         add_filter(std::move(pred), wi);
                     }
                 },
-                e.children[1].get(), &yields_entity);
+                [&] {
+                    Info yi;
+                    auto ce = compile(*e.children[1], yi);
+                    yields_entity = yi.may_entity;
+                    return HoistYield{project_new(std::move(ce), yi, " subquery_value"), -1};
+                });
             info.may_entity |= yields_entity;
             return slot_expr(r);
         }
-        case ExprKind::PatternPredicate: return non_empty(hoist_pattern(*e.pattern));
+        case ExprKind::PatternPredicate:
+            refuse_local_patterns(e);
+            return non_empty(hoist_pattern(*e.pattern));
         case ExprKind::Exists: {
-            int r = hoist(
-                [&] {
-                    if (e.subquery->parts.size() != 1) unsupported("UNION inside EXISTS");
-                    for (const auto& c : e.subquery->parts[0].clauses) {
-                        switch (c.kind) {
-                            case ClauseKind::Match: plan_match(c); break;
-                            case ClauseKind::Unwind: plan_unwind(c); break;
-                            case ClauseKind::With:
-                                plan_projection(c.body, c.where.get(), false);
-                                break;
-                            case ClauseKind::Return: break;
-                            default: unsupported("updating clauses inside EXISTS");
-                        }
+            refuse_local_patterns(e);
+            int r = hoist([&] {
+                if (e.subquery->parts.size() != 1) unsupported("UNION inside EXISTS");
+                for (const auto& c : e.subquery->parts[0].clauses) {
+                    switch (c.kind) {
+                        case ClauseKind::Match: plan_match(c); break;
+                        case ClauseKind::Unwind: plan_unwind(c); break;
+                        case ClauseKind::With: plan_projection(c.body, c.where.get(), false); break;
+                        case ClauseKind::Return: break;
+                        default: unsupported("updating clauses inside EXISTS");
                     }
-                },
-                nullptr, nullptr);
+                }
+            });
             return non_empty(r);
         }
     }
@@ -205,16 +223,20 @@ CExprPtr Planner::compile(const Expr& e, Info& info) {
 }
 
 // Plans a subquery run once per row: the rows go to the coordinator, are remembered,
-// run `body`, and come back each with the list of `yield` values (or of nulls) its
-// subquery produced, in the returned slot.
-int Planner::hoist(const std::function<void()>& body, const Expr* yield, bool* yields_entity) {
-    if (!locals_.empty())
-        unsupported("patterns that use a list comprehension or quantifier variable");
+// run `body`, and come back each with the list of the values `yield` names (or of nulls)
+// its subquery produced, in the returned slot. Iteration variables are not visible inside:
+// an iteration whose patterns use its variable binds it in a subquery of its own
+// (iteration.cpp).
+int Planner::hoist(const std::function<void()>& body, const std::function<HoistYield()>& yield) {
     auto saved_scope = scope_;
     auto saved_attached = attached_;
+    auto saved_locals = std::move(locals_);
+    locals_.clear();
     bool saved_blocked = agg_blocked_;
     agg_blocked_ = true;
     bool saved_read = read_, saved_wrote = wrote_;
+    // SubqueryEnd releases the remembered rows in the order they came.
+    const bool saved_ordered = ordered_;
     const int tag = new_slot(" subquery_tag");
     Step b = coord(OptionalBegin{tag});
     pinned_.push_back(tag);
@@ -222,21 +244,29 @@ int Planner::hoist(const std::function<void()>& body, const Expr* yield, bool* y
     add(std::move(b));
     body();
     pinned_.pop_back();
-    int yslot = -1;
-    if (yield) {
-        Info yi;
-        auto ce = compile(*yield, yi);
-        if (yields_entity) *yields_entity = yi.may_entity;
-        yslot = project_new(std::move(ce), yi, " subquery_value");
-    }
+    HoistYield y;
+    if (yield) y = yield();
     int result = new_slot(" subquery_result");
-    add(coord(SubqueryEnd{static_cast<int>(begin), result, yslot}, true));
+    add(coord(SubqueryEnd{static_cast<int>(begin), result, y.value, y.order}, true));
     scope_ = std::move(saved_scope);
     attached_ = std::move(saved_attached);
+    locals_ = std::move(saved_locals);
     agg_blocked_ = saved_blocked;
     read_ = saved_read;
     wrote_ = saved_wrote;
+    ordered_ = saved_ordered;
     return result;
+}
+
+// Patterns that use an iteration variable are compiled inside the per-element subquery of
+// their iteration (iteration.cpp), where that variable is an ordinary one; what is left here
+// is a pattern over a reduce accumulator, which changes from element to element.
+void Planner::refuse_local_patterns(const Expr& e) const {
+    if (locals_.empty()) return;
+    std::set<std::string> vars;
+    collect_variables(e, vars);
+    for (const auto& [name, v] : locals_)
+        if (vars.count(name)) unsupported("patterns that use the accumulator of reduce");
 }
 
 // Computes `e` into a new slot and attaches every entity inside it.
@@ -254,12 +284,10 @@ int Planner::materialize(CExprPtr e, const Info& info) {
 }
 
 int Planner::hoist_pattern(const PatternPart& part) {
-    return hoist(
-        [&] {
-            RelScope rels;
-            plan_part(part, rels);
-        },
-        nullptr, nullptr);
+    return hoist([&] {
+        RelScope rels;
+        plan_part(part, rels);
+    });
 }
 
 CExprPtr Planner::non_empty(int list_slot) {
@@ -365,6 +393,7 @@ CExprPtr Planner::compile_binary(const Expr& e, Info& info) {
 }
 
 CExprPtr Planner::compile_iteration(const Expr& e, Info& info, EK kind) {
+    if (needs_per_element(e)) return compile_per_element(e, info, kind);
     auto c = std::make_unique<CExpr>(kind);
     c->quant = static_cast<int>(e.quantifier);
     Info li;
@@ -406,8 +435,14 @@ CExprPtr Planner::compile_call(const Expr& e, Info& info) {
     auto c = std::make_unique<CExpr>(EK::Call);
     c->fn = f;
     std::string_view n = f->name;
+    // exists((a)-->(b)) is the pattern predicate itself (the function would only test its
+    // boolean for null).
+    if (n == "exists" && e.children.size() == 1 &&
+        e.children[0]->kind == ExprKind::PatternPredicate)
+        return compile(*e.children[0], info);
     if (n == "size" && e.children.size() == 1 &&
         e.children[0]->kind == ExprKind::PatternPredicate) {
+        refuse_local_patterns(e);
         c->children.push_back(slot_expr(hoist_pattern(*e.children[0]->pattern)));
         return c;
     }

@@ -36,6 +36,11 @@ void collect_variables(const Expr& e, std::set<std::string>& out) {
             for (const auto& c : part.clauses) {
                 for (const auto& pp : c.pattern.parts) collect_pattern_variables(pp, out);
                 if (c.where) collect_variables(*c.where, out);
+                if (c.expr) collect_variables(*c.expr, out);
+                for (const auto& it : c.body.items)
+                    if (it.expr) collect_variables(*it.expr, out);
+                for (const auto& o : c.body.order_by)
+                    if (o.expr) collect_variables(*o.expr, out);
             }
     }
     for (auto& c : e.children)

@@ -65,6 +65,7 @@ struct Shown {
     std::string key;
     const IndexSeek* seek = nullptr;
     const std::vector<std::pair<std::string, int>>* unpack = nullptr;
+    int order = -1;  // Unwind: the index slot; SubqueryEnd: the slot ordering the values
 };
 
 struct ShowOp {
@@ -96,6 +97,7 @@ struct ShowOp {
     void operator()(const Unwind& o) {
         s.slot = o.slot;
         if (!o.unpack.empty()) s.unpack = &o.unpack;
+        s.order = o.index;
     }
     void operator()(const Attach& o) { s.slot = o.slot; }
     void operator()(const CreateNode& o) {
@@ -131,6 +133,7 @@ struct ShowOp {
     void operator()(const SubqueryEnd& o) {
         s.slot = o.result;
         s.to = o.value;
+        s.order = o.order;
     }
     void operator()(const CallProcedure& o) { s.procedure = o.procedure.get(); }
     void operator()(const VectorBegin& o) { s.to = o.tag; }
@@ -176,6 +179,7 @@ std::string Step::describe() const {
     if (f.slot >= 0) o << " slot=" << f.slot;
     if (f.rel >= 0) o << " rel=" << f.rel;
     if (f.to >= 0) o << " to=" << f.to;
+    if (f.order >= 0) o << (kind() == OpKind::Unwind ? " index=" : " order=") << f.order;
     for (const auto& l : f.labels) o << " :" << l;
     if (!f.types.empty()) {
         o << " [";
@@ -233,7 +237,9 @@ struct CloneOp {
         for (const auto& p : o.outputs) c.outputs.push_back({p.slot, copy(p.expr)});
         return c;
     }
-    Operator operator()(const Unwind& o) const { return Unwind{o.slot, copy(o.list), o.unpack}; }
+    Operator operator()(const Unwind& o) const {
+        return Unwind{o.slot, copy(o.list), o.unpack, o.index};
+    }
     Operator operator()(const CreateNode& o) const {
         return CreateNode{o.slot, o.labels, copy(o.props)};
     }

@@ -139,8 +139,16 @@ private:
 
     // ---------------------------------------- expressions: expressions.cpp
 
+    // What a hoisted subquery collects: the slot of each row's value (-1: a null per row) and
+    // the slot of an integer its values are ordered by (-1: any order).
+    struct HoistYield {
+        int value = -1;
+        int order = -1;
+    };
+
     CExprPtr compile(const Expr& e, Info& info);
-    int hoist(const std::function<void()>& body, const Expr* yield, bool* yields_entity);
+    int hoist(const std::function<void()>& body, const std::function<HoistYield()>& yield = {});
+    void refuse_local_patterns(const Expr& e) const;
     int materialize(CExprPtr e, const Info& info);
     int hoist_pattern(const PatternPart& part);
     CExprPtr non_empty(int list_slot);
@@ -149,6 +157,19 @@ private:
     CExprPtr compile_binary(const Expr& e, Info& info);
     CExprPtr compile_iteration(const Expr& e, Info& info, EK kind);
     CExprPtr compile_call(const Expr& e, Info& info);
+
+    // ---------------------------------------- iterations over patterns: iteration.cpp
+
+    // A value computed per element of an iteration ahead of it: `index` in the list of
+    // values of the element, in `slot` while the iteration runs.
+    struct PerElementValue {
+        int slot = -1;
+        int index = 0;
+        bool may_entity = false;
+    };
+
+    bool needs_per_element(const Expr& e) const;
+    CExprPtr compile_per_element(const Expr& e, Info& info, EK kind);
 
     // ---------------------------------------- MATCH: match.cpp
 
@@ -207,6 +228,8 @@ private:
     const exec::Procedures* procedures_ = nullptr;
     std::map<std::string, Var> scope_;
     std::vector<std::pair<std::string, Var>> locals_;
+    // Sub-expressions of an iteration body computed per element beforehand (iteration.cpp).
+    std::map<const Expr*, PerElementValue> per_element_;
     std::set<int> attached_;
     std::map<const NodePattern*, int> node_slot_;
     std::map<const RelPattern*, int> rel_slot_;

@@ -25,7 +25,7 @@ bool keys_read(const CExpr& e, int slot, std::map<std::string, int>& keys) {
     }
     if (e.kind == EK::Slot && e.slot == slot) return false;
     if ((e.kind == EK::ListComp || e.kind == EK::Quantifier || e.kind == EK::Reduce) &&
-        (e.slot == slot || e.slot2 == slot))
+        (e.slot == slot || e.slot2 == slot || e.pre_slot == slot))
         return false;
     for (const auto& c : e.children)
         if (c && !keys_read(*c, slot, keys)) return false;
@@ -74,7 +74,7 @@ struct SlotUse {
         return false;
     }
     bool operator()(const Unwind& o) const {
-        if (o.slot == slot) return true;
+        if (o.slot == slot || o.index == slot) return true;
         for (const auto& u : o.unpack)
             if (u.second == slot) return true;
         return false;
@@ -94,7 +94,9 @@ struct SlotUse {
     bool operator()(const DeleteNode& o) const { return o.slot == slot; }
     bool operator()(const OptionalBegin& o) const { return o.tag == slot; }
     bool operator()(const OptionalEnd& o) const { return in(o.nulls); }
-    bool operator()(const SubqueryEnd& o) const { return o.result == slot || o.value == slot; }
+    bool operator()(const SubqueryEnd& o) const {
+        return o.result == slot || o.value == slot || o.order == slot;
+    }
     bool operator()(const CallProcedure& o) const {
         for (const auto& y : o.yields)
             if (y.second == slot) return true;

@@ -107,19 +107,17 @@ void Planner::plan_delete(const Clause& c) {
 // Deletes the relationships (or nodes) inside the value in `slot`, as a per-row
 // subquery so the rows themselves go on unchanged.
 void Planner::delete_parts(int slot, bool nodes, bool detach) {
-    hoist(
-        [&] {
-            auto parts = std::make_unique<CExpr>(EK::Entities);
-            parts->quant = nodes ? 1 : 0;
-            parts->children.push_back(slot_expr(slot));
-            int each = new_slot(nodes ? " delete_node" : " delete_rel");
-            add(step({LocKind::Any, -1}, Unwind{each, std::move(parts), {}}));
-            if (nodes)
-                add(step({LocKind::Shard, each}, DeleteNode{each, detach}));
-            else
-                add(step({LocKind::Shard, each}, DeleteRel{each}));
-        },
-        nullptr, nullptr);
+    hoist([&] {
+        auto parts = std::make_unique<CExpr>(EK::Entities);
+        parts->quant = nodes ? 1 : 0;
+        parts->children.push_back(slot_expr(slot));
+        int each = new_slot(nodes ? " delete_node" : " delete_rel");
+        add(step({LocKind::Any, -1}, Unwind{each, std::move(parts), {}, -1}));
+        if (nodes)
+            add(step({LocKind::Shard, each}, DeleteNode{each, detach}));
+        else
+            add(step({LocKind::Shard, each}, DeleteRel{each}));
+    });
 }
 
 }  // namespace lora::plan

@@ -78,6 +78,10 @@ struct CExpr {
     std::string name;  // Param name, Property key, label
     int slot = -1;     // Slot; comprehension/quantifier/reduce variable
     int slot2 = -1;    // Reduce accumulator
+    // ListComp / Quantifier / Reduce: when not -1, the last child is a list aligned with the
+    // iterated one, and its i-th value is in this slot while element i is (values computed
+    // per element beforehand: patterns over the element, plan/iteration.cpp).
+    int pre_slot = -1;
     char arith = '+';
     std::string ariths;        // Arith chain mixing operators: the one before children[i + 1]
     std::vector<Cmp> cmps;     // Compare chain

@@ -180,10 +180,12 @@ struct Project {
 
 // slot <- each element of `list`. With `unpack`, a map element's keys go into their own
 // slots and `slot` is left null (plan/unwind_unpack.cpp); other elements are bound as they are.
+// index <- the element's position in the list (from 0), when not -1.
 struct Unwind {
     int slot = -1;
     CExprPtr list;
     std::vector<std::pair<std::string, int>> unpack;  // key -> slot
+    int index = -1;
 };
 
 // Copies the labels and properties of the entity in `slot` into the row (at its shard).
@@ -271,11 +273,14 @@ struct OptionalEnd {
 };
 
 // Barrier: each remembered input of `begin` goes on once, with the list of `value` values
-// its subquery rows produced in `result` (nulls, one per row, when value is -1).
+// its subquery rows produced in `result` (nulls, one per row, when value is -1). With an
+// `order` slot (an integer in each subquery row), the list is in that order; otherwise the
+// rows' order across shards is arbitrary.
 struct SubqueryEnd {
     int begin = -1;
     int result = -1;
     int value = -1;
+    int order = -1;
 };
 
 // Rows for each output row of a registered procedure.

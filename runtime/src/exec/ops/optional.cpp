@@ -2,6 +2,9 @@
 // coordinator; the OptionalEnd / SubqueryEnd barriers join the inner rows back to them.
 #include <lora/exec/executor.hpp>
 
+#include <algorithm>
+#include <utility>
+
 namespace lora::exec {
 
 void Executor::optional_begin(const plan::OptionalBegin& op, size_t step, Row& row) {
@@ -31,18 +34,31 @@ void Executor::subquery_end(const plan::SubqueryEnd& op, size_t step, std::vecto
     const int tag_slot =
         std::get<plan::OptionalBegin>(env_.plan->steps[static_cast<size_t>(op.begin)].op).tag;
     auto& inputs = optional_inputs_[static_cast<size_t>(op.begin)];
-    std::vector<List> found(inputs.size());
+    // Per input: (order key, value). Rows come from several shards in no fixed order.
+    std::vector<std::vector<std::pair<int64_t, Value>>> found(inputs.size());
     for (auto& r : rows) {
         const Value& tag = r[static_cast<size_t>(tag_slot)];
         if (!tag.is_int() || tag.as_int() < 0 || static_cast<size_t>(tag.as_int()) >= found.size())
             continue;
-        found[static_cast<size_t>(tag.as_int())].push_back(
-            op.value >= 0 ? r[static_cast<size_t>(op.value)] : Value());
+        int64_t key = 0;
+        if (op.order >= 0) {
+            const Value& k = r[static_cast<size_t>(op.order)];
+            if (k.is_int()) key = k.as_int();
+        }
+        found[static_cast<size_t>(tag.as_int())].emplace_back(
+            key, op.value >= 0 ? std::move(r[static_cast<size_t>(op.value)]) : Value());
     }
     rows.clear();
     for (size_t i = 0; i < inputs.size(); ++i) {
+        auto& f = found[i];
+        if (op.order >= 0)
+            std::stable_sort(f.begin(), f.end(),
+                             [](const auto& a, const auto& b) { return a.first < b.first; });
+        List values;
+        values.reserve(f.size());
+        for (auto& kv : f) values.push_back(std::move(kv.second));
         Row r = std::move(inputs[i]);
-        r[static_cast<size_t>(op.result)] = Value(std::move(found[i]));
+        r[static_cast<size_t>(op.result)] = Value(std::move(values));
         push(next, r);
     }
     inputs.clear();

@@ -1,5 +1,5 @@
-// Unwind: a row per element of a list, produced in chunks of the row budget; a map
-// element may be unpacked into slots of its own (plan/unwind_unpack.cpp).
+// Unwind: a row per element of a list (with its position, if asked), produced in chunks of the
+// row budget; a map element may be unpacked into slots of its own (plan/unwind_unpack.cpp).
 #include <lora/exec/executor.hpp>
 #include "exec/step_common.hpp"
 
@@ -11,6 +11,7 @@ void Executor::unwind(const plan::Unwind& op, size_t step, Row& row) {
     if (list.is_null()) return;
     if (!list.is_list()) {
         bind_unwound(op, row, std::move(list));
+        if (op.index >= 0) row[static_cast<size_t>(op.index)] = Value(int64_t{0});
         push(next, row);
         return;
     }
@@ -50,6 +51,7 @@ void Executor::produce_unwind(const plan::Unwind& op, size_t step, Row& row, con
         }
         Row out = (i + 1 == l.size()) ? std::move(row) : row;
         bind_unwound(op, out, l[i]);
+        if (op.index >= 0) out[static_cast<size_t>(op.index)] = Value(static_cast<int64_t>(i));
         push(step + 1, out);
     }
 }
