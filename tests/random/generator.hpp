@@ -56,8 +56,8 @@ public:
     explicit GraphGen(Rng& rng) : r_(rng) {}
 
     std::string str_value() {
-        static const std::vector<std::string> parts = {"a", "b", "ab", "A", "B", " ", "x", "é",
-                                                       "ba", ""};
+        static const std::vector<std::string> parts = {"a", "b", "ab", "A",  "B",
+                                                       " ", "x", "é",  "ba", ""};
         std::string s;
         int64_t n = r_.uni(0, 3);
         for (int64_t i = 0; i < n; ++i) s += r_.pick(parts);
@@ -120,9 +120,9 @@ public:
         }
         g.create = c;
         static const std::vector<std::string> ddl = {
-            "CREATE INDEX FOR (n:A) ON (n.i)", "CREATE INDEX FOR (n:B) ON (n.s)",
-            "CREATE INDEX FOR (n:A) ON (n.m)", "CREATE INDEX FOR (n:C) ON (n.f)",
-            "CREATE INDEX FOR (n:B) ON (n.i)", "CREATE INDEX FOR (n:C) ON (n.l)",
+            "CREATE INDEX FOR (n:A) ON (n.i)",     "CREATE INDEX FOR (n:B) ON (n.s)",
+            "CREATE INDEX FOR (n:A) ON (n.m)",     "CREATE INDEX FOR (n:C) ON (n.f)",
+            "CREATE INDEX FOR (n:B) ON (n.i)",     "CREATE INDEX FOR (n:C) ON (n.l)",
             "CREATE INDEX FOR (n:B) ON (n.i, n.s)"};
         for (const auto& d : ddl)
             if (r_.chance(60)) g.indexes.push_back(d);
@@ -361,8 +361,8 @@ private:
             std::string c = "c" + std::to_string(next_node_++);
             T kt = r_.pick(std::vector<T>{T::Int, T::Str, T::Any, T::Bool});
             q.middle += " WITH " + expr(kt, 2) + " AS " + g + ", ";
-            std::string a = r_.pick(std::vector<std::string>{"count(*)", "count(DISTINCT ", "sum(",
-                                                             "min(", "max("});
+            std::string a = r_.pick(
+                std::vector<std::string>{"count(*)", "count(DISTINCT ", "sum(", "min(", "max("});
             if (a == "count(*)")
                 q.middle += a;
             else
@@ -391,8 +391,7 @@ private:
             case 2: return {"count(DISTINCT " + expr(T::Any, 2) + ")", true};
             case 3: return {"sum(" + expr(T::Int, 2) + ")", true};
             case 4: return {"sum(" + expr(T::Float, 2) + ")", true};
-            case 5:
-                return {"avg(" + expr(r_.chance(50) ? T::Int : T::Float, 2) + ")", true};
+            case 5: return {"avg(" + expr(r_.chance(50) ? T::Int : T::Float, 2) + ")", true};
             case 6: return {"min(" + expr(T::Any, 2) + ")", true};
             case 7: return {"max(" + expr(T::Any, 2) + ")", true};
             case 8: return {"collect(" + expr(T::Any, 2) + ")", true, true};
@@ -402,7 +401,8 @@ private:
     }
 
     Column column_expr() {
-        if (!scope_.nodes.empty() && r_.chance(10)) return {r_.pick(scope_.nodes), false, false, true};
+        if (!scope_.nodes.empty() && r_.chance(10))
+            return {r_.pick(scope_.nodes), false, false, true};
         if (!scope_.rels.empty() && r_.chance(5)) return {r_.pick(scope_.rels), false, false, true};
         if (!scope_.nodes.empty() && r_.chance(5))
             return {node_var() + " {.i, .s, z: " + expr(T::Int, 1) + "}"};
@@ -451,8 +451,8 @@ private:
             case T::Float: return r_.chance(70) ? prop("f") : g_.float_value();
             case T::Str: return r_.chance(70) ? prop("s") : g_.str_value();
             case T::Bool:
-                return r_.chance(60) ? prop("b") : r_.pick(std::vector<std::string>{"true", "false",
-                                                                                     "null"});
+                return r_.chance(60) ? prop("b")
+                                     : r_.pick(std::vector<std::string>{"true", "false", "null"});
             case T::List: return r_.chance(70) ? prop("l") : g_.list_value();
             case T::Any:
                 return r_.chance(50) ? prop("m") : leaf(r_.pick(std::vector<T>{T::Int, T::Str}));
@@ -464,12 +464,13 @@ private:
         switch (r_.uni(0, 17)) {
             case 15:
                 if (!scope_.nodes.empty())
-                    return "size([(" + node_var() + ")" + anon_rel() + "(pc" + label() + ") | pc.k])";
+                    return "size([(" + node_var() + ")" + anon_rel() + "(pc" + label() +
+                           ") | pc.k])";
                 return "size(" + expr(T::Str, d) + ")";
             case 16:
                 if (!scope_.nodes.empty())
-                    return "reduce(acc = 0, y IN [(" + node_var() + ")" + anon_rel() + "(pc) WHERE " +
-                           "pc.i > " + g_.int_value() + " | pc.k] | acc + y)";
+                    return "reduce(acc = 0, y IN [(" + node_var() + ")" + anon_rel() +
+                           "(pc) WHERE " + "pc.i > " + g_.int_value() + " | pc.k] | acc + y)";
                 return "size(" + expr(T::Str, d) + ")";
             case 17:
                 return "CASE " + expr(T::Int, d) + " WHEN " + g_.int_value() + " THEN " +
@@ -489,8 +490,7 @@ private:
                 if (!scope_.paths.empty()) return "length(" + r_.pick(scope_.paths) + ")";
                 if (!scope_.rel_lists.empty()) return "size(" + r_.pick(scope_.rel_lists) + ")";
                 return "sign(" + expr(T::Int, d) + ")";
-            case 11:
-                return "reduce(acc = 0, x IN " + expr(T::List, d) + " | acc + x)";
+            case 11: return "reduce(acc = 0, x IN " + expr(T::List, d) + " | acc + x)";
             case 12:
                 return "CASE WHEN " + expr(T::Bool, d) + " THEN " + expr(T::Int, d) + " ELSE " +
                        expr(T::Int, d) + " END";
@@ -528,8 +528,7 @@ private:
                 return "substring(" + s + ", " + std::to_string(r_.uni(0, 2)) + ", " +
                        std::to_string(r_.uni(0, 3)) + ")";
             case 10: return "replace(" + s + ", " + g_.str_value() + ", " + g_.str_value() + ")";
-            case 11:
-                return "(" + s + " + " + expr(r_.chance(80) ? T::Str : T::Int, d) + ")";
+            case 11: return "(" + s + " + " + expr(r_.chance(80) ? T::Str : T::Int, d) + ")";
             case 12: return "toString(" + expr(T::Int, d) + ")";
             case 13:
                 if (!scope_.rels.empty()) return "type(" + r_.pick(scope_.rels) + ")";
@@ -600,13 +599,10 @@ private:
         return r_.pick(std::vector<std::string>{"-->", "<--", "--", "-[:R]->", "-[:S|T]-",
                                                 "<-[:T]-", "-[*1..2]->"});
     }
-    std::string label_pred() {
-        return r_.pick(std::vector<std::string>{":A", ":B", ":C", ":A:C"});
-    }
+    std::string label_pred() { return r_.pick(std::vector<std::string>{":A", ":B", ":C", ":A:C"}); }
     std::string list_expr(int d) {
         switch (r_.uni(0, 10)) {
-            case 0:
-                return "range(" + std::to_string(r_.uni(-1, 2)) + ", " + expr(T::Int, d) + ")";
+            case 0: return "range(" + std::to_string(r_.uni(-1, 2)) + ", " + expr(T::Int, d) + ")";
             case 1: return "tail(" + expr(T::List, d) + ")";
             case 2: return "reverse(" + expr(T::List, d) + ")";
             case 3: return "(" + expr(T::List, d) + " + " + expr(T::List, d) + ")";

@@ -91,8 +91,7 @@ std::string canon(const Value& v) {
 }
 
 // The first `ncols` values of `row`; a row of another width than `width` is marked.
-std::string canon_row(const std::vector<Value>& row, const Query& q, size_t ncols,
-                      size_t width) {
+std::string canon_row(const std::vector<Value>& row, const Query& q, size_t ncols, size_t width) {
     std::string s;
     for (size_t i = 0; i < ncols && i < row.size(); ++i) {
         std::string c;
@@ -116,8 +115,8 @@ std::vector<std::string> canon_rows(const Rows& rows, const Query& q, bool sorte
                                     std::optional<size_t> ncols = std::nullopt) {
     std::vector<std::string> out;
     for (const auto& r : rows)
-        out.push_back(canon_row(r, q, ncols ? *ncols : q.cols.size(),
-                                ncols ? *ncols + 1 : q.cols.size()));
+        out.push_back(
+            canon_row(r, q, ncols ? *ncols : q.cols.size(), ncols ? *ncols + 1 : q.cols.size()));
     if (sorted) std::sort(out.begin(), out.end());
     return out;
 }
@@ -148,8 +147,9 @@ std::optional<std::string> sorted_check(const Outcome& o, const Query& q) {
     for (size_t i = 1; i < o.rows.size(); ++i)
         if (order_cmp(o.rows[i - 1], o.rows[i], q) > 0)
             return "rows " + std::to_string(i - 1) + " and " + std::to_string(i) +
-                   " are out of ORDER BY order: " + canon_row(o.rows[i - 1], q, q.cols.size(), q.cols.size()) +
-                   "  then  " + canon_row(o.rows[i], q, q.cols.size(), q.cols.size());
+                   " are out of ORDER BY order: " +
+                   canon_row(o.rows[i - 1], q, q.cols.size(), q.cols.size()) + "  then  " +
+                   canon_row(o.rows[i], q, q.cols.size(), q.cols.size());
     return std::nullopt;
 }
 
@@ -160,8 +160,8 @@ struct Totals {
     std::map<std::string, uint64_t> error_codes;
 };
 
-const char* const kConfigNames[] = {"1 shard", "4 shards (small batches)",
-                                    "1 shard + indexes", "4 shards + indexes"};
+const char* const kConfigNames[] = {"1 shard", "4 shards (small batches)", "1 shard + indexes",
+                                    "4 shards + indexes"};
 
 struct Dbs {
     std::vector<std::unique_ptr<Database>> db;  // kConfigNames order
@@ -201,8 +201,7 @@ std::optional<std::string> check(const Query& q, Dbs& dbs, uint64_t salt, Totals
                    show(o[i], q);
     if (!q.order.empty())
         for (size_t i = 0; i < o.size(); ++i)
-            if (auto bad = sorted_check(o[i], q))
-                return std::string(kConfigNames[i]) + ": " + *bad;
+            if (auto bad = sorted_check(o[i], q)) return std::string(kConfigNames[i]) + ": " + *bad;
     if (t) ++t->compared;
 
     // The rewrites run on the 4-shard database with indexes and on the plain 1-shard one.
@@ -212,8 +211,8 @@ std::optional<std::string> check(const Query& q, Dbs& dbs, uint64_t salt, Totals
         std::string where = std::string(" (on ") + kConfigNames[di] + ")";
 
         // 2. WHERE partition.
-        if (!q.where.empty() && !q.middle_barrier && !q.aggregates() && !q.distinct &&
-            !q.skip && !q.limit) {
+        if (!q.where.empty() && !q.middle_barrier && !q.aggregates() && !q.distinct && !q.skip &&
+            !q.limit) {
             Outcome none = run(db, q.text(""));
             Outcome neg = run(db, q.text("NOT (" + q.where + ")"));
             Outcome nul = run(db, q.text("(" + q.where + ") IS NULL"));
@@ -232,8 +231,9 @@ std::optional<std::string> check(const Query& q, Dbs& dbs, uint64_t salt, Totals
                            std::to_string(all.size()) + " rows, WHERE p / NOT p / p IS NULL " +
                            std::to_string(mine.rows.size()) + " + " +
                            std::to_string(neg.rows.size()) + " + " +
-                           std::to_string(nul.rows.size()) + " rows\n    without WHERE:" +
-                           show(all) + "\n    the three partitions:" + show(parts);
+                           std::to_string(nul.rows.size()) +
+                           " rows\n    without WHERE:" + show(all) +
+                           "\n    the three partitions:" + show(parts);
                 if (t) ++t->partition;
             }
         }
@@ -252,8 +252,8 @@ std::optional<std::string> check(const Query& q, Dbs& dbs, uint64_t salt, Totals
                     return "adding ORDER BY" + where + " made the query fail: " + ro.code + ": " +
                            ro.message + "\n    query: " + r.text();
                 if (canon_rows(ro.rows, q, true) != canon_rows(mine.rows, q, true))
-                    return "adding ORDER BY" + where + " changed the rows\n    query: " +
-                           r.text() + "\n    with ORDER BY: " + show(ro, q) +
+                    return "adding ORDER BY" + where + " changed the rows\n    query: " + r.text() +
+                           "\n    with ORDER BY: " + show(ro, q) +
                            "\n    without: " + show(mine, q);
                 if (auto bad = sorted_check(ro, r))
                     return "adding ORDER BY" + where + ": " + *bad + "\n    query: " + r.text();
@@ -276,8 +276,8 @@ std::optional<std::string> check(const Query& q, Dbs& dbs, uint64_t salt, Totals
                     return order_cmp(a, b, q) < 0;
                 });
                 size_t from = std::min(s.size(), static_cast<size_t>(q.skip.value_or(0)));
-                size_t to = q.limit ? std::min(s.size(), from + static_cast<size_t>(*q.limit))
-                                    : s.size();
+                size_t to =
+                    q.limit ? std::min(s.size(), from + static_cast<size_t>(*q.limit)) : s.size();
                 Rows want(s.begin() + static_cast<std::ptrdiff_t>(from),
                           s.begin() + static_cast<std::ptrdiff_t>(to));
                 bool same = want.size() == mine.rows.size();
@@ -314,8 +314,9 @@ std::optional<std::string> check(const Query& q, Dbs& dbs, uint64_t salt, Totals
                 for (const auto& row : og.rows)
                     if (!row.empty() && row.back().is_int()) total += row.back().as_int();
                 if (dr != gr)
-                    return "RETURN DISTINCT" + where + " differs from grouping\n    DISTINCT: " +
-                           d.text() + show(dr) + "\n    grouping: " + g.text() + show(gr);
+                    return "RETURN DISTINCT" + where +
+                           " differs from grouping\n    DISTINCT: " + d.text() + show(dr) +
+                           "\n    grouping: " + g.text() + show(gr);
                 if (total != static_cast<int64_t>(op.rows.size()))
                     return "grouping" + where + ": count(*) adds up to " + std::to_string(total) +
                            " but the query without DISTINCT gives " +
@@ -464,8 +465,8 @@ TEST_CASE("random queries agree across shards, indexes and rewrites", "[random]"
     const uint64_t first_seed = env_u64("LORA_RANDOM_SEED", 1);
     // Default run: a fixed list of seeds and queries (and a time cap, so a slow machine
     // still stays within the ctest budget).
-    const uint64_t graphs = env_u64("LORA_RANDOM_GRAPHS", seconds ? UINT64_MAX : 16);
-    const uint64_t per_graph = env_u64("LORA_RANDOM_QUERIES", 120);
+    const uint64_t graphs = env_u64("LORA_RANDOM_GRAPHS", seconds ? UINT64_MAX : 40);
+    const uint64_t per_graph = env_u64("LORA_RANDOM_QUERIES", 150);
     const double budget = seconds ? static_cast<double>(seconds) : 40.0;
 
     Totals t;

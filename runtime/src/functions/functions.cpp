@@ -16,6 +16,11 @@
 #include <string>
 #include <type_traits>
 
+#include <locale.h>
+#include <wctype.h>
+#include <clocale>
+#include <cwctype>
+
 namespace lora::fn {
 
 namespace detail {
@@ -541,21 +546,69 @@ Value f_timestamp(Args) {
         static_cast<int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(now).count()));
 }
 
-std::string map_ascii(std::string_view s, int (*f)(int)) {
-    std::string out(s);
-    for (char& c : out)
-        if (static_cast<unsigned char>(c) < 0x80) c = static_cast<char>(f(c));
+// toUpper/toLower map every code point (as Neo4j does: 'é' -> 'É', 'Ж' -> 'ж'), one code
+// point to one, with the C library's Unicode tables of the C.UTF-8 locale; without that
+// locale only ASCII letters change. Bytes that are not well-formed UTF-8 stay as they are.
+locale_t utf8_ctype() {
+    static const locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(0));
+    return loc;
+}
+
+std::string map_case(std::string_view s, bool upper) {
+    std::string out;
+    out.reserve(s.size());
+    const locale_t loc = utf8_ctype();
+    for (size_t i = 0; i < s.size();) {
+        const auto lead = static_cast<unsigned char>(s[i]);
+        if (lead < 0x80) {
+            out += static_cast<char>(upper ? (lead >= 'a' && lead <= 'z' ? lead - 32 : lead)
+                                           : (lead >= 'A' && lead <= 'Z' ? lead + 32 : lead));
+            ++i;
+            continue;
+        }
+        size_t n = utf8_len(lead);
+        bool ok = n > 1 && i + n <= s.size();
+        uint32_t cp = n == 2 ? lead & 0x1Fu : n == 3 ? lead & 0x0Fu : lead & 0x07u;
+        for (size_t k = 1; ok && k < n; ++k) {
+            const auto c = static_cast<unsigned char>(s[i + k]);
+            ok = (c & 0xC0) == 0x80;
+            cp = (cp << 6) | (c & 0x3Fu);
+        }
+        if (!ok || !loc) {
+            out += s[i];
+            ++i;
+            continue;
+        }
+        auto m = static_cast<uint32_t>(upper ? towupper_l(static_cast<wint_t>(cp), loc)
+                                             : towlower_l(static_cast<wint_t>(cp), loc));
+        if (m < 0x80) {
+            out += static_cast<char>(m);
+        } else if (m < 0x800) {
+            out += static_cast<char>(0xC0 | (m >> 6));
+            out += static_cast<char>(0x80 | (m & 0x3F));
+        } else if (m < 0x10000) {
+            out += static_cast<char>(0xE0 | (m >> 12));
+            out += static_cast<char>(0x80 | ((m >> 6) & 0x3F));
+            out += static_cast<char>(0x80 | (m & 0x3F));
+        } else {
+            out += static_cast<char>(0xF0 | (m >> 18));
+            out += static_cast<char>(0x80 | ((m >> 12) & 0x3F));
+            out += static_cast<char>(0x80 | ((m >> 6) & 0x3F));
+            out += static_cast<char>(0x80 | (m & 0x3F));
+        }
+        i += n;
+    }
     return out;
 }
 
 Value f_toupper(Args a) {
     if (a[0].is_null()) return Value();
-    return Value(map_ascii(str_arg("toUpper", a[0]), ::toupper));
+    return Value(map_case(str_arg("toUpper", a[0]), true));
 }
 
 Value f_tolower(Args a) {
     if (a[0].is_null()) return Value();
-    return Value(map_ascii(str_arg("toLower", a[0]), ::tolower));
+    return Value(map_case(str_arg("toLower", a[0]), false));
 }
 
 Value f_trim(Args a) {
