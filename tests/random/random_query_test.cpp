@@ -14,6 +14,7 @@
 // runs graphs with seeds first, first+1, ... until the time is up. LORA_RANDOM_GRAPHS=n
 // stops after n graphs, LORA_RANDOM_QUERIES=n sets the queries per graph; LORA_RANDOM_SEED
 // with LORA_RANDOM_GRAPHS=1 reproduces one graph and its query sequence.
+// LORA_RANDOM_KNOWN_BUGS=1 also generates query shapes of known open engine bugs.
 #include "random/generator.hpp"
 
 #include <catch2/catch.hpp>
@@ -468,6 +469,8 @@ TEST_CASE("random queries agree across shards, indexes and rewrites", "[random]"
     const uint64_t graphs = env_u64("LORA_RANDOM_GRAPHS", seconds ? UINT64_MAX : 40);
     const uint64_t per_graph = env_u64("LORA_RANDOM_QUERIES", 150);
     const double budget = seconds ? static_cast<double>(seconds) : 40.0;
+    // LORA_RANDOM_KNOWN_BUGS=1 also generates the shapes of known open bugs (generator.hpp).
+    const bool known_bugs = env_u64("LORA_RANDOM_KNOWN_BUGS", 0) != 0;
 
     Totals t;
     auto start = std::chrono::steady_clock::now();
@@ -481,7 +484,7 @@ TEST_CASE("random queries agree across shards, indexes and rewrites", "[random]"
         Graph g = GraphGen(rng).make();
         Dbs dbs = open_graph(g, seed);
         ++t.graphs;
-        QueryGen qg(rng);
+        QueryGen qg(rng, known_bugs);
         for (uint64_t qi = 0; qi < per_graph && elapsed() < budget; ++qi) {
             Query q = qg.make();
             ++t.queries;
