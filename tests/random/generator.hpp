@@ -637,7 +637,7 @@ private:
                 if (!derived_entity_ok()) return "[" + expr(T::Int, d) + "]";
                 if (!scope_.rel_lists.empty())
                     return "[x IN " + r_.pick(scope_.rel_lists) + " | x.k]";
-                if (!scope_.paths.empty() && r_.chance(50))
+                if (!scope_.paths.empty() && r_.chance(50) && known_bugs_)
                     return "[x IN relationships(" + r_.pick(scope_.paths) + ") | startNode(x).k]";
                 if (!scope_.paths.empty())
                     return "[x IN nodes(" + r_.pick(scope_.paths) + ") | x.k]";
@@ -660,9 +660,10 @@ private:
     const bool known_bugs_;
     int in_iteration_ = 0;  // inside the predicate of a quantifier or list comprehension
     // Known bug (planner, runtime/src/plan/expressions.cpp): inside a quantifier's or list
-    // comprehension's predicate, properties of entities that are not plain variables
-    // (startNode(r), last(nodes(p)), elements of an inner comprehension over relationships)
-    // are read without being attached on 4 shards: DatabaseError.Internal.
+    // comprehension's predicate or mapping, properties of entities that are not plain
+    // variables (startNode(r), last(nodes(p)), startNode(x) of the element x, elements of
+    // an inner comprehension over relationships) are read without being attached on 4
+    // shards: DatabaseError.Internal.
     bool derived_entity_ok() const { return known_bugs_ || in_iteration_ == 0; }
     std::string iteration_body(T t, int d) {
         ++in_iteration_;
