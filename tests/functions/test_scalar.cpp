@@ -315,6 +315,12 @@ TEST_CASE("String functions", "[functions]") {
     CHECK(callf("upper", {"aBc"}) == Value("ABC"));
     CHECK(callf("toLower", {"ABC"}) == Value("abc"));
     CHECK(callf("lower", {"AbC"}) == Value("abc"));
+    // Every letter, not only ASCII (Neo4j: Java's toUpperCase/toLowerCase).
+    CHECK(callf("toUpper", {"\xC3\xA9t\xC3\xA9 \xD0\xB6"}) == Value("\xC3\x89T\xC3\x89 \xD0\x96"));
+    CHECK(callf("toLower", {"\xC3\x89T\xC3\x89 \xD0\x96"}) == Value("\xC3\xA9t\xC3\xA9 \xD0\xB6"));
+    CHECK(callf("toUpper", {"\xE2\x82\xAC"
+                            "1"}) == Value("\xE2\x82\xAC"
+                                           "1"));
     CHECK(callf("toUpper", {Value()}).is_null());
     CHECK(error_of("toUpper", {1}) == "TypeError.InvalidArgumentValue");
     CHECK(callf("trim", {"  a b \n"}) == Value("a b"));
