@@ -18,8 +18,9 @@ namespace {
 
 [[noreturn]] void corrupt() { throw errors::corrupt_message("row batch"); }
 
-// Nesting deeper than this is refused (the flatbuffers verifier used the same depth).
-constexpr int kMaxDepth = 128;
+// Nesting deeper than this is refused as a malformed batch. Values nest at most kMaxValueNesting
+// levels; entities add their property maps.
+constexpr int kMaxDepth = static_cast<int>(kMaxValueNesting) + 8;
 
 uint8_t tag_of(m::ValueType t) { return static_cast<uint8_t>(t); }
 

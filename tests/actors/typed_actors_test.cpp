@@ -85,7 +85,7 @@ TEST_CASE("the coordinator delegates a request to a pooled query actor", "[actor
     CHECK(r.rows[0][0].as_int() == 10);
     CHECK(r.rows[0][1].as_int() == 55);
     CHECK(parts[0]->node_count() + parts[1]->node_count() == 10);
-    engine->query_pool.close();
+    for (auto& q : engine->query_pool.close()) self->send_exit(q, caf::exit_reason::user_shutdown);
     for (auto& s : engine->shards) self->send_exit(s, caf::exit_reason::user_shutdown);
     self->send_exit(coordinator, caf::exit_reason::user_shutdown);
 }

@@ -215,24 +215,41 @@ TEST_CASE("list functions on a list of a million elements", "[random][long]") {
           100'000);
 }
 
-// Known bug: encoding such a value into a row (actors' FlatValues::put) recurses once per
-// level and overflows the stack (SIGSEGV), and so may other recursive walks over values.
-TEST_CASE("values nested a hundred thousand levels deep", "[random][.bug]") {
+// Lists and maps nest at most kMaxValueNesting (1000) levels: every walk over a value
+// (compare, hash for DISTINCT, to_string, encoding into a row between shards, freeing)
+// recurses per level, and the bound keeps that far from any stack's end. Up to the bound
+// everything works across shards; past it the query fails cleanly.
+TEST_CASE("values nest up to the limit and a deeper one is a clear error", "[random][long]") {
     Fixture f;
-    // reduce builds [[[...]]] one level per element: every operation on the result
-    // (compare, hash for DISTINCT, to_string, encode into a row, free) must not recurse
-    // once per level.
-    const std::string deep = "reduce(acc = [], i IN range(1, 100000) | [acc])";
-    CHECK(f.one_int("size(" + deep + ")") == 1);
-    CHECK(f.one_bool(deep + " = " + deep));
-    CHECK_FALSE(f.one_bool(deep + " = reduce(acc = [], i IN range(1, 99999) | [acc])"));
-    CHECK(f.one_bool(deep + " < reduce(acc = [1], i IN range(1, 100000) | [acc])"));
-    CHECK(lora::test::scalar_int(*f.db, "WITH " + deep + " AS d UNWIND [d, d] AS x RETURN " +
-                                            "count(DISTINCT x)") == 1);
-    auto r = f.db->execute("MATCH (o:One) RETURN " + deep + " AS d");
-    CHECK(r.rows.size() == 8);
-    const std::string maps = "reduce(acc = {}, i IN range(1, 100000) | {a: acc})";
-    CHECK(f.one_int("size(keys(" + maps + "))") == 1);
-    auto rm = f.db->execute("MATCH (o:One {i: 1}) RETURN " + maps + " AS d");
-    CHECK(rm.rows.size() == 1);
+    const std::string at_limit = "reduce(acc = [], i IN range(1, 999) | [acc])";
+    CHECK(f.one_int("size(" + at_limit + ")") == 1);
+    CHECK(f.one_bool(at_limit + " = " + at_limit));
+    CHECK_FALSE(f.one_bool(at_limit + " = reduce(acc = [], i IN range(1, 998) | [acc])"));
+    CHECK(f.one_bool(at_limit + " < reduce(acc = [1], i IN range(1, 999) | [acc])"));
+    // [d, d] nests one level more than d.
+    CHECK(lora::test::scalar_int(*f.db,
+                                 "WITH reduce(acc = [], i IN range(1, 998) | [acc]) AS d "
+                                 "UNWIND [d, d] AS x RETURN count(DISTINCT x)") == 1);
+    // Made at every shard and sent to the coordinator: encoded into rows and back.
+    auto r = f.db->execute("MATCH (o:One) RETURN " + at_limit + " AS d");
+    REQUIRE(r.rows.size() == 8);
+    CHECK(r.rows[0][0].nesting() == lora::kMaxValueNesting);
+    auto rm = f.db->execute(
+        "MATCH (o:One) RETURN reduce(acc = {}, i IN range(1, 999) | {a: acc}) "
+        "AS d");
+    CHECK(rm.rows.size() == 8);
+
+    for (const std::string deeper : {"reduce(acc = [], i IN range(1, 100000) | [acc])",
+                                     "reduce(acc = {}, i IN range(1, 100000) | {a: acc})",
+                                     "reduce(acc = [], i IN range(1, 1000) | [1, acc])"}) {
+        INFO(deeper);
+        try {
+            f.db->execute("MATCH (o:One) RETURN " + deeper + " AS d");
+            FAIL("a value deeper than the limit was built");
+        } catch (const lora::Error& e) {
+            CHECK(e.code() == "ArgumentError.ValueTooDeep");
+        }
+    }
+    // The database goes on.
+    CHECK(lora::test::scalar_int(*f.db, "MATCH (o:One) RETURN count(o)") == 8);
 }

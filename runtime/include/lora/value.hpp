@@ -80,6 +80,12 @@ std::string_view kind_name(ValueKind k);  // "NULL", "BOOLEAN", "INTEGER", "FLOA
 // Three-valued logic result of Cypher comparisons.
 enum class Tri : uint8_t { False = 0, True = 1, Null = 2 };
 
+// The deepest nesting a value may have (Value::nesting). Building a deeper list or map
+// throws ArgumentError.ValueTooDeep: every algorithm over values (encoding between actors,
+// comparison, hashing, printing, JSON, destruction) recurses per level, and the bound keeps
+// that recursion far from the end of any thread's stack, whatever a query builds.
+inline constexpr uint32_t kMaxValueNesting = 1000;
+
 class Value {
 public:
     Value() noexcept : kind_(ValueKind::Null) {}
@@ -91,6 +97,8 @@ public:
     Value(const char* s);
     Value(std::string s);
     Value(std::string_view s);
+    // Throw lora::Error (ArgumentError.ValueTooDeep) when the result would nest deeper
+    // than kMaxValueNesting.
     Value(List l);
     Value(Map m);
     Value(Node n);
@@ -132,9 +140,11 @@ public:
     const Relationship& as_relationship() const;
     const Path& as_path() const;
     const Vector& as_vector() const;
-    // Mutable access copies the payload first if it is shared (values are copy-on-write).
-    List& mutable_list();
-    Map& mutable_map();
+    // How deeply lists and maps nest inside this value: 0 for a scalar, string or vector,
+    // 1 for a list or map of scalars, one more per level; nodes and relationships count as
+    // 2 (their property maps), paths as 3. Recorded when a list or map is made (values are
+    // immutable), so reading it is constant time.
+    uint32_t nesting() const noexcept;
 
     // Cypher equality (`=`): null if either side is null or the comparison involves null
     // inside lists/maps; 1 = 1.0 is true; NaN = NaN is false.

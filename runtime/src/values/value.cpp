@@ -4,6 +4,7 @@
 
 #include <lora/error.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cassert>
 #include <charconv>
@@ -23,6 +24,7 @@ namespace {
 // (and so values) are handed between actors running on different threads.
 struct BoxBase {
     std::atomic<uint32_t> refs{1};
+    uint32_t nesting = 0;  // lists and maps: Value::nesting, set when the box is made
 };
 
 template <class T>
@@ -85,8 +87,49 @@ std::string_view kind_name(ValueKind k) {
 Value::Value(const char* s) : kind_(ValueKind::String) { u_.p = make_box(std::string(s)); }
 Value::Value(std::string s) : kind_(ValueKind::String) { u_.p = make_box(std::move(s)); }
 Value::Value(std::string_view s) : kind_(ValueKind::String) { u_.p = make_box(std::string(s)); }
-Value::Value(List l) : kind_(ValueKind::List) { u_.p = make_box(std::move(l)); }
-Value::Value(Map m) : kind_(ValueKind::Map) { u_.p = make_box(std::move(m)); }
+namespace {
+
+[[noreturn]] void too_deep() {
+    throw_argument_error("ValueTooDeep", "a list or map may nest at most " +
+                                             std::to_string(kMaxValueNesting) + " levels deep");
+}
+
+template <class It, class Get>
+uint32_t nesting_of(It begin, It end, Get get) {
+    uint32_t deepest = 0;
+    for (It it = begin; it != end; ++it) deepest = std::max(deepest, get(*it).nesting());
+    if (deepest >= kMaxValueNesting) too_deep();
+    return deepest + 1;
+}
+
+}  // namespace
+
+Value::Value(List l) : kind_(ValueKind::Null) {
+    const uint32_t n =
+        nesting_of(l.begin(), l.end(), [](const Value& v) -> const Value& { return v; });
+    u_.p = make_box(std::move(l));
+    static_cast<BoxBase*>(u_.p)->nesting = n;
+    kind_ = ValueKind::List;
+}
+
+Value::Value(Map m) : kind_(ValueKind::Null) {
+    const uint32_t n =
+        nesting_of(m.begin(), m.end(), [](const auto& kv) -> const Value& { return kv.second; });
+    u_.p = make_box(std::move(m));
+    static_cast<BoxBase*>(u_.p)->nesting = n;
+    kind_ = ValueKind::Map;
+}
+
+uint32_t Value::nesting() const noexcept {
+    switch (kind_) {
+        case ValueKind::List:
+        case ValueKind::Map: return static_cast<const BoxBase*>(u_.p)->nesting;
+        case ValueKind::Node:
+        case ValueKind::Relationship: return 2;
+        case ValueKind::Path: return 3;
+        default: return 0;
+    }
+}
 Value::Value(Node n) : kind_(ValueKind::Node) { u_.p = make_box(std::move(n)); }
 Value::Value(Relationship r) : kind_(ValueKind::Relationship) { u_.p = make_box(std::move(r)); }
 Value::Value(Path p) : kind_(ValueKind::Path) { u_.p = make_box(std::move(p)); }
@@ -179,28 +222,6 @@ const Path& Value::as_path() const {
 const Vector& Value::as_vector() const {
     assert(is_vector());
     return unbox<Vector>(u_.p);
-}
-
-List& Value::mutable_list() {
-    assert(is_list());
-    auto* b = static_cast<BoxBase*>(u_.p);
-    if (b->refs.load(std::memory_order_acquire) != 1) {
-        void* fresh = make_box(List(unbox<List>(u_.p)));
-        release(kind_, u_.p);
-        u_.p = fresh;
-    }
-    return unbox<List>(u_.p);
-}
-
-Map& Value::mutable_map() {
-    assert(is_map());
-    auto* b = static_cast<BoxBase*>(u_.p);
-    if (b->refs.load(std::memory_order_acquire) != 1) {
-        void* fresh = make_box(Map(unbox<Map>(u_.p)));
-        release(kind_, u_.p);
-        u_.p = fresh;
-    }
-    return unbox<Map>(u_.p);
 }
 
 // ---------------------------------------------------------------------------------------
