@@ -42,25 +42,24 @@ CExprPtr Planner::compile(const Expr& e, Info& info) {
         case ExprKind::Property: {
             auto c = std::make_unique<CExpr>(EK::Property);
             c->name = e.name;
-            note_data_read(*e.children[0], info);
             Info sub;
             auto base = compile(*e.children[0], sub);
-            if (e.children[0]->kind != ExprKind::Variable && sub.may_entity && locals_.empty()) {
-                // A computed entity (startNode(r), head(list), ...): compute it into a
-                // slot and attach its data before reading from it.
-                base = slot_expr(materialize(std::move(base), sub));
-                sub = Info{};
-            }
+            note_entity_read(*e.children[0], base, sub, info);
             c->children.push_back(std::move(base));
             merge_info(info, sub, false);
             return c;
         }
         case ExprKind::DynamicSubscript: {
             auto c = std::make_unique<CExpr>(EK::Subscript);
-            note_data_read(*e.children[0], info);
             Info sub;
-            c->children.push_back(compile(*e.children[0], sub));
-            c->children.push_back(compile(*e.children[1], info));
+            auto base = compile(*e.children[0], sub);
+            // An integer index reads a list, not an entity's data.
+            const Expr& key = *e.children[1];
+            if (e.children[0]->kind == ExprKind::Variable || key.kind != ExprKind::Literal ||
+                key.value.kind() != ValueKind::Int)
+                note_entity_read(*e.children[0], base, sub, info);
+            c->children.push_back(std::move(base));
+            c->children.push_back(compile(key, info));
             merge_info(info, sub, true);
             return c;
         }
@@ -110,9 +109,10 @@ CExprPtr Planner::compile(const Expr& e, Info& info) {
         case ExprKind::HasLabels: {
             auto c = std::make_unique<CExpr>(EK::HasLabels);
             c->labels = e.keys;
-            note_data_read(*e.children[0], info);
             Info sub;
-            c->children.push_back(compile(*e.children[0], sub));
+            auto base = compile(*e.children[0], sub);
+            note_entity_read(*e.children[0], base, sub, info);
+            c->children.push_back(std::move(base));
             merge_info(info, sub, false);
             return c;
         }
@@ -135,22 +135,28 @@ CExprPtr Planner::compile(const Expr& e, Info& info) {
         case ExprKind::Reduce: {
             if (needs_per_element(e)) return compile_per_element(e, info, EK::Reduce);
             auto c = std::make_unique<CExpr>(EK::Reduce);
-            c->children.push_back(compile(*e.children[0], info));
-            c->children.push_back(compile(*e.children[1], info));
+            Info ii, li, bi;
+            c->children.push_back(compile(*e.children[0], ii));
+            c->children.push_back(compile(*e.children[1], li));
             c->slot2 = new_slot(e.keys.at(0));
             c->slot = new_slot(e.variable);
             locals_.push_back({e.keys[0], Var{c->slot2, VT::Value, true}});
             locals_.push_back({e.variable, Var{c->slot, VT::Value, true}});
-            c->children.push_back(compile(*e.children[2], info));
+            c->children.push_back(compile(*e.children[2], bi));
             locals_.pop_back();
             locals_.pop_back();
+            attach_read_iterands(e, c->children[0], ii, c->children[1], li, bi, c->slot, c->slot2);
+            merge_info(info, ii, true);
+            merge_info(info, li, true);
+            merge_info(info, bi, true);
             return c;
         }
         case ExprKind::MapProjection: {
             auto c = std::make_unique<CExpr>(EK::MapProjection);
-            note_data_read(*e.children[0], info);
             Info sub;
-            c->children.push_back(compile(*e.children[0], sub));
+            auto base = compile(*e.children[0], sub);
+            note_entity_read(*e.children[0], base, sub, info);
+            c->children.push_back(std::move(base));
             merge_info(info, sub, false);
             for (auto& p : e.projection) {
                 exec::MapProjEntry m;
@@ -412,15 +418,31 @@ CExprPtr Planner::compile_iteration(const Expr& e, Info& info, EK kind) {
         }
     }
     locals_.pop_back();
-    if (reads_elements && li.may_entity && locals_.empty()) {
-        // The elements' properties are read: the list's entities must be attached.
-        c->children[0] = slot_expr(materialize(std::move(c->children[0]), li));
-        li = Info{};
-    }
-    merge_info(info, li, kind == EK::ListComp);
-    // Data read through the iteration variable: the list's entities must be attached.
-    if (kind == EK::Quantifier) info.may_entity = false;
+    // The elements' data is read: the list's entities must be attached.
+    if (reads_elements) note_entity_read(*e.children[0], c->children[0], li, li);
+    // A list comprehension gives the list's elements, or the values of its projection.
+    const bool projects = e.children.size() > 2 && e.children[2];
+    merge_info(info, li, kind == EK::ListComp && !projects);
+    if (kind == EK::Quantifier) info.may_entity = false;  // a boolean
     return c;
+}
+
+// After compiling reduce `e` (init into `ii`, list into `li`, body into `bi`): when the body
+// reads the data of the element (`slot`) or of the accumulator (`acc`), attaches what they
+// may hold - the list's entities and, for the accumulator, the initial value's and whatever
+// else the body names (the accumulator holds the body's earlier results).
+void Planner::attach_read_iterands(const Expr& e, CExprPtr& init, Info& ii, CExprPtr& list,
+                                   Info& li, Info& bi, int slot, int acc) {
+    bool reads_elements = bi.deep_slots.erase(slot) > 0;
+    const bool reads_acc = bi.deep_slots.erase(acc) > 0;
+    if (reads_acc) {
+        reads_elements = true;
+        note_entity_read(*e.children[0], init, ii, ii);
+        if (e.children.size() > 2 && e.children[2]) note_variables_read(*e.children[2], bi);
+        bi.deep_slots.erase(slot);
+        bi.deep_slots.erase(acc);
+    }
+    if (reads_elements) note_entity_read(*e.children[1], list, li, li);
 }
 
 CExprPtr Planner::compile_call(const Expr& e, Info& info) {
@@ -451,9 +473,10 @@ CExprPtr Planner::compile_call(const Expr& e, Info& info) {
                          n == "relationships" || n == "coalesce" || n == "head" || n == "last" ||
                          n == "tail" || n == "reverse";
     for (auto& a : e.children) {
-        if (reads_data) note_data_read(*a, info);
         Info sub;
-        c->children.push_back(compile(*a, sub));
+        auto arg = compile(*a, sub);
+        if (reads_data) note_entity_read(*a, arg, sub, info);
+        c->children.push_back(std::move(arg));
         merge_info(info, sub, yields_entity);
     }
     if (n == "startnode" || n == "endnode" || n == "nodes" || n == "relationships")

@@ -10,6 +10,9 @@
 // in element order (SubqueryEnd ordered by the index). The iteration then runs as usual over
 // the list, reading element i's values from that list (CExpr::pre_slot), so nulls, non-lists,
 // three-valued quantifiers and reduce keep their one implementation in exec/expr.cpp.
+// A read of the data of a node startNode() or endNode() computes from the variable counts as
+// a pattern here: that node is in no row value that could be attached, but per element it is
+// an ordinary computed entity, projected into a slot and attached before it is read.
 #include "plan/planner_state.hpp"
 
 #include <string_view>
@@ -23,10 +26,37 @@ bool is_iteration(const Expr& e) {
            e.kind == ExprKind::Reduce;
 }
 
+bool has_endpoint_call(const Expr& e) {
+    if (e.kind == ExprKind::FunctionCall) {
+        const fn::FunctionInfo* f = fn::find_function(e.name);
+        if (f &&
+            (std::string_view(f->name) == "startnode" || std::string_view(f->name) == "endnode"))
+            return true;
+    }
+    for (const auto& c : e.children)
+        if (c && has_endpoint_call(*c)) return true;
+    for (const auto& p : e.projection)
+        if (p.value && has_endpoint_call(*p.value)) return true;
+    return false;
+}
+
+bool has_data_read(const Expr& e) {
+    if (data_read_base(e)) return true;
+    for (const auto& c : e.children)
+        if (c && has_data_read(*c)) return true;
+    for (const auto& p : e.projection)
+        if (p.value && has_data_read(*p.value)) return true;
+    return false;
+}
+
+// What needs steps of its own when it uses the iteration variable: a pattern, or a read of
+// the data of a node startNode() / endNode() computes (planned per element, where that node
+// can be computed into a slot and attached).
 bool is_pattern(const Expr& e) {
     if (e.kind == ExprKind::PatternComprehension || e.kind == ExprKind::PatternPredicate ||
         e.kind == ExprKind::Exists)
         return true;
+    if (reads_endpoint_data(e)) return true;
     // size((a)-->()) counts the pattern's matches (compile_call).
     if (e.kind == ExprKind::FunctionCall && e.children.size() == 1 && e.children[0] &&
         e.children[0]->kind == ExprKind::PatternPredicate) {
@@ -92,6 +122,36 @@ CExprPtr element_value(int slot, int index) {
 
 }  // namespace
 
+const Expr* data_read_base(const Expr& e) {
+    switch (e.kind) {
+        case ExprKind::Property:
+        case ExprKind::HasLabels:
+        case ExprKind::MapProjection:
+        case ExprKind::DynamicSubscript: return e.children.empty() ? nullptr : e.children[0].get();
+        case ExprKind::FunctionCall: {
+            if (e.children.size() != 1 || !e.children[0]) return nullptr;
+            const fn::FunctionInfo* f = fn::find_function(e.name);
+            if (!f) return nullptr;
+            const std::string_view n = f->name;
+            return n == "labels" || n == "keys" || n == "properties" ? e.children[0].get()
+                                                                     : nullptr;
+        }
+        default: return nullptr;
+    }
+}
+
+bool reads_endpoint_data(const Expr& e) {
+    if (const Expr* base = data_read_base(e)) return base && has_endpoint_call(*base);
+    if (!is_iteration(e)) return false;
+    // An iteration over (or accumulating) such nodes whose body reads data.
+    const Parts p = parts_of(e);
+    const bool from_endpoints =
+        (p.list && has_endpoint_call(*p.list)) ||
+        (e.kind == ExprKind::Reduce && e.children[0] && has_endpoint_call(*e.children[0]));
+    return from_endpoints &&
+           ((p.where && has_data_read(*p.where)) || (p.body && has_data_read(*p.body)));
+}
+
 // Whether a pattern in the iteration's WHERE, predicate or body uses its variable, its
 // accumulator or a variable of an enclosing iteration.
 bool Planner::needs_per_element(const Expr& e) const {
@@ -125,7 +185,8 @@ CExprPtr Planner::compile_per_element(const Expr& e, Info& info, EK kind) {
 
     auto c = std::make_unique<CExpr>(kind);
     c->quant = static_cast<int>(e.quantifier);
-    if (reduce) c->children.push_back(compile(*e.children[0], info));
+    Info ii;
+    if (reduce) c->children.push_back(compile(*e.children[0], ii));
     Info li;
     CExprPtr list = compile(*p.list, li);
     const int list_slot =
@@ -213,8 +274,16 @@ CExprPtr Planner::compile_per_element(const Expr& e, Info& info, EK kind) {
     c->children.push_back(slot_expr(values));
 
     // The body reads the elements' data: the list's entities must be attached.
-    const bool reads_elements = bi.deep_slots.erase(c->slot) > 0;
-    bi.deep_slots.erase(c->slot2);
+    bool reads_elements = bi.deep_slots.erase(c->slot) > 0;
+    if (reduce && bi.deep_slots.erase(c->slot2) > 0) {
+        // The accumulator holds the initial value or earlier results of the body.
+        reads_elements = true;
+        note_entity_read(*e.children[0], c->children[0], ii, ii);
+        if (p.body) note_variables_read(*p.body, bi);
+        bi.deep_slots.erase(c->slot);
+        bi.deep_slots.erase(c->slot2);
+    }
+    merge_info(info, ii, true);
     if (reads_elements && li.may_entity) materialize(slot_expr(list_slot), Info{});
     switch (kind) {
         case EK::ListComp:

@@ -79,6 +79,53 @@ void Planner::note_data_read(const Expr& base, Info& info) {
         info.deep_slots.insert(v->slot);
 }
 
+// Marks that the data of the entities `base` evaluates to is read; `compiled` is `base`
+// compiled with `sub`. A variable's data is attached where it lives. A computed entity
+// (startNode(r), last(nodes(p)), head(list), ...) is computed into a slot and attached, unless
+// it depends on an iteration variable (or accumulator): then it can only be computed while
+// the iteration runs, and the values it is taken from are attached instead - the variables
+// it names, an iteration's own variable standing for the elements of its list (the iteration
+// then attaches that list, compile_iteration). A node startNode() or endNode() computes from
+// an iteration variable is in no such value: its reads are computed per element in a
+// subquery (iteration.cpp), where the variable is an ordinary one.
+void Planner::note_entity_read(const Expr& base, CExprPtr& compiled, Info& sub, Info& info) {
+    if (base.kind == ExprKind::Variable) {
+        note_data_read(base, info);
+        return;
+    }
+    if (!sub.may_entity) return;
+    if (!uses_locals(base)) {
+        compiled = slot_expr(materialize(std::move(compiled), sub));
+        sub = Info{};
+        return;
+    }
+    note_variables_read(base, info);
+}
+
+// Marks that the data of entities held by any variable `e` names may be read.
+void Planner::note_variables_read(const Expr& e, Info& info) const {
+    std::set<std::string> names;
+    collect_variables(e, names);
+    for (const auto& name : names) {
+        const Var* v = lookup(name);
+        if (!v) continue;
+        if (entity_type(v->type))
+            info.data_slots.insert(v->slot);
+        else if (v->may_entity || v->type == VT::Path)
+            info.deep_slots.insert(v->slot);
+    }
+}
+
+// Whether `e` names a variable of an enclosing iteration (or reduce's accumulator).
+bool Planner::uses_locals(const Expr& e) const {
+    if (locals_.empty()) return false;
+    std::set<std::string> names;
+    collect_variables(e, names);
+    for (const auto& [name, v] : locals_)
+        if (names.count(name)) return true;
+    return false;
+}
+
 bool Planner::bound_all(const std::set<std::string>& vars) const {
     for (auto& v : vars)
         if (!scope_.count(v)) return false;

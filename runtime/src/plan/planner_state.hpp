@@ -61,6 +61,13 @@ inline bool is_aggregate_call(const Expr& e) {
 // Every variable an expression (or a pattern inside it) names (match.cpp).
 void collect_variables(const Expr& e, std::set<std::string>& out);
 
+// The expression whose entity's data `e` reads (n in n.k, n:L, n['k'], n{.k}, labels(n),
+// keys(n), properties(n)), or null (iteration.cpp).
+const Expr* data_read_base(const Expr& e);
+// Whether a read of `e`'s data may need data of a node computed by startNode() or endNode()
+// inside it: such a node is in no row value that could be attached (iteration.cpp).
+bool reads_endpoint_data(const Expr& e);
+
 inline Expr variable_expr(const std::string& name) {
     Expr e{};
     e.kind = ExprKind::Variable;
@@ -128,6 +135,9 @@ private:
     Location place(const Info& info, int own = -1);
     void add_filter(CExprPtr pred, const Info& info);
     void note_data_read(const Expr& base, Info& info);
+    void note_entity_read(const Expr& base, CExprPtr& compiled, Info& sub, Info& info);
+    void note_variables_read(const Expr& e, Info& info) const;
+    bool uses_locals(const Expr& e) const;
     bool bound_all(const std::set<std::string>& vars) const;
     void flush_ready(std::vector<Pending>& pending, bool all);
     void note_read_clause();
@@ -156,6 +166,8 @@ private:
     static exec::Cmp to_cmp(Op op);
     CExprPtr compile_binary(const Expr& e, Info& info);
     CExprPtr compile_iteration(const Expr& e, Info& info, EK kind);
+    void attach_read_iterands(const Expr& e, CExprPtr& init, Info& ii, CExprPtr& list, Info& li,
+                              Info& bi, int slot, int acc);
     CExprPtr compile_call(const Expr& e, Info& info);
 
     // ---------------------------------------- iterations over patterns: iteration.cpp
