@@ -92,7 +92,7 @@ void write_and_read(lora::Database& db) {
         db.execute("MATCH (n) RETURN m");
         check(false, "an undefined variable fails");
     } catch (const lora::Error& e) {
-        check(e.code() == "SemanticError.UndefinedVariable", "error code " + e.code());
+        check(e.code() == "SyntaxError.UndefinedVariable", "error code " + e.code());
     }
 }
 
