@@ -1,6 +1,8 @@
 // lora::Error — the one error type every surface maps (HTTP status, CLI exit, Bolt code).
 #pragma once
 
+#include <lora/export.hpp>
+
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -15,11 +17,11 @@ enum class ErrorClass : uint8_t { Syntax, Semantic, Constraint, Transient, Datab
 // When the error was found: while compiling the query, or while running it.
 enum class ErrorPhase : uint8_t { Compile, Runtime };
 
-std::string_view error_class_name(ErrorClass c);  // "syntax", "semantic", ...
+LORA_API std::string_view error_class_name(ErrorClass c);  // "syntax", "semantic", ...
 
 // The Bolt code family a class maps to: "Neo.ClientError" (syntax, semantic, constraint),
 // "Neo.TransientError" or "Neo.DatabaseError".
-std::string_view bolt_family(ErrorClass c);
+LORA_API std::string_view bolt_family(ErrorClass c);
 
 // The engine errors a surface treats specially (an HTTP status of its own, a retry, a
 // cleanup); every other error is Other and is mapped by its class alone. The kind follows
@@ -38,9 +40,9 @@ enum class ErrorKind : uint8_t {
 };
 
 // The kind of the error with this type and detail code (Other when none).
-ErrorKind error_kind_of(std::string_view type, std::string_view detail);
+LORA_API ErrorKind error_kind_of(std::string_view type, std::string_view detail);
 
-class Error : public std::runtime_error {
+class LORA_API Error : public std::runtime_error {
 public:
     // `type` is the openCypher TCK error type (SyntaxError, TypeError, ArgumentError,
     // SemanticError, EntityNotFound, ConstraintVerificationFailed, ParameterMissing,
@@ -75,16 +77,17 @@ private:
 // The front end's shorthands: they take the openCypher TCK's (or Neo4j's) type and detail
 // names. Errors of the engine itself (cancelled, read-only, internal, ...) are built by the
 // factories in errors.hpp.
-[[noreturn]] void throw_syntax(std::string detail, std::string message, int line = 0,
-                               int column = 0);
+[[noreturn]] LORA_API void throw_syntax(std::string detail, std::string message, int line = 0,
+                                        int column = 0);
 // A client error of the query (class Semantic): found while compiling it, or at runtime
 // for what only the data or the parameters reveal (SemanticError, EntityNotFound, ...).
-[[noreturn]] void throw_semantic(std::string type, std::string detail, std::string message,
-                                 ErrorPhase phase = ErrorPhase::Compile);
-[[noreturn]] void throw_constraint(std::string detail,
-                                   std::string message);  // ConstraintVerificationFailed
-[[noreturn]] void throw_type_error(std::string detail, std::string message);  // runtime TypeError
-[[noreturn]] void throw_argument_error(std::string detail,
-                                       std::string message);  // runtime ArgumentError
+[[noreturn]] LORA_API void throw_semantic(std::string type, std::string detail, std::string message,
+                                          ErrorPhase phase = ErrorPhase::Compile);
+[[noreturn]] LORA_API void throw_constraint(std::string detail,
+                                            std::string message);  // ConstraintVerificationFailed
+[[noreturn]] LORA_API void throw_type_error(std::string detail,
+                                            std::string message);  // runtime TypeError
+[[noreturn]] LORA_API void throw_argument_error(std::string detail,
+                                                std::string message);  // runtime ArgumentError
 
 }  // namespace lora

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <lora/error.hpp>
+#include <lora/export.hpp>
 
 #include <cstddef>
 #include <string>
@@ -12,58 +13,58 @@ namespace lora::errors {
 // ---- Transient: the operation did not happen; retrying it may succeed. -------------------
 
 // TransactionError.Cancelled: a cancel token or a gone client stopped the query.
-Error cancelled();
+LORA_API Error cancelled();
 // TransactionError.Timeout: the query ran past its QueryOptions::timeout.
-Error timeout();
+LORA_API Error timeout();
 // TransientError.ConflictDetected: a write-write conflict; `why` names the entity and ends
 // with what to do.
-Error conflict(std::string why);
+LORA_API Error conflict(std::string why);
 // Request.ShuttingDown: lorad is stopping and takes no new transactions.
-Error shutting_down();
+LORA_API Error shutting_down();
 // Request.TooManyTransactions: `limit` explicit transactions are open already.
-Error too_many_transactions(size_t limit);
+LORA_API Error too_many_transactions(size_t limit);
 
 // ---- Client errors (class Semantic): the request is wrong, retrying it will not help. -----
 
 // TransactionError.Closed: a statement or commit on a committed, rolled-back or failed
 // transaction.
-Error transaction_closed();
+LORA_API Error transaction_closed();
 // Request.TransactionNotFound: no open transaction has this id.
-Error transaction_not_found(const std::string& id);
+LORA_API Error transaction_not_found(const std::string& id);
 // NotSupported.UnsupportedFeature: "Not supported yet: <what>" (compile time).
-Error not_supported(const std::string& what);
+LORA_API Error not_supported(const std::string& what);
 // SchemaError.<detail> (Neo4j's names: EquivalentSchemaRuleAlreadyExists, ...).
-Error schema(std::string detail, std::string message);
+LORA_API Error schema(std::string detail, std::string message);
 // EntityNotFound.DeletedEntityAccess: the query used a node or relationship deleted before.
-Error deleted_entity(std::string message);
+LORA_API Error deleted_entity(std::string message);
 // ProcedureError.ProcedureCallFailed: a procedure failed while running.
-Error procedure_failed(std::string message);
+LORA_API Error procedure_failed(std::string message);
 // Request.InvalidPath: a path the request names is refused (outside its directory, ...).
-Error invalid_path(std::string message);
+LORA_API Error invalid_path(std::string message);
 
 // ---- Database: a fault of the database or its configuration, not of the query. --------
 
 // DatabaseError.ReadOnly: a write while the database is read-only (after a WAL failure);
 // the message is "the database is read-only: <reason>".
-Error read_only(const std::string& reason);
+LORA_API Error read_only(const std::string& reason);
 // DatabaseError.WalFailure: a commit or schema change was not made durable and was undone.
-Error wal_failure(std::string message);
+LORA_API Error wal_failure(std::string message);
 // DatabaseError.Internal: a bug of the engine; the message is "internal: <what>".
-Error internal(const std::string& what);
+LORA_API Error internal(const std::string& what);
 // DatabaseError.CorruptMessage: a message between actors does not decode.
-Error corrupt_message(const std::string& what);
+LORA_API Error corrupt_message(const std::string& what);
 // DatabaseError.CorruptLog: a WAL record or logged definition does not decode on replay.
-Error corrupt_log(std::string message);
+LORA_API Error corrupt_log(std::string message);
 // DatabaseError.CapacityExceeded: an id or count beyond what the storage can hold.
-Error capacity_exceeded(std::string message);
+LORA_API Error capacity_exceeded(std::string message);
 // DatabaseError.Closed: a statement started while the Database is being destroyed. Not
 // transient: that Database will take no statement again.
-Error database_closed();
+LORA_API Error database_closed();
 // DatabaseError.InvalidOption: a configuration option (flag, setting, URL) is invalid.
-Error invalid_option(std::string message);
+LORA_API Error invalid_option(std::string message);
 // DatabaseError.<detail>: the other faults of files, storage and transport (CorruptFile,
 // MissingFile, Io, WrongDatabase, BindFailed, ConnectionFailed, BadResponse, ...), which no
 // surface tells apart.
-Error database(std::string detail, std::string message);
+LORA_API Error database(std::string detail, std::string message);
 
 }  // namespace lora::errors

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <lora/error.hpp>
+#include <lora/export.hpp>
 #include <lora/value.hpp>
 
 #include <chrono>
@@ -124,7 +125,7 @@ class Transaction;
 // every query running with it fail with TransactionError.Cancelled (a write is rolled
 // back) and every later query with it fail at once. Long loops notice within a few
 // thousand rows; a query is never half-committed.
-class CancelToken {
+class LORA_API CancelToken {
 public:
     void cancel();
     bool cancelled() const;
@@ -161,7 +162,7 @@ using CompletionFn = std::function<void(Completion&&)>;
 // fast as next() takes them: memory stays bounded by the window, except for what a
 // barrier (ORDER BY, aggregation, DISTINCT over everything) must hold by nature.
 // Destroying an unfinished cursor cancels its query (rolling back its writes).
-class Cursor {
+class LORA_API Cursor {
 public:
     ~Cursor();
     Cursor(const Cursor&) = delete;
@@ -176,14 +177,14 @@ public:
     // Cancels the query (from any thread); next() then throws TransactionError.Cancelled.
     void cancel();
 
-    struct Impl;
+    struct LORA_LOCAL Impl;
     explicit Cursor(std::unique_ptr<Impl> impl);
 
 private:
     std::unique_ptr<Impl> impl_;
 };
 
-class Database {
+class LORA_API Database {
 public:
     // Opens (or creates) a database and starts its actor system. Throws lora::Error.
     static std::unique_ptr<Database> open(const Options& options = {});
@@ -246,7 +247,7 @@ public:
     // Registers (or replaces) a procedure for CALL. Thread-safe.
     void register_procedure(ProcedureSignature signature, ProcedureFn fn);
 
-    struct Impl;
+    struct LORA_LOCAL Impl;
 
 private:
     friend struct ServiceAccess;  // service.cpp: the database's actor
@@ -255,7 +256,7 @@ private:
 };
 
 // An explicit transaction (Database::begin). Destroying an open transaction rolls it back.
-class Transaction {
+class LORA_API Transaction {
 public:
     ~Transaction();
     Transaction(const Transaction&) = delete;

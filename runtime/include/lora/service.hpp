@@ -15,6 +15,7 @@
 // of the one process; the types are local-only (CAF_ALLOW_UNSAFE_MESSAGE_TYPE).
 #pragma once
 
+#include <lora/export.hpp>
 #include <lora/lora.hpp>
 
 #include <caf/allowed_unsafe_message_type.hpp>
@@ -53,7 +54,7 @@ inline StatementPtr statement(std::string query, Params params = {},
 // system for Database::open(system, ...), else the database's own. Valid until the
 // Database is destroyed; statements sent after that are answered with DatabaseError.Closed
 // or not at all (the actor is gone: the request fails with CAF's error).
-database_actor database_actor_of(Database& db);
+LORA_API database_actor database_actor_of(Database& db);
 
 }  // namespace lora
 

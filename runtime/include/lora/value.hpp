@@ -2,6 +2,8 @@
 // parameters, results, property storage and the rows that move between actors.
 #pragma once
 
+#include <lora/export.hpp>
+
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -75,7 +77,7 @@ enum class ValueKind : uint8_t {
     Vector,
 };
 
-std::string_view kind_name(ValueKind k);  // "NULL", "BOOLEAN", "INTEGER", "FLOAT", ...
+LORA_API std::string_view kind_name(ValueKind k);  // "NULL", "BOOLEAN", "INTEGER", "FLOAT", ...
 
 // Three-valued logic result of Cypher comparisons.
 enum class Tri : uint8_t { False = 0, True = 1, Null = 2 };
@@ -86,7 +88,7 @@ enum class Tri : uint8_t { False = 0, True = 1, Null = 2 };
 // that recursion far from the end of any thread's stack, whatever a query builds.
 inline constexpr uint32_t kMaxValueNesting = 1000;
 
-class Value {
+class LORA_API Value {
 public:
     Value() noexcept : kind_(ValueKind::Null) {}
     Value(std::nullptr_t) noexcept : kind_(ValueKind::Null) {}
@@ -148,21 +150,21 @@ public:
 
     // Cypher equality (`=`): null if either side is null or the comparison involves null
     // inside lists/maps; 1 = 1.0 is true; NaN = NaN is false.
-    friend Tri cypher_equals(const Value& a, const Value& b);
+    friend LORA_API Tri cypher_equals(const Value& a, const Value& b);
     // Cypher comparison (`<`, `<=`, ...): -1/0/1, or nullopt when either side is null, the
     // types are not comparable (1 < 'a'), or NaN is involved.
-    friend std::optional<int> cypher_compare(const Value& a, const Value& b);
+    friend LORA_API std::optional<int> cypher_compare(const Value& a, const Value& b);
     // Total order used by ORDER BY (the openCypher "orderability"): maps < nodes < rels <
     // lists < paths < vectors < strings < booleans < numbers < null (ascending, null last),
     // NaN after all other numbers. Vectors order by dimension, then coordinate by coordinate.
-    friend int order_compare(const Value& a, const Value& b);
+    friend LORA_API int order_compare(const Value& a, const Value& b);
     // Equivalence used by DISTINCT, grouping and IN-list membership tests: like equality
     // but null is equivalent to null and NaN to NaN; 1 and 1.0 are equivalent.
-    friend bool equivalent(const Value& a, const Value& b);
-    friend size_t equivalence_hash(const Value& v);
+    friend LORA_API bool equivalent(const Value& a, const Value& b);
+    friend LORA_API size_t equivalence_hash(const Value& v);
 
     // Structural equality (exact kinds: 1 != 1.0), for tests and containers.
-    friend bool operator==(const Value& a, const Value& b);
+    friend LORA_API bool operator==(const Value& a, const Value& b);
     friend bool operator!=(const Value& a, const Value& b) { return !(a == b); }
 
     // Cypher literal form, e.g. `{a: 1, b: 'x'}`, `(:L {p: 1})`, `[:T {p: 2}]`, `2.5`.
@@ -185,14 +187,14 @@ private:
 // The comparison operators `<`, `<=`, `>`, `>=` as Cypher evaluates them: null when
 // cypher_compare has no answer, except that NaN against a number is false (not null).
 enum class CompareOp : uint8_t { Lt, Le, Gt, Ge };
-Tri cypher_compare_op(CompareOp op, const Value& a, const Value& b);
+LORA_API Tri cypher_compare_op(CompareOp op, const Value& a, const Value& b);
 
 // Hash and equality functors for unordered containers keyed by equivalence.
-struct ValueEquivHash {
+struct LORA_API ValueEquivHash {
     size_t operator()(const Value& v) const { return equivalence_hash(v); }
     size_t operator()(const std::vector<Value>& row) const;
 };
-struct ValueEquiv {
+struct LORA_API ValueEquiv {
     bool operator()(const Value& a, const Value& b) const { return equivalent(a, b); }
     bool operator()(const std::vector<Value>& a, const std::vector<Value>& b) const;
 };
