@@ -8,13 +8,8 @@ CExprPtr Planner::compile(const Expr& e, Info& info) {
     if (!per_element_.empty()) {
         auto it = per_element_.find(&e);
         if (it != per_element_.end()) {
-            auto c = std::make_unique<CExpr>(EK::Subscript);
-            c->children.push_back(slot_expr(it->second.slot));
-            auto index = std::make_unique<CExpr>(EK::Literal);
-            index->value = Value(static_cast<int64_t>(it->second.index));
-            c->children.push_back(std::move(index));
             info.may_entity |= it->second.may_entity;
-            return c;
+            return element_value(it->second.slot, it->second.index);
         }
     }
     if (!text_subst_.empty() && e.kind != ExprKind::Literal && e.kind != ExprKind::Variable &&
@@ -145,7 +140,8 @@ CExprPtr Planner::compile(const Expr& e, Info& info) {
             c->children.push_back(compile(*e.children[2], bi));
             locals_.pop_back();
             locals_.pop_back();
-            attach_read_iterands(e, c->children[0], ii, c->children[1], li, bi, c->slot, c->slot2);
+            if (reads_iterands(e, &c->children[0], ii, bi, c->slot, c->slot2))
+                note_entity_read(*e.children[1], c->children[1], li, li);
             merge_info(info, ii, true);
             merge_info(info, li, true);
             merge_info(info, bi, true);
@@ -268,11 +264,7 @@ int Planner::hoist(const std::function<void()>& body, const std::function<HoistY
 // their iteration (iteration.cpp), where that variable is an ordinary one; what is left here
 // is a pattern over a reduce accumulator, which changes from element to element.
 void Planner::refuse_local_patterns(const Expr& e) const {
-    if (locals_.empty()) return;
-    std::set<std::string> vars;
-    collect_variables(e, vars);
-    for (const auto& [name, v] : locals_)
-        if (vars.count(name)) unsupported("patterns that use the accumulator of reduce");
+    if (uses_locals(e)) unsupported("patterns that use the accumulator of reduce");
 }
 
 // Computes `e` into a new slot and attaches every entity inside it.
@@ -427,22 +419,20 @@ CExprPtr Planner::compile_iteration(const Expr& e, Info& info, EK kind) {
     return c;
 }
 
-// After compiling reduce `e` (init into `ii`, list into `li`, body into `bi`): when the body
-// reads the data of the element (`slot`) or of the accumulator (`acc`), attaches what they
-// may hold - the list's entities and, for the accumulator, the initial value's and whatever
-// else the body names (the accumulator holds the body's earlier results).
-void Planner::attach_read_iterands(const Expr& e, CExprPtr& init, Info& ii, CExprPtr& list,
-                                   Info& li, Info& bi, int slot, int acc) {
+// After compiling reduce or an iteration `e` (reduce's init, when `init` is given, into `ii`;
+// the body into `bi`): whether the body reads the data of the element (`slot`). A read of the
+// accumulator's (`acc`) counts as one too, and attaches what else it may hold: the initial
+// value's entities and whatever the body names (the accumulator holds its earlier results).
+bool Planner::reads_iterands(const Expr& e, CExprPtr* init, Info& ii, Info& bi, int slot, int acc) {
     bool reads_elements = bi.deep_slots.erase(slot) > 0;
-    const bool reads_acc = bi.deep_slots.erase(acc) > 0;
-    if (reads_acc) {
+    if (init && bi.deep_slots.erase(acc) > 0) {
         reads_elements = true;
-        note_entity_read(*e.children[0], init, ii, ii);
+        note_entity_read(*e.children[0], *init, ii, ii);
         if (e.children.size() > 2 && e.children[2]) note_variables_read(*e.children[2], bi);
         bi.deep_slots.erase(slot);
         bi.deep_slots.erase(acc);
     }
-    if (reads_elements) note_entity_read(*e.children[1], list, li, li);
+    return reads_elements;
 }
 
 CExprPtr Planner::compile_call(const Expr& e, Info& info) {

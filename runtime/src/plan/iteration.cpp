@@ -26,27 +26,28 @@ bool is_iteration(const Expr& e) {
            e.kind == ExprKind::Reduce;
 }
 
-bool has_endpoint_call(const Expr& e) {
-    if (e.kind == ExprKind::FunctionCall) {
-        const fn::FunctionInfo* f = fn::find_function(e.name);
-        if (f &&
-            (std::string_view(f->name) == "startnode" || std::string_view(f->name) == "endnode"))
-            return true;
-    }
+// Whether `e` or any expression inside it (map projection values included) satisfies `pred`.
+template <class Pred>
+bool any_subexpression(const Expr& e, const Pred& pred) {
+    if (pred(e)) return true;
     for (const auto& c : e.children)
-        if (c && has_endpoint_call(*c)) return true;
+        if (c && any_subexpression(*c, pred)) return true;
     for (const auto& p : e.projection)
-        if (p.value && has_endpoint_call(*p.value)) return true;
+        if (p.value && any_subexpression(*p.value, pred)) return true;
     return false;
 }
 
+bool is_endpoint_call(const Expr& e) {
+    if (e.kind != ExprKind::FunctionCall) return false;
+    const fn::FunctionInfo* f = fn::find_function(e.name);
+    return f &&
+           (std::string_view(f->name) == "startnode" || std::string_view(f->name) == "endnode");
+}
+
+bool has_endpoint_call(const Expr& e) { return any_subexpression(e, is_endpoint_call); }
+
 bool has_data_read(const Expr& e) {
-    if (data_read_base(e)) return true;
-    for (const auto& c : e.children)
-        if (c && has_data_read(*c)) return true;
-    for (const auto& p : e.projection)
-        if (p.value && has_data_read(*p.value)) return true;
-    return false;
+    return any_subexpression(e, [](const Expr& x) { return data_read_base(x) != nullptr; });
 }
 
 // What needs steps of its own when it uses the iteration variable: a pattern, or a read of
@@ -66,14 +67,7 @@ bool is_pattern(const Expr& e) {
     return false;
 }
 
-bool has_pattern(const Expr& e) {
-    if (is_pattern(e)) return true;
-    for (const auto& c : e.children)
-        if (c && has_pattern(*c)) return true;
-    for (const auto& p : e.projection)
-        if (p.value && has_pattern(*p.value)) return true;
-    return false;
-}
+bool has_pattern(const Expr& e) { return any_subexpression(e, is_pattern); }
 
 bool uses_any(const Expr& e, const std::set<std::string>& names) {
     std::set<std::string> vars;
@@ -111,6 +105,8 @@ Parts parts_of(const Expr& e) {
 
 CExprPtr null_literal() { return std::make_unique<CExpr>(EK::Literal); }
 
+}  // namespace
+
 CExprPtr element_value(int slot, int index) {
     auto c = std::make_unique<CExpr>(EK::Subscript);
     c->children.push_back(slot_expr(slot));
@@ -119,8 +115,6 @@ CExprPtr element_value(int slot, int index) {
     c->children.push_back(std::move(i));
     return c;
 }
-
-}  // namespace
 
 const Expr* data_read_base(const Expr& e) {
     switch (e.kind) {
@@ -170,9 +164,7 @@ CExprPtr Planner::compile_per_element(const Expr& e, Info& info, EK kind) {
     const bool reduce = kind == EK::Reduce;
     // An enclosing iteration whose variable this one uses computes this one per element of
     // its own (its variable is then an ordinary one here); what is left is an accumulator.
-    std::set<std::string> outer;
-    for (const auto& [name, v] : locals_) outer.insert(name);
-    if (uses_any(e, outer)) unsupported("patterns inside reduce that depend on the accumulator");
+    if (uses_locals(e)) unsupported("patterns inside reduce that depend on the accumulator");
 
     std::set<std::string> names{e.variable};
     if (reduce) names.insert(e.keys.at(0));
@@ -274,15 +266,8 @@ CExprPtr Planner::compile_per_element(const Expr& e, Info& info, EK kind) {
     c->children.push_back(slot_expr(values));
 
     // The body reads the elements' data: the list's entities must be attached.
-    bool reads_elements = bi.deep_slots.erase(c->slot) > 0;
-    if (reduce && bi.deep_slots.erase(c->slot2) > 0) {
-        // The accumulator holds the initial value or earlier results of the body.
-        reads_elements = true;
-        note_entity_read(*e.children[0], c->children[0], ii, ii);
-        if (p.body) note_variables_read(*p.body, bi);
-        bi.deep_slots.erase(c->slot);
-        bi.deep_slots.erase(c->slot2);
-    }
+    const bool reads_elements =
+        reads_iterands(e, reduce ? &c->children[0] : nullptr, ii, bi, c->slot, c->slot2);
     merge_info(info, ii, true);
     if (reads_elements && li.may_entity) materialize(slot_expr(list_slot), Info{});
     switch (kind) {

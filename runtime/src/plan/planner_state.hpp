@@ -67,6 +67,8 @@ const Expr* data_read_base(const Expr& e);
 // Whether a read of `e`'s data may need data of a node computed by startNode() or endNode()
 // inside it: such a node is in no row value that could be attached (iteration.cpp).
 bool reads_endpoint_data(const Expr& e);
+// Element `index` of the list in `slot` (iteration.cpp).
+CExprPtr element_value(int slot, int index);
 
 inline Expr variable_expr(const std::string& name) {
     Expr e{};
@@ -166,8 +168,7 @@ private:
     static exec::Cmp to_cmp(Op op);
     CExprPtr compile_binary(const Expr& e, Info& info);
     CExprPtr compile_iteration(const Expr& e, Info& info, EK kind);
-    void attach_read_iterands(const Expr& e, CExprPtr& init, Info& ii, CExprPtr& list, Info& li,
-                              Info& bi, int slot, int acc);
+    bool reads_iterands(const Expr& e, CExprPtr* init, Info& ii, Info& bi, int slot, int acc);
     CExprPtr compile_call(const Expr& e, Info& info);
 
     // ---------------------------------------- iterations over patterns: iteration.cpp
