@@ -296,7 +296,7 @@ void start_part(QueryActor self) {
     env.plan = st.q->plan.get();
     env.params = &st.q->params;
     env.part = nullptr;
-    env.catalog = eng.catalog;
+    env.catalog = eng.catalog.get();
     env.shard_count = static_cast<uint32_t>(eng.shards.size());
     env.here = -1;
     env.round_robin = &st.q->round_robin;

@@ -95,7 +95,7 @@ void create_index(SchemaActor self, const SchemaCommand& cmd) {
         exec::Row row;
         exec::EvalEnv env;
         env.params = &st.params;
-        env.catalog = st.engine->catalog;
+        env.catalog = st.engine->catalog.get();
         options = exec::eval(*cmd.options, row, env);
     }
     exec::check_index_definition(def, options);

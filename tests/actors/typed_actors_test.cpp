@@ -57,9 +57,9 @@ TEST_CASE("the coordinator delegates a request to a pooled query actor", "[actor
     caf::actor_system_config cfg;
     cfg.set("logger.verbosity", caf::atom("quiet"));
     caf::actor_system sys{cfg};
-    storage::Catalog catalog;
     auto engine = std::make_shared<actors::EngineShared>();
-    engine->catalog = &catalog;
+    engine->catalog = std::make_shared<storage::Catalog>();
+    storage::Catalog& catalog = *engine->catalog;
     std::vector<std::shared_ptr<storage::Partition>> parts;
     for (uint32_t i = 0; i < 2; ++i) {
         parts.push_back(std::make_shared<storage::Partition>(i, 2, catalog));

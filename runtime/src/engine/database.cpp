@@ -3,6 +3,7 @@
 // persistent database the data directory (LOCK, MANIFEST), the WAL writer and checkpoints.
 // A synchronous execute() spawns a query actor and waits on a future (no blocking actor on
 // the path).
+#include "engine/impl_access.hpp"
 #include "lora/actors/protocol.hpp"
 
 #include <caf/all.hpp>
@@ -152,7 +153,6 @@ struct Database::Impl {
         coordinator = nullptr;
         if (owned_system) {
             for (auto& a : ours) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-            ours.clear();
             owned_system.reset();  // joins the scheduler threads
         } else {
             caf::scoped_actor self{*system};
@@ -160,10 +160,8 @@ struct Database::Impl {
                 self->monitor(a);
                 caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
             }
-            const size_t count = ours.size();
-            ours.clear();
             size_t downs = 0;
-            self->receive_for(downs, count)([](const caf::down_msg&) {});
+            self->receive_for(downs, ours.size())([](const caf::down_msg&) {});
         }
         system = nullptr;
     }
@@ -341,8 +339,7 @@ std::unique_ptr<Database::Impl> open_impl(const Options& options, caf::actor_sys
         impl->system = impl->owned_system.get();
     }
     impl->engine = std::make_shared<actors::EngineShared>();
-    impl->engine->catalog = impl->catalog.get();
-    impl->engine->catalog_owner = impl->catalog;
+    impl->engine->catalog = impl->catalog;
     impl->engine->batch_rows = std::max(1u, options.batch_rows);
     exec::register_index_procedures(impl->engine->procedures, *impl->catalog);
     impl->engine->chunk_rows = options.chunk_rows;
@@ -378,7 +375,7 @@ actors::OutcomePtr run_request(Database::Impl& impl, actors::QueryRequestPtr req
 
 }  // namespace
 
-// For streaming.cpp (cursors, cancellation), which lives apart from this file.
+// impl_access.hpp: what streaming.cpp and service.cpp use of Impl.
 caf::actor_system& engine_system(Database::Impl& impl) { return *impl.system; }
 actors::coordinator_actor engine_coordinator(Database::Impl& impl) { return impl.coordinator; }
 caf::actor service_front(Database::Impl& impl,
@@ -389,8 +386,6 @@ caf::actor service_front(Database::Impl& impl,
 }
 actors::EnginePtr engine_of(Database::Impl& impl) { return impl.engine; }
 
-// execute_async's bookkeeping (streaming.cpp): false when the database is being destroyed.
-void async_end(Database::Impl& impl);
 bool async_begin(Database::Impl& impl) {
     impl.async_running.fetch_add(1);
     if (!impl.closing.load()) return true;

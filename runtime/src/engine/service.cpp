@@ -1,5 +1,6 @@
 // The database's actor (lora/service.hpp): takes a Statement, runs it through the
 // coordinator like execute_async, and answers with its Completion, all as messages.
+#include "engine/impl_access.hpp"
 #include "lora/actors/protocol.hpp"
 
 #include <caf/all.hpp>
@@ -7,17 +8,7 @@
 #include <lora/errors.hpp>
 #include <lora/service.hpp>
 
-#include <functional>
-
 namespace lora {
-
-// Defined in database.cpp, next to Database::Impl.
-caf::actor_system& engine_system(Database::Impl& impl);
-actors::coordinator_actor engine_coordinator(Database::Impl& impl);
-caf::actor service_front(Database::Impl& impl,
-                         const std::function<caf::actor(caf::actor_system&)>& spawn);
-bool async_begin(Database::Impl& impl);
-void async_end(Database::Impl& impl);
 
 struct ServiceAccess {
     static Database::Impl& impl(Database& db) { return *db.impl_; }
@@ -52,10 +43,7 @@ database_actor::behavior_type front_behavior(database_actor::pointer self, Datab
             self->request(coordinator, caf::infinite, actors::execute_atom::value, std::move(req))
                 .then(
                     [rp](const actors::OutcomePtr& o) mutable {
-                        auto c = std::make_shared<Completion>();
-                        c->error = std::move(o->error);
-                        c->result = std::move(o->result);
-                        rp.deliver(CompletionPtr(std::move(c)));
+                        rp.deliver(CompletionPtr(std::make_shared<Completion>(completion_of(*o))));
                     },
                     [rp](caf::error& e) mutable {
                         rp.deliver(failed(errors::internal("the database's actor lost its query: " +

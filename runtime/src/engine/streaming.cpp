@@ -1,6 +1,7 @@
 // The embedding API's cancellation, deadlines and streaming cursors (lora.hpp): a query actor
 // started with a stop flag, wired to the caller's CancelToken, optionally streaming through
 // a StreamChannel (actors/include/lora/actors/stream.hpp; docs/streaming.md).
+#include "engine/impl_access.hpp"
 #include "lora/actors/protocol.hpp"
 
 #include <caf/all.hpp>
@@ -13,12 +14,6 @@
 #include <future>
 
 namespace lora {
-
-// Defined in database.cpp, next to Database::Impl.
-caf::actor_system& engine_system(Database::Impl& impl);
-actors::EnginePtr engine_of(Database::Impl& impl);
-bool async_begin(Database::Impl& impl);
-void async_end(Database::Impl& impl);
 
 namespace {
 
@@ -137,11 +132,8 @@ void Database::execute_async(std::string query, Params params, CompletionFn done
             // Moved out so what the callback holds is released now, not when a pooled
             // query actor lets go of the request.
             CompletionFn fn = std::move(done);
-            Completion c;
-            c.error = std::move(o->error);
-            c.result = std::move(o->result);
             try {
-                fn(std::move(c));
+                fn(completion_of(*o));
             } catch (const std::exception& e) {
                 spdlog::error("execute_async: the completion callback threw: {}", e.what());
             } catch (...) {

@@ -26,10 +26,9 @@ namespace lora::actors {
 
 struct EngineShared {
     std::vector<shard_actor> shards;
-    storage::Catalog* catalog = nullptr;
-    // Keeps the catalog alive for a query actor still finishing after its Database is gone
-    // (in a service's actor system nothing joins the actors).
-    std::shared_ptr<storage::Catalog> catalog_owner;
+    // Shared: a query actor still finishing after its Database is gone keeps it alive (in a
+    // service's actor system nothing joins the actors).
+    std::shared_ptr<storage::Catalog> catalog;
     PlanCache plans;
     QueryPool query_pool;
     uint32_t batch_rows = 1024;
