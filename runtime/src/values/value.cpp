@@ -94,10 +94,8 @@ namespace {
                                              std::to_string(kMaxValueNesting) + " levels deep");
 }
 
-template <class It, class Get>
-uint32_t nesting_of(It begin, It end, Get get) {
-    uint32_t deepest = 0;
-    for (It it = begin; it != end; ++it) deepest = std::max(deepest, get(*it).nesting());
+// The nesting of a list or map whose deepest element nests `deepest` levels.
+uint32_t wrapped_nesting(uint32_t deepest) {
     if (deepest >= kMaxValueNesting) too_deep();
     return deepest + 1;
 }
@@ -105,16 +103,18 @@ uint32_t nesting_of(It begin, It end, Get get) {
 }  // namespace
 
 Value::Value(List l) : kind_(ValueKind::Null) {
-    const uint32_t n =
-        nesting_of(l.begin(), l.end(), [](const Value& v) -> const Value& { return v; });
+    uint32_t deepest = 0;
+    for (const Value& v : l) deepest = std::max(deepest, v.nesting());
+    const uint32_t n = wrapped_nesting(deepest);
     u_.p = make_box(std::move(l));
     static_cast<BoxBase*>(u_.p)->nesting = n;
     kind_ = ValueKind::List;
 }
 
 Value::Value(Map m) : kind_(ValueKind::Null) {
-    const uint32_t n =
-        nesting_of(m.begin(), m.end(), [](const auto& kv) -> const Value& { return kv.second; });
+    uint32_t deepest = 0;
+    for (const auto& kv : m) deepest = std::max(deepest, kv.second.nesting());
+    const uint32_t n = wrapped_nesting(deepest);
     u_.p = make_box(std::move(m));
     static_cast<BoxBase*>(u_.p)->nesting = n;
     kind_ = ValueKind::Map;
