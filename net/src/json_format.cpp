@@ -36,13 +36,14 @@ json rel_json(const Relationship& r) {
     return o;
 }
 
-}  // namespace
-
+// A float as JSON: a number, or "NaN" / "Infinity" / "-Infinity".
 json float_json(double d) {
     if (std::isnan(d)) return "NaN";
     if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
     return d;
 }
+
+}  // namespace
 
 json to_json(const Value& v) {
     switch (v.kind()) {

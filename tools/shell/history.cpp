@@ -14,10 +14,10 @@ namespace {
 
 constexpr const char* kCookie = "_HiStOrY_V2_";
 
-bool needs_escape(unsigned char c) { return c <= 0x20 || c == 0x7F || c == '\\'; }
+bool needs_escape(unsigned char c) { return c <= 0x20 || c == 0x7F; }
 
-}  // namespace
-
+// One entry as libedit stores it: vis(3) with VIS_WHITE, i.e. whitespace and control
+// characters as \ooo octal, a backslash doubled.
 std::string encode_history_entry(const std::string& entry) {
     std::string out;
     out.reserve(entry.size());
@@ -34,6 +34,8 @@ std::string encode_history_entry(const std::string& entry) {
     }
     return out;
 }
+
+}  // namespace
 
 std::string default_history_path() {
     const char* home = std::getenv("HOME");
@@ -53,9 +55,9 @@ History::~History() { trim_file(); }
 void History::add(const std::string& entry) {
     add_history(entry.c_str());
     if (path_.empty()) return;
+    // A missing file has no size (ec set): it starts with the format's first line too.
     std::error_code ec;
-    const bool fresh =
-        !std::filesystem::exists(path_, ec) || std::filesystem::file_size(path_, ec) == 0;
+    const bool fresh = std::filesystem::file_size(path_, ec) == 0 || ec;
     std::ofstream out(path_, std::ios::app | std::ios::binary);
     if (!out) return;  // history is a convenience: an unwritable file is not an error
     if (fresh) out << kCookie << '\n';

@@ -35,8 +35,4 @@ private:
 // The default history file: $HOME/.lora_history, or empty without a HOME.
 std::string default_history_path();
 
-// One entry encoded as libedit stores it (vis(3) with VIS_WHITE: whitespace, backslash and
-// control characters as \ooo octal).
-std::string encode_history_entry(const std::string& entry);
-
 }  // namespace lora::shell

@@ -36,8 +36,8 @@ std::string map_case(std::string_view fn, std::string_view s, CaseFn f) {
         throw_argument_error("InvalidArgumentValue",
                              std::string(fn) + "(): the string is too long to case-map (" +
                                  std::to_string(s.size()) + " bytes)");
-    // A full case mapping grows a string by at most three times (one code point maps to
-    // at most three, each no longer in UTF-8 than the source for the characters that grow).
+    // Most mappings keep the length; one that grows past this room is told the exact
+    // size by ICU (U_BUFFER_OVERFLOW_ERROR) and mapped again into that.
     std::string out(s.size() + s.size() / 2 + 16, '\0');
     for (int attempt = 0; attempt < 2; ++attempt) {
         UErrorCode err = U_ZERO_ERROR;

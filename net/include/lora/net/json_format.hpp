@@ -12,8 +12,6 @@
 namespace lora::json {
 
 nlohmann::json to_json(const Value& v);
-// A float as JSON: a number, or "NaN" / "Infinity" / "-Infinity".
-nlohmann::json float_json(double d);
 nlohmann::json result_to_json(const Result& r);
 nlohmann::json error_to_json(const Error& e);
 // JSON -> Value for parameters: numbers without fraction/exponent become integers.
