@@ -50,7 +50,9 @@ string(REGEX REPLACE "/$" "" LORA_PC_TO_PREFIX "${LORA_PC_TO_PREFIX}")
 list(TRANSFORM LORA_INSTALLED_LIBS PREPEND -l OUTPUT_VARIABLE LORA_PC_LIBS)
 list(JOIN LORA_PC_LIBS " " LORA_PC_LIBS)
 if(BUILD_SHARED_LIBS)
-  # liblora.so carries its own dependencies (DT_NEEDED).
+  # liblora.so carries its own dependencies (DT_NEEDED); a program using lora/service.hpp
+  # calls CAF itself.
+  string(APPEND LORA_PC_LIBS " -lcaf_core")
   set(LORA_PC_REQUIRES_PRIVATE "")
   set(LORA_PC_LIBS_PRIVATE "")
 else()
