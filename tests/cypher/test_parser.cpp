@@ -243,9 +243,23 @@ TEST_CASE("parser: atoms", "[parser]") {
     CHECK(ret_expr(ret("n:A:B")).keys == std::vector<std::string>{"A", "B"});
     auto ex = parse("MATCH (n) WHERE exists { (n)-->(m) WHERE m.x } AND (n)-[:T]->() RETURN n");
     const Expr& w = *only_clause(ex).where;
-    CHECK(w.children[0]->kind == ExprKind::Exists);
+    CHECK(w.children[0]->kind == ExprKind::Subquery);
+    CHECK(w.children[0]->subquery_kind == SubqueryKind::Exists);
     CHECK(w.children[0]->subquery->parts[0].clauses[0].kind == ClauseKind::Match);
     CHECK(w.children[1]->kind == ExprKind::PatternPredicate);
+    CHECK(ret_expr(ret("COUNT { (n)-->() }")).subquery_kind == SubqueryKind::Count);
+    auto collect = ret("collect { MATCH (n) RETURN n.x }");
+    CHECK(ret_expr(collect).subquery_kind == SubqueryKind::Collect);
+    CHECK(ret_expr(collect).subquery->parts[0].clauses[1].kind == ClauseKind::Return);
+    CHECK(ret_expr(ret("collect(x)")).kind == ExprKind::FunctionCall);
+    auto fe = parse("FOREACH (x IN [1, 2] | CREATE (:A {x: x}) FOREACH (y IN [x] | SET n.y = y))");
+    const Clause& each = only_clause(fe);
+    CHECK(each.kind == ClauseKind::Foreach);
+    CHECK(each.variable == "x");
+    REQUIRE(each.body_clauses.size() == 2);
+    CHECK(each.body_clauses[0].kind == ClauseKind::Create);
+    CHECK(each.body_clauses[1].kind == ClauseKind::Foreach);
+    CHECK(each.body_clauses[1].body_clauses.at(0).kind == ClauseKind::Set);
     auto paren = ret("(1 + 2) * 3");
     CHECK(ret_expr(paren).children[0]->text == "(1 + 2)");
 }

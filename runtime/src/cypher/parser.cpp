@@ -19,12 +19,12 @@ namespace {
 
 // Words that end an expression or start a clause: never taken as a bare variable.
 constexpr std::array kReserved = {
-    "AND",      "AS",     "ASC",    "ASCENDING", "BY",         "CALL",   "CASE",
-    "CONTAINS", "CREATE", "DELETE", "DESC",      "DESCENDING", "DETACH", "DISTINCT",
-    "DROP",     "ELSE",   "END",    "ENDS",      "IN",         "IS",     "LIMIT",
-    "MATCH",    "MERGE",  "NOT",    "ON",        "OPTIONAL",   "OR",     "ORDER",
-    "REMOVE",   "RETURN", "SET",    "SKIP",      "STARTS",     "THEN",   "UNION",
-    "UNWIND",   "WHEN",   "WHERE",  "WITH",      "XOR",        "YIELD",
+    "AND",      "AS",     "ASC",    "ASCENDING", "BY",         "CALL",     "CASE",
+    "CONTAINS", "CREATE", "DELETE", "DESC",      "DESCENDING", "DETACH",   "DISTINCT",
+    "DROP",     "ELSE",   "END",    "ENDS",      "FOREACH",    "IN",       "IS",
+    "LIMIT",    "MATCH",  "MERGE",  "NOT",       "ON",         "OPTIONAL", "OR",
+    "ORDER",    "REMOVE", "RETURN", "SET",       "SKIP",       "STARTS",   "THEN",
+    "UNION",    "UNWIND", "WHEN",   "WHERE",     "WITH",       "XOR",      "YIELD",
 };
 
 // Marks a failed speculative parse, so backtracking never swallows real errors.
@@ -248,6 +248,17 @@ private:
         } else if (accept_kw("DELETE")) {
             c.kind = ClauseKind::Delete;
             delete_rest(c);
+        } else if (kw("FOREACH") && sym("(", 1)) {
+            i_ += 2;
+            c.kind = ClauseKind::Foreach;
+            c.variable = variable_name();
+            expect_kw("IN");
+            c.expr = expr();
+            expect_sym("|");
+            do {
+                c.body_clauses.push_back(clause());
+            } while (!sym(")"));
+            expect_sym(")");
         } else if (accept_kw("CALL")) {
             c.kind = ClauseKind::Call;
             call_rest(c);
@@ -264,7 +275,7 @@ private:
         } else {
             fail(
                 "a clause (MATCH, CREATE, MERGE, WITH, RETURN, UNWIND, SET, REMOVE, DELETE, "
-                "CALL, ...)");
+                "FOREACH, CALL, ...)");
         }
         return c;
     }
@@ -1039,7 +1050,9 @@ private:
                 close(*e, start);
                 return e;
             }
-            if (t.is_keyword("EXISTS") && sym("{", 1)) return exists_subquery();
+            if (t.is_keyword("EXISTS") && sym("{", 1)) return subquery(SubqueryKind::Exists);
+            if (t.is_keyword("COUNT") && sym("{", 1)) return subquery(SubqueryKind::Count);
+            if (t.is_keyword("COLLECT") && sym("{", 1)) return subquery(SubqueryKind::Collect);
             if ((t.is_keyword("ALL") || t.is_keyword("ANY") || t.is_keyword("NONE") ||
                  t.is_keyword("SINGLE")) &&
                 sym("(", 1) && is_name(2) && kw("IN", 3))
@@ -1134,14 +1147,16 @@ private:
         return e;
     }
 
-    ExprPtr exists_subquery() {
+    // EXISTS / COUNT / COLLECT { a query } or { a pattern [WHERE ...] }.
+    ExprPtr subquery(SubqueryKind kind) {
         size_t start = i_;
-        auto e = make(ExprKind::Exists, start);
+        auto e = make(ExprKind::Subquery, start);
+        e->subquery_kind = kind;
         i_ += 2;
         auto q = std::make_unique<Query>();
-        static constexpr std::array kClauseStart = {"MATCH",  "OPTIONAL", "WITH",   "UNWIND",
-                                                    "RETURN", "CALL",     "CREATE", "MERGE",
-                                                    "SET",    "DELETE",   "DETACH", "REMOVE"};
+        static constexpr std::array kClauseStart = {
+            "MATCH", "OPTIONAL", "WITH",   "UNWIND", "RETURN", "CALL",   "CREATE",
+            "MERGE", "SET",      "DELETE", "DETACH", "REMOVE", "FOREACH"};
         bool full = false;
         for (auto w : kClauseStart)
             if (kw(w)) full = true;

@@ -115,7 +115,9 @@ private:
                      "RETURN can only be used at the end of the query" + where_at(c.pos));
             if (subquery && is_update(c.kind))
                 fail("InvalidClauseComposition",
-                     "An EXISTS subquery cannot contain an updating clause" + where_at(c.pos));
+                     "A subquery expression (EXISTS, COUNT, COLLECT) cannot contain an updating "
+                     "clause" +
+                         where_at(c.pos));
             clause(c, scope, columns, cs.size() == 1);
         }
         const Clause& last = cs.back();
@@ -130,7 +132,7 @@ private:
 
     static bool is_update(ClauseKind k) {
         return k == ClauseKind::Create || k == ClauseKind::Merge || k == ClauseKind::Set ||
-               k == ClauseKind::Remove || k == ClauseKind::Delete;
+               k == ClauseKind::Remove || k == ClauseKind::Delete || k == ClauseKind::Foreach;
     }
 
     static std::string clause_name(ClauseKind k) {
@@ -145,6 +147,7 @@ private:
             case ClauseKind::Remove: return "REMOVE";
             case ClauseKind::Delete: return "DELETE";
             case ClauseKind::Call: return "CALL";
+            case ClauseKind::Foreach: return "FOREACH";
             case ClauseKind::CreateIndex: return "CREATE INDEX";
             case ClauseKind::DropIndex: return "DROP INDEX";
         }
@@ -198,6 +201,7 @@ private:
                 }
                 break;
             case ClauseKind::Call: call(c, scope, standalone); break;
+            case ClauseKind::Foreach: foreach_clause(c, scope); break;
             case ClauseKind::CreateIndex:
                 if (c.index_options) expr(*c.index_options, scope, no_agg);
                 break;
@@ -218,6 +222,26 @@ private:
         }
         for (const auto& y : c.yields) scope[y.alias ? *y.alias : y.field] = Type{};
         if (c.where) predicate(*c.where, scope, no_agg);
+    }
+
+    // FOREACH (x IN list | updates): x and whatever the updates bind live only inside.
+    void foreach_clause(const Clause& c, Scope& scope) {
+        ExprCtx no_agg;
+        Type lt = expr(*c.expr, scope, no_agg);
+        if (scope.count(c.variable))
+            fail("VariableAlreadyBound",
+                 "Variable `" + c.variable + "` already declared" + where_at(c.pos));
+        Scope inner = scope;
+        inner[c.variable] = Type{lt.t == T::List ? lt.elem : T::Any};
+        std::vector<std::string> no_columns;
+        for (const auto& b : c.body_clauses) {
+            if (!is_update(b.kind))
+                fail("InvalidClauseComposition",
+                     "FOREACH can only contain updating clauses (CREATE, MERGE, SET, REMOVE, "
+                     "DELETE, FOREACH), not " +
+                         clause_name(b.kind) + where_at(b.pos));
+            clause(b, inner, no_columns, false);
+        }
     }
 
     void set_item(const SetItem& s, Scope& scope) {
@@ -341,7 +365,7 @@ private:
         // Comprehensions bind their own variables; their bodies are checked later.
         if (e.kind == ExprKind::ListComprehension || e.kind == ExprKind::Quantifier ||
             e.kind == ExprKind::Reduce || e.kind == ExprKind::PatternComprehension ||
-            e.kind == ExprKind::Exists || e.kind == ExprKind::PatternPredicate)
+            e.kind == ExprKind::Subquery || e.kind == ExprKind::PatternPredicate)
             return;
         // The leading operands of a chain may be a projected expression (a + b in a + b - c).
         size_t from = 0;
@@ -389,7 +413,7 @@ private:
         }
         if (!e.variable.empty()) locals.insert(e.variable);
         if (e.kind == ExprKind::Reduce && !e.keys.empty()) locals.insert(e.keys[0]);
-        if (e.kind == ExprKind::PatternComprehension || e.kind == ExprKind::Exists ||
+        if (e.kind == ExprKind::PatternComprehension || e.kind == ExprKind::Subquery ||
             e.kind == ExprKind::PatternPredicate)
             return;
         for (const auto& c : e.children)
@@ -735,7 +759,22 @@ private:
                 bind_part(*e.pattern, inner, PatternUse::Expression, rels);
                 return {T::Bool};
             }
-            case ExprKind::Exists: query(*e.subquery, scope, true); return {T::Bool};
+            case ExprKind::Subquery: {
+                auto columns = query(*e.subquery, scope, true);
+                switch (e.subquery_kind) {
+                    case SubqueryKind::Exists: return {T::Bool};
+                    case SubqueryKind::Count: return {T::Int};
+                    case SubqueryKind::Collect:
+                        if (columns.size() != 1 ||
+                            e.subquery->parts.back().clauses.back().kind != ClauseKind::Return)
+                            fail("InvalidClauseComposition",
+                                 "A COLLECT subquery must end with a RETURN of exactly one "
+                                 "column" +
+                                     where_at(e.pos));
+                        return {T::List};
+                }
+                return {};
+            }
             case ExprKind::MapProjection: {
                 Type t = sub(e.children[0]);
                 require(t, e, {T::Bool, T::Int, T::Float, T::String, T::List, T::Path},

@@ -204,22 +204,7 @@ CExprPtr Planner::compile(const Expr& e, Info& info) {
         case ExprKind::PatternPredicate:
             refuse_local_patterns(e);
             return non_empty(hoist_pattern(*e.pattern));
-        case ExprKind::Exists: {
-            refuse_local_patterns(e);
-            int r = hoist([&] {
-                if (e.subquery->parts.size() != 1) unsupported("UNION inside EXISTS");
-                for (const auto& c : e.subquery->parts[0].clauses) {
-                    switch (c.kind) {
-                        case ClauseKind::Match: plan_match(c); break;
-                        case ClauseKind::Unwind: plan_unwind(c); break;
-                        case ClauseKind::With: plan_projection(c.body, c.where.get(), false); break;
-                        case ClauseKind::Return: break;
-                        default: unsupported("updating clauses inside EXISTS");
-                    }
-                }
-            });
-            return non_empty(r);
-        }
+        case ExprKind::Subquery: return compile_subquery(e, info);
     }
     unsupported("expression");
 }

@@ -55,7 +55,7 @@ bool has_data_read(const Expr& e) {
 // can be computed into a slot and attached).
 bool is_pattern(const Expr& e) {
     if (e.kind == ExprKind::PatternComprehension || e.kind == ExprKind::PatternPredicate ||
-        e.kind == ExprKind::Exists)
+        e.kind == ExprKind::Subquery)
         return true;
     if (reads_endpoint_data(e)) return true;
     // size((a)-->()) counts the pattern's matches (compile_call).

@@ -259,8 +259,8 @@ struct CloneOp {
         c.yields = o.yields;
         return c;
     }
-    Operator operator()(const Skip& o) const { return Skip{copy(o.count)}; }
-    Operator operator()(const Limit& o) const { return Limit{copy(o.count)}; }
+    Operator operator()(const Skip& o) const { return Skip{copy(o.count), o.per}; }
+    Operator operator()(const Limit& o) const { return Limit{copy(o.count), o.per}; }
 };
 
 Step clone_step(const Step& s) {

@@ -37,11 +37,12 @@ PlanPtr Planner::run_single(const SingleQuery& q) {
                 plan_projection(c.body, nullptr, true);
                 returned = true;
                 break;
-            case ClauseKind::Create: plan_create(c); break;
-            case ClauseKind::Set: plan_set(c); break;
-            case ClauseKind::Remove: plan_remove(c); break;
-            case ClauseKind::Delete: plan_delete(c); break;
-            case ClauseKind::Merge: plan_merge(c); break;
+            case ClauseKind::Create:
+            case ClauseKind::Set:
+            case ClauseKind::Remove:
+            case ClauseKind::Delete:
+            case ClauseKind::Merge:
+            case ClauseKind::Foreach: plan_update_clause(c); break;
             case ClauseKind::Call:
                 if (plan_call(c, clauses.size() == 1)) returned = true;
                 break;

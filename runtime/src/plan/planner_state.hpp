@@ -237,6 +237,12 @@ private:
     void plan_delete(const Clause& c);
     void delete_parts(int slot, bool nodes, bool detach);
 
+    // ---------------------------------------- FOREACH and subquery expressions: subqueries.cpp
+
+    void plan_foreach(const Clause& c);
+    void plan_update_clause(const Clause& c);
+    CExprPtr compile_subquery(const Expr& e, Info& info);
+
     std::shared_ptr<Plan> plan_;
     const exec::Procedures* procedures_ = nullptr;
     std::map<std::string, Var> scope_;

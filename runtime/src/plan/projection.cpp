@@ -160,14 +160,17 @@ void Planner::plan_projection(const ProjectionBody& body, const Expr* where, boo
         text_subst_.clear();
         scope_ = std::move(saved);
     }
+    // Inside a subquery these apply to each outer row's rows: its tags (pinned_) take part.
     if (body.distinct) {
-        add(coord(Distinct{out_slots}));
+        std::vector<int> slots = out_slots;
+        slots.insert(slots.end(), pinned_.begin(), pinned_.end());
+        add(coord(Distinct{std::move(slots)}));
     }
     if (!sort_keys.empty()) {
         add(coord(Sort{sort_keys}, true));
     }
-    if (body.skip) add(coord(Skip{skip_limit_count(*body.skip)}));
-    if (body.limit) add(coord(Limit{skip_limit_count(*body.limit)}));
+    if (body.skip) add(coord(Skip{skip_limit_count(*body.skip), pinned_}));
+    if (body.limit) add(coord(Limit{skip_limit_count(*body.limit), pinned_}));
 
     if (is_return) {
         std::vector<int> deep;

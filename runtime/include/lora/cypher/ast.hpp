@@ -84,7 +84,7 @@ enum class ExprKind : uint8_t {
     Quantifier,            // quantifier(variable IN children[0] WHERE children[1])
     Reduce,                // reduce(keys[0] = children[0], variable IN children[1] | children[2])
     PatternPredicate,      // a bare pattern used as a boolean: (a)-->(b)
-    Exists,                // EXISTS { MATCH ... [WHERE ...] } or EXISTS { pattern [WHERE] }
+    Subquery,              // EXISTS / COUNT / COLLECT { query } or { pattern [WHERE] }
     MapProjection,         // children[0] (a variable) { .key, key: expr, var, .* }
 };
 
@@ -119,7 +119,11 @@ enum class Op : uint8_t {
 
 enum class QuantifierKind : uint8_t { All, Any, None, Single };
 
-struct Query;  // a full query, for EXISTS { ... } subqueries
+// What a Subquery expression makes of its rows: whether there is one, how many, or the list
+// of the values its one RETURN column takes.
+enum class SubqueryKind : uint8_t { Exists, Count, Collect };
+
+struct Query;  // a full query, for subquery expressions
 
 struct MapProjectionItem {
     enum class Kind : uint8_t { Property, Literal, Variable, AllProperties } kind;
@@ -138,10 +142,11 @@ struct Expr {
     std::vector<uint32_t> chain_ends;  // Binary chain: length of `text` through children[i]
     bool distinct = false;             // FunctionCall(DISTINCT ...)
     QuantifierKind quantifier = QuantifierKind::All;
+    SubqueryKind subquery_kind = SubqueryKind::Exists;
     std::vector<std::string> keys;         // MapLiteral keys, HasLabels labels, Reduce accumulator
     std::vector<ExprPtr> children;         // see ExprKind
     std::unique_ptr<PatternPart> pattern;  // PatternComprehension, PatternPredicate
-    std::unique_ptr<Query> subquery;       // Exists with a full query
+    std::unique_ptr<Query> subquery;       // Subquery
     std::vector<MapProjectionItem> projection;  // MapProjection
     // Original text of the expression, used to name an unaliased RETURN column.
     std::string text;
@@ -210,6 +215,7 @@ enum class ClauseKind : uint8_t {
     Remove,       // REMOVE items
     Delete,       // [DETACH] DELETE exprs
     Call,         // CALL proc(args) [YIELD ...] [WHERE]
+    Foreach,      // FOREACH (variable IN expr | body clauses)
     CreateIndex,  // CREATE INDEX [name] [IF NOT EXISTS] FOR (n:Label) ON (n.prop, ...)
     DropIndex,    // DROP INDEX name [IF EXISTS]
 };
@@ -226,9 +232,11 @@ struct Clause {
     bool optional = false;
     Pattern pattern;  // Match, Create; Merge uses pattern.parts[0]
     ExprPtr where;    // Match, With, Call
-    // Unwind
+    // Unwind, Foreach
     ExprPtr expr;
     std::string variable;
+    // Foreach: the updating clauses run for each element
+    std::vector<Clause> body_clauses;
     // With / Return
     ProjectionBody body;
     // Merge

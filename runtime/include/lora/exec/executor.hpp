@@ -159,6 +159,8 @@ private:
     void sort(const plan::Sort& op, size_t step, std::vector<Row>& rows);
     void skip(const plan::Skip& op, size_t step, Row& row);
     void limit(const plan::Limit& op, size_t step, Row& row);
+    int64_t& remaining(size_t step, const std::vector<int>& per, const CExpr& count, Row& row,
+                       const char* what);
     int64_t count_arg(const CExpr& count, Row& row, const char* what);
     // aggregate.cpp
     void aggregate(const plan::Aggregate& op, size_t step, std::vector<Row>& rows);
@@ -219,7 +221,8 @@ private:
     int64_t budget_ = 0;    // rows the source steps may still produce in this handler
     int64_t child_ns_ = 0;  // PROFILE: time of nested steps, subtracted from the caller's
     // Coordinator state of streaming steps, per step index.
-    std::unordered_map<size_t, int64_t> counters_;
+    std::unordered_map<size_t, std::unordered_map<Row, int64_t, ValueEquivHash, ValueEquiv>>
+        counters_;  // SKIP / LIMIT: rows left per outer row (exec/ops/sort.cpp)
     std::unordered_map<size_t, std::unordered_set<Row, ValueEquivHash, ValueEquiv>> distinct_;
     std::unordered_map<size_t, std::vector<Row>> optional_inputs_;
     std::unordered_map<size_t, int64_t> optional_seq_;

@@ -334,7 +334,8 @@ struct MergeJoin {
     std::vector<int> created;
 };
 
-// Coordinator: drops rows equivalent on `slots` to one seen before.
+// Coordinator: drops rows equivalent on `slots` to one seen before (inside a subquery, the
+// slots include its tags: rows of different outer rows never fold).
 struct Distinct {
     std::vector<int> slots;
 };
@@ -350,14 +351,17 @@ struct Sort {
     std::vector<SortKey> keys;
 };
 
-// Coordinator: drops the first `count` rows.
+// Coordinator: drops the first `count` rows; inside a subquery, the first `count` of each
+// outer row (rows with the same values in the `per` slots, its tags).
 struct Skip {
     CExprPtr count;
+    std::vector<int> per;
 };
 
-// Coordinator: keeps the first `count` rows.
+// Coordinator: keeps the first `count` rows (per outer row inside a subquery, as Skip).
 struct Limit {
     CExprPtr count;
+    std::vector<int> per;
 };
 
 // Barrier: everything before finishes before anything after starts.

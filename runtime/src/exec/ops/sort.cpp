@@ -1,5 +1,6 @@
 // Sort (a coordinator barrier, stable), and SKIP / LIMIT, which count rows at the
-// coordinator from the value of their expression at the first row.
+// coordinator from the value of their expression at the first row (of each outer row,
+// inside a subquery).
 #include <lora/exec/executor.hpp>
 
 #include <lora/error.hpp>
@@ -25,10 +26,9 @@ void Executor::sort(const plan::Sort& op, size_t step, std::vector<Row>& rows) {
 
 void Executor::skip(const plan::Skip& op, size_t step, Row& row) {
     const size_t next = step + 1;
-    auto [it, fresh] = counters_.try_emplace(step, 0);
-    if (fresh) it->second = count_arg(*op.count, row, "SKIP");
-    if (it->second > 0) {
-        --it->second;
+    int64_t& left = remaining(step, op.per, *op.count, row, "SKIP");
+    if (left > 0) {
+        --left;
         return;
     }
     push(next, row);
@@ -36,11 +36,23 @@ void Executor::skip(const plan::Skip& op, size_t step, Row& row) {
 
 void Executor::limit(const plan::Limit& op, size_t step, Row& row) {
     const size_t next = step + 1;
-    auto [it, fresh] = counters_.try_emplace(step, 0);
-    if (fresh) it->second = count_arg(*op.count, row, "LIMIT");
-    if (it->second <= 0) return;
-    --it->second;
+    int64_t& left = remaining(step, op.per, *op.count, row, "LIMIT");
+    if (left <= 0) return;
+    --left;
     push(next, row);
+}
+
+// The rows a SKIP / LIMIT step still skips or lets through: one count per step, or per
+// outer row (the values of the `per` slots) inside a subquery; `count` is evaluated at the
+// first row of each.
+int64_t& Executor::remaining(size_t step, const std::vector<int>& per, const CExpr& count, Row& row,
+                             const char* what) {
+    Row key;
+    key.reserve(per.size());
+    for (int sl : per) key.push_back(row[static_cast<size_t>(sl)]);
+    auto [it, fresh] = counters_[step].try_emplace(std::move(key), 0);
+    if (fresh) it->second = count_arg(count, row, what);
+    return it->second;
 }
 
 int64_t Executor::count_arg(const CExpr& count, Row& row, const char* what) {

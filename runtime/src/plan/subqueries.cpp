@@ -1,0 +1,88 @@
+// Subqueries run once per row (Planner::hoist): FOREACH, whose updates run for each element
+// of a list while the rows go on unchanged, and the subquery expressions EXISTS { },
+// COUNT { } and COLLECT { }, which make a value of the rows their query produces.
+#include "plan/planner_state.hpp"
+
+namespace lora::plan {
+
+void Planner::plan_update_clause(const Clause& c) {
+    switch (c.kind) {
+        case ClauseKind::Create: plan_create(c); break;
+        case ClauseKind::Set: plan_set(c); break;
+        case ClauseKind::Remove: plan_remove(c); break;
+        case ClauseKind::Delete: plan_delete(c); break;
+        case ClauseKind::Merge: plan_merge(c); break;
+        case ClauseKind::Foreach: plan_foreach(c); break;
+        default: unsupported("a reading clause inside FOREACH");
+    }
+}
+
+// FOREACH (x IN list | updates): per row, a subquery unwinds the list into x and runs the
+// updates for each element in list order (a later element sees what an earlier one wrote,
+// as MERGE does between rows). The row then goes on once, with neither x nor what the
+// updates bound.
+void Planner::plan_foreach(const Clause& c) {
+    note_write_clause();
+    hoist([&] {
+        Info info;
+        auto list = compile(*c.expr, info);
+        const Location loc = place(info);
+        if (lookup(c.variable))
+            throw_semantic("SyntaxError", "VariableAlreadyBound",
+                           "Variable `" + c.variable + "` already declared");
+        const Var v = declare(c.variable, VT::Value);
+        scope_[c.variable].may_entity = info.may_entity;
+        add(step(loc, Unwind{v.slot, std::move(list), {}, -1}));
+        for (const auto& inner : c.body_clauses) plan_update_clause(inner);
+    });
+    // What the rows carry of entities was read before the updates.
+    attached_.clear();
+}
+
+// EXISTS / COUNT / COLLECT { query }: the query runs per row (its final RETURN planned as a
+// WITH, so DISTINCT, ORDER BY, SKIP and LIMIT apply per row); EXISTS is whether it produced a
+// row, COUNT how many, COLLECT the list of its one column's values in its order.
+CExprPtr Planner::compile_subquery(const Expr& e, Info& info) {
+    refuse_local_patterns(e);
+    const Query& q = *e.subquery;
+    if (q.parts.size() != 1) unsupported("UNION inside a subquery expression");
+    const auto& clauses = q.parts[0].clauses;
+    bool yields_entity = false;
+    std::function<HoistYield()> yield;
+    if (e.subquery_kind == SubqueryKind::Collect) {
+        yield = [&] {
+            const auto& items = clauses.back().body.items;
+            const ProjectionItem& item = items.at(0);
+            const Var* v = lookup(item.alias ? *item.alias : item.text);
+            if (!v) undefined(item.alias ? *item.alias : item.text);
+            yields_entity = v->may_entity || v->type != VT::Value;
+            return HoistYield{v->slot, -1};
+        };
+    }
+    const int r = hoist(
+        [&] {
+            for (const auto& c : clauses) {
+                switch (c.kind) {
+                    case ClauseKind::Match: plan_match(c); break;
+                    case ClauseKind::Unwind: plan_unwind(c); break;
+                    case ClauseKind::With: plan_projection(c.body, c.where.get(), false); break;
+                    case ClauseKind::Return: plan_projection(c.body, nullptr, false); break;
+                    default: unsupported("this clause inside a subquery expression");
+                }
+            }
+        },
+        yield);
+    switch (e.subquery_kind) {
+        case SubqueryKind::Exists: return non_empty(r);
+        case SubqueryKind::Count: {
+            auto size = std::make_unique<CExpr>(EK::Call);
+            size->fn = fn::find_function("size");
+            size->children.push_back(slot_expr(r));
+            return size;
+        }
+        case SubqueryKind::Collect: info.may_entity |= yields_entity; return slot_expr(r);
+    }
+    unsupported("subquery expression");
+}
+
+}  // namespace lora::plan
