@@ -6,6 +6,7 @@
 #include <lora/cypher/lexer.hpp>
 
 #include <lora/error.hpp>
+#include <lora/errors.hpp>
 
 #include <algorithm>
 #include <array>
@@ -259,6 +260,9 @@ private:
                 c.body_clauses.push_back(clause());
             } while (!sym(")"));
             expect_sym(")");
+        } else if (kw("CALL") && (sym("{", 1) || sym("(", 1))) {
+            ++i_;
+            call_subquery(c);
         } else if (accept_kw("CALL")) {
             c.kind = ClauseKind::Call;
             call_rest(c);
@@ -335,6 +339,27 @@ private:
             c.yields.push_back(std::move(y));
         } while (accept_sym(","));
         if (accept_kw("WHERE")) c.where = where_expr();
+    }
+
+    // CALL [( * | x, y, ... )] { query }
+    void call_subquery(Clause& c) {
+        c.kind = ClauseKind::Subquery;
+        if (accept_sym("(")) {
+            c.scope.emplace();
+            if (accept_sym("*")) {
+                c.scope_all = true;
+            } else if (!sym(")")) {
+                do {
+                    c.scope->push_back(variable_name());
+                } while (accept_sym(","));
+            }
+            expect_sym(")");
+        }
+        expect_sym("{");
+        c.subquery = std::make_unique<Query>(query());
+        expect_sym("}");
+        if (kw("IN") && kw("TRANSACTIONS", 1))
+            throw errors::not_supported("CALL { ... } IN TRANSACTIONS");
     }
 
     bool show_indexes_ahead() const {

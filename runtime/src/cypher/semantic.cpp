@@ -148,6 +148,7 @@ private:
             case ClauseKind::Delete: return "DELETE";
             case ClauseKind::Call: return "CALL";
             case ClauseKind::Foreach: return "FOREACH";
+            case ClauseKind::Subquery: return "CALL { }";
             case ClauseKind::CreateIndex: return "CREATE INDEX";
             case ClauseKind::DropIndex: return "DROP INDEX";
         }
@@ -202,6 +203,7 @@ private:
                 break;
             case ClauseKind::Call: call(c, scope, standalone); break;
             case ClauseKind::Foreach: foreach_clause(c, scope); break;
+            case ClauseKind::Subquery: call_subquery(c, scope); break;
             case ClauseKind::CreateIndex:
                 if (c.index_options) expr(*c.index_options, scope, no_agg);
                 break;
@@ -242,6 +244,51 @@ private:
                          clause_name(b.kind) + where_at(b.pos));
             clause(b, inner, no_columns, false);
         }
+    }
+
+    // CALL { ... }: the query sees the variables it imports (all for CALL (*), those named
+    // for CALL (x, y), those of an importing WITH it begins with, else none); what it
+    // returns joins the scope and may not rebind a variable.
+    void call_subquery(const Clause& c, Scope& scope) {
+        Scope inner;
+        if (c.scope_all || (!c.scope && begins_with_importing_with(*c.subquery))) {
+            inner = scope;
+        } else if (c.scope) {
+            for (const auto& name : *c.scope) {
+                auto it = scope.find(name);
+                if (it == scope.end())
+                    fail("UndefinedVariable",
+                         "Variable `" + name + "` not defined" + where_at(c.pos));
+                inner[name] = it->second;
+            }
+        }
+        auto columns = query(*c.subquery, inner, false);
+        if (c.subquery->parts.back().clauses.back().kind != ClauseKind::Return) return;
+        for (const auto& item : c.subquery->parts.back().clauses.back().body.items)
+            if (!item.alias && item.expr->kind != ExprKind::Variable)
+                fail("NoExpressionAlias",
+                     "Expression in a CALL { } subquery's RETURN must be aliased (use AS)" +
+                         where_at(item.expr->pos));
+        for (const auto& name : columns) {
+            if (scope.count(name))
+                fail("VariableAlreadyBound",
+                     "Variable `" + name + "` already declared in outer scope" + where_at(c.pos));
+            scope[name] = Type{};
+        }
+    }
+
+    // WITH a, b (or WITH *) first in each part: the subquery imports those variables.
+    static bool begins_with_importing_with(const Query& q) {
+        for (const auto& part : q.parts) {
+            const Clause& first = part.clauses.front();
+            if (first.kind != ClauseKind::With || first.where || first.body.distinct ||
+                !first.body.order_by.empty() || first.body.skip || first.body.limit)
+                return false;
+            for (const auto& it : first.body.items)
+                if (it.expr->kind != ExprKind::Variable || (it.alias && *it.alias != it.expr->name))
+                    return false;
+        }
+        return true;
     }
 
     void set_item(const SetItem& s, Scope& scope) {

@@ -228,9 +228,11 @@ int Planner::hoist(const std::function<void()>& body, const std::function<HoistY
     Step b = coord(OptionalBegin{tag});
     pinned_.push_back(tag);
     size_t begin = plan_->steps.size();
+    subquery_begins_.push_back(static_cast<int>(begin));
     add(std::move(b));
     body();
     pinned_.pop_back();
+    subquery_begins_.pop_back();
     HoistYield y;
     if (yield) y = yield();
     int result = new_slot(" subquery_result");

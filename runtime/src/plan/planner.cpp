@@ -43,6 +43,7 @@ PlanPtr Planner::run_single(const SingleQuery& q) {
             case ClauseKind::Delete:
             case ClauseKind::Merge:
             case ClauseKind::Foreach: plan_update_clause(c); break;
+            case ClauseKind::Subquery: plan_call_subquery(c); break;
             case ClauseKind::Call:
                 if (plan_call(c, clauses.size() == 1)) returned = true;
                 break;

@@ -237,10 +237,12 @@ private:
     void plan_delete(const Clause& c);
     void delete_parts(int slot, bool nodes, bool detach);
 
-    // ---------------------------------------- FOREACH and subquery expressions: subqueries.cpp
+    // ------------------------- FOREACH, CALL { } and subquery expressions: subqueries.cpp
 
     void plan_foreach(const Clause& c);
     void plan_update_clause(const Clause& c);
+    void plan_call_subquery(const Clause& c);
+    void plan_subquery_clauses(const std::vector<Clause>& clauses);
     CExprPtr compile_subquery(const Expr& e, Info& info);
 
     std::shared_ptr<Plan> plan_;
@@ -254,8 +256,9 @@ private:
     std::map<const RelPattern*, int> rel_slot_;
     std::function<CExprPtr(const Expr&, Info&)> agg_sink_;
     bool agg_blocked_ = false;
-    bool ordered_ = false;     // rows sit at the coordinator in ORDER BY order
-    std::vector<int> pinned_;  // tag slots of enclosing subqueries: never cleared
+    bool ordered_ = false;              // rows sit at the coordinator in ORDER BY order
+    std::vector<int> pinned_;           // tag slots of enclosing subqueries: never cleared
+    std::vector<int> subquery_begins_;  // their OptionalBegin steps
     // Expression text -> slot of a projected item with that text (ORDER BY and WITH ...
     // WHERE may repeat a projected expression instead of naming its alias).
     std::map<std::string, int, std::less<>> text_subst_;

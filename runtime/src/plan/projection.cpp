@@ -123,6 +123,7 @@ void Planner::plan_projection(const ProjectionBody& body, const Expr* where, boo
         agg_blocked_ = saved_agg_blocked;
         Aggregate a;
         a.keys = key_slots;
+        if (a.keys.empty() && !subquery_begins_.empty()) a.per_input = subquery_begins_.back();
         a.keys.insert(a.keys.end(), pinned_.begin(), pinned_.end());
         a.aggs = std::move(aggs);
         add(coord(std::move(a), true));

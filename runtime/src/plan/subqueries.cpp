@@ -1,7 +1,11 @@
 // Subqueries run once per row (Planner::hoist): FOREACH, whose updates run for each element
-// of a list while the rows go on unchanged, and the subquery expressions EXISTS { },
-// COUNT { } and COLLECT { }, which make a value of the rows their query produces.
+// of a list while the rows go on unchanged; CALL { }, whose rows join the row that ran it;
+// and the subquery expressions EXISTS { }, COUNT { } and COLLECT { }, which make a value of
+// the rows their query produces.
 #include "plan/planner_state.hpp"
+
+#include <algorithm>
+#include <iterator>
 
 namespace lora::plan {
 
@@ -15,6 +19,92 @@ void Planner::plan_update_clause(const Clause& c) {
         case ClauseKind::Foreach: plan_foreach(c); break;
         default: unsupported("a reading clause inside FOREACH");
     }
+}
+
+// The clauses of a subquery, its final RETURN planned as a WITH (so DISTINCT, ORDER BY, SKIP
+// and LIMIT apply to each outer row's rows, and the returned names are then in scope).
+void Planner::plan_subquery_clauses(const std::vector<Clause>& clauses) {
+    for (const auto& c : clauses) {
+        switch (c.kind) {
+            case ClauseKind::Match: plan_match(c); break;
+            case ClauseKind::Unwind: plan_unwind(c); break;
+            case ClauseKind::With: plan_projection(c.body, c.where.get(), false); break;
+            case ClauseKind::Return: plan_projection(c.body, nullptr, false); break;
+            case ClauseKind::Subquery: plan_call_subquery(c); break;
+            case ClauseKind::Create:
+            case ClauseKind::Set:
+            case ClauseKind::Remove:
+            case ClauseKind::Delete:
+            case ClauseKind::Merge:
+            case ClauseKind::Foreach: plan_update_clause(c); break;
+            default: unsupported("this clause inside a subquery");
+        }
+    }
+}
+
+// CALL { ... }: per row, the subquery runs over the variables it imports (CALL (x, y),
+// CALL (*), or an importing WITH), and each row it returns goes on joined to the row that
+// ran it (none: the row is dropped); a subquery without RETURN (a unit subquery, which
+// writes) lets each row go on once. The rows it returns come back as a list of maps of the
+// returned names, unwound into the names' slots.
+void Planner::plan_call_subquery(const Clause& c) {
+    const Query& q = *c.subquery;
+    if (q.parts.size() != 1) unsupported("UNION inside CALL { }");
+    const auto& clauses = q.parts[0].clauses;
+    const Clause& last = clauses.back();
+    const bool returning = last.kind == ClauseKind::Return;
+    std::vector<std::string> names;
+    if (returning)
+        for (const auto& item : last.body.items)
+            names.push_back(item.alias ? *item.alias : item.text);
+    bool inner_read = false, inner_wrote = false, yields_entity = false;
+    const size_t begin = plan_->steps.size();
+    const int rows = hoist(
+        [&] {
+            const bool imports_all =
+                c.scope_all || (!c.scope && clauses.front().kind == ClauseKind::With);
+            for (auto it = scope_.begin(); it != scope_.end();) {
+                const bool user = !it->first.empty() && it->first[0] != ' ';
+                const bool imported =
+                    imports_all || (c.scope && std::find(c.scope->begin(), c.scope->end(),
+                                                         it->first) != c.scope->end());
+                it = user && !imported ? scope_.erase(it) : std::next(it);
+            }
+            plan_subquery_clauses(clauses);
+            inner_read = read_;
+            inner_wrote = wrote_;
+        },
+        [&] {
+            if (!returning) return HoistYield{};
+            auto row = std::make_unique<CExpr>(EK::Map);
+            Info info;
+            for (const auto& name : names) {
+                const Var* v = lookup(name);
+                if (!v) undefined(name);
+                yields_entity |= v->may_entity || v->type != VT::Value;
+                row->keys.push_back(name);
+                row->children.push_back(slot_expr(v->slot));
+            }
+            return HoistYield{project_new(std::move(row), info, " call_row"), -1};
+        });
+    if (inner_wrote) {
+        wrote_ = true;
+        attached_.clear();
+    }
+    if (inner_read && !read_) {
+        read_ = true;
+        reads_from_ = begin;
+    }
+    if (!returning) return;
+    Unwind u;
+    u.slot = new_slot(" call_rows");
+    u.list = slot_expr(rows);
+    for (const auto& name : names) {
+        const Var v = declare(name, VT::Value);
+        scope_[name].may_entity = yields_entity;
+        u.unpack.emplace_back(name, v.slot);
+    }
+    add(coord(std::move(u)));
 }
 
 // FOREACH (x IN list | updates): per row, a subquery unwinds the list into x and runs the
@@ -39,8 +129,7 @@ void Planner::plan_foreach(const Clause& c) {
     attached_.clear();
 }
 
-// EXISTS / COUNT / COLLECT { query }: the query runs per row (its final RETURN planned as a
-// WITH, so DISTINCT, ORDER BY, SKIP and LIMIT apply per row); EXISTS is whether it produced a
+// EXISTS / COUNT / COLLECT { query }: the query runs per row; EXISTS is whether it produced a
 // row, COUNT how many, COLLECT the list of its one column's values in its order.
 CExprPtr Planner::compile_subquery(const Expr& e, Info& info) {
     refuse_local_patterns(e);
@@ -59,19 +148,7 @@ CExprPtr Planner::compile_subquery(const Expr& e, Info& info) {
             return HoistYield{v->slot, -1};
         };
     }
-    const int r = hoist(
-        [&] {
-            for (const auto& c : clauses) {
-                switch (c.kind) {
-                    case ClauseKind::Match: plan_match(c); break;
-                    case ClauseKind::Unwind: plan_unwind(c); break;
-                    case ClauseKind::With: plan_projection(c.body, c.where.get(), false); break;
-                    case ClauseKind::Return: plan_projection(c.body, nullptr, false); break;
-                    default: unsupported("this clause inside a subquery expression");
-                }
-            }
-        },
-        yield);
+    const int r = hoist([&] { plan_subquery_clauses(clauses); }, yield);
     switch (e.subquery_kind) {
         case SubqueryKind::Exists: return non_empty(r);
         case SubqueryKind::Count: {

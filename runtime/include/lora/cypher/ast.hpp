@@ -216,6 +216,7 @@ enum class ClauseKind : uint8_t {
     Delete,       // [DETACH] DELETE exprs
     Call,         // CALL proc(args) [YIELD ...] [WHERE]
     Foreach,      // FOREACH (variable IN expr | body clauses)
+    Subquery,     // CALL [(scope)] { query }
     CreateIndex,  // CREATE INDEX [name] [IF NOT EXISTS] FOR (n:Label) ON (n.prop, ...)
     DropIndex,    // DROP INDEX name [IF EXISTS]
 };
@@ -237,6 +238,11 @@ struct Clause {
     std::string variable;
     // Foreach: the updating clauses run for each element
     std::vector<Clause> body_clauses;
+    // Subquery: the query; `scope` is Neo4j 5's CALL (x, y) { ... } (unset without
+    // parentheses, when an importing WITH may begin the query), `scope_all` CALL (*)
+    std::unique_ptr<Query> subquery;
+    std::optional<std::vector<std::string>> scope;
+    bool scope_all = false;
     // With / Return
     ProjectionBody body;
     // Merge

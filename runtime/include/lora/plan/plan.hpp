@@ -340,10 +340,14 @@ struct Distinct {
     std::vector<int> slots;
 };
 
-// Barrier: groups the rows by `keys`; one row per group with the aggregates.
+// Barrier: groups the rows by `keys`; one row per group with the aggregates. Without
+// grouping keys there is one row even over no input; inside a subquery (`per_input`, its
+// OptionalBegin step) that is one row per outer row, also for those whose subquery found
+// nothing.
 struct Aggregate {
     std::vector<int> keys;
     std::vector<AggItem> aggs;
+    int per_input = -1;
 };
 
 // Barrier: orders the rows (stable).

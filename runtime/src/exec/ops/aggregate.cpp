@@ -1,5 +1,5 @@
 // Aggregate: a coordinator barrier grouping its rows by the key slots and feeding each
-// group's aggregators; one row per group goes on.
+// group's aggregators; one row per group goes on (and per outer row of a subquery).
 #include <lora/exec/executor.hpp>
 
 #include <memory>
@@ -39,9 +39,19 @@ void Executor::aggregate(const plan::Aggregate& op, size_t step, std::vector<Row
             g.aggs[i]->add(args);
         }
     }
-    // Aggregation without grouping keys yields one row even over no input.
+    // Aggregation without grouping keys yields one row even over no input: inside a
+    // subquery, one for each outer row (the remembered inputs carry its tags).
     if (groups.empty() && op.keys.empty())
         make_group(Row(static_cast<size_t>(env_.plan->slot_count)));
+    if (op.per_input >= 0) {
+        for (const Row& input : optional_inputs_[static_cast<size_t>(op.per_input)]) {
+            Row key;
+            key.reserve(op.keys.size());
+            for (int k : op.keys) key.push_back(input[static_cast<size_t>(k)]);
+            auto [it, fresh] = index.try_emplace(std::move(key), groups.size());
+            if (fresh) make_group(input);
+        }
+    }
     rows.clear();
     for (auto& g : groups) {
         for (size_t i = 0; i < op.aggs.size(); ++i)
