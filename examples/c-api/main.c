@@ -130,7 +130,8 @@ static void write_and_read(lora_database* db) {
     r = lora_execute(db, "MATCH (n) RETURN m", NULL, &err);
     check(r == NULL && err != NULL &&
               strcmp(lora_error_code(err), "SyntaxError.UndefinedVariable") == 0 &&
-              lora_error_class_of(err) == LORA_ERROR_CLASS_SYNTAX && !lora_error_is_retryable(err),
+              lora_error_class_of(err) == LORA_ERROR_CLASS_SEMANTIC &&
+              !lora_error_is_retryable(err),
           "an undefined variable is SyntaxError.UndefinedVariable");
     if (err != NULL) printf("     error %s: %s\n", lora_error_code(err), lora_error_message(err));
     lora_error_free(err);
