@@ -9,3 +9,7 @@ foreach(case values nesting graph transactions stream abandon errors threads per
   add_test(NAME test_capi:${case} COMMAND test_capi ${case})
   set_tests_properties(test_capi:${case} PROPERTIES LABELS test_capi TIMEOUT 300)
 endforeach()
+add_test(NAME test_capi:exports
+         COMMAND ${CMAKE_COMMAND} -DLIB=$<TARGET_FILE:lora_c> -DMAJOR=${LORA_C_VERSION_MAJOR}
+                 -P ${CMAKE_CURRENT_LIST_DIR}/check_exports.cmake)
+set_tests_properties(test_capi:exports PROPERTIES LABELS test_capi)
