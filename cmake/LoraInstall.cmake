@@ -3,10 +3,10 @@
 #
 #   cmake --install build --prefix P
 #
-# installs P/include/lora/*.hpp (the public API), the libraries lora::lora needs
-# (static build: liblora.a and the internal static libraries it links; shared build:
-# liblora.so alone), lorad, lora and lora-bench, P/lib/cmake/lora/ (find_package(lora))
-# and P/lib/pkgconfig/lora.pc.
+# installs P/include/lora/*.hpp (the public API) and lora.h (the C API), the libraries
+# lora::lora needs (static build: liblora.a and the internal static libraries it links;
+# shared build: liblora.so alone), liblora_c.so (lora::lora_c), lorad, lora and
+# lora-bench, P/lib/cmake/lora/ (find_package(lora)) and P/lib/pkgconfig/{lora,lora-c}.pc.
 include(CMakePackageConfigHelpers)
 
 set(LORA_CMAKE_INSTALL_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/lora)
@@ -23,6 +23,8 @@ endif()
 install(TARGETS ${LORA_INSTALLED_LIBS} EXPORT loraTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+# The C API's liblora_c.so (lora::lora_c), in both builds.
+install(TARGETS lora_c EXPORT loraTargets LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(EXPORT loraTargets NAMESPACE lora:: DESTINATION ${LORA_CMAKE_INSTALL_DIR})
 
 set(LORA_INSTALLED_PROGRAMS lorad lora_shell)
@@ -62,4 +64,7 @@ else()
   set(LORA_PC_LIBS_PRIVATE "-lcaf_core -pthread")
 endif()
 configure_file(${CMAKE_CURRENT_LIST_DIR}/lora.pc.in ${PROJECT_BINARY_DIR}/lora.pc @ONLY)
-install(FILES ${PROJECT_BINARY_DIR}/lora.pc DESTINATION ${LORA_PC_DIR})
+# lora-c.pc: liblora_c.so carries its dependencies (DT_NEEDED), so -llora_c is all.
+configure_file(${CMAKE_CURRENT_LIST_DIR}/lora-c.pc.in ${PROJECT_BINARY_DIR}/lora-c.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/lora.pc ${PROJECT_BINARY_DIR}/lora-c.pc
+        DESTINATION ${LORA_PC_DIR})

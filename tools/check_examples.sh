@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs a configured and built lora (default: ./build) to a temporary prefix, then
 # configures, builds and runs every example under examples/ against that installed package
-# (never the build tree), and compiles and runs examples/embed once more with the flags
-# `pkg-config lora` gives. Fails on any error.
+# (never the build tree), and compiles and runs examples/embed and examples/c-api once more
+# with the flags `pkg-config lora` and `pkg-config lora-c` give. Fails on any error.
 #
 #   bash tools/check_examples.sh [build-dir ...]     e.g. build build-shared
 set -euo pipefail
@@ -41,5 +41,12 @@ for build in "${builds[@]}"; do
   g++ -std=c++20 -O1 examples/embed/main.cpp -o "$work/$name/embed-pc" \
       $(PKG_CONFIG_PATH="$pcdir" pkg-config "${pc_flags[@]}" lora) -Wl,-rpath,"$(dirname "$pcdir")"
   "$work/$name/embed-pc" >/dev/null
+
+  echo "== check_examples: examples/c-api through pkg-config lora-c ($build)"
+  # liblora_c.so carries its own dependencies: `pkg-config --libs lora-c` is -llora_c alone.
+  # shellcheck disable=SC2046
+  cc -std=c99 -O1 examples/c-api/main.c -o "$work/$name/c-api-pc" \
+      $(PKG_CONFIG_PATH="$pcdir" pkg-config --cflags --libs lora-c) -Wl,-rpath,"$(dirname "$pcdir")"
+  "$work/$name/c-api-pc" >/dev/null
 done
 echo "check_examples: all examples passed"

@@ -23,6 +23,8 @@ LORA_API Error conflict(std::string why);
 LORA_API Error shutting_down();
 // Request.TooManyTransactions: `limit` explicit transactions are open already.
 LORA_API Error too_many_transactions(size_t limit);
+// TransientError.OutOfMemory: an allocation failed; `what` names the operation.
+LORA_API Error out_of_memory(const std::string& what);
 
 // ---- Client errors (class Semantic): the request is wrong, retrying it will not help. -----
 
@@ -41,6 +43,9 @@ LORA_API Error deleted_entity(std::string message);
 LORA_API Error procedure_failed(std::string message);
 // Request.InvalidPath: a path the request names is refused (outside its directory, ...).
 LORA_API Error invalid_path(std::string message);
+// Request.InvalidArgument: a call of an API got an argument it cannot take (a NULL handle,
+// an index out of range, a value of another kind); the message names the function.
+LORA_API Error invalid_argument(std::string message);
 
 // ---- Database: a fault of the database or its configuration, not of the query. --------
 

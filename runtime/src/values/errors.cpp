@@ -98,6 +98,11 @@ Error too_many_transactions(size_t limit) {
                     "commit or roll back one, or retry later");
 }
 
+Error out_of_memory(const std::string& what) {
+    return Error(ErrorClass::Transient, ErrorPhase::Runtime, "TransientError", "OutOfMemory",
+                 "out of memory: " + what);
+}
+
 Error transaction_closed() {
     return make(kTransactionClosed,
                 "the transaction is closed (committed, rolled back, or failed)");
@@ -129,6 +134,10 @@ Error procedure_failed(std::string message) {
 
 Error invalid_path(std::string message) {
     return client("Request", "InvalidPath", std::move(message));
+}
+
+Error invalid_argument(std::string message) {
+    return client("Request", "InvalidArgument", std::move(message));
 }
 
 Error read_only(const std::string& reason) {
