@@ -134,7 +134,8 @@ py::dict map_to_python(const Map& map) {
 py::object node_to_python(const Node& node) {
     py::tuple labels(node.data ? node.data->labels.size() : 0);
     for (size_t i = 0; i < labels.size(); ++i) labels[i] = py::str(node.data->labels[i]);
-    return types->node(node.id, labels, node.data ? map_to_python(node.data->properties) : py::dict());
+    return types->node(node.id, labels,
+                       node.data ? map_to_python(node.data->properties) : py::dict());
 }
 
 py::object relationship_to_python(const Relationship& rel) {

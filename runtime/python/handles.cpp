@@ -66,8 +66,14 @@ bool CursorHandle::next(std::vector<std::vector<Value>>& rows) {
     return db_->use([&](Database&) {
         std::lock_guard lock(mu_);
         rows.clear();
-        if (!cursor_ || stats_) return false;
-        if (cursor_->next(rows)) return true;
+        if (!cursor_ || ended_) return false;
+        try {
+            if (cursor_->next(rows)) return true;
+        } catch (...) {
+            ended_ = true;  // the engine's cursor reports an error once
+            throw;
+        }
+        ended_ = true;
         stats_ = cursor_->stats();
         return false;
     });

@@ -76,7 +76,7 @@ public:
     const std::vector<std::string>& columns() const { return columns_; }
     // The next chunk of rows; false once the result is complete or the cursor was closed.
     bool next(std::vector<std::vector<Value>>& rows);
-    // The counters of the query once next() returned false.
+    // The counters of the query once next() returned false (none after an error).
     std::optional<QueryStats> stats();
     // Cancels the query if it is still running (rolling back its writes).
     void close();
@@ -90,6 +90,7 @@ private:
     std::vector<std::string> columns_;
     std::mutex mu_;  // one call at a time on the engine's cursor
     std::unique_ptr<Cursor> cursor_;
+    bool ended_ = false;               // complete, or failed
     std::optional<QueryStats> stats_;  // set when the result is complete
 };
 

@@ -43,9 +43,9 @@ py::object* make_error = nullptr;
 
 void raise_engine_error(const lora::Error& e) {
     try {
-        py::object error = (*make_error)(e.code(), std::string(lora::error_class_name(e.error_class())),
-                                         e.message(), e.line(), e.column(),
-                                         e.kind() == lora::ErrorKind::Conflict);
+        py::object error =
+            (*make_error)(e.code(), std::string(lora::error_class_name(e.error_class())),
+                          e.message(), e.line(), e.column(), e.kind() == lora::ErrorKind::Conflict);
         PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(error.ptr())), error.ptr());
     } catch (py::error_already_set& failed) {
         failed.restore();
@@ -127,13 +127,25 @@ PYBIND11_MODULE(_lora, m) {
                      return self.handle->use([](lora::Database& db) { return db.checkpoint(); });
                  });
              })
-        .def_property_readonly("shard_count",
-                               [](PyDatabase& self) {
-                                   return without_gil([&] {
-                                       return self.handle->use(
-                                           [](lora::Database& db) { return db.shard_count(); });
-                                   });
-                               })
+        .def("snapshot_save",
+             [](PyDatabase& self, const std::string& path) {
+                 without_gil([&] {
+                     self.handle->use([&](lora::Database& db) { db.snapshot_save(path); });
+                 });
+             })
+        .def("snapshot_load",
+             [](PyDatabase& self, const std::string& path) {
+                 without_gil([&] {
+                     self.handle->use([&](lora::Database& db) { db.snapshot_load(path); });
+                 });
+             })
+        .def_property_readonly(
+            "shard_count",
+            [](PyDatabase& self) {
+                return without_gil([&] {
+                    return self.handle->use([](lora::Database& db) { return db.shard_count(); });
+                });
+            })
         .def("close", [](PyDatabase& self) { without_gil([&] { self.handle->close(); }); });
 
     py::class_<PyCursor>(m, "Cursor")
@@ -146,13 +158,12 @@ PYBIND11_MODULE(_lora, m) {
         .def("execute",
              [](PyTransaction& self, const std::string& query, py::handle params) {
                  lora::Params p = to_params(params);
-                 lora::Result result =
-                     without_gil([&] { return self.handle->execute(query, p); });
+                 lora::Result result = without_gil([&] { return self.handle->execute(query, p); });
                  return result_to_python(result);
              })
         .def("commit", [](PyTransaction& self) { without_gil([&] { self.handle->commit(); }); })
-        .def("rollback",
-             [](PyTransaction& self) { without_gil([&] { self.handle->rollback(); }); })
-        .def_property_readonly(
-            "open", [](PyTransaction& self) { return without_gil([&] { return self.handle->open(); }); });
+        .def("rollback", [](PyTransaction& self) { without_gil([&] { self.handle->rollback(); }); })
+        .def_property_readonly("open", [](PyTransaction& self) {
+            return without_gil([&] { return self.handle->open(); });
+        });
 }

@@ -1,5 +1,6 @@
 """Python threads and the GIL: every engine call releases it."""
 
+import os
 import threading
 import time
 import unittest
@@ -36,31 +37,37 @@ class ThreadsTest(TempDirTest):
         self.assertEqual(db.execute("MATCH (d:Done) RETURN count(d)").rows, [(threads_n,)])
 
     def test_a_waiting_call_lets_other_threads_run(self):
-        # A checkpoint waits for the open write transaction, which only this thread can end:
-        # were the GIL held while the checkpoint waits, this thread could never commit and
+        # Saving a snapshot waits for the open write transaction, which only this thread can
+        # end: were the GIL held while the save waits, this thread could never commit and
         # the test would hang (ctest's timeout fails it).
-        db = lora.Database(self.dir, shards=2)
+        db = lora.Database(shards=2)
         self.addCleanup(db.close)
+        snapshot = os.path.join(self.dir, "db.snap")
         tx = db.begin()
         tx.execute("CREATE (:P {v: 1})")
         started = threading.Event()
-        outcome = []
+        errors = []
 
-        def checkpoint():
+        def save():
             started.set()
-            outcome.append(db.checkpoint())
+            try:
+                db.snapshot_save(snapshot)
+            except Exception as e:
+                errors.append(e)
 
-        thread = threading.Thread(target=checkpoint)
+        thread = threading.Thread(target=save)
         thread.start()
         started.wait()
-        time.sleep(0.2)  # give it time to be waiting (not an assertion on time)
-        self.assertEqual(outcome, [])  # still waiting for the transaction
+        time.sleep(0.2)  # time to start waiting (nothing asserted on time)
+        self.assertTrue(thread.is_alive())  # waiting for the transaction
+        self.assertFalse(os.path.exists(snapshot))
         spins = sum(1 for _ in range(100_000))  # Python code runs meanwhile
         tx.commit()
         thread.join()
-        self.assertEqual(spins, 100_000)
-        self.assertEqual(len(outcome), 1)
-        self.assertIsInstance(outcome[0], int)
+        self.assertEqual((spins, errors), (100_000, []))
+        with lora.Database() as other:  # the save came after the commit
+            other.snapshot_load(snapshot)
+            self.assertEqual(other.execute("MATCH (p:P) RETURN p.v").rows, [(1,)])
 
     def test_concurrent_readers_and_a_writer_share_one_database(self):
         db = lora.Database(shards=2)

@@ -45,7 +45,9 @@ class ValuesTest(unittest.TestCase):
         self.assertEqual([type(v) for v in row], [int, float, str, bool, type(None), list, dict])
 
     def test_result_columns_rows_iteration_and_stats(self):
-        result = self.db.execute("UNWIND range(1, 3) AS i CREATE (:R {i: i}) RETURN i, i * i AS sq")
+        result = self.db.execute(
+            "UNWIND range(1, 3) AS i CREATE (:R {i: i}) RETURN i, i * i AS sq ORDER BY i"
+        )
         self.assertEqual(result.columns, ["i", "sq"])
         self.assertEqual(result.rows, [(1, 1), (2, 4), (3, 9)])
         self.assertEqual(list(result), result.rows)

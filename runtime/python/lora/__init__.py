@@ -47,3 +47,8 @@ __all__ = [
     "ConflictError",
     "DatabaseError",
 ]
+
+# The classes show (and pickle) as lora.X, wherever they are defined.
+for _name in __all__:
+    globals()[_name].__module__ = __name__
+del _name

@@ -174,6 +174,16 @@ class Database:
         """Writes a checkpoint of a persistent database; returns its log position."""
         return self._db.checkpoint()
 
+    def snapshot_save(self, path):
+        """Saves the whole database to one file (atomically). Waits for open write
+        transactions; new ones wait for it."""
+        self._db.snapshot_save(os.fsdecode(path))
+
+    def snapshot_load(self, path):
+        """Replaces the whole database with a snapshot file (checked first: a bad file
+        changes nothing)."""
+        self._db.snapshot_load(os.fsdecode(path))
+
     @property
     def shard_count(self):
         return self._db.shard_count
