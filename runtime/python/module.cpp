@@ -57,9 +57,18 @@ py::tuple result_to_python(const lora::Result& result) {
                           stats_to_python(result.stats));
 }
 
+// Takes the GIL back when a call into the engine ends. While the interpreter shuts down,
+// Python ends a daemon thread that asks for the GIL (pthread_exit, a forced unwind): this
+// destructor lets that unwind through, where py::gil_scoped_release's (noexcept) would
+// abort the process.
+struct ReacquireGil {
+    PyThreadState* state;
+    ~ReacquireGil() noexcept(false) { PyEval_RestoreThread(state); }
+};
+
 template <class Fn>
 decltype(auto) without_gil(Fn&& fn) {
-    py::gil_scoped_release nogil;
+    ReacquireGil reacquire{PyEval_SaveThread()};
     return fn();
 }
 

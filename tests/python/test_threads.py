@@ -1,6 +1,9 @@
 """Python threads and the GIL: every engine call releases it."""
 
 import os
+import subprocess
+import sys
+import textwrap
 import threading
 import time
 import unittest
@@ -98,6 +101,32 @@ class ThreadsTest(TempDirTest):
             thread.join()
         self.assertEqual(errors, [])
         self.assertEqual(sums, [500500] * 80)
+
+    def test_exiting_with_daemon_threads_inside_engine_calls(self):
+        # The interpreter ends daemon threads that come back from the engine while it shuts
+        # down; the process must still exit normally (it aborted once).
+        script = textwrap.dedent(
+            """
+            import threading, time
+            import lora
+            db = lora.Database(shards=2)
+            def work():
+                while True:
+                    db.execute("UNWIND range(1, 100000) AS i RETURN sum(i)")
+                    for _ in db.stream("UNWIND range(1, 10000) AS i RETURN i"):
+                        pass
+                    with db.begin() as tx:
+                        tx.execute("CREATE (:T)")
+            for _ in range(4):
+                threading.Thread(target=work, daemon=True).start()
+            time.sleep(0.5)
+            print("leaving")
+            """
+        )
+        for _ in range(3):
+            done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                                  timeout=120)
+            self.assertEqual((done.returncode, done.stdout), (0, "leaving\n"), done.stderr)
 
 
 if __name__ == "__main__":
