@@ -21,8 +21,18 @@ using namespace lora::python;
 
 namespace {
 
+bool interpreter_finalizing() {
+#if PY_VERSION_HEX >= 0x030D0000
+    return Py_IsFinalizing();
+#else
+    return _Py_IsFinalizing();
+#endif
+}
+
 // What a Python object holds of a handle. Letting go of it may wait for the engine (a
-// rollback, the database shutting down), so that happens without the GIL.
+// rollback, the database shutting down), so that happens without the GIL, except while the
+// interpreter shuts down: a daemon thread asking for the GIL back then would be ended
+// inside this (noexcept) destructor, aborting the process.
 template <class Handle>
 struct Owned {
     std::shared_ptr<Handle> handle;
@@ -30,6 +40,10 @@ struct Owned {
     Owned(Owned&&) noexcept = default;
     ~Owned() {
         if (!handle) return;
+        if (interpreter_finalizing()) {
+            handle.reset();
+            return;
+        }
         py::gil_scoped_release nogil;
         handle.reset();
     }
