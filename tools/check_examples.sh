@@ -2,7 +2,9 @@
 # Installs a configured and built lora (default: ./build) to a temporary prefix, then
 # configures, builds and runs every example under examples/ against that installed package
 # (never the build tree), and compiles and runs examples/embed and examples/c-api once more
-# with the flags `pkg-config lora` and `pkg-config lora-c` give. Fails on any error.
+# with the flags `pkg-config lora` and `pkg-config lora-c` give. An example without
+# CMakeLists.txt but with main.py is run by the Python the build's module is for, with only
+# the prefix's dist-packages on PYTHONPATH. Fails on any error.
 #
 #   bash tools/check_examples.sh [build-dir ...]     e.g. build build-shared
 set -euo pipefail
@@ -24,11 +26,23 @@ for build in "${builds[@]}"; do
     example=${example%/}
     ex=$(basename "$example")
     out=$work/$name/$ex
+    if [ ! -f "$example/CMakeLists.txt" ] && [ -f "$example/main.py" ]; then
+      python=$(sed -n 's/^Python3_EXECUTABLE:[A-Z]*=//p' "$build/CMakeCache.txt")
+      site=$prefix/$(sed -n 's/^LORA_PYTHON_INSTALL_DIR:[A-Z]*=//p' "$build/CMakeCache.txt")
+      if [ -z "$python" ] || [ ! -d "$site/lora" ]; then
+        echo "== check_examples: $ex skipped: $build was configured with LORA_BUILD_PYTHON=OFF"
+        continue
+      fi
+      echo "== check_examples: $ex with $python and the package installed from $build"
+      (cd "$work" && PYTHONPATH="$site" PYTHONNOUSERSITE=1 "$python" -B "$OLDPWD/$example/main.py")
+      continue
+    fi
     echo "== check_examples: $ex against the package installed from $build"
     # Only the temporary prefix is searched for lora: the build tree is not on any path.
-    cmake -S "$example" -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-          -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_FIND_PACKAGE_NO_PACKAGE_REGISTRY=ON >/dev/null
-    cmake --build "$out" >/dev/null
+    # The configure and build output is shown when they fail.
+    { cmake -S "$example" -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+            -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_FIND_PACKAGE_NO_PACKAGE_REGISTRY=ON &&
+      cmake --build "$out"; } >"$out.log" 2>&1 || { cat "$out.log"; exit 1; }
     (cd "$out" && for exe in $(find . -maxdepth 1 -type f -executable); do "$exe"; done)
   done
 

@@ -20,6 +20,7 @@ PKGS=(
   libsqlite3-dev
   libpcre2-dev
   libicu-dev
+  python3-dev pybind11-dev
   curl
 )
 
