@@ -64,6 +64,8 @@ private:
 class Decoder {
 public:
     explicit Decoder(std::string_view bytes) : in_(bytes) {}
+    // The decoder keeps a view of the bytes: a temporary string would dangle.
+    explicit Decoder(std::string&&) = delete;
 
     // A structure header; returns the signature and sets `fields`.
     uint8_t struct_header(size_t& fields);
