@@ -124,3 +124,35 @@ TEST_CASE("lorad bolt: --auth-token, --bolt off and bad addresses", "[bolt][lora
     CHECK(r.exit_code == 2);
     CHECK(r.err.find("bolt") != std::string::npos);
 }
+
+TEST_CASE("lorad bolt: SIGTERM rolls back an open Bolt transaction and exits 0", "[bolt][lorad]") {
+    TempDir dir;
+    const std::string data = (dir.path / "db").string();
+    {
+        Lorad d({}, {}, data);
+        RawBolt c(d.bolt_port());
+        handshake_58(c);
+        hello_logon(c);
+        c.send_message(kRun, {Value("CREATE (:Kept)"), Value(Map{}), Value(Map{})});
+        c.send_message(kPull, {Value(pull_n(-1))});
+        REQUIRE(c.replies(2).size() == 2);
+        c.send_message(kBegin, {Value(Map{})});
+        c.send_message(kRun, {Value("CREATE (:Open)"), Value(Map{}), Value(Map{})});
+        c.send_message(kPull, {Value(pull_n(-1))});
+        auto r = c.replies(3);
+        REQUIRE(r.size() == 3);
+        REQUIRE(r[2].success());
+        CHECK(d.stop() == 0);
+        CHECK(c.closed_by_server());
+    }
+    Lorad again({}, {}, data);
+    RawBolt c(again.bolt_port());
+    handshake_58(c);
+    hello_logon(c);
+    c.send_message(kRun, {Value("MATCH (k:Kept) OPTIONAL MATCH (o:Open) RETURN count(k), count(o)"),
+                          Value(Map{}), Value(Map{})});
+    c.send_message(kPull, {Value(pull_n(-1))});
+    auto r = c.replies(3);
+    REQUIRE(r.size() == 3);
+    CHECK(r[1].field == Value(List{Value(1), Value(0)}));
+}
