@@ -363,9 +363,10 @@ void Server::start() {
     s.bound_port = s.acceptor->local_endpoint().port();
 
     unsigned hw = std::max(1u, std::thread::hardware_concurrency());
-    // A worker mostly waits for the engine (and the WAL's fsync): enough of them let many
-    // connections' commits share one fsync.
-    unsigned nw = s.options.worker_threads ? s.options.worker_threads : std::max(32u, 8 * hw);
+    // A worker waits for the engine (and the WAL's fsync) for as long as its connection's
+    // statement streams, so the pool bounds the statements in flight: enough of them let
+    // many connections' commits share one fsync.
+    unsigned nw = s.options.worker_threads ? s.options.worker_threads : std::max(128u, 16 * hw);
     s.workers = std::make_unique<asio::thread_pool>(nw);
     s.work.emplace(s.ioc->get_executor());
     s.accept();
