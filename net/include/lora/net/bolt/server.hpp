@@ -17,7 +17,7 @@ struct ServerOptions {
     std::string host = "127.0.0.1";
     uint16_t port = 7687;  // 0 = any free port; see Server::port()
     unsigned io_threads = 1;
-    unsigned worker_threads = 0;  // 0 = 16 x hardware threads, at least 128
+    unsigned worker_threads = 0;  // 0 = 8 x hardware threads, at least 32
     std::string auth_token;       // empty = no authentication
     std::chrono::milliseconds handshake_timeout{10000};
     // A client that began a message must finish it within this; a reader must take each
