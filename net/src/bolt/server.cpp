@@ -259,8 +259,15 @@ private:
         asio::post(*server_.workers, [self = shared_from_this(), batch = std::move(batch)] {
             JobSink sink(*self);
             bool keep = true;
-            for (const auto& m : batch) {
-                if (!(keep = self->session_->handle(m, sink))) break;
+            try {
+                for (const auto& m : batch) {
+                    if (!(keep = self->session_->handle(m, sink))) break;
+                }
+            } catch (const std::exception& e) {
+                // Session::handle answers every error of a statement itself; this is a fault
+                // of the session (e.g. no memory for a response): end this connection only.
+                spdlog::error("bolt connection {}: {}", self->id_, e.what());
+                keep = false;
             }
             std::string out = std::move(sink.buffer);
             asio::post(self->socket_.get_executor(), [self, keep, out = std::move(out)]() mutable {

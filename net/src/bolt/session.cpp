@@ -122,8 +122,9 @@ void Session::reset() {
     if (tx_) {
         try {
             if (tx_->open()) tx_->rollback();
-        } catch (const Error&) {
-            // Rolling back a transaction the engine already closed: nothing is left to undo.
+        } catch (const std::exception&) {
+            // A transaction the engine already closed, or a database shutting down: nothing
+            // of it is kept either way (destroying it rolls it back).
         }
         tx_.reset();
     }
@@ -178,6 +179,9 @@ bool Session::handle(std::string_view message, Sink& sink) {
         return false;
     } catch (const Error& e) {
         fail(failure_of(e), sink);
+        return true;
+    } catch (const std::exception& e) {
+        fail(unknown_failure(e.what()), sink);
         return true;
     }
 }

@@ -76,6 +76,10 @@ Failure database_not_found(const std::string& name) {
                 "database '" + name + "' does not exist: lorad serves one database, 'neo4j'");
 }
 
+Failure unknown_failure(std::string message) {
+    return make("Neo.DatabaseError.General.UnknownError", "internal error: " + message);
+}
+
 Failure transaction_timed_out() {
     return make("Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
                 "the transaction ran past its tx_timeout and was rolled back");

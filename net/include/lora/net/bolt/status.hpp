@@ -27,6 +27,8 @@ Failure unsupported_value(std::string message);
 Failure unauthorized(std::string message);
 // A database name other than the one lorad serves.
 Failure database_not_found(const std::string& name);
+// A failure that is no lora::Error (a bug, an allocation failure): the statement fails alone.
+Failure unknown_failure(std::string message);
 // An explicit transaction that outlived the tx_timeout its BEGIN gave.
 Failure transaction_timed_out();
 
