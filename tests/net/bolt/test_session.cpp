@@ -5,6 +5,8 @@
 
 #include <lora/lora.hpp>
 
+#include <thread>
+
 using namespace lora;
 using namespace lora::test;
 using lora::net::bolt::Version;
@@ -346,4 +348,28 @@ TEST_CASE("bolt session: malformed requests end the connection with a FAILURE", 
     auto q = w.send(kRun, {Value(42), Value(Map{}), Value(Map{})});  // query not a string
     CHECK(q[0].code() == "Neo.ClientError.Request.Invalid");
     CHECK_FALSE(w.open);
+}
+
+TEST_CASE("bolt session: tx_timeout ends auto-commit statements and transactions",
+          "[bolt][session]") {
+    auto db = open_db();
+    SessionDriver s(*db, Version{5, 8});
+    ready(s);
+    // Auto-commit: the engine's time limit; the failure comes with the rows' PULL.
+    auto r = run(s, "UNWIND range(1, 100000) AS a UNWIND range(1, 100000) AS b RETURN count(*)", {},
+                 {{"tx_timeout", Value(1)}});
+    std::vector<BoltReply> p;
+    if (r[0].success()) p = s.send(kPull, {Value(pull_n(-1))});
+    const BoltReply& failure = r[0].success() ? p.back() : r[0];
+    INFO(failure.meta().at("message").as_string());
+    CHECK(failure.code() == "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration");
+    s.send(kReset);
+    // Explicit: checked when the next statement or the commit arrives.
+    CHECK(s.send(kBegin, {Value(Map{{"tx_timeout", Value(1)}})})[0].success());
+    run(s, "CREATE (:Late)");
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    auto c = s.send(kCommit);
+    CHECK(c[0].code() == "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration");
+    s.send(kReset);
+    CHECK(db->execute("MATCH (n:Late) RETURN count(n)").rows[0][0] == Value(0));
 }
