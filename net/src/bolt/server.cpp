@@ -127,7 +127,8 @@ private:
     asio::steady_timer write_timer_;
     std::array<char, 20> hello_{};
     std::string handshake_rest_;
-    std::array<char, 64 * 1024> buf_{};
+    // Per connection, so kept small: a large message takes a few reads more.
+    std::array<char, 16 * 1024> buf_{};
     Dechunker dechunker_;
     std::unique_ptr<Session> session_;
     std::deque<std::string> queue_;
