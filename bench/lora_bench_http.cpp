@@ -1,6 +1,7 @@
 // lora-bench writers --via http: each writer thread owns one keep-alive connection and its
 // own io_context, so connections never share a lock; Beast does the HTTP framing.
 #include "lora_bench_http.hpp"
+#include "lora_bench_remote.hpp"
 
 #include <lora/errors.hpp>
 
@@ -11,12 +12,7 @@
 #include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
 
-#include <atomic>
 #include <charconv>
-#include <latch>
-#include <mutex>
-#include <thread>
-#include <vector>
 
 namespace lora::bench {
 
@@ -25,11 +21,8 @@ namespace {
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
 using tcp = boost::asio::ip::tcp;
-using Clock = std::chrono::steady_clock;
 
 [[noreturn]] void fail(const std::string& message) { throw errors::database("Http", message); }
-
-constexpr const char* kWriteQuery = "CREATE (:W {w: $w, s: $s})-[:R]->(:W {w: $w, s: $s, t: 1})";
 
 }  // namespace
 
@@ -142,11 +135,6 @@ HttpReply HttpConnection::request(const std::string& method, const std::string& 
 
 namespace {
 
-struct WalFigures {
-    bool known = false;
-    uint64_t fsyncs = 0, batches = 0, records = 0, bytes = 0;
-};
-
 WalFigures wal_figures(HttpConnection& conn) {
     WalFigures f;
     try {
@@ -183,113 +171,36 @@ std::string error_text(const HttpReply& r) {
     return r.body.substr(0, 200);
 }
 
+class HttpWriter : public RemoteWriter {
+public:
+    HttpWriter(const HttpTarget& target, const std::string& token) : conn_(target, token) {}
+    Outcome commit(uint32_t w, uint64_t s, std::string& error) override {
+        const std::string body = R"({"query":")" + std::string(kWriteQuery) +
+                                 R"(","params":{"w":)" + std::to_string(w) + R"(,"s":)" +
+                                 std::to_string(s) + "}}";
+        HttpReply r = conn_.request("POST", "/query", body);
+        if (r.status == 200) return Outcome::Committed;
+        // 409 is a transient conflict: the client is asked to retry.
+        if (r.status == 409) return Outcome::Retry;
+        error = "HTTP " + std::to_string(r.status) + " " + error_text(r);
+        return Outcome::Failed;
+    }
+
+private:
+    HttpConnection conn_;
+};
+
 }  // namespace
 
 WritersResult run_writers_http(const WritersConfig& config, const std::string& url,
                                const std::string& auth_token) {
     const HttpTarget target = parse_http_url(url);
-    WritersResult result;
-    result.via = "http";
-    result.writers = config.writers;
-    result.shards = config.shards;
-    result.sync = config.sync.empty() ? "unknown" : config.sync;
-
     HttpConnection control(target, auth_token);
-    const int64_t rels_before = config.verify ? count_relationships(control) : 0;
-
-    // Every connection is opened before the start signal, so connecting is not measured.
-    std::vector<std::unique_ptr<HttpConnection>> conns;
-    for (uint32_t w = 0; w < config.writers; ++w)
-        conns.push_back(std::make_unique<HttpConnection>(target, auth_token));
-
-    struct Outcome {
-        LatencyHistogram latency_ns;
-        uint64_t committed = 0, retries = 0;
-        bool time_limited = false;
-    };
-    std::vector<Outcome> outcomes(config.writers);
-    std::atomic<bool> stop{false};
-    std::mutex mu;
-    std::string first_error;
-    std::optional<Clock::time_point> deadline;
-    std::latch go(1);
-    std::vector<std::thread> threads;
-    for (uint32_t w = 0; w < config.writers; ++w) {
-        threads.emplace_back([&, w] {
-            go.wait();
-            Outcome& out = outcomes[w];
-            HttpConnection& conn = *conns[w];
-            const uint64_t limit = config.duration_s > 0 ? UINT64_MAX : config.txns;
-            auto record_error = [&](const std::string& m) {
-                std::lock_guard lock(mu);
-                if (first_error.empty()) first_error = m;
-                stop = true;
-            };
-            for (uint64_t s = 0; s < limit; ++s) {
-                if (stop.load(std::memory_order_relaxed)) return;
-                if (deadline && Clock::now() >= *deadline) {
-                    out.time_limited = config.duration_s <= 0;
-                    return;
-                }
-                const std::string body = R"({"query":")" + std::string(kWriteQuery) +
-                                         R"(","params":{"w":)" + std::to_string(w) + R"(,"s":)" +
-                                         std::to_string(s) + "}}";
-                const auto start = Clock::now();
-                for (;;) {
-                    HttpReply r;
-                    try {
-                        r = conn.request("POST", "/query", body);
-                    } catch (const Error& e) {
-                        record_error("writer " + std::to_string(w) + ": " + e.message());
-                        return;
-                    }
-                    if (r.status == 200) break;
-                    // 409 is a transient conflict: the client is asked to retry.
-                    if (r.status == 409 && !stop.load(std::memory_order_relaxed)) {
-                        ++out.retries;
-                        continue;
-                    }
-                    record_error("writer " + std::to_string(w) + " txn " + std::to_string(s) +
-                                 ": HTTP " + std::to_string(r.status) + " " + error_text(r));
-                    return;
-                }
-                out.latency_ns.record(static_cast<uint64_t>(
-                    std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start)
-                        .count()));
-                ++out.committed;
-            }
-        });
-    }
-
-    const WalFigures before = wal_figures(control);
-    const auto start = Clock::now();
-    deadline = run_deadline(start, config.duration_s, config.time_limit_s);
-    go.count_down();
-    for (auto& t : threads) t.join();
-    const auto end = Clock::now();
-    const WalFigures after = wal_figures(control);
-
-    result.seconds = std::chrono::duration<double>(end - start).count();
-    for (const auto& o : outcomes) {
-        result.latency_ns.merge(o.latency_ns);
-        result.txns += o.committed;
-        result.retries += o.retries;
-        result.time_limited = result.time_limited || o.time_limited;
-    }
-    result.wal_known = before.known && after.known;
-    if (result.wal_known) {
-        result.fsyncs = after.fsyncs - before.fsyncs;
-        result.wal_batches = after.batches - before.batches;
-        result.wal_records = after.records - before.records;
-        result.wal_bytes = after.bytes - before.bytes;
-    }
-    result.error = first_error;
-    if (config.verify) {
-        // Other clients of the same server would make this mismatch: verify on a quiet server.
-        const int64_t rels_after = count_relationships(control);
-        result.verified = rels_after - rels_before == static_cast<int64_t>(result.txns) ? 1 : 0;
-    }
-    return result;
+    RemoteControl rc;
+    rc.connect = [&] { return std::make_unique<HttpWriter>(target, auth_token); };
+    rc.wal = [&] { return wal_figures(control); };
+    rc.count_relationships = [&] { return count_relationships(control); };
+    return run_writers_remote(config, "http", rc);
 }
 
 }  // namespace lora::bench

@@ -1,6 +1,7 @@
 // lora-bench: command-line front of the benchmarks (writers, writers-compare, ingest, reads,
 // sqlite, writers-vs-sqlite, vectors). Prints figures, one JSON line per run; exits 2 on bad
 // arguments, 1 when a run fails.
+#include "lora_bench_bolt.hpp"
 #include "lora_bench_graph.hpp"
 #include "lora_bench_http.hpp"
 #include "lora_bench_sqlite.hpp"
@@ -123,10 +124,13 @@ int main(int argc, char** argv) {
     std::string w_via = "embedded", w_url, w_token;
     writers->add_option("--data", wc.data_dir,
                         "database directory (created if missing; embedded only)");
-    writers->add_option("--via", w_via, "embedded (default: lora in this process) or http")
-        ->check(CLI::IsMember({"embedded", "http"}));
-    writers->add_option("--url", w_url, "with --via http: the lorad, as http://HOST:PORT");
-    writers->add_option("--auth-token", w_token, "with --via http: the server's auth token");
+    writers->add_option("--via", w_via, "embedded (default: lora in this process), http or bolt")
+        ->check(CLI::IsMember({"embedded", "http", "bolt"}));
+    writers->add_option("--url", w_url,
+                        "with --via http or bolt: the lorad, as http://HOST:PORT or "
+                        "bolt://HOST:PORT");
+    writers->add_option("--auth-token", w_token,
+                        "with --via http or bolt: the server's auth token");
     writers->add_option("--writers", wc.writers, "number of writer threads K")
         ->check(CLI::Range(1u, 4096u));
     auto* txns_opt = writers->add_option("--txns", wc.txns, "transactions per writer M")
@@ -137,14 +141,14 @@ int main(int argc, char** argv) {
     txns_opt->excludes(duration_opt);
     writers
         ->add_option("--shards", wc.shards,
-                     "shards of a new database (default: hardware threads); with --via http "
-                     "only a label for the report: the server's shard count")
+                     "shards of a new database (default: hardware threads); with --via http or "
+                     "bolt only a label for the report: the server's shard count")
         ->check(CLI::Range(1u, 1024u));
     add_engine_options(writers, wc.engine_threads, wc.api);
     auto* sync_opt = writers->add_option(
         "--sync", wc.sync,
-        "WAL sync mode: per-commit, interval:<ms> or none; with --via http only a label for "
-        "the report: the mode the server runs with");
+        "WAL sync mode: per-commit, interval:<ms> or none; with --via http or bolt only a "
+        "label for the report: the mode the server runs with");
     writers->add_flag("--print-acks", wc.print_acks,
                       "print 'ack W S' after each acknowledged commit");
     writers->add_flag("--json", w_json, "print only the JSON line");
@@ -415,9 +419,10 @@ int main(int argc, char** argv) {
         if (writers->parsed()) {
             if (wc.txns == 0 && wc.duration_s <= 0)
                 return usage_error("writers needs --txns M or --duration S");
-            if (w_via == "http") {
+            if (w_via == "http" || w_via == "bolt") {
+                const std::string scheme = w_via + "://HOST:PORT";
                 if (w_url.empty())
-                    return usage_error("writers --via http needs --url http://HOST:PORT");
+                    return usage_error("writers --via " + w_via + " needs --url " + scheme);
                 if (!wc.data_dir.empty())
                     return usage_error(
                         "--data is for the embedded mode; a lorad owns its data directory");
@@ -428,16 +433,21 @@ int main(int argc, char** argv) {
                 else if (auto problem = lora::bench::check_sync_mode(wc.sync); !problem.empty())
                     return usage_error(problem);
                 try {
-                    lora::bench::parse_http_url(w_url);
+                    if (w_via == "http")
+                        lora::bench::parse_http_url(w_url);
+                    else
+                        lora::bench::parse_bolt_url(w_url);
                 } catch (const lora::Error& e) {
                     return usage_error(e.message());
                 }
-                WritersResult r = lora::bench::run_writers_http(wc, w_url, w_token);
+                WritersResult r = w_via == "http"
+                                      ? lora::bench::run_writers_http(wc, w_url, w_token)
+                                      : lora::bench::run_writers_bolt(wc, w_url, w_token);
                 report(r, w_json);
                 return run_error_status(r);
             }
             if (!w_url.empty() || !w_token.empty())
-                return usage_error("--url and --auth-token need --via http");
+                return usage_error("--url and --auth-token need --via http or bolt");
             if (wc.data_dir.empty())
                 return usage_error("writers needs --data DIR (or --via http --url ...)");
             if (auto problem = lora::bench::check_sync_mode(wc.sync); !problem.empty())

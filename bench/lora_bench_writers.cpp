@@ -23,8 +23,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr const char* kWriteQuery = "CREATE (:W {w: $w, s: $s})-[:R]->(:W {w: $w, s: $s, t: 1})";
-
 int64_t count_relationships(Database& db) {
     auto r = db.execute("MATCH (:W)-[r:R]->(:W) RETURN count(r) AS c");
     return r.rows.at(0).at(0).as_int();

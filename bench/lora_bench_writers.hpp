@@ -11,6 +11,10 @@
 
 namespace lora::bench {
 
+// The statement every writer commits, with its writer number $w and sequence number $s.
+inline constexpr const char* kWriteQuery =
+    "CREATE (:W {w: $w, s: $s})-[:R]->(:W {w: $w, s: $s, t: 1})";
+
 struct WritersConfig {
     std::string data_dir;
     uint32_t writers = 1;

@@ -1,5 +1,6 @@
 // Tests of lora-bench's runs: argument validation of the CLI, a tiny ingest + reads with
 // exact counts, writers over HTTP against a real lorad, and a tiny SQLite run.
+#include "lora_bench_bolt.hpp"
 #include "lora_bench_graph.hpp"
 #include "lora_bench_http.hpp"
 #include "lora_bench_sqlite.hpp"
@@ -44,6 +45,9 @@ TEST_CASE("lora-bench refuses bad arguments with exit 2 and a message", "[bench]
         {{"writers", "--txns", "5"}, "--data"},
         {{"writers", "--via", "http", "--txns", "5"}, "--url"},
         {{"writers", "--via", "http", "--url", "https://127.0.0.1:1", "--txns", "5"}, "https"},
+        {{"writers", "--via", "bolt", "--txns", "5"}, "--url bolt://"},
+        {{"writers", "--via", "bolt", "--url", "http://127.0.0.1:1", "--txns", "5"}, "bolt://"},
+        {{"writers", "--via", "bolt", "--url", "bolt://127.0.0.1:0", "--txns", "5"}, "bad port"},
         {{"writers", "--via", "http", "--url", "http://127.0.0.1:99999", "--txns", "5"},
          "bad port"},
         {{"writers", "--via", "carrier-pigeon", "--txns", "5"}, "--via"},
@@ -257,6 +261,35 @@ TEST_CASE("writers --via http commits through a real lorad", "[bench][net]") {
     CHECK(j["shards"].is_null());
     CHECK(j["verified"] == true);
     CHECK(j["txns"].get<uint64_t>() > 0);
+}
+
+TEST_CASE("writers --via bolt commits through a real lorad", "[bench][net]") {
+    Lorad server({"--sync", "per-commit", "--shards", "2", "--auth-token", "tok"});
+    const std::string url = "bolt://127.0.0.1:" + std::to_string(server.bolt_port());
+
+    WritersConfig wc;
+    wc.writers = 4;
+    wc.txns = 25;
+    wc.verify = true;
+    WritersResult r = run_writers_bolt(wc, url, "tok");
+    INFO(r.error << "\n" << server.stderr_text());
+    CHECK(r.error.empty());
+    CHECK(r.via == "bolt");
+    CHECK(r.txns == 100);
+    CHECK(r.verified == 1);
+    CHECK(r.latency_ns.count() == 100);
+    CHECK_FALSE(r.wal_known);
+
+    auto p = run_process(kBench, {"writers", "--via", "bolt", "--url", url, "--auth-token", "tok",
+                                  "--writers", "2", "--duration", "0.3", "--verify", "--json"});
+    INFO(p.err);
+    REQUIRE(p.exit_code == 0);
+    auto j = last_json_line(p.out);
+    CHECK(j["via"] == "bolt");
+    CHECK(j["verified"] == true);
+    CHECK(j["txns"].get<uint64_t>() > 0);
+    // A wrong token is refused before any writer starts.
+    CHECK_THROWS_AS(run_writers_bolt(wc, url, "wrong"), lora::Error);
 }
 
 TEST_CASE("writers --via http reports a server that is not there", "[bench][net]") {

@@ -1,7 +1,8 @@
 // lorad: the lora daemon. Resolves its settings (flag > LORA_* env > TOML file > default),
-// opens the database, serves HTTP/JSON until SIGTERM/SIGINT, then drains and exits 0.
+// opens the database, serves HTTP/JSON and Bolt until SIGTERM/SIGINT, then drains and exits 0.
 #include <lora/lora.hpp>
 #include <lora/net/admin.hpp>
+#include <lora/net/bolt/server.hpp>
 #include <lora/net/config.hpp>
 #include <lora/net/http_server.hpp>
 #include <lora/net/transactions.hpp>
@@ -11,6 +12,8 @@
 #include <CLI/CLI.hpp>
 
 #include <pthread.h>
+#include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -28,12 +31,15 @@ int main(int argc, char** argv) {
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
 
-    CLI::App app{"lorad: the lora graph database server (HTTP/JSON)"};
+    CLI::App app{"lorad: the lora graph database server (HTTP/JSON and Bolt)"};
     std::string config_file;
     app.add_option("--config", config_file, "TOML file with options (keys as the flags below)");
     const std::map<std::string, std::string> help = {
         {"data", "data directory (default ./lora-data)"},
         {"http", "listen address HOST:PORT (default 127.0.0.1:4747; port 0 = any free port)"},
+        {"bolt",
+         "Bolt listen address HOST:PORT for the Neo4j drivers (default 127.0.0.1:7687; port 0 = "
+         "any free port; off = no Bolt)"},
         {"shards", "number of shards (default: hardware threads)"},
         {"sync", "WAL sync mode: per-commit, interval:<ms> or none (default per-commit)"},
         {"auth-token", "require 'Authorization: Bearer <token>' on every route but /health"},
@@ -92,6 +98,7 @@ int main(int argc, char** argv) {
     lora::net::Router router;
     std::optional<lora::net::TransactionRegistry> transactions;
     std::optional<lora::net::HttpServer> server;
+    std::optional<lora::net::bolt::Server> bolt;
     try {
         lora::net::TransactionLimits limits;
         limits.idle_timeout = std::chrono::milliseconds(cfg.tx_idle_timeout_ms);
@@ -110,8 +117,17 @@ int main(int argc, char** argv) {
         so.auth_token = cfg.auth_token;
         server.emplace(so, router, metrics);
         server->start();
+        if (cfg.bolt != "off") {
+            lora::net::bolt::ServerOptions bo;
+            std::tie(bo.host, bo.port) = lora::net::parse_host_port(cfg.bolt);
+            bo.auth_token = cfg.auth_token;
+            bo.worker_threads = cfg.query_threads;
+            bolt.emplace(bo, *db);
+            bolt->start();
+        }
     } catch (const lora::Error& e) {
         spdlog::critical("{}", e.message());
+        bolt.reset();
         server.reset();
         transactions.reset();
         db.reset();
@@ -121,6 +137,13 @@ int main(int argc, char** argv) {
     if (host.find(':') != std::string::npos) host = "[" + host + "]";
     // Tests and scripts read the bound port from this line when --http asked for port 0.
     std::printf("listening on %s:%u\n", host.c_str(), static_cast<unsigned>(server->port()));
+    if (bolt) {
+        std::string bhost = bolt->host();
+        if (bhost.find(':') != std::string::npos) bhost = "[" + bhost + "]";
+        std::printf("bolt listening on %s:%u\n", bhost.c_str(),
+                    static_cast<unsigned>(bolt->port()));
+        spdlog::info("bolt listening on {}:{}", bhost, bolt->port());
+    }
     std::fflush(stdout);
     spdlog::info("lorad listening on {}:{} ({} shards, data in {}, sync {}{})", host,
                  server->port(), db->shard_count(), cfg.data_dir, cfg.sync,
@@ -129,7 +152,17 @@ int main(int argc, char** argv) {
     int sig = 0;
     sigwait(&stop_signals, &sig);
     spdlog::info("received {}, draining requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-    if (!server->stop(std::chrono::milliseconds(cfg.shutdown_grace_ms))) {
+    // Both servers drain within the one grace period.
+    auto grace_end =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(cfg.shutdown_grace_ms);
+    bool http_drained = server->stop(std::chrono::milliseconds(cfg.shutdown_grace_ms));
+    bool bolt_drained = true;
+    if (bolt) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            grace_end - std::chrono::steady_clock::now());
+        bolt_drained = bolt->stop(std::max(left, std::chrono::milliseconds(0)));
+    }
+    if (!http_drained || !bolt_drained) {
         // A query that did not end even when cancelled still uses the database, so it cannot be
         // closed under it. Every acknowledged commit is already in the WAL (synced in
         // per-commit mode), so recovery on the next start loses nothing acknowledged.
@@ -141,6 +174,7 @@ int main(int argc, char** argv) {
         std::_Exit(1);
     }
     server.reset();
+    bolt.reset();  // closes its connections: their open transactions roll back
     // Before the database closes: an open transaction holds the writer gate, and its
     // uncommitted writes must not outlive the process in any form.
     if (size_t n = transactions->close_all()) spdlog::info("rolled back {} open transaction(s)", n);

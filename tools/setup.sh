@@ -30,6 +30,11 @@ for p in "${PKGS[@]}"; do
     missing+=("$p")
   fi
 done
+# node and npm, for the Bolt tests with the Neo4j JavaScript drivers (tests/bolt_js). Only
+# when missing from PATH: a NodeSource nodejs already carries npm and conflicts with Debian's.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
 
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "setup: all packages present"

@@ -40,18 +40,18 @@ std::pair<std::string, uint16_t> parse_host_port(std::string_view text) {
     if (!text.empty() && text.front() == '[') {
         auto close = text.find(']');
         if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':')
-            bad_option("http address '" + std::string(text) + "' must look like [V6ADDR]:PORT");
+            bad_option("address '" + std::string(text) + "' must look like [V6ADDR]:PORT");
         host = text.substr(1, close - 1);
         port = text.substr(close + 2);
     } else {
         auto colon = text.rfind(':');
         if (colon == std::string_view::npos)
-            bad_option("http address '" + std::string(text) + "' must look like HOST:PORT");
+            bad_option("address '" + std::string(text) + "' must look like HOST:PORT");
         host = text.substr(0, colon);
         port = text.substr(colon + 1);
     }
-    if (host.empty()) bad_option("http address '" + std::string(text) + "' has no host");
-    uint32_t p = parse_u32(port, "http port", 65535);
+    if (host.empty()) bad_option("address '" + std::string(text) + "' has no host");
+    uint32_t p = parse_u32(port, "port", 65535);
     return {std::string(host), static_cast<uint16_t>(p)};
 }
 
@@ -82,6 +82,7 @@ const std::vector<std::pair<std::string, std::string>>& DaemonConfig::env_names(
     static const std::vector<std::pair<std::string, std::string>> names = {
         {"data", "LORA_DATA"},
         {"http", "LORA_HTTP"},
+        {"bolt", "LORA_BOLT"},
         {"shards", "LORA_SHARDS"},
         {"sync", "LORA_SYNC"},
         {"auth-token", "LORA_AUTH_TOKEN"},
@@ -116,6 +117,9 @@ void DaemonConfig::set(std::string_view key, std::string_view value, std::string
         } else if (key == "http") {
             parse_host_port(value);
             http = value;
+        } else if (key == "bolt") {
+            if (value != "off") parse_host_port(value);
+            bolt = value;
         } else if (key == "shards") {
             shards = parse_u32(value, "shards", 4096);
         } else if (key == "sync") {

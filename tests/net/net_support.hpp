@@ -9,6 +9,7 @@
 #include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
@@ -48,6 +49,15 @@ public:
     explicit Lorad(std::vector<std::string> args, std::map<std::string, std::string> env = {},
                    std::string data_dir = {}) {
         if (data_dir.empty()) data_dir = (dir_.path / "data").string();
+        // Bolt on a free port unless the test chose (parallel tests cannot share 7687).
+        bool bolt_flag = std::find(args.begin(), args.end(), "--bolt") != args.end();
+        bool bolt_off = false;
+        for (size_t i = 0; i + 1 < args.size(); ++i)
+            if (args[i] == "--bolt") bolt_off = args[i + 1] == "off";
+        if (auto it = env.find("LORA_BOLT"); it != env.end() && !bolt_flag)
+            bolt_off = it->second == "off";
+        if (!bolt_flag && env.count("LORA_BOLT") == 0)
+            args.insert(args.begin(), {"--bolt", "127.0.0.1:0"});
         args.insert(args.begin(), {"--http", "127.0.0.1:0", "--data", data_dir});
         int fds[2];
         if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
@@ -76,6 +86,14 @@ public:
             throw std::runtime_error("lorad did not report its port; stdout: '" + line +
                                      "', stderr: " + stderr_text());
         port_ = static_cast<uint16_t>(std::stoi(line.substr(prefix.size())));
+        if (!bolt_off) {
+            line = read_line(std::chrono::seconds(60));
+            const std::string bolt_prefix = "bolt listening on 127.0.0.1:";
+            if (line.rfind(bolt_prefix, 0) != 0)
+                throw std::runtime_error("lorad did not report its Bolt port; stdout: '" + line +
+                                         "', stderr: " + stderr_text());
+            bolt_port_ = static_cast<uint16_t>(std::stoi(line.substr(bolt_prefix.size())));
+        }
     }
 
     ~Lorad() {
@@ -87,6 +105,7 @@ public:
     }
 
     uint16_t port() const { return port_; }
+    uint16_t bolt_port() const { return bolt_port_; }  // 0 when Bolt is off
     pid_t pid() const { return pid_; }
 
     // Sends `sig` and waits (bounded) for the exit; returns the exit code, or -1 if the
@@ -122,6 +141,7 @@ private:
     pid_t pid_ = -1;
     int out_ = -1;
     uint16_t port_ = 0;
+    uint16_t bolt_port_ = 0;
     bool exited_ = false;
 
     std::string read_line(std::chrono::milliseconds timeout) {

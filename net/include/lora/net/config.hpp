@@ -15,7 +15,8 @@ namespace lora::net {
 struct DaemonConfig {
     std::string data_dir = "./lora-data";
     std::string http = "127.0.0.1:4747";
-    uint32_t shards = 0;  // 0 = hardware threads
+    std::string bolt = "127.0.0.1:7687";  // "off": no Bolt server
+    uint32_t shards = 0;                  // 0 = hardware threads
     std::string sync = "per-commit";
     std::string auth_token;
     uint64_t max_request_bytes = 16u << 20;

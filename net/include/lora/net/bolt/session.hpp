@@ -1,0 +1,115 @@
+// The server side of one Bolt connection after the handshake: the state machine of the Bolt
+// specification (NEGOTIATION, AUTHENTICATION, READY, STREAMING, TX_READY, TX_STREAMING,
+// FAILED, INTERRUPTED, DEFUNCT) over the embedding API, free of socket code. Its calls
+// block on the engine, so the server runs them on its worker pool, one at a time.
+#pragma once
+
+#include <lora/lora.hpp>
+#include <lora/net/bolt/handshake.hpp>
+#include <lora/net/bolt/messages.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lora::net::bolt {
+
+struct SessionOptions {
+    std::string auth_token;  // empty: any credentials (and scheme none) are accepted
+    std::string connection_id = "bolt-0";
+    // host:port a ROUTE answer names when the client's routing context has no address.
+    std::string advertised_address = "127.0.0.1:7687";
+};
+
+// Where a session's responses go. The session appends to `buffer` and calls flush() when
+// it has much to say (a long PULL), so memory stays bounded by one buffer.
+class Sink {
+public:
+    virtual ~Sink() = default;
+    std::string buffer;
+    // Writes `buffer` out and empties it (blocking); false once the client is gone.
+    virtual bool flush() = 0;
+};
+
+class Session {
+public:
+    Session(Database& db, Version version, SessionOptions options);
+    ~Session();  // cancels an unfinished result and rolls back an open transaction
+
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+    // Handles one dechunked message, appending its responses to sink.buffer. Returns false
+    // when the connection must close once the buffer is written (GOODBYE, failed
+    // authentication, a malformed message).
+    bool handle(std::string_view message, Sink& sink);
+
+    // Called from any thread when a RESET has arrived but waits behind other messages: the
+    // running statement is cancelled and every message before that RESET is IGNORED.
+    void interrupt();
+
+    Version version() const { return version_; }
+
+private:
+    enum class State {
+        Negotiation,
+        Authentication,
+        Ready,
+        Streaming,
+        TxReady,
+        TxStreaming,
+        Failed,
+        Defunct
+    };
+    // The rows of a result inside an explicit transaction (run to the end by RUN).
+    struct Buffered {
+        Result result;
+        size_t next = 0;
+    };
+
+    bool dispatch(const Request& r, Sink& sink);
+    bool hello(const Request& r, Sink& sink);
+    bool logon(const Map& auth, Sink& sink);
+    bool authenticate(const Map& auth, Sink& sink);
+    void run(const Request& r, Sink& sink);
+    void pull(const Request& r, Sink& sink, bool discard);
+    void pull_auto(int64_t n, Sink& sink, bool discard);
+    void pull_tx(int64_t n, int64_t qid, Sink& sink, bool discard);
+    void begin(const Request& r, Sink& sink);
+    void commit(Sink& sink);
+    void rollback(Sink& sink);
+    void route(const Request& r, Sink& sink);
+    void reset();
+    void fail(const Failure& f, Sink& sink);
+    bool check_db(const Map& extra, Sink& sink);
+    bool tx_expired();
+    std::shared_ptr<CancelToken> new_token();
+
+    Database& db_;
+    Version version_;
+    SessionOptions options_;
+    State state_ = State::Negotiation;
+    std::atomic<int> interrupts_{0};
+    std::mutex token_mu_;
+    std::shared_ptr<CancelToken> token_;  // of the running auto-commit statement
+
+    // Auto-commit result (STREAMING).
+    std::unique_ptr<Cursor> cursor_;
+    std::vector<std::vector<Value>> rows_;
+    size_t row_next_ = 0;
+    std::chrono::steady_clock::time_point run_started_;
+
+    // Explicit transaction (TX_READY, TX_STREAMING).
+    std::unique_ptr<Transaction> tx_;
+    std::map<int64_t, Buffered> results_;
+    int64_t next_qid_ = 0;
+    std::chrono::steady_clock::time_point tx_deadline_{};
+    bool tx_has_deadline_ = false;
+};
+
+}  // namespace lora::net::bolt

@@ -1,0 +1,505 @@
+// The Bolt server state machine. Auto-commit results are the engine's streaming cursor,
+// read only as far as PULL asks; results inside an explicit transaction are run to the end
+// by RUN (Transaction::execute) and paged out by PULL.
+#include <lora/net/bolt/packstream.hpp>
+#include <lora/net/bolt/session.hpp>
+
+#include <algorithm>
+
+namespace lora::net::bolt {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Bytes of responses a PULL gathers before it writes them out.
+constexpr size_t kFlushBytes = 64 * 1024;
+
+const std::string kDatabaseName = "neo4j";
+const std::string kServerAgent = "Neo4j/5.26.0";
+
+const Value* find(const Map& m, std::string_view key) {
+    auto it = m.find(key);
+    return it == m.end() || it->second.is_null() ? nullptr : &it->second;
+}
+
+const Map& map_field(const Request& r, size_t i) {
+    static const Map kEmpty;
+    if (i >= r.fields.size() || r.fields[i].is_null()) return kEmpty;
+    if (!r.fields[i].is_map())
+        throw ProtocolError(std::string(request_name(r.signature)) + " field " +
+                            std::to_string(i + 1) + " must be a map");
+    return r.fields[i].as_map();
+}
+
+int64_t int_entry(const Map& m, std::string_view key, int64_t fallback) {
+    const Value* v = find(m, key);
+    if (!v) return fallback;
+    if (!v->is_int()) throw ProtocolError("'" + std::string(key) + "' must be an integer");
+    return v->as_int();
+}
+
+int64_t millis_since(Clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
+}
+
+bool token_matches(std::string_view given, std::string_view expected) {
+    // Constant time in the token length, so the comparison leaks nothing about a prefix.
+    if (given.size() != expected.size()) return false;
+    unsigned char diff = 0;
+    for (size_t i = 0; i < given.size(); ++i)
+        diff |= static_cast<unsigned char>(given[i] ^ expected[i]);
+    return diff == 0;
+}
+
+// The counters Neo4j reports, by its names; zero counters are left out as Neo4j does.
+Map stats_map(const QueryStats& s) {
+    Map m;
+    auto put = [&](const char* name, int64_t v) {
+        if (v) m[name] = Value(v);
+    };
+    put("nodes-created", s.nodes_created);
+    put("nodes-deleted", s.nodes_deleted);
+    put("relationships-created", s.relationships_created);
+    put("relationships-deleted", s.relationships_deleted);
+    put("properties-set", s.properties_set);
+    put("labels-added", s.labels_added);
+    put("labels-removed", s.labels_removed);
+    if (s.contains_updates()) m["contains-updates"] = Value(true);
+    return m;
+}
+
+// A name for the commit of an auto-commit write or an explicit transaction. lorad is one
+// server and acknowledges a commit only once it is visible, so a bookmark is always
+// satisfied; it is unique so drivers can tell commits apart.
+std::string next_bookmark() {
+    static std::atomic<uint64_t> seq{0};
+    return "lora:" + std::to_string(seq.fetch_add(1) + 1);
+}
+
+Map summary(const QueryStats& stats, bool has_columns, int64_t t_last) {
+    Map m;
+    bool writes = stats.contains_updates();
+    m["type"] = Value(writes ? (has_columns ? "rw" : "w") : "r");
+    if (writes) m["stats"] = Value(stats_map(stats));
+    m["t_last"] = Value(t_last);
+    m["db"] = Value(kDatabaseName);
+    return m;
+}
+
+Value string_list(const std::vector<std::string>& v) {
+    List l;
+    l.reserve(v.size());
+    for (const auto& s : v) l.emplace_back(s);
+    return Value(std::move(l));
+}
+
+}  // namespace
+
+Session::Session(Database& db, Version version, SessionOptions options)
+    : db_(db), version_(version), options_(std::move(options)) {}
+
+Session::~Session() { reset(); }
+
+void Session::interrupt() {
+    interrupts_.fetch_add(1);
+    std::lock_guard lock(token_mu_);
+    if (token_) token_->cancel();
+}
+
+std::shared_ptr<CancelToken> Session::new_token() {
+    auto t = std::make_shared<CancelToken>();
+    std::lock_guard lock(token_mu_);
+    token_ = t;
+    return t;
+}
+
+void Session::reset() {
+    cursor_.reset();  // cancels an unfinished query (its writes roll back)
+    rows_.clear();
+    row_next_ = 0;
+    results_.clear();
+    if (tx_) {
+        try {
+            if (tx_->open()) tx_->rollback();
+        } catch (const std::exception&) {
+            // A transaction the engine already closed, or a database shutting down: nothing
+            // of it is kept either way (destroying it rolls it back).
+        }
+        tx_.reset();
+    }
+    tx_has_deadline_ = false;
+    std::lock_guard lock(token_mu_);
+    token_.reset();
+}
+
+void Session::fail(const Failure& f, Sink& sink) {
+    write_failure(sink.buffer, f, version_);
+    reset();
+    state_ = State::Failed;
+}
+
+bool Session::handle(std::string_view message, Sink& sink) {
+    if (state_ == State::Defunct) return false;
+    Request r;
+    try {
+        r = decode_request(message, version_);
+    } catch (const ProtocolError& e) {
+        write_failure(sink.buffer, request_invalid(e.what()), version_);
+        state_ = State::Defunct;
+        return false;
+    }
+    if (interrupts_.load() > 0) {
+        if (r.signature != Signature::Reset) {
+            write_ignored(sink.buffer);
+            return true;
+        }
+        interrupts_.fetch_sub(1);
+    }
+    if (r.unsupported) {
+        if (state_ == State::Failed) {
+            write_ignored(sink.buffer);
+            return true;
+        }
+        if (state_ == State::Negotiation || state_ == State::Authentication) {
+            write_failure(sink.buffer, unsupported_value(*r.unsupported), version_);
+            state_ = State::Defunct;
+            return false;
+        }
+        fail(unsupported_value(*r.unsupported), sink);
+        return true;
+    }
+    try {
+        return dispatch(r, sink);
+    } catch (const ProtocolError& e) {
+        // A field of the wrong type: the request is not one we understand.
+        write_failure(sink.buffer, request_invalid(e.what()), version_);
+        reset();
+        state_ = State::Defunct;
+        return false;
+    } catch (const Error& e) {
+        fail(failure_of(e), sink);
+        return true;
+    } catch (const std::exception& e) {
+        fail(unknown_failure(e.what()), sink);
+        return true;
+    }
+}
+
+bool Session::dispatch(const Request& r, Sink& sink) {
+    const Signature s = r.signature;
+    if (s == Signature::Goodbye) {
+        reset();
+        state_ = State::Defunct;
+        return false;
+    }
+    auto not_here = [&](const char* where) {
+        fail(request_invalid(std::string(request_name(s)) + " is not allowed " + where), sink);
+        return true;
+    };
+    switch (state_) {
+        case State::Negotiation:
+            if (s != Signature::Hello) {
+                write_failure(sink.buffer,
+                              request_invalid("the first message must be HELLO, not " +
+                                              std::string(request_name(s))),
+                              version_);
+                state_ = State::Defunct;
+                return false;
+            }
+            return hello(r, sink);
+        case State::Authentication:
+            if (s == Signature::Logon) return logon(map_field(r, 0), sink);
+            write_failure(sink.buffer,
+                          request_invalid(std::string(request_name(s)) +
+                                          " before LOGON: the connection is not authenticated"),
+                          version_);
+            state_ = State::Defunct;
+            return false;
+        case State::Failed:
+            if (s == Signature::Reset) {
+                reset();
+                state_ = State::Ready;
+                write_success(sink.buffer, {});
+            } else {
+                write_ignored(sink.buffer);
+            }
+            return true;
+        default: break;
+    }
+    switch (s) {
+        case Signature::Hello: return not_here("twice");
+        case Signature::Logon: return not_here("on an authenticated connection");
+        case Signature::Reset:
+            reset();
+            state_ = State::Ready;
+            write_success(sink.buffer, {});
+            return true;
+        case Signature::Logoff:
+            if (state_ != State::Ready) return not_here("inside a transaction or a result");
+            state_ = State::Authentication;
+            write_success(sink.buffer, {});
+            return true;
+        case Signature::Telemetry: write_success(sink.buffer, {}); return true;
+        case Signature::Route:
+            if (state_ != State::Ready) return not_here("inside a transaction or a result");
+            route(r, sink);
+            return true;
+        case Signature::Run:
+            if (state_ == State::Streaming) return not_here("while a result is open");
+            run(r, sink);
+            return true;
+        case Signature::Pull:
+        case Signature::Discard:
+            if (state_ != State::Streaming && state_ != State::TxStreaming)
+                return not_here("without an open result");
+            pull(r, sink, s == Signature::Discard);
+            return true;
+        case Signature::Begin:
+            if (state_ != State::Ready) return not_here("inside a transaction or a result");
+            begin(r, sink);
+            return true;
+        case Signature::Commit:
+            if (state_ != State::TxReady && state_ != State::TxStreaming)
+                return not_here("outside a transaction");
+            commit(sink);
+            return true;
+        case Signature::Rollback:
+            if (state_ != State::TxReady && state_ != State::TxStreaming)
+                return not_here("outside a transaction");
+            rollback(sink);
+            return true;
+        case Signature::Goodbye: break;
+    }
+    return true;
+}
+
+bool Session::hello(const Request& r, Sink& sink) {
+    const Map& extra = map_field(r, 0);
+    bool logon_separately = version_.major > 5 || (version_.major == 5 && version_.minor >= 1);
+    if (logon_separately) {
+        state_ = State::Authentication;
+    } else {
+        // Bolt 4.4 and 5.0 carry the credentials in HELLO.
+        if (!authenticate(extra, sink)) return false;
+        state_ = State::Ready;
+    }
+    Map meta;
+    meta["server"] = Value(kServerAgent);
+    meta["connection_id"] = Value(options_.connection_id);
+    meta["hints"] = Value(Map{});
+    write_success(sink.buffer, meta);
+    return true;
+}
+
+bool Session::logon(const Map& auth, Sink& sink) {
+    if (!authenticate(auth, sink)) return false;
+    state_ = State::Ready;
+    write_success(sink.buffer, {});
+    return true;
+}
+
+bool Session::authenticate(const Map& auth, Sink& sink) {
+    if (options_.auth_token.empty()) return true;
+    const Value* scheme = find(auth, "scheme");
+    const Value* credentials = find(auth, "credentials");
+    bool ok = scheme && scheme->is_string() && credentials && credentials->is_string() &&
+              (scheme->as_string() == "basic" || scheme->as_string() == "bearer") &&
+              token_matches(credentials->as_string(), options_.auth_token);
+    if (ok) return true;
+    write_failure(sink.buffer,
+                  unauthorized(scheme && scheme->is_string() && scheme->as_string() != "none"
+                                   ? "the credentials are wrong: lorad takes the basic scheme "
+                                     "with the token as password, or bearer with the token"
+                                   : "authentication is required (basic with the token as "
+                                     "password, or bearer with the token)"),
+                  version_);
+    state_ = State::Defunct;
+    return false;
+}
+
+bool Session::check_db(const Map& extra, Sink& sink) {
+    const Value* db = find(extra, "db");
+    if (!db) return true;
+    if (!db->is_string()) throw ProtocolError("'db' must be a string");
+    const std::string& name = db->as_string();
+    if (name.empty() || name == kDatabaseName || name == "lora") return true;
+    fail(database_not_found(name), sink);
+    return false;
+}
+
+bool Session::tx_expired() { return tx_has_deadline_ && Clock::now() > tx_deadline_; }
+
+void Session::run(const Request& r, Sink& sink) {
+    if (!r.fields[0].is_string()) throw ProtocolError("RUN's query must be a string");
+    const std::string& query = r.fields[0].as_string();
+    Params params;
+    if (r.fields.size() > 1 && !r.fields[1].is_null()) {
+        if (!r.fields[1].is_map()) throw ProtocolError("RUN's parameters must be a map");
+        params = r.fields[1].as_map();
+    }
+    const Map& extra = map_field(r, 2);
+    run_started_ = Clock::now();
+    Map meta;
+    if (state_ == State::TxReady || state_ == State::TxStreaming) {
+        if (tx_expired()) return fail(transaction_timed_out(), sink);
+        Buffered b{tx_->execute(query, params)};
+        meta["fields"] = string_list(b.result.columns);
+        meta["t_first"] = Value(millis_since(run_started_));
+        int64_t qid = next_qid_++;
+        meta["qid"] = Value(qid);
+        results_.emplace(qid, std::move(b));
+        state_ = State::TxStreaming;
+        write_success(sink.buffer, meta);
+        return;
+    }
+    if (!check_db(extra, sink)) return;
+    QueryOptions qo;
+    int64_t timeout = int_entry(extra, "tx_timeout", 0);
+    if (timeout > 0) qo.timeout = std::chrono::milliseconds(timeout);
+    qo.cancel = new_token();
+    cursor_ = db_.stream(query, params, qo);
+    rows_.clear();
+    row_next_ = 0;
+    meta["fields"] = string_list(cursor_->columns());
+    meta["t_first"] = Value(millis_since(run_started_));
+    state_ = State::Streaming;
+    write_success(sink.buffer, meta);
+}
+
+void Session::pull(const Request& r, Sink& sink, bool discard) {
+    const Map& extra = map_field(r, 0);
+    int64_t n = int_entry(extra, "n", -1);
+    int64_t qid = int_entry(extra, "qid", -1);
+    if (n == 0 || n < -1) throw ProtocolError("'n' must be positive or -1");
+    if (state_ == State::Streaming)
+        pull_auto(n, sink, discard);
+    else
+        pull_tx(n, qid, sink, discard);
+}
+
+void Session::pull_auto(int64_t n, Sink& sink, bool discard) {
+    auto started = Clock::now();
+    int64_t sent = 0;
+    bool more = true;
+    auto refill = [&] {
+        if (row_next_ < rows_.size()) return true;
+        row_next_ = 0;
+        rows_.clear();
+        while (rows_.empty()) {
+            if (!cursor_->next(rows_)) return false;
+        }
+        return true;
+    };
+    while (n < 0 || sent < n) {
+        if (!(more = refill())) break;
+        size_t take = rows_.size() - row_next_;
+        if (n >= 0) take = std::min<size_t>(take, static_cast<size_t>(n - sent));
+        if (!discard) {
+            for (size_t i = 0; i < take; ++i)
+                write_record(sink.buffer, rows_[row_next_ + i], version_);
+        }
+        row_next_ += take;
+        sent += static_cast<int64_t>(take);
+        if (sink.buffer.size() >= kFlushBytes && !sink.flush()) {
+            reset();
+            state_ = State::Defunct;
+            return;
+        }
+    }
+    if (more) more = refill();
+    if (more) {
+        write_success(sink.buffer, Map{{"has_more", Value(true)}});
+        return;
+    }
+    Map meta = summary(cursor_->stats(), !cursor_->columns().empty(), millis_since(started));
+    if (cursor_->stats().contains_updates()) meta["bookmark"] = Value(next_bookmark());
+    cursor_.reset();
+    rows_.clear();
+    {
+        std::lock_guard lock(token_mu_);
+        token_.reset();
+    }
+    state_ = State::Ready;
+    write_success(sink.buffer, meta);
+}
+
+void Session::pull_tx(int64_t n, int64_t qid, Sink& sink, bool discard) {
+    auto started = Clock::now();
+    if (qid == -1) qid = next_qid_ - 1;
+    auto it = results_.find(qid);
+    if (it == results_.end())
+        return fail(request_invalid("no open result with qid " + std::to_string(qid)), sink);
+    Buffered& b = it->second;
+    size_t left = b.result.rows.size() - b.next;
+    size_t take = n < 0 ? left : std::min<size_t>(left, static_cast<size_t>(n));
+    for (size_t i = 0; i < take; ++i) {
+        if (!discard) write_record(sink.buffer, b.result.rows[b.next + i], version_);
+        if (sink.buffer.size() >= kFlushBytes && !sink.flush()) {
+            reset();
+            state_ = State::Defunct;
+            return;
+        }
+    }
+    b.next += take;
+    if (b.next < b.result.rows.size()) {
+        write_success(sink.buffer, Map{{"has_more", Value(true)}});
+        return;
+    }
+    Map meta = summary(b.result.stats, !b.result.columns.empty(), millis_since(started));
+    results_.erase(it);
+    if (results_.empty()) state_ = State::TxReady;
+    write_success(sink.buffer, meta);
+}
+
+void Session::begin(const Request& r, Sink& sink) {
+    const Map& extra = map_field(r, 0);
+    if (!check_db(extra, sink)) return;
+    int64_t timeout = int_entry(extra, "tx_timeout", 0);
+    tx_ = db_.begin();
+    tx_has_deadline_ = timeout > 0;
+    if (tx_has_deadline_) tx_deadline_ = Clock::now() + std::chrono::milliseconds(timeout);
+    results_.clear();
+    next_qid_ = 0;
+    state_ = State::TxReady;
+    write_success(sink.buffer, {});
+}
+
+void Session::commit(Sink& sink) {
+    if (tx_expired()) return fail(transaction_timed_out(), sink);
+    results_.clear();
+    tx_->commit();
+    tx_.reset();
+    tx_has_deadline_ = false;
+    state_ = State::Ready;
+    write_success(sink.buffer, Map{{"bookmark", Value(next_bookmark())}});
+}
+
+void Session::rollback(Sink& sink) {
+    results_.clear();
+    if (tx_->open()) tx_->rollback();
+    tx_.reset();
+    tx_has_deadline_ = false;
+    state_ = State::Ready;
+    write_success(sink.buffer, {});
+}
+
+// One server: it is the writer, a reader and the router of every database it serves.
+void Session::route(const Request& r, Sink& sink) {
+    const Map& routing = map_field(r, 0);
+    std::string address = options_.advertised_address;
+    if (const Value* a = find(routing, "address"); a && a->is_string() && !a->as_string().empty())
+        address = a->as_string();
+    // 4.4+ carries {db, imp_user} as the third field.
+    if (r.fields[2].is_map() && !check_db(r.fields[2].as_map(), sink)) return;
+    List servers;
+    for (const char* role : {"WRITE", "READ", "ROUTE"})
+        servers.emplace_back(
+            Map{{"addresses", Value(List{Value(address)})}, {"role", Value(role)}});
+    Map rt{{"ttl", Value(int64_t{300})},
+           {"db", Value(kDatabaseName)},
+           {"servers", Value(std::move(servers))}};
+    write_success(sink.buffer, Map{{"rt", Value(std::move(rt))}});
+}
+
+}  // namespace lora::net::bolt

@@ -1,0 +1,272 @@
+// The end-to-end suite every driver version runs against a real lorad: values, entities,
+// auto-commit, explicit and managed transactions, errors, a large result with a small fetch
+// size, neo4j:// routing, bookmarks, wrong credentials and many concurrent sessions.
+'use strict'
+
+const { test, before, after } = require('node:test')
+const assert = require('node:assert/strict')
+const { startLorad } = require('./lorad')
+
+const TOKEN = 's3cret'
+
+// `major`: the driver's major version (4, 5 or 6); `bolt`: the protocol it must negotiate.
+function suite (neo4j, { major, bolt }) {
+  let lorad
+  let driver
+  const auth = neo4j.auth.basic('neo4j', TOKEN)
+  const writeTx = (s, fn) => (s.executeWrite ? s.executeWrite(fn) : s.writeTransaction(fn))
+  const readTx = (s, fn) => (s.executeRead ? s.executeRead(fn) : s.readTransaction(fn))
+  const num = v => (neo4j.isInt(v) ? v.toNumber() : v)
+
+  before(async () => {
+    lorad = await startLorad(['--auth-token', TOKEN])
+    driver = neo4j.driver(`bolt://127.0.0.1:${lorad.bolt}`, auth)
+    await driver.verifyConnectivity()
+  })
+
+  after(async () => {
+    if (driver) await driver.close()
+    if (lorad) assert.equal(await lorad.stop(), 0)
+  })
+
+  test('negotiates the expected protocol version', async () => {
+    const session = driver.session()
+    try {
+      const { summary } = await session.run('RETURN 1')
+      assert.equal(Number(summary.server.protocolVersion), bolt)
+      assert.match(summary.server.agent, /^Neo4j\//)
+    } finally {
+      await session.close()
+    }
+  })
+
+  test('values round-trip as parameters and results', async () => {
+    const session = driver.session()
+    try {
+      const values = {
+        nul: null,
+        t: true,
+        f: false,
+        tiny: neo4j.int(7),
+        neg: neo4j.int(-17),
+        i16: neo4j.int(1000),
+        i32: neo4j.int(100000),
+        i64: neo4j.int('9223372036854775807'),
+        min: neo4j.int('-9223372036854775808'),
+        flt: 3.25,
+        str: 'héllo 日本 😀',
+        empty: '',
+        list: [neo4j.int(1), 'two', 3.5, null, [true]],
+        map: { a: neo4j.int(1), nested: { b: ['x'] } },
+        long: 'x'.repeat(70000)
+      }
+      const keys = Object.keys(values)
+      const result = await session.run(`RETURN ${keys.map(k => `$${k} AS ${k}`).join(', ')}`, values)
+      const record = result.records[0]
+      for (const k of keys) assert.deepEqual(record.get(k), values[k], k)
+      // Computed values come back with their types.
+      const r2 = await session.run('RETURN 1 AS i, 1.5 AS f, [1, 2] AS l, {k: "v"} AS m, 2^62 AS big')
+      const rec = r2.records[0]
+      assert.ok(neo4j.isInt(rec.get('i')))
+      assert.equal(rec.get('f'), 1.5)
+      assert.deepEqual(rec.get('l'), [neo4j.int(1), neo4j.int(2)])
+      assert.deepEqual(rec.get('m'), { k: 'v' })
+    } finally {
+      await session.close()
+    }
+  })
+
+  test('nodes, relationships and paths carry labels, types, ids and endpoints', async () => {
+    const session = driver.session()
+    try {
+      const r = await session.run(
+        `CREATE p = (a:Person:Dev {name: $a})-[k:KNOWS {since: 2020}]->(b:Person {name: $b})
+         RETURN a, k, b, p`, { a: 'Ann', b: 'Bob' })
+      const rec = r.records[0]
+      const a = rec.get('a')
+      const k = rec.get('k')
+      const b = rec.get('b')
+      const p = rec.get('p')
+      assert.deepEqual([...a.labels].sort(), ['Dev', 'Person'])
+      assert.equal(a.properties.name, 'Ann')
+      assert.equal(k.type, 'KNOWS')
+      assert.equal(num(k.properties.since), 2020)
+      assert.ok(k.start.equals(a.identity))
+      assert.ok(k.end.equals(b.identity))
+      if (major >= 5) {
+        assert.equal(typeof a.elementId, 'string')
+        assert.equal(k.startNodeElementId, a.elementId)
+        assert.equal(k.endNodeElementId, b.elementId)
+      }
+      assert.equal(p.length, 1)
+      assert.equal(p.start.properties.name, 'Ann')
+      assert.equal(p.end.properties.name, 'Bob')
+      assert.equal(p.segments[0].relationship.type, 'KNOWS')
+      assert.ok(p.segments[0].relationship.start.equals(a.identity))
+      // Walked against the relationship's direction.
+      const back = await session.run(
+        'MATCH p = (b:Person {name: "Bob"})<-[:KNOWS]-(a) RETURN p')
+      const bp = back.records[0].get('p')
+      assert.equal(bp.start.properties.name, 'Bob')
+      assert.equal(bp.end.properties.name, 'Ann')
+      assert.ok(bp.segments[0].relationship.start.equals(a.identity))
+      assert.equal(r.summary.counters.updates().nodesCreated, 2)
+      assert.equal(r.summary.counters.updates().relationshipsCreated, 1)
+      assert.ok(r.summary.counters.containsUpdates())
+    } finally {
+      await session.close()
+    }
+  })
+
+  test('explicit transactions commit, roll back, and fail on a bad statement', async () => {
+    const session = driver.session()
+    try {
+      let tx = session.beginTransaction()
+      await tx.run('CREATE (:Tx {v: 1})')
+      const inside = await tx.run('MATCH (n:Tx) RETURN count(n) AS c')
+      assert.equal(num(inside.records[0].get('c')), 1)
+      await tx.commit()
+      tx = session.beginTransaction()
+      await tx.run('CREATE (:Tx {v: 2})')
+      await tx.rollback()
+      tx = session.beginTransaction()
+      await tx.run('CREATE (:Tx {v: 3})')
+      await assert.rejects(tx.run('RETURN 1 +'), e => e.code === 'Neo.ClientError.Statement.SyntaxError')
+      await tx.rollback().catch(() => {})
+      const after = await session.run('MATCH (n:Tx) RETURN collect(n.v) AS vs')
+      assert.deepEqual(after.records[0].get('vs').map(num), [1])
+    } finally {
+      await session.close()
+    }
+  })
+
+  test('errors have Neo4j codes and the session is usable after them', async () => {
+    const session = driver.session()
+    try {
+      await assert.rejects(session.run('RETURN nope('), e => e.code === 'Neo.ClientError.Statement.SyntaxError')
+      await assert.rejects(session.run('RETURN $missing'), e => e.code === 'Neo.ClientError.Statement.ParameterMissing')
+      await assert.rejects(session.run('UNWIND [1, 0] AS x RETURN 1 / x'), e => /^Neo\.ClientError\./.test(e.code))
+      const ok = await session.run('RETURN 5 AS x')
+      assert.equal(num(ok.records[0].get('x')), 5)
+      const other = driver.session({ database: 'nope' })
+      await assert.rejects(other.run('RETURN 1'),
+        e => e.code === 'Neo.ClientError.Database.DatabaseNotFound')
+      await other.close()
+    } finally {
+      await session.close()
+    }
+  })
+
+  test('managed transactions: concurrent increments lose nothing through retries', async () => {
+    const setup = driver.session()
+    await setup.run('CREATE (:Counter {id: 1, v: 0})')
+    await setup.close()
+    const workers = 4
+    const each = 5
+    await Promise.all(Array.from({ length: workers }, async () => {
+      const s = driver.session()
+      try {
+        for (let i = 0; i < each; i++) {
+          await writeTx(s, tx => tx.run('MATCH (c:Counter {id: 1}) SET c.v = c.v + 1'))
+        }
+      } finally {
+        await s.close()
+      }
+    }))
+    const s = driver.session()
+    const v = await readTx(s, tx => tx.run('MATCH (c:Counter {id: 1}) RETURN c.v AS v'))
+    await s.close()
+    assert.equal(num(v.records[0].get('v')), workers * each)
+  })
+
+  test('a large result streams with a small fetch size while lorad memory stays flat', async () => {
+    const rows = 1000000
+    const session = driver.session({ fetchSize: 1000 })
+    // Memory is sampled from the 100,000th row on, once lorad's pools and the stream's window
+    // have warmed up; from there it must stay flat while 900,000 more rows pass through.
+    let base = 0
+    let peak = 0
+    let count = 0
+    let sum = 0
+    try {
+      await new Promise((resolve, reject) => {
+        session.run('UNWIND range(1, $n) AS i RETURN i, "padding padding padding" AS pad', { n: neo4j.int(rows) })
+          .subscribe({
+            onNext: r => {
+              count++
+              sum += num(r.get('i'))
+              if (count === 100000) base = peak = lorad.rss()
+              else if (count % 50000 === 0) peak = Math.max(peak, lorad.rss())
+            },
+            onCompleted: resolve,
+            onError: reject
+          })
+      })
+    } finally {
+      await session.close()
+    }
+    assert.equal(count, rows)
+    assert.equal(sum, rows * (rows + 1) / 2)
+    // Holding the result would take well over 100 MB.
+    assert.ok(peak - base < 24 * 1024 * 1024, `lorad grew by ${peak - base} bytes`)
+  })
+
+  test('neo4j:// routing URIs work against the one server', async () => {
+    const routed = neo4j.driver(`neo4j://127.0.0.1:${lorad.bolt}`, auth)
+    try {
+      const s = routed.session()
+      await writeTx(s, tx => tx.run('CREATE (:Routed {v: 1})'))
+      const r = await readTx(s, tx => tx.run('MATCH (n:Routed) RETURN count(n) AS c'))
+      assert.equal(num(r.records[0].get('c')), 1)
+      await s.close()
+    } finally {
+      await routed.close()
+    }
+  })
+
+  test('bookmarks carry a write across sessions', async () => {
+    const w = driver.session()
+    await writeTx(w, tx => tx.run('CREATE (:Bm {v: 1})'))
+    const bookmarks = w.lastBookmarks ? w.lastBookmarks() : w.lastBookmark()
+    await w.close()
+    assert.ok(bookmarks.length > 0)
+    const r = driver.session({ bookmarks })
+    const res = await readTx(r, tx => tx.run('MATCH (n:Bm) RETURN count(n) AS c'))
+    await r.close()
+    assert.equal(num(res.records[0].get('c')), 1)
+  })
+
+  test('wrong credentials are refused', async () => {
+    const bad = neo4j.driver(`bolt://127.0.0.1:${lorad.bolt}`, neo4j.auth.basic('neo4j', 'wrong'))
+    try {
+      await assert.rejects(bad.verifyConnectivity(), e => e.code === 'Neo.ClientError.Security.Unauthorized')
+    } finally {
+      await bad.close()
+    }
+  })
+
+  test('64 concurrent sessions', async () => {
+    const many = neo4j.driver(`bolt://127.0.0.1:${lorad.bolt}`, auth, { maxConnectionPoolSize: 64 })
+    try {
+      const results = await Promise.all(Array.from({ length: 64 }, async (_, i) => {
+        const s = many.session()
+        try {
+          await s.run('CREATE (:Many {i: $i})', { i: neo4j.int(i) })
+          const r = await s.run('MATCH (n:Many {i: $i}) RETURN n.i AS i', { i: neo4j.int(i) })
+          return num(r.records[0].get('i'))
+        } finally {
+          await s.close()
+        }
+      }))
+      assert.deepEqual(results, Array.from({ length: 64 }, (_, i) => i))
+      const s = many.session()
+      const c = await s.run('MATCH (n:Many) RETURN count(n) AS c')
+      await s.close()
+      assert.equal(num(c.records[0].get('c')), 64)
+    } finally {
+      await many.close()
+    }
+  })
+}
+
+module.exports = { suite }
