@@ -3,6 +3,7 @@
 #include <lora/errors.hpp>
 #include <lora/lora.hpp>
 #include <lora/net/http_server.hpp>
+#include <lora/net/listener.hpp>
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/dispatch.hpp>
@@ -60,15 +61,6 @@ struct HttpServer::Impl {
 };
 
 namespace {
-
-bool token_matches(std::string_view given, std::string_view expected) {
-    // Constant time in the token length so the comparison leaks nothing about a prefix.
-    if (given.size() != expected.size()) return false;
-    unsigned char diff = 0;
-    for (size_t i = 0; i < given.size(); ++i)
-        diff |= static_cast<unsigned char>(given[i] ^ expected[i]);
-    return diff == 0;
-}
 
 // How long one chunk of a streamed response may take to be written: a reader stalled longer
 // is dropped (and its query cancelled).
@@ -603,23 +595,8 @@ HttpServer::~HttpServer() {
 
 void HttpServer::start() {
     auto& s = *impl_;
-    beast::error_code ec;
-    auto addr = asio::ip::make_address(s.options.host, ec);
-    if (ec) throw errors::invalid_option("--http: '" + s.options.host + "' is not an IP address");
-    tcp::endpoint ep(addr, s.options.port);
     s.acceptor.emplace(asio::make_strand(s.ioc));
-    auto fail = [&](const char* what) {
-        throw errors::database("BindFailed", std::string("cannot ") + what + " " + s.options.host +
-                                                 ":" + std::to_string(s.options.port) + ": " +
-                                                 ec.message());
-    };
-    s.acceptor->open(ep.protocol(), ec);
-    if (ec) fail("open socket for");
-    s.acceptor->set_option(asio::socket_base::reuse_address(true), ec);
-    s.acceptor->bind(ep, ec);
-    if (ec) fail("bind");
-    s.acceptor->listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) fail("listen on");
+    listen_on(*s.acceptor, s.options.host, s.options.port, "--http");
     s.bound_port = s.acceptor->local_endpoint().port();
 
     unsigned hw = std::max(1u, std::thread::hardware_concurrency());

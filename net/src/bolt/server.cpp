@@ -9,6 +9,7 @@
 #include <lora/net/bolt/packstream.hpp>
 #include <lora/net/bolt/server.hpp>
 #include <lora/net/bolt/session.hpp>
+#include <lora/net/listener.hpp>
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/dispatch.hpp>
@@ -350,24 +351,9 @@ Server::~Server() {
 
 void Server::start() {
     auto& s = *impl_;
-    error_code ec;
-    auto addr = asio::ip::make_address(s.options.host, ec);
-    if (ec) throw errors::invalid_option("--bolt: '" + s.options.host + "' is not an IP address");
-    tcp::endpoint ep(addr, s.options.port);
     s.ioc.emplace();
     s.acceptor.emplace(asio::make_strand(*s.ioc));
-    auto fail = [&](const char* what) {
-        throw errors::database("BindFailed", std::string("cannot ") + what + " " + s.options.host +
-                                                 ":" + std::to_string(s.options.port) +
-                                                 " for Bolt: " + ec.message());
-    };
-    s.acceptor->open(ep.protocol(), ec);
-    if (ec) fail("open socket for");
-    s.acceptor->set_option(asio::socket_base::reuse_address(true), ec);
-    s.acceptor->bind(ep, ec);
-    if (ec) fail("bind");
-    s.acceptor->listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) fail("listen on");
+    listen_on(*s.acceptor, s.options.host, s.options.port, "--bolt");
     s.bound_port = s.acceptor->local_endpoint().port();
 
     unsigned hw = std::max(1u, std::thread::hardware_concurrency());

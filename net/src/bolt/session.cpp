@@ -3,6 +3,7 @@
 // by RUN (Transaction::execute) and paged out by PULL.
 #include <lora/net/bolt/packstream.hpp>
 #include <lora/net/bolt/session.hpp>
+#include <lora/net/listener.hpp>
 
 #include <algorithm>
 
@@ -41,15 +42,6 @@ int64_t int_entry(const Map& m, std::string_view key, int64_t fallback) {
 
 int64_t millis_since(Clock::time_point t) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
-}
-
-bool token_matches(std::string_view given, std::string_view expected) {
-    // Constant time in the token length, so the comparison leaks nothing about a prefix.
-    if (given.size() != expected.size()) return false;
-    unsigned char diff = 0;
-    for (size_t i = 0; i < given.size(); ++i)
-        diff |= static_cast<unsigned char>(given[i] ^ expected[i]);
-    return diff == 0;
 }
 
 // The counters Neo4j reports, by its names; zero counters are left out as Neo4j does.

@@ -29,26 +29,18 @@ PlanPtr Planner::run_single(const SingleQuery& q) {
     bool returned = false;
     for (size_t i = 0; i < clauses.size(); ++i) {
         const Clause& c = clauses[i];
+        if (plan_clause(c)) continue;
         switch (c.kind) {
-            case ClauseKind::Match: plan_match(c); break;
-            case ClauseKind::Unwind: plan_unwind(c); break;
-            case ClauseKind::With: plan_projection(c.body, c.where.get(), false); break;
             case ClauseKind::Return:
                 plan_projection(c.body, nullptr, true);
                 returned = true;
                 break;
-            case ClauseKind::Create:
-            case ClauseKind::Set:
-            case ClauseKind::Remove:
-            case ClauseKind::Delete:
-            case ClauseKind::Merge:
-            case ClauseKind::Foreach: plan_update_clause(c); break;
-            case ClauseKind::Subquery: plan_call_subquery(c); break;
             case ClauseKind::Call:
                 if (plan_call(c, clauses.size() == 1)) returned = true;
                 break;
             case ClauseKind::CreateIndex:
             case ClauseKind::DropIndex: return plan_schema(c, clauses.size());
+            default: break;
         }
     }
     if (!returned) {
@@ -64,6 +56,24 @@ PlanPtr Planner::run_single(const SingleQuery& q) {
     drop_unread_rel_slots(*plan_);
     if (indexes_ && !indexes_->empty()) use_indexes(*plan_, *indexes_);
     return plan_;
+}
+
+// The clauses planned alike wherever they stand, in a query or in a subquery. False for
+// RETURN, CALL of a procedure and the schema commands, which the caller plans.
+bool Planner::plan_clause(const Clause& c) {
+    switch (c.kind) {
+        case ClauseKind::Match: plan_match(c); return true;
+        case ClauseKind::Unwind: plan_unwind(c); return true;
+        case ClauseKind::With: plan_projection(c.body, c.where.get(), false); return true;
+        case ClauseKind::Create: plan_create(c); return true;
+        case ClauseKind::Set: plan_set(c); return true;
+        case ClauseKind::Remove: plan_remove(c); return true;
+        case ClauseKind::Delete: plan_delete(c); return true;
+        case ClauseKind::Merge: plan_merge(c); return true;
+        case ClauseKind::Foreach: plan_foreach(c); return true;
+        case ClauseKind::Subquery: plan_call_subquery(c); return true;
+        default: return false;
+    }
 }
 
 int Planner::new_slot(const std::string& name) {

@@ -95,6 +95,7 @@ public:
     // planner.cpp
     PlanPtr run(const Statement& st);
     PlanPtr run_single(const SingleQuery& q);
+    bool plan_clause(const Clause& c);
 
     // schema.cpp
     PlanPtr plan_schema(const Clause& c, size_t clause_count);
@@ -240,7 +241,6 @@ private:
     // ------------------------- FOREACH, CALL { } and subquery expressions: subqueries.cpp
 
     void plan_foreach(const Clause& c);
-    void plan_update_clause(const Clause& c);
     void plan_call_subquery(const Clause& c);
     void plan_subquery_clauses(const std::vector<Clause>& clauses);
     CExprPtr compile_subquery(const Expr& e, Info& info);

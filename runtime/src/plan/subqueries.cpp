@@ -9,36 +9,13 @@
 
 namespace lora::plan {
 
-void Planner::plan_update_clause(const Clause& c) {
-    switch (c.kind) {
-        case ClauseKind::Create: plan_create(c); break;
-        case ClauseKind::Set: plan_set(c); break;
-        case ClauseKind::Remove: plan_remove(c); break;
-        case ClauseKind::Delete: plan_delete(c); break;
-        case ClauseKind::Merge: plan_merge(c); break;
-        case ClauseKind::Foreach: plan_foreach(c); break;
-        default: unsupported("a reading clause inside FOREACH");
-    }
-}
-
 // The clauses of a subquery, its final RETURN planned as a WITH (so DISTINCT, ORDER BY, SKIP
 // and LIMIT apply to each outer row's rows, and the returned names are then in scope).
 void Planner::plan_subquery_clauses(const std::vector<Clause>& clauses) {
     for (const auto& c : clauses) {
-        switch (c.kind) {
-            case ClauseKind::Match: plan_match(c); break;
-            case ClauseKind::Unwind: plan_unwind(c); break;
-            case ClauseKind::With: plan_projection(c.body, c.where.get(), false); break;
-            case ClauseKind::Return: plan_projection(c.body, nullptr, false); break;
-            case ClauseKind::Subquery: plan_call_subquery(c); break;
-            case ClauseKind::Create:
-            case ClauseKind::Set:
-            case ClauseKind::Remove:
-            case ClauseKind::Delete:
-            case ClauseKind::Merge:
-            case ClauseKind::Foreach: plan_update_clause(c); break;
-            default: unsupported("this clause inside a subquery");
-        }
+        if (plan_clause(c)) continue;
+        if (c.kind != ClauseKind::Return) unsupported("this clause inside a subquery");
+        plan_projection(c.body, nullptr, false);
     }
 }
 
@@ -123,7 +100,8 @@ void Planner::plan_foreach(const Clause& c) {
         const Var v = declare(c.variable, VT::Value);
         scope_[c.variable].may_entity = info.may_entity;
         add(step(loc, Unwind{v.slot, std::move(list), {}, -1}));
-        for (const auto& inner : c.body_clauses) plan_update_clause(inner);
+        // Analysis let only updating clauses in.
+        for (const auto& inner : c.body_clauses) plan_clause(inner);
     });
     // What the rows carry of entities was read before the updates.
     attached_.clear();
