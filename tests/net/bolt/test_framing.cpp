@@ -6,17 +6,13 @@
 #include <lora/net/bolt/packstream.hpp>
 
 #include <catch2/catch.hpp>
+#include "net/bolt/bytes.hpp"
 
 using namespace lora;
 using namespace lora::net::bolt;
+using lora::net::bolt::test::bytes;
 
 namespace {
-
-std::string bytes(std::initializer_list<int> b) {
-    std::string s;
-    for (int x : b) s.push_back(static_cast<char>(x));
-    return s;
-}
 
 std::string proposals(std::initializer_list<std::array<int, 4>> p) {
     std::string s;
