@@ -31,12 +31,7 @@ WritersResult run_writers_remote(const WritersConfig& config, const std::string&
     std::vector<std::unique_ptr<RemoteWriter>> conns;
     for (uint32_t w = 0; w < config.writers; ++w) conns.push_back(control.connect());
 
-    struct Outcome {
-        LatencyHistogram latency_ns;
-        uint64_t committed = 0, retries = 0;
-        bool time_limited = false;
-    };
-    std::vector<Outcome> outcomes(config.writers);
+    std::vector<WriterOutcome> outcomes(config.writers);
     std::atomic<bool> stop{false};
     std::mutex mu;
     std::string first_error;
@@ -46,7 +41,7 @@ WritersResult run_writers_remote(const WritersConfig& config, const std::string&
     for (uint32_t w = 0; w < config.writers; ++w) {
         threads.emplace_back([&, w] {
             go.wait();
-            Outcome& out = outcomes[w];
+            WriterOutcome& out = outcomes[w];
             RemoteWriter& conn = *conns[w];
             const uint64_t limit = config.duration_s > 0 ? UINT64_MAX : config.txns;
             for (uint64_t s = 0; s < limit; ++s) {
@@ -95,12 +90,7 @@ WritersResult run_writers_remote(const WritersConfig& config, const std::string&
     const WalFigures after = control.wal();
 
     result.seconds = std::chrono::duration<double>(end - start).count();
-    for (const auto& o : outcomes) {
-        result.latency_ns.merge(o.latency_ns);
-        result.txns += o.committed;
-        result.retries += o.retries;
-        result.time_limited = result.time_limited || o.time_limited;
-    }
+    for (const auto& o : outcomes) result.add(o);
     result.wal_known = before.known && after.known;
     if (result.wal_known) {
         result.fsyncs = after.fsyncs - before.fsyncs;

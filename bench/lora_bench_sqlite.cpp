@@ -90,9 +90,7 @@ WritersResult run_sqlite(const SqliteConfig& config) {
     exec_or_fail(setup.db,
                  "CREATE TABLE w (id INTEGER PRIMARY KEY, w INTEGER NOT NULL, s INTEGER NOT NULL)");
 
-    std::vector<LatencyHistogram> hist(config.threads);
-    std::vector<uint64_t> committed(config.threads, 0), retries(config.threads, 0);
-    std::vector<bool> limited(config.threads, false);
+    std::vector<WriterOutcome> outcomes(config.threads);
     std::atomic<bool> stop{false};
     std::mutex mu;
     std::string first_error;
@@ -123,12 +121,12 @@ WritersResult run_sqlite(const SqliteConfig& config) {
             for (uint64_t s = 0; s < limit; ++s) {
                 if (stop.load(std::memory_order_relaxed)) return;
                 if (deadline && Clock::now() >= *deadline) {
-                    limited[t] = config.duration_s <= 0;
+                    outcomes[t].time_limited = config.duration_s <= 0;
                     return;
                 }
                 const auto start = Clock::now();
                 for (;;) {
-                    int rc = exec_retry(db, "BEGIN IMMEDIATE", retries[t], stop);
+                    int rc = exec_retry(db, "BEGIN IMMEDIATE", outcomes[t].retries, stop);
                     if (rc != SQLITE_OK) return error(std::string("BEGIN: ") + sqlite3_errmsg(db));
                     sqlite3_reset(st);
                     sqlite3_bind_int64(st, 1, t);
@@ -138,12 +136,12 @@ WritersResult run_sqlite(const SqliteConfig& config) {
                         std::string m = sqlite3_errmsg(db);
                         sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
                         if (is_busy(rc) && !stop.load()) {
-                            ++retries[t];
+                            ++outcomes[t].retries;
                             continue;
                         }
                         return error("INSERT: " + m);
                     }
-                    rc = exec_retry(db, "COMMIT", retries[t], stop);
+                    rc = exec_retry(db, "COMMIT", outcomes[t].retries, stop);
                     if (rc != SQLITE_OK) {
                         std::string m = sqlite3_errmsg(db);
                         sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -151,10 +149,10 @@ WritersResult run_sqlite(const SqliteConfig& config) {
                     }
                     break;
                 }
-                hist[t].record(static_cast<uint64_t>(
+                outcomes[t].latency_ns.record(static_cast<uint64_t>(
                     std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start)
                         .count()));
-                ++committed[t];
+                ++outcomes[t].committed;
             }
         });
     }
@@ -165,12 +163,7 @@ WritersResult run_sqlite(const SqliteConfig& config) {
     result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
     for (auto* st : stmts) sqlite3_finalize(st);
 
-    for (uint32_t t = 0; t < config.threads; ++t) {
-        result.latency_ns.merge(hist[t]);
-        result.txns += committed[t];
-        result.retries += retries[t];
-        result.time_limited = result.time_limited || limited[t];
-    }
+    for (const auto& o : outcomes) result.add(o);
     result.error = first_error;
 
     sqlite3_stmt* count = nullptr;

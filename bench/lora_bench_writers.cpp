@@ -72,13 +72,6 @@ struct Shared {
     }
 };
 
-struct WriterOutcome {
-    LatencyHistogram latency_ns;
-    uint64_t committed = 0;
-    uint64_t retries = 0;
-    bool time_limited = false;
-};
-
 void run_one_writer(Shared& shared, uint32_t w, WriterOutcome& out) {
     const uint64_t limit = shared.config.duration_s > 0 ? UINT64_MAX : shared.config.txns;
     for (uint64_t s = 0; s < limit; ++s) {
@@ -233,12 +226,7 @@ WritersResult run_writers(const WritersConfig& config) {
     const WalStatus wal_after = db->wal_status();
 
     result.seconds = std::chrono::duration<double>(end - start).count();
-    for (const auto& o : outcomes) {
-        result.latency_ns.merge(o.latency_ns);
-        result.txns += o.committed;
-        result.retries += o.retries;
-        result.time_limited = result.time_limited || o.time_limited;
-    }
+    for (const auto& o : outcomes) result.add(o);
     result.fsyncs = wal_after.fsyncs - wal_before.fsyncs;
     result.wal_batches = wal_after.batches - wal_before.batches;
     result.wal_records = wal_after.records - wal_before.records;

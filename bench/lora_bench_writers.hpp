@@ -31,6 +31,14 @@ struct WritersConfig {
     bool verify = false;      // count the relationships afterwards
 };
 
+// What one writer did (embedded or remote); WritersResult::add sums them.
+struct WriterOutcome {
+    LatencyHistogram latency_ns;
+    uint64_t committed = 0;
+    uint64_t retries = 0;
+    bool time_limited = false;
+};
+
 struct WritersResult {
     std::string bench = "writers";  // the JSON "bench" field ("sqlite" for the comparison)
     std::string via = "embedded";   // "embedded" or "http"
@@ -49,6 +57,13 @@ struct WritersResult {
     bool time_limited = false;  // a --txns run cut short by time_limit_s
     std::string error;          // first non-retryable error; the run stopped on it
     int verified = -1;          // -1 not checked, 0 mismatch, 1 relationships == commits
+
+    void add(const WriterOutcome& o) {
+        latency_ns.merge(o.latency_ns);
+        txns += o.committed;
+        retries += o.retries;
+        time_limited = time_limited || o.time_limited;
+    }
 
     double commits_per_s() const { return seconds > 0 ? static_cast<double>(txns) / seconds : 0; }
     // 0 when there was no fsync (sync mode none, or nothing committed).
