@@ -1,6 +1,7 @@
 // The Bolt server in-process with short timeouts: stalled, silent and non-reading clients are
 // dropped (their queries cancelled) while others are served, and stop() closes connections
 // and rolls back their open transactions.
+#include "engine/helpers.hpp"
 #include "net/bolt/raw_client.hpp"
 
 #include <lora/lora.hpp>
@@ -13,13 +14,6 @@ using namespace lora::test;
 using std::chrono::milliseconds;
 
 namespace {
-
-std::unique_ptr<Database> open_db() {
-    Options o;
-    o.shards = 2;
-    o.threads = 2;
-    return Database::open(o);
-}
 
 net::bolt::ServerOptions quick(milliseconds handshake, milliseconds message, milliseconds write,
                                milliseconds idle) {
@@ -51,7 +45,7 @@ void check_serves(uint16_t port) {
 }  // namespace
 
 TEST_CASE("bolt server: a silent client is dropped at the handshake", "[bolt][server]") {
-    auto db = open_db();
+    auto db = open_db(2);
     net::bolt::Server server(quick(kShort, kLong, kLong, kLong), *db);
     server.start();
     RawBolt silent(server.port());
@@ -61,7 +55,7 @@ TEST_CASE("bolt server: a silent client is dropped at the handshake", "[bolt][se
 }
 
 TEST_CASE("bolt server: a client stalled mid-message is dropped", "[bolt][server]") {
-    auto db = open_db();
+    auto db = open_db(2);
     net::bolt::Server server(quick(kLong, kShort, kLong, kLong), *db);
     server.start();
     RawBolt stalled(server.port());
@@ -74,7 +68,7 @@ TEST_CASE("bolt server: a client stalled mid-message is dropped", "[bolt][server
 }
 
 TEST_CASE("bolt server: an idle connection is closed", "[bolt][server]") {
-    auto db = open_db();
+    auto db = open_db(2);
     net::bolt::Server server(quick(kLong, kLong, kLong, kShort), *db);
     server.start();
     RawBolt idle(server.port());
@@ -86,7 +80,7 @@ TEST_CASE("bolt server: an idle connection is closed", "[bolt][server]") {
 
 TEST_CASE("bolt server: a client that does not read is dropped and its query cancelled",
           "[bolt][server]") {
-    auto db = open_db();
+    auto db = open_db(2);
     net::bolt::Server server(quick(kLong, kLong, kShort, kLong), *db);
     server.start();
     RawBolt lazy(server.port());
@@ -111,7 +105,7 @@ TEST_CASE("bolt server: a client that does not read is dropped and its query can
 
 TEST_CASE("bolt server: stop closes connections and rolls back open transactions",
           "[bolt][server]") {
-    auto db = open_db();
+    auto db = open_db(2);
     net::bolt::Server server(quick(kLong, kLong, kLong, kLong), *db);
     server.start();
     RawBolt c(server.port());

@@ -1,6 +1,7 @@
 // The Bolt state machine over a real in-memory database: authentication per version, auto-
 // commit results pulled in pieces, explicit transactions, FAILED until RESET with IGNORED
 // meanwhile, interrupts, ROUTE, and malformed requests ending the connection.
+#include "engine/helpers.hpp"
 #include "net/bolt/session_driver.hpp"
 
 #include <lora/lora.hpp>
@@ -12,13 +13,6 @@ using namespace lora::test;
 using lora::net::bolt::Version;
 
 namespace {
-
-std::unique_ptr<Database> open_db() {
-    Options o;
-    o.shards = 2;
-    o.threads = 2;
-    return Database::open(o);
-}
 
 Map basic(const std::string& password) {
     return Map{{"scheme", Value("basic")},
@@ -44,7 +38,7 @@ std::vector<BoltReply> run(SessionDriver& s, const std::string& q, Map params = 
 }  // namespace
 
 TEST_CASE("bolt session: HELLO answers server agent and connection id", "[bolt][session]") {
-    auto db = open_db();
+    auto db = open_db(2);
     SessionDriver s(*db, Version{5, 8});
     auto h = s.send(kHello, {Value(Map{{"user_agent", Value("test/1")}})});
     REQUIRE(h.size() == 1);
@@ -59,7 +53,7 @@ TEST_CASE("bolt session: HELLO answers server agent and connection id", "[bolt][
 }
 
 TEST_CASE("bolt session: the first message must be HELLO", "[bolt][session]") {
-    auto db = open_db();
+    auto db = open_db(2);
     SessionDriver s(*db, Version{5, 8});
     auto r = run(s, "RETURN 1");
     REQUIRE(r.size() == 1);
@@ -68,7 +62,7 @@ TEST_CASE("bolt session: the first message must be HELLO", "[bolt][session]") {
 }
 
 TEST_CASE("bolt session: auth token on LOGON (5.1+) and HELLO (4.4, 5.0)", "[bolt][session]") {
-    auto db = open_db();
+    auto db = open_db(2);
     {
         SessionDriver s(*db, Version{5, 8}, "s3cret");
         s.send(kHello, {Value(Map{})});
@@ -116,7 +110,7 @@ TEST_CASE("bolt session: auth token on LOGON (5.1+) and HELLO (4.4, 5.0)", "[bol
 }
 
 TEST_CASE("bolt session: auto-commit RUN, PULL in pieces, summary", "[bolt][session]") {
-    auto db = open_db();
+    auto db = open_db(2);
     SessionDriver s(*db, Version{5, 8});
     ready(s);
     auto r = run(s, "UNWIND range(1, $n) AS i RETURN i, i * 2 AS double", {{"n", Value(10)}});
@@ -144,7 +138,7 @@ TEST_CASE("bolt session: auto-commit RUN, PULL in pieces, summary", "[bolt][sess
 }
 
 TEST_CASE("bolt session: a write's summary has stats and a bookmark", "[bolt][session]") {
-    auto db = open_db();
+    auto db = open_db(2);
     SessionDriver s(*db, Version{5, 8});
     ready(s);
     run(s, "CREATE (a:P {v: 1})-[:R]->(b:P {v: 2})");
@@ -161,7 +155,7 @@ TEST_CASE("bolt session: a write's summary has stats and a bookmark", "[bolt][se
 }
 
 TEST_CASE("bolt session: DISCARD runs the statement to the end", "[bolt][session]") {
-    auto db = open_db();
+    auto db = open_db(2);
     SessionDriver s(*db, Version{5, 8});
     ready(s);
     run(s, "UNWIND range(1, 100) AS i CREATE (:D {i: i}) RETURN i");
@@ -172,7 +166,7 @@ TEST_CASE("bolt session: DISCARD runs the statement to the end", "[bolt][session
 }
 
 TEST_CASE("bolt session: a large result is written out in pieces", "[bolt][session]") {
-    auto db = open_db();
+    auto db = open_db(2);
     SessionDriver s(*db, Version{5, 8});
     ready(s);
     run(s, "UNWIND range(1, 50000) AS i RETURN i, 'some text to make rows bigger' AS t");
@@ -184,7 +178,7 @@ TEST_CASE("bolt session: a large result is written out in pieces", "[bolt][sessi
 
 TEST_CASE("bolt session: errors fail until RESET, messages meanwhile are IGNORED",
           "[bolt][session]") {
-    auto db = open_db();
+    auto db = open_db(2);
     SessionDriver s(*db, Version{5, 8});
     ready(s);
     auto r = run(s, "RETURN nope(");
@@ -230,7 +224,7 @@ TEST_CASE("bolt session: errors fail until RESET, messages meanwhile are IGNORED
 }
 
 TEST_CASE("bolt session: explicit transactions commit, roll back and fail", "[bolt][session]") {
-    auto db = open_db();
+    auto db = open_db(2);
     SessionDriver s(*db, Version{5, 8});
     ready(s);
     CHECK(s.send(kBegin, {Value(Map{{"tx_metadata", Value(Map{{"app", Value("t")}})},
@@ -277,7 +271,7 @@ TEST_CASE("bolt session: explicit transactions commit, roll back and fail", "[bo
 }
 
 TEST_CASE("bolt session: an interrupt ignores what waits before the RESET", "[bolt][session]") {
-    auto db = open_db();
+    auto db = open_db(2);
     SessionDriver s(*db, Version{5, 8});
     ready(s);
     run(s, "UNWIND range(1, 10) AS i RETURN i");
@@ -288,7 +282,7 @@ TEST_CASE("bolt session: an interrupt ignores what waits before the RESET", "[bo
 }
 
 TEST_CASE("bolt session: ROUTE names this server for every role", "[bolt][session]") {
-    auto db = open_db();
+    auto db = open_db(2);
     SessionDriver s(*db, Version{5, 8});
     ready(s);
     auto r = s.send(kRoute, {Value(Map{{"address", Value("localhost:9999")}}), Value(List{}),
@@ -305,7 +299,7 @@ TEST_CASE("bolt session: ROUTE names this server for every role", "[bolt][sessio
 }
 
 TEST_CASE("bolt session: 4.4 entities have no element ids, 5.x ones do", "[bolt][session]") {
-    auto db = open_db();
+    auto db = open_db(2);
     db->execute("CREATE (:E {k: 1})-[:L {w: 2}]->(:E {k: 2})");
     for (Version v : {Version{4, 4}, Version{5, 8}}) {
         SessionDriver s(*db, v);
@@ -329,7 +323,7 @@ TEST_CASE("bolt session: 4.4 entities have no element ids, 5.x ones do", "[bolt]
 }
 
 TEST_CASE("bolt session: malformed requests end the connection with a FAILURE", "[bolt][session]") {
-    auto db = open_db();
+    auto db = open_db(2);
     SessionDriver s(*db, Version{5, 8});
     ready(s);
     auto r = s.send_raw(std::string("\xB1\x10\xC7", 3));  // reserved marker
@@ -352,7 +346,7 @@ TEST_CASE("bolt session: malformed requests end the connection with a FAILURE", 
 
 TEST_CASE("bolt session: tx_timeout ends auto-commit statements and transactions",
           "[bolt][session]") {
-    auto db = open_db();
+    auto db = open_db(2);
     SessionDriver s(*db, Version{5, 8});
     ready(s);
     // Auto-commit: the engine's time limit; the failure comes with the rows' PULL.
