@@ -26,6 +26,9 @@
 
 namespace lora::test {
 
+// The lora shell of this build.
+inline const std::string kLoraShell = LORA_BINARY_DIR "/tools/lora";
+
 // A scratch directory removed at scope exit.
 struct TempDir {
     std::filesystem::path path;

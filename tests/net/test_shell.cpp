@@ -7,14 +7,13 @@
 #include <pty.h>
 #include <fstream>
 
+using lora::test::kLoraShell;
 using lora::test::Lorad;
 using lora::test::run_process;
 using lora::test::TempDir;
 using nlohmann::json;
 
 namespace {
-
-const std::string kLora = LORA_BINARY_DIR "/tools/lora";
 
 std::string url(const Lorad& d) { return "http://127.0.0.1:" + std::to_string(d.port()); }
 
@@ -37,10 +36,10 @@ public:
         if (pid_ == 0) {
             setenv("HOME", home.c_str(), 1);
             setenv("TERM", "dumb", 1);
-            std::vector<char*> argv{const_cast<char*>(kLora.c_str())};
+            std::vector<char*> argv{const_cast<char*>(kLoraShell.c_str())};
             for (auto& a : args) argv.push_back(a.data());
             argv.push_back(nullptr);
-            execv(kLora.c_str(), argv.data());
+            execv(kLoraShell.c_str(), argv.data());
             _exit(127);
         }
     }
@@ -114,8 +113,8 @@ private:
 
 TEST_CASE("lora -e runs statements and renders a table", "[net][shell]") {
     auto r = run_process(
-        kLora, {"--shards", "2", "-e",
-                "CREATE (:A {v: 1}), (:A {v: 2}); MATCH (a:A) RETURN a.v AS v ORDER BY v"});
+        kLoraShell, {"--shards", "2", "-e",
+                     "CREATE (:A {v: 1}), (:A {v: 2}); MATCH (a:A) RETURN a.v AS v ORDER BY v"});
     INFO(r.err);
     CHECK(r.exit_code == 0);
     CHECK(r.out.find("| v |") != std::string::npos);
@@ -123,7 +122,7 @@ TEST_CASE("lora -e runs statements and renders a table", "[net][shell]") {
     CHECK(r.out.find("2 rows") != std::string::npos);
     CHECK(r.out.find(" ms)") == std::string::npos);  // timing is for interactive use only
 
-    auto bad = run_process(kLora, {"-e", "RETURN 1 AS ok; RETURN x; RETURN 3 AS never"});
+    auto bad = run_process(kLoraShell, {"-e", "RETURN 1 AS ok; RETURN x; RETURN 3 AS never"});
     CHECK(bad.exit_code == 1);
     CHECK(bad.err.find("error: SyntaxError.UndefinedVariable") != std::string::npos);
     CHECK(bad.out.find("ok") != std::string::npos);
@@ -136,19 +135,19 @@ TEST_CASE("lora reads a script from -f or from piped stdin", "[net][shell]") {
         "RETURN 1 AS one;\n// a comment; with a semicolon\nRETURN 'a;b' AS two;\n";
     std::ofstream(dir.path / "s.cypher") << script;
     auto from_file =
-        run_process(kLora, {"--format", "json", "-f", (dir.path / "s.cypher").string()});
+        run_process(kLoraShell, {"--format", "json", "-f", (dir.path / "s.cypher").string()});
     CHECK(from_file.exit_code == 0);
     auto lines = json_lines(from_file.out);
     REQUIRE(lines.size() == 2);
     CHECK(lines[0]["rows"] == json::array({json::array({1})}));
     CHECK(lines[1]["rows"] == json::array({json::array({"a;b"})}));
 
-    auto piped = run_process(kLora, {"--format", "json"}, script);
+    auto piped = run_process(kLoraShell, {"--format", "json"}, script);
     CHECK(piped.exit_code == 0);
     CHECK(json_lines(piped.out) == lines);
 
     auto piped_error =
-        run_process(kLora, {"--format", "json", "-p", "n=5"}, "RETURN $n AS n; MATCH (;");
+        run_process(kLoraShell, {"--format", "json", "-p", "n=5"}, "RETURN $n AS n; MATCH (;");
     CHECK(piped_error.exit_code == 1);
     auto el = json_lines(piped_error.out);
     REQUIRE(el.size() == 2);
@@ -159,14 +158,14 @@ TEST_CASE("lora reads a script from -f or from piped stdin", "[net][shell]") {
 TEST_CASE("lora --data persists and CHECKPOINT works", "[net][shell][persist]") {
     TempDir dir;
     const std::string data = (dir.path / "db").string();
-    auto w =
-        run_process(kLora, {"--data", data, "--shards", "2", "-e",
-                            "CREATE (:P {n: 1}), (:P {n: 2}); CHECKPOINT; CREATE (:P {n: 3})"});
+    auto w = run_process(kLoraShell,
+                         {"--data", data, "--shards", "2", "-e",
+                          "CREATE (:P {n: 1}), (:P {n: 2}); CHECKPOINT; CREATE (:P {n: 3})"});
     INFO(w.err);
     CHECK(w.exit_code == 0);
     CHECK(w.out.find("checkpoint_lsn") != std::string::npos);
     auto r = run_process(
-        kLora, {"--data", data, "--format", "json", "-e", "MATCH (p:P) RETURN sum(p.n) AS s"});
+        kLoraShell, {"--data", data, "--format", "json", "-e", "MATCH (p:P) RETURN sum(p.n) AS s"});
     CHECK(r.exit_code == 0);
     CHECK(json_lines(r.out).at(0)["rows"] == json::array({json::array({6})}));
 }
@@ -178,32 +177,33 @@ TEST_CASE("lora --connect renders lorad's answers like the embedded shell",
         "CREATE (:City {name: 'Lyon', pop: 0.5})-[:ROAD {km: 465}]->(:City {name: 'Paris'})";
     const std::string read =
         "MATCH p = (a:City)-[r:ROAD]->(b) RETURN a, r, b.name AS name, p, [1, 'x', null] AS l";
-    auto remote = run_process(kLora, {"--connect", url(d), "-e", setup + "; " + read});
+    auto remote = run_process(kLoraShell, {"--connect", url(d), "-e", setup + "; " + read});
     INFO(remote.err);
     CHECK(remote.exit_code == 0);
-    auto local = run_process(kLora, {"--shards", "2", "-e", setup + "; " + read});
+    auto local = run_process(kLoraShell, {"--shards", "2", "-e", setup + "; " + read});
     CHECK(local.exit_code == 0);
     CHECK(remote.out == local.out);
     CHECK(remote.out.find("Lyon") != std::string::npos);
 
-    auto as_json =
-        run_process(kLora, {"--connect", url(d) + "/", "--format", "json", "-p", "min=400", "-e",
-                            "MATCH ()-[r:ROAD]->() WHERE r.km > $min RETURN r.km AS km"});
+    auto as_json = run_process(
+        kLoraShell, {"--connect", url(d) + "/", "--format", "json", "-p", "min=400", "-e",
+                     "MATCH ()-[r:ROAD]->() WHERE r.km > $min RETURN r.km AS km"});
     CHECK(as_json.exit_code == 0);
     CHECK(json_lines(as_json.out).at(0) == json{{"columns", {"km"}}, {"rows", {{465}}}});
 
-    auto err = run_process(kLora, {"--connect", url(d), "-e", "RETURN nope"});
+    auto err = run_process(kLoraShell, {"--connect", url(d), "-e", "RETURN nope"});
     CHECK(err.exit_code == 1);
     CHECK(err.err.find("error: SyntaxError.UndefinedVariable") != std::string::npos);
 
-    auto cp = run_process(kLora, {"--connect", url(d), "--format", "json", "-e", "checkpoint"});
+    auto cp =
+        run_process(kLoraShell, {"--connect", url(d), "--format", "json", "-e", "checkpoint"});
     INFO(cp.out << cp.err);
     CHECK(cp.exit_code == 0);
     CHECK(json_lines(cp.out).at(0)["columns"] == json::array({"checkpoint_lsn"}));
     CHECK(json_lines(cp.out).at(0)["rows"][0][0].get<int64_t>() >= 1);
 
     // Piped stdin goes to the server too.
-    auto piped = run_process(kLora, {"--connect", url(d), "--format", "json"},
+    auto piped = run_process(kLoraShell, {"--connect", url(d), "--format", "json"},
                              "MATCH (c:City) RETURN count(c) AS n;");
     CHECK(piped.exit_code == 0);
     CHECK(json_lines(piped.out).at(0)["rows"] == json::array({json::array({2})}));
@@ -213,24 +213,25 @@ TEST_CASE("lora --connect renders lorad's answers like the embedded shell",
 TEST_CASE("lora --connect sends the bearer token and reports connection errors",
           "[net][shell][remote]") {
     Lorad d({"--auth-token", "t0k"});
-    auto denied = run_process(kLora, {"--connect", url(d), "-e", "RETURN 1 AS x"});
+    auto denied = run_process(kLoraShell, {"--connect", url(d), "-e", "RETURN 1 AS x"});
     CHECK(denied.exit_code == 1);
     CHECK(denied.err.find("Unauthorized") != std::string::npos);
-    CHECK(run_process(kLora, {"--connect", url(d), "--token", "t0k", "-e", "RETURN 1 AS x"})
+    CHECK(run_process(kLoraShell, {"--connect", url(d), "--token", "t0k", "-e", "RETURN 1 AS x"})
               .exit_code == 0);
-    CHECK(run_process(kLora, {"--connect", url(d), "-e", "RETURN 1 AS x"}, "",
+    CHECK(run_process(kLoraShell, {"--connect", url(d), "-e", "RETURN 1 AS x"}, "",
                       {{"LORA_AUTH_TOKEN", "t0k"}})
               .exit_code == 0);
     const std::string closed_url = url(d);
     CHECK(d.stop() == 0);
 
-    auto down = run_process(kLora, {"--connect", closed_url, "-e", "RETURN 1"});
+    auto down = run_process(kLoraShell, {"--connect", closed_url, "-e", "RETURN 1"});
     CHECK(down.exit_code == 1);
     CHECK(down.err.find("cannot connect to " + closed_url) != std::string::npos);
-    auto bad_url = run_process(kLora, {"--connect", "https://127.0.0.1:1", "-e", "RETURN 1"});
+    auto bad_url = run_process(kLoraShell, {"--connect", "https://127.0.0.1:1", "-e", "RETURN 1"});
     CHECK(bad_url.exit_code == 1);
     CHECK(bad_url.err.find("http://") != std::string::npos);
-    auto both = run_process(kLora, {"--connect", closed_url, "--data", "/tmp/x", "-e", "RETURN 1"});
+    auto both =
+        run_process(kLoraShell, {"--connect", closed_url, "--data", "/tmp/x", "-e", "RETURN 1"});
     CHECK(both.exit_code != 0);
     CHECK(both.err.find("excludes") != std::string::npos);
 }
@@ -316,7 +317,7 @@ TEST_CASE("lora interactive: non-ASCII text typed and piped, history appended as
 
     // Piped into -i (no terminal): the characters survive too.
     // Under the C locale (LC_ALL=C) the shell reads UTF-8 all the same.
-    auto piped = run_process(kLora, {"-i", "--shards", "1"}, "RETURN 'Ωé' AS w;\n",
+    auto piped = run_process(kLoraShell, {"-i", "--shards", "1"}, "RETURN 'Ωé' AS w;\n",
                              {{"HOME", home.path.string()}, {"LC_ALL", "C"}});
     INFO(piped.err);
     CHECK(piped.out.find("| 'Ωé' |") != std::string::npos);
@@ -327,7 +328,8 @@ TEST_CASE("lora interactive: the history file keeps the newest 1000 entries",
     TempDir home;
     std::string script;
     for (int i = 0; i < 1100; ++i) script += "RETURN " + std::to_string(i) + " AS i;\n";
-    auto r = run_process(kLora, {"-i", "--shards", "1"}, script, {{"HOME", home.path.string()}});
+    auto r =
+        run_process(kLoraShell, {"-i", "--shards", "1"}, script, {{"HOME", home.path.string()}});
     CHECK(r.exit_code == 0);
     std::ifstream hist(home.path / ".lora_history");
     std::vector<std::string> lines;

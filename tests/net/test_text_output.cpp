@@ -13,13 +13,12 @@
 #include <sstream>
 
 using lora::test::HttpClient;
+using lora::test::kLoraShell;
 using lora::test::Lorad;
 using lora::test::run_process;
 using nlohmann::json;
 
 namespace {
-
-const std::string kLoraCli = LORA_BINARY_DIR "/tools/lora";
 
 // The lines of a rendered table.
 std::vector<std::string> lines_of(const std::string& text) {
@@ -83,7 +82,7 @@ TEST_CASE("lorad and the lora CLI answer NaN, infinities and Unicode text faithf
     REQUIRE(res.status == 200);
     CHECK(res.json()["rows"] == expected);
 
-    auto cli = run_process(kLoraCli, {"--format", "json", "-e", q});
+    auto cli = run_process(kLoraShell, {"--format", "json", "-e", q});
     INFO(cli.err);
     CHECK(cli.exit_code == 0);
     CHECK(json::parse(cli.out)["rows"] == expected);

@@ -10,13 +10,12 @@
 #include <sstream>
 
 using lora::test::HttpClient;
+using lora::test::kLoraShell;
 using lora::test::Lorad;
 using lora::test::run_process;
 using nlohmann::json;
 
 namespace {
-
-const std::string kLoraCli = LORA_BINARY_DIR "/tools/lora";
 
 lora::Value vec(std::vector<float> c) { return lora::Value(lora::Vector{std::move(c)}); }
 
@@ -64,12 +63,13 @@ TEST_CASE("lorad returns vectors as float lists and takes list parameters for ve
 }
 
 TEST_CASE("the lora CLI prints vectors in tables and as JSON", "[net][shell][vector]") {
-    auto table = run_process(kLoraCli, {"-e", "RETURN vector([1, 2.5]) AS v"});
+    auto table = run_process(kLoraShell, {"-e", "RETURN vector([1, 2.5]) AS v"});
     INFO(table.err);
     CHECK(table.exit_code == 0);
     CHECK(table.out.find("| vector([1.0, 2.5], 2, FLOAT32 NOT NULL) |") != std::string::npos);
 
-    auto js = run_process(kLoraCli, {"--format", "json", "-e", "RETURN vector('[0.25, -1]') AS v"});
+    auto js =
+        run_process(kLoraShell, {"--format", "json", "-e", "RETURN vector('[0.25, -1]') AS v"});
     CHECK(js.exit_code == 0);
     CHECK(json::parse(js.out)["rows"] == json::parse("[[[0.25, -1.0]]]"));
 }
