@@ -275,13 +275,18 @@ int Planner::hoist_pattern(const PatternPart& part) {
     });
 }
 
-CExprPtr Planner::non_empty(int list_slot) {
+// size(list_slot)
+CExprPtr Planner::list_size(int list_slot) {
     auto size = std::make_unique<CExpr>(EK::Call);
     size->fn = fn::find_function("size");
     size->children.push_back(slot_expr(list_slot));
+    return size;
+}
+
+CExprPtr Planner::non_empty(int list_slot) {
     auto cmp = std::make_unique<CExpr>(EK::Compare);
     cmp->cmps.push_back(exec::Cmp::Gt);
-    cmp->children.push_back(std::move(size));
+    cmp->children.push_back(list_size(list_slot));
     auto zero = std::make_unique<CExpr>(EK::Literal);
     zero->value = Value(int64_t{0});
     cmp->children.push_back(std::move(zero));

@@ -125,6 +125,8 @@ private:
     }
 
     static bool entity_type(VT t) { return t == VT::Node || t == VT::Rel; }
+    // Whether the variable's values may be or contain nodes or relationships.
+    static bool may_hold_entity(const Var& v) { return v.may_entity || v.type != VT::Value; }
 
     // ---------------------------------------- placement: placement.cpp
 
@@ -164,6 +166,7 @@ private:
     void refuse_local_patterns(const Expr& e) const;
     int materialize(CExprPtr e, const Info& info);
     int hoist_pattern(const PatternPart& part);
+    CExprPtr list_size(int list_slot);
     CExprPtr non_empty(int list_slot);
     static void merge_info(Info& into, const Info& sub, bool into_entity);
     static exec::Cmp to_cmp(Op op);

@@ -46,7 +46,7 @@ void Planner::plan_projection(const ProjectionBody& body, const Expr* where, boo
             synthetic.push_back(std::move(v));
         }
     }
-    for (auto& it : body.items) items.push_back({it.expr.get(), it.alias ? *it.alias : it.text});
+    for (auto& it : body.items) items.push_back({it.expr.get(), column_name(it)});
 
     bool agg = false;
     for (auto& it : items) agg |= contains_aggregate(*it.expr);

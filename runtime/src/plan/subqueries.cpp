@@ -32,8 +32,7 @@ void Planner::plan_call_subquery(const Clause& c) {
     const bool returning = last.kind == ClauseKind::Return;
     std::vector<std::string> names;
     if (returning)
-        for (const auto& item : last.body.items)
-            names.push_back(item.alias ? *item.alias : item.text);
+        for (const auto& item : last.body.items) names.push_back(column_name(item));
     bool inner_read = false, inner_wrote = false, yields_entity = false;
     const size_t begin = plan_->steps.size();
     const int rows = hoist(
@@ -58,7 +57,7 @@ void Planner::plan_call_subquery(const Clause& c) {
             for (const auto& name : names) {
                 const Var* v = lookup(name);
                 if (!v) undefined(name);
-                yields_entity |= v->may_entity || v->type != VT::Value;
+                yields_entity |= may_hold_entity(*v);
                 row->keys.push_back(name);
                 row->children.push_back(slot_expr(v->slot));
             }
@@ -119,22 +118,17 @@ CExprPtr Planner::compile_subquery(const Expr& e, Info& info) {
     if (e.subquery_kind == SubqueryKind::Collect) {
         yield = [&] {
             const auto& items = clauses.back().body.items;
-            const ProjectionItem& item = items.at(0);
-            const Var* v = lookup(item.alias ? *item.alias : item.text);
-            if (!v) undefined(item.alias ? *item.alias : item.text);
-            yields_entity = v->may_entity || v->type != VT::Value;
+            const std::string& name = column_name(items.at(0));
+            const Var* v = lookup(name);
+            if (!v) undefined(name);
+            yields_entity = may_hold_entity(*v);
             return HoistYield{v->slot, -1};
         };
     }
     const int r = hoist([&] { plan_subquery_clauses(clauses); }, yield);
     switch (e.subquery_kind) {
         case SubqueryKind::Exists: return non_empty(r);
-        case SubqueryKind::Count: {
-            auto size = std::make_unique<CExpr>(EK::Call);
-            size->fn = fn::find_function("size");
-            size->children.push_back(slot_expr(r));
-            return size;
-        }
+        case SubqueryKind::Count: return list_size(r);
         case SubqueryKind::Collect: info.may_entity |= yields_entity; return slot_expr(r);
     }
     unsupported("subquery expression");

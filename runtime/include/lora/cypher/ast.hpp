@@ -174,6 +174,11 @@ struct ProjectionItem {
     std::string text;                  // the expression's text, the column name without alias
 };
 
+// The name a projected item binds: its alias, else its text.
+inline const std::string& column_name(const ProjectionItem& it) {
+    return it.alias ? *it.alias : it.text;
+}
+
 // Shared by WITH and RETURN.
 struct ProjectionBody {
     bool distinct = false;
