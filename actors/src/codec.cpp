@@ -392,7 +392,8 @@ Payload encode_redo(uint64_t txn, std::span<const std::vector<exec::RedoOp>* con
             auto name = op.name.empty() ? fb::Offset<fb::String>() : b.CreateString(op.name);
             bool has_value = op.kind == exec::RedoOp::Kind::SetNodeProperty ||
                              op.kind == exec::RedoOp::Kind::SetRelProperty ||
-                             op.kind == exec::RedoOp::Kind::CreateIndex;
+                             op.kind == exec::RedoOp::Kind::CreateIndex ||
+                             op.kind == exec::RedoOp::Kind::CreateConstraint;
             auto value = has_value ? put(b, op.value) : fb::Offset<m::Value>();
             m::RedoOpBuilder rb(b);
             rb.add_kind(static_cast<m::RedoKind>(op.kind));
@@ -421,7 +422,7 @@ std::vector<exec::RedoOp> decode_redo(const uint8_t* data, size_t size, uint64_t
     if (!cr->ops()) return out;
     out.reserve(cr->ops()->size());
     for (const auto* op : *cr->ops()) {
-        if (static_cast<uint8_t>(op->kind()) > static_cast<uint8_t>(m::RedoKind::DropIndex))
+        if (static_cast<uint8_t>(op->kind()) > static_cast<uint8_t>(m::RedoKind::DropConstraint))
             corrupt("commit record");
         exec::RedoOp r;
         r.kind = static_cast<exec::RedoOp::Kind>(op->kind());

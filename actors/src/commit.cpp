@@ -19,6 +19,7 @@ void abort_all(QueryActor self) {
     const auto& shards = st.q->engine->shards;
     auto pending = std::make_shared<size_t>(shards.size());
     auto done = [self] {
+        if (retry_statement(self)) return;
         auto o = std::make_shared<Outcome>();
         if (self->state.failure)
             o->error = *self->state.failure;
@@ -71,6 +72,26 @@ std::function<void()> on_visible(QueryActor self, bool logged) {
     };
 }
 
+namespace {
+
+// Whether no constraint was created since the commit's check began (with constraint_mu
+// held, see EngineShared). Otherwise the transaction fails with a retryable conflict: the
+// new constraint was not checked against it.
+bool epoch_unchanged(QueryActor self, std::unique_lock<std::mutex>& guard) {
+    auto& st = self->state;
+    if (st.q->engine->constraint_epoch.load(std::memory_order_acquire) == st.constraint_epoch)
+        return true;
+    guard.unlock();
+    st.book.committing = false;
+    st.retry_conflict = true;
+    st.failure = errors::conflict(
+        "a constraint was created while this transaction committed; retry the transaction");
+    abort_all(self);
+    return false;
+}
+
+}  // namespace
+
 // Commit: collect the transaction's redo operations from the shards, log them as one WAL
 // record, and once it is durable install it at the shards that hold changes of it.
 // An auto-commit statement's shards left their logs in the query context (QueryContext::logs);
@@ -110,14 +131,20 @@ void commit(QueryActor self) {
             install(engine->commits.visible(), on_visible(self, false));
             return;
         }
+        std::unique_lock guard(engine->constraint_mu, std::defer_lock);
         if (path == CommitPath::Counter) {
+            guard.lock();
+            if (!epoch_unchanged(self, guard)) return;
             const uint64_t ts = engine->commits.begin_commit();
+            guard.unlock();
             install(ts, [engine, ts, visible = on_visible(self, true)] {
                 engine->commits.installed(ts, visible);
             });
             return;
         }
         Payload record = encode_redo(txn, parts);
+        guard.lock();  // held until the record has its LSN
+        if (!epoch_unchanged(self, guard)) return;
         // A failed append comes back to the actor, which rolls the transaction back.
         st.durable_handler = [self](uint64_t, const std::string& error) {
             auto& st = self->state;

@@ -122,6 +122,7 @@ void flush(QueryActor self) {
     auto& st = self->state;
     if (st.out) st.book.in_flight += st.out->flush_coordinator();
     if (!st.pending.empty()) {
+        st.published = true;
         st.q->stream->publish(std::move(st.pending));
         st.pending = {};
     }
@@ -154,8 +155,8 @@ void check_done(QueryActor self) {
                 ++st.book.part;
                 guarded(self, [&] { start_part(self); });
                 continue;
-            case NextStep::Commit: commit(self); continue;
-            case NextStep::Succeed: succeed(self); continue;
+            case NextStep::Commit: commit_checked(self); continue;
+            case NextStep::Succeed: succeed_checked(self); continue;
         }
     }
 }
@@ -172,7 +173,7 @@ void start(QueryActor self) {
                 abort_all(self);
                 return;
             }
-            commit(self);
+            commit_checked(self);
         } else {
             st.rollback_only = true;
             abort_all(self);
@@ -337,6 +338,36 @@ void begin_run(QueryActor self, const EnginePtr& engine, QueryRequestPtr req) {
     st.q->engine = engine;
 }
 
+bool retry_statement(QueryActor self) {
+    // Pauses before the attempts: 1, 2, 4, ... 64 ms, then 64 ms (about 1.5 s in all).
+    constexpr int kMaxRetries = 30;
+    auto& st = self->state;
+    if (!st.retry_conflict || !st.req || st.req->txn || st.published ||
+        st.req->kind != QueryRequest::Kind::Statement || st.retries >= kMaxRetries ||
+        st.q->stop->load() != kStopNone)
+        return false;
+    // What the next attempt keeps: the request (its parameters back in it), the answer
+    // owed, the writer gate, the stop flag (and with it a pending deadline), the start.
+    auto req = st.req;
+    req->params = std::move(st.q->params);
+    if (!req->stop) req->stop = st.q->stop;
+    auto rp = st.rp;
+    const bool gate = st.gate_held, schema = st.schema_held;
+    const auto started = st.started;
+    const int retries = st.retries + 1;
+    reset_run(self);
+    st.req = std::move(req);
+    st.rp = std::move(rp);
+    st.gate_held = gate;
+    st.schema_held = schema;
+    st.started = started;
+    st.retries = retries;
+    st.restart_pending = true;
+    const auto pause = std::chrono::milliseconds(1 << std::min(retries - 1, 6));
+    self->delayed_send(self, pause, retry_atom::value, st.run);
+    return true;
+}
+
 query_actor::behavior_type query_behavior(QueryActor self, EnginePtr engine) {
     return {
         [=](start_atom, QueryRequestPtr req) -> caf::typed_response_promise<OutcomePtr> {
@@ -361,6 +392,11 @@ query_actor::behavior_type query_behavior(QueryActor self, EnginePtr engine) {
         [=](retry_atom, uint64_t run) {
             auto& st = self->state;
             if (st.run != run || st.book.finished) return;
+            if (st.restart_pending) {
+                // A statement retried after a conflict: a fresh snapshot now, after the pause.
+                st.restart_pending = false;
+                begin_run(self, engine, st.req);
+            }
             st.waiting_for_gate = false;
             guarded(self, [&] { start(self); });
             if (!st.waiting_for_gate) check_done(self);

@@ -39,6 +39,14 @@ struct QueryState {
     std::function<void(uint64_t, const std::string&)> durable_handler;
     bool waiting_for_gate = false;
     bool rollback_only = false;  // a Rollback request: abort without an error
+    // Constraints: the epoch the commit's check began at (EngineShared::constraint_epoch),
+    // and whether the failure is a conflict an auto-commit statement retries by itself
+    // (a claim held by another transaction, a constraint created meanwhile).
+    uint64_t constraint_epoch = 0;
+    bool retry_conflict = false;
+    int retries = 0;               // of this statement so far
+    bool restart_pending = false;  // a retry waits for its retry_atom
+    bool published = false;        // live rows went to the stream: no retry
     // Streaming: result rows go to the channel as they come (after each handler) unless the
     // statement's answer is only known at its end (PROFILE, EXPLAIN, UNION without ALL).
     bool live = false;
@@ -86,6 +94,16 @@ void start_part(QueryActor self);
 
 // attach_deep.cpp
 void attach_deep(QueryActor self, size_t step, std::vector<exec::Row> rows);
+
+// constraint_check.cpp: checks constraints (when any exist), then commit(); and, for a
+// writing statement of an explicit transaction, then succeed() (others succeed at once).
+void commit_checked(QueryActor self);
+void succeed_checked(QueryActor self);
+
+// query_actor.cpp: runs the failed auto-commit statement again after a pause when its
+// failure is a retryable conflict (QueryState::retry_conflict) and nothing was answered;
+// false when it may not.
+bool retry_statement(QueryActor self);
 
 // commit.cpp
 void commit(QueryActor self);

@@ -105,6 +105,10 @@ shard_actor::behavior_type shard_behavior(ShardActor self, PartitionPtr part,
         [=](prepare_atom, uint64_t txn) -> Payload {
             return encode_redo(txn, self->state.redo_of(txn));
         },
+        [=](validate_atom, uint64_t txn) -> Payload { return self->state.validate(txn); },
+        [=](claim_atom, const QueryRef& q, const Payload& claims) -> Payload {
+            return self->state.claim(*q, claims);
+        },
         [=](commit_atom, uint64_t txn, uint64_t commit_ts, const InstallPtr& install) {
             self->state.install(txn, commit_ts, install);
             collect_versions(self);

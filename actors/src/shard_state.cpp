@@ -28,6 +28,7 @@ void ShardState::drop_log(TxnLogs::iterator it) {
     log.redo.clear();
     log.undo.clear();
     log.locked.clear();
+    log.checked = 0;
     spare_logs.push_back(std::move(node));
 }
 

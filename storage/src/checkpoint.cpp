@@ -423,9 +423,10 @@ void get_partition_payload(Reader& r, Partition& p) {
     }
 }
 
-// Index definitions follow the names, marked, and only when there are any, so a catalog
-// without indexes keeps the layout older versions read.
-constexpr uint32_t kIndexSection = 0x31584449;  // "IDX1"
+// Index and constraint definitions follow the names, each section marked and written only
+// when it has any, so a catalog without them keeps the layout older versions read.
+constexpr uint32_t kIndexSection = 0x31584449;       // "IDX1"
+constexpr uint32_t kConstraintSection = 0x314E4F43;  // "CON1"
 
 void put_index_section(Writer& w, const IndexRegistry& reg) {
     const auto defs = reg.list();
@@ -448,9 +449,6 @@ void put_index_section(Writer& w, const IndexRegistry& reg) {
 }
 
 void get_index_section(Reader& r, IndexRegistry& reg) {
-    if (r.at_end()) return;
-    if (r.get<uint32_t>("index section marker") != kIndexSection)
-        r.corrupt("bad index section marker");
     const auto n = r.get<uint32_t>("index count");
     if (n > r.remaining()) r.corrupt("index count " + std::to_string(n) + " too large");
     std::vector<IndexDef> defs;
@@ -478,6 +476,70 @@ void get_index_section(Reader& r, IndexRegistry& reg) {
     reg.restore_all(std::move(defs));
 }
 
+void put_constraint_section(Writer& w, const ConstraintRegistry& reg) {
+    const auto defs = reg.list();
+    if (defs.empty()) return;
+    w.put<uint32_t>(kConstraintSection);
+    w.put<uint32_t>(static_cast<uint32_t>(defs.size()));
+    auto put_names = [&](const std::vector<std::string>& names) {
+        w.put<uint32_t>(static_cast<uint32_t>(names.size()));
+        for (const auto& n : names) w.put_string(n);
+    };
+    for (const auto& d : defs) {
+        w.put<uint64_t>(d.id);
+        w.put_string(d.name);
+        w.put<uint8_t>(static_cast<uint8_t>(d.kind));
+        w.put<uint8_t>(static_cast<uint8_t>(d.entity));
+        w.put_string(d.label);
+        put_names(d.properties);
+        put_names(d.types);
+    }
+}
+
+void get_constraint_section(Reader& r, ConstraintRegistry& reg) {
+    const auto n = r.get<uint32_t>("constraint count");
+    if (n > r.remaining()) r.corrupt("constraint count " + std::to_string(n) + " too large");
+    auto get_names = [&](const char* what) {
+        const auto count = r.get<uint32_t>(what);
+        if (count > r.remaining()) r.corrupt(std::string(what) + " too large");
+        std::vector<std::string> names;
+        for (uint32_t j = 0; j < count; ++j) names.push_back(r.get_string(what));
+        return names;
+    };
+    std::vector<ConstraintDef> defs;
+    for (uint32_t i = 0; i < n; ++i) {
+        ConstraintDef d;
+        d.id = r.get<uint64_t>("constraint id");
+        d.name = r.get_string("constraint name");
+        const auto kind = r.get<uint8_t>("constraint kind");
+        const auto entity = r.get<uint8_t>("constraint entity");
+        if (kind > static_cast<uint8_t>(ConstraintKind::PropertyType) ||
+            entity > static_cast<uint8_t>(ConstraintEntity::Relationship))
+            r.corrupt("unknown constraint kind " + std::to_string(kind) + "/" +
+                      std::to_string(entity));
+        d.kind = static_cast<ConstraintKind>(kind);
+        d.entity = static_cast<ConstraintEntity>(entity);
+        d.label = r.get_string("constraint label");
+        d.properties = get_names("constraint properties");
+        d.types = get_names("constraint types");
+        defs.push_back(std::move(d));
+    }
+    reg.restore_all(std::move(defs));
+}
+
+// The marked sections after the names, in any order.
+void get_schema_sections(Reader& r, Catalog& c) {
+    while (!r.at_end()) {
+        const auto marker = r.get<uint32_t>("schema section marker");
+        if (marker == kIndexSection)
+            get_index_section(r, c.indexes());
+        else if (marker == kConstraintSection)
+            get_constraint_section(r, c.constraints());
+        else
+            r.corrupt("bad schema section marker");
+    }
+}
+
 void put_catalog_payload(Writer& w, const Catalog& c) {
     for (auto kind : {Catalog::Kind::Label, Catalog::Kind::Type, Catalog::Kind::Key}) {
         const auto names = c.names(kind);
@@ -485,6 +547,7 @@ void put_catalog_payload(Writer& w, const Catalog& c) {
         for (const auto& n : names) w.put_string(n);
     }
     put_index_section(w, c.indexes());
+    put_constraint_section(w, c.constraints());
 }
 
 void get_catalog_payload(Reader& r, Catalog& c) {
@@ -499,7 +562,7 @@ void get_catalog_payload(Reader& r, Catalog& c) {
             }
         }
     }
-    get_index_section(r, c.indexes());
+    get_schema_sections(r, c);
 }
 
 void expect_end(const Reader& r) {

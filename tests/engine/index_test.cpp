@@ -388,7 +388,7 @@ TEST_CASE("schema commands report duplicates and missing indexes like Neo4j", "[
     CHECK(scalar_int(
               *db, "SHOW INDEXES WHERE type = 'RANGE' AND 'q' IN properties RETURN count(*)") == 1);
     auto all = db->execute("SHOW INDEXES");
-    REQUIRE(all.columns.size() == 10);
+    REQUIRE(all.columns.size() == 11);
     CHECK(all.columns[1] == "name");
     CHECK(all.rows.size() == 3);
     CHECK(code("DROP INDEX a") == "ok");

@@ -37,6 +37,9 @@ LORA_API Error transaction_not_found(const std::string& id);
 LORA_API Error not_supported(const std::string& what);
 // SchemaError.<detail> (Neo4j's names: EquivalentSchemaRuleAlreadyExists, ...).
 LORA_API Error schema(std::string detail, std::string message);
+// Schema.ConstraintValidationFailed (class Constraint): a change would break a constraint;
+// the message names the entity, the constraint's label or type, property and value.
+LORA_API Error constraint_violation(std::string message);
 // EntityNotFound.DeletedEntityAccess: the query used a node or relationship deleted before.
 LORA_API Error deleted_entity(std::string message);
 // ProcedureError.ProcedureCallFailed: a procedure failed while running.

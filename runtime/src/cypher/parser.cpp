@@ -1,7 +1,7 @@
 // Cypher parser. Expressions follow the openCypher precedence ladder; a '(' in expression
 // position is first tried as a pattern and falls back to a parenthesized expression.
 #include <lora/cypher/parser.hpp>
-#include <lora/cypher/show_indexes.hpp>
+#include <lora/cypher/show_commands.hpp>
 
 #include <lora/cypher/lexer.hpp>
 
@@ -216,6 +216,9 @@ private:
         } else if (accept_kw("RETURN")) {
             c.kind = ClauseKind::Return;
             projection_body(c.body);
+        } else if (kw("CREATE") && kw("CONSTRAINT", 1)) {
+            i_ += 2;
+            create_constraint(c);
         } else if (kw("CREATE") && (kw("INDEX", 1) || (kw("VECTOR", 1) && kw("INDEX", 2)))) {
             ++i_;
             create_index(c);
@@ -268,10 +271,13 @@ private:
             call_rest(c);
         } else if (kw("SHOW") && show_indexes_ahead()) {
             show_indexes(c);
-        } else if (kw("DROP") && kw("INDEX", 1)) {
+        } else if (kw("SHOW") && show_constraints_ahead()) {
+            show_constraints(c);
+        } else if (kw("DROP") && (kw("INDEX", 1) || kw("CONSTRAINT", 1))) {
+            c.kind = kw("INDEX", 1) ? ClauseKind::DropIndex : ClauseKind::DropConstraint;
             i_ += 2;
-            c.kind = ClauseKind::DropIndex;
-            c.index_name = symbolic_name("an index name");
+            c.index_name = symbolic_name(c.kind == ClauseKind::DropIndex ? "an index name"
+                                                                         : "a constraint name");
             if (kw("IF") && kw("EXISTS", 1)) {
                 i_ += 2;
                 c.if_not_exists = true;
@@ -368,7 +374,7 @@ private:
     }
 
     // SHOW [ALL|RANGE|VECTOR] INDEX[ES] [YIELD ... [WHERE ...] | WHERE ...]: a call of the
-    // index listing procedure (see show_indexes.hpp); RETURN etc. may follow a YIELD.
+    // index listing procedure (see show_commands.hpp); RETURN etc. may follow a YIELD.
     void show_indexes(Clause& c) {
         ++i_;
         std::string type = "ALL";
@@ -379,19 +385,63 @@ private:
         else
             accept_kw("ALL");
         if (!accept_kw("INDEXES")) expect_kw("INDEX");
+        show_call(c, kShowIndexesProcedure, {type}, kShowIndexColumns);
+    }
+
+    bool show_constraints_ahead() const {
+        for (size_t k = 1; k <= 4; ++k)
+            if (kw("CONSTRAINT", k) || kw("CONSTRAINTS", k)) return true;
+        return false;
+    }
+
+    // SHOW [ALL | [NODE | REL[ATIONSHIP]] (UNIQUE | UNIQUENESS | KEY | [PROPERTY]
+    // EXIST[ENCE] | PROPERTY TYPE)] CONSTRAINT[S] [YIELD ... | WHERE ...].
+    void show_constraints(Clause& c) {
+        ++i_;
+        std::string entity = "ALL", kind = "ALL";
+        if (!accept_kw("ALL")) {
+            if (accept_kw("NODE"))
+                entity = "NODE";
+            else if (accept_kw("REL") || accept_kw("RELATIONSHIP"))
+                entity = "RELATIONSHIP";
+            if (accept_kw("UNIQUE") || accept_kw("UNIQUENESS")) {
+                kind = "UNIQUENESS";
+            } else if (accept_kw("KEY")) {
+                kind = "KEY";
+            } else if (accept_kw("EXIST") || accept_kw("EXISTENCE")) {
+                kind = "EXISTENCE";
+            } else if (accept_kw("PROPERTY")) {
+                if (accept_kw("TYPE"))
+                    kind = "PROPERTY_TYPE";
+                else if (accept_kw("EXIST") || accept_kw("EXISTENCE"))
+                    kind = "EXISTENCE";
+                else
+                    fail("TYPE or EXISTENCE");
+            }
+        }
+        if (!accept_kw("CONSTRAINTS")) expect_kw("CONSTRAINT");
+        show_call(c, kShowConstraintsProcedure, {entity, kind}, kShowConstraintColumns);
+    }
+
+    // A SHOW command as a call of `procedure` with string arguments; YIELD [*|items]
+    // [WHERE], or WHERE alone (every column), may follow.
+    template <size_t N>
+    void show_call(Clause& c, std::string_view procedure, std::vector<std::string> arguments,
+                   const std::array<std::string_view, N>& columns) {
         c.kind = ClauseKind::Call;
-        c.procedure = std::string(kShowIndexesProcedure);
-        auto arg = std::make_unique<Expr>();
-        arg->kind = ExprKind::Literal;
-        arg->pos = c.pos;
-        arg->value = Value(type);
-        arg->text = "'" + type + "'";
+        c.procedure = std::string(procedure);
         std::vector<ExprPtr> args;
-        args.push_back(std::move(arg));
+        for (auto& a : arguments) {
+            auto arg = std::make_unique<Expr>();
+            arg->kind = ExprKind::Literal;
+            arg->pos = c.pos;
+            arg->text = "'" + a + "'";
+            arg->value = Value(std::move(a));
+            args.push_back(std::move(arg));
+        }
         c.args = std::move(args);
         auto yield_all = [&] {
-            for (auto col : kShowIndexColumns)
-                c.yields.push_back(YieldItem{std::string(col), std::nullopt});
+            for (auto col : columns) c.yields.push_back(YieldItem{std::string(col), std::nullopt});
         };
         if (accept_kw("YIELD")) {
             if (accept_sym("*")) {
@@ -409,6 +459,169 @@ private:
             yield_all();
             c.where = where_expr();
         }
+    }
+
+    // CREATE CONSTRAINT [name] [IF NOT EXISTS] FOR (n:L) | FOR ()-[r:T]-() REQUIRE <n.p |
+    // (n.p, ...)> <IS [NODE|REL] UNIQUE | IS [NODE|REL] KEY | IS NOT NULL | IS :: TYPE>
+    // [OPTIONS {...}], and Neo4j 4's ON (n:L) ASSERT ... (with ASSERT EXISTS (n.p)).
+    void create_constraint(Clause& c) {
+        c.kind = ClauseKind::CreateConstraint;
+        if (is_name() && !kw("FOR") && !kw("ON") && !(kw("IF") && kw("NOT", 1)))
+            c.index_name = toks_[i_++].text;
+        if (kw("IF")) {
+            ++i_;
+            expect_kw("NOT");
+            expect_kw("EXISTS");
+            c.if_not_exists = true;
+        }
+        const bool legacy = accept_kw("ON");
+        if (!legacy) expect_kw("FOR");
+        const std::string var = constraint_target(c);
+        expect_kw(legacy ? "ASSERT" : "REQUIRE");
+        const Token& start = peek();
+        if (legacy && kw("EXISTS") && sym("(", 1)) {
+            i_ += 2;
+            c.index_properties.push_back(constraint_property(var));
+            expect_sym(")");
+            c.require = ConstraintRequire::NotNull;
+        } else {
+            if (accept_sym("(")) {
+                do {
+                    c.index_properties.push_back(constraint_property(var));
+                } while (accept_sym(","));
+                expect_sym(")");
+            } else {
+                c.index_properties.push_back(constraint_property(var));
+            }
+            constraint_predicate(c);
+        }
+        if (c.index_properties.size() > 1 &&
+            (c.require == ConstraintRequire::NotNull || c.require == ConstraintRequire::Type))
+            fail_detail(start, "InvalidConstraintDefinition",
+                        std::string("Constraint type '") +
+                            (c.require == ConstraintRequire::NotNull ? "IS NOT NULL" : "IS ::") +
+                            "' does not allow multiple properties");
+        if (accept_kw("OPTIONS")) {
+            if (!sym("{")) fail("a map of options");
+            c.index_options = expr();
+        }
+    }
+
+    // `(n:Label)` or `()-[r:TYPE]-()` (either direction): the constrained variable.
+    std::string constraint_target(Clause& c) {
+        expect_sym("(");
+        if (accept_sym(")")) {
+            c.on_relationship = true;
+            accept_sym("<");
+            expect_sym("-");
+            expect_sym("[");
+            std::string var = variable_name();
+            expect_sym(":");
+            c.index_label = symbolic_name("a relationship type");
+            expect_sym("]");
+            expect_sym("-");
+            accept_sym(">");
+            expect_sym("(");
+            expect_sym(")");
+            return var;
+        }
+        std::string var = variable_name();
+        expect_sym(":");
+        c.index_label = symbolic_name("a label");
+        expect_sym(")");
+        return var;
+    }
+
+    std::string constraint_property(const std::string& var) {
+        if (!is_name() || peek().text != var) fail("'" + var + "'");
+        ++i_;
+        expect_sym(".");
+        return symbolic_name("a property key");
+    }
+
+    void constraint_predicate(Clause& c) {
+        auto typed = [&] {
+            c.require = ConstraintRequire::Type;
+            c.property_types = property_type_union();
+        };
+        if (sym(":") && sym(":", 1)) {
+            i_ += 2;
+            typed();
+            return;
+        }
+        expect_kw("IS");
+        if (accept_kw("NOT")) {
+            expect_kw("NULL");
+            c.require = ConstraintRequire::NotNull;
+            return;
+        }
+        if (sym(":") && sym(":", 1)) {
+            i_ += 2;
+            typed();
+            return;
+        }
+        if (accept_kw("TYPED")) {
+            typed();
+            return;
+        }
+        if (!accept_kw("NODE") && !accept_kw("REL")) accept_kw("RELATIONSHIP");
+        if (accept_kw("UNIQUE")) {
+            c.require = ConstraintRequire::Unique;
+        } else if (accept_kw("KEY")) {
+            c.require = ConstraintRequire::Key;
+        } else {
+            fail("UNIQUE, KEY, NOT NULL or :: <type>");
+        }
+    }
+
+    // `INTEGER | FLOAT`, `LIST<STRING NOT NULL>`: Neo4j's names, sorted and without repeats.
+    std::vector<std::string> property_type_union() {
+        std::vector<std::string> types;
+        do {
+            types.push_back(property_type(true));
+        } while (accept_sym("|"));
+        std::sort(types.begin(), types.end());
+        types.erase(std::unique(types.begin(), types.end()), types.end());
+        return types;
+    }
+
+    std::string property_type(bool list_allowed) {
+        const Token& t = peek();
+        std::string name;
+        if (accept_kw("BOOL") || accept_kw("BOOLEAN")) {
+            name = "BOOLEAN";
+        } else if (accept_kw("STRING") || accept_kw("VARCHAR")) {
+            name = "STRING";
+        } else if (accept_kw("INT") || accept_kw("INTEGER") || accept_kw("INTEGER64")) {
+            name = "INTEGER";
+        } else if (kw("SIGNED") && kw("INTEGER", 1)) {
+            i_ += 2;
+            name = "INTEGER";
+        } else if (accept_kw("FLOAT") || accept_kw("FLOAT64")) {
+            name = "FLOAT";
+        } else if (list_allowed && (kw("LIST") || kw("ARRAY")) && sym("<", 1)) {
+            i_ += 2;
+            std::string inner = property_type(false);
+            if (!(kw("NOT") && kw("NULL", 1)))
+                fail_detail(peek(), "InvalidConstraintDefinition",
+                            "a list's element type in a property type constraint must be "
+                            "NOT NULL, e.g. LIST<" +
+                                inner + " NOT NULL>");
+            i_ += 2;
+            expect_sym(">");
+            return "LIST<" + inner + " NOT NULL>";
+        } else if (is_name()) {
+            throw errors::not_supported("property type constraints of type " + t.text +
+                                        " (supported: BOOLEAN, STRING, INTEGER, FLOAT and "
+                                        "LIST<... NOT NULL> of them)");
+        } else {
+            fail("a property type");
+        }
+        if (list_allowed && kw("NOT") && kw("NULL", 1))
+            fail_detail(peek(), "InvalidConstraintDefinition",
+                        "a property type constraint's type cannot be NOT NULL (use a separate "
+                        "IS NOT NULL constraint)");
+        return name;
     }
 
     void create_index(Clause& c) {

@@ -122,12 +122,16 @@ private:
         }
         const Clause& last = cs.back();
         if (!subquery && !is_update(last.kind) && last.kind != ClauseKind::Return &&
-            last.kind != ClauseKind::Call && last.kind != ClauseKind::CreateIndex &&
-            last.kind != ClauseKind::DropIndex)
+            last.kind != ClauseKind::Call && !is_schema(last.kind))
             fail("InvalidClauseComposition",
                  "Query cannot conclude with " + clause_name(last.kind) +
                      " (must be RETURN or an update clause)" + where_at(last.pos));
         return columns;
+    }
+
+    static bool is_schema(ClauseKind k) {
+        return k == ClauseKind::CreateIndex || k == ClauseKind::DropIndex ||
+               k == ClauseKind::CreateConstraint || k == ClauseKind::DropConstraint;
     }
 
     static bool is_update(ClauseKind k) {
@@ -151,6 +155,8 @@ private:
             case ClauseKind::Subquery: return "CALL { }";
             case ClauseKind::CreateIndex: return "CREATE INDEX";
             case ClauseKind::DropIndex: return "DROP INDEX";
+            case ClauseKind::CreateConstraint: return "CREATE CONSTRAINT";
+            case ClauseKind::DropConstraint: return "DROP CONSTRAINT";
         }
         return "?";
     }
@@ -205,9 +211,11 @@ private:
             case ClauseKind::Foreach: foreach_clause(c, scope); break;
             case ClauseKind::Subquery: call_subquery(c, scope); break;
             case ClauseKind::CreateIndex:
+            case ClauseKind::CreateConstraint:
                 if (c.index_options) expr(*c.index_options, scope, no_agg);
                 break;
-            case ClauseKind::DropIndex: break;
+            case ClauseKind::DropIndex:
+            case ClauseKind::DropConstraint: break;
         }
     }
 

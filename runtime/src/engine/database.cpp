@@ -342,6 +342,7 @@ std::unique_ptr<Database::Impl> open_impl(const Options& options, caf::actor_sys
     impl->engine->catalog = impl->catalog;
     impl->engine->batch_rows = std::max(1u, options.batch_rows);
     exec::register_index_procedures(impl->engine->procedures, *impl->catalog);
+    exec::register_constraint_procedures(impl->engine->procedures, *impl->catalog);
     impl->engine->chunk_rows = options.chunk_rows;
     for (auto& p : parts)
         impl->engine->shards.push_back(
@@ -577,6 +578,7 @@ void Database::snapshot_save(const std::string& path) {
         for (uint32_t i = 0; i < names.size(); ++i) cat_copy.restore(kind, i, names[i]);
     }
     cat_copy.indexes().restore_all(impl.catalog->indexes().list());
+    cat_copy.constraints().restore_all(impl.catalog->constraints().list());
     std::vector<std::unique_ptr<storage::Partition>> owned;
     for (uint32_t i = 0; i < blobs.size(); ++i) {
         owned.push_back(
@@ -631,8 +633,9 @@ void Database::snapshot_load(const std::string& path) {
         });
     }
     storage::rebuild_in_edges(fresh_raw);
-    // The snapshot's index definitions replace the database's.
+    // The snapshot's index and constraint definitions replace the database's.
     cat.indexes().restore_all(file_cat.indexes().list());
+    cat.constraints().restore_all(file_cat.constraints().list());
     for (auto* p : fresh_raw) p->sync_indexes();
     eng.plans.clear();
     std::vector<std::future<void>> swapped;

@@ -3,7 +3,7 @@
 
 #include <lora/errors.hpp>
 
-#include <lora/cypher/show_indexes.hpp>
+#include <lora/cypher/show_commands.hpp>
 
 #include <lora/error.hpp>
 
@@ -25,6 +25,12 @@ using storage::IndexKind;
 std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
     return s;
+}
+
+Value names_value(const std::vector<std::string>& names) {
+    List l;
+    for (const auto& n : names) l.emplace_back(n);
+    return Value(std::move(l));
 }
 
 std::string provider_of(const IndexDef& def) {
@@ -144,9 +150,9 @@ void register_index_procedures(Procedures& procedures, const storage::Catalog& c
     ProcedureSignature sig;
     sig.name = std::string(cypher::kShowIndexesProcedure);
     sig.inputs = {{"type", "STRING?"}};
-    const std::array<const char*, 10> types = {
-        "INTEGER?", "STRING?",          "STRING?",          "FLOAT?",  "STRING?",
-        "STRING?",  "LIST? OF STRING?", "LIST? OF STRING?", "STRING?", "MAP?"};
+    const std::array<const char*, 11> types = {
+        "INTEGER?",         "STRING?",          "STRING?", "FLOAT?",  "STRING?", "STRING?",
+        "LIST? OF STRING?", "LIST? OF STRING?", "STRING?", "STRING?", "MAP?"};
     for (size_t i = 0; i < cypher::kShowIndexColumns.size(); ++i)
         sig.outputs.emplace_back(std::string(cypher::kShowIndexColumns[i]), types[i]);
     const storage::Catalog* cat = &catalog;
@@ -156,14 +162,44 @@ void register_index_procedures(Procedures& procedures, const storage::Catalog& c
         for (const auto& d : cat->indexes().list()) {
             std::string type(storage::index_kind_name(d.kind));
             if (filter != "ALL" && filter != type) continue;
-            List props;
-            for (const auto& p : d.properties) props.emplace_back(p);
+            auto owner = cat->constraints().find(d.name);
             rows.push_back({Value(static_cast<int64_t>(d.id)), Value(d.name),
                             Value(std::string(storage::index_state_name(d.state))),
                             Value(d.state == storage::IndexState::Online ? 100.0 : 0.0),
                             Value(type), Value("NODE"), Value(List{Value(d.label)}),
-                            Value(std::move(props)), Value(provider_of(d)),
+                            names_value(d.properties), Value(provider_of(d)),
+                            owner && owner->unique() ? Value(d.name) : Value(),
                             index_options_value(d)});
+        }
+        return rows;
+    });
+}
+
+void register_constraint_procedures(Procedures& procedures, const storage::Catalog& catalog) {
+    ProcedureSignature sig;
+    sig.name = std::string(cypher::kShowConstraintsProcedure);
+    sig.inputs = {{"entity", "STRING?"}, {"kind", "STRING?"}};
+    const std::array<const char*, 8> types = {"INTEGER?", "STRING?",          "STRING?",
+                                              "STRING?",  "LIST? OF STRING?", "LIST? OF STRING?",
+                                              "STRING?",  "STRING?"};
+    for (size_t i = 0; i < cypher::kShowConstraintColumns.size(); ++i)
+        sig.outputs.emplace_back(std::string(cypher::kShowConstraintColumns[i]), types[i]);
+    const storage::Catalog* cat = &catalog;
+    procedures.put(std::move(sig), [cat](const std::vector<Value>& args) {
+        auto arg = [&](size_t i) {
+            return i < args.size() && args[i].is_string() ? args[i].as_string() : "ALL";
+        };
+        const std::string entity = arg(0), kind = arg(1);
+        std::vector<std::vector<Value>> rows;
+        for (const auto& d : cat->constraints().list()) {
+            const std::string type = d.type_name();
+            if (entity != "ALL" && !type.starts_with(entity)) continue;
+            if (kind != "ALL" && !type.ends_with(kind)) continue;
+            const bool node = d.entity == storage::ConstraintEntity::Node;
+            rows.push_back({Value(static_cast<int64_t>(d.id)), Value(d.name), Value(type),
+                            Value(node ? "NODE" : "RELATIONSHIP"), Value(List{Value(d.label)}),
+                            names_value(d.properties), d.unique() ? Value(d.name) : Value(),
+                            d.types.empty() ? Value() : Value(d.types_text())});
         }
         return rows;
     });

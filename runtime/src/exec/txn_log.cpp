@@ -44,22 +44,47 @@ namespace {
 
 }  // namespace
 
-void WriteLocks::acquire(uint64_t key, uint64_t txn, uint64_t start_ts, TxnLog& log) {
+WriteLocks::Taken WriteLocks::take(uint64_t key, uint64_t txn, uint64_t start_ts, TxnLog& log) {
     auto it = owner_.find(key);
-    if (it != owner_.end()) {
-        if (it->second == txn) return;
-        throw errors::conflict("another transaction is writing the same " +
-                               std::string(key % 2 ? "relationship " : "node ") +
-                               std::to_string(key / 2) + "; retry the transaction");
-    }
+    if (it != owner_.end()) return it->second == txn ? Taken::Already : Taken::Held;
     auto c = committed_.find(key);
-    if (c != committed_.end() && c->second > start_ts)
-        throw errors::conflict(
-            "the " + std::string(key % 2 ? "relationship " : "node ") + std::to_string(key / 2) +
-            " was changed by a transaction that committed after this one started; "
-            "retry the transaction");
+    if (c != committed_.end() && c->second > start_ts) return Taken::Newer;
     owner_.emplace(key, txn);
     log.locked.push_back(key);
+    return Taken::Now;
+}
+
+void WriteLocks::acquire(uint64_t key, uint64_t txn, uint64_t start_ts, TxnLog& log) {
+    const Taken taken = take(key, txn, start_ts, log);
+    if (taken == Taken::Now || taken == Taken::Already) return;
+    const std::string entity =
+        std::string(key % 2 ? "relationship " : "node ") + std::to_string(key / 2);
+    switch (taken) {
+        case Taken::Now:
+        case Taken::Already: return;
+        case Taken::Held:
+            throw errors::conflict("another transaction is writing the same " + entity +
+                                   "; retry the transaction");
+        case Taken::Newer:
+            throw errors::conflict("the " + entity +
+                                   " was changed by a transaction that committed after this one "
+                                   "started; retry the transaction");
+    }
+}
+
+void WriteLocks::claim(uint64_t key, uint64_t txn, uint64_t start_ts, TxnLog& log,
+                       const std::string& what) {
+    switch (take(key, txn, start_ts, log)) {
+        case Taken::Now:
+        case Taken::Already: return;
+        case Taken::Held:
+            throw errors::conflict("another transaction is writing a node with " + what +
+                                   " under a uniqueness constraint; retry the transaction");
+        case Taken::Newer:
+            throw errors::conflict("a node with " + what +
+                                   " was written by a transaction that committed after this one "
+                                   "started; retry the transaction");
+    }
 }
 
 void WriteLocks::commit(TxnLog& log, uint64_t commit_ts) {
@@ -119,6 +144,11 @@ void replay(const std::vector<RedoOp>& ops, const std::vector<storage::Partition
                 catalog.indexes().restore(storage::IndexDef::from_value(op.name, op.value));
                 break;
             case K::DropIndex: catalog.indexes().restore_drop(op.name); break;
+            case K::CreateConstraint:
+                catalog.constraints().restore(
+                    storage::ConstraintDef::from_value(op.name, op.value));
+                break;
+            case K::DropConstraint: catalog.constraints().restore_drop(op.name); break;
             default: break;
         }
     }

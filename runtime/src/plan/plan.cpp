@@ -298,13 +298,25 @@ std::string Plan::explain() const {
         o << union_parts[i]->explain();
     }
     if (schema) {
-        if (schema->kind == SchemaCommand::Kind::DropIndex) {
-            o << "DropIndex @coordinator " << schema->name << "\n";
-        } else {
-            o << "CreateIndex @coordinator " << storage::index_kind_name(schema->index.kind) << " "
-              << schema->index.schema_text();
-            if (!schema->index.name.empty()) o << " " << schema->index.name;
-            o << "\n";
+        switch (schema->kind) {
+            case SchemaCommand::Kind::DropIndex:
+                o << "DropIndex @coordinator " << schema->name << "\n";
+                break;
+            case SchemaCommand::Kind::DropConstraint:
+                o << "DropConstraint @coordinator " << schema->name << "\n";
+                break;
+            case SchemaCommand::Kind::CreateConstraint:
+                o << "CreateConstraint @coordinator " << schema->constraint.type_name() << " "
+                  << schema->constraint.schema_text();
+                if (!schema->constraint.name.empty()) o << " " << schema->constraint.name;
+                o << "\n";
+                break;
+            case SchemaCommand::Kind::CreateIndex:
+                o << "CreateIndex @coordinator " << storage::index_kind_name(schema->index.kind)
+                  << " " << schema->index.schema_text();
+                if (!schema->index.name.empty()) o << " " << schema->index.name;
+                o << "\n";
+                break;
         }
     }
     for (size_t i = 0; i < steps.size(); ++i) {

@@ -39,7 +39,9 @@ PlanPtr Planner::run_single(const SingleQuery& q) {
                 if (plan_call(c, clauses.size() == 1)) returned = true;
                 break;
             case ClauseKind::CreateIndex:
-            case ClauseKind::DropIndex: return plan_schema(c, clauses.size());
+            case ClauseKind::DropIndex:
+            case ClauseKind::CreateConstraint:
+            case ClauseKind::DropConstraint: return plan_schema(c, clauses.size());
             default: break;
         }
     }

@@ -124,6 +124,11 @@ Error schema(std::string detail, std::string message) {
     return client("SchemaError", std::move(detail), std::move(message));
 }
 
+Error constraint_violation(std::string message) {
+    return Error(ErrorClass::Constraint, ErrorPhase::Runtime, "Schema",
+                 "ConstraintValidationFailed", std::move(message));
+}
+
 Error deleted_entity(std::string message) {
     return client("EntityNotFound", "DeletedEntityAccess", std::move(message));
 }

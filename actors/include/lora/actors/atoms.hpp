@@ -27,5 +27,7 @@ using visible_atom = caf::atom_constant<caf::atom("visible")>;
 using collect_atom = caf::atom_constant<caf::atom("collect")>;
 using resume_atom = caf::atom_constant<caf::atom("resume")>;
 using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
+using validate_atom = caf::atom_constant<caf::atom("validate")>;
+using claim_atom = caf::atom_constant<caf::atom("claim")>;
 
 }  // namespace lora::actors

@@ -71,6 +71,14 @@ struct EngineShared {
     // change the catalog in place, outside MVCC), and new ones wait for the checkpoint.
     std::atomic<int> active_schema{0};
     std::atomic<bool> schema_frozen{false};
+    // New constraints and commits: a commit reads the epoch before checking constraints
+    // and, holding constraint_mu, compares it again as it takes its timestamp (WAL append or
+    // counter); CREATE CONSTRAINT bumps it holding constraint_mu after registering, then
+    // waits until every commit timestamped before is visible and checks the existing data.
+    // So a commit either saw the constraint, or is in the data the creation checks, or
+    // fails with a retryable conflict.
+    std::mutex constraint_mu;
+    std::atomic<uint64_t> constraint_epoch{0};
     void set_read_only(const std::string& why) {
         std::lock_guard lock(read_only_mu);
         if (!read_only.exchange(true)) read_only_reason = why;

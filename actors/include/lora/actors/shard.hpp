@@ -35,6 +35,14 @@ using shard_actor = caf::typed_actor<
     caf::replies_to<stats_atom>::with<uint64_t, uint64_t, uint64_t, uint64_t>,
     // An explicit transaction's COMMIT: its redo operations here (a Redo payload).
     caf::replies_to<prepare_atom, uint64_t>::with<Payload>,
+    // Before a commit, when constraints exist: the checks of txn's changes here. A Values
+    // payload of its unique claims (exec::UniqueClaim::to_value), or of one map {error}
+    // when a change breaks a constraint (exec/constraints.hpp).
+    caf::replies_to<validate_atom, uint64_t>::with<Payload>,
+    // Locks the claims homed here (key % shard count) for q's transaction and looks each up
+    // at q's snapshot: a Values payload with, per claim, a duplicate node's id or null; or
+    // one map {error, conflict} when a claim is held by another transaction.
+    caf::replies_to<claim_atom, QueryRef, Payload>::with<Payload>,
     // Install txn at commit_ts; the last shard of the Install runs its callback.
     caf::reacts_to<commit_atom, uint64_t, uint64_t, InstallPtr>,
     // The same for every commit of one WAL batch that wrote here, in commit order.

@@ -19,6 +19,7 @@ class Catalog;
 namespace lora::actors {
 
 class CommitClock;
+struct QueryContext;
 
 using TxnLogs = std::unordered_map<uint64_t, exec::TxnLog>;
 
@@ -48,6 +49,11 @@ struct ShardState {
     bool install(uint64_t txn, uint64_t ts, const InstallPtr& install);
     // Undoes `txn` here.
     void abort(uint64_t txn);
+    // Constraints (shard_constraints.cpp): the checks of txn's changes here, its unique
+    // claims or an error map (validate_atom); the locks of the claims homed here and their
+    // duplicates at q's snapshot (claim_atom).
+    Payload validate(uint64_t txn);
+    Payload claim(const QueryContext& q, const Payload& claims);
     // Snapshot load: the whole partition is replaced (no transaction is running).
     void replace(PartitionPtr p);
     // Drops the versions no running snapshot needs; true when some remain and no collect

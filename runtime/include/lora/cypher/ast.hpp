@@ -210,20 +210,30 @@ struct RemoveItem {
 };
 
 enum class ClauseKind : uint8_t {
-    Match,        // [OPTIONAL] MATCH pattern [WHERE]
-    Unwind,       // UNWIND expr AS variable
-    With,         // WITH body [WHERE]
-    Return,       // RETURN body
-    Create,       // CREATE pattern
-    Merge,        // MERGE part [ON CREATE SET ...] [ON MATCH SET ...]
-    Set,          // SET items
-    Remove,       // REMOVE items
-    Delete,       // [DETACH] DELETE exprs
-    Call,         // CALL proc(args) [YIELD ...] [WHERE]
-    Foreach,      // FOREACH (variable IN expr | body clauses)
-    Subquery,     // CALL [(scope)] { query }
-    CreateIndex,  // CREATE INDEX [name] [IF NOT EXISTS] FOR (n:Label) ON (n.prop, ...)
-    DropIndex,    // DROP INDEX name [IF EXISTS]
+    Match,             // [OPTIONAL] MATCH pattern [WHERE]
+    Unwind,            // UNWIND expr AS variable
+    With,              // WITH body [WHERE]
+    Return,            // RETURN body
+    Create,            // CREATE pattern
+    Merge,             // MERGE part [ON CREATE SET ...] [ON MATCH SET ...]
+    Set,               // SET items
+    Remove,            // REMOVE items
+    Delete,            // [DETACH] DELETE exprs
+    Call,              // CALL proc(args) [YIELD ...] [WHERE]
+    Foreach,           // FOREACH (variable IN expr | body clauses)
+    Subquery,          // CALL [(scope)] { query }
+    CreateIndex,       // CREATE INDEX [name] [IF NOT EXISTS] FOR (n:Label) ON (n.prop, ...)
+    DropIndex,         // DROP INDEX name [IF EXISTS]
+    CreateConstraint,  // CREATE CONSTRAINT [name] [IF NOT EXISTS] FOR (n:Label) REQUIRE ...
+    DropConstraint,    // DROP CONSTRAINT name [IF EXISTS]
+};
+
+// What a CREATE CONSTRAINT's REQUIRE asks of the properties.
+enum class ConstraintRequire : uint8_t {
+    Unique,   // IS [NODE | REL] UNIQUE
+    Key,      // IS [NODE | REL] KEY
+    NotNull,  // IS NOT NULL
+    Type,     // IS :: TYPE
 };
 
 struct YieldItem {
@@ -272,6 +282,11 @@ struct Clause {
     std::vector<std::string> index_properties;
     bool vector_index = false;
     ExprPtr index_options;  // OPTIONS {...}
+    // CreateConstraint (with the index_* fields above: name, label or type, properties,
+    // options) / DropConstraint (index_name)
+    ConstraintRequire require = ConstraintRequire::Unique;
+    bool on_relationship = false;             // FOR ()-[r:TYPE]-()
+    std::vector<std::string> property_types;  // Type: normalized, sorted (INTEGER, ...)
 };
 
 // One query between UNIONs.

@@ -1,5 +1,5 @@
 // Schema commands' rules that do not need actors: CREATE INDEX options, and the rows of
-// SHOW INDEXES (a built-in procedure over the catalog's index registry).
+// SHOW INDEXES and SHOW CONSTRAINTS (built-in procedures over the catalog's registries).
 #pragma once
 
 #include <lora/exec/procedures.hpp>
@@ -20,7 +20,9 @@ void check_index_definition(storage::IndexDef& def, const Value& options);
 // The `options` column of SHOW INDEXES: {indexProvider, indexConfig}.
 Value index_options_value(const storage::IndexDef& def);
 
-// Registers the procedure SHOW INDEXES calls (cypher/show_indexes.hpp).
+// Registers the procedure SHOW INDEXES calls (cypher/show_commands.hpp).
 void register_index_procedures(Procedures& procedures, const storage::Catalog& catalog);
+// Registers the procedure SHOW CONSTRAINTS calls (cypher/show_commands.hpp).
+void register_constraint_procedures(Procedures& procedures, const storage::Catalog& catalog);
 
 }  // namespace lora::exec

@@ -26,8 +26,10 @@ struct RedoOp {
         CreateRel,
         DeleteRel,
         SetRelProperty,
-        CreateIndex,  // name: the index; value: its definition (IndexDef::to_value)
-        DropIndex,    // name: the index
+        CreateIndex,       // name: the index; value: its definition (IndexDef::to_value)
+        DropIndex,         // name: the index
+        CreateConstraint,  // name: the constraint; value: ConstraintDef::to_value
+        DropConstraint,    // name: the constraint
     } kind;
     uint64_t id = 0;
     uint64_t start = 0;
@@ -60,6 +62,7 @@ struct TxnLog {
     std::vector<RedoOp> redo;
     std::vector<UndoOp> undo;
     std::vector<uint64_t> locked;  // write locks held here (see WriteLocks)
+    size_t checked = 0;  // redo[0, checked) passed the constraint checks (exec/constraints.hpp)
     bool empty() const { return redo.empty() && undo.empty(); }
 };
 
@@ -73,6 +76,9 @@ public:
     static uint64_t key(uint64_t id, bool rel) { return id * 2 + (rel ? 1 : 0); }
     // Throws lora::Error (class Transient, TransientError.ConflictDetected).
     void acquire(uint64_t key, uint64_t txn, uint64_t start_ts, TxnLog& log);
+    // The same for a unique value tuple (exec::UniqueClaim::key); `what` describes it in the
+    // conflict error.
+    void claim(uint64_t key, uint64_t txn, uint64_t start_ts, TxnLog& log, const std::string& what);
     void commit(TxnLog& log, uint64_t commit_ts);
     void release(TxnLog& log);
     // Forgets commits at or below `horizon` (the oldest running snapshot): no transaction
@@ -81,6 +87,8 @@ public:
     size_t remembered() const { return committed_.size(); }
 
 private:
+    enum class Taken : uint8_t { Now, Already, Held, Newer };
+    Taken take(uint64_t key, uint64_t txn, uint64_t start_ts, TxnLog& log);
     std::unordered_map<uint64_t, uint64_t> owner_;      // key -> transaction
     std::unordered_map<uint64_t, uint64_t> committed_;  // key -> last commit timestamp
     std::deque<std::pair<uint64_t, uint64_t>> order_;   // (commit timestamp, key), for collect

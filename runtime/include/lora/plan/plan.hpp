@@ -6,6 +6,7 @@
 #include <lora/exec/expr.hpp>
 #include <lora/exec/procedures.hpp>
 
+#include <lora/storage/constraint_registry.hpp>
 #include <lora/storage/index_registry.hpp>
 #include <lora/value.hpp>
 
@@ -111,11 +112,17 @@ struct IndexSeek {
 
 // A schema command: runs alone, at the coordinator, outside the plan's steps.
 struct SchemaCommand {
-    enum class Kind : uint8_t { CreateIndex, DropIndex } kind = Kind::CreateIndex;
-    storage::IndexDef index;     // CreateIndex (an empty name is generated)
-    CExprPtr options;            // CreateIndex OPTIONS, evaluated when run
-    bool if_not_exists = false;  // CREATE ... IF NOT EXISTS / DROP ... IF EXISTS
-    std::string name;            // DropIndex
+    enum class Kind : uint8_t {
+        CreateIndex,
+        DropIndex,
+        CreateConstraint,
+        DropConstraint
+    } kind = Kind::CreateIndex;
+    storage::IndexDef index;            // CreateIndex (an empty name is generated)
+    storage::ConstraintDef constraint;  // CreateConstraint (likewise)
+    CExprPtr options;                   // CREATE OPTIONS, evaluated when run
+    bool if_not_exists = false;         // CREATE ... IF NOT EXISTS / DROP ... IF EXISTS
+    std::string name;                   // DropIndex, DropConstraint
 };
 
 // A step acts only on rows whose guard slot holds the guard value; the others pass through

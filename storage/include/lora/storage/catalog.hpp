@@ -2,6 +2,7 @@
 // One catalog is shared by every partition (all shard actors, all threads); it only grows.
 #pragma once
 
+#include <lora/storage/constraint_registry.hpp>
 #include <lora/storage/index_registry.hpp>
 
 #include <array>
@@ -51,6 +52,9 @@ public:
     // The index definitions: schema shared by every partition, persisted with the names.
     IndexRegistry& indexes() { return indexes_; }
     const IndexRegistry& indexes() const { return indexes_; }
+    // The constraint definitions, persisted with the indexes.
+    ConstraintRegistry& constraints() { return constraints_; }
+    const ConstraintRegistry& constraints() const { return constraints_; }
 
 private:
     class Table;
@@ -59,6 +63,7 @@ private:
 
     std::array<std::unique_ptr<Table>, 3> tables_;
     IndexRegistry indexes_;
+    ConstraintRegistry constraints_;
 };
 
 }  // namespace lora::storage
