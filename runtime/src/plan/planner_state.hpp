@@ -245,6 +245,12 @@ private:
 
     void plan_foreach(const Clause& c);
     void plan_call_subquery(const Clause& c);
+    // What the queries of a CALL { } did (plan_call_part).
+    struct SubqueryEffects {
+        bool read = false, wrote = false, entity = false;
+    };
+    int plan_call_part(const Clause& c, const std::vector<Clause>& clauses,
+                       const std::vector<std::string>& names, bool returning, SubqueryEffects& fx);
     void plan_subquery_clauses(const std::vector<Clause>& clauses);
     CExprPtr compile_subquery(const Expr& e, Info& info);
 

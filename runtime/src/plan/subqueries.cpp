@@ -19,23 +19,14 @@ void Planner::plan_subquery_clauses(const std::vector<Clause>& clauses) {
     }
 }
 
-// CALL { ... }: per row, the subquery runs over the variables it imports (CALL (x, y),
-// CALL (*), or an importing WITH), and each row it returns goes on joined to the row that
-// ran it (none: the row is dropped); a subquery without RETURN (a unit subquery, which
-// writes) lets each row go on once. The rows it returns come back as a list of maps of the
-// returned names, unwound into the names' slots.
-void Planner::plan_call_subquery(const Clause& c) {
-    const Query& q = *c.subquery;
-    if (q.parts.size() != 1) unsupported("UNION inside CALL { }");
-    const auto& clauses = q.parts[0].clauses;
-    const Clause& last = clauses.back();
-    const bool returning = last.kind == ClauseKind::Return;
-    std::vector<std::string> names;
-    if (returning)
-        for (const auto& item : last.body.items) names.push_back(column_name(item));
-    bool inner_read = false, inner_wrote = false, yields_entity = false;
-    const size_t begin = plan_->steps.size();
-    const int rows = hoist(
+// One query of CALL { } (a UNION has several): per row, it runs over the variables it
+// imports (CALL (x, y), CALL (*), or an importing WITH). Returns the slot of the list of the
+// rows it returned, as maps of `names` (a unit subquery: of nothing), and notes in `fx`
+// whether it read, wrote, or may return entities.
+int Planner::plan_call_part(const Clause& c, const std::vector<Clause>& clauses,
+                            const std::vector<std::string>& names, bool returning,
+                            SubqueryEffects& fx) {
+    return hoist(
         [&] {
             const bool imports_all =
                 c.scope_all || (!c.scope && clauses.front().kind == ClauseKind::With);
@@ -47,8 +38,8 @@ void Planner::plan_call_subquery(const Clause& c) {
                 it = user && !imported ? scope_.erase(it) : std::next(it);
             }
             plan_subquery_clauses(clauses);
-            inner_read = read_;
-            inner_wrote = wrote_;
+            fx.read |= read_;
+            fx.wrote |= wrote_;
         },
         [&] {
             if (!returning) return HoistYield{};
@@ -57,12 +48,55 @@ void Planner::plan_call_subquery(const Clause& c) {
             for (const auto& name : names) {
                 const Var* v = lookup(name);
                 if (!v) undefined(name);
-                yields_entity |= may_hold_entity(*v);
+                fx.entity |= may_hold_entity(*v);
                 row->keys.push_back(name);
                 row->children.push_back(slot_expr(v->slot));
             }
             return HoistYield{project_new(std::move(row), info, " call_row"), -1};
         });
+}
+
+// CALL { ... }: each row a subquery returns goes on joined to the row that ran it (none: the
+// row is dropped); a subquery without RETURN (a unit subquery, which writes) lets each row go
+// on once. The rows come back as a list of maps of the returned names, unwound into the
+// names' slots. With UNION [ALL] the parts run one after another per row and their lists are
+// concatenated (UNION: without repeats, per row).
+void Planner::plan_call_subquery(const Clause& c) {
+    const Query& q = *c.subquery;
+    const Clause& last = q.parts[0].clauses.back();
+    const bool returning = last.kind == ClauseKind::Return;
+    std::vector<std::string> names;
+    if (returning)
+        for (const auto& item : last.body.items) names.push_back(column_name(item));
+    SubqueryEffects fx;
+    const size_t begin = plan_->steps.size();
+    int rows = -1;
+    if (q.parts.size() == 1) {
+        rows = plan_call_part(c, q.parts[0].clauses, names, returning, fx);
+    } else {
+        int element = -1;
+        rows = hoist(
+            [&] {
+                auto all = std::make_unique<CExpr>(EK::Arith);
+                all->arith = '+';
+                for (const auto& part : q.parts)
+                    all->children.push_back(
+                        slot_expr(plan_call_part(c, part.clauses, names, true, fx)));
+                Info info;
+                const int list = project_new(std::move(all), info, " union_rows");
+                element = new_slot(" union_row");
+                add(coord(Unwind{element, slot_expr(list), {}, -1}));
+                if (!q.union_all[0]) {
+                    std::vector<int> slots{element};
+                    slots.insert(slots.end(), pinned_.begin(), pinned_.end());
+                    add(coord(Distinct{std::move(slots)}));
+                }
+            },
+            [&] {
+                return HoistYield{element, -1};
+            });
+    }
+    const bool inner_read = fx.read, inner_wrote = fx.wrote, yields_entity = fx.entity;
     if (inner_wrote) {
         wrote_ = true;
         attached_.clear();
