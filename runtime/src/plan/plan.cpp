@@ -285,6 +285,7 @@ struct CloneOp {
         c.min_hops = o.min_hops;
         c.max_hops = o.max_hops;
         c.all = o.all;
+        c.selector = o.selector;
         c.rel_pred = copy(o.rel_pred);
         c.rel_var = o.rel_var;
         c.node_pred = copy(o.node_pred);

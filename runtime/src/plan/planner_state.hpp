@@ -209,6 +209,7 @@ private:
     // Refuses shortestPath(...) in a clause that creates its pattern (CREATE, MERGE).
     static void refuse_shortest(const PatternPart& part, const char* clause);
     void search_predicates(const std::string& path, ShortestPath& op);
+    static void check_selector(const PatternPart& part);
 
     // ---------------------------------------- MERGE: merge.cpp
 

@@ -1,6 +1,7 @@
-// shortestPath(...) / allShortestPaths(...) in MATCH: Neo4j's rules on the pattern, the
-// endpoints bound first (scanned when the query has not bound them), then one ShortestPath
-// step (exec/ops/shortest_path.cpp). WHERE conjuncts on the path filter the paths found.
+// shortestPath(...) / allShortestPaths(...) and Neo4j 5's SHORTEST 1 / ALL SHORTEST / ANY in
+// MATCH: Neo4j's rules on the pattern, the endpoints bound first (scanned when the query has
+// not bound them), then one ShortestPath step (exec/ops/shortest_path.cpp). WHERE conjuncts
+// on the path filter the paths found; some are checked during the search (search_predicates).
 #include "plan/planner_state.hpp"
 
 #include <cctype>
@@ -107,8 +108,26 @@ void Planner::refuse_shortest(const PatternPart& part, const char* clause) {
         invalid(part, std::string("cannot be used to ") + clause);
 }
 
+// Neo4j 5's selectors take what the search does: SHORTEST 1 / ANY (one shortest path) and
+// ALL SHORTEST over one relationship quantified from 0 or 1 between two distinct nodes.
+void Planner::check_selector(const PatternPart& part) {
+    const char* name = part.shortest == PatternPart::Shortest::All ? "ALL SHORTEST" : "SHORTEST";
+    if (part.selector_k != 1) unsupported(std::string(name) + " k with k other than 1");
+    if (part.rels.size() != 1)
+        unsupported(std::string(name) + " over a pattern of more than one relationship");
+    const RelPattern& rp = part.rels[0];
+    if (rp.range && rp.range->min.value_or(1) > 1)
+        unsupported(std::string(name) + " with a minimal length above 1");
+    if (rp.properties) unsupported(std::string(name) + " with properties on the relationship");
+    const NodePattern& a = part.nodes[0];
+    const NodePattern& b = part.nodes[1];
+    if (a.variable && b.variable && *a.variable == *b.variable)
+        unsupported(std::string(name) + " from a node back to itself");
+}
+
 void Planner::plan_shortest(const PatternPart& part, bool with_path,
                             const std::function<void()>& after_bind) {
+    if (part.selector) check_selector(part);
     if (part.rels.size() != 1) invalid(part, "requires a pattern containing a single relationship");
     const RelPattern& rp = part.rels[0];
     const NodePattern& from_np = part.nodes[0];
@@ -149,8 +168,10 @@ void Planner::plan_shortest(const PatternPart& part, bool with_path,
             throw_semantic("SyntaxError", "VariableAlreadyBound",
                            "Variable `" + *part.path_variable + "` already declared");
         op.path = declare(*part.path_variable, VT::Path).slot;
-        search_predicates(*part.path_variable, op);
+        // A selector's MATCH ... WHERE filters the paths it selected (Neo4j 5's post-filter).
+        if (!part.selector) search_predicates(*part.path_variable, op);
     }
+    op.selector = part.selector;
     const int frontier = op.frontier;
     add(step({LocKind::Shard, frontier}, std::move(op)));
 }

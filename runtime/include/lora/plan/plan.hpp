@@ -186,6 +186,7 @@ struct ShortestPath {
     int64_t min_hops = 1;   // 0 or 1
     int64_t max_hops = -1;  // -1: unbounded
     bool all = false;       // allShortestPaths: every path of the minimal length
+    bool selector = false;  // written as SHORTEST / ALL SHORTEST / ANY
     // What each relationship / node of a path must satisfy (true) for the search to take it,
     // with the entity in rel_var / node_var; null: anything (plan/shortest_path.cpp).
     CExprPtr rel_pred;

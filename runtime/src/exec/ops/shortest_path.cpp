@@ -131,7 +131,11 @@ void Executor::shortest_start(const plan::ShortestPath& op, size_t step, Row& ro
     const uint64_t a = from.as_node().id;
     const uint64_t b = to.as_node().id;
     if (a == b) {
-        if (op.min_hops > 0) throw_common_end_nodes();
+        if (op.min_hops > 0) {
+            // Neo4j 5's selectors find the shortest cycle there; that search is not built.
+            if (op.selector) throw errors::not_supported("SHORTEST from a node back to itself");
+            throw_common_end_nodes();
+        }
         Row out = row;
         Path p;
         p.nodes.push_back(Node{a, nullptr});
