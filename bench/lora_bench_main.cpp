@@ -220,7 +220,7 @@ int main(int argc, char** argv) {
     reads
         ->add_option("--kinds", rc.kinds,
                      "read kinds to run (default: point 1hop 2hop agg; also: shortest)")
-        ->check(CLI::IsMember({"point", "1hop", "2hop", "agg"}));
+        ->check(CLI::IsMember({"point", "1hop", "2hop", "agg", "shortest"}));
     reads->add_option("--max-queries", rc.max_queries,
                       "stop each kind after this many queries per thread (default: no limit)");
 
