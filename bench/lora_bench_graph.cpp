@@ -292,6 +292,9 @@ std::string read_query(const std::string& kind) {
     if (kind == "2hop")
         return "MATCH (p:Person {id: $id})-[:KNOWS]->()-[:KNOWS]->(q) RETURN count(q)";
     if (kind == "agg") return "MATCH (p:Person) RETURN avg(p.age)";
+    if (kind == "shortest")
+        return "MATCH (p:Person {id: $id}), (q:Person {id: $to}) WHERE p <> q "
+               "MATCH path = shortestPath((p)-[:KNOWS*]-(q)) RETURN length(path)";
     return {};
 }
 
@@ -321,10 +324,14 @@ std::vector<ReadKindResult> run_reads(Database& db, uint64_t nodes, const ReadsC
                 while (!stop.load(std::memory_order_relaxed) && Clock::now() < deadline &&
                        (config.max_queries == 0 || me.n < config.max_queries)) {
                     Params params{{"id", Value(static_cast<int64_t>(rng.below(nodes)))}};
+                    if (kind == "shortest")
+                        params["to"] = Value(static_cast<int64_t>(rng.below(nodes)));
                     const auto t0 = Clock::now();
                     try {
                         Result res = db.execute(k.query, params);
                         if (kind == "1hop" || kind == "2hop")
+                            me.checksum += res.rows.at(0).at(0).as_int();
+                        if (kind == "shortest" && !res.rows.empty())
                             me.checksum += res.rows.at(0).at(0).as_int();
                     } catch (const std::exception& e) {
                         std::lock_guard lock(err_mu);

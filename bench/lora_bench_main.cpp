@@ -217,8 +217,10 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(0.001, 86400.0));
     reads->add_option("--threads", rc.threads, "reader threads (default 1)")
         ->check(CLI::Range(1u, 4096u));
-    reads->add_option("--kinds", rc.kinds, "read kinds to run (default: point 1hop 2hop agg)")
-        ->check(CLI::IsMember({"point", "1hop", "2hop", "agg"}));
+    reads
+        ->add_option("--kinds", rc.kinds,
+                     "read kinds to run (default: point 1hop 2hop agg; also: shortest)")
+        ->check(CLI::IsMember({"point", "1hop", "2hop", "agg", "shortest"}));
     reads->add_option("--max-queries", rc.max_queries,
                       "stop each kind after this many queries per thread (default: no limit)");
 

@@ -765,7 +765,9 @@ private:
             part.path_variable = variable_name();
             ++i_;
         }
-        if ((kw("shortestPath") || kw("allShortestPaths")) && sym("(", 1)) {
+        if (path_selector(part)) {
+            chain(part);
+        } else if ((kw("shortestPath") || kw("allShortestPaths")) && sym("(", 1)) {
             part.shortest =
                 kw("shortestPath") ? PatternPart::Shortest::Shortest : PatternPart::Shortest::All;
             i_ += 2;
@@ -775,6 +777,29 @@ private:
             chain(part);
         }
         return part;
+    }
+
+    // Neo4j 5's path selectors before a pattern: SHORTEST k, ALL SHORTEST, ANY [k], each
+    // optionally followed by PATH or PATHS. The planner takes k = 1 (plan/shortest_path.cpp).
+    bool path_selector(PatternPart& part) {
+        const bool any = kw("ANY") && (sym("(", 1) || kw("PATH", 1) || kw("PATHS", 1) ||
+                                       peek(1).kind == TokenKind::Integer);
+        if (kw("ALL") && kw("SHORTEST", 1)) {
+            i_ += 2;
+            part.shortest = PatternPart::Shortest::All;
+        } else if ((kw("SHORTEST") && peek(1).kind == TokenKind::Integer) || any) {
+            ++i_;
+            part.shortest = PatternPart::Shortest::Shortest;
+            if (peek().kind == TokenKind::Integer) part.selector_k = range_bound();
+        } else {
+            return false;
+        }
+        part.selector = true;
+        if (!accept_kw("PATHS")) accept_kw("PATH");
+        if (kw("GROUP") || kw("GROUPS"))
+            fail_at(peek(), "a pattern (SHORTEST k GROUPS is not supported)",
+                    "InvalidPathSelector");
+        return true;
     }
 
     bool at_rel_start() const { return sym("-") || (sym("<") && sym("-", 1)); }
@@ -841,7 +866,34 @@ private:
             r.direction = Direction::Outgoing;
         else
             r.direction = Direction::Both;
+        rel_quantifier(r);
         return r;
+    }
+
+    // Neo4j 5's quantified relationship after the pattern: + (1 or more), * (0 or more),
+    // {m,n}, {m,}, {,n} (from 0), {n}; the same lengths as [*m..n] (both repeat no
+    // relationship within a path).
+    void rel_quantifier(RelPattern& r) {
+        if (!sym("+") && !sym("*") && !sym("{")) return;
+        if (r.range)
+            fail_at(peek(), "one length per relationship, '*' or a quantifier",
+                    "InvalidRelationshipPattern");
+        RangeSpec range;
+        if (accept_sym("+")) {
+            range.min = 1;
+        } else if (accept_sym("*")) {
+            range.min = 0;
+        } else {
+            expect_sym("{");
+            range.min = peek().kind == TokenKind::Integer ? range_bound() : 0;
+            if (accept_sym(",")) {
+                if (peek().kind == TokenKind::Integer) range.max = range_bound();
+            } else {
+                range.max = range.min;
+            }
+            expect_sym("}");
+        }
+        r.range = range;
     }
 
     int64_t range_bound() {

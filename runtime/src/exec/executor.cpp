@@ -155,6 +155,9 @@ void Executor::run_step(size_t step, Row& row) {
             return;
         case OpKind::Expand: expand(std::get<plan::Expand>(s.op), step, row); return;
         case OpKind::VarExpand: var_expand(std::get<plan::VarExpand>(s.op), step, row); return;
+        case OpKind::ShortestPath:
+            shortest_path(std::get<plan::ShortestPath>(s.op), step, row);
+            return;
         case OpKind::Filter: filter(std::get<plan::Filter>(s.op), step, row); return;
         case OpKind::Project: project(std::get<plan::Project>(s.op), step, row); return;
         case OpKind::Unwind: unwind(std::get<plan::Unwind>(s.op), step, row); return;

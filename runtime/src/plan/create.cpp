@@ -8,6 +8,7 @@ namespace lora::plan {
 
 void Planner::plan_create(const Clause& c) {
     bool rels_only = true;
+    for (const auto& part : c.pattern.parts) refuse_shortest(part, "CREATE");
     for (const auto& part : c.pattern.parts)
         for (const auto& np : part.nodes)
             if (!np.variable || !lookup(*np.variable) || !np.labels.empty() || np.properties)

@@ -102,6 +102,22 @@ const Var& Planner::bind_node(const NodePattern& np, bool& fresh) {
     return scope_[name];
 }
 
+// Binds a node of a pattern: a scan (by its first label) when its variable is new, then the
+// filters of its labels and properties. Returns its slot.
+int Planner::scan_node(const NodePattern& np) {
+    bool fresh = false;
+    Var v = bind_node(np, fresh);
+    if (fresh) {
+        ScanNodes s{v.slot, std::nullopt};
+        if (!np.labels.empty()) s.label = np.labels[0];
+        add(step({LocKind::AllShards, -1}, std::move(s)));
+        node_constraints(np, v, np.labels.empty() ? 0 : 1);
+    } else {
+        node_constraints(np, v, 0);
+    }
+    return v.slot;
+}
+
 void Planner::plan_match(const Clause& c) {
     note_read_clause();
     size_t optional_begin = 0;
@@ -122,10 +138,15 @@ void Planner::plan_match(const Clause& c) {
         pending.push_back(std::move(p));
     }
     RelScope clause_rels;
-    for (const auto& part : c.pattern.parts) {
-        plan_part(part, clause_rels, true, [&] { flush_ready(pending, false); });
-        flush_ready(pending, false);
-    }
+    match_where_ = &pending;
+    // Shortest path parts go last: the other parts may bind their endpoints.
+    for (bool shortest : {false, true})
+        for (const auto& part : c.pattern.parts) {
+            if ((part.shortest != PatternPart::Shortest::None) != shortest) continue;
+            plan_part(part, clause_rels, true, [&] { flush_ready(pending, false); });
+            flush_ready(pending, false);
+        }
+    match_where_ = nullptr;
     list_uniqueness(clause_rels);
     flush_ready(pending, true);
     if (c.optional) {
@@ -181,7 +202,10 @@ void Planner::list_uniqueness(const RelScope& rels) {
 
 void Planner::plan_part(const PatternPart& part, RelScope& clause_rels, bool with_path,
                         const std::function<void()>& after_bind) {
-    if (part.shortest != PatternPart::Shortest::None) unsupported("shortestPath");
+    if (part.shortest != PatternPart::Shortest::None) {
+        plan_shortest(part, with_path, after_bind);
+        return;
+    }
     size_t n = part.nodes.size();
     size_t start = n;
     for (size_t i = 0; i < n && start == n; ++i)
@@ -190,17 +214,7 @@ void Planner::plan_part(const PatternPart& part, RelScope& clause_rels, bool wit
         if (!part.nodes[i].labels.empty()) start = i;
     if (start == n) start = 0;
 
-    bool fresh = false;
-    const NodePattern& sp = part.nodes[start];
-    Var sv = bind_node(sp, fresh);
-    if (fresh) {
-        ScanNodes s{sv.slot, std::nullopt};
-        if (!sp.labels.empty()) s.label = sp.labels[0];
-        add(step({LocKind::AllShards, -1}, std::move(s)));
-        node_constraints(sp, sv, sp.labels.empty() ? 0 : 1);
-    } else {
-        node_constraints(sp, sv, 0);
-    }
+    scan_node(part.nodes[start]);
     // WHERE conjuncts whose variables are bound run as early as possible.
     if (after_bind) after_bind();
     for (size_t i = start; i + 1 < n; ++i) {

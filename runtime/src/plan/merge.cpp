@@ -11,6 +11,7 @@ void Planner::plan_merge(const Clause& c) {
     read_ = false;
     wrote_ = true;
     const PatternPart& part = c.pattern.parts.at(0);
+    refuse_shortest(part, "MERGE");
     for (const auto& rp : part.rels) {
         if (rp.types.size() != 1)
             throw_semantic("SyntaxError", "NoSingleRelationshipType",

@@ -14,6 +14,7 @@ const char* op_name(OpKind op) {
         case OpKind::NodeIndexSeek: return "NodeIndexSeek";
         case OpKind::Expand: return "Expand";
         case OpKind::VarExpand: return "VarLengthExpand";
+        case OpKind::ShortestPath: return "ShortestPath";
         case OpKind::SubqueryEnd: return "SubqueryEnd";
         case OpKind::CallProcedure: return "CallProcedure";
         case OpKind::VectorBegin: return "VectorQueryArguments";
@@ -59,7 +60,8 @@ struct Shown {
     int to = -1;
     std::vector<std::string> labels;
     std::vector<std::string> types;
-    const VarExpand* hops = nullptr;
+    std::optional<std::pair<int64_t, int64_t>> hops;  // min, max (-1: unbounded)
+    bool all = false;                                 // ShortestPath: allShortestPaths
     const exec::ProcedureEntry* procedure = nullptr;
     std::optional<exec::Direction> dir;
     std::string key;
@@ -91,8 +93,17 @@ struct ShowOp {
         s.rel = o.rel;
         s.to = o.to;
         s.types = o.types;
-        s.hops = &o;
+        s.hops = {o.min_hops, o.max_hops};
         s.dir = o.dir;
+    }
+    void operator()(const ShortestPath& o) {
+        s.slot = o.from;
+        s.rel = o.path;
+        s.to = o.to;
+        s.types = o.types;
+        s.hops = {o.min_hops, o.max_hops};
+        s.dir = o.dir;
+        s.all = o.all;
     }
     void operator()(const Unwind& o) {
         s.slot = o.slot;
@@ -187,13 +198,14 @@ std::string Step::describe() const {
         o << "]";
     }
     if (f.hops)
-        o << " *" << f.hops->min_hops << ".."
-          << (f.hops->max_hops < 0 ? std::string() : std::to_string(f.hops->max_hops));
+        o << " *" << f.hops->first << ".."
+          << (f.hops->second < 0 ? std::string() : std::to_string(f.hops->second));
     if (f.procedure) o << " " << f.procedure->signature.name;
     if (f.dir)
         o << (*f.dir == exec::Direction::Outgoing   ? " ->"
               : *f.dir == exec::Direction::Incoming ? " <-"
                                                     : " --");
+    if (f.all) o << " all";
     if (!f.key.empty()) o << " ." << f.key;
     if (const IndexSeek* seek = f.seek) {
         o << " (";
@@ -257,6 +269,27 @@ struct CloneOp {
         c.procedure = o.procedure;
         for (const auto& a : o.args) c.args.push_back(copy(a));
         c.yields = o.yields;
+        return c;
+    }
+    Operator operator()(const ShortestPath& o) const {
+        ShortestPath c;
+        c.from = o.from;
+        c.to = o.to;
+        c.path = o.path;
+        c.rel = o.rel;
+        c.rel_list = o.rel_list;
+        c.frontier = o.frontier;
+        c.work = o.work;
+        c.dir = o.dir;
+        c.types = o.types;
+        c.min_hops = o.min_hops;
+        c.max_hops = o.max_hops;
+        c.all = o.all;
+        c.selector = o.selector;
+        c.rel_pred = copy(o.rel_pred);
+        c.rel_var = o.rel_var;
+        c.node_pred = copy(o.node_pred);
+        c.node_var = o.node_var;
         return c;
     }
     Operator operator()(const Skip& o) const { return Skip{copy(o.count), o.per}; }

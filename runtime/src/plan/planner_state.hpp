@@ -198,8 +198,18 @@ private:
     void plan_part(const PatternPart& part, RelScope& clause_rels, bool with_path = true,
                    const std::function<void()>& after_bind = {});
     void bind_path(const PatternPart& part);
+    int scan_node(const NodePattern& np);
     void expand(const NodePattern& from_np, const RelPattern& rp, const NodePattern& to_np,
                 bool reversed, RelScope& clause_rels);
+
+    // ---------------------------------------- shortestPath: shortest_path.cpp
+
+    void plan_shortest(const PatternPart& part, bool with_path,
+                       const std::function<void()>& after_bind);
+    // Refuses shortestPath(...) in a clause that creates its pattern (CREATE, MERGE).
+    static void refuse_shortest(const PatternPart& part, const char* clause);
+    void search_predicates(const std::string& path, ShortestPath& op);
+    static void check_selector(const PatternPart& part);
 
     // ---------------------------------------- MERGE: merge.cpp
 
@@ -271,6 +281,8 @@ private:
     // Expression text -> slot of a projected item with that text (ORDER BY and WITH ...
     // WHERE may repeat a projected expression instead of naming its alias).
     std::map<std::string, int, std::less<>> text_subst_;
+    // The WHERE conjuncts of the MATCH being planned that are not planned yet (match.cpp).
+    const std::vector<Pending>* match_where_ = nullptr;
     int next_slot_ = 0;
     int guard_slot_ = -1;
     bool guard_value_ = false;

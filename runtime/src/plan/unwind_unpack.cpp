@@ -67,6 +67,10 @@ struct SlotUse {
     bool operator()(const VarExpand& o) const {
         return o.from == slot || o.rel == slot || o.to == slot || o.frontier == slot;
     }
+    bool operator()(const ShortestPath& o) const {
+        return o.from == slot || o.to == slot || o.path == slot || o.rel == slot ||
+               o.frontier == slot || o.work == slot;
+    }
     bool operator()(const Filter&) const { return false; }
     bool operator()(const Project& o) const {
         for (const auto& p : o.outputs)

@@ -140,6 +140,18 @@ private:
     // expand.cpp, var_expand.cpp
     void expand(const plan::Expand& op, size_t step, Row& row);
     void var_expand(const plan::VarExpand& op, size_t step, Row& row);
+    // shortest_path.cpp: the coordinator's search (a new input row, a shard's reply) and a
+    // shard's expansion of the frontier nodes a request names.
+    void shortest_path(const plan::ShortestPath& op, size_t step, Row& row);
+    void shortest_start(const plan::ShortestPath& op, size_t step, Row& row);
+    void shortest_expand(const plan::ShortestPath& op, size_t step, Row& row);
+    void shortest_reply(const plan::ShortestPath& op, size_t step, Row& row);
+    void shortest_check(const plan::ShortestPath& op, size_t step, Row& row);
+    bool shortest_allows(const plan::ShortestPath& op, const CExpr& pred, int var, Value v,
+                         Row& scratch);
+    struct ShortestSearch;
+    void shortest_advance(const plan::ShortestPath& op, size_t step, int64_t id);
+    bool shortest_finish(const plan::ShortestPath& op, size_t step, int64_t id);
     // row_ops.cpp
     void filter(const plan::Filter& op, size_t step, Row& row);
     void project(const plan::Project& op, size_t step, Row& row);
@@ -227,6 +239,11 @@ private:
     std::unordered_map<size_t, std::vector<Row>> optional_inputs_;
     std::unordered_map<size_t, int64_t> optional_seq_;
     std::unordered_map<size_t, std::vector<std::vector<Row>>> merge_groups_;
+    // ShortestPath (exec/ops/shortest_path.cpp): the coordinator's searches under way, by id
+    // (shared_ptr: the type is complete only in that file).
+    struct ShortestSearches;
+    std::shared_ptr<ShortestSearches> searches_;
+    int64_t next_search_ = 0;
     // NodeIndexSeek (exec/ops/index_seek.cpp): catalog ids of each seek step's label and keys,
     // and a scratch list of the ids a seek found.
     struct SeekIds {

@@ -45,6 +45,7 @@ enum class OpKind : uint8_t {
     NodeIndexSeek,
     Expand,
     VarExpand,
+    ShortestPath,
     Filter,
     Project,
     Unwind,
@@ -173,6 +174,32 @@ struct VarExpand {
     int64_t min_hops = 1;
     int64_t max_hops = -1;  // -1: unbounded
     bool reversed = false;  // walks the pattern right to left: `rel` is emitted in pattern order
+};
+
+// path <- the shortest path(s) from -[*min_hops..max_hops]- to (both bound): a breadth-first
+// search the coordinator drives level by level, each level expanded at the shards owning its
+// frontier nodes (exec/ops/shortest_path.cpp). `frontier` and `work` carry the search's
+// requests and replies; `rel` (if not -1) gets the path's relationships.
+struct ShortestPath {
+    int from = -1;
+    int to = -1;
+    int path = -1;
+    int rel = -1;
+    bool rel_list = true;  // `rel` is a list (a variable-length pattern), else one relationship
+    int frontier = -1;
+    int work = -1;
+    exec::Direction dir = exec::Direction::Outgoing;
+    std::vector<std::string> types;
+    int64_t min_hops = 1;   // 0 or 1
+    int64_t max_hops = -1;  // -1: unbounded
+    bool all = false;       // allShortestPaths: every path of the minimal length
+    bool selector = false;  // written as SHORTEST / ALL SHORTEST / ANY
+    // What each relationship / node of a path must satisfy (true) for the search to take it,
+    // with the entity in rel_var / node_var; null: anything (plan/shortest_path.cpp).
+    CExprPtr rel_pred;
+    int rel_var = -1;
+    CExprPtr node_pred;
+    int node_var = -1;
 };
 
 // Keeps the rows where `pred` is true.
@@ -385,8 +412,8 @@ struct Produce {
 
 // The operator of a step. The order is OpKind's: Step::kind() is the index.
 using Operator =
-    std::variant<ScanNodes, NodeIndexSeek, Expand, VarExpand, Filter, Project, Unwind, Attach,
-                 AttachDeep, CreateNode, CreateRel, SetProperty, SetProperties, SetLabels,
+    std::variant<ScanNodes, NodeIndexSeek, Expand, VarExpand, ShortestPath, Filter, Project, Unwind,
+                 Attach, AttachDeep, CreateNode, CreateRel, SetProperty, SetProperties, SetLabels,
                  RemoveProperty, RemoveLabels, DeleteRel, DeleteNode, OptionalBegin, OptionalEnd,
                  SubqueryEnd, CallProcedure, VectorBegin, VectorSearch, VectorTopK, MergeEnd,
                  MergeJoin, Distinct, Aggregate, Sort, Skip, Limit, Eager, Produce>;
@@ -398,20 +425,21 @@ static_assert(std::variant_size_v<Operator> == static_cast<size_t>(OpKind::Produ
 static_assert(
     op_at<OpKind::ScanNodes, ScanNodes> && op_at<OpKind::NodeIndexSeek, NodeIndexSeek> &&
     op_at<OpKind::Expand, Expand> && op_at<OpKind::VarExpand, VarExpand> &&
-    op_at<OpKind::Filter, Filter> && op_at<OpKind::Project, Project> &&
-    op_at<OpKind::Unwind, Unwind> && op_at<OpKind::Attach, Attach> &&
-    op_at<OpKind::AttachDeep, AttachDeep> && op_at<OpKind::CreateNode, CreateNode> &&
-    op_at<OpKind::CreateRel, CreateRel> && op_at<OpKind::SetProperty, SetProperty> &&
-    op_at<OpKind::SetProperties, SetProperties> && op_at<OpKind::SetLabels, SetLabels> &&
-    op_at<OpKind::RemoveProperty, RemoveProperty> && op_at<OpKind::RemoveLabels, RemoveLabels> &&
-    op_at<OpKind::DeleteRel, DeleteRel> && op_at<OpKind::DeleteNode, DeleteNode> &&
-    op_at<OpKind::OptionalBegin, OptionalBegin> && op_at<OpKind::OptionalEnd, OptionalEnd> &&
-    op_at<OpKind::SubqueryEnd, SubqueryEnd> && op_at<OpKind::CallProcedure, CallProcedure> &&
-    op_at<OpKind::VectorBegin, VectorBegin> && op_at<OpKind::VectorSearch, VectorSearch> &&
-    op_at<OpKind::VectorTopK, VectorTopK> && op_at<OpKind::MergeEnd, MergeEnd> &&
-    op_at<OpKind::MergeJoin, MergeJoin> && op_at<OpKind::Distinct, Distinct> &&
-    op_at<OpKind::Aggregate, Aggregate> && op_at<OpKind::Sort, Sort> && op_at<OpKind::Skip, Skip> &&
-    op_at<OpKind::Limit, Limit> && op_at<OpKind::Eager, Eager> && op_at<OpKind::Produce, Produce>);
+    op_at<OpKind::ShortestPath, ShortestPath> && op_at<OpKind::Filter, Filter> &&
+    op_at<OpKind::Project, Project> && op_at<OpKind::Unwind, Unwind> &&
+    op_at<OpKind::Attach, Attach> && op_at<OpKind::AttachDeep, AttachDeep> &&
+    op_at<OpKind::CreateNode, CreateNode> && op_at<OpKind::CreateRel, CreateRel> &&
+    op_at<OpKind::SetProperty, SetProperty> && op_at<OpKind::SetProperties, SetProperties> &&
+    op_at<OpKind::SetLabels, SetLabels> && op_at<OpKind::RemoveProperty, RemoveProperty> &&
+    op_at<OpKind::RemoveLabels, RemoveLabels> && op_at<OpKind::DeleteRel, DeleteRel> &&
+    op_at<OpKind::DeleteNode, DeleteNode> && op_at<OpKind::OptionalBegin, OptionalBegin> &&
+    op_at<OpKind::OptionalEnd, OptionalEnd> && op_at<OpKind::SubqueryEnd, SubqueryEnd> &&
+    op_at<OpKind::CallProcedure, CallProcedure> && op_at<OpKind::VectorBegin, VectorBegin> &&
+    op_at<OpKind::VectorSearch, VectorSearch> && op_at<OpKind::VectorTopK, VectorTopK> &&
+    op_at<OpKind::MergeEnd, MergeEnd> && op_at<OpKind::MergeJoin, MergeJoin> &&
+    op_at<OpKind::Distinct, Distinct> && op_at<OpKind::Aggregate, Aggregate> &&
+    op_at<OpKind::Sort, Sort> && op_at<OpKind::Skip, Skip> && op_at<OpKind::Limit, Limit> &&
+    op_at<OpKind::Eager, Eager> && op_at<OpKind::Produce, Produce>);
 
 struct Step {
     Location loc;
@@ -442,6 +470,10 @@ void for_each_expr(O& op, F&& f) {
                 for (auto& p : o.outputs) f(p.expr);
             if constexpr (std::is_same_v<T, CallProcedure>)
                 for (auto& a : o.args) f(a);
+            if constexpr (std::is_same_v<T, ShortestPath>) {
+                if (o.rel_pred) f(o.rel_pred);
+                if (o.node_pred) f(o.node_pred);
+            }
         },
         op);
 }

@@ -1,0 +1,111 @@
+// Planning of shortestPath / allShortestPaths: the endpoints are bound before the search
+// step, which runs at the shard of its frontier; which WHERE conjuncts the search checks.
+#include <lora/cypher/parser.hpp>
+#include <lora/cypher/semantic.hpp>
+#include <lora/plan/planner.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+namespace {
+
+using namespace lora::plan;
+
+PlanPtr plan_of(const std::string& q) {
+    auto st = lora::cypher::parse(q);
+    lora::cypher::analyze(st);
+    return build_plan(st, q);
+}
+
+int slot_named(const Plan& p, const std::string& name) {
+    for (size_t i = 0; i < p.slot_names.size(); ++i)
+        if (p.slot_names[i] == name) return static_cast<int>(i);
+    FAIL("no slot named " << name << " in plan:\n" << p.explain());
+    return -1;
+}
+
+// The plan's one ShortestPath step and its index.
+std::pair<const Step*, int> shortest_step(const Plan& p) {
+    const Step* found = nullptr;
+    int at = -1;
+    for (size_t i = 0; i < p.steps.size(); ++i)
+        if (p.steps[i].kind() == OpKind::ShortestPath) {
+            REQUIRE(found == nullptr);
+            found = &p.steps[i];
+            at = static_cast<int>(i);
+        }
+    REQUIRE(found != nullptr);
+    return {found, at};
+}
+
+int last_index_of(const Plan& p, OpKind op) {
+    int at = -1;
+    for (size_t i = 0; i < p.steps.size(); ++i)
+        if (p.steps[i].kind() == op) at = static_cast<int>(i);
+    return at;
+}
+
+}  // namespace
+
+TEST_CASE("shortestPath is one step at the shard of its frontier, after its endpoints",
+          "[engine][planner]") {
+    // The shortest path part is written first; the parts binding its endpoints go before it.
+    auto p = plan_of(
+        "MATCH p = shortestPath((a)-[:R|S*..4]-(b)), (a:A {k: 1}), (b:B) RETURN length(p) AS n");
+    INFO(p->explain());
+    auto [step, at] = shortest_step(*p);
+    const auto& op = std::get<ShortestPath>(step->op);
+    CHECK(step->loc.kind == LocKind::Shard);
+    CHECK(step->loc.slot == op.frontier);
+    CHECK(op.from == slot_named(*p, "a"));
+    CHECK(op.to == slot_named(*p, "b"));
+    CHECK(op.path == slot_named(*p, "p"));
+    CHECK(op.types == std::vector<std::string>{"R", "S"});
+    CHECK(op.dir == lora::exec::Direction::Both);
+    CHECK(op.min_hops == 1);
+    CHECK(op.max_hops == 4);
+    CHECK_FALSE(op.all);
+    CHECK(last_index_of(*p, OpKind::ScanNodes) < at);
+    CHECK(last_index_of(*p, OpKind::ScanNodes) >= 0);
+    CHECK(p->explain().find("ShortestPath @shard(slot " + std::to_string(op.frontier) + ")") !=
+          std::string::npos);
+}
+
+TEST_CASE("allShortestPaths shows in EXPLAIN with its bounds", "[engine][planner]") {
+    auto p = plan_of("MATCH (a:A), (b:B), p = allShortestPaths((a)-[:R*0..]->(b)) RETURN p");
+    INFO(p->explain());
+    const auto& op = std::get<ShortestPath>(shortest_step(*p).first->op);
+    CHECK(op.all);
+    CHECK(op.min_hops == 0);
+    CHECK(op.max_hops == -1);
+    CHECK(p->explain().find("ShortestPath") != std::string::npos);
+    CHECK(p->explain().find("*0.. -> all") != std::string::npos);
+}
+
+TEST_CASE("the search checks all/none predicates that read only the element", "[engine][planner]") {
+    auto p = plan_of(
+        "MATCH (a:A), (b:B), p = shortestPath((a)-[*]->(b)) "
+        "WHERE all(r IN relationships(p) WHERE r.w > $min) AND none(n IN nodes(p) WHERE n:X) "
+        "RETURN p");
+    INFO(p->explain());
+    const auto& op = std::get<ShortestPath>(shortest_step(*p).first->op);
+    CHECK(op.rel_pred != nullptr);
+    CHECK(op.rel_var >= 0);
+    CHECK(op.node_pred != nullptr);
+    CHECK(op.node_var >= 0);
+    // They stay filters of the paths found too.
+    CHECK(last_index_of(*p, OpKind::Filter) > shortest_step(*p).second);
+}
+
+TEST_CASE("predicates reading other variables only filter the paths found", "[engine][planner]") {
+    auto p = plan_of(
+        "MATCH (a:A), (b:B), p = shortestPath((a)-[*]->(b)) "
+        "WHERE all(r IN relationships(p) WHERE r.w > a.w) AND any(n IN nodes(p) WHERE n:X) "
+        "AND length(p) > 2 RETURN p");
+    INFO(p->explain());
+    const auto& op = std::get<ShortestPath>(shortest_step(*p).first->op);
+    CHECK(op.rel_pred == nullptr);
+    CHECK(op.node_pred == nullptr);
+    CHECK(last_index_of(*p, OpKind::Filter) > shortest_step(*p).second);
+}
