@@ -409,7 +409,7 @@ TEST_CASE("bolt session: a RESET interrupts a statement inside a transaction", "
     CHECK(db->execute("MATCH (n:Gone) RETURN count(n)").rows[0][0] == Value(0));
 }
 
-TEST_CASE("bolt session: bookmarks name visible commits; bad ones fail", "[bolt][session]") {
+TEST_CASE("bolt session: bookmarks name visible commits, bad ones fail", "[bolt][session]") {
     auto db = open_db(2);
     SessionDriver s(*db, Version{5, 8});
     ready(s);
