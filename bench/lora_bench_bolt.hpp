@@ -1,67 +1,25 @@
-// lora-bench's Bolt side: a small blocking Bolt 5 client (handshake, HELLO + LOGON, RUN and
-// PULL sent together, RESET after a failure; every read bounded by a deadline) and the
-// `writers --via bolt` run against a running lorad.
+// lora-bench's Bolt side: the `writers --via bolt` run against a running lorad, each writer
+// on its own connection of lora_net's Bolt client (lora/net/bolt/client.hpp).
 #pragma once
 
+#include "lora_bench_graph.hpp"
 #include "lora_bench_writers.hpp"
 
-#include <lora/net/bolt/chunking.hpp>
-#include <lora/value.hpp>
+#include <lora/net/bolt/client.hpp>
 
-#include <chrono>
-#include <cstdint>
-#include <deque>
-#include <memory>
 #include <string>
-#include <vector>
 
 namespace lora::bench {
 
-struct BoltTarget {
-    std::string host;
-    uint16_t port = 0;
-};
-
-// Parses "bolt://HOST:PORT" (an optional trailing "/" allowed). Throws lora::Error naming
-// the problem for anything else.
-BoltTarget parse_bolt_url(const std::string& url);
-
-struct BoltOutcome {
-    std::string code;  // the FAILURE's Neo4j code; empty on success
-    std::string message;
-    std::vector<std::vector<Value>> records;
-};
-
-// One connection; not thread-safe (one per writer thread).
-class BoltConnection {
-public:
-    // Connects and authenticates (basic scheme with the token, or none without one).
-    // Throws lora::Error on connect/IO failures, timeouts and refused credentials.
-    BoltConnection(const BoltTarget& target, const std::string& auth_token,
-                   std::chrono::seconds timeout = std::chrono::seconds(60));
-    ~BoltConnection();
-    BoltConnection(const BoltConnection&) = delete;
-    BoltConnection& operator=(const BoltConnection&) = delete;
-
-    // Runs one auto-commit statement, RUN and PULL in one write. After a failure the
-    // connection is RESET, ready for the next statement.
-    BoltOutcome run(const std::string& query, const Map& params);
-
-private:
-    struct Reply;
-    void send(const std::string& bytes);
-    Reply read_reply();
-
-    BoltTarget target_;
-    std::chrono::seconds timeout_;
-    int fd_ = -1;
-    net::bolt::Dechunker dechunker_{1u << 30};
-    std::deque<std::string> received_;  // whole messages not yet read
-};
+// "bolt://HOST[:PORT]" -> the server's address. Throws lora::Error naming the problem.
+net::bolt::Endpoint bolt_target(const std::string& url);
 
 // Runs the writers transaction over Bolt (config.writers connections, one thread each)
-// against the lorad at `url`. The WAL figures are not known over Bolt.
+// against the lorad at `url` (bolt://HOST:PORT). The WAL figures are not known over Bolt.
 WritersResult run_writers_bolt(const WritersConfig& config, const std::string& url,
                                const std::string& auth_token);
+
+// A reader of `reads --via bolt`: its own connection to the lorad at `url`.
+ReadStatement bolt_reader(const std::string& url, const std::string& auth_token);
 
 }  // namespace lora::bench

@@ -4,14 +4,13 @@
 
 #include "lora_bench_histogram.hpp"
 
+#include <lora/lora.hpp>
+
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
-
-namespace lora {
-class Database;
-}
 
 namespace lora::bench {
 
@@ -88,6 +87,7 @@ struct ReadKindResult {
 };
 
 struct ReadsResult {
+    std::string via = "embedded";  // or "http" / "bolt": a lorad's graph, not loaded here
     IngestResult ingest;
     uint32_t threads = 0;
     std::vector<ReadKindResult> kinds;
@@ -96,7 +96,13 @@ struct ReadsResult {
 // The query text of a read kind ("point", "1hop", "2hop", "agg"); empty if unknown.
 std::string read_query(const std::string& kind);
 
-// Runs each read kind in turn against a graph built by run_ingest(db, graph).
+// How one reader runs a statement: the embedded database, or its own connection to a lorad.
+using ReadStatement = std::function<Result(const std::string& query, const Params& params)>;
+
+// Runs each read kind in turn against a graph built by run_ingest. Each reader thread gets
+// its way to run statements from `connect`, called on that thread before the clock starts.
+std::vector<ReadKindResult> run_reads(const std::function<ReadStatement()>& connect, uint64_t nodes,
+                                      const ReadsConfig& config, uint64_t seed);
 std::vector<ReadKindResult> run_reads(Database& db, uint64_t nodes, const ReadsConfig& config,
                                       uint64_t seed);
 

@@ -4,6 +4,8 @@
 #include "lora_bench_remote.hpp"
 
 #include <lora/errors.hpp>
+#include <lora/net/json_format.hpp>
+#include <lora/net/remote.hpp>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -201,6 +203,18 @@ WritersResult run_writers_http(const WritersConfig& config, const std::string& u
     rc.wal = [&] { return wal_figures(control); };
     rc.count_relationships = [&] { return count_relationships(control); };
     return run_writers_remote(config, "http", rc);
+}
+
+ReadStatement http_reader(const std::string& url, const std::string& auth_token) {
+    auto conn = std::make_shared<HttpConnection>(parse_http_url(url), auth_token);
+    return [conn](const std::string& q, const Params& p) {
+        nlohmann::json body{{"query", q}, {"params", nlohmann::json::object()}};
+        for (const auto& [k, v] : p) body["params"][k] = lora::json::to_json(v);
+        HttpReply r = conn->request("POST", "/query", body.dump());
+        auto j = nlohmann::json::parse(r.body, nullptr, false);
+        if (r.status != 200) throw net::error_from_json(r.status, j);
+        return net::result_from_json(j);
+    };
 }
 
 }  // namespace lora::bench

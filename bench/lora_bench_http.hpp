@@ -2,6 +2,7 @@
 // bounded by a deadline) and the `writers --via http` run against a running lorad.
 #pragma once
 
+#include "lora_bench_graph.hpp"
 #include "lora_bench_writers.hpp"
 
 #include <chrono>
@@ -50,5 +51,9 @@ private:
 // against the lorad at `url`. fsyncs come from GET /admin/wal/status when it answers.
 WritersResult run_writers_http(const WritersConfig& config, const std::string& url,
                                const std::string& auth_token);
+
+// A reader of `reads --via http`: its own keep-alive connection to the lorad at `url`,
+// POST /query with the JSON encoding of lorad's API. Errors are thrown as lora::Error.
+ReadStatement http_reader(const std::string& url, const std::string& auth_token);
 
 }  // namespace lora::bench

@@ -223,6 +223,16 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"point", "1hop", "2hop", "agg", "shortest"}));
     reads->add_option("--max-queries", rc.max_queries,
                       "stop each kind after this many queries per thread (default: no limit)");
+    std::string r_via = "embedded", r_url, r_token;
+    reads
+        ->add_option("--via", r_via,
+                     "embedded (default: load the graph here), http or bolt: read the graph of a "
+                     "running lorad (loaded with `ingest --data DIR` and the same --nodes and "
+                     "--seed, then lorad --data DIR), one connection per thread")
+        ->check(CLI::IsMember({"embedded", "http", "bolt"}));
+    reads->add_option("--url", r_url,
+                      "with --via http or bolt: http://HOST:PORT or bolt://HOST:PORT");
+    reads->add_option("--auth-token", r_token, "with --via http or bolt: the server's auth token");
 
     lora::bench::SqliteConfig sc;
     bool s_json = false;
@@ -320,6 +330,39 @@ int main(int argc, char** argv) {
     }
 
     try {
+        if (reads->parsed() && r_via != "embedded") {
+            if (r_url.empty()) return usage_error("reads --via " + r_via + " needs --url");
+            if (!gc.data_dir.empty())
+                return usage_error("--data is for the embedded mode; a lorad owns its data");
+            std::function<lora::bench::ReadStatement()> connect;
+            try {
+                if (r_via == "http") {
+                    lora::bench::parse_http_url(r_url);
+                    connect = [&] { return lora::bench::http_reader(r_url, r_token); };
+                } else {
+                    lora::bench::bolt_target(r_url);
+                    connect = [&] { return lora::bench::bolt_reader(r_url, r_token); };
+                }
+            } catch (const lora::Error& e) {
+                return usage_error(e.message());
+            }
+            lora::bench::ReadsResult rr;
+            rr.via = r_via;
+            rr.ingest.nodes = gc.nodes;
+            rr.ingest.rels = gc.nodes * gc.rels_per_node;
+            rr.threads = rc.threads;
+            rr.kinds = lora::bench::run_reads(connect, gc.nodes, rc, gc.seed);
+            if (!g_json) std::cout << lora::bench::reads_table(rr);
+            std::cout << lora::bench::reads_json(rr) << "\n";
+            for (const auto& k : rr.kinds)
+                if (!k.error.empty()) {
+                    std::cerr << "lora-bench: " << k.kind << " failed: " << k.error << "\n";
+                    return kExitFailed;
+                }
+            return 0;
+        }
+        if (!r_url.empty() || !r_token.empty())
+            return usage_error("--url and --auth-token need --via http or bolt");
         if (ingest->parsed() || reads->parsed()) {
             if (auto problem = lora::bench::check_sync_mode(gc.sync); !problem.empty())
                 return usage_error(problem);
@@ -438,7 +481,7 @@ int main(int argc, char** argv) {
                     if (w_via == "http")
                         lora::bench::parse_http_url(w_url);
                     else
-                        lora::bench::parse_bolt_url(w_url);
+                        lora::bench::bolt_target(w_url);
                 } catch (const lora::Error& e) {
                     return usage_error(e.message());
                 }

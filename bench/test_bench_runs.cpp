@@ -62,6 +62,9 @@ TEST_CASE("lora-bench refuses bad arguments with exit 2 and a message", "[bench]
         {{"ingest", "--nodes", "10", "--data", "/tmp/x", "--sync", "sometimes"}, "--sync"},
         {{"reads", "--nodes", "10", "--kinds", "3hop"}, "--kinds"},
         {{"reads", "--nodes", "10", "--threads", "0"}, "--threads"},
+        {{"reads", "--via", "bolt", "--nodes", "10"}, "--url"},
+        {{"reads", "--via", "bolt", "--url", "http://127.0.0.1:1", "--nodes", "10"}, "bolt://"},
+        {{"reads", "--url", "bolt://127.0.0.1:1", "--nodes", "10"}, "--via"},
         {{"sqlite", "--txns", "5"}, "--data"},
         {{"sqlite", "--data", "/tmp/x"}, "--txns M or --duration S"},
         {{"sqlite", "--data", "/tmp/x", "--txns", "5", "--synchronous", "MAYBE"}, "--synchronous"},
@@ -290,6 +293,47 @@ TEST_CASE("writers --via bolt commits through a real lorad", "[bench][net]") {
     CHECK(j["txns"].get<uint64_t>() > 0);
     // A wrong token is refused before any writer starts.
     CHECK_THROWS_AS(run_writers_bolt(wc, url, "wrong"), lora::Error);
+}
+
+TEST_CASE("reads --via http and bolt read a running lorad's graph", "[bench][net]") {
+    Lorad server({"--shards", "2"});
+    const std::string http = "http://127.0.0.1:" + std::to_string(server.port());
+    const std::string bolt = "bolt://127.0.0.1:" + std::to_string(server.bolt_port());
+    // A ring: Person i KNOWS Person (i + 1) % 50, so every 1-hop count is 1.
+    auto load = bolt_reader(bolt, "");
+    load("UNWIND range(0, 49) AS i CREATE (:Person {id: i, name: 'p' + toString(i)})", {});
+    load("MATCH (a:Person), (b:Person) WHERE b.id = (a.id + 1) % 50 CREATE (a)-[:KNOWS]->(b)", {});
+    ReadsConfig rc;
+    rc.threads = 2;
+    rc.max_queries = 20;
+    rc.seconds = 60;
+    rc.kinds = {"point", "1hop"};
+    for (const auto& [via, url] : {std::pair{"http", http}, std::pair{"bolt", bolt}}) {
+        INFO(via);
+        auto connect = [&, via = std::string(via), url = url] {
+            return via == "http" ? http_reader(url, "") : bolt_reader(url, "");
+        };
+        auto kinds = run_reads(connect, 50, rc, 7);
+        REQUIRE(kinds.size() == 2);
+        for (const auto& k : kinds) {
+            INFO(k.kind << ": " << k.error);
+            CHECK(k.error.empty());
+            CHECK(k.queries == 40);
+        }
+        CHECK(kinds[1].rows_checksum == 40);
+    }
+    auto p = run_process(kBench, {"reads", "--via", "bolt", "--url", bolt, "--nodes", "50",
+                                  "--kinds", "point", "--max-queries", "5", "--json"});
+    INFO(p.err);
+    REQUIRE(p.exit_code == 0);
+    auto j = last_json_line(p.out);
+    CHECK(j["via"] == "bolt");
+    CHECK(j["kinds"][0]["queries"] == 5);
+    CHECK(j.count("ingest") == 0);
+    // A lorad that is not there: the run reports it and exits 1.
+    auto down = run_process(kBench, {"reads", "--via", "http", "--url", "http://127.0.0.1:1",
+                                     "--nodes", "50", "--kinds", "point", "--json"});
+    CHECK(down.exit_code == 1);
 }
 
 TEST_CASE("writers --via http reports a server that is not there", "[bench][net]") {

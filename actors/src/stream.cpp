@@ -54,11 +54,16 @@ void StreamChannel::open(std::vector<std::string> columns) {
 
 void StreamChannel::publish(Rows&& rows) {
     if (rows.empty()) return;
-    std::lock_guard lock(mu_);
-    if (done_ || released_) return;  // nobody will read them
-    queued_ += static_cast<int64_t>(rows.size());
-    chunks_.push_back(std::move(rows));
-    cv_.notify_all();
+    std::function<void()> waker;
+    {
+        std::lock_guard lock(mu_);
+        if (done_ || released_) return;  // nobody will read them
+        queued_ += static_cast<int64_t>(rows.size());
+        chunks_.push_back(std::move(rows));
+        waker.swap(waker_);
+        cv_.notify_all();
+    }
+    if (waker) waker();
 }
 
 void StreamChannel::finish(std::optional<Error> error, const QueryStats& stats) {
@@ -71,6 +76,8 @@ void StreamChannel::finish(std::optional<Error> error, const QueryStats& stats) 
         stats_ = stats;
         released_ = true;
         wake = wake_locked();
+        if (waker_) wake.push_back(std::move(waker_));
+        waker_ = nullptr;
         cv_.notify_all();
     }
     run_all(wake);
@@ -101,6 +108,28 @@ bool StreamChannel::take(Rows& out) {
     }
     run_all(wake);
     return true;
+}
+
+Cursor::Poll StreamChannel::poll(Rows& out, std::function<void()> wake) {
+    out.clear();
+    std::vector<std::function<void()>> credit;
+    {
+        std::lock_guard lock(mu_);
+        if (chunks_.empty()) {
+            if (!done_) {
+                waker_ = std::move(wake);
+                return Cursor::Poll::Pending;
+            }
+            if (error_) throw *error_;
+            return Cursor::Poll::Done;
+        }
+        out = std::move(chunks_.front());
+        chunks_.pop_front();
+        queued_ -= static_cast<int64_t>(out.size());
+        credit = wake_locked();
+    }
+    run_all(credit);
+    return Cursor::Poll::Rows;
 }
 
 QueryStats StreamChannel::stats() const {

@@ -99,44 +99,48 @@ ErrorClass class_from_name(std::string_view name) {
 
 }  // namespace
 
-HttpEndpoint parse_http_url(std::string_view url) {
+ServerAddress parse_server_url(std::string_view url, std::string_view scheme, uint16_t default_port,
+                               std::string_view expected) {
     const std::string text(url);
-    constexpr std::string_view kScheme = "http://";
-    if (url.substr(0, kScheme.size()) != kScheme)
-        client_error("InvalidOption",
-                     "--connect: '" + text + "' must start with http:// (https is not supported)");
-    std::string_view rest = url.substr(kScheme.size());
+    if (url.substr(0, scheme.size()) != scheme)
+        client_error("InvalidOption", "'" + text + "' must start with " + std::string(expected));
+    std::string_view rest = url.substr(scheme.size());
     while (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
     if (rest.find('/') != std::string_view::npos)
-        client_error("InvalidOption",
-                     "--connect: '" + text + "' must not have a path (give http://HOST:PORT)");
-    HttpEndpoint ep;
+        client_error("InvalidOption", "'" + text + "' must not have a path (give " +
+                                          std::string(scheme) + "HOST:PORT)");
+    ServerAddress ep;
+    ep.port = default_port;
     std::string_view port;
     if (!rest.empty() && rest.front() == '[') {
         auto close = rest.find(']');
         if (close == std::string_view::npos)
-            client_error("InvalidOption", "--connect: '" + text + "': unclosed '['");
+            client_error("InvalidOption", "'" + text + "': unclosed '['");
         ep.host = std::string(rest.substr(1, close - 1));
         rest = rest.substr(close + 1);
         if (!rest.empty() && rest.front() == ':')
             port = rest.substr(1);
         else if (!rest.empty())
-            client_error("InvalidOption", "--connect: '" + text + "': expected ':PORT' after ']'");
+            client_error("InvalidOption", "'" + text + "': expected ':PORT' after ']'");
     } else {
         auto colon = rest.rfind(':');
         ep.host = std::string(rest.substr(0, colon));
         if (colon != std::string_view::npos) port = rest.substr(colon + 1);
     }
-    if (ep.host.empty()) client_error("InvalidOption", "--connect: '" + text + "' has no host");
+    if (ep.host.empty()) client_error("InvalidOption", "'" + text + "' has no host");
     if (!port.empty() || rest.find(':') != std::string_view::npos) {
         unsigned p = 0;
         auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
         if (port.empty() || ec != std::errc() || end != port.data() + port.size() || p == 0 ||
             p > 65535)
-            client_error("InvalidOption", "--connect: '" + text + "' has a bad port");
+            client_error("InvalidOption", "'" + text + "' has a bad port");
         ep.port = static_cast<uint16_t>(p);
     }
     return ep;
+}
+
+HttpEndpoint parse_http_url(std::string_view url) {
+    return parse_server_url(url, "http://", 4747, "http:// (https is not supported)");
 }
 
 Value value_from_json(const Json& j) {

@@ -224,16 +224,39 @@ function suite (neo4j, { major, bolt }) {
     }
   })
 
-  test('bookmarks carry a write across sessions', async () => {
+  test('bookmarks name commits and carry a write to another driver\'s session', async () => {
+    const lastBookmarks = s => [].concat(s.lastBookmarks ? s.lastBookmarks() : s.lastBookmark())
+    const stamp = b => Number(b.slice('lora:'.length))
     const w = driver.session()
     await writeTx(w, tx => tx.run('CREATE (:Bm {v: 1})'))
-    const bookmarks = w.lastBookmarks ? w.lastBookmarks() : w.lastBookmark()
+    const first = lastBookmarks(w)
+    await w.run('CREATE (:Bm {v: 2})')
+    const second = lastBookmarks(w)
     await w.close()
-    assert.ok(bookmarks.length > 0)
-    const r = driver.session({ bookmarks })
-    const res = await readTx(r, tx => tx.run('MATCH (n:Bm) RETURN count(n) AS c'))
-    await r.close()
-    assert.equal(num(res.records[0].get('c')), 1)
+    assert.ok(first.length > 0)
+    for (const b of first.concat(second)) assert.match(b, /^lora:\d+$/)
+    // Commit timestamps: a later commit names a later one.
+    assert.ok(Math.max(...second.map(stamp)) > Math.max(...first.map(stamp)))
+
+    // Session B on another driver (its own connections) starts from A's bookmarks.
+    const other = neo4j.driver(`bolt://127.0.0.1:${lorad.bolt}`, auth)
+    try {
+      const r = other.session({ bookmarks: second })
+      const res = await readTx(r, tx => tx.run('MATCH (n:Bm) RETURN sum(n.v) AS s'))
+      assert.equal(num(res.records[0].get('s')), 3)
+      const auto = await r.run('MATCH (n:Bm) RETURN count(n) AS c')
+      assert.equal(num(auto.records[0].get('c')), 2)
+      await r.close()
+      const bad = other.session({ bookmarks: ['not-a-lora-bookmark'] })
+      try {
+        await assert.rejects(bad.run('RETURN 1'),
+          e => e.code === 'Neo.ClientError.Transaction.InvalidBookmark')
+      } finally {
+        await bad.close()
+      }
+    } finally {
+      await other.close()
+    }
   })
 
   test('wrong credentials are refused', async () => {

@@ -16,6 +16,9 @@ using nlohmann::json;
 namespace {
 
 std::string url(const Lorad& d) { return "http://127.0.0.1:" + std::to_string(d.port()); }
+std::string bolt_url(const Lorad& d, const std::string& scheme = "bolt") {
+    return scheme + "://127.0.0.1:" + std::to_string(d.bolt_port());
+}
 
 // Every line of `out` parsed as JSON.
 std::vector<json> json_lines(const std::string& out) {
@@ -234,6 +237,84 @@ TEST_CASE("lora --connect sends the bearer token and reports connection errors",
         run_process(kLoraShell, {"--connect", closed_url, "--data", "/tmp/x", "-e", "RETURN 1"});
     CHECK(both.exit_code != 0);
     CHECK(both.err.find("excludes") != std::string::npos);
+}
+
+TEST_CASE("lora --connect bolt:// and neo4j:// render like the embedded shell",
+          "[net][shell][remote][bolt]") {
+    Lorad d({"--shards", "2"});
+    const std::string setup =
+        "CREATE (:City {name: 'Lyon', pop: 0.5})-[:ROAD {km: 465}]->(:City {name: 'Paris'})";
+    const std::string read =
+        "MATCH p = (a:City)-[r:ROAD]->(b) RETURN a, r, b.name AS name, p, [1, 'x', null] AS l, "
+        "{k: 2.5, t: true} AS m";
+    // A script on stdin: the write, then the read of nodes, relationships and a path.
+    auto remote = run_process(kLoraShell, {"--connect", bolt_url(d)}, setup + ";\n" + read + ";\n");
+    INFO(remote.err);
+    CHECK(remote.exit_code == 0);
+    auto local = run_process(kLoraShell, {"--shards", "2"}, setup + ";\n" + read + ";\n");
+    CHECK(local.exit_code == 0);
+    CHECK(remote.out == local.out);
+    CHECK(remote.out.find("Lyon") != std::string::npos);
+
+    auto routed = run_process(
+        kLoraShell, {"--connect", bolt_url(d, "neo4j") + "/", "--format", "json", "-p", "min=400"},
+        "MATCH ()-[r:ROAD]->() WHERE r.km > $min RETURN r.km AS km;");
+    INFO(routed.err);
+    CHECK(routed.exit_code == 0);
+    CHECK(json_lines(routed.out).at(0) == json{{"columns", {"km"}}, {"rows", {{465}}}});
+
+    // An error: its code and message as the embedded shell prints them, and the script stops.
+    auto err = run_process(kLoraShell, {"--connect", bolt_url(d)},
+                           "RETURN 1 AS one; RETURN nope; RETURN 3 AS never;");
+    CHECK(err.exit_code == 1);
+    CHECK(err.out.find("one") != std::string::npos);
+    CHECK(err.out.find("never") == std::string::npos);
+    auto local_err = run_process(kLoraShell, {"-e", "RETURN nope"});
+    CHECK(err.err == local_err.err);
+    CHECK(err.err.find("error: SyntaxError.UndefinedVariable") != std::string::npos);
+
+    // The session goes on after an error (the client RESETs), as json lines.
+    auto after = run_process(kLoraShell, {"--connect", bolt_url(d), "--format", "json", "-i"},
+                             "RETURN 1/0 AS x;\nMATCH (c:City) RETURN count(c) AS n;\n");
+    INFO(after.out << after.err);
+    CHECK(after.out.find("\"error\"") != std::string::npos);
+    CHECK(after.out.find("[[2]]") != std::string::npos);
+
+    auto cp = run_process(kLoraShell, {"--connect", bolt_url(d), "-e", "CHECKPOINT"});
+    CHECK(cp.exit_code == 1);
+    CHECK(cp.err.find("http://") != std::string::npos);
+    CHECK(d.stop() == 0);
+}
+
+TEST_CASE("lora --connect bolt:// sends the token and reports connection errors",
+          "[net][shell][remote][bolt]") {
+    Lorad d({"--auth-token", "t0k"});
+    auto denied = run_process(kLoraShell, {"--connect", bolt_url(d), "-e", "RETURN 1 AS x"});
+    CHECK(denied.exit_code == 1);
+    CHECK(denied.err.find("Unauthorized") != std::string::npos);
+    auto wrong =
+        run_process(kLoraShell, {"--connect", bolt_url(d), "--token", "nope", "-e", "RETURN 1"});
+    CHECK(wrong.exit_code == 1);
+    CHECK(wrong.err.find("Unauthorized") != std::string::npos);
+    CHECK(run_process(kLoraShell, {"--connect", bolt_url(d), "--token", "t0k", "-e", "RETURN 1"})
+              .exit_code == 0);
+    CHECK(run_process(kLoraShell, {"--connect", bolt_url(d), "-e", "RETURN 1 AS x"}, "",
+                      {{"LORA_AUTH_TOKEN", "t0k"}})
+              .exit_code == 0);
+    const std::string closed_url = bolt_url(d);
+    CHECK(d.stop() == 0);
+
+    auto down = run_process(kLoraShell, {"--connect", closed_url, "-e", "RETURN 1"});
+    CHECK(down.exit_code == 1);
+    CHECK(down.err.find("cannot connect to " + closed_url) != std::string::npos);
+    auto bad_port =
+        run_process(kLoraShell, {"--connect", "bolt://127.0.0.1:99999", "-e", "RETURN 1"});
+    CHECK(bad_port.exit_code == 1);
+    CHECK(bad_port.err.find("bad port") != std::string::npos);
+    auto bad_scheme =
+        run_process(kLoraShell, {"--connect", "bolt+s://127.0.0.1:1", "-e", "RETURN 1"});
+    CHECK(bad_scheme.exit_code == 1);
+    CHECK(bad_scheme.err.find("bolt://") != std::string::npos);
 }
 
 TEST_CASE("lora interactive: multi-line statements, parameters, history",

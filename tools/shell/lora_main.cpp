@@ -27,7 +27,8 @@
 
 namespace {
 
-// What the shell talks to: an embedded database or a lorad over HTTP, behind one shape.
+// What the shell talks to: an embedded database or a lorad over HTTP or Bolt, behind one
+// shape.
 struct Backend {
     std::function<lora::Result(const std::string&, const lora::Params&)> execute;
     std::function<uint64_t()> checkpoint;
@@ -66,7 +67,7 @@ bool run_statement(Session& s, const std::string& stmt) {
     try {
         lora::Result r;
         if (upper(stmt) == "CHECKPOINT") {
-            // The shell's command for Database::checkpoint() (POST /admin/checkpoint remotely).
+            // The shell's command for Database::checkpoint() (POST /admin/checkpoint over HTTP).
             r.columns = {"checkpoint_lsn"};
             r.rows.push_back({lora::Value(static_cast<int64_t>(s.backend.checkpoint()))});
         } else {
@@ -257,11 +258,13 @@ int main(int argc, char** argv) {
     auto* sync_opt =
         app.add_option("--sync", sync, "WAL sync mode: per-commit, interval:<ms> or none");
     app.add_option("--connect", connect,
-                   "talk to a running lorad at http://HOST:PORT instead of embedding")
+                   "talk to a running lorad at http://HOST:PORT, bolt://HOST:PORT or "
+                   "neo4j://HOST:PORT instead of embedding")
         ->excludes(shards_opt)
         ->excludes(data_opt)
         ->excludes(sync_opt);
-    app.add_option("--token", token, "bearer token for --connect (default: $LORA_AUTH_TOKEN)");
+    app.add_option("--token", token,
+                   "auth token for --connect, sent as a bearer token (default: $LORA_AUTH_TOKEN)");
     app.add_option("-e,--execute", query, "statements to run (separated by ';')");
     app.add_option("-f,--file", file, "script file of statements separated by ';'");
     app.add_flag("-i,--interactive", force_interactive,
@@ -319,13 +322,13 @@ int main(int argc, char** argv) {
     }
 
     std::unique_ptr<lora::Database> db;
-    std::unique_ptr<lora::net::RemoteDatabase> remote;
+    std::unique_ptr<lora::net::Remote> remote;
     std::string where;
     try {
         if (!connect.empty()) {
             if (token.empty())
                 if (const char* t = std::getenv("LORA_AUTH_TOKEN")) token = t;
-            remote = std::make_unique<lora::net::RemoteDatabase>(connect, token);
+            remote = lora::net::open_remote(connect, token);
             s.backend.execute = [&](const std::string& q, const lora::Params& p) {
                 return remote->execute(q, p);
             };

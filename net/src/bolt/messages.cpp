@@ -7,7 +7,10 @@ namespace lora::net::bolt {
 
 namespace {
 
-constexpr uint8_t kSuccess = 0x70, kRecord = 0x71, kIgnored = 0x7E, kFailure = 0x7F;
+constexpr auto kSuccess = static_cast<uint8_t>(Response::Success);
+constexpr auto kRecord = static_cast<uint8_t>(Response::Record);
+constexpr auto kIgnored = static_cast<uint8_t>(Response::Ignored);
+constexpr auto kFailure = static_cast<uint8_t>(Response::Failure);
 
 // The field counts a request may have: {min, max}.
 std::optional<std::pair<size_t, size_t>> arity(uint8_t sig, Version v) {
@@ -129,6 +132,14 @@ void write_failure(std::string& out, const Failure& f, Version v) {
     }
     Value mv(std::move(m));
     write_message(out, kFailure, &mv, v);
+}
+
+void write_request(std::string& out, Signature s, const std::vector<Value>& fields) {
+    std::string body;
+    Encoder enc(body, true);
+    enc.struct_header(static_cast<uint8_t>(s), static_cast<uint8_t>(fields.size()));
+    for (const auto& f : fields) enc.value(f);
+    append_chunked(out, body);
 }
 
 }  // namespace lora::net::bolt

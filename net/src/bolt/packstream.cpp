@@ -304,6 +304,7 @@ Value Decoder::value_at(uint32_t depth) {
             case kTinyMap: return map_of(nibble);
             case kTinyStruct: {
                 uint8_t sig = byte();
+                if (graph_values_) return graph_value(sig, nibble, depth);
                 throw UnsupportedValue("structure " + hex(sig) + " (" + std::to_string(nibble) +
                                        " fields) is not a value lora accepts from a client: " +
                                        "no temporal or spatial types yet, and nodes, "
@@ -343,6 +344,93 @@ Value Decoder::value_at(uint32_t depth) {
     } catch (const Error& e) {
         // A value the engine refuses to build (ArgumentError.ValueTooDeep).
         throw ProtocolError(e.message());
+    }
+}
+
+// Nodes and relationships as Encoder writes them (the element ids of 5.x are the ids again,
+// so they are read past); a path's unbound relationships get their endpoints from its steps.
+Value Decoder::graph_value(uint8_t signature, size_t fields, uint32_t depth) {
+    if (depth >= kMaxValueNesting)
+        throw ProtocolError("structures nest deeper than " + std::to_string(kMaxValueNesting) +
+                            " levels");
+    std::vector<Value> f;
+    f.reserve(fields);
+    for (size_t i = 0; i < fields; ++i) f.push_back(value_at(depth + 1));
+    auto bad = [&]() -> ProtocolError {
+        return ProtocolError("structure " + hex(signature) + " with " + std::to_string(fields) +
+                             " field(s) is not a well-formed graph value");
+    };
+    auto id_of = [&](const Value& v) {
+        if (!v.is_int()) throw bad();
+        return static_cast<uint64_t>(v.as_int());
+    };
+    auto props_of = [&](const Value& v) {
+        if (!v.is_map()) throw bad();
+        return v.as_map();
+    };
+    auto rel_of = [&](const Value& id, const Value& type, const Value& props) {
+        if (!type.is_string()) throw bad();
+        auto data = std::make_shared<RelData>();
+        data->type = type.as_string();
+        data->properties = props_of(props);
+        Relationship r;
+        r.id = id_of(id);
+        r.data = std::move(data);
+        return r;
+    };
+    switch (signature) {
+        case kNodeSig: {
+            if (fields != 3 && fields != 4) throw bad();
+            if (!f[1].is_list()) throw bad();
+            auto data = std::make_shared<NodeData>();
+            for (const auto& l : f[1].as_list()) {
+                if (!l.is_string()) throw bad();
+                data->labels.push_back(l.as_string());
+            }
+            data->properties = props_of(f[2]);
+            return Value(Node{id_of(f[0]), std::move(data)});
+        }
+        case kRelationshipSig: {
+            if (fields != 5 && fields != 8) throw bad();
+            Relationship r = rel_of(f[0], f[3], f[4]);
+            r.start = id_of(f[1]);
+            r.end = id_of(f[2]);
+            return Value(std::move(r));
+        }
+        case kUnboundRelationshipSig:
+            if (fields != 3 && fields != 4) throw bad();
+            return Value(rel_of(f[0], f[1], f[2]));
+        case kPathSig: {
+            if (fields != 3 || !f[0].is_list() || !f[1].is_list() || !f[2].is_list()) throw bad();
+            const List& nodes = f[0].as_list();
+            const List& rels = f[1].as_list();
+            const List& steps = f[2].as_list();
+            if (nodes.empty() || steps.size() % 2 != 0) throw bad();
+            for (const auto& n : nodes)
+                if (!n.is_node()) throw bad();
+            for (const auto& r : rels)
+                if (!r.is_relationship()) throw bad();
+            Path p;
+            p.nodes.push_back(nodes[0].as_node());
+            for (size_t i = 0; i < steps.size(); i += 2) {
+                if (!steps[i].is_int() || !steps[i + 1].is_int()) throw bad();
+                int64_t ri = steps[i].as_int(), ni = steps[i + 1].as_int();
+                uint64_t rel_index = static_cast<uint64_t>(ri < 0 ? -ri : ri);
+                if (ri == 0 || rel_index > rels.size() || ni < 0 ||
+                    static_cast<uint64_t>(ni) >= nodes.size())
+                    throw bad();
+                Relationship r = rels[rel_index - 1].as_relationship();
+                const Node& next = nodes[static_cast<size_t>(ni)].as_node();
+                r.start = ri > 0 ? p.nodes.back().id : next.id;
+                r.end = ri > 0 ? next.id : p.nodes.back().id;
+                p.rels.push_back(std::move(r));
+                p.nodes.push_back(next);
+            }
+            return Value(std::move(p));
+        }
+        default:
+            throw UnsupportedValue("structure " + hex(signature) + " (" + std::to_string(fields) +
+                                   " fields) is not a value lora has a type for");
     }
 }
 

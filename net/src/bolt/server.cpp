@@ -1,7 +1,9 @@
 // Bolt connections: each reads on its strand (handshake, then chunks into a queue of
 // messages), hands the queued messages to the worker pool as one job (so pipelined RUN +
 // PULL are answered together), and writes the job's responses back on the strand. A
-// session is only ever used by one job at a time.
+// session is only ever used by one job at a time. A PULL whose rows or commit are not there
+// yet suspends the session: the job ends (its worker is free while the commit waits for the
+// WAL), and the session's waker posts a job that resumes it.
 #include <lora/errors.hpp>
 #include <lora/lora.hpp>
 #include <lora/net/bolt/chunking.hpp>
@@ -31,6 +33,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace lora::net::bolt {
@@ -107,6 +110,13 @@ public:
     }
 
 private:
+    // Responses gathered on the strand: written when the resume ends.
+    class StrandSink : public Sink {
+    public:
+        bool flush() override { return true; }
+        bool can_block() const override { return false; }
+    };
+
     class JobSink : public Sink {
     public:
         explicit JobSink(Connection& c) : c_(c) {}
@@ -136,6 +146,12 @@ private:
     size_t queued_bytes_ = 0;
     bool reading_ = false;
     bool processing_ = false;
+    bool suspended_ = false;  // the session waits for its waker
+    bool woken_ = false;      // the waker ran since the last job started
+    bool resume_ = false;     // the next job starts with Session::resume
+    // Responses of a job that suspended (a RUN's SUCCESS before its PULL): written with the
+    // PULL's, so a pipelined RUN + PULL costs one write, not two.
+    std::string held_;
     bool closing_ = false;
     bool closed_ = false;
 
@@ -199,6 +215,10 @@ private:
         so.advertised_address =
             server_.options.host + ":" + std::to_string(static_cast<unsigned>(server_.bound_port));
         session_ = std::make_unique<Session>(server_.db, v, std::move(so));
+        session_->set_waker([weak = weak_from_this()] {
+            if (auto self = weak.lock())
+                asio::post(self->socket_.get_executor(), [self] { self->on_wake(); });
+        });
         if (!rest.empty() && !take_bytes(rest)) return;
         read_more();
     }
@@ -250,39 +270,99 @@ private:
         if (!processing_) close();
     }
 
-    void process() {
-        if (processing_ || queue_.empty() || closed_) return;
+    void on_wake() {
+        woken_ = true;
+        if (suspended_ && !processing_) continue_suspended();
+    }
+
+    void continue_suspended() {
+        suspended_ = false;
+        server_.running_jobs.fetch_sub(1);
+        if (queue_.empty() && !closed_) return resume_here();
+        resume_ = true;
+        process();
+        read_more();
+    }
+
+    // A resumed PULL with no message after it goes on right here on the strand: it only
+    // takes the rows the cursor holds (Cursor::poll), and its sink never blocks, so no
+    // worker is needed for the PULL's end (the usual case: a write's commit is durable).
+    void resume_here() {
         processing_ = true;
+        woken_ = false;
+        server_.running_jobs.fetch_add(1);
+        StrandSink sink;
+        sink.buffer = std::exchange(held_, {});
+        bool keep = true;
+        try {
+            keep = session_->resume(sink);
+        } catch (const std::exception& e) {
+            spdlog::error("bolt connection {}: {}", id_, e.what());
+            keep = false;
+        }
+        server_.running_jobs.fetch_sub(1);
+        finish_job(keep, keep && session_->suspended(), std::move(sink.buffer), {});
+        read_more();
+    }
+
+    void process() {
+        if (processing_ || suspended_ || closed_ || (queue_.empty() && !resume_)) return;
+        processing_ = true;
+        woken_ = false;
+        bool resume = std::exchange(resume_, false);
+        std::string held = std::exchange(held_, {});
         std::vector<std::string> batch(std::make_move_iterator(queue_.begin()),
                                        std::make_move_iterator(queue_.end()));
         queue_.clear();
         queued_bytes_ = 0;
         server_.running_jobs.fetch_add(1);
-        asio::post(*server_.workers, [self = shared_from_this(), batch = std::move(batch)] {
+        asio::post(*server_.workers, [self = shared_from_this(), batch = std::move(batch), resume,
+                                      held = std::move(held)]() mutable {
             JobSink sink(*self);
+            sink.buffer = std::move(held);
+            Session& session = *self->session_;
             bool keep = true;
+            size_t done = 0;
             try {
-                for (const auto& m : batch) {
-                    if (!(keep = self->session_->handle(m, sink))) break;
-                }
+                if (resume) keep = session.resume(sink);
+                while (keep && !session.suspended() && done < batch.size())
+                    keep = session.handle(batch[done++], sink);
             } catch (const std::exception& e) {
                 // Session::handle answers every error of a statement itself; this is a fault
                 // of the session (e.g. no memory for a response): end this connection only.
                 spdlog::error("bolt connection {}: {}", self->id_, e.what());
                 keep = false;
             }
+            bool suspended = keep && session.suspended();
+            batch.erase(batch.begin(), batch.begin() + static_cast<std::ptrdiff_t>(done));
             std::string out = std::move(sink.buffer);
-            asio::post(self->socket_.get_executor(), [self, keep, out = std::move(out)]() mutable {
+            asio::post(self->socket_.get_executor(), [self, keep, suspended, out = std::move(out),
+                                                      rest = std::move(batch)]() mutable {
                 self->server_.running_jobs.fetch_sub(1);
-                self->finish_job(keep, std::move(out));
+                self->finish_job(keep, suspended, std::move(out), std::move(rest));
             });
         });
     }
 
-    void finish_job(bool keep, std::string out) {
+    // `rest`: the messages after the one that suspended the session, in order.
+    void finish_job(bool keep, bool suspended, std::string out, std::vector<std::string> rest) {
+        for (auto it = rest.rbegin(); it != rest.rend(); ++it) {
+            queued_bytes_ += it->size();
+            queue_.push_front(std::move(*it));
+        }
+        // A suspended PULL counts as running work, so stop() gives it its grace period.
+        suspended_ = suspended;
+        if (suspended) server_.running_jobs.fetch_add(1);
+        if (suspended && session_->waiting() == Session::Wait::Rows) {
+            held_ = std::move(out);
+            out.clear();
+        }
         auto done = [self = shared_from_this(), keep](bool ok) {
             self->processing_ = false;
             if (!ok || !keep || self->closing_) return self->close();
+            if (self->suspended_ &&
+                (self->woken_ || self->session_->waiting() == Session::Wait::Output))
+                return self->continue_suspended();
             self->process();
             self->read_more();
         };
@@ -311,6 +391,10 @@ private:
     void close() {
         if (closed_) return;
         closed_ = true;
+        if (suspended_) {
+            suspended_ = false;
+            server_.running_jobs.fetch_sub(1);
+        }
         closing_ = true;
         read_timer_.cancel();
         write_timer_.cancel();

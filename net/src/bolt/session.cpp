@@ -1,11 +1,13 @@
 // The Bolt server state machine. Auto-commit results are the engine's streaming cursor,
 // read only as far as PULL asks; results inside an explicit transaction are run to the end
-// by RUN (Transaction::execute) and paged out by PULL.
+// by RUN (Transaction::execute) and paged out by PULL. A bookmark is "lora:<ts>", the commit
+// clock's visible timestamp once the write was acknowledged (so at or after its commit).
 #include <lora/net/bolt/packstream.hpp>
 #include <lora/net/bolt/session.hpp>
 #include <lora/net/listener.hpp>
 
 #include <algorithm>
+#include <charconv>
 
 namespace lora::net::bolt {
 
@@ -61,13 +63,10 @@ Map stats_map(const QueryStats& s) {
     return m;
 }
 
-// A name for the commit of an auto-commit write or an explicit transaction. lorad is one
-// server and acknowledges a commit only once it is visible, so a bookmark is always
-// satisfied; it is unique so drivers can tell commits apart.
-std::string next_bookmark() {
-    static std::atomic<uint64_t> seq{0};
-    return "lora:" + std::to_string(seq.fetch_add(1) + 1);
-}
+// How long BEGIN or RUN waits for the commits its bookmarks name when it gives no
+// tx_timeout.
+constexpr std::chrono::milliseconds kBookmarkWait{30000};
+constexpr std::string_view kBookmarkPrefix = "lora:";
 
 Map summary(const QueryStats& stats, bool has_columns, int64_t t_last) {
     Map m;
@@ -107,6 +106,7 @@ std::shared_ptr<CancelToken> Session::new_token() {
 }
 
 void Session::reset() {
+    pending_pull_.reset();
     cursor_.reset();  // cancels an unfinished query (its writes roll back)
     rows_.clear();
     row_next_ = 0;
@@ -129,6 +129,27 @@ void Session::fail(const Failure& f, Sink& sink) {
     write_failure(sink.buffer, f, version_);
     reset();
     state_ = State::Failed;
+}
+
+// Runs a request, answering its errors: a malformed field ends the connection, an engine
+// error fails the request.
+template <typename F>
+bool Session::guarded(F&& f, Sink& sink) {
+    try {
+        return f();
+    } catch (const ProtocolError& e) {
+        // A field of the wrong type: the request is not one we understand.
+        write_failure(sink.buffer, request_invalid(e.what()), version_);
+        reset();
+        state_ = State::Defunct;
+        return false;
+    } catch (const Error& e) {
+        fail(failure_of(e), sink);
+        return true;
+    } catch (const std::exception& e) {
+        fail(unknown_failure(e.what()), sink);
+        return true;
+    }
 }
 
 bool Session::handle(std::string_view message, Sink& sink) {
@@ -161,21 +182,25 @@ bool Session::handle(std::string_view message, Sink& sink) {
         fail(unsupported_value(*r.unsupported), sink);
         return true;
     }
-    try {
-        return dispatch(r, sink);
-    } catch (const ProtocolError& e) {
-        // A field of the wrong type: the request is not one we understand.
-        write_failure(sink.buffer, request_invalid(e.what()), version_);
-        reset();
-        state_ = State::Defunct;
-        return false;
-    } catch (const Error& e) {
-        fail(failure_of(e), sink);
-        return true;
-    } catch (const std::exception& e) {
-        fail(unknown_failure(e.what()), sink);
+    return guarded([&] { return dispatch(r, sink); }, sink);
+}
+
+bool Session::resume(Sink& sink) {
+    if (!pending_pull_) return true;
+    if (interrupts_.load() > 0) {
+        // The RESET that follows ends the result.
+        pending_pull_.reset();
+        write_ignored(sink.buffer);
         return true;
     }
+    PullState p = *pending_pull_;
+    pending_pull_.reset();
+    return guarded(
+        [&] {
+            pull_auto(p, sink);
+            return state_ != State::Defunct;
+        },
+        sink);
 }
 
 bool Session::dispatch(const Request& r, Sink& sink) {
@@ -320,6 +345,38 @@ bool Session::check_db(const Map& extra, Sink& sink) {
     return false;
 }
 
+std::string Session::bookmark() const {
+    return std::string(kBookmarkPrefix) + std::to_string(db_.visible_timestamp());
+}
+
+// Waits until every commit the bookmarks name is visible, for up to tx_timeout (or
+// kBookmarkWait). A bookmark not of lorad's form fails at once.
+bool Session::await_bookmarks(const Map& extra, Sink& sink) {
+    const Value* list = find(extra, "bookmarks");
+    if (!list) return true;
+    if (!list->is_list()) throw ProtocolError("'bookmarks' must be a list of strings");
+    uint64_t newest = 0;
+    for (const auto& b : list->as_list()) {
+        if (!b.is_string()) throw ProtocolError("'bookmarks' must be a list of strings");
+        std::string_view text = b.as_string();
+        uint64_t ts = 0;
+        std::string_view digits = text.substr(std::min(text.size(), kBookmarkPrefix.size()));
+        auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), ts);
+        if (text.substr(0, kBookmarkPrefix.size()) != kBookmarkPrefix || digits.empty() ||
+            ec != std::errc() || end != digits.data() + digits.size()) {
+            fail(invalid_bookmark(b.as_string()), sink);
+            return false;
+        }
+        newest = std::max(newest, ts);
+    }
+    if (db_.visible_timestamp() >= newest) return true;
+    int64_t timeout = int_entry(extra, "tx_timeout", 0);
+    auto wait = timeout > 0 ? std::chrono::milliseconds(timeout) : kBookmarkWait;
+    if (db_.wait_visible(newest, wait)) return true;
+    fail(bookmark_timeout(newest, wait.count()), sink);
+    return false;
+}
+
 bool Session::tx_expired() { return tx_has_deadline_ && Clock::now() > tx_deadline_; }
 
 void Session::run(const Request& r, Sink& sink) {
@@ -335,7 +392,18 @@ void Session::run(const Request& r, Sink& sink) {
     Map meta;
     if (state_ == State::TxReady || state_ == State::TxStreaming) {
         if (tx_expired()) return fail(transaction_timed_out(), sink);
-        Buffered b{tx_->execute(query, params)};
+        // A RESET (interrupt) cancels the statement; BEGIN's tx_timeout bounds it.
+        QueryOptions qo;
+        qo.cancel = new_token();
+        if (tx_has_deadline_)
+            qo.timeout = std::max(
+                std::chrono::milliseconds(1),
+                std::chrono::duration_cast<std::chrono::milliseconds>(tx_deadline_ - Clock::now()));
+        Buffered b{tx_->execute(query, params, qo)};
+        {
+            std::lock_guard lock(token_mu_);
+            token_.reset();
+        }
         meta["fields"] = string_list(b.result.columns);
         meta["t_first"] = Value(millis_since(run_started_));
         int64_t qid = next_qid_++;
@@ -345,7 +413,7 @@ void Session::run(const Request& r, Sink& sink) {
         write_success(sink.buffer, meta);
         return;
     }
-    if (!check_db(extra, sink)) return;
+    if (!check_db(extra, sink) || !await_bookmarks(extra, sink)) return;
     QueryOptions qo;
     int64_t timeout = int_entry(extra, "tx_timeout", 0);
     if (timeout > 0) qo.timeout = std::chrono::milliseconds(timeout);
@@ -365,47 +433,65 @@ void Session::pull(const Request& r, Sink& sink, bool discard) {
     int64_t qid = int_entry(extra, "qid", -1);
     if (n == 0 || n < -1) throw ProtocolError("'n' must be positive or -1");
     if (state_ == State::Streaming)
-        pull_auto(n, sink, discard);
+        pull_auto(PullState{n, 0, discard, Clock::now()}, sink);
     else
         pull_tx(n, qid, sink, discard);
 }
 
-void Session::pull_auto(int64_t n, Sink& sink, bool discard) {
-    auto started = Clock::now();
-    int64_t sent = 0;
-    bool more = true;
+void Session::pull_auto(PullState p, Sink& sink) {
+    enum class Rows { Some, End, Later };
     auto refill = [&] {
-        if (row_next_ < rows_.size()) return true;
+        if (row_next_ < rows_.size()) return Rows::Some;
         row_next_ = 0;
         rows_.clear();
         while (rows_.empty()) {
-            if (!cursor_->next(rows_)) return false;
+            if (!waker_) {
+                if (!cursor_->next(rows_)) return Rows::End;
+                continue;
+            }
+            switch (cursor_->poll(rows_, waker_)) {
+                case Cursor::Poll::Rows: break;
+                case Cursor::Poll::Done: return Rows::End;
+                case Cursor::Poll::Pending: return Rows::Later;
+            }
         }
-        return true;
+        return Rows::Some;
     };
-    while (n < 0 || sent < n) {
-        if (!(more = refill())) break;
+    Rows more = Rows::Some;
+    while (p.n < 0 || p.sent < p.n) {
+        if ((more = refill()) != Rows::Some) break;
         size_t take = rows_.size() - row_next_;
-        if (n >= 0) take = std::min<size_t>(take, static_cast<size_t>(n - sent));
-        if (!discard) {
+        if (p.n >= 0) take = std::min<size_t>(take, static_cast<size_t>(p.n - p.sent));
+        if (!p.discard) {
             for (size_t i = 0; i < take; ++i)
                 write_record(sink.buffer, rows_[row_next_ + i], version_);
         }
         row_next_ += take;
-        sent += static_cast<int64_t>(take);
-        if (sink.buffer.size() >= kFlushBytes && !sink.flush()) {
+        p.sent += static_cast<int64_t>(take);
+        if (sink.buffer.size() < kFlushBytes) continue;
+        if (!sink.can_block()) {
+            pending_pull_ = p;
+            waiting_ = Wait::Output;
+            return;
+        }
+        if (!sink.flush()) {
             reset();
             state_ = State::Defunct;
             return;
         }
     }
-    if (more) more = refill();
-    if (more) {
+    if (more == Rows::Some) more = refill();
+    if (more == Rows::Later) {
+        pending_pull_ = p;
+        waiting_ = Wait::Rows;
+        return;
+    }
+    if (more == Rows::Some) {
         write_success(sink.buffer, Map{{"has_more", Value(true)}});
         return;
     }
-    Map meta = summary(cursor_->stats(), !cursor_->columns().empty(), millis_since(started));
-    if (cursor_->stats().contains_updates()) meta["bookmark"] = Value(next_bookmark());
+    Map meta = summary(cursor_->stats(), !cursor_->columns().empty(), millis_since(p.started));
+    if (cursor_->stats().contains_updates()) meta["bookmark"] = Value(bookmark());
     cursor_.reset();
     rows_.clear();
     {
@@ -446,7 +532,7 @@ void Session::pull_tx(int64_t n, int64_t qid, Sink& sink, bool discard) {
 
 void Session::begin(const Request& r, Sink& sink) {
     const Map& extra = map_field(r, 0);
-    if (!check_db(extra, sink)) return;
+    if (!check_db(extra, sink) || !await_bookmarks(extra, sink)) return;
     int64_t timeout = int_entry(extra, "tx_timeout", 0);
     tx_ = db_.begin();
     tx_has_deadline_ = timeout > 0;
@@ -464,7 +550,7 @@ void Session::commit(Sink& sink) {
     tx_.reset();
     tx_has_deadline_ = false;
     state_ = State::Ready;
-    write_success(sink.buffer, Map{{"bookmark", Value(next_bookmark())}});
+    write_success(sink.buffer, Map{{"bookmark", Value(bookmark())}});
 }
 
 void Session::rollback(Sink& sink) {

@@ -85,6 +85,56 @@ Failure transaction_timed_out() {
                 "the transaction ran past its tx_timeout and was rolled back");
 }
 
+Failure invalid_bookmark(const std::string& bookmark) {
+    return make(
+        "Neo.ClientError.Transaction.InvalidBookmark",
+        "'" + bookmark + "' is not a bookmark of lorad (they look like lora:<commit timestamp>)");
+}
+
+Failure bookmark_timeout(uint64_t ts, int64_t waited_ms) {
+    return make("Neo.TransientError.Transaction.BookmarkTimeout",
+                "the commits up to timestamp " + std::to_string(ts) +
+                    " that the bookmarks name were not visible within " +
+                    std::to_string(waited_ms) + " ms");
+}
+
+Error error_of_failure(const std::string& code, const std::string& message) {
+    ErrorClass cls = ErrorClass::Database;
+    if (code == "Neo.ClientError.Statement.SyntaxError")
+        cls = ErrorClass::Syntax;
+    else if (code == "Neo.ClientError.Schema.ConstraintValidationFailed")
+        cls = ErrorClass::Constraint;
+    else if (code.rfind("Neo.ClientError.", 0) == 0)
+        cls = ErrorClass::Semantic;
+    else if (code.rfind("Neo.TransientError.", 0) == 0)
+        cls = ErrorClass::Transient;
+    std::string text = message, type, detail;
+    // "... (Type.Detail)": lora's own code, as failure_of appends it.
+    if (auto open = text.rfind(" ("); open != std::string::npos && text.back() == ')') {
+        std::string inner = text.substr(open + 2, text.size() - open - 3);
+        auto dot = inner.find('.');
+        if (dot != std::string::npos && dot > 0 && dot + 1 < inner.size() &&
+            inner.find_first_of(" ()") == std::string::npos) {
+            type = inner.substr(0, dot);
+            detail = inner.substr(dot + 1);
+            text.resize(open);
+        }
+    }
+    if (type.empty()) {
+        // Neo.<Classification>.<Category>.<Title>
+        auto title = code.rfind('.');
+        auto category = title == std::string::npos ? std::string::npos : code.rfind('.', title - 1);
+        if (category != std::string::npos && title > category + 1) {
+            type = code.substr(category + 1, title - category - 1);
+            detail = code.substr(title + 1);
+        } else {
+            type = "Bolt";
+            detail = code.empty() ? "Failure" : code;
+        }
+    }
+    return Error(cls, ErrorPhase::Runtime, std::move(type), std::move(detail), std::move(text));
+}
+
 // Only the syntax error has a GQL status of its own here; everything else is reported as
 // 50N42 ("unexpected error"), and drivers act on the Neo4j code (neo4j_code) anyway.
 std::string gql_status_of(const std::string& code) {

@@ -172,6 +172,12 @@ public:
     // Replaces `rows` with the next rows (a chunk); false once the result is complete.
     // Throws lora::Error when the query fails, also after rows were returned.
     bool next(std::vector<std::vector<Value>>& rows);
+    // next() without the wait, for consumers on an event loop: Rows when `rows` holds the
+    // next rows, Done once the result is complete, Pending when neither is there yet; `wake`
+    // then runs once, on an engine thread, when poll() has something to say (it must be
+    // quick and must not block). Throws like next().
+    enum class Poll { Rows, Done, Pending };
+    Poll poll(std::vector<std::vector<Value>>& rows, std::function<void()> wake);
     // Counters of a finished query (after next() returned false).
     QueryStats stats() const;
     // Cancels the query (from any thread); next() then throws TransactionError.Cancelled.
@@ -240,6 +246,13 @@ public:
     // nothing); for a persistent database a checkpoint makes the load durable.
     void snapshot_load(const std::string& path);
     Health health() const;
+    // The commit clock's visible timestamp: statements starting now see every commit up to
+    // it. A commit is acknowledged only once it is visible, so the value read right after an
+    // acknowledged commit (execute(), a cursor's end, Transaction::commit(), a Completion)
+    // names a state that includes that commit: a bookmark for causal consistency.
+    uint64_t visible_timestamp() const;
+    // Waits until the visible timestamp reaches `ts` (true) or `timeout` passed (false).
+    bool wait_visible(uint64_t ts, std::chrono::milliseconds timeout) const;
     WalStatus wal_status() const;
     MvccStatus mvcc_status() const;
     EngineStats engine_stats() const;
@@ -265,6 +278,9 @@ public:
     // Runs a statement inside the transaction. An error in a statement that writes rolls
     // the whole transaction back (it is then closed). Throws lora::Error.
     Result execute(const std::string& query, const Params& params = {});
+    // The same with a time limit and/or a cancel token; a statement they stop fails with
+    // TransactionError.Timeout / Cancelled like any other failed statement.
+    Result execute(const std::string& query, const Params& params, const QueryOptions& options);
     // Makes the transaction durable (one WAL record, acknowledged per the sync mode).
     void commit();
     void rollback();

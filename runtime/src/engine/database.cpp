@@ -499,6 +499,21 @@ Health Database::health() const {
     return h;
 }
 
+uint64_t Database::visible_timestamp() const { return impl_->engine->commits.visible(); }
+
+bool Database::wait_visible(uint64_t ts, std::chrono::milliseconds timeout) const {
+    // Commits become visible within a WAL sync, so a short sleep between looks is enough
+    // (and callers rarely wait at all: a bookmark is taken after its commit was visible).
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    auto pause = std::chrono::microseconds(100);
+    while (impl_->engine->commits.visible() < ts) {
+        if (std::chrono::steady_clock::now() >= until) return false;
+        std::this_thread::sleep_for(pause);
+        pause = std::min<std::chrono::microseconds>(pause * 2, std::chrono::milliseconds(10));
+    }
+    return true;
+}
+
 MvccStatus Database::mvcc_status() const {
     MvccStatus s;
     auto& eng = *impl_->engine;

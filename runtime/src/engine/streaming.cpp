@@ -159,6 +159,24 @@ void Database::execute_async(std::string query, Params params, CompletionFn done
     }
 }
 
+Result Transaction::execute(const std::string& query, const Params& params,
+                            const QueryOptions& options) {
+    if (!open_) throw errors::transaction_closed();
+    auto req = std::make_shared<actors::QueryRequest>();
+    req->txn = id_;
+    req->start_ts = start_ts_;
+    req->query = query;
+    req->params = params;
+    auto promise = std::make_shared<std::promise<actors::OutcomePtr>>();
+    auto future = promise->get_future();
+    req->done = [promise](actors::OutcomePtr o) { promise->set_value(std::move(o)); };
+    auto run = launch(*db_, req, options);
+    actors::OutcomePtr o = future.get();
+    if (o->txn_aborted) finish();
+    if (o->error) throw *o->error;
+    return std::move(o->result);
+}
+
 struct Cursor::Impl {
     std::unique_ptr<Running> run;
     std::vector<std::string> columns;
@@ -186,6 +204,22 @@ bool Cursor::next(std::vector<std::vector<Value>>& rows) {
     }
     impl_->finished = true;
     return false;
+}
+
+Cursor::Poll Cursor::poll(std::vector<std::vector<Value>>& rows, std::function<void()> wake) {
+    if (impl_->finished) {
+        rows.clear();
+        return Poll::Done;
+    }
+    Poll p;
+    try {
+        p = impl_->run->stream->poll(rows, std::move(wake));
+    } catch (...) {
+        impl_->finished = true;
+        throw;
+    }
+    if (p == Poll::Done) impl_->finished = true;
+    return p;
 }
 
 QueryStats Cursor::stats() const { return impl_->run->stream->stats(); }

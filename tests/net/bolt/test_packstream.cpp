@@ -278,3 +278,64 @@ TEST_CASE("packstream: bytes and structures are refused as values", "[bolt][pack
     // A Date structure (0x44) as a parameter.
     CHECK_THROWS_AS(decode_any(bytes({0xB1, 0x44, 0x01})), UnsupportedValue);
 }
+
+TEST_CASE("packstream: a client decodes nodes, relationships and paths", "[bolt][packstream]") {
+    Node a{5, std::make_shared<NodeData>(NodeData{{"Person", "X"}, Map{{"name", Value("Ann")}}})};
+    Node b{6, std::make_shared<NodeData>(NodeData{{}, Map{}})};
+    Node c{7, std::make_shared<NodeData>(NodeData{{"C"}, Map{}})};
+    Relationship r{9, 5, 6, 0, std::make_shared<RelData>(RelData{"KNOWS", Map{{"w", Value(2)}}})};
+    Relationship s{10, 7, 6, 0, std::make_shared<RelData>(RelData{"SEES", Map{}})};
+    for (bool element_ids : {false, true}) {
+        INFO("element ids: " << element_ids);
+        std::string bytes_out = encode(Value(List{Value(a), Value(r)}), element_ids);
+        Decoder d(bytes_out, true);
+        List l = d.value().as_list();
+        CHECK(d.at_end());
+        REQUIRE(l.size() == 2);
+        const Node& n = l[0].as_node();
+        CHECK(n.id == 5);
+        CHECK(n.data->labels == std::vector<std::string>{"Person", "X"});
+        CHECK(n.data->properties.at("name") == Value("Ann"));
+        const Relationship& rel = l[1].as_relationship();
+        CHECK(rel.id == 9);
+        CHECK(rel.start == 5);
+        CHECK(rel.end == 6);
+        CHECK(rel.data->type == "KNOWS");
+        CHECK(rel.data->properties.at("w") == Value(2));
+
+        // a-[r]->b<-[s]-c: the second step walks s backwards.
+        std::string p_bytes = encode(Value(Path{{a, b, c}, {r, s}}), element_ids);
+        Decoder pd(p_bytes, true);
+        Path p = pd.value().as_path();
+        REQUIRE(p.nodes.size() == 3);
+        REQUIRE(p.rels.size() == 2);
+        CHECK(p.nodes[2].id == 7);
+        CHECK(p.nodes[2].data->labels == std::vector<std::string>{"C"});
+        CHECK((p.rels[0].start == 5 && p.rels[0].end == 6));
+        CHECK((p.rels[1].start == 7 && p.rels[1].end == 6));
+        CHECK(p.rels[1].data->type == "SEES");
+    }
+    // A server's decoder still takes no graph value from a client.
+    CHECK_THROWS_AS(decode_any(encode(Value(a))), UnsupportedValue);
+}
+
+TEST_CASE("packstream: malformed graph values are protocol errors", "[bolt][packstream]") {
+    auto decode_graph = [](const std::string& b) {
+        Decoder d(b, true);
+        return d.value();
+    };
+    // A node whose labels are not a list, with too few fields, a path stepping past its lists.
+    CHECK_THROWS_AS(decode_graph(bytes({0xB3, 0x4E, 0x01, 0x01, 0xA0})), ProtocolError);
+    CHECK_THROWS_AS(decode_graph(bytes({0xB2, 0x4E, 0x01, 0x90})), ProtocolError);
+    std::string node = bytes({0xB3, 0x4E, 0x01, 0x90, 0xA0});
+    std::string rel = bytes({0xB3, 0x72, 0x02, 0x81, 'R', 0xA0});
+    CHECK_THROWS_AS(decode_graph(bytes({0xB3, 0x50, 0x91}) + node + bytes({0x91}) + rel +
+                                 bytes({0x92, 0x02, 0x01})),
+                    ProtocolError);
+    CHECK_THROWS_AS(decode_graph(bytes({0xB3, 0x50, 0x91}) + node + bytes({0x91}) + rel +
+                                 bytes({0x92, 0x01, 0x05})),
+                    ProtocolError);
+    CHECK_THROWS_AS(decode_graph(bytes({0xB3, 0x50, 0x90, 0x90, 0x90})), ProtocolError);
+    // A structure lora has no type for (a Date) is unsupported, not malformed.
+    CHECK_THROWS_AS(decode_graph(bytes({0xB1, 0x44, 0x01})), UnsupportedValue);
+}

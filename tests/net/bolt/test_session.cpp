@@ -6,6 +6,9 @@
 
 #include <lora/lora.hpp>
 
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 using namespace lora;
@@ -358,12 +361,159 @@ TEST_CASE("bolt session: tx_timeout ends auto-commit statements and transactions
     INFO(failure.meta().at("message").as_string());
     CHECK(failure.code() == "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration");
     s.send(kReset);
-    // Explicit: checked when the next statement or the commit arrives.
+    // Explicit: a statement is stopped at the deadline, a later statement or the commit
+    // fails after it.
     CHECK(s.send(kBegin, {Value(Map{{"tx_timeout", Value(1)}})})[0].success());
-    run(s, "CREATE (:Late)");
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    auto c = s.send(kCommit);
-    CHECK(c[0].code() == "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration");
+    auto late = run(s, "CREATE (:Late)");
+    if (late[0].success()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        auto c = s.send(kCommit);
+        CHECK(c[0].code() == "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration");
+    } else {
+        CHECK(late[0].code() ==
+              "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration");
+    }
     s.send(kReset);
     CHECK(db->execute("MATCH (n:Late) RETURN count(n)").rows[0][0] == Value(0));
+
+    // A long statement inside a transaction ends at the transaction's deadline.
+    CHECK(s.send(kBegin, {Value(Map{{"tx_timeout", Value(200)}})})[0].success());
+    run(s, "CREATE (:Late)");
+    auto slow = run(s, "UNWIND range(1, 100000) AS a UNWIND range(1, 100000) AS b RETURN count(*)");
+    CHECK(slow[0].code() == "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration");
+    CHECK(s.send(kReset)[0].success());
+    CHECK(db->execute("MATCH (n:Late) RETURN count(n)").rows[0][0] == Value(0));
+}
+
+TEST_CASE("bolt session: a RESET interrupts a statement inside a transaction", "[bolt][session]") {
+    auto db = open_db(2);
+    SessionDriver s(*db, Version{5, 8});
+    ready(s);
+    CHECK(s.send(kBegin)[0].success());
+    CHECK(run(s, "CREATE (:Gone)")[0].success());
+    std::vector<BoltReply> r;
+    std::thread t([&] {
+        r = run(s, "UNWIND range(1, 100000) AS a UNWIND range(1, 100000) AS b RETURN count(*)");
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    s.session().interrupt();  // what the server does when a RESET arrives
+    t.join();
+    REQUIRE(r.size() == 1);
+    // Cancelled while running, or IGNORED if the interrupt came first.
+    if (r[0].failure())
+        CHECK(r[0].code() == "Neo.TransientError.Transaction.Terminated");
+    else
+        CHECK(r[0].ignored());
+    CHECK(s.send(kReset)[0].success());
+    CHECK(run(s, "RETURN 1")[0].success());
+    CHECK(db->execute("MATCH (n:Gone) RETURN count(n)").rows[0][0] == Value(0));
+}
+
+TEST_CASE("bolt session: bookmarks name visible commits, bad ones fail", "[bolt][session]") {
+    auto db = open_db(2);
+    SessionDriver s(*db, Version{5, 8});
+    ready(s);
+    run(s, "CREATE (:B {v: 1})");
+    auto p = s.send(kPull, {Value(pull_n(-1))});
+    const std::string bm = p.at(0).meta().at("bookmark").as_string();
+    CHECK(bm == "lora:" + std::to_string(db->visible_timestamp()));
+    CHECK(db->visible_timestamp() > 0);
+
+    auto ok = run(s, "MATCH (b:B) RETURN b.v", {}, Map{{"bookmarks", Value(List{Value(bm)})}});
+    CHECK(ok.at(0).success());
+    CHECK(s.send(kPull, {Value(pull_n(-1))}).at(0).field == Value(List{Value(1)}));
+    CHECK(s.send(kBegin, {Value(Map{{"bookmarks", Value(List{Value(bm)})}})})[0].success());
+    auto c = s.send(kCommit);
+    CHECK(c.at(0).meta().at("bookmark").as_string().rfind("lora:", 0) == 0);
+
+    for (const char* bad : {"lora:", "lora:x", "lora:-1", "FB:kcwQ", "lora:1 "}) {
+        INFO(bad);
+        auto f = run(s, "RETURN 1", {}, Map{{"bookmarks", Value(List{Value(bad)})}});
+        CHECK(f.at(0).code() == "Neo.ClientError.Transaction.InvalidBookmark");
+        CHECK(s.send(kReset)[0].success());
+    }
+    auto bb = s.send(kBegin, {Value(Map{{"bookmarks", Value(List{Value(bm), Value("zz")})}})});
+    CHECK(bb.at(0).code() == "Neo.ClientError.Transaction.InvalidBookmark");
+    CHECK(s.send(kReset)[0].success());
+
+    // A commit that never becomes visible: the wait ends at tx_timeout, retryably.
+    const std::string future = "lora:" + std::to_string(db->visible_timestamp() + 1000);
+    auto t = run(s, "RETURN 1", {},
+                 Map{{"bookmarks", Value(List{Value(future)})}, {"tx_timeout", Value(50)}});
+    CHECK(t.at(0).code() == "Neo.TransientError.Transaction.BookmarkTimeout");
+    CHECK(s.send(kReset)[0].success());
+    CHECK(run(s, "RETURN 1").at(0).success());
+}
+
+TEST_CASE("bolt session: with a waker, PULL suspends instead of waiting and resumes",
+          "[bolt][session]") {
+    auto db = open_db(2);
+    SessionDriver s(*db, Version{5, 8});
+    ready(s);
+    // Shared with the waker, which a cancelled statement may still run after the test.
+    struct Wakes {
+        std::mutex mu;
+        std::condition_variable cv;
+        int count = 0;
+    };
+    auto w = std::make_shared<Wakes>();
+    s.session().set_waker([w] {
+        std::lock_guard lock(w->mu);
+        ++w->count;
+        w->cv.notify_all();
+    });
+    // Handles one message, then resumes the session each time it suspended, once woken.
+    auto drive = [&](uint8_t sig, std::vector<Value> fields) {
+        CollectSink sink;
+        std::unique_lock lock(w->mu);
+        int seen = w->count;
+        lock.unlock();
+        REQUIRE(s.session().handle(bolt_message(sig, std::move(fields)), sink));
+        while (s.session().suspended()) {
+            lock.lock();
+            REQUIRE(
+                w->cv.wait_for(lock, std::chrono::seconds(30), [&] { return w->count > seen; }));
+            seen = w->count;
+            lock.unlock();
+            REQUIRE(s.session().resume(sink));
+        }
+        sink.flush();
+        return parse_replies(sink.written);
+    };
+    CHECK(drive(kRun, {Value("UNWIND range(1, 20000) AS i CREATE (:S {i: i}) RETURN i"),
+                       Value(Map{}), Value(Map{})})
+              .at(0)
+              .success());
+    auto first = drive(kPull, {Value(pull_n(5))});
+    REQUIRE(first.size() == 6);
+    CHECK(first[5].meta().at("has_more") == Value(true));
+    auto rest = drive(kPull, {Value(pull_n(-1))});
+    REQUIRE(rest.size() == 20000 - 5 + 1);
+    // Every row once (the shards' rows come in any order).
+    std::vector<bool> seen(20001, false);
+    for (const auto* part : {&first, &rest})
+        for (const auto& r : *part)
+            if (r.record()) seen.at(static_cast<size_t>(r.field.as_list().at(0).as_int())) = true;
+    CHECK(std::count(seen.begin() + 1, seen.end(), true) == 20000);
+    CHECK(rest.back().meta().at("stats").as_map().at("nodes-created") == Value(20000));
+    CHECK(rest.back().meta().count("bookmark") == 1);
+    CHECK(db->execute("MATCH (n:S) RETURN count(n)").rows[0][0] == Value(20000));
+
+    // A RESET behind a suspended PULL: the PULL is IGNORED, the statement cancelled.
+    CHECK(drive(kRun, {Value("UNWIND range(1, 100000000) AS i WITH i WHERE i < 0 RETURN i"),
+                       Value(Map{}), Value(Map{})})
+              .at(0)
+              .success());
+    CollectSink sink;
+    REQUIRE(s.session().handle(bolt_message(kPull, {Value(pull_n(-1))}), sink));
+    if (s.session().suspended()) {
+        s.session().interrupt();
+        REQUIRE(s.session().resume(sink));
+        sink.flush();
+        auto r = parse_replies(sink.written);
+        REQUIRE(r.size() == 1);
+        CHECK(r[0].ignored());
+        CHECK(s.send(kReset)[0].success());
+    }
+    CHECK(run(s, "RETURN 1").at(0).success());
 }

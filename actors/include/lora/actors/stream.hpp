@@ -45,6 +45,9 @@ public:
     std::optional<Error> wait_open(std::vector<std::string>& columns);
     // Waits for the next rows; false once the result is complete. Throws the query's error.
     bool take(Rows& out);
+    // take() without the wait: Pending when no rows and no end are there yet; `wake` then
+    // runs once (on the thread that publishes the next rows or the end, outside the lock).
+    Cursor::Poll poll(Rows& out, std::function<void()> wake);
     QueryStats stats() const;
     // Lifts the credit limit for good (cancellation): parked work runs and drains.
     void release_all();
@@ -64,6 +67,7 @@ private:
     std::atomic<int64_t> in_pipeline_{0};
     std::atomic<int64_t> parked_count_{0};
     std::vector<std::function<void()>> parked_;
+    std::function<void()> waker_;  // of a consumer that polled in vain
     bool opened_ = false;
     bool done_ = false;
     bool released_ = false;

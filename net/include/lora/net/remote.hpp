@@ -7,18 +7,26 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
 namespace lora::net {
 
-struct HttpEndpoint {
+// A server's host (an IPv6 address without its brackets) and port.
+struct ServerAddress {
     std::string host;
-    uint16_t port = 4747;
+    uint16_t port = 0;
 };
+using HttpEndpoint = ServerAddress;
 
-// "http://HOST[:PORT][/]" -> endpoint (port 4747 when omitted). Throws lora::Error
-// (InvalidOption) for another scheme, a path, or a bad port.
+// "<scheme>HOST[:PORT][/]" (scheme such as "bolt://") -> address, `default_port` when the
+// port is omitted. Throws lora::Error (InvalidOption) naming the problem: another scheme
+// (the message names `expected`), a path, no host, a bad port.
+ServerAddress parse_server_url(std::string_view url, std::string_view scheme, uint16_t default_port,
+                               std::string_view expected);
+
+// "http://HOST[:PORT][/]" -> endpoint (port 4747 when omitted).
 HttpEndpoint parse_http_url(std::string_view url);
 
 // A JSON value from lorad back into a Value. Objects shaped like lorad's nodes
@@ -30,18 +38,36 @@ Result result_from_json(const nlohmann::json& j);
 // lorad's {"error": {"code", "class", "message", "line"?, "column"?}} -> lora::Error.
 Error error_from_json(unsigned status, const nlohmann::json& j);
 
-class RemoteDatabase {
+// What `lora --connect` talks to: a lorad over HTTP (RemoteDatabase) or Bolt
+// (bolt::BoltRemote), with the embedding API's shape.
+class Remote {
+public:
+    virtual ~Remote() = default;
+    // Runs one statement (auto-commit). Throws the server's error as lora::Error, or a
+    // DatabaseError (ConnectionFailed, BadResponse) when the server cannot be reached or
+    // understood.
+    virtual Result execute(const std::string& query, const Params& params = {}) = 0;
+    // Writes a checkpoint; returns its LSN.
+    virtual uint64_t checkpoint() = 0;
+    virtual const std::string& url() const = 0;
+};
+
+// By the URL's scheme: http:// (RemoteDatabase), bolt:// or neo4j:// (bolt::BoltRemote).
+// No connection is made until the first call. Throws InvalidOption for another scheme or a
+// malformed URL.
+std::unique_ptr<Remote> open_remote(const std::string& url, const std::string& token);
+
+class RemoteDatabase : public Remote {
 public:
     // No connection is made until the first call. `token` is sent as a bearer token.
     explicit RemoteDatabase(std::string url, std::string token = {});
 
-    // POST /query. Throws the server's error as lora::Error, or a DatabaseError
-    // (ConnectionFailed, BadResponse) when the server cannot be reached or understood.
-    Result execute(const std::string& query, const Params& params = {});
-    // POST /admin/checkpoint; returns the checkpoint's LSN.
-    uint64_t checkpoint();
+    // POST /query.
+    Result execute(const std::string& query, const Params& params = {}) override;
+    // POST /admin/checkpoint.
+    uint64_t checkpoint() override;
 
-    const std::string& url() const { return url_; }
+    const std::string& url() const override { return url_; }
 
 private:
     std::string url_;

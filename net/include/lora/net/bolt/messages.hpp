@@ -32,6 +32,9 @@ enum class Signature : uint8_t {
 
 std::string_view request_name(Signature s);
 
+// The signatures of the responses.
+enum class Response : uint8_t { Success = 0x70, Record = 0x71, Ignored = 0x7E, Failure = 0x7F };
+
 struct Request {
     Signature signature;
     std::vector<Value> fields;
@@ -52,5 +55,8 @@ void write_success(std::string& out, const Map& metadata);
 void write_record(std::string& out, const std::vector<Value>& row, Version v);
 void write_ignored(std::string& out);
 void write_failure(std::string& out, const Failure& f, Version v);
+
+// The client side: a request appended to `out` as a chunked message.
+void write_request(std::string& out, Signature s, const std::vector<Value>& fields);
 
 }  // namespace lora::net::bolt

@@ -60,23 +60,26 @@ private:
     bool element_ids_;
 };
 
-// Reads PackStream from a byte range (one dechunked message).
+// Reads PackStream from a byte range (one dechunked message). `graph_values` (a client
+// reading records) decodes nodes, relationships and paths; a server takes none from a client.
 class Decoder {
 public:
-    explicit Decoder(std::string_view bytes) : in_(bytes) {}
+    explicit Decoder(std::string_view bytes, bool graph_values = false)
+        : in_(bytes), graph_values_(graph_values) {}
     // The decoder keeps a view of the bytes: a temporary string would dangle.
-    explicit Decoder(std::string&&) = delete;
+    explicit Decoder(std::string&&, bool = false) = delete;
 
     // A structure header; returns the signature and sets `fields`.
     uint8_t struct_header(size_t& fields);
-    // One value. Structures, byte arrays and whatever lora has no type for throw
-    // UnsupportedValue; the rest of the message is then not read.
+    // One value. Byte arrays, structures (but the graph values when decoded) and whatever
+    // lora has no type for throw UnsupportedValue; the rest of the message is then not read.
     Value value();
     bool at_end() const { return pos_ == in_.size(); }
     size_t position() const { return pos_; }
 
 private:
     Value value_at(uint32_t depth);
+    Value graph_value(uint8_t signature, size_t fields, uint32_t depth);
     uint8_t byte();
     uint64_t uint_be(size_t bytes);
     std::string_view take(size_t n);
@@ -84,6 +87,7 @@ private:
 
     std::string_view in_;
     size_t pos_ = 0;
+    bool graph_values_ = false;
 };
 
 }  // namespace lora::net::bolt

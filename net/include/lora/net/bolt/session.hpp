@@ -1,7 +1,9 @@
 // The server side of one Bolt connection after the handshake: the state machine of the Bolt
 // specification (NEGOTIATION, AUTHENTICATION, READY, STREAMING, TX_READY, TX_STREAMING,
-// FAILED, INTERRUPTED, DEFUNCT) over the embedding API, free of socket code. Its calls
-// block on the engine, so the server runs them on its worker pool, one at a time.
+// FAILED, INTERRUPTED, DEFUNCT) over the embedding API, free of socket code. Its calls may
+// block on the engine (RUN until a result's columns are known, explicit transactions, a
+// bookmark's wait), so the server runs them on its worker pool, one at a time; an
+// auto-commit PULL with a waker suspends instead of waiting for rows or the commit.
 #pragma once
 
 #include <lora/lora.hpp>
@@ -10,9 +12,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +38,9 @@ public:
     std::string buffer;
     // Writes `buffer` out and empties it (blocking); false once the client is gone.
     virtual bool flush() = 0;
+    // False for a sink on an event loop, which must not block: a resumed PULL with a full
+    // buffer then suspends until the buffer is written (Session::waiting() == Output).
+    virtual bool can_block() const { return true; }
 };
 
 class Session {
@@ -48,6 +55,20 @@ public:
     // when the connection must close once the buffer is written (GOODBYE, failed
     // authentication, a malformed message).
     bool handle(std::string_view message, Sink& sink);
+
+    // For a session on an event loop: an auto-commit PULL whose rows (or commit) are not
+    // there yet suspends the session instead of waiting, and `wake` runs (on an engine
+    // thread, once per suspension, maybe more often) when resume() can go on. Without a
+    // waker, PULL waits.
+    void set_waker(std::function<void()> wake) { waker_ = std::move(wake); }
+    // What a suspended PULL waits for: its rows or commit (resume() once the waker ran), or
+    // its responses to be written (resume() once the sink's buffer is out). Handle no
+    // message before.
+    enum class Wait { None, Rows, Output };
+    Wait waiting() const { return pending_pull_ ? waiting_ : Wait::None; }
+    bool suspended() const { return pending_pull_.has_value(); }
+    // Goes on with the suspended PULL (maybe suspending again); returns like handle().
+    bool resume(Sink& sink);
 
     // Called from any thread when a RESET has arrived but waits behind other messages: the
     // running statement is cancelled and every message before that RESET is IGNORED.
@@ -72,13 +93,23 @@ private:
         size_t next = 0;
     };
 
+    // Where an auto-commit PULL is: the records it may still send and those it sent.
+    struct PullState {
+        int64_t n = -1;
+        int64_t sent = 0;
+        bool discard = false;
+        std::chrono::steady_clock::time_point started;
+    };
+
+    template <typename F>
+    bool guarded(F&& f, Sink& sink);
     bool dispatch(const Request& r, Sink& sink);
     bool hello(const Request& r, Sink& sink);
     bool logon(const Map& auth, Sink& sink);
     bool authenticate(const Map& auth, Sink& sink);
     void run(const Request& r, Sink& sink);
     void pull(const Request& r, Sink& sink, bool discard);
-    void pull_auto(int64_t n, Sink& sink, bool discard);
+    void pull_auto(PullState p, Sink& sink);
     void pull_tx(int64_t n, int64_t qid, Sink& sink, bool discard);
     void begin(const Request& r, Sink& sink);
     void commit(Sink& sink);
@@ -87,6 +118,8 @@ private:
     void reset();
     void fail(const Failure& f, Sink& sink);
     bool check_db(const Map& extra, Sink& sink);
+    bool await_bookmarks(const Map& extra, Sink& sink);
+    std::string bookmark() const;
     bool tx_expired();
     std::shared_ptr<CancelToken> new_token();
 
@@ -103,6 +136,9 @@ private:
     std::vector<std::vector<Value>> rows_;
     size_t row_next_ = 0;
     std::chrono::steady_clock::time_point run_started_;
+    std::optional<PullState> pending_pull_;
+    Wait waiting_ = Wait::None;
+    std::function<void()> waker_;
 
     // Explicit transaction (TX_READY, TX_STREAMING).
     std::unique_ptr<Transaction> tx_;

@@ -32,6 +32,17 @@ Failure unknown_failure(std::string message);
 // An explicit transaction that outlived the tx_timeout its BEGIN gave.
 Failure transaction_timed_out();
 
+// The client side: a FAILURE's code and message back into a lora::Error. Its class follows
+// the code's classification (and SyntaxError, ConstraintValidationFailed); its code is
+// lora's own when the message ends with it in parentheses, as failure_of writes it, else
+// the Neo4j category and title.
+Error error_of_failure(const std::string& code, const std::string& message);
+
+// A bookmark lorad did not hand out (not "lora:<timestamp>").
+Failure invalid_bookmark(const std::string& bookmark);
+// The commits a bookmark names did not become visible in time.
+Failure bookmark_timeout(uint64_t ts, int64_t waited_ms);
+
 // GQL status (Bolt 5.7+ FAILURE metadata) for a Neo4j status code.
 std::string gql_status_of(const std::string& code);
 
