@@ -25,6 +25,9 @@ void Planner::plan_subquery_clauses(const std::vector<Clause>& clauses) {
 // writes) lets each row go on once. The rows it returns come back as a list of maps of the
 // returned names, unwound into the names' slots.
 void Planner::plan_call_subquery(const Clause& c) {
+    // The engine runs a top-level IN TRANSACTIONS itself (engine/in_transactions.cpp); one
+    // that reaches the planner is inside an explicit transaction or a subquery.
+    if (c.in_transactions) throw errors::implicit_transaction_required();
     const Query& q = *c.subquery;
     if (q.parts.size() != 1) unsupported("UNION inside CALL { }");
     const auto& clauses = q.parts[0].clauses;
