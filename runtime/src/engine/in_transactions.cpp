@@ -165,7 +165,7 @@ private:
         if (st_.imports.empty()) return st_.outer + " RETURN null AS " + std::string(kNoColumn);
         std::string q = st_.outer + " RETURN ";
         for (size_t i = 0; i < st_.imports.size(); ++i)
-            q += (i ? ", " : "") + quoted(st_.imports[i]);
+            q += (i ? ", " : "") + quoted(st_.imports[i]) + " AS " + quoted(st_.imports[i]);
         return q;
     }
 
@@ -176,7 +176,7 @@ private:
         bool first = true;
         for (const auto* cols : {&columns_, &st_.inner_columns})
             for (const auto& c : *cols) {
-                q += (first ? "" : ", ") + quoted(c);
+                q += (first ? "" : ", ") + quoted(c) + " AS " + quoted(c);
                 first = false;
             }
         return q;
