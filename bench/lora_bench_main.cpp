@@ -1,7 +1,8 @@
 // lora-bench: command-line front of the benchmarks (writers, writers-compare, ingest, reads,
-// sqlite, writers-vs-sqlite, vectors). Prints figures, one JSON line per run; exits 2 on bad
-// arguments, 1 when a run fails.
+// sqlite, writers-vs-sqlite, vectors, csv-import). Prints figures, one JSON line per run; exits 2
+// on bad arguments, 1 when a run fails.
 #include "lora_bench_bolt.hpp"
+#include "lora_bench_csv.hpp"
 #include "lora_bench_graph.hpp"
 #include "lora_bench_http.hpp"
 #include "lora_bench_sqlite.hpp"
@@ -98,10 +99,11 @@ int main(int argc, char** argv) {
     if (argc > 1 && argv[1][0] != '-') {
         const std::string sub = argv[1];
         if (sub != "writers" && sub != "writers-compare" && sub != "ingest" && sub != "reads" &&
-            sub != "sqlite" && sub != "writers-vs-sqlite" && sub != "vectors")
+            sub != "sqlite" && sub != "writers-vs-sqlite" && sub != "vectors" &&
+            sub != "csv-import")
             return usage_error("unknown benchmark '" + sub +
                                "' (known: writers, writers-compare, ingest, reads, sqlite, "
-                               "writers-vs-sqlite, vectors)");
+                               "writers-vs-sqlite, vectors, csv-import)");
     }
     // How the embedded writers of writers / writers-compare / writers-vs-sqlite run.
     auto add_engine_options = [](CLI::App* sub, uint32_t& engine_threads, std::string& api) {
@@ -319,6 +321,21 @@ int main(int argc, char** argv) {
     vectors->add_option("--clients", vc.clients, "engine: concurrent query threads (default 1)")
         ->check(CLI::Range(1u, 256u));
 
+    lora::bench::CsvImportConfig cc;
+    auto* csv = app.add_subcommand(
+        "csv-import",
+        "writes an N-line CSV into a running lorad's import directory and loads it with LOAD "
+        "CSV ... CALL { CREATE ... } IN TRANSACTIONS");
+    csv->add_option("--url", cc.url, "the lorad, http://HOST:PORT")->required();
+    csv->add_option("--auth-token", cc.auth_token, "the server's auth token");
+    csv->add_option("--import-dir", cc.import_dir, "lorad's import directory")->required();
+    csv->add_option("--lorad-pid", cc.lorad_pid, "lorad's process id, for its peak memory");
+    csv->add_option("--lines", cc.lines, "data lines (default 1000000)")
+        ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 40));
+    csv->add_option("--batch", cc.batch, "IN TRANSACTIONS OF n ROWS (default 10000)")
+        ->check(CLI::Range(1u, 100000000u));
+    csv->add_flag("--gzip", cc.gzip, "write and load a .csv.gz");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -330,6 +347,11 @@ int main(int argc, char** argv) {
     }
 
     try {
+        if (csv->parsed()) {
+            auto r = lora::bench::run_csv_import(cc);
+            std::cout << lora::bench::csv_import_json(cc, r) << "\n";
+            return r.rows == cc.lines ? 0 : kExitFailed;
+        }
         if (reads->parsed() && r_via != "embedded") {
             if (r_url.empty()) return usage_error("reads --via " + r_via + " needs --url");
             if (!gc.data_dir.empty())

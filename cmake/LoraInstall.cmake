@@ -43,6 +43,7 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/loraConfigVersion.cmake
                                  VERSION ${PROJECT_VERSION} COMPATIBILITY SameMajorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/loraConfig.cmake ${PROJECT_BINARY_DIR}/loraConfigVersion.cmake
               ${CMAKE_CURRENT_LIST_DIR}/FindCAF.cmake ${CMAKE_CURRENT_LIST_DIR}/Findxxhash.cmake
+              ${CMAKE_CURRENT_LIST_DIR}/Findlibcsv.cmake
         DESTINATION ${LORA_CMAKE_INSTALL_DIR})
 
 # lora.pc, relocatable: the prefix is found from the .pc file's own place.
@@ -60,8 +61,8 @@ if(BUILD_SHARED_LIBS)
 else()
   # Link with `pkg-config --static --libs lora`: CAF has no .pc file.
   set(LORA_PC_REQUIRES_PRIVATE
-      "liburing libpcre2-8 icu-uc libzstd libxxhash spdlog fmt flatbuffers")
-  set(LORA_PC_LIBS_PRIVATE "-lcaf_core -pthread")
+      "liburing libpcre2-8 icu-uc libzstd libxxhash zlib spdlog fmt flatbuffers")
+  set(LORA_PC_LIBS_PRIVATE "-lcaf_core -lcsv -pthread")
 endif()
 configure_file(${CMAKE_CURRENT_LIST_DIR}/lora.pc.in ${PROJECT_BINARY_DIR}/lora.pc @ONLY)
 # lora-c.pc: liblora_c.so carries its dependencies (DT_NEEDED), so -llora_c is all.

@@ -51,6 +51,9 @@ int main(int argc, char** argv) {
         {"query-threads", "query worker threads (default 8 x hardware threads, at least 32)"},
         {"snapshot-dir",
          "directory the snapshot admin routes read and write (default <data>/snapshots)"},
+        {"import-dir",
+         "directory LOAD CSV reads file:/// URLs from; nothing outside it is readable (default "
+         "<data>/import)"},
         {"shutdown-grace-ms", "on SIGTERM, wait this long for running requests (default 10000)"},
         {"tx-idle-timeout-ms", "roll back an explicit transaction idle this long (default 30000)"},
         {"max-transactions", "most explicit transactions open at once; beyond, 503 (default 1000)"},
@@ -84,6 +87,7 @@ int main(int argc, char** argv) {
         opt.shards = cfg.shards;
         opt.data_dir = cfg.data_dir;
         opt.sync = cfg.sync;
+        opt.import_dir = cfg.import_dir;
         db = lora::Database::open(opt);
     } catch (const lora::Error& e) {
         // A locked, corrupt or unreadable data directory: say which and stop; never fall

@@ -19,6 +19,7 @@ PKGS=(
   libhnswlib-dev
   libsqlite3-dev
   libpcre2-dev
+  libcsv-dev zlib1g-dev
   libicu-dev
   python3-dev pybind11-dev
   curl

@@ -304,6 +304,7 @@ void start_part(QueryActor self) {
     env.runtime = st.out.get();
     env.stats = &st.book.stats;
     env.chunk_rows = eng.chunk_rows;
+    env.import_dir = &eng.import_dir;
     env.cancelled = st.q->stop.get();
     if (plan.profile) {
         st.book.step_rows.assign(plan.steps.size(), 0);

@@ -92,6 +92,7 @@ const std::vector<std::pair<std::string, std::string>>& DaemonConfig::env_names(
         {"io-threads", "LORA_IO_THREADS"},
         {"query-threads", "LORA_QUERY_THREADS"},
         {"snapshot-dir", "LORA_SNAPSHOT_DIR"},
+        {"import-dir", "LORA_IMPORT_DIR"},
         {"shutdown-grace-ms", "LORA_SHUTDOWN_GRACE_MS"},
         {"tx-idle-timeout-ms", "LORA_TX_IDLE_TIMEOUT_MS"},
         {"max-transactions", "LORA_MAX_TRANSACTIONS"},
@@ -154,6 +155,9 @@ void DaemonConfig::set(std::string_view key, std::string_view value, std::string
         } else if (key == "snapshot-dir") {
             if (value.empty()) bad_option("empty directory");
             snapshot_dir = value;
+        } else if (key == "import-dir") {
+            if (value.empty()) bad_option("empty directory");
+            import_dir = value;
         } else if (key == "shutdown-grace-ms") {
             shutdown_grace_ms = parse_uint(value, "milliseconds");
         } else if (key == "tx-idle-timeout-ms") {

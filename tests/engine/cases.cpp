@@ -13,6 +13,8 @@
 //                           (`*.Detail` matches the detail whatever the type)
 //   error-pos               the error must carry line and column
 //   stats: key=n ...        expected QueryStats; keys not named must be 0
+//   file: <name>            a file of the case's import directory (LOAD CSV), its lines
+//   | <text>                 below, each starting with `|` (the text after "| " or "|")
 // A line starting with whitespace continues the previous `setup:` or `query:` text.
 // A checked step without `row:` lines and without `error:` expects no rows.
 #include <catch2/catch.hpp>
@@ -51,6 +53,7 @@ struct Case {
     int line = 0;
     bool bug = false;
     std::vector<Step> steps;
+    std::vector<std::pair<std::string, std::string>> files;  // import directory: name, text
 };
 
 std::string trim(const std::string& s) {
@@ -81,6 +84,12 @@ std::vector<Case> parse_file(const std::filesystem::path& path) {
         if (!raw.empty() && raw.back() == '\r') raw.pop_back();
         std::string line = trim(raw);
         if (line.empty() || line[0] == '#') continue;
+        if (raw[0] == '|') {
+            if (cases.empty() || cases.back().files.empty()) fail("'|' line before any file:");
+            cases.back().files.back().second +=
+                raw.substr(raw.size() > 1 && raw[1] == ' ' ? 2 : 1) + "\n";
+            continue;
+        }
         if (raw[0] == ' ' || raw[0] == '\t') {
             step().query += "\n" + line;
             continue;
@@ -102,7 +111,9 @@ std::vector<Case> parse_file(const std::filesystem::path& path) {
         auto colon = line.find(':');
         std::string key = trim(line.substr(0, colon));
         std::string val = colon == std::string::npos ? "" : trim(line.substr(colon + 1));
-        if (key == "setup" || key == "query") {
+        if (key == "file") {
+            cases.back().files.emplace_back(val, "");
+        } else if (key == "setup" || key == "query") {
             Step s;
             s.query = val;
             s.checked = key == "query";
@@ -170,7 +181,26 @@ std::string join(const std::vector<std::string>& v, const std::string& sep) {
 // Runs one case on a fresh database; returns the problems found (empty = pass).
 std::vector<std::string> run_case(const Case& c, uint32_t shards) {
     std::vector<std::string> problems;
-    auto db = lora::test::open_db(shards);
+    std::string import_dir;
+    if (!c.files.empty()) {
+        import_dir = lora::test::temp_dir("cases-import");
+        for (const auto& [name, text] : c.files) {
+            const auto path = std::filesystem::path(import_dir) / name;
+            std::filesystem::create_directories(path.parent_path());
+            std::ofstream(path, std::ios::binary) << text;
+        }
+    }
+    struct RemoveDir {
+        std::string dir;
+        ~RemoveDir() {
+            if (!dir.empty()) std::filesystem::remove_all(dir);
+        }
+    } cleanup{import_dir};
+    lora::Options o;
+    o.shards = shards;
+    o.threads = 2;
+    o.import_dir = import_dir;
+    auto db = lora::Database::open(o);
     for (const Step& s : c.steps) {
         std::string where = "step at line " + std::to_string(s.line) + " (" + s.query + "): ";
         lora::Params params;

@@ -85,6 +85,18 @@ TEST_CASE("snapshot-dir and shutdown-grace-ms settings", "[net][config]") {
     CHECK(cfg.effective_snapshot_dir() == "/from-env");
 }
 
+TEST_CASE("import-dir setting", "[net][config][csv]") {
+    DaemonConfig cfg;
+    CHECK(cfg.import_dir.empty());  // lorad: <data>/import
+    cfg.set("import-dir", "/srv/csv", "test");
+    CHECK(cfg.import_dir == "/srv/csv");
+    CHECK_THROWS_AS(cfg.set("import-dir", "", "test"), lora::Error);
+    cfg.apply_env([](const char* name) -> const char* {
+        return std::string(name) == "LORA_IMPORT_DIR" ? "/from-env" : nullptr;
+    });
+    CHECK(cfg.import_dir == "/from-env");
+}
+
 TEST_CASE("transaction settings: idle timeout and cap", "[net][config][tx]") {
     DaemonConfig cfg;
     CHECK(cfg.tx_idle_timeout_ms == 30000);

@@ -329,3 +329,30 @@ TEST_CASE("lorad exits 0 on SIGINT and SIGTERM with idle connections open", "[ne
         CHECK(d.stderr_text().find("draining") != std::string::npos);
     }
 }
+
+TEST_CASE("lorad loads CSV files from --import-dir only", "[net][lorad][csv]") {
+    lora::test::TempDir import;
+    std::ofstream(import.path / "people.csv") << "name,age\nAda,36\n\"Bo, Jr\",7\n";
+    lora::test::TempDir outside;
+    std::ofstream(outside.path / "secret.csv") << "s\n";
+    std::filesystem::create_symlink(outside.path / "secret.csv", import.path / "link.csv");
+    Lorad d({"--import-dir", import.path.string()});
+    HttpClient c(d.port());
+
+    auto loaded = c.query({{"query",
+                            "LOAD CSV WITH HEADERS FROM 'file:///people.csv' AS row "
+                            "CALL (row) { CREATE (:P {name: row.name, age: toInteger(row.age)}) } "
+                            "IN TRANSACTIONS OF 1 ROW"}});
+    REQUIRE(loaded.status == 200);
+    CHECK(loaded.json()["stats"]["nodes_created"] == 2);
+    auto read = c.query({{"query", "MATCH (p:P) RETURN p.name AS n ORDER BY n"}});
+    CHECK(read.json()["rows"] == json::array({json::array({"Ada"}), json::array({"Bo, Jr"})}));
+
+    for (const char* url : {"file:///../x.csv", "file:///link.csv"}) {
+        auto refused =
+            c.query({{"query", std::string("LOAD CSV FROM '") + url + "' AS row RETURN row"}});
+        INFO(url << ": " << refused.body);
+        CHECK(refused.status == 400);
+        CHECK(refused.json()["error"]["code"] == "Request.InvalidPath");
+    }
+}

@@ -49,6 +49,12 @@ LORA_API Error invalid_path(std::string message);
 // Request.InvalidArgument: a call of an API got an argument it cannot take (a NULL handle,
 // an index out of range, a value of another kind); the message names the function.
 LORA_API Error invalid_argument(std::string message);
+// Statement.ExternalResourceFailed: a file LOAD CSV reads is missing, unreadable or
+// malformed; the message names the file (and the line).
+LORA_API Error external_resource(std::string message);
+// TransactionError.ImplicitTransactionRequired: CALL { ... } IN TRANSACTIONS in an explicit
+// transaction (or anywhere but the top level of an auto-commit statement).
+LORA_API Error implicit_transaction_required();
 
 // ---- Database: a fault of the database or its configuration, not of the query. --------
 

@@ -45,6 +45,9 @@ struct Options {
     // Rows a source step (scan, UNWIND) produces per actor message before it yields; the
     // rest continues in a later message, so other queries and cancellation get a turn.
     uint32_t chunk_rows = 4096;
+    // The directory LOAD CSV reads file:/// URLs from (nothing outside it is readable).
+    // Empty: `<data_dir>/import` (created at open), or none for an in-memory database.
+    std::string import_dir;
 };
 
 struct Health {

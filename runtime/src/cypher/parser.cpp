@@ -266,6 +266,9 @@ private:
         } else if (kw("CALL") && (sym("{", 1) || sym("(", 1))) {
             ++i_;
             call_subquery(c);
+        } else if (kw("LOAD") && kw("CSV", 1)) {
+            i_ += 2;
+            load_csv(c);
         } else if (accept_kw("CALL")) {
             c.kind = ClauseKind::Call;
             call_rest(c);
@@ -350,6 +353,7 @@ private:
     // CALL [( * | x, y, ... )] { query }
     void call_subquery(Clause& c) {
         c.kind = ClauseKind::Subquery;
+        const size_t call_at = i_ - 1;
         if (accept_sym("(")) {
             c.scope.emplace();
             if (accept_sym("*")) {
@@ -364,8 +368,67 @@ private:
         expect_sym("{");
         c.subquery = std::make_unique<Query>(query());
         expect_sym("}");
-        if (kw("IN") && kw("TRANSACTIONS", 1))
-            throw errors::not_supported("CALL { ... } IN TRANSACTIONS");
+        if (kw("IN") && (kw("TRANSACTIONS", 1) || kw("CONCURRENT", 2))) in_transactions(c, call_at);
+    }
+
+    // IN [n CONCURRENT] TRANSACTIONS [OF n ROW[S]] [ON ERROR CONTINUE|BREAK|FAIL]
+    // [REPORT STATUS AS s], the options in any order.
+    void in_transactions(Clause& c, size_t call_at) {
+        auto t = std::make_unique<InTransactions>();
+        t->call_begin = toks_[call_at].begin;
+        t->body_end = toks_[i_ - 1].end;
+        ++i_;
+        if (!kw("TRANSACTIONS"))
+            throw errors::not_supported("CALL { ... } IN CONCURRENT TRANSACTIONS");
+        ++i_;
+        bool of = false, on_error = false;
+        for (;;) {
+            if (!of && accept_kw("OF")) {
+                of = true;
+                t->batch_size = expr();
+                if (!accept_kw("ROWS")) expect_kw("ROW");
+            } else if (!on_error && kw("ON") && kw("ERROR", 1)) {
+                i_ += 2;
+                on_error = true;
+                if (accept_kw("CONTINUE"))
+                    t->on_error = InTransactions::OnError::Continue;
+                else if (accept_kw("BREAK"))
+                    t->on_error = InTransactions::OnError::Break;
+                else if (accept_kw("FAIL"))
+                    t->on_error = InTransactions::OnError::Fail;
+                else
+                    fail("CONTINUE, BREAK or FAIL");
+            } else if (!t->status && kw("REPORT") && kw("STATUS", 1)) {
+                i_ += 2;
+                expect_kw("AS");
+                t->status = variable_name();
+            } else {
+                break;
+            }
+        }
+        t->clause_end = toks_[i_ - 1].end;
+        c.in_transactions = std::move(t);
+    }
+
+    // LOAD CSV [WITH HEADERS] FROM url AS row [FIELDTERMINATOR 'c']
+    void load_csv(Clause& c) {
+        c.kind = ClauseKind::LoadCsv;
+        if (kw("WITH") && kw("HEADERS", 1)) {
+            i_ += 2;
+            c.csv_headers = true;
+        }
+        expect_kw("FROM");
+        c.expr = expr();
+        expect_kw("AS");
+        c.variable = variable_name();
+        if (accept_kw("FIELDTERMINATOR")) {
+            const Token& t = peek();
+            if (t.kind != TokenKind::String || t.text.size() != 1)
+                fail_detail(t, "InvalidArgumentValue",
+                            "FIELDTERMINATOR takes a string of one character (a single byte)");
+            c.field_terminator = t.text[0];
+            ++i_;
+        }
     }
 
     bool show_indexes_ahead() const {

@@ -122,7 +122,7 @@ private:
         }
         const Clause& last = cs.back();
         if (!subquery && !is_update(last.kind) && last.kind != ClauseKind::Return &&
-            last.kind != ClauseKind::Call && !is_schema(last.kind))
+            last.kind != ClauseKind::Call && !is_schema(last.kind) && !is_unit_subquery(last))
             fail("InvalidClauseComposition",
                  "Query cannot conclude with " + clause_name(last.kind) +
                      " (must be RETURN or an update clause)" + where_at(last.pos));
@@ -132,6 +132,12 @@ private:
     static bool is_schema(ClauseKind k) {
         return k == ClauseKind::CreateIndex || k == ClauseKind::DropIndex ||
                k == ClauseKind::CreateConstraint || k == ClauseKind::DropConstraint;
+    }
+
+    // CALL { ... } without RETURN: it may end a query (it writes, or does nothing).
+    static bool is_unit_subquery(const Clause& c) {
+        return c.kind == ClauseKind::Subquery &&
+               c.subquery->parts.back().clauses.back().kind != ClauseKind::Return;
     }
 
     static bool is_update(ClauseKind k) {
@@ -157,6 +163,7 @@ private:
             case ClauseKind::DropIndex: return "DROP INDEX";
             case ClauseKind::CreateConstraint: return "CREATE CONSTRAINT";
             case ClauseKind::DropConstraint: return "DROP CONSTRAINT";
+            case ClauseKind::LoadCsv: return "LOAD CSV";
         }
         return "?";
     }
@@ -216,7 +223,18 @@ private:
                 break;
             case ClauseKind::DropIndex:
             case ClauseKind::DropConstraint: break;
+            case ClauseKind::LoadCsv: load_csv(c, scope); break;
         }
+    }
+
+    // LOAD CSV: the row is a list of strings, or a map with headers.
+    void load_csv(const Clause& c, Scope& scope) {
+        ExprCtx no_agg;
+        expr(*c.expr, scope, no_agg);
+        if (scope.count(c.variable))
+            fail("VariableAlreadyBound",
+                 "Variable `" + c.variable + "` already declared" + where_at(c.pos));
+        scope[c.variable] = Type{c.csv_headers ? T::Map : T::List};
     }
 
     void call(const Clause& c, Scope& scope, bool standalone) {
@@ -271,6 +289,24 @@ private:
             }
         }
         auto columns = query(*c.subquery, inner, false);
+        if (c.in_transactions) {
+            if (c.in_transactions->batch_size) {
+                Scope none;
+                ExprCtx no_agg;
+                expr(*c.in_transactions->batch_size, none, no_agg);
+            }
+            if (const auto& s = c.in_transactions->status) {
+                if (c.in_transactions->on_error == InTransactions::OnError::Fail)
+                    fail("InvalidClauseComposition",
+                         "REPORT STATUS can only be used with ON ERROR CONTINUE or ON ERROR "
+                         "BREAK" +
+                             where_at(c.pos));
+                if (scope.count(*s))
+                    fail("VariableAlreadyBound",
+                         "Variable `" + *s + "` already declared" + where_at(c.pos));
+                scope[*s] = Type{T::Map};
+            }
+        }
         if (c.subquery->parts.back().clauses.back().kind != ClauseKind::Return) return;
         for (const auto& item : c.subquery->parts.back().clauses.back().body.items)
             if (!item.alias && item.expr->kind != ExprKind::Variable)

@@ -25,6 +25,7 @@
 #include <spdlog/spdlog.h>
 
 #include <condition_variable>
+#include <filesystem>
 #include <future>
 #include <thread>
 
@@ -49,6 +50,18 @@ wal::SyncMode parse_sync(const std::string& s, std::chrono::milliseconds& interv
     }
     throw errors::invalid_option("sync mode must be per-commit, interval:<ms> or none, got '" + s +
                                  "'");
+}
+
+// LOAD CSV's directory: the configured one, else `<data>/import` (created here), else none.
+std::string import_dir_of(const Options& options) {
+    if (!options.import_dir.empty() || options.data_dir.empty()) return options.import_dir;
+    const auto dir = std::filesystem::path(options.data_dir) / "import";
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec)
+        throw errors::database(
+            "Io", "cannot create the import directory " + dir.string() + ": " + ec.message());
+    return dir.string();
 }
 
 // Runs `fn` inside every shard actor (in order) and waits for all of them.
@@ -344,6 +357,7 @@ std::unique_ptr<Database::Impl> open_impl(const Options& options, caf::actor_sys
     exec::register_index_procedures(impl->engine->procedures, *impl->catalog);
     exec::register_constraint_procedures(impl->engine->procedures, *impl->catalog);
     impl->engine->chunk_rows = options.chunk_rows;
+    impl->engine->import_dir = import_dir_of(options);
     for (auto& p : parts)
         impl->engine->shards.push_back(
             actors::spawn_shard(*impl->system, p, impl->catalog.get(), &impl->engine->commits));

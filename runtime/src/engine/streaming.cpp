@@ -2,6 +2,7 @@
 // started with a stop flag, wired to the caller's CancelToken, optionally streaming through
 // a StreamChannel (actors/include/lora/actors/stream.hpp; docs/streaming.md).
 #include "engine/impl_access.hpp"
+#include "engine/in_transactions.hpp"
 #include "lora/actors/protocol.hpp"
 
 #include <caf/all.hpp>
@@ -12,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include <future>
+#include <thread>
 
 namespace lora {
 
@@ -113,6 +115,36 @@ void Database::execute_async(std::string query, Params params, CompletionFn done
         Completion c;
         c.error = closed_error();
         done(std::move(c));
+        return;
+    }
+    std::shared_ptr<const in_transactions::Statement> batched;
+    try {
+        batched = in_transactions::detect(query);
+    } catch (const Error& e) {
+        Completion c;
+        c.error = e;
+        done(std::move(c));
+        async_end(*impl_);
+        return;
+    }
+    if (batched) {
+        // The batches wait for each other: a thread of their own, not an engine thread.
+        std::thread([this, batched, params = std::move(params), done = std::move(done), options] {
+            Completion c;
+            try {
+                c.result = in_transactions::run(*this, *batched, params, options);
+            } catch (const Error& e) {
+                c.error = e;
+            } catch (const std::exception& e) {
+                c.error = errors::internal(e.what());
+            }
+            try {
+                done(std::move(c));
+            } catch (...) {
+                spdlog::error("execute_async: the completion callback threw");
+            }
+            async_end(*impl_);
+        }).detach();
         return;
     }
     auto req = std::make_shared<actors::QueryRequest>();
@@ -228,6 +260,19 @@ void Cursor::cancel() { impl_->run->stop_now(actors::kStopCancelled); }
 
 std::unique_ptr<Cursor> Database::stream(const std::string& query, const Params& params,
                                          const QueryOptions& options) {
+    if (auto batched = in_transactions::detect(query)) {
+        // Its result (what follows the CALL) is whole once the batches have run.
+        Result r = in_transactions::run(*this, *batched, params, options);
+        auto impl = std::make_unique<Cursor::Impl>();
+        impl->run = std::make_unique<Running>();
+        impl->run->stream =
+            std::make_shared<actors::StreamChannel>(std::max<size_t>(1, r.rows.size()), int64_t{1});
+        impl->columns = r.columns;
+        impl->run->stream->open(r.columns);
+        impl->run->stream->publish(std::move(r.rows));
+        impl->run->stream->finish(std::nullopt, r.stats);
+        return std::make_unique<Cursor>(std::move(impl));
+    }
     auto req = std::make_shared<actors::QueryRequest>();
     req->query = query;
     req->params = params;

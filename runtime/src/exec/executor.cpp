@@ -130,6 +130,8 @@ void Executor::resume(Continuation& c) {
     auto run = [&] {
         if (s.kind() == OpKind::ScanNodes)
             produce_scan(std::get<plan::ScanNodes>(s.op), c.step, c.row, c.ids, c.pos);
+        else if (s.kind() == OpKind::LoadCsv)
+            produce_csv(std::get<plan::LoadCsv>(s.op), c.step, c.row, c.csv);
         else
             produce_unwind(std::get<plan::Unwind>(s.op), c.step, c.row, c.list, c.pos);
     };
@@ -161,6 +163,7 @@ void Executor::run_step(size_t step, Row& row) {
         case OpKind::Filter: filter(std::get<plan::Filter>(s.op), step, row); return;
         case OpKind::Project: project(std::get<plan::Project>(s.op), step, row); return;
         case OpKind::Unwind: unwind(std::get<plan::Unwind>(s.op), step, row); return;
+        case OpKind::LoadCsv: load_csv(std::get<plan::LoadCsv>(s.op), step, row); return;
         case OpKind::Attach: attach(std::get<plan::Attach>(s.op), step, row); return;
         case OpKind::AttachDeep:
             // Only reached when the runtime has no entities to fetch (single process tests);

@@ -439,6 +439,8 @@ CExprPtr Planner::compile_call(const Expr& e, Info& info) {
     auto c = std::make_unique<CExpr>(EK::Call);
     c->fn = f;
     std::string_view n = f->name;
+    if (n == "linenumber" || n == "file")
+        if (auto slot = load_csv_function(n)) return slot;
     // exists((a)-->(b)) is the pattern predicate itself (the function would only test its
     // boolean for null).
     if (n == "exists" && e.children.size() == 1 &&

@@ -45,6 +45,7 @@ const char* op_name(OpKind op) {
         case OpKind::Limit: return "Limit";
         case OpKind::Eager: return "Eager";
         case OpKind::Produce: return "ProduceResults";
+        case OpKind::LoadCsv: return "LoadCSV";
     }
     return "?";
 }
@@ -111,6 +112,7 @@ struct ShowOp {
         s.order = o.index;
     }
     void operator()(const Attach& o) { s.slot = o.slot; }
+    void operator()(const LoadCsv& o) { s.slot = o.slot; }
     void operator()(const CreateNode& o) {
         s.slot = o.slot;
         s.labels = o.labels;
@@ -251,6 +253,9 @@ struct CloneOp {
     }
     Operator operator()(const Unwind& o) const {
         return Unwind{o.slot, copy(o.list), o.unpack, o.index};
+    }
+    Operator operator()(const LoadCsv& o) const {
+        return LoadCsv{o.slot, o.line, o.file, copy(o.url), o.headers, o.delimiter};
     }
     Operator operator()(const CreateNode& o) const {
         return CreateNode{o.slot, o.labels, copy(o.props)};

@@ -74,6 +74,7 @@ bool Planner::plan_clause(const Clause& c) {
         case ClauseKind::Merge: plan_merge(c); return true;
         case ClauseKind::Foreach: plan_foreach(c); return true;
         case ClauseKind::Subquery: plan_call_subquery(c); return true;
+        case ClauseKind::LoadCsv: plan_load_csv(c); return true;
         default: return false;
     }
 }

@@ -264,6 +264,13 @@ private:
     void plan_subquery_clauses(const std::vector<Clause>& clauses);
     CExprPtr compile_subquery(const Expr& e, Info& info);
 
+    // ---------------------------------------- LOAD CSV: load_csv.cpp
+
+    void plan_load_csv(const Clause& c);
+    // linenumber() / file(): the slot of the current LOAD CSV's line or file, or null
+    // (no LOAD CSV before: the functions return null).
+    CExprPtr load_csv_function(std::string_view name) const;
+
     std::shared_ptr<Plan> plan_;
     const exec::Procedures* procedures_ = nullptr;
     std::map<std::string, Var> scope_;

@@ -62,6 +62,9 @@ int Planner::plan_call_part(const Clause& c, const std::vector<Clause>& clauses,
 // names' slots. With UNION [ALL] the parts run one after another per row and their lists are
 // concatenated (UNION: without repeats, per row).
 void Planner::plan_call_subquery(const Clause& c) {
+    // The engine runs a top-level IN TRANSACTIONS itself (engine/in_transactions.cpp); one
+    // that reaches the planner is inside an explicit transaction or a subquery.
+    if (c.in_transactions) throw errors::implicit_transaction_required();
     const Query& q = *c.subquery;
     const Clause& last = q.parts[0].clauses.back();
     const bool returning = last.kind == ClauseKind::Return;

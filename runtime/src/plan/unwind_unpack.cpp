@@ -135,6 +135,9 @@ struct SlotUse {
     bool operator()(const Limit&) const { return false; }
     bool operator()(const Eager&) const { return false; }
     bool operator()(const Produce& o) const { return in(o.slots); }
+    bool operator()(const LoadCsv& o) const {
+        return o.slot == slot || o.line == slot || o.file == slot;
+    }
 };
 
 bool slot_used_outside_exprs(const Step& s, int slot) {

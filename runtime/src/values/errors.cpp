@@ -145,6 +145,16 @@ Error invalid_argument(std::string message) {
     return client("Request", "InvalidArgument", std::move(message));
 }
 
+Error external_resource(std::string message) {
+    return client("Statement", "ExternalResourceFailed", std::move(message));
+}
+
+Error implicit_transaction_required() {
+    return client("TransactionError", "ImplicitTransactionRequired",
+                  "A query with 'CALL { ... } IN TRANSACTIONS' can only be executed in an "
+                  "implicit (auto-commit) transaction, at the top level of the statement");
+}
+
 Error read_only(const std::string& reason) {
     return make(kReadOnly, "the database is read-only: " + reason);
 }

@@ -33,6 +33,7 @@ struct EngineShared {
     QueryPool query_pool;
     uint32_t batch_rows = 1024;
     uint32_t chunk_rows = 4096;  // rows a source step produces per message (ExecEnv)
+    std::string import_dir;      // LOAD CSV's files (ExecEnv; empty: none)
     std::atomic<uint64_t> next_query{1};
     CommitClock commits;  // commit timestamps, snapshots, the version horizon
     // Commit counters (EngineStats): bucket bounds in microseconds, the last bucket is +Inf.

@@ -26,6 +26,8 @@ struct DaemonConfig {
     uint32_t query_threads = 0;  // 0 = 8 x hardware threads, at least 32
     // Where the snapshot admin routes read and write; empty = <data_dir>/snapshots.
     std::string snapshot_dir;
+    // Where LOAD CSV reads file:/// URLs; empty = <data_dir>/import.
+    std::string import_dir;
     // How long SIGTERM waits for in-flight requests before giving up on them.
     uint64_t shutdown_grace_ms = 10000;
     // An explicit transaction with no request for this long is rolled back (at least 1).

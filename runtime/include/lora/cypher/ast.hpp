@@ -226,6 +226,7 @@ enum class ClauseKind : uint8_t {
     Subquery,          // CALL [(scope)] { query }
     CreateIndex,       // CREATE INDEX [name] [IF NOT EXISTS] FOR (n:Label) ON (n.prop, ...)
     DropIndex,         // DROP INDEX name [IF EXISTS]
+    LoadCsv,           // LOAD CSV [WITH HEADERS] FROM expr AS variable [FIELDTERMINATOR 'c']
     CreateConstraint,  // CREATE CONSTRAINT [name] [IF NOT EXISTS] FOR (n:Label) REQUIRE ...
     DropConstraint,    // DROP CONSTRAINT name [IF EXISTS]
 };
@@ -236,6 +237,18 @@ enum class ConstraintRequire : uint8_t {
     Key,      // IS [NODE | REL] KEY
     NotNull,  // IS NOT NULL
     Type,     // IS :: TYPE
+};
+
+// CALL { ... } IN TRANSACTIONS [OF n ROWS] [ON ERROR ...] [REPORT STATUS AS s]. The byte
+// offsets into the statement's text let the engine's driver (engine/in_transactions.cpp)
+// cut the statement into the outer query, the subquery and what follows.
+struct InTransactions {
+    enum class OnError : uint8_t { Fail, Continue, Break } on_error = OnError::Fail;
+    ExprPtr batch_size;                 // OF n ROWS (null: 1000)
+    std::optional<std::string> status;  // REPORT STATUS AS s
+    size_t call_begin = 0;              // the CALL keyword
+    size_t body_end = 0;                // just after the subquery's closing brace
+    size_t clause_end = 0;              // just after the clause's last token
 };
 
 struct YieldItem {
@@ -250,7 +263,7 @@ struct Clause {
     bool optional = false;
     Pattern pattern;  // Match, Create; Merge uses pattern.parts[0]
     ExprPtr where;    // Match, With, Call
-    // Unwind, Foreach
+    // Unwind, Foreach, LoadCsv
     ExprPtr expr;
     std::string variable;
     // Foreach: the updating clauses run for each element
@@ -260,6 +273,7 @@ struct Clause {
     std::unique_ptr<Query> subquery;
     std::optional<std::vector<std::string>> scope;
     bool scope_all = false;
+    std::unique_ptr<InTransactions> in_transactions;
     // With / Return
     ProjectionBody body;
     // Merge
@@ -289,6 +303,9 @@ struct Clause {
     ConstraintRequire require = ConstraintRequire::Unique;
     bool on_relationship = false;             // FOR ()-[r:TYPE]-()
     std::vector<std::string> property_types;  // Type: normalized, sorted (INTEGER, ...)
+    // LoadCsv (`expr` is the URL, `variable` the row)
+    bool csv_headers = false;
+    char field_terminator = ',';
 };
 
 // One query between UNIONs.

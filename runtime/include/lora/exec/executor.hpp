@@ -25,6 +25,8 @@ class Partition;
 
 namespace lora::exec {
 
+struct CsvSource;  // exec/csv_reader.hpp
+
 // Where a row has to go before a step can run on it.
 struct Dest {
     enum class Kind : uint8_t { Shard, Broadcast, Coordinator } kind;
@@ -52,6 +54,7 @@ struct Continuation {
     Row row;                                           // the step's input row
     std::shared_ptr<const std::vector<uint64_t>> ids;  // ScanNodes: the ids to produce
     Value list;                                        // Unwind: the list
+    std::shared_ptr<CsvSource> csv;                    // LoadCsv: the open file
     size_t pos = 0;                                    // next element to produce
 };
 using ContinuationPtr = std::shared_ptr<Continuation>;
@@ -91,6 +94,8 @@ struct ExecEnv {
     WriteLocks* locks = nullptr;  // shard: write-write conflict detection
     uint64_t txn = 0;
     uint64_t start_ts = 0;
+    // Coordinator: where LOAD CSV finds its files (empty: none configured).
+    const std::string* import_dir = nullptr;
 };
 
 class Executor {
@@ -163,6 +168,10 @@ private:
                         size_t pos);
     // Binds an UNWIND element: into its slot, or a map's keys into the unpacked slots.
     void bind_unwound(const plan::Unwind& op, Row& row, Value v);
+    // load_csv.cpp
+    void load_csv(const plan::LoadCsv& op, size_t step, Row& row);
+    void produce_csv(const plan::LoadCsv& op, size_t step, Row& row,
+                     const std::shared_ptr<CsvSource>& src);
     // attach.cpp
     void attach(const plan::Attach& op, size_t step, Row& row);
     // distinct.cpp

@@ -77,6 +77,7 @@ enum class OpKind : uint8_t {
     Limit,
     Eager,
     Produce,
+    LoadCsv,
 };
 
 struct ProjectItem {
@@ -410,18 +411,30 @@ struct Produce {
     std::vector<int> slots;
 };
 
+// Coordinator source: slot <- each record of the CSV file `url` names in the import
+// directory (a list of strings, or a map with `headers`), line <- the line it starts on,
+// file <- the file's path (what linenumber() and file() read). Chunked like Unwind.
+struct LoadCsv {
+    int slot = -1;
+    int line = -1;
+    int file = -1;
+    CExprPtr url;
+    bool headers = false;
+    char delimiter = ',';
+};
+
 // The operator of a step. The order is OpKind's: Step::kind() is the index.
 using Operator =
     std::variant<ScanNodes, NodeIndexSeek, Expand, VarExpand, ShortestPath, Filter, Project, Unwind,
                  Attach, AttachDeep, CreateNode, CreateRel, SetProperty, SetProperties, SetLabels,
                  RemoveProperty, RemoveLabels, DeleteRel, DeleteNode, OptionalBegin, OptionalEnd,
                  SubqueryEnd, CallProcedure, VectorBegin, VectorSearch, VectorTopK, MergeEnd,
-                 MergeJoin, Distinct, Aggregate, Sort, Skip, Limit, Eager, Produce>;
+                 MergeJoin, Distinct, Aggregate, Sort, Skip, Limit, Eager, Produce, LoadCsv>;
 
 template <OpKind K, typename T>
 inline constexpr bool op_at =
     std::is_same_v<std::variant_alternative_t<static_cast<size_t>(K), Operator>, T>;
-static_assert(std::variant_size_v<Operator> == static_cast<size_t>(OpKind::Produce) + 1);
+static_assert(std::variant_size_v<Operator> == static_cast<size_t>(OpKind::LoadCsv) + 1);
 static_assert(
     op_at<OpKind::ScanNodes, ScanNodes> && op_at<OpKind::NodeIndexSeek, NodeIndexSeek> &&
     op_at<OpKind::Expand, Expand> && op_at<OpKind::VarExpand, VarExpand> &&
@@ -440,6 +453,7 @@ static_assert(
     op_at<OpKind::Distinct, Distinct> && op_at<OpKind::Aggregate, Aggregate> &&
     op_at<OpKind::Sort, Sort> && op_at<OpKind::Skip, Skip> && op_at<OpKind::Limit, Limit> &&
     op_at<OpKind::Eager, Eager> && op_at<OpKind::Produce, Produce>);
+static_assert(op_at<OpKind::LoadCsv, LoadCsv>);
 
 struct Step {
     Location loc;
@@ -462,6 +476,7 @@ void for_each_expr(O& op, F&& f) {
             using T = std::decay_t<decltype(o)>;
             if constexpr (std::is_same_v<T, Filter>) f(o.pred);
             if constexpr (std::is_same_v<T, Unwind>) f(o.list);
+            if constexpr (std::is_same_v<T, LoadCsv>) f(o.url);
             if constexpr (std::is_same_v<T, CreateNode> || std::is_same_v<T, CreateRel>) f(o.props);
             if constexpr (std::is_same_v<T, SetProperty> || std::is_same_v<T, SetProperties>)
                 f(o.value);
