@@ -89,6 +89,19 @@ std::string prepare_fresh_dir(const fs::path& dir) {
     return {};
 }
 
+// Prints a reads run (its table unless --json, then its JSON line); kExitFailed when a kind
+// of query failed.
+int report_reads(const lora::bench::ReadsResult& rr, bool json) {
+    if (!json) std::cout << lora::bench::reads_table(rr);
+    std::cout << lora::bench::reads_json(rr) << "\n";
+    for (const auto& k : rr.kinds)
+        if (!k.error.empty()) {
+            std::cerr << "lora-bench: " << k.kind << " failed: " << k.error << "\n";
+            return kExitFailed;
+        }
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -374,14 +387,7 @@ int main(int argc, char** argv) {
             rr.ingest.rels = gc.nodes * gc.rels_per_node;
             rr.threads = rc.threads;
             rr.kinds = lora::bench::run_reads(connect, gc.nodes, rc, gc.seed);
-            if (!g_json) std::cout << lora::bench::reads_table(rr);
-            std::cout << lora::bench::reads_json(rr) << "\n";
-            for (const auto& k : rr.kinds)
-                if (!k.error.empty()) {
-                    std::cerr << "lora-bench: " << k.kind << " failed: " << k.error << "\n";
-                    return kExitFailed;
-                }
-            return 0;
+            return report_reads(rr, g_json);
         }
         if (!r_url.empty() || !r_token.empty())
             return usage_error("--url and --auth-token need --via http or bolt");
@@ -410,13 +416,7 @@ int main(int argc, char** argv) {
                 rr.ingest = ir;
                 rr.threads = rc.threads;
                 rr.kinds = lora::bench::run_reads(*db, ir.nodes, rc, gc.seed);
-                if (!g_json) std::cout << lora::bench::reads_table(rr);
-                std::cout << lora::bench::reads_json(rr) << "\n";
-                for (const auto& k : rr.kinds)
-                    if (!k.error.empty()) {
-                        std::cerr << "lora-bench: " << k.kind << " failed: " << k.error << "\n";
-                        return kExitFailed;
-                    }
+                if (int failed = report_reads(rr, g_json); failed != 0) return failed;
             }
             if (!counts_ok) {
                 std::cerr << "lora-bench: the graph has " << ir.nodes_counted << " nodes and "

@@ -1,8 +1,6 @@
 // Placement of plan steps: scans run at every shard, expansion at the node's shard, work on
 // the other node's data at that node's shard, barriers at the coordinator.
-#include <lora/cypher/parser.hpp>
-#include <lora/cypher/semantic.hpp>
-#include <lora/plan/planner.hpp>
+#include "plan/plan_support.hpp"
 
 #include "engine/helpers.hpp"
 
@@ -19,18 +17,8 @@ namespace {
 
 using namespace lora::plan;
 
-PlanPtr plan_of(const std::string& q) {
-    auto st = lora::cypher::parse(q);
-    lora::cypher::analyze(st);
-    return build_plan(st, q);
-}
-
-int slot_named(const Plan& p, const std::string& name) {
-    for (size_t i = 0; i < p.slot_names.size(); ++i)
-        if (p.slot_names[i] == name) return static_cast<int>(i);
-    FAIL("no slot named " << name << " in plan:\n" << p.explain());
-    return -1;
-}
+using lora::test::plan_of;
+using lora::test::slot_named;
 
 std::vector<const Step*> steps_of(const Plan& p, OpKind op) {
     std::vector<const Step*> out;

@@ -1,8 +1,6 @@
 // Planning of shortestPath / allShortestPaths: the endpoints are bound before the search
 // step, which runs at the shard of its frontier; which WHERE conjuncts the search checks.
-#include <lora/cypher/parser.hpp>
-#include <lora/cypher/semantic.hpp>
-#include <lora/plan/planner.hpp>
+#include "plan/plan_support.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -12,18 +10,8 @@ namespace {
 
 using namespace lora::plan;
 
-PlanPtr plan_of(const std::string& q) {
-    auto st = lora::cypher::parse(q);
-    lora::cypher::analyze(st);
-    return build_plan(st, q);
-}
-
-int slot_named(const Plan& p, const std::string& name) {
-    for (size_t i = 0; i < p.slot_names.size(); ++i)
-        if (p.slot_names[i] == name) return static_cast<int>(i);
-    FAIL("no slot named " << name << " in plan:\n" << p.explain());
-    return -1;
-}
+using lora::test::plan_of;
+using lora::test::slot_named;
 
 // The plan's one ShortestPath step and its index.
 std::pair<const Step*, int> shortest_step(const Plan& p) {

@@ -450,16 +450,7 @@ void Transaction::finish() {
 }
 
 Result Transaction::execute(const std::string& query, const Params& params) {
-    if (!open_) throw errors::transaction_closed();
-    auto req = std::make_shared<actors::QueryRequest>();
-    req->txn = id_;
-    req->start_ts = start_ts_;
-    req->query = query;
-    req->params = params;
-    actors::OutcomePtr o = run_request(*db_, req);
-    if (o->txn_aborted) finish();
-    if (o->error) throw *o->error;
-    return std::move(o->result);
+    return execute(query, params, QueryOptions{});
 }
 
 void Transaction::commit() {
