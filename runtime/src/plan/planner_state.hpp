@@ -259,6 +259,8 @@ private:
     struct SubqueryEffects {
         bool read = false, wrote = false, entity = false;
     };
+    int returned_row(const std::vector<std::string>& names, bool& entity);
+    int union_of(const std::vector<std::function<int()>>& parts, bool all);
     int plan_call_part(const Clause& c, const std::vector<Clause>& clauses,
                        const std::vector<std::string>& names, bool returning, SubqueryEffects& fx);
     void plan_subquery_clauses(const std::vector<Clause>& clauses);

@@ -43,16 +43,47 @@ int Planner::plan_call_part(const Clause& c, const std::vector<Clause>& clauses,
         },
         [&] {
             if (!returning) return HoistYield{};
-            auto row = std::make_unique<CExpr>(EK::Map);
+            return HoistYield{returned_row(names, fx.entity), -1};
+        });
+}
+
+// The map of the returned `names` of the row a subquery's query ends with (what UNION
+// compares); `entity` notes whether one may hold an entity.
+int Planner::returned_row(const std::vector<std::string>& names, bool& entity) {
+    auto row = std::make_unique<CExpr>(EK::Map);
+    Info info;
+    for (const auto& name : names) {
+        const Var* v = lookup(name);
+        if (!v) undefined(name);
+        entity |= may_hold_entity(*v);
+        row->keys.push_back(name);
+        row->children.push_back(slot_expr(v->slot));
+    }
+    return project_new(std::move(row), info, " subquery_row");
+}
+
+// Per row, the lists the `parts` return (each the slot of one hoisted query's list),
+// concatenated in order; without `all` (UNION) without repeats. Returns the combined list's
+// slot.
+int Planner::union_of(const std::vector<std::function<int()>>& parts, bool all) {
+    int element = -1;
+    return hoist(
+        [&] {
+            auto lists = std::make_unique<CExpr>(EK::Arith);
+            lists->arith = '+';
+            for (const auto& part : parts) lists->children.push_back(slot_expr(part()));
             Info info;
-            for (const auto& name : names) {
-                const Var* v = lookup(name);
-                if (!v) undefined(name);
-                fx.entity |= may_hold_entity(*v);
-                row->keys.push_back(name);
-                row->children.push_back(slot_expr(v->slot));
+            const int list = project_new(std::move(lists), info, " union_rows");
+            element = new_slot(" union_row");
+            add(coord(Unwind{element, slot_expr(list), {}, -1}));
+            if (!all) {
+                std::vector<int> slots{element};
+                slots.insert(slots.end(), pinned_.begin(), pinned_.end());
+                add(coord(Distinct{std::move(slots)}));
             }
-            return HoistYield{project_new(std::move(row), info, " call_row"), -1};
+        },
+        [&] {
+            return HoistYield{element, -1};
         });
 }
 
@@ -77,27 +108,10 @@ void Planner::plan_call_subquery(const Clause& c) {
     if (q.parts.size() == 1) {
         rows = plan_call_part(c, q.parts[0].clauses, names, returning, fx);
     } else {
-        int element = -1;
-        rows = hoist(
-            [&] {
-                auto all = std::make_unique<CExpr>(EK::Arith);
-                all->arith = '+';
-                for (const auto& part : q.parts)
-                    all->children.push_back(
-                        slot_expr(plan_call_part(c, part.clauses, names, true, fx)));
-                Info info;
-                const int list = project_new(std::move(all), info, " union_rows");
-                element = new_slot(" union_row");
-                add(coord(Unwind{element, slot_expr(list), {}, -1}));
-                if (!q.union_all[0]) {
-                    std::vector<int> slots{element};
-                    slots.insert(slots.end(), pinned_.begin(), pinned_.end());
-                    add(coord(Distinct{std::move(slots)}));
-                }
-            },
-            [&] {
-                return HoistYield{element, -1};
-            });
+        std::vector<std::function<int()>> parts;
+        for (const auto& part : q.parts)
+            parts.push_back([&] { return plan_call_part(c, part.clauses, names, true, fx); });
+        rows = union_of(parts, q.union_all[0]);
     }
     const bool inner_read = fx.read, inner_wrote = fx.wrote, yields_entity = fx.entity;
     if (inner_wrote) {
@@ -144,25 +158,41 @@ void Planner::plan_foreach(const Clause& c) {
 }
 
 // EXISTS / COUNT / COLLECT { query }: the query runs per row; EXISTS is whether it produced a
-// row, COUNT how many, COLLECT the list of its one column's values in its order.
+// row, COUNT how many, COLLECT the list of its one column's values in its order. With UNION
+// [ALL] the parts' rows are combined per row as in CALL { }: COUNT counts the rows of the
+// union, COLLECT collects its values.
 CExprPtr Planner::compile_subquery(const Expr& e, Info& info) {
     refuse_local_patterns(e);
     const Query& q = *e.subquery;
-    if (q.parts.size() != 1) unsupported("UNION inside a subquery expression");
-    const auto& clauses = q.parts[0].clauses;
+    const bool collect = e.subquery_kind == SubqueryKind::Collect;
     bool yields_entity = false;
-    std::function<HoistYield()> yield;
-    if (e.subquery_kind == SubqueryKind::Collect) {
-        yield = [&] {
-            const auto& items = clauses.back().body.items;
-            const std::string& name = column_name(items.at(0));
-            const Var* v = lookup(name);
-            if (!v) undefined(name);
-            yields_entity = may_hold_entity(*v);
-            return HoistYield{v->slot, -1};
-        };
+    // One query's rows: COLLECT's one column; with UNION the rows as maps of the returned
+    // columns (which UNION compares); otherwise nothing but their number.
+    auto one = [&](const std::vector<Clause>& clauses) {
+        return hoist([&] { plan_subquery_clauses(clauses); },
+                     [&]() -> HoistYield {
+                         const auto& items = clauses.back().body.items;
+                         if (collect) {
+                             const std::string& name = column_name(items.at(0));
+                             const Var* v = lookup(name);
+                             if (!v) undefined(name);
+                             yields_entity |= may_hold_entity(*v);
+                             return HoistYield{v->slot, -1};
+                         }
+                         if (q.parts.size() == 1) return HoistYield{};
+                         std::vector<std::string> names;
+                         for (const auto& item : items) names.push_back(column_name(item));
+                         return HoistYield{returned_row(names, yields_entity), -1};
+                     });
+    };
+    int r = -1;
+    if (q.parts.size() == 1) {
+        r = one(q.parts[0].clauses);
+    } else {
+        std::vector<std::function<int()>> parts;
+        for (const auto& part : q.parts) parts.push_back([&] { return one(part.clauses); });
+        r = union_of(parts, q.union_all[0]);
     }
-    const int r = hoist([&] { plan_subquery_clauses(clauses); }, yield);
     switch (e.subquery_kind) {
         case SubqueryKind::Exists: return non_empty(r);
         case SubqueryKind::Count: return list_size(r);
