@@ -428,6 +428,21 @@ void get_partition_payload(Reader& r, Partition& p) {
 constexpr uint32_t kIndexSection = 0x31584449;       // "IDX1"
 constexpr uint32_t kConstraintSection = 0x314E4F43;  // "CON1"
 
+// A list of names (property keys, types): a count, then each.
+void put_names(Writer& w, const std::vector<std::string>& names) {
+    w.put<uint32_t>(static_cast<uint32_t>(names.size()));
+    for (const auto& n : names) w.put_string(n);
+}
+
+// `what` names an element ("index property"); the count is "<what> count".
+std::vector<std::string> get_names(Reader& r, const std::string& what) {
+    const auto n = r.get<uint32_t>(what + " count");
+    if (n > r.remaining()) r.corrupt(what + " count too large");
+    std::vector<std::string> names;
+    for (uint32_t j = 0; j < n; ++j) names.push_back(r.get_string(what));
+    return names;
+}
+
 void put_index_section(Writer& w, const IndexRegistry& reg) {
     const auto defs = reg.list();
     if (defs.empty()) return;
@@ -438,8 +453,7 @@ void put_index_section(Writer& w, const IndexRegistry& reg) {
         w.put_string(d.name);
         w.put<uint8_t>(static_cast<uint8_t>(d.kind));
         w.put_string(d.label);
-        w.put<uint32_t>(static_cast<uint32_t>(d.properties.size()));
-        for (const auto& p : d.properties) w.put_string(p);
+        put_names(w, d.properties);
         w.put<uint32_t>(static_cast<uint32_t>(d.config.size()));
         for (const auto& [k, v] : d.config) {
             w.put_string(k);
@@ -461,9 +475,7 @@ void get_index_section(Reader& r, IndexRegistry& reg) {
             r.corrupt("unknown index kind " + std::to_string(kind));
         d.kind = static_cast<IndexKind>(kind);
         d.label = r.get_string("index label");
-        const auto np = r.get<uint32_t>("index property count");
-        if (np > r.remaining()) r.corrupt("index property count too large");
-        for (uint32_t j = 0; j < np; ++j) d.properties.push_back(r.get_string("index property"));
+        d.properties = get_names(r, "index property");
         const auto nc = r.get<uint32_t>("index option count");
         if (nc > r.remaining()) r.corrupt("index option count too large");
         for (uint32_t j = 0; j < nc; ++j) {
@@ -481,31 +493,20 @@ void put_constraint_section(Writer& w, const ConstraintRegistry& reg) {
     if (defs.empty()) return;
     w.put<uint32_t>(kConstraintSection);
     w.put<uint32_t>(static_cast<uint32_t>(defs.size()));
-    auto put_names = [&](const std::vector<std::string>& names) {
-        w.put<uint32_t>(static_cast<uint32_t>(names.size()));
-        for (const auto& n : names) w.put_string(n);
-    };
     for (const auto& d : defs) {
         w.put<uint64_t>(d.id);
         w.put_string(d.name);
         w.put<uint8_t>(static_cast<uint8_t>(d.kind));
         w.put<uint8_t>(static_cast<uint8_t>(d.entity));
         w.put_string(d.label);
-        put_names(d.properties);
-        put_names(d.types);
+        put_names(w, d.properties);
+        put_names(w, d.types);
     }
 }
 
 void get_constraint_section(Reader& r, ConstraintRegistry& reg) {
     const auto n = r.get<uint32_t>("constraint count");
     if (n > r.remaining()) r.corrupt("constraint count " + std::to_string(n) + " too large");
-    auto get_names = [&](const char* what) {
-        const auto count = r.get<uint32_t>(what);
-        if (count > r.remaining()) r.corrupt(std::string(what) + " too large");
-        std::vector<std::string> names;
-        for (uint32_t j = 0; j < count; ++j) names.push_back(r.get_string(what));
-        return names;
-    };
     std::vector<ConstraintDef> defs;
     for (uint32_t i = 0; i < n; ++i) {
         ConstraintDef d;
@@ -520,8 +521,8 @@ void get_constraint_section(Reader& r, ConstraintRegistry& reg) {
         d.kind = static_cast<ConstraintKind>(kind);
         d.entity = static_cast<ConstraintEntity>(entity);
         d.label = r.get_string("constraint label");
-        d.properties = get_names("constraint properties");
-        d.types = get_names("constraint types");
+        d.properties = get_names(r, "constraint property");
+        d.types = get_names(r, "constraint type");
         defs.push_back(std::move(d));
     }
     reg.restore_all(std::move(defs));

@@ -226,15 +226,6 @@ std::vector<ConstraintDef> ConstraintRegistry::list() const {
     return out;
 }
 
-std::vector<ConstraintDef> ConstraintRegistry::on(ConstraintEntity entity,
-                                                  const std::string& label) const {
-    std::vector<ConstraintDef> out;
-    std::lock_guard lock(mu_);
-    for (const auto& d : defs_)
-        if (d.entity == entity && d.label == label) out.push_back(d);
-    return out;
-}
-
 void ConstraintRegistry::restore(ConstraintDef def) {
     std::lock_guard lock(mu_);
     next_id_ = std::max(next_id_, def.id + 1);

@@ -45,15 +45,42 @@ std::string entity_text(bool node, uint64_t id, const ConstraintDef& c) {
                                        props + ")");
 }
 
-// Calls f(constraint, value of each property (nullptr: absent)) for every constraint on
-// the entity's labels (or type).
-template <typename Get, typename F>
-void for_constraints(const std::vector<ConstraintDef>& defs, Get&& get, F&& f) {
-    std::vector<const Value*> values;
+// The constraints on one label (or relationship type), their property keys resolved to
+// catalog ids once per check (nullopt: no entity has that key, so none holds it).
+struct Resolved {
+    const ConstraintDef* def;
+    std::vector<std::optional<uint32_t>> keys;
+};
+using ByLabel = std::unordered_map<uint32_t, std::vector<Resolved>>;
+
+// Groups `defs` of entity kind `entity` by their label's (or type's) catalog id; constraints
+// on a name the catalog does not know yet are left out (nothing carries it).
+ByLabel resolve(const std::vector<ConstraintDef>& defs, const Catalog& catalog,
+                ConstraintEntity entity) {
+    ByLabel out;
+    const auto kind = entity == ConstraintEntity::Node ? Catalog::Kind::Label : Catalog::Kind::Type;
     for (const auto& c : defs) {
+        if (c.entity != entity) continue;
+        auto label = catalog.lookup(kind, c.label);
+        if (!label) continue;
+        Resolved r{&c, {}};
+        for (const auto& p : c.properties) r.keys.push_back(catalog.lookup(Catalog::Kind::Key, p));
+        out[*label].push_back(std::move(r));
+    }
+    return out;
+}
+
+// Calls f(constraint, value of each property (nullptr: absent)) for every constraint of
+// `on` at `label`, reading values with get(key id).
+template <typename Get, typename F>
+void for_constraints(const ByLabel& on, uint32_t label, Get&& get, F&& f) {
+    auto it = on.find(label);
+    if (it == on.end()) return;
+    std::vector<const Value*> values;
+    for (const auto& r : it->second) {
         values.clear();
-        for (const auto& p : c.properties) values.push_back(get(p));
-        f(c, values);
+        for (const auto& key : r.keys) values.push_back(key ? get(*key) : nullptr);
+        f(*r.def, values);
     }
 }
 
@@ -137,15 +164,15 @@ std::vector<UniqueClaim> constraint_claims(const storage::Partition& part, const
     nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
     std::sort(rels.begin(), rels.end());
     rels.erase(std::unique(rels.begin(), rels.end()), rels.end());
+    // One read of the registry for the whole check.
+    const auto defs = registry.list();
+    const ByLabel on_labels = resolve(defs, catalog, ConstraintEntity::Node);
+    const ByLabel on_types = resolve(defs, catalog, ConstraintEntity::Relationship);
     for (uint64_t id : nodes) {
         if (!part.node_exists(id)) continue;  // deleted again
+        auto get = [&](uint32_t key) { return part.node_property(id, key); };
         for (uint32_t label : part.labels(id)) {
-            const std::string& name = catalog.name(Catalog::Kind::Label, label);
-            auto get = [&](const std::string& p) -> const Value* {
-                auto key = catalog.lookup(Catalog::Kind::Key, p);
-                return key ? part.node_property(id, *key) : nullptr;
-            };
-            for_constraints(registry.on(ConstraintEntity::Node, name), get,
+            for_constraints(on_labels, label, get,
                             [&](const ConstraintDef& c, const std::vector<const Value*>& values) {
                                 check_presence_and_type(true, id, c, values);
                                 if (!c.unique()) return;
@@ -161,15 +188,11 @@ std::vector<UniqueClaim> constraint_claims(const storage::Partition& part, const
     for (uint64_t id : rels) {
         auto info = part.relationship(id);
         if (!info) continue;
-        const std::string& type = catalog.name(Catalog::Kind::Type, info->type);
-        auto get = [&](const std::string& p) -> const Value* {
-            auto key = catalog.lookup(Catalog::Kind::Key, p);
-            return key ? part.rel_property(id, *key) : nullptr;
-        };
-        for_constraints(registry.on(ConstraintEntity::Relationship, type), get,
-                        [&](const ConstraintDef& c, const std::vector<const Value*>& values) {
-                            check_presence_and_type(false, id, c, values);
-                        });
+        for_constraints(
+            on_types, info->type, [&](uint32_t key) { return part.rel_property(id, key); },
+            [&](const ConstraintDef& c, const std::vector<const Value*>& values) {
+                check_presence_and_type(false, id, c, values);
+            });
     }
     return claims;
 }

@@ -79,8 +79,6 @@ public:
 
     std::optional<ConstraintDef> find(const std::string& name) const;
     std::vector<ConstraintDef> list() const;  // by name
-    // The constraints on label (or type) `label` of entity kind `entity`.
-    std::vector<ConstraintDef> on(ConstraintEntity entity, const std::string& label) const;
     // Whether any constraint exists (no lock).
     bool any() const { return count_.load(std::memory_order_acquire) != 0; }
 
