@@ -62,8 +62,10 @@ std::function<void()> on_visible(QueryActor self, bool logged) {
         return [me, run, logged] { caf::anon_send(me, visible_atom::value, run, logged); };
     st.answered_elsewhere = true;
     return [o = success_outcome(self), req = st.req, engine = st.q->engine, gate = st.gate_held,
-            started = st.commit_started, me, logged] {
+            started = st.commit_started, me, logged,
+            running = st.running ? st.running->id : uint64_t{0}] {
         if (logged) engine->record_commit_since(started);
+        if (running) engine->running.remove(running);
         if (gate) engine->active_writers.fetch_sub(1);
         // Pooled before the answer: once answered, the client may close the database (and
         // with it the pool), and then the actor has to end instead.

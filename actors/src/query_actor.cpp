@@ -25,6 +25,7 @@ void deliver(QueryActor self, OutcomePtr o) {
     st.book.finished = true;
     if (st.q) st.q->cancelled.store(true);
     st.end_snapshot();
+    st.end_running();
     if (st.q && st.q->stream) {
         auto& ch = *st.q->stream;
         if (!o->error) {
@@ -136,7 +137,7 @@ void check_done(QueryActor self) {
         switch (st.book.next(st.failure.has_value(), stop, st.writes && !st.req->txn)) {
             case NextStep::Wait: return;
             case NextStep::Abort: abort_all(self); return;
-            case NextStep::Stop: fail(self, stop_error(stop)); continue;
+            case NextStep::Stop: fail(self, stop_error(stop, st.q->txn)); continue;
             case NextStep::Barrier: {
                 auto taken = st.book.take_barrier();
                 const size_t b = taken.first;
@@ -339,6 +340,22 @@ void begin_run(QueryActor self, const EnginePtr& engine, QueryRequestPtr req) {
     st.q->engine = engine;
 }
 
+// An auto-commit statement joins the running transactions while it runs (an explicit
+// transaction's statements are registered by the transaction, see Transaction::execute).
+void register_running(QueryActor self, const EnginePtr& engine) {
+    auto& st = self->state;
+    if (st.req->txn || st.req->kind != QueryRequest::Kind::Statement) return;
+    st.running = engine->running.add(st.q->id, false, st.q->start_ts, std::move(st.req->client));
+    std::lock_guard lock(st.running->mu);
+    auto& s = st.running->statement;
+    s.request = st.req;
+    s.query_id = st.q->id;
+    s.started = st.running->started;
+    s.actor = caf::actor_cast<query_actor>(self);
+    s.stop = st.q->stop;
+    s.stream = st.q->stream;
+}
+
 bool retry_statement(QueryActor self) {
     // Pauses before the attempts: 1, 2, 4, ... 64 ms, then 64 ms (about 1.5 s in all).
     constexpr int kMaxRetries = 30;
@@ -353,12 +370,14 @@ bool retry_statement(QueryActor self) {
     req->params = std::move(st.q->params);
     if (!req->stop) req->stop = st.q->stop;
     auto rp = st.rp;
+    auto running = std::move(st.running);
     const bool gate = st.gate_held, schema = st.schema_held;
     const auto started = st.started;
     const int retries = st.retries + 1;
     reset_run(self);
     st.req = std::move(req);
     st.rp = std::move(rp);
+    st.running = std::move(running);
     st.gate_held = gate;
     st.schema_held = schema;
     st.started = started;
@@ -375,6 +394,7 @@ query_actor::behavior_type query_behavior(QueryActor self, EnginePtr engine) {
             auto& st = self->state;
             reset_run(self);
             begin_run(self, engine, std::move(req));
+            register_running(self, engine);
             st.rp = self->make_response_promise<OutcomePtr>();
             auto rp = st.rp;
             if (st.req->timeout.count() > 0)
@@ -453,7 +473,7 @@ query_actor::behavior_type query_behavior(QueryActor self, EnginePtr engine) {
             uint8_t none = kStopNone;
             st.q->stop->compare_exchange_strong(none, why);
             if (st.q->stream) st.q->stream->release_all();
-            fail(self, stop_error(st.q->stop->load()));
+            fail(self, stop_error(st.q->stop->load(), st.q->txn));
             check_done(self);
         },
         [=](error_atom, uint64_t id, const ErrorPtr& e) {
@@ -472,8 +492,12 @@ query_actor spawn_query(caf::actor_system& sys, EnginePtr engine) {
 
 namespace lora::actors {
 
-Error stop_error(uint8_t reason) {
-    return reason == kStopDeadline ? errors::timeout() : errors::cancelled();
+Error stop_error(uint8_t reason, uint64_t txn) {
+    switch (reason) {
+        case kStopDeadline: return errors::timeout();
+        case kStopTerminated: return errors::terminated(transaction_id_text(txn));
+        default: return errors::cancelled();
+    }
 }
 
 void stop_query(const query_actor& query, const StopFlag& stop,

@@ -61,6 +61,13 @@ struct QueryState {
         if (own_snapshot && q && q->engine) q->engine->commits.end_snapshot(q->start_ts);
         own_snapshot = false;
     }
+    // An auto-commit statement's entry among the running transactions, removed when it is
+    // answered (a retry keeps it).
+    RunningTxnPtr running;
+    void end_running() {
+        if (running && q && q->engine) q->engine->running.remove(running->id);
+        running.reset();
+    }
     // Query actors are pooled (QueryPool): one runs many requests, one after another. `run`
     // numbers them; continuations and self-addressed messages of an earlier run carry its
     // number (or its query id / stop flag) and are ignored.

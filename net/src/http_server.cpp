@@ -84,7 +84,13 @@ private:
 class Session : public std::enable_shared_from_this<Session> {
 public:
     Session(tcp::socket&& socket, HttpServer::Impl& server)
-        : stream_(std::move(socket)), server_(server), timer_(stream_.get_executor()) {}
+        : stream_(std::move(socket)), server_(server), timer_(stream_.get_executor()) {
+        static std::atomic<uint64_t> next_id{1};
+        connection_id_ = "http-" + std::to_string(next_id.fetch_add(1));
+        beast::error_code ec;
+        auto peer = stream_.socket().remote_endpoint(ec);
+        if (!ec) client_address_ = endpoint_text(peer);
+    }
 
     void run() {
         asio::dispatch(stream_.get_executor(),
@@ -129,6 +135,8 @@ public:
 
 private:
     beast::tcp_stream stream_;
+    std::string connection_id_;
+    std::string client_address_;
     HttpServer::Impl& server_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
@@ -282,6 +290,8 @@ private:
             req.headers[name] = std::string(f.value());
         }
         req.body = std::move(parser_->get().body());
+        req.connection_id = connection_id_;
+        req.client_address = client_address_;
 
         auto match = server_.router.find(req.method, req.path);
         if (!match.route) {

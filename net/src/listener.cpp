@@ -28,6 +28,12 @@ void listen_on(asio::ip::tcp::acceptor& acceptor, const std::string& host, uint1
     if (ec) fail("listen on");
 }
 
+std::string endpoint_text(const boost::asio::ip::tcp::endpoint& peer) {
+    const auto a = peer.address();
+    const std::string host = a.is_v6() ? "[" + a.to_string() + "]" : a.to_string();
+    return host + ":" + std::to_string(peer.port());
+}
+
 bool token_matches(std::string_view given, std::string_view expected) {
     // Constant time in the token length, so the comparison leaks nothing about a prefix.
     if (given.size() != expected.size()) return false;

@@ -163,9 +163,19 @@ Response tx_engine_error(const Error& e, bool closed) {
     return r;
 }
 
+// Who sent a request, for SHOW TRANSACTIONS.
+ClientInfo client_of(const Request& req) {
+    ClientInfo c;
+    c.protocol = "http";
+    c.connection_id = req.connection_id;
+    c.address = req.client_address;
+    return c;
+}
+
 QueryOptions options_for(const Request& req) {
     QueryOptions o;
     o.cancel = req.cancel;
+    o.client = client_of(req);
     return o;
 }
 
@@ -347,9 +357,9 @@ void add_standard_routes(Router& router, Database& db, Metrics& metrics) {
 void add_transaction_routes(Router& router, TransactionRegistry& registry, Metrics& metrics) {
     // Worker dispatch throughout: begin waits out a running checkpoint, and a request on a
     // transaction waits for the one before it on the same transaction.
-    router.add({"POST", "/tx", Dispatch::Worker, [&registry](const Request&) {
+    router.add({"POST", "/tx", Dispatch::Worker, [&registry](const Request& req) {
                     try {
-                        Response r = ok_json(Json{{"id", registry.begin()}});
+                        Response r = ok_json(Json{{"id", registry.begin(client_of(req))}});
                         r.status = 201;
                         return r;
                     } catch (const Error& e) {

@@ -50,7 +50,7 @@ TransactionRegistry::TransactionRegistry(Database& db, Metrics& metrics, Transac
 
 TransactionRegistry::~TransactionRegistry() { close_all(); }
 
-std::string TransactionRegistry::begin() {
+std::string TransactionRegistry::begin(const ClientInfo& client) {
     {
         std::lock_guard lock(mu_);
         if (closing_) throw errors::shutting_down();
@@ -61,7 +61,7 @@ std::string TransactionRegistry::begin() {
     // Database::begin may wait for a running checkpoint; the registry lock is not held.
     std::unique_ptr<Transaction> tx;
     try {
-        tx = db_.begin();
+        tx = db_.begin(client);
     } catch (...) {
         std::lock_guard lock(mu_);
         --reserved_;

@@ -259,6 +259,33 @@ function suite (neo4j, { major, bolt }) {
     }
   })
 
+  test('SHOW TRANSACTIONS lists a driver transaction and TERMINATE TRANSACTION ends it', async () => {
+    const s1 = driver.session()
+    const s2 = driver.session()
+    try {
+      const tx = await s1.beginTransaction({ metadata: { app: `js-suite-${major}` } })
+      await tx.run('CREATE (:Terminated {major: $major})', { major })
+      const shown = await s2.run(
+        'SHOW TRANSACTIONS YIELD transactionId, username, metaData, protocol, connectionId, clientAddress ' +
+        'WHERE metaData.app = $app RETURN *', { app: `js-suite-${major}` })
+      assert.equal(shown.records.length, 1)
+      const rec = shown.records[0]
+      assert.equal(rec.get('username'), 'neo4j')
+      assert.equal(rec.get('protocol'), 'bolt')
+      assert.match(rec.get('connectionId'), /^bolt-\d+$/)
+      assert.match(rec.get('clientAddress'), /^127\.0\.0\.1:\d+$/)
+      const term = await s2.run('TERMINATE TRANSACTION $id', { id: rec.get('transactionId') })
+      assert.equal(term.records[0].get('message'), 'Transaction terminated.')
+      await assert.rejects(tx.run('RETURN 1'), e => e.code === 'Neo.ClientError.Transaction.Terminated')
+      await tx.rollback().catch(() => {})
+      const left = await s2.run('MATCH (n:Terminated {major: $major}) RETURN count(n) AS n', { major })
+      assert.equal(num(left.records[0].get('n')), 0)
+    } finally {
+      await s1.close()
+      await s2.close()
+    }
+  })
+
   test('wrong credentials are refused', async () => {
     const bad = neo4j.driver(`bolt://127.0.0.1:${lorad.bolt}`, neo4j.auth.basic('neo4j', 'wrong'))
     try {

@@ -326,3 +326,40 @@ TEST_CASE("transaction registry: reaper by clock, cap, close_all", "[net][tx]") 
     CHECK_THROWS_WITH(reg.begin(), Catch::Contains("shutting down"));
     CHECK(db->execute("MATCH (n:R) RETURN count(n)").rows[0][0].as_int() == 0);
 }
+
+TEST_CASE("lorad: SHOW TRANSACTIONS names HTTP clients and TERMINATE ends their transaction",
+          "[net][lorad][tx]") {
+    Lorad d({"--shards", "2"});
+    HttpClient c(d.port());
+    std::string id = begin_tx(c);
+    tx_query(c, id, "CREATE (:Doomed)");
+    auto shown = c.query({{"query",
+                           "SHOW TRANSACTIONS YIELD transactionId, currentQuery, protocol, "
+                           "connectionId, clientAddress WHERE currentQuery = '' RETURN *"}});
+    INFO(shown.body);
+    REQUIRE(shown.status == 200);
+    const json body = shown.json();
+    const auto& rows = body["rows"];
+    REQUIRE(rows.size() == 1);
+    const auto& cols = body["columns"];
+    auto col = [&](const std::string& name) {
+        for (size_t i = 0; i < cols.size(); ++i)
+            if (cols[i] == name) return rows[0][i];
+        FAIL("no column " << name);
+        return json();
+    };
+    CHECK(col("protocol") == "http");
+    CHECK(col("connectionId").get<std::string>().rfind("http-", 0) == 0);
+    CHECK(col("clientAddress").get<std::string>().rfind("127.0.0.1:", 0) == 0);
+    const std::string txn = col("transactionId").get<std::string>();
+
+    auto term = c.query({{"query", "TERMINATE TRANSACTION $id"}, {"params", {{"id", txn}}}});
+    INFO(term.body);
+    REQUIRE(term.status == 200);
+    CHECK(term.json()["rows"][0][2] == "Transaction terminated.");
+    auto after = post(c, "/tx/" + id + "/query", {{"query", "RETURN 1"}});
+    INFO(after.body);
+    CHECK(after.json()["error"]["code"] == "TransactionError.Terminated");
+    CHECK(after.json()["error"]["transaction_closed"] == true);
+    CHECK(count(c, "Doomed") == 0);
+}

@@ -212,6 +212,9 @@ private:
         SessionOptions so;
         so.auth_token = server_.options.auth_token;
         so.connection_id = "bolt-" + std::to_string(id_);
+        boost::system::error_code ec;
+        auto peer = socket_.remote_endpoint(ec);
+        if (!ec) so.client_address = endpoint_text(peer);
         so.advertised_address =
             server_.options.host + ":" + std::to_string(static_cast<unsigned>(server_.bound_port));
         session_ = std::make_unique<Session>(server_.db, v, std::move(so));

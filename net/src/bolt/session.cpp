@@ -98,6 +98,16 @@ void Session::interrupt() {
     if (token_) token_->cancel();
 }
 
+ClientInfo Session::client_info(const Map& extra) const {
+    ClientInfo c;
+    c.protocol = "bolt";
+    c.connection_id = options_.connection_id;
+    c.address = options_.client_address;
+    c.user = principal_;
+    if (const Value* m = find(extra, "tx_metadata"); m && m->is_map()) c.metadata = m->as_map();
+    return c;
+}
+
 std::shared_ptr<CancelToken> Session::new_token() {
     auto t = std::make_shared<CancelToken>();
     std::lock_guard lock(token_mu_);
@@ -317,6 +327,7 @@ bool Session::logon(const Map& auth, Sink& sink) {
 }
 
 bool Session::authenticate(const Map& auth, Sink& sink) {
+    if (const Value* p = find(auth, "principal"); p && p->is_string()) principal_ = p->as_string();
     if (options_.auth_token.empty()) return true;
     const Value* scheme = find(auth, "scheme");
     const Value* credentials = find(auth, "credentials");
@@ -418,6 +429,7 @@ void Session::run(const Request& r, Sink& sink) {
     int64_t timeout = int_entry(extra, "tx_timeout", 0);
     if (timeout > 0) qo.timeout = std::chrono::milliseconds(timeout);
     qo.cancel = new_token();
+    qo.client = client_info(extra);
     cursor_ = db_.stream(query, params, qo);
     rows_.clear();
     row_next_ = 0;
@@ -534,7 +546,7 @@ void Session::begin(const Request& r, Sink& sink) {
     const Map& extra = map_field(r, 0);
     if (!check_db(extra, sink) || !await_bookmarks(extra, sink)) return;
     int64_t timeout = int_entry(extra, "tx_timeout", 0);
-    tx_ = db_.begin();
+    tx_ = db_.begin(client_info(extra));
     tx_has_deadline_ = timeout > 0;
     if (tx_has_deadline_) tx_deadline_ = Clock::now() + std::chrono::milliseconds(timeout);
     results_.clear();

@@ -30,6 +30,8 @@ Failure failure_of(const Error& e) {
     switch (e.kind()) {
         case ErrorKind::Cancelled:
             return make("Neo.TransientError.Transaction.Terminated", std::move(message));
+        case ErrorKind::Terminated:
+            return make("Neo.ClientError.Transaction.Terminated", std::move(message));
         case ErrorKind::Timeout:
             return make("Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
                         std::move(message));

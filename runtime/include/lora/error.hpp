@@ -31,6 +31,7 @@ enum class ErrorKind : uint8_t {
     Other,
     Cancelled,            // TransactionError.Cancelled
     Timeout,              // TransactionError.Timeout
+    Terminated,           // TransactionError.Terminated
     Conflict,             // TransientError.ConflictDetected
     ReadOnly,             // DatabaseError.ReadOnly
     ShuttingDown,         // Request.ShuttingDown

@@ -16,6 +16,8 @@ namespace lora::errors {
 LORA_API Error cancelled();
 // TransactionError.Timeout: the query ran past its QueryOptions::timeout.
 LORA_API Error timeout();
+// TransactionError.Terminated: TERMINATE TRANSACTION ended the transaction (rolled back).
+LORA_API Error terminated(const std::string& id);
 // TransientError.ConflictDetected: a write-write conflict; `why` names the entity and ends
 // with what to do.
 LORA_API Error conflict(std::string why);

@@ -98,6 +98,9 @@ struct ProcedureSignature {
     std::string name;                                          // dotted, e.g. "test.my.proc"
     std::vector<std::pair<std::string, std::string>> inputs;   // (name, type)
     std::vector<std::pair<std::string, std::string>> outputs;  // (name, type)
+    // SHOW PROCEDURES: what it does, and its mode (READ, WRITE, SCHEMA or DBMS).
+    std::string description = {};
+    std::string mode = "READ";
 };
 // Receives the argument values (in input order) and returns the output rows (in output order).
 using ProcedureFn = std::function<std::vector<std::vector<Value>>(const std::vector<Value>& args)>;
@@ -144,6 +147,16 @@ private:
     std::map<uint64_t, std::function<void()>> hooks_;
 };
 
+// Who runs a statement or transaction, as SHOW TRANSACTIONS shows it. All optional: an
+// embedding caller may leave it empty; lorad fills it for its HTTP and Bolt clients.
+struct ClientInfo {
+    std::string protocol;       // "bolt", "http" (empty: embedded)
+    std::string connection_id;  // e.g. "bolt-12"
+    std::string address;        // the client's address, e.g. "127.0.0.1:53422"
+    std::string user;           // the principal it authenticated as
+    Map metadata;               // the transaction's metadata (Bolt's tx_metadata)
+};
+
 struct QueryOptions {
     // Fail with TransactionError.Timeout (writes rolled back) after this long; 0 = no limit.
     std::chrono::milliseconds timeout{0};
@@ -151,6 +164,8 @@ struct QueryOptions {
     // Streams: result rows buffered ahead of a slow consumer before the query's sources
     // pause (its credit).
     size_t stream_window_rows = 4096;
+    // Auto-commit statements: who runs it (SHOW TRANSACTIONS).
+    ClientInfo client;
 };
 
 // How a statement started with Database::execute_async ended: `error` when it failed
@@ -236,8 +251,9 @@ public:
 
     // Starts an explicit transaction: its statements see their own writes, and nothing of
     // it is logged or kept until commit(). Statements of one transaction must not run
-    // concurrently. While a transaction is open, checkpoints wait for it.
-    std::unique_ptr<Transaction> begin();
+    // concurrently. While a transaction is open, checkpoints wait for it. `client` is what
+    // SHOW TRANSACTIONS shows of who runs it.
+    std::unique_ptr<Transaction> begin(const ClientInfo& client = {});
 
     // Writes a checkpoint (every shard's partition, the catalog, then the manifest) and
     // deletes the WAL segments it covers; returns its LSN. Waits for running write
@@ -279,7 +295,9 @@ public:
     Transaction& operator=(const Transaction&) = delete;
 
     // Runs a statement inside the transaction. An error in a statement that writes rolls
-    // the whole transaction back (it is then closed). Throws lora::Error.
+    // the whole transaction back (it is then closed), and so does TERMINATE TRANSACTION
+    // (the running or next statement, or commit, throws TransactionError.Terminated).
+    // Throws lora::Error.
     Result execute(const std::string& query, const Params& params = {});
     // The same with a time limit and/or a cancel token; a statement they stop fails with
     // TransactionError.Timeout / Cancelled like any other failed statement.
@@ -295,6 +313,8 @@ private:
     Transaction(Database::Impl* db, uint64_t id, uint64_t start_ts)
         : db_(db), id_(id), start_ts_(start_ts) {}
     void finish();
+    // Terminated meanwhile: rolls back what is left and throws TransactionError.Terminated.
+    [[noreturn]] void end_terminated(bool rolled_back);
     Database::Impl* db_;
     uint64_t id_;
     uint64_t start_ts_;

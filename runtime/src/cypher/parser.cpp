@@ -276,6 +276,11 @@ private:
             show_indexes(c);
         } else if (kw("SHOW") && show_constraints_ahead()) {
             show_constraints(c);
+        } else if (kw("SHOW") && show_library_ahead()) {
+            show_library(c);
+        } else if ((kw("SHOW") || kw("TERMINATE")) &&
+                   (kw("TRANSACTION", 1) || kw("TRANSACTIONS", 1))) {
+            show_or_terminate_transactions(c);
         } else if (kw("DROP") && (kw("INDEX", 1) || kw("CONSTRAINT", 1))) {
             c.kind = kw("INDEX", 1) ? ClauseKind::DropIndex : ClauseKind::DropConstraint;
             i_ += 2;
@@ -486,13 +491,95 @@ private:
         show_call(c, kShowConstraintsProcedure, {entity, kind}, kShowConstraintColumns);
     }
 
-    // A SHOW command as a call of `procedure` with string arguments; YIELD [*|items]
-    // [WHERE], or WHERE alone (every column), may follow.
+    bool show_library_ahead() const {
+        auto library = [&](size_t k) {
+            return kw("FUNCTION", k) || kw("FUNCTIONS", k) || kw("PROCEDURE", k) ||
+                   kw("PROCEDURES", k);
+        };
+        const bool two_words =
+            (kw("BUILT", 1) && kw("IN", 2)) || (kw("USER", 1) && kw("DEFINED", 2));
+        return library(1) || (kw("ALL", 1) && library(2)) || (two_words && library(3));
+    }
+
+    // SHOW [ALL | BUILT IN | USER DEFINED] FUNCTION[S] and SHOW [ALL] PROCEDURE[S], with
+    // EXECUTABLE [BY CURRENT USER | BY name] accepted (lora has no roles: everything is
+    // executable by everyone).
+    void show_library(Clause& c) {
+        ++i_;
+        std::string type = "ALL";
+        if (accept_kw("BUILT")) {
+            expect_kw("IN");
+            type = "BUILT IN";
+        } else if (accept_kw("USER")) {
+            expect_kw("DEFINED");
+            type = "USER DEFINED";
+        } else {
+            accept_kw("ALL");
+        }
+        const bool functions = kw("FUNCTION") || kw("FUNCTIONS");
+        if (!functions && type != "ALL") fail("FUNCTIONS");
+        ++i_;
+        if (accept_kw("EXECUTABLE") && accept_kw("BY")) {
+            if (accept_kw("CURRENT"))
+                expect_kw("USER");
+            else
+                symbolic_name("a user name");
+        }
+        if (functions)
+            show_call(c, kShowFunctionsProcedure, {type}, kShowFunctionColumns,
+                      kShowFunctionDefaultColumns);
+        else
+            show_call(c, kShowProceduresProcedure, {type}, kShowProcedureColumns,
+                      kShowProcedureDefaultColumns);
+    }
+
+    // SHOW TRANSACTION[S] [id, ...] and TERMINATE TRANSACTION[S] id, ...: the ids are
+    // expressions (a string, a list of strings, a parameter), then YIELD / WHERE as for the
+    // other SHOW commands.
+    void show_or_terminate_transactions(Clause& c) {
+        const bool terminate = kw("TERMINATE");
+        const size_t start = i_;
+        i_ += 2;
+        ExprPtr ids;
+        if (!at_clause_end() && !kw("YIELD") && !kw("WHERE")) {
+            ids = expr();
+            if (accept_sym(",")) {
+                auto list = make(ExprKind::ListLiteral, start);
+                list->children.push_back(std::move(ids));
+                do {
+                    list->children.push_back(expr());
+                } while (accept_sym(","));
+                close(*list, start);
+                ids = std::move(list);
+            }
+        } else if (terminate) {
+            fail("the ids of the transactions to terminate");
+        }
+        if (!ids) {
+            ids = std::make_unique<Expr>();
+            ids->kind = ExprKind::Literal;
+            ids->pos = c.pos;
+            ids->text = "null";
+        }
+        std::vector<ExprPtr> args;
+        args.push_back(std::move(ids));
+        if (terminate)
+            show_call(c, kTerminateTransactionsProcedure, std::move(args),
+                      kTerminateTransactionColumns, kTerminateTransactionColumns.size());
+        else
+            show_call(c, kShowTransactionsProcedure, std::move(args), kShowTransactionColumns,
+                      kShowTransactionDefaultColumns);
+    }
+
+    // Where a SHOW command without YIELD or WHERE ends: the query's end or its next part.
+    bool at_clause_end() const {
+        return peek().kind == TokenKind::End || sym(";") || kw("RETURN") || kw("UNION");
+    }
+
+    // A SHOW command as a call of `procedure` with string arguments.
     template <size_t N>
     void show_call(Clause& c, std::string_view procedure, std::vector<std::string> arguments,
-                   const std::array<std::string_view, N>& columns) {
-        c.kind = ClauseKind::Call;
-        c.procedure = std::string(procedure);
+                   const std::array<std::string_view, N>& columns, size_t default_columns = N) {
         std::vector<ExprPtr> args;
         for (auto& a : arguments) {
             auto arg = std::make_unique<Expr>();
@@ -502,13 +589,24 @@ private:
             arg->value = Value(std::move(a));
             args.push_back(std::move(arg));
         }
+        show_call(c, procedure, std::move(args), columns, default_columns);
+    }
+
+    // A SHOW command as a call of `procedure`; YIELD [*|items] [WHERE], or WHERE alone, may
+    // follow; without YIELD the command returns its first `default_columns` (as Neo4j does).
+    template <size_t N>
+    void show_call(Clause& c, std::string_view procedure, std::vector<ExprPtr> args,
+                   const std::array<std::string_view, N>& columns, size_t default_columns) {
+        c.kind = ClauseKind::Call;
+        c.procedure = std::string(procedure);
         c.args = std::move(args);
-        auto yield_all = [&] {
-            for (auto col : columns) c.yields.push_back(YieldItem{std::string(col), std::nullopt});
+        auto yield_first = [&](size_t n) {
+            for (size_t i = 0; i < n; ++i)
+                c.yields.push_back(YieldItem{std::string(columns[i]), std::nullopt});
         };
         if (accept_kw("YIELD")) {
             if (accept_sym("*")) {
-                yield_all();
+                yield_first(N);
             } else {
                 do {
                     YieldItem y;
@@ -518,9 +616,9 @@ private:
                 } while (accept_sym(","));
             }
             if (accept_kw("WHERE")) c.where = where_expr();
-        } else if (accept_kw("WHERE")) {
-            yield_all();
-            c.where = where_expr();
+        } else {
+            yield_first(default_columns);
+            if (accept_kw("WHERE")) c.where = where_expr();
         }
     }
 

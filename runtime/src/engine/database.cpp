@@ -4,12 +4,14 @@
 // A synchronous execute() spawns a query actor and waits on a future (no blocking actor on
 // the path).
 #include "engine/impl_access.hpp"
+#include "engine/transaction_procedures.hpp"
 #include "lora/actors/protocol.hpp"
 
 #include <caf/all.hpp>
 
 #include <lora/errors.hpp>
 #include <lora/exec/schema.hpp>
+#include <lora/exec/show_library.hpp>
 
 #include <lora/lora.hpp>
 #include <lora/storage/catalog.hpp>
@@ -356,6 +358,8 @@ std::unique_ptr<Database::Impl> open_impl(const Options& options, caf::actor_sys
     impl->engine->batch_rows = std::max(1u, options.batch_rows);
     exec::register_index_procedures(impl->engine->procedures, *impl->catalog);
     exec::register_constraint_procedures(impl->engine->procedures, *impl->catalog);
+    register_transaction_procedures(*impl->system, impl->engine);
+    exec::register_library_procedures(impl->engine->procedures);
     impl->engine->chunk_rows = options.chunk_rows;
     impl->engine->import_dir = import_dir_of(options);
     for (auto& p : parts)
@@ -387,6 +391,12 @@ namespace {
 // Runs a request of an explicit transaction (a statement, commit or rollback) on a pooled
 // query actor and waits for its outcome. Auto-commit statements go through execute_async.
 actors::OutcomePtr run_request(Database::Impl& impl, actors::QueryRequestPtr req);
+// The same for a commit or rollback, marked as running in the transaction's entry among
+// the running transactions, so TERMINATE TRANSACTION does not roll it back at the same
+// time. Null when the transaction was terminated first (`rolled_back`: its termination
+// rolled it back already).
+actors::OutcomePtr run_end_request(Database::Impl& impl, const actors::QueryRequestPtr& req,
+                                   bool& rolled_back);
 
 }  // namespace
 
@@ -419,7 +429,7 @@ Result Database::execute(const std::string& query, const Params& params) {
     return execute(query, params, QueryOptions{});
 }
 
-std::unique_ptr<Transaction> Database::begin() {
+std::unique_ptr<Transaction> Database::begin(const ClientInfo& client) {
     auto& eng = *impl_->engine;
     // Hold the writer gate for the transaction's life, so checkpoints never see half of it.
     for (;;) {
@@ -430,8 +440,10 @@ std::unique_ptr<Transaction> Database::begin() {
     }
     uint64_t id = eng.next_query.fetch_add(1);
     // Its snapshot: every statement reads the database as of this moment, plus its own writes.
-    return std::unique_ptr<Transaction>(
-        new Transaction(impl_.get(), id, eng.commits.begin_snapshot()));
+    const uint64_t start_ts = eng.commits.begin_snapshot();
+    // The running transactions hold the snapshot and gate until it ends (end_transaction).
+    eng.running.add(id, true, start_ts, client);
+    return std::unique_ptr<Transaction>(new Transaction(impl_.get(), id, start_ts));
 }
 
 Transaction::~Transaction() {
@@ -445,8 +457,7 @@ Transaction::~Transaction() {
 void Transaction::finish() {
     if (!open_) return;
     open_ = false;
-    db_->engine->commits.end_snapshot(start_ts_);
-    db_->engine->active_writers.fetch_sub(1);
+    db_->engine->end_transaction(id_);
 }
 
 Result Transaction::execute(const std::string& query, const Params& params) {
@@ -458,7 +469,9 @@ void Transaction::commit() {
     auto req = std::make_shared<actors::QueryRequest>();
     req->kind = actors::QueryRequest::Kind::Commit;
     req->txn = id_;
-    actors::OutcomePtr o = run_request(*db_, req);
+    bool rolled_back = false;
+    actors::OutcomePtr o = run_end_request(*db_, req, rolled_back);
+    if (!o) end_terminated(rolled_back);
     finish();
     if (o->error) throw *o->error;
 }
@@ -468,9 +481,24 @@ void Transaction::rollback() {
     auto req = std::make_shared<actors::QueryRequest>();
     req->kind = actors::QueryRequest::Kind::Rollback;
     req->txn = id_;
-    actors::OutcomePtr o = run_request(*db_, req);
+    bool rolled_back = false;
+    actors::OutcomePtr o = run_end_request(*db_, req, rolled_back);
+    // Terminated first: rolled back by its termination, or now.
+    if (!o && !rolled_back) o = run_request(*db_, req);
     finish();
+    if (!o) return;
     if (o->error) throw *o->error;
+}
+
+void Transaction::end_terminated(bool rolled_back) {
+    if (open_ && !rolled_back) {
+        auto req = std::make_shared<actors::QueryRequest>();
+        req->kind = actors::QueryRequest::Kind::Rollback;
+        req->txn = id_;
+        run_request(*db_, req);
+    }
+    finish();
+    throw errors::terminated(actors::transaction_id_text(id_));
 }
 
 namespace {
@@ -482,6 +510,26 @@ actors::OutcomePtr run_request(Database::Impl& impl, actors::QueryRequestPtr req
     auto q = actors::acquire_query(*impl.system, impl.engine);
     caf::anon_send(q, actors::start_atom::value, req);
     return future.get();
+}
+
+actors::OutcomePtr run_end_request(Database::Impl& impl, const actors::QueryRequestPtr& req,
+                                   bool& rolled_back) {
+    // Gone from the running transactions: its termination rolled it back and ended it.
+    rolled_back = true;
+    auto t = impl.engine->running.find(req->txn);
+    if (!t) return nullptr;
+    {
+        std::lock_guard lock(t->mu);
+        if (t->terminated) {
+            rolled_back = t->rolled_back;
+            return nullptr;
+        }
+        t->statement.request = req;
+    }
+    actors::OutcomePtr o = run_request(impl, req);
+    std::lock_guard lock(t->mu);
+    t->statement = {};
+    return o;
 }
 
 }  // namespace

@@ -150,6 +150,7 @@ void Database::execute_async(std::string query, Params params, CompletionFn done
     auto req = std::make_shared<actors::QueryRequest>();
     req->query = std::move(query);
     req->params = std::move(params);
+    req->client = options.client;
     // The launch record (the cancel token's hook) lives until the statement is done.
     // `done` may run before launch() returns: then the caller's thread drops it.
     struct Slot {
@@ -194,6 +195,10 @@ void Database::execute_async(std::string query, Params params, CompletionFn done
 Result Transaction::execute(const std::string& query, const Params& params,
                             const QueryOptions& options) {
     if (!open_) throw errors::transaction_closed();
+    auto& eng = *engine_of(*db_);
+    // Gone from the running transactions: its termination rolled it back and ended it.
+    auto t = eng.running.find(id_);
+    if (!t) end_terminated(true);
     auto req = std::make_shared<actors::QueryRequest>();
     req->txn = id_;
     req->start_ts = start_ts_;
@@ -202,9 +207,33 @@ Result Transaction::execute(const std::string& query, const Params& params,
     auto promise = std::make_shared<std::promise<actors::OutcomePtr>>();
     auto future = promise->get_future();
     req->done = [promise](actors::OutcomePtr o) { promise->set_value(std::move(o)); };
-    auto run = launch(*db_, req, options);
+    std::unique_ptr<Running> run;
+    {
+        // Started under the entry's lock: TERMINATE TRANSACTION either comes first (the
+        // statement does not run) or finds it running and stops it.
+        std::unique_lock lock(t->mu);
+        if (t->terminated) {
+            const bool rolled_back = t->rolled_back;
+            lock.unlock();
+            end_terminated(rolled_back);
+        }
+        run = launch(*db_, req, options);
+        t->statement = {req,
+                        eng.next_query.fetch_add(1),
+                        std::chrono::system_clock::now(),
+                        run->actor,
+                        run->stop,
+                        run->stream};
+    }
     actors::OutcomePtr o = future.get();
+    bool terminated = false;
+    {
+        std::lock_guard lock(t->mu);
+        t->statement = {};
+        terminated = t->terminated;
+    }
     if (o->txn_aborted) finish();
+    if (terminated) end_terminated(false);
     if (o->error) throw *o->error;
     return std::move(o->result);
 }
@@ -276,6 +305,7 @@ std::unique_ptr<Cursor> Database::stream(const std::string& query, const Params&
     auto req = std::make_shared<actors::QueryRequest>();
     req->query = query;
     req->params = params;
+    req->client = options.client;
     // Batches in flight between the query's actors also use credit: without a bound, fast
     // shards would fill the query actor's mailbox however slowly the consumer reads.
     int64_t max_batches = 2 * static_cast<int64_t>(shard_count()) + 8;

@@ -149,6 +149,8 @@ Value index_options_value(const IndexDef& def) {
 void register_index_procedures(Procedures& procedures, const storage::Catalog& catalog) {
     ProcedureSignature sig;
     sig.name = std::string(cypher::kShowIndexesProcedure);
+    sig.description = "Lists the indexes (SHOW INDEXES).";
+    sig.mode = "DBMS";
     sig.inputs = {{"type", "STRING?"}};
     const std::array<const char*, 11> types = {
         "INTEGER?",         "STRING?",          "STRING?", "FLOAT?",  "STRING?", "STRING?",
@@ -178,6 +180,8 @@ void register_index_procedures(Procedures& procedures, const storage::Catalog& c
 void register_constraint_procedures(Procedures& procedures, const storage::Catalog& catalog) {
     ProcedureSignature sig;
     sig.name = std::string(cypher::kShowConstraintsProcedure);
+    sig.description = "Lists the constraints (SHOW CONSTRAINTS).";
+    sig.mode = "DBMS";
     sig.inputs = {{"entity", "STRING?"}, {"kind", "STRING?"}};
     const std::array<const char*, 8> types = {"INTEGER?", "STRING?",          "STRING?",
                                               "STRING?",  "LIST? OF STRING?", "LIST? OF STRING?",

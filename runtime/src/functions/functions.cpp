@@ -844,6 +844,12 @@ const Entry* find_entry(std::string_view name) {
 
 }  // namespace
 
+std::vector<std::string_view> function_names() {
+    std::vector<std::string_view> names;
+    for (const Entry& e : kEntries) names.push_back(e.info.name);
+    return names;
+}
+
 const FunctionInfo* find_function(std::string_view name) {
     const Entry* e = find_entry(name);
     return e ? &e->info : nullptr;

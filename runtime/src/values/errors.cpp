@@ -16,7 +16,7 @@ struct KindEntry {
     std::string_view detail;
 };
 
-// Cancelled, Timeout and Conflict are transient like Neo4j's TransientError: the
+// Cancelled, Timeout, Terminated and Conflict are transient like Neo4j's TransientError: the
 // transaction was rolled back and running it again may succeed. ShuttingDown and Overloaded
 // are transient too (later, or on another instance, it may be taken). A closed or unknown
 // transaction is the client's mistake. ReadOnly is the database's: a WAL failure that an
@@ -25,6 +25,8 @@ constexpr KindEntry kCancelled{ErrorKind::Cancelled, ErrorClass::Transient, "Tra
                                "Cancelled"};
 constexpr KindEntry kTimeout{ErrorKind::Timeout, ErrorClass::Transient, "TransactionError",
                              "Timeout"};
+constexpr KindEntry kTerminated{ErrorKind::Terminated, ErrorClass::Transient, "TransactionError",
+                                "Terminated"};
 constexpr KindEntry kConflict{ErrorKind::Conflict, ErrorClass::Transient, "TransientError",
                               "ConflictDetected"};
 constexpr KindEntry kShuttingDown{ErrorKind::ShuttingDown, ErrorClass::Transient, "Request",
@@ -38,14 +40,9 @@ constexpr KindEntry kTransactionNotFound{ErrorKind::TransactionNotFound, ErrorCl
 constexpr KindEntry kReadOnly{ErrorKind::ReadOnly, ErrorClass::Database, "DatabaseError",
                               "ReadOnly"};
 
-constexpr std::array kKinds{kCancelled,
-                            kTimeout,
-                            kConflict,
-                            kShuttingDown,
-                            kTooManyTransactions,
-                            kTransactionClosed,
-                            kTransactionNotFound,
-                            kReadOnly};
+constexpr std::array kKinds{
+    kCancelled,           kTimeout,           kTerminated,          kConflict, kShuttingDown,
+    kTooManyTransactions, kTransactionClosed, kTransactionNotFound, kReadOnly};
 
 Error make(const KindEntry& k, std::string message) {
     return Error(k.cls, ErrorPhase::Runtime, std::string(k.type), std::string(k.detail),
@@ -81,6 +78,12 @@ Error timeout() {
     return make(kTimeout,
                 "the query ran past its time limit and was cancelled (its writes, if any, "
                 "were rolled back)");
+}
+
+Error terminated(const std::string& id) {
+    return make(kTerminated, "transaction " + id +
+                                 " was terminated by TERMINATE TRANSACTION (its writes were "
+                                 "rolled back); run it again in a new transaction");
 }
 
 Error conflict(std::string why) { return make(kConflict, std::move(why)); }

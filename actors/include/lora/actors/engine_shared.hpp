@@ -7,6 +7,7 @@
 #include "lora/actors/install.hpp"
 #include "lora/actors/plan_cache.hpp"
 #include "lora/actors/query_pool.hpp"
+#include "lora/actors/running_transactions.hpp"
 #include "lora/actors/shard.hpp"
 #include "lora/actors/wal_actor.hpp"
 
@@ -35,7 +36,8 @@ struct EngineShared {
     uint32_t chunk_rows = 4096;  // rows a source step produces per message (ExecEnv)
     std::string import_dir;      // LOAD CSV's files (ExecEnv; empty: none)
     std::atomic<uint64_t> next_query{1};
-    CommitClock commits;  // commit timestamps, snapshots, the version horizon
+    RunningTransactions running;  // SHOW TRANSACTIONS, TERMINATE TRANSACTION
+    CommitClock commits;          // commit timestamps, snapshots, the version horizon
     // Commit counters (EngineStats): bucket bounds in microseconds, the last bucket is +Inf.
     static constexpr std::array<uint64_t, 12> kCommitBucketsUs{
         100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 1000000};
@@ -80,6 +82,18 @@ struct EngineShared {
     // fails with a retryable conflict.
     std::mutex constraint_mu;
     std::atomic<uint64_t> constraint_epoch{0};
+    // An explicit transaction ends (commit, rollback, or the rollback of a terminated idle
+    // one): it leaves the running transactions and, the first time, gives its snapshot and
+    // the writer gate back.
+    void end_transaction(uint64_t txn) {
+        RunningTxnPtr t = running.find(txn);
+        if (!t) return;
+        running.remove(txn);
+        if (t->claim_release()) {
+            commits.end_snapshot(t->start_ts);
+            active_writers.fetch_sub(1);
+        }
+    }
     void set_read_only(const std::string& why) {
         std::lock_guard lock(read_only_mu);
         if (!read_only.exchange(true)) read_only_reason = why;

@@ -67,7 +67,7 @@ using PartitionFn = std::shared_ptr<std::function<void(storage::Partition&)>>;
 using PartitionPtr = std::shared_ptr<storage::Partition>;
 
 // Why a query was stopped from outside (QueryContext::stop).
-enum : uint8_t { kStopNone = 0, kStopCancelled = 1, kStopDeadline = 2 };
+enum : uint8_t { kStopNone = 0, kStopCancelled = 1, kStopDeadline = 2, kStopTerminated = 3 };
 
 }  // namespace lora::actors
 

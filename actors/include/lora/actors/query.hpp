@@ -32,7 +32,8 @@ using query_actor = caf::typed_actor<
     caf::reacts_to<progress_atom, uint64_t, int64_t, int64_t, std::vector<int64_t>>,
     // A shard failed the query (query id, error).
     caf::reacts_to<error_atom, uint64_t, ErrorPtr>,
-    // Stop from outside: reason (kStopCancelled, kStopDeadline) and the query's stop flag.
+    // Stop from outside: reason (kStopCancelled, kStopDeadline, kStopTerminated) and the
+    // query's stop flag.
     caf::reacts_to<cancel_atom, uint8_t, StopFlag>,
     // A deferred coordinator source step continues.
     caf::reacts_to<resume_atom, QueryRef, exec::ContinuationPtr>,
@@ -53,7 +54,7 @@ query_actor acquire_query(caf::actor_system& sys, const EnginePtr& engine);
 // releases its parked producers so they drain.
 void stop_query(const query_actor& query, const StopFlag& stop,
                 const std::shared_ptr<StreamChannel>& stream, uint8_t reason);
-// The error a stopped query fails with.
-Error stop_error(uint8_t reason);
+// The error a stopped query of transaction `txn` fails with.
+Error stop_error(uint8_t reason, uint64_t txn);
 
 }  // namespace lora::actors

@@ -67,6 +67,8 @@ struct QueryRequest {
     std::shared_ptr<StreamChannel> stream;
     // Optional: fail with a Timeout error when the query runs longer.
     std::chrono::milliseconds timeout{0};
+    // Who sent it (SHOW TRANSACTIONS); an auto-commit statement's registration takes it.
+    ClientInfo client;
 };
 
 }  // namespace lora::actors

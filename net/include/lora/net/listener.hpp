@@ -16,6 +16,9 @@ namespace lora::net {
 void listen_on(boost::asio::ip::tcp::acceptor& acceptor, const std::string& host, uint16_t port,
                std::string_view option);
 
+// A peer's address as SHOW TRANSACTIONS shows it: "127.0.0.1:53422", "[::1]:53422".
+std::string endpoint_text(const boost::asio::ip::tcp::endpoint& peer);
+
 // Whether a client's token is the expected one, in time independent of where they differ.
 bool token_matches(std::string_view given, std::string_view expected);
 

@@ -30,6 +30,9 @@ struct Request {
     std::shared_ptr<CancelToken> cancel;
     // Set (before `cancel` fires) when the cancellation was the query time limit.
     std::shared_ptr<std::atomic<bool>> timed_out;
+    // Who sent it (SHOW TRANSACTIONS): the connection ("http-12") and the peer's address.
+    std::string connection_id;
+    std::string client_address;
 };
 
 struct Response {

@@ -41,7 +41,8 @@ public:
 
     // Begins a transaction and returns its id (128 random bits, hex). Throws lora::Error
     // (Request.TooManyTransactions) when max_open are already open.
-    std::string begin();
+    // `client`: who begins it, as SHOW TRANSACTIONS shows.
+    std::string begin(const ClientInfo& client = {});
 
     // Outcome of a statement: the result, or the error and whether it closed the transaction.
     struct StatementOutcome {

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace lora::exec {
 
@@ -27,6 +28,14 @@ public:
         std::lock_guard lock(mu_);
         auto it = map_.find(name);
         return it == map_.end() ? nullptr : it->second;
+    }
+
+    // Every registered procedure (in no particular order).
+    std::vector<std::shared_ptr<const ProcedureEntry>> list() const {
+        std::lock_guard lock(mu_);
+        std::vector<std::shared_ptr<const ProcedureEntry>> out;
+        for (const auto& [name, e] : map_) out.push_back(e);
+        return out;
     }
 
 private:

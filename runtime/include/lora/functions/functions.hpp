@@ -8,6 +8,7 @@
 #include <memory>
 #include <span>
 #include <string_view>
+#include <vector>
 
 namespace lora::fn {
 
@@ -21,6 +22,21 @@ struct FunctionInfo {
 
 // Case-insensitive lookup (Cypher function names are case-insensitive). nullptr if unknown.
 const FunctionInfo* find_function(std::string_view name);
+// The canonical names of every registered function.
+std::vector<std::string_view> function_names();
+
+// SHOW FUNCTIONS: every function a query can call (function_docs.cpp), by name. Each
+// registered function has one, and so have the list predicates all/any/none/single, which
+// the parser reads as expressions (expression_form).
+struct FunctionDoc {
+    std::string_view name;      // as Neo4j spells it, e.g. "toString"
+    std::string_view category;  // Neo4j's: Scalar, List, String, Numeric, Predicate, ...
+    std::string_view signature;
+    std::string_view description;
+    bool aggregating;
+};
+std::span<const FunctionDoc> function_docs();
+bool expression_form(std::string_view name);
 
 // Calls a scalar (non-aggregate) function. Throws lora::Error at runtime, with the codes
 // the openCypher TCK expects: an argument of the wrong kind is TypeError.InvalidArgumentValue

@@ -26,6 +26,7 @@ namespace lora::net::bolt {
 struct SessionOptions {
     std::string auth_token;  // empty: any credentials (and scheme none) are accepted
     std::string connection_id = "bolt-0";
+    std::string client_address;  // the peer's address (SHOW TRANSACTIONS)
     // host:port a ROUTE answer names when the client's routing context has no address.
     std::string advertised_address = "127.0.0.1:7687";
 };
@@ -122,10 +123,13 @@ private:
     std::string bookmark() const;
     bool tx_expired();
     std::shared_ptr<CancelToken> new_token();
+    // Who runs a RUN or BEGIN (SHOW TRANSACTIONS), with the message's tx_metadata.
+    ClientInfo client_info(const Map& extra) const;
 
     Database& db_;
     Version version_;
     SessionOptions options_;
+    std::string principal_;  // the user HELLO or LOGON named
     State state_ = State::Negotiation;
     std::atomic<int> interrupts_{0};
     std::mutex token_mu_;

@@ -1,0 +1,282 @@
+// What SHOW FUNCTIONS says of every function a query can call: Neo4j's name spelling,
+// category, signature and a description (functions.hpp, FunctionDoc). Every function of the
+// registry (functions.cpp) has an entry here; tests/engine check both ways.
+#include <lora/functions/functions.hpp>
+
+#include <array>
+
+namespace lora::fn {
+
+namespace {
+
+// Sorted as SHOW FUNCTIONS lists them: by name, case-insensitively.
+constexpr std::array kDocs = {
+    FunctionDoc{"abs", "Numeric", "abs(input :: INTEGER | FLOAT) :: INTEGER | FLOAT",
+                "Returns the absolute value of a number.", false},
+    FunctionDoc{"acos", "Trigonometric", "acos(input :: FLOAT) :: FLOAT",
+                "Returns the arccosine of a FLOAT in radians.", false},
+    FunctionDoc{"all", "Predicate",
+                "all(variable :: VARIABLE IN list :: LIST<ANY> WHERE predicate :: ANY) :: BOOLEAN",
+                "Returns true if the predicate holds for every element in the given LIST.", false},
+    FunctionDoc{"any", "Predicate",
+                "any(variable :: VARIABLE IN list :: LIST<ANY> WHERE predicate :: ANY) :: BOOLEAN",
+                "Returns true if the predicate holds for at least one element in the given LIST.",
+                false},
+    FunctionDoc{"asin", "Trigonometric", "asin(input :: FLOAT) :: FLOAT",
+                "Returns the arcsine of a FLOAT in radians.", false},
+    FunctionDoc{"atan", "Trigonometric", "atan(input :: FLOAT) :: FLOAT",
+                "Returns the arctangent of a FLOAT in radians.", false},
+    FunctionDoc{"atan2", "Trigonometric", "atan2(y :: FLOAT, x :: FLOAT) :: FLOAT",
+                "Returns the arctangent2 of a set of coordinates in radians.", false},
+    FunctionDoc{"avg", "Aggregating", "avg(input :: INTEGER | FLOAT) :: INTEGER | FLOAT",
+                "Returns the average of a set of numeric values.", true},
+    FunctionDoc{"ceil", "Numeric", "ceil(input :: FLOAT) :: FLOAT",
+                "Returns the smallest FLOAT that is greater than or equal to a number and equal to "
+                "an INTEGER.",
+                false},
+    FunctionDoc{"coalesce", "Scalar", "coalesce(input :: ANY, ...) :: ANY",
+                "Returns the first non-null value in a list of expressions.", false},
+    FunctionDoc{"collect", "Aggregating", "collect(input :: ANY) :: LIST<ANY>",
+                "Returns a list containing the values returned by an expression.", true},
+    FunctionDoc{"cos", "Trigonometric", "cos(input :: FLOAT) :: FLOAT",
+                "Returns the cosine of a FLOAT.", false},
+    FunctionDoc{"cot", "Trigonometric", "cot(input :: FLOAT) :: FLOAT",
+                "Returns the cotangent of a FLOAT.", false},
+    FunctionDoc{"count", "Aggregating", "count(input :: ANY) :: INTEGER",
+                "Returns the number of values or rows (count(*)).", true},
+    FunctionDoc{"degrees", "Trigonometric", "degrees(input :: FLOAT) :: FLOAT",
+                "Converts radians to degrees.", false},
+    FunctionDoc{"e", "Logarithmic", "e() :: FLOAT", "Returns the base of the natural logarithm, e.",
+                false},
+    FunctionDoc{"endNode", "Scalar", "endNode(input :: RELATIONSHIP) :: NODE",
+                "Returns the end NODE of a RELATIONSHIP.", false},
+    FunctionDoc{"exists", "Predicate", "exists(input :: ANY) :: BOOLEAN",
+                "Returns true if a match for the pattern exists in the graph (or the property is "
+                "not null).",
+                false},
+    FunctionDoc{"exp", "Logarithmic", "exp(input :: FLOAT) :: FLOAT",
+                "Returns e^n, where e is the base of the natural logarithm.", false},
+    FunctionDoc{"file", "Scalar", "file() :: STRING",
+                "Returns the absolute path of the file that LOAD CSV is using.", false},
+    FunctionDoc{"floor", "Numeric", "floor(input :: FLOAT) :: FLOAT",
+                "Returns the largest FLOAT that is less than or equal to a number and equal to an "
+                "INTEGER.",
+                false},
+    FunctionDoc{"head", "Scalar", "head(list :: LIST<ANY>) :: ANY",
+                "Returns the first element in a LIST.", false},
+    FunctionDoc{"id", "Scalar", "id(input :: NODE | RELATIONSHIP) :: INTEGER",
+                "Returns the id of a NODE or a RELATIONSHIP.", false},
+    FunctionDoc{"isEmpty", "Predicate", "isEmpty(input :: LIST<ANY> | MAP | STRING) :: BOOLEAN",
+                "Checks whether a LIST, MAP or STRING is empty.", false},
+    FunctionDoc{"isNaN", "Numeric", "isNaN(input :: INTEGER | FLOAT) :: BOOLEAN",
+                "Returns whether the given number is NaN.", false},
+    FunctionDoc{"keys", "List", "keys(input :: NODE | RELATIONSHIP | MAP) :: LIST<STRING>",
+                "Returns a LIST containing the STRING representations for all the property names "
+                "of a NODE, RELATIONSHIP or MAP.",
+                false},
+    FunctionDoc{"labels", "List", "labels(input :: NODE) :: LIST<STRING>",
+                "Returns a LIST containing the STRING representations for all the labels of a "
+                "NODE.",
+                false},
+    FunctionDoc{"last", "Scalar", "last(list :: LIST<ANY>) :: ANY",
+                "Returns the last element in a LIST.", false},
+    FunctionDoc{"left", "String", "left(original :: STRING, length :: INTEGER) :: STRING",
+                "Returns a STRING containing the specified number (INTEGER) of leftmost characters "
+                "in the given STRING.",
+                false},
+    FunctionDoc{"length", "Scalar", "length(input :: PATH) :: INTEGER",
+                "Returns the length of a PATH.", false},
+    FunctionDoc{"linenumber", "Scalar", "linenumber() :: INTEGER",
+                "Returns the line number that LOAD CSV is currently using.", false},
+    FunctionDoc{"log", "Logarithmic", "log(input :: FLOAT) :: FLOAT",
+                "Returns the natural logarithm of a FLOAT.", false},
+    FunctionDoc{"log10", "Logarithmic", "log10(input :: FLOAT) :: FLOAT",
+                "Returns the common logarithm (base 10) of a FLOAT.", false},
+    FunctionDoc{"lower", "String", "lower(input :: STRING) :: STRING",
+                "Returns the given STRING in lowercase (an alias of toLower).", false},
+    FunctionDoc{"ltrim", "String", "ltrim(input :: STRING) :: STRING",
+                "Returns the given STRING with leading whitespace removed.", false},
+    FunctionDoc{"max", "Aggregating", "max(input :: ANY) :: ANY",
+                "Returns the maximum value in a set of values.", true},
+    FunctionDoc{"min", "Aggregating", "min(input :: ANY) :: ANY",
+                "Returns the minimum value in a set of values.", true},
+    FunctionDoc{"nodes", "List", "nodes(input :: PATH) :: LIST<NODE>",
+                "Returns a LIST containing all the NODE values in a PATH.", false},
+    FunctionDoc{"none", "Predicate",
+                "none(variable :: VARIABLE IN list :: LIST<ANY> WHERE predicate :: ANY) :: BOOLEAN",
+                "Returns true if the predicate holds for no element in the given LIST.", false},
+    FunctionDoc{"percentileCont", "Aggregating",
+                "percentileCont(input :: FLOAT, percentile :: FLOAT) :: FLOAT",
+                "Returns the percentile of a value over a group using linear interpolation.", true},
+    FunctionDoc{"percentileDisc", "Aggregating",
+                "percentileDisc(input :: INTEGER | FLOAT, percentile :: FLOAT) :: INTEGER | FLOAT",
+                "Returns the nearest INTEGER or FLOAT value to the given percentile over a group "
+                "using a rounding method.",
+                true},
+    FunctionDoc{"pi", "Trigonometric", "pi() :: FLOAT", "Returns the mathematical constant pi.",
+                false},
+    FunctionDoc{"properties", "Scalar", "properties(input :: MAP | NODE | RELATIONSHIP) :: MAP",
+                "Returns a MAP containing all the properties of a NODE, RELATIONSHIP or MAP.",
+                false},
+    FunctionDoc{"radians", "Trigonometric", "radians(input :: FLOAT) :: FLOAT",
+                "Converts degrees to radians.", false},
+    FunctionDoc{"rand", "Numeric", "rand() :: FLOAT",
+                "Returns a random FLOAT in the range from 0 (inclusive) to 1 (exclusive).", false},
+    FunctionDoc{"range", "List",
+                "range(start :: INTEGER, end :: INTEGER, step = 1 :: INTEGER) :: LIST<INTEGER>",
+                "Returns a LIST comprising all INTEGER values within a range bounded by a start "
+                "value and an end value, where the difference between any two consecutive values "
+                "is the step.",
+                false},
+    FunctionDoc{"relationships", "List", "relationships(input :: PATH) :: LIST<RELATIONSHIP>",
+                "Returns a LIST containing all the RELATIONSHIP values in a PATH.", false},
+    FunctionDoc{"replace", "String",
+                "replace(original :: STRING, search :: STRING, replace :: STRING) :: STRING",
+                "Returns a STRING in which all occurrences of a specified search STRING in the "
+                "original STRING have been replaced by another STRING.",
+                false},
+    FunctionDoc{"reverse", "String", "reverse(input :: STRING | LIST<ANY>) :: STRING | LIST<ANY>",
+                "Returns a STRING or LIST in which the order of all characters or elements in the "
+                "given STRING or LIST have been reversed.",
+                false},
+    FunctionDoc{"right", "String", "right(original :: STRING, length :: INTEGER) :: STRING",
+                "Returns a STRING containing the specified number of rightmost characters in the "
+                "given STRING.",
+                false},
+    FunctionDoc{"round", "Numeric",
+                "round(value :: FLOAT, precision = 0 :: INTEGER | FLOAT, mode = 'HALF_UP' :: "
+                "STRING) :: FLOAT",
+                "Returns the value of a number rounded to the specified precision with the "
+                "specified rounding mode.",
+                false},
+    FunctionDoc{"rtrim", "String", "rtrim(input :: STRING) :: STRING",
+                "Returns the given STRING with trailing whitespace removed.", false},
+    FunctionDoc{"sign", "Numeric", "sign(input :: INTEGER | FLOAT) :: INTEGER",
+                "Returns the signum of a number: 0 if the number is 0, -1 for any negative "
+                "number, and 1 for any positive number.",
+                false},
+    FunctionDoc{"sin", "Trigonometric", "sin(input :: FLOAT) :: FLOAT",
+                "Returns the sine of a FLOAT.", false},
+    FunctionDoc{"single", "Predicate",
+                "single(variable :: VARIABLE IN list :: LIST<ANY> WHERE predicate :: ANY) :: "
+                "BOOLEAN",
+                "Returns true if the predicate holds for exactly one of the elements in the given "
+                "LIST.",
+                false},
+    FunctionDoc{"size", "Scalar", "size(input :: STRING | LIST<ANY>) :: INTEGER",
+                "Returns the number of items in a LIST or the number of Unicode characters in a "
+                "STRING.",
+                false},
+    FunctionDoc{"split", "String",
+                "split(original :: STRING, splitDelimiter :: STRING | LIST<STRING>) :: "
+                "LIST<STRING>",
+                "Returns a LIST resulting from the splitting of a STRING around matches of the "
+                "given delimiter(s).",
+                false},
+    FunctionDoc{"sqrt", "Logarithmic", "sqrt(input :: FLOAT) :: FLOAT",
+                "Returns the square root of a FLOAT.", false},
+    FunctionDoc{"startNode", "Scalar", "startNode(input :: RELATIONSHIP) :: NODE",
+                "Returns the start NODE of a RELATIONSHIP.", false},
+    FunctionDoc{"stDev", "Aggregating", "stDev(input :: FLOAT) :: FLOAT",
+                "Returns the standard deviation for the given value over a group for a sample of "
+                "a population.",
+                true},
+    FunctionDoc{"stDevP", "Aggregating", "stDevP(input :: FLOAT) :: FLOAT",
+                "Returns the standard deviation for the given value over a group for an entire "
+                "population.",
+                true},
+    FunctionDoc{"substring", "String",
+                "substring(original :: STRING, start :: INTEGER, length :: INTEGER) :: STRING",
+                "Returns a substring of a given length from the given STRING, beginning with a "
+                "0-based index.",
+                false},
+    FunctionDoc{"sum", "Aggregating", "sum(input :: INTEGER | FLOAT) :: INTEGER | FLOAT",
+                "Returns the sum of a set of numeric values.", true},
+    FunctionDoc{"tail", "List", "tail(input :: LIST<ANY>) :: LIST<ANY>",
+                "Returns all but the first element in a LIST.", false},
+    FunctionDoc{"tan", "Trigonometric", "tan(input :: FLOAT) :: FLOAT",
+                "Returns the tangent of a FLOAT.", false},
+    FunctionDoc{"timestamp", "Scalar", "timestamp() :: INTEGER",
+                "Returns the difference, measured in milliseconds, between the current time and "
+                "midnight, January 1, 1970 UTC.",
+                false},
+    FunctionDoc{"toBoolean", "Scalar", "toBoolean(input :: STRING | INTEGER | BOOLEAN) :: BOOLEAN",
+                "Converts a STRING, INTEGER or BOOLEAN value to a BOOLEAN value.", false},
+    FunctionDoc{"toBooleanOrNull", "Scalar", "toBooleanOrNull(input :: ANY) :: BOOLEAN",
+                "Converts a value to a BOOLEAN value, or null if the value cannot be converted.",
+                false},
+    FunctionDoc{"toFloat", "Scalar", "toFloat(input :: STRING | INTEGER | FLOAT) :: FLOAT",
+                "Converts a STRING, INTEGER or FLOAT value to a FLOAT value.", false},
+    FunctionDoc{"toFloatOrNull", "Scalar", "toFloatOrNull(input :: ANY) :: FLOAT",
+                "Converts a value to a FLOAT value, or null if the value cannot be converted.",
+                false},
+    FunctionDoc{"toInteger", "Scalar",
+                "toInteger(input :: STRING | INTEGER | FLOAT | BOOLEAN) :: INTEGER",
+                "Converts a STRING, INTEGER, FLOAT or BOOLEAN value to an INTEGER value.", false},
+    FunctionDoc{"toIntegerOrNull", "Scalar", "toIntegerOrNull(input :: ANY) :: INTEGER",
+                "Converts a value to an INTEGER value, or null if the value cannot be converted.",
+                false},
+    FunctionDoc{"toLower", "String", "toLower(input :: STRING) :: STRING",
+                "Returns the given STRING in lowercase.", false},
+    FunctionDoc{"toString", "String", "toString(input :: ANY) :: STRING",
+                "Converts an INTEGER, FLOAT, BOOLEAN, STRING or VECTOR value to a STRING.", false},
+    FunctionDoc{"toStringOrNull", "String", "toStringOrNull(input :: ANY) :: STRING",
+                "Converts a value to a STRING, or null if the value cannot be converted.", false},
+    FunctionDoc{"toUpper", "String", "toUpper(input :: STRING) :: STRING",
+                "Returns the given STRING in uppercase.", false},
+    FunctionDoc{"trim", "String", "trim(input :: STRING) :: STRING",
+                "Returns the given STRING with leading and trailing whitespace removed.", false},
+    FunctionDoc{"type", "Scalar", "type(input :: RELATIONSHIP) :: STRING",
+                "Returns a STRING representation of the RELATIONSHIP type.", false},
+    FunctionDoc{"upper", "String", "upper(input :: STRING) :: STRING",
+                "Returns the given STRING in uppercase (an alias of toUpper).", false},
+    FunctionDoc{"vector", "Vector",
+                "vector(vectorValue :: STRING | LIST<INTEGER | FLOAT> | VECTOR, dimension :: "
+                "INTEGER, coordinateType = 'FLOAT32' :: STRING) :: VECTOR",
+                "Constructs a VECTOR value (FLOAT32 coordinates) from a LIST, a STRING such as "
+                "'[1, 2.5]' or another VECTOR.",
+                false},
+    FunctionDoc{"vector.dimension", "Vector", "vector.dimension(vector :: VECTOR) :: INTEGER",
+                "Returns the dimension of a VECTOR.", false},
+    FunctionDoc{"vector.distance", "Vector",
+                "vector.distance(vector1 :: VECTOR, vector2 :: VECTOR, metric :: STRING) :: FLOAT",
+                "Returns a FLOAT representing the distance between the two vectors by the given "
+                "metric (EUCLIDEAN, EUCLIDEAN_SQUARED, MANHATTAN, COSINE, DOT, HAMMING).",
+                false},
+    FunctionDoc{"vector.norm", "Vector",
+                "vector.norm(vector :: VECTOR, metric = 'EUCLIDEAN' :: STRING) :: FLOAT",
+                "Returns a FLOAT representing the norm of the vector by the given metric "
+                "(EUCLIDEAN or MANHATTAN).",
+                false},
+    FunctionDoc{"vector.similarity.cosine", "Vector",
+                "vector.similarity.cosine(a :: VECTOR | LIST<INTEGER | FLOAT>, b :: VECTOR | "
+                "LIST<INTEGER | FLOAT>) :: FLOAT",
+                "Returns a FLOAT representing the similarity between the argument vectors based on "
+                "their cosine.",
+                false},
+    FunctionDoc{"vector.similarity.euclidean", "Vector",
+                "vector.similarity.euclidean(a :: VECTOR | LIST<INTEGER | FLOAT>, b :: VECTOR | "
+                "LIST<INTEGER | FLOAT>) :: FLOAT",
+                "Returns a FLOAT representing the similarity between the argument vectors based on "
+                "their Euclidean distance.",
+                false},
+    FunctionDoc{"vector_dimension_count", "Vector",
+                "vector_dimension_count(vector :: VECTOR) :: INTEGER",
+                "Returns the dimension of a VECTOR (an alias of vector.dimension).", false},
+    FunctionDoc{"vector_distance", "Vector",
+                "vector_distance(vector1 :: VECTOR, vector2 :: VECTOR, metric :: STRING) :: FLOAT",
+                "Returns the distance between two vectors (an alias of vector.distance).", false},
+    FunctionDoc{"vector_norm", "Vector",
+                "vector_norm(vector :: VECTOR, metric = 'EUCLIDEAN' :: STRING) :: FLOAT",
+                "Returns the norm of a vector (an alias of vector.norm).", false},
+};
+
+}  // namespace
+
+std::span<const FunctionDoc> function_docs() { return kDocs; }
+
+bool expression_form(std::string_view name) {
+    return name == "all" || name == "any" || name == "none" || name == "single";
+}
+
+}  // namespace lora::fn
