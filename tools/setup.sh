@@ -5,6 +5,7 @@ set -euo pipefail
 
 PKGS=(
   build-essential cmake ninja-build ccache pkg-config git clang-format-14 python3
+  clang-14 libclang-rt-14-dev
   libcaf-dev
   liburing-dev
   libflatbuffers-dev flatbuffers-compiler
