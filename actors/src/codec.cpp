@@ -251,6 +251,17 @@ Value get(const m::Value* v) {
     corrupt("value");
 }
 
+// The verifier checks a vector's length field but not that its elements (8-byte numbers,
+// structs holding them) are aligned in memory: a builder aligns them (an empty vector's data may sit anywhere), bytes from
+// elsewhere need not, and a misaligned read is undefined behaviour. Such a vector makes the
+// message corrupt.
+template <typename Element, typename V>
+const V* aligned(const V* v, const char* what) {
+    if (v && v->size() > 0 && reinterpret_cast<uintptr_t>(v->Data()) % alignof(Element) != 0)
+        corrupt(what);
+    return v;
+}
+
 template <typename T>
 const T* verified_root(const Payload& p, const char* what) {
     if (p.empty()) corrupt(what);
@@ -294,7 +305,7 @@ DecodedRows decode_rows(const Payload& p) {
     out.step = rb->step();
     uint32_t width = rb->width();
     const auto* tags = rb->tags();
-    const auto* nums = rb->nums();
+    const auto* nums = aligned<int64_t>(rb->nums(), "row batch");
     const auto* bytes = rb->bytes();
     FlatReader in(tags ? tags->data() : nullptr, tags ? tags->size() : 0,
                   nums ? nums->data() : nullptr, nums ? nums->size() : 0,
@@ -303,6 +314,8 @@ DecodedRows decode_rows(const Payload& p) {
         if (!in.at_end()) corrupt("row batch");
         return out;
     }
+    // Every value has a tag: a width past the tags is a corrupt batch, not an allocation.
+    if (!in.at_end() && width > (tags ? tags->size() : 0)) corrupt("row batch");
     while (!in.at_end()) {
         Row row;
         row.reserve(width);
@@ -329,8 +342,9 @@ Payload encode_mutations(uint64_t query, const std::vector<exec::Mutation>& item
 std::vector<exec::Mutation> decode_mutations(const Payload& p) {
     auto* mb = verified_root<m::MutationBatch>(p, "mutation batch");
     std::vector<exec::Mutation> out;
-    if (!mb->items()) return out;
-    for (const auto* x : *mb->items()) {
+    const auto* items = aligned<m::Mutation>(mb->items(), "mutation batch");
+    if (!items) return out;
+    for (const auto* x : *items) {
         if (static_cast<uint8_t>(x->kind()) > 2) corrupt("mutation batch");
         out.push_back(exec::Mutation{static_cast<exec::Mutation::Kind>(x->kind()), x->node(),
                                      x->rel(), x->other(), x->type()});
@@ -353,8 +367,8 @@ Payload encode_fetch_request(const std::vector<uint64_t>& nodes,
 void decode_fetch_request(const Payload& p, std::vector<uint64_t>& nodes,
                           std::vector<uint64_t>& rels) {
     auto* fr = verified_root<m::FetchRequest>(p, "fetch request");
-    if (fr->ids()) nodes.assign(fr->ids()->begin(), fr->ids()->end());
-    if (fr->rel_ids()) rels.assign(fr->rel_ids()->begin(), fr->rel_ids()->end());
+    if (auto* ids = aligned<uint64_t>(fr->ids(), "fetch request")) nodes.assign(ids->begin(), ids->end());
+    if (auto* ids = aligned<uint64_t>(fr->rel_ids(), "fetch request")) rels.assign(ids->begin(), ids->end());
 }
 
 Payload encode_values(const std::vector<Value>& values) {

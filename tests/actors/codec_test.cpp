@@ -283,6 +283,45 @@ TEST_CASE("corrupted buffers are rejected with lora::Error", "[engine][codec]") 
     SUCCEED("no crash on corrupted input");
 }
 
+// Found by fuzz_codec: the flatbuffers verifier checks offsets relative to the buffer and
+// never that 8-byte vector elements are 8-byte aligned in memory, so a message 4 bytes off
+// verified and was then read misaligned (undefined behaviour).
+TEST_CASE("a message whose 8-byte vectors are misaligned is refused", "[engine][codec]") {
+    auto misaligned = [](const Payload& p) {
+        auto owner = std::shared_ptr<uint64_t[]>(new uint64_t[p.size() / 8 + 2]);
+        auto* base = reinterpret_cast<uint8_t*>(owner.get()) + 4;
+        std::memcpy(base, p.data(), p.size());
+        return Payload(owner, base, p.size());
+    };
+    std::vector<uint64_t> n, r;
+    const Payload fetch = actors::encode_fetch_request({1, 2, 3}, {4});
+    CHECK_NOTHROW(actors::decode_fetch_request(payload_of(bytes_of(fetch)), n, r));
+    CHECK_THROWS_AS(actors::decode_fetch_request(misaligned(fetch), n, r), Error);
+    const Payload rows = actors::encode_rows(1, 1, 1, {{Value(int64_t{7})}, {Value(2.5)}});
+    CHECK(actors::decode_rows(payload_of(bytes_of(rows))).rows.size() == 2);
+    CHECK_THROWS_AS(actors::decode_rows(misaligned(rows)), Error);
+    const Payload muts =
+        actors::encode_mutations(1, {exec::Mutation{exec::Mutation::Kind::AddInEdge, 1, 2, 3, 4}});
+    CHECK(actors::decode_mutations(payload_of(bytes_of(muts))).size() == 1);
+    CHECK_THROWS_AS(actors::decode_mutations(misaligned(muts)), Error);
+}
+
+// Found by fuzz_codec: a batch's row width was trusted and reserved before any value was
+// read, so 70 bytes asked for 2 GiB (width 0x34000000 over one value).
+TEST_CASE("a row batch wider than its values is refused before any allocation",
+          "[engine][codec]") {
+    const std::vector<uint8_t> found = {
+        0x04, 0x00, 0x00, 0x00, 0xfc, 0xff, 0xff, 0xff, 0x34, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x04, 0x00, 0x0c, 0x00, 0x00, 0x08, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0xbc, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04, 0x00,
+        0x00, 0x00, 0x43, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xfc, 0xff, 0xff, 0xff,
+        0x34, 0x00, 0x00, 0x02, 0x04, 0x00, 0x00, 0x00, 0xfc, 0xff, 0xff, 0xff, 0x32, 0x00};
+    CHECK_THROWS_AS(actors::decode_rows(payload_of(found)), Error);
+    // A batch of width 2 with one row still decodes.
+    auto two = actors::encode_rows(1, 1, 2, {{Value(int64_t{1}), Value(int64_t{2})}});
+    CHECK(actors::decode_rows(payload_of(bytes_of(two))).rows.size() == 1);
+}
+
 TEST_CASE("a vector property survives the WAL redo encoding bit for bit",
           "[engine][codec][vector]") {
     exec::RedoOp set_node{};

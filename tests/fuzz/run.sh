@@ -11,9 +11,9 @@ secs=${1:-60}
 build=${2:-$root/build-fuzz}
 CC=clang-14 CXX=clang++-14 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DLORA_FUZZ=ON -DLORA_BUILD_TESTS=OFF -DLORA_BUILD_BENCH=OFF -DLORA_BUILD_PYTHON=OFF >/dev/null
-cmake --build "$build" -j2 --target fuzz_cypher fuzz_packstream
+cmake --build "$build" -j2 --target fuzz_cypher fuzz_packstream fuzz_codec fuzz_wal
 python3 "$root/tests/fuzz/seeds.py" "$root" "$build/fuzz-seeds" ${LORA_TCK_DIR:+"$LORA_TCK_DIR"}
-for target in cypher packstream; do
+for target in cypher packstream codec wal; do
   corpus="$build/fuzz-corpus/$target"
   mkdir -p "$corpus" "$build/fuzz-findings"
   log="$build/fuzz-findings/$target.log"

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes the fuzz targets' seed corpora (tests/fuzz/run.sh): for fuzz_cypher every query of
 the engine cases (tests/engine/cases) and, when the openCypher TCK is at hand, every query of
-its scenarios; for fuzz_packstream a set of Bolt requests and values encoded here.
+its scenarios; for fuzz_packstream a set of Bolt requests and values encoded here; empty
+ones for fuzz_codec and fuzz_wal.
 
 usage: seeds.py REPO_ROOT OUT_DIR [TCK_FEATURES_DIR]"""
 import hashlib
@@ -122,6 +123,11 @@ def main():
     tck = sys.argv[3] if len(sys.argv) > 3 else os.path.join(root, "..", "shared", "tck", "features")
     c = cypher_seeds(root, tck, os.path.join(out, "cypher"))
     p = packstream_seeds(os.path.join(out, "packstream"))
+    # fuzz_codec and fuzz_wal start from nothing: their formats carry checksums and
+    # flatbuffer offsets this script does not compute; the fuzzers find the magic and the
+    # structure through their comparison tracing.
+    for target in ("codec", "wal"):
+        os.makedirs(os.path.join(out, target), exist_ok=True)
     print(f"seeds: {c} Cypher queries, {p} PackStream messages and values in {out}")
 
 
