@@ -252,9 +252,9 @@ Value get(const m::Value* v) {
 }
 
 // The verifier checks a vector's length field but not that its elements (8-byte numbers,
-// structs holding them) are aligned in memory: a builder aligns them (an empty vector's data may sit anywhere), bytes from
-// elsewhere need not, and a misaligned read is undefined behaviour. Such a vector makes the
-// message corrupt.
+// structs holding them) are aligned in memory: a builder aligns them (an empty vector's
+// data may sit anywhere), bytes from elsewhere need not, and a misaligned read is undefined
+// behaviour. Such a vector makes the message corrupt.
 template <typename Element, typename V>
 const V* aligned(const V* v, const char* what) {
     if (v && v->size() > 0 && reinterpret_cast<uintptr_t>(v->Data()) % alignof(Element) != 0)
@@ -367,8 +367,10 @@ Payload encode_fetch_request(const std::vector<uint64_t>& nodes,
 void decode_fetch_request(const Payload& p, std::vector<uint64_t>& nodes,
                           std::vector<uint64_t>& rels) {
     auto* fr = verified_root<m::FetchRequest>(p, "fetch request");
-    if (auto* ids = aligned<uint64_t>(fr->ids(), "fetch request")) nodes.assign(ids->begin(), ids->end());
-    if (auto* ids = aligned<uint64_t>(fr->rel_ids(), "fetch request")) rels.assign(ids->begin(), ids->end());
+    if (auto* ids = aligned<uint64_t>(fr->ids(), "fetch request"))
+        nodes.assign(ids->begin(), ids->end());
+    if (auto* ids = aligned<uint64_t>(fr->rel_ids(), "fetch request"))
+        rels.assign(ids->begin(), ids->end());
 }
 
 Payload encode_values(const std::vector<Value>& values) {

@@ -308,8 +308,7 @@ TEST_CASE("a message whose 8-byte vectors are misaligned is refused", "[engine][
 
 // Found by fuzz_codec: a batch's row width was trusted and reserved before any value was
 // read, so 70 bytes asked for 2 GiB (width 0x34000000 over one value).
-TEST_CASE("a row batch wider than its values is refused before any allocation",
-          "[engine][codec]") {
+TEST_CASE("a row batch wider than its values is refused before any allocation", "[engine][codec]") {
     const std::vector<uint8_t> found = {
         0x04, 0x00, 0x00, 0x00, 0xfc, 0xff, 0xff, 0xff, 0x34, 0x00, 0x00, 0x00, 0x00, 0x00,
         0x04, 0x00, 0x0c, 0x00, 0x00, 0x08, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,

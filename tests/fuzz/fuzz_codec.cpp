@@ -17,8 +17,7 @@ template <class F>
 void guarded(F&& f) {
     try {
         f();
-    } catch (const lora::Error&) {
-    }
+    } catch (const lora::Error&) {}
 }
 
 }  // namespace

@@ -16,7 +16,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         lora::cypher::analyze(st);
         auto plan = lora::plan::build_plan(st, text);
         (void)plan->explain();
-    } catch (const lora::Error&) {
-    }
+    } catch (const lora::Error&) {}
     return 0;
 }

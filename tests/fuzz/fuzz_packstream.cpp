@@ -24,8 +24,7 @@ void decode_all(std::string_view bytes, bool graph_values) {
             e.value(v);
         }
     } catch (const ProtocolError&) {
-    } catch (const UnsupportedValue&) {
-    }
+    } catch (const UnsupportedValue&) {}
 }
 
 }  // namespace
@@ -40,8 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             Request r = decode_request(bytes, v);
             std::string out;
             write_request(out, r.signature, r.fields);
-        } catch (const ProtocolError&) {
-        }
+        } catch (const ProtocolError&) {}
     }
     return 0;
 }
