@@ -47,6 +47,17 @@ std::string terminate(Database& db, const std::string& id) {
     return r.rows[0][0].as_string();
 }
 
+// The statement running in `f` fails with TransactionError.Terminated naming transaction `id`.
+void expect_terminated(std::future<lora::Result>& f, const std::string& id) {
+    try {
+        f.get();
+        FAIL("the statement should have been terminated");
+    } catch (const Error& e) {
+        CHECK(e.code() == "TransactionError.Terminated");
+        CHECK(std::string(e.what()).find(id) != std::string::npos);
+    }
+}
+
 int64_t listed(Database& db, const std::string& id) {
     return scalar_int(db, "SHOW TRANSACTIONS YIELD transactionId WHERE transactionId = '" + id +
                               "' RETURN count(*)");
@@ -67,13 +78,7 @@ TEST_CASE("TERMINATE TRANSACTION stops a running auto-commit statement", "[engin
     CHECK(who.rows[0] == std::vector<Value>{Value("ann"), Value("http-3"), Value("127.0.0.1:40000"),
                                             Value("http"), Value("Running")});
     CHECK(terminate(*db, id) == "Transaction terminated.");
-    try {
-        slow.get();
-        FAIL("the statement should have been terminated");
-    } catch (const Error& e) {
-        CHECK(e.code() == "TransactionError.Terminated");
-        CHECK(std::string(e.what()).find(id) != std::string::npos);
-    }
+    expect_terminated(slow, id);
     CHECK(listed(*db, id) == 0);
     CHECK(terminate(*db, id) == "Transaction not found.");
 }
@@ -146,12 +151,7 @@ TEST_CASE("terminating an explicit transaction's running statement ends the tran
     const std::string id = wait_for_query(*db, "UNWIND range(1, 100000)");
     CHECK(id == "lora-transaction-" + std::to_string(tx->id()));
     CHECK(terminate(*db, id) == "Transaction terminated.");
-    try {
-        slow.get();
-        FAIL("the statement should have been terminated");
-    } catch (const Error& e) {
-        CHECK(e.code() == "TransactionError.Terminated");
-    }
+    expect_terminated(slow, id);
     CHECK_FALSE(tx->open());
     CHECK_THROWS_AS(tx->commit(), Error);
     CHECK(scalar_int(*db, "MATCH (n:Draft) RETURN count(n)") == 0);

@@ -3,6 +3,7 @@
 
 #include <lora/cypher/show_commands.hpp>
 #include <lora/errors.hpp>
+#include <lora/exec/procedures.hpp>
 
 #include <caf/all.hpp>
 
@@ -76,16 +77,12 @@ std::vector<Value> transaction_row(const actors::RunningTxn& t, SysClock::time_p
 }
 
 void register_show(actors::EngineShared& engine) {
-    ProcedureSignature sig;
-    sig.name = std::string(cypher::kShowTransactionsProcedure);
-    sig.description = "Lists the running transactions (SHOW TRANSACTIONS).";
-    sig.mode = "DBMS";
-    sig.inputs = {{"ids", "ANY?"}};
     const std::array<const char*, cypher::kShowTransactionColumns.size()> types = {
         "STRING?", "STRING?", "STRING?", "STRING?", "STRING?", "STRING?", "STRING?",
         "STRING?", "STRING?", "STRING?", "STRING?", "STRING?", "MAP?",    "STRING?"};
-    for (size_t i = 0; i < types.size(); ++i)
-        sig.outputs.emplace_back(std::string(cypher::kShowTransactionColumns[i]), types[i]);
+    auto sig = exec::command_signature(cypher::kShowTransactionsProcedure,
+                                       "Lists the running transactions (SHOW TRANSACTIONS).",
+                                       {{"ids", "ANY?"}}, cypher::kShowTransactionColumns, types);
     auto* running = &engine.running;
     engine.procedures.put(std::move(sig), [running](const std::vector<Value>& args) {
         auto ids = ids_of(args.empty() ? Value() : args[0], "SHOW TRANSACTIONS");
@@ -116,13 +113,11 @@ void roll_back_terminated(caf::actor_system& system, const actors::EnginePtr& en
 }
 
 void register_terminate(caf::actor_system& system, const actors::EnginePtr& engine) {
-    ProcedureSignature sig;
-    sig.name = std::string(cypher::kTerminateTransactionsProcedure);
-    sig.description = "Terminates transactions by id (TERMINATE TRANSACTIONS).";
-    sig.mode = "DBMS";
-    sig.inputs = {{"ids", "ANY"}};
-    for (auto col : cypher::kTerminateTransactionColumns)
-        sig.outputs.emplace_back(std::string(col), "STRING?");
+    const std::array<const char*, 3> types = {"STRING?", "STRING?", "STRING?"};
+    auto sig =
+        exec::command_signature(cypher::kTerminateTransactionsProcedure,
+                                "Terminates transactions by id (TERMINATE TRANSACTIONS).",
+                                {{"ids", "ANY"}}, cypher::kTerminateTransactionColumns, types);
     // Weak: the procedure lives in the engine it terminates transactions of.
     std::weak_ptr<actors::EngineShared> weak = engine;
     auto* sys = &system;

@@ -147,16 +147,11 @@ Value index_options_value(const IndexDef& def) {
 }
 
 void register_index_procedures(Procedures& procedures, const storage::Catalog& catalog) {
-    ProcedureSignature sig;
-    sig.name = std::string(cypher::kShowIndexesProcedure);
-    sig.description = "Lists the indexes (SHOW INDEXES).";
-    sig.mode = "DBMS";
-    sig.inputs = {{"type", "STRING?"}};
-    const std::array<const char*, 11> types = {
+    const std::array<const char*, cypher::kShowIndexColumns.size()> types = {
         "INTEGER?",         "STRING?",          "STRING?", "FLOAT?",  "STRING?", "STRING?",
         "LIST? OF STRING?", "LIST? OF STRING?", "STRING?", "STRING?", "MAP?"};
-    for (size_t i = 0; i < cypher::kShowIndexColumns.size(); ++i)
-        sig.outputs.emplace_back(std::string(cypher::kShowIndexColumns[i]), types[i]);
+    auto sig = command_signature(cypher::kShowIndexesProcedure, "Lists the indexes (SHOW INDEXES).",
+                                 {{"type", "STRING?"}}, cypher::kShowIndexColumns, types);
     const storage::Catalog* cat = &catalog;
     procedures.put(std::move(sig), [cat](const std::vector<Value>& args) {
         std::string filter = !args.empty() && args[0].is_string() ? args[0].as_string() : "ALL";
@@ -178,16 +173,12 @@ void register_index_procedures(Procedures& procedures, const storage::Catalog& c
 }
 
 void register_constraint_procedures(Procedures& procedures, const storage::Catalog& catalog) {
-    ProcedureSignature sig;
-    sig.name = std::string(cypher::kShowConstraintsProcedure);
-    sig.description = "Lists the constraints (SHOW CONSTRAINTS).";
-    sig.mode = "DBMS";
-    sig.inputs = {{"entity", "STRING?"}, {"kind", "STRING?"}};
-    const std::array<const char*, 8> types = {"INTEGER?", "STRING?",          "STRING?",
-                                              "STRING?",  "LIST? OF STRING?", "LIST? OF STRING?",
-                                              "STRING?",  "STRING?"};
-    for (size_t i = 0; i < cypher::kShowConstraintColumns.size(); ++i)
-        sig.outputs.emplace_back(std::string(cypher::kShowConstraintColumns[i]), types[i]);
+    const std::array<const char*, cypher::kShowConstraintColumns.size()> types = {
+        "INTEGER?",         "STRING?",          "STRING?", "STRING?",
+        "LIST? OF STRING?", "LIST? OF STRING?", "STRING?", "STRING?"};
+    auto sig = command_signature(
+        cypher::kShowConstraintsProcedure, "Lists the constraints (SHOW CONSTRAINTS).",
+        {{"entity", "STRING?"}, {"kind", "STRING?"}}, cypher::kShowConstraintColumns, types);
     const storage::Catalog* cat = &catalog;
     procedures.put(std::move(sig), [cat](const std::vector<Value>& args) {
         auto arg = [&](size_t i) {

@@ -65,16 +65,12 @@ std::string return_type_of(std::string_view signature) {
 }
 
 void register_functions(Procedures& procedures) {
-    ProcedureSignature sig;
-    sig.name = std::string(cypher::kShowFunctionsProcedure);
-    sig.description = "Lists the functions a query can call (SHOW FUNCTIONS).";
-    sig.mode = "DBMS";
-    sig.inputs = {{"type", "STRING?"}};
     const std::array<const char*, cypher::kShowFunctionColumns.size()> types = {
         "STRING?",       "STRING?", "STRING?",  "STRING?", "BOOLEAN?",
         "LIST? OF MAP?", "STRING?", "BOOLEAN?", "BOOLEAN?"};
-    for (size_t i = 0; i < types.size(); ++i)
-        sig.outputs.emplace_back(std::string(cypher::kShowFunctionColumns[i]), types[i]);
+    auto sig = command_signature(cypher::kShowFunctionsProcedure,
+                                 "Lists the functions a query can call (SHOW FUNCTIONS).",
+                                 {{"type", "STRING?"}}, cypher::kShowFunctionColumns, types);
     procedures.put(std::move(sig), [](const std::vector<Value>& args) {
         const std::string filter =
             !args.empty() && args[0].is_string() ? args[0].as_string() : "ALL";
@@ -126,16 +122,12 @@ ProcedureSignature vector_query_signature() {
 }
 
 void register_procedures(Procedures& procedures) {
-    ProcedureSignature sig;
-    sig.name = std::string(cypher::kShowProceduresProcedure);
-    sig.description = "Lists the procedures CALL can run (SHOW PROCEDURES).";
-    sig.mode = "DBMS";
-    sig.inputs = {{"type", "STRING?"}};
     const std::array<const char*, cypher::kShowProcedureColumns.size()> types = {
         "STRING?", "STRING?",       "STRING?",       "BOOLEAN?",
         "STRING?", "LIST? OF MAP?", "LIST? OF MAP?", "BOOLEAN?"};
-    for (size_t i = 0; i < types.size(); ++i)
-        sig.outputs.emplace_back(std::string(cypher::kShowProcedureColumns[i]), types[i]);
+    auto sig = command_signature(cypher::kShowProceduresProcedure,
+                                 "Lists the procedures CALL can run (SHOW PROCEDURES).",
+                                 {{"type", "STRING?"}}, cypher::kShowProcedureColumns, types);
     const Procedures* all = &procedures;
     procedures.put(std::move(sig), [all](const std::vector<Value>&) {
         std::vector<ProcedureSignature> sigs;

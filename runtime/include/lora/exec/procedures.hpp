@@ -4,9 +4,11 @@
 
 #include <lora/lora.hpp>
 
+#include <array>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -16,6 +18,22 @@ struct ProcedureEntry {
     ProcedureSignature signature;
     ProcedureFn fn;
 };
+
+// The signature of one of lora's own procedures (behind SHOW and TERMINATE commands, mode
+// DBMS): its inputs, and an output per column of `columns` typed by `types`.
+template <size_t N>
+ProcedureSignature command_signature(std::string_view name, std::string description,
+                                     std::vector<std::pair<std::string, std::string>> inputs,
+                                     const std::array<std::string_view, N>& columns,
+                                     const std::array<const char*, N>& types) {
+    ProcedureSignature sig;
+    sig.name = std::string(name);
+    sig.description = std::move(description);
+    sig.mode = "DBMS";
+    sig.inputs = std::move(inputs);
+    for (size_t i = 0; i < N; ++i) sig.outputs.emplace_back(std::string(columns[i]), types[i]);
+    return sig;
+}
 
 class Procedures {
 public:
