@@ -192,6 +192,45 @@ void Encoder::path(const Path& p) {
     }
 }
 
+void Encoder::temporal(const Value& v) {
+    switch (v.kind()) {
+        case ValueKind::Date:
+            struct_header(kDateSig, 1);
+            return integer(v.as_date().days);
+        case ValueKind::LocalTime:
+            struct_header(kLocalTimeSig, 1);
+            return integer(v.as_local_time().nanos);
+        case ValueKind::Time:
+            struct_header(kTimeSig, 2);
+            integer(v.as_time().nanos);
+            return integer(v.as_time().offset);
+        case ValueKind::LocalDateTime:
+            struct_header(kLocalDateTimeSig, 2);
+            integer(v.as_local_date_time().seconds);
+            return integer(v.as_local_date_time().nanos);
+        case ValueKind::DateTime: {
+            const DateTime& t = v.as_date_time();
+            const bool named = !t.zone.empty();
+            if (element_ids_)
+                struct_header(named ? kDateTimeZoneIdSig : kDateTimeSig, 3);
+            else
+                struct_header(named ? kLegacyDateTimeZoneIdSig : kLegacyDateTimeSig, 3);
+            integer(element_ids_ ? t.seconds : t.seconds + t.offset);
+            integer(t.nanos);
+            return named ? string(t.zone) : integer(t.offset);
+        }
+        case ValueKind::Duration: {
+            const Duration& d = v.as_duration();
+            struct_header(kDurationSig, 4);
+            integer(d.months);
+            integer(d.days);
+            integer(d.seconds);
+            return integer(d.nanos);
+        }
+        default: return null();
+    }
+}
+
 void Encoder::value(const Value& v) {
     switch (v.kind()) {
         case ValueKind::Null: return null();
@@ -215,6 +254,12 @@ void Encoder::value(const Value& v) {
             for (float f : c) floating(static_cast<double>(f));
             return;
         }
+        case ValueKind::Date:
+        case ValueKind::LocalTime:
+        case ValueKind::Time:
+        case ValueKind::LocalDateTime:
+        case ValueKind::DateTime:
+        case ValueKind::Duration: return temporal(v);
     }
 }
 

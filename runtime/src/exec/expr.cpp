@@ -173,6 +173,7 @@ Value property_of(const Value& v, const std::string& key, std::atomic<int64_t>& 
             not_local("relationship", r.id);
         }
         default:
+            if (v.is_temporal()) return fn::temporal_property(v, key);
             throw_type_error("InvalidArgumentType",
                              "Type mismatch: expected a map, node or relationship but was " +
                                  std::string(kind_name(v.kind())) + " (accessing ." + key + ")");

@@ -76,4 +76,8 @@ Value modulo(const Value& a, const Value& b);
 Value power(const Value& a, const Value& b);  // always float
 Value negate(const Value& a);
 
+// `v.key` of a temporal value (d.year, dt.timezone, dur.months, ...); an unknown key is
+// ArgumentError.InvalidArgumentValue.
+Value temporal_property(const Value& v, std::string_view key);
+
 }  // namespace lora::fn
