@@ -169,10 +169,11 @@ Value from_map(ValueKind kind, const Map& m) {
         const int64_t bd = date_base.days.value_or(0);
         const Ymd by = civil_from_days(bd);
         if (year) check_year(*year);
-        if (f.count("week")) {
+        if (f.count("week") || (f.count("dayofweek") && date_base.days)) {
             const IsoWeek bw = iso_week(bd);
             const int64_t wy = year.value_or(bw.year);
-            const int64_t week = *get("week");
+            if (!f.count("week") && !date_base.days) invalid("dayOfWeek needs week to build a date");
+            const int64_t week = get("week").value_or(bw.week);
             check_range("Week", week, 1, iso_weeks_in_year(wy));
             const int64_t dow = get("dayofweek").value_or(date_base.days ? bw.day : 1);
             check_range("DayOfWeek", dow, 1, 7);
@@ -333,8 +334,20 @@ Value truncate(ValueKind kind, std::string_view fn, Args a) {
                                                          : p.zone->name));
     if (a.size() > 2 && !a[2].is_null()) {
         if (!a[2].is_map()) detail::bad_argument(fn, a[2], "a MAP");
-        // The map's fields set those of the truncated value.
-        for (const auto& [k, x] : a[2].as_map()) m.insert_or_assign(k, x);
+        // The map's fields set those of the truncated value; a nanosecond under a
+        // millisecond or microsecond unit counts within that unit (.645 + 2 ns).
+        for (const auto& [k, x] : a[2].as_map()) {
+            std::string low;
+            for (char c : k) low += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            if (low == "nanosecond" && x.is_int() && has_time(kind) &&
+                (unit == "millisecond" || unit == "microsecond")) {
+                const int64_t step = unit == "millisecond" ? 1'000'000 : 1'000;
+                check_range("NanoOfSecond", x.as_int(), 0, step - 1);
+                m.insert_or_assign("time", Value(LocalTime{nanos + x.as_int()}));
+                continue;
+            }
+            m.insert_or_assign(k, x);
+        }
     }
     return from_map(kind, m);
 }
@@ -435,61 +448,79 @@ Duration scaled(const Duration& d, double f) {
 
 // ---- duration.between
 
-// The time in nanoseconds of b minus a where both have times; offsets matter when both
-// are zoned.
-Value between(const Value& a, const Value& b, int mode /*0 all, 1 months, 2 days, 3 seconds*/) {
+enum class Between { All, Months, Days, Seconds };
+
+// The UTC instant (nanoseconds) of a wall-clock time in `zone`, or the wall clock itself
+// when there is no zone.
+__int128 instant_of(__int128 wall, const std::optional<Zone>& zone) {
+    if (!zone) return wall;
+    int32_t off = zone->offset;
+    if (!zone->name.empty())
+        off = zone_offset_for_local(
+            zone->name, static_cast<int64_t>(wall >= 0 ? wall / kNanosPerSecond
+                                                       : (wall - kNanosPerSecond + 1) / kNanosPerSecond));
+    return wall - __int128{off} * kNanosPerSecond;
+}
+
+// The wall clock in `zone` at a UTC instant (nanoseconds).
+__int128 wall_of(__int128 instant, const std::optional<Zone>& zone) {
+    if (!zone) return instant;
+    int32_t off = zone->offset;
+    if (!zone->name.empty())
+        off = zone_offset_at(zone->name,
+                             static_cast<int64_t>(instant >= 0 ? instant / kNanosPerSecond
+                                                               : (instant - kNanosPerSecond + 1) / kNanosPerSecond));
+    return instant + __int128{off} * kNanosPerSecond;
+}
+
+Value duration_of_nanos(__int128 n) {
+    return Value(make_duration(0, 0, checked(n / kNanosPerSecond),
+                               static_cast<int64_t>(n % kNanosPerSecond)));
+}
+
+// As Neo4j computes it: a value without a date takes the other's date, one without a time
+// is at midnight, one without a zone is in the other's zone. Months and days count on the
+// wall clock of the first value's zone, the rest is elapsed time; when either value has no
+// date only the time between them counts.
+Value between(const Value& a, const Value& b, Between mode) {
     if (a.is_null() || b.is_null()) return Value();
-    if (!a.is_temporal() || a.kind() == ValueKind::Duration) detail::bad_argument("duration.between", a, "a temporal value");
-    if (!b.is_temporal() || b.kind() == ValueKind::Duration) detail::bad_argument("duration.between", b, "a temporal value");
+    for (const Value* v : {&a, &b})
+        if (!v->is_temporal() || v->kind() == ValueKind::Duration)
+            detail::bad_argument("duration.between", *v, "a temporal value");
     Parts pa = parts_of(a), pb = parts_of(b);
-    // Both zoned: compare in a's zone.
-    if (pa.zone && pb.zone && pa.days && pb.days) {
-        const DateTime& tb = b.as_date_time();
-        const DateTime moved = date_time_at_instant(tb.seconds, tb.nanos, *pa.zone);
-        pb = parts_of(Value(moved));
-    } else if (pa.zone && pb.zone) {
-        const int64_t diff = int64_t{pb.zone->offset} - pa.zone->offset;
-        pb.nanos = *pb.nanos - diff * kNanosPerSecond;
-        if (pb.days) {
-            // keep within the day arithmetic below
-        }
-    }
-    const bool dates = pa.days && pb.days;
-    const bool times = pa.nanos || pb.nanos;
-    int64_t da = pa.days.value_or(0), db = pb.days.value_or(0);
-    int64_t na = pa.nanos.value_or(0), nb = pb.nanos.value_or(0);
-    if (!dates) {
-        da = db = 0;
-        if (!pa.nanos || !pb.nanos) {
-            // a date against a time: only the time of day counts from midnight
-            if (!pa.nanos) na = 0;
-            if (!pb.nanos) nb = 0;
-        }
-    }
-    (void)times;
-    const __int128 total = (__int128{db} - da) * kNanosPerDay + (nb - na);
-    if (mode == 3 || !dates) {
-        if (mode == 1 || mode == 2) {
-            if (!dates) return Value(Duration{});
-        }
-        return Value(make_duration(0, 0, checked(total / kNanosPerSecond), static_cast<int64_t>(total % kNanosPerSecond)));
-    }
-    // Whole months first, then days, then the rest, each of the sign of the whole.
-    const Ymd ya = civil_from_days(da), yb = civil_from_days(db);
-    int64_t months = (yb.year - ya.year) * 12 + (yb.month - ya.month);
-    auto after = [&](int64_t m) {
-        const __int128 t = (__int128{plus_months(da, m)}) * kNanosPerDay + na;
-        return t;
+    const bool both_dates = pa.days && pb.days;
+    if (!pa.days) pa.days = pb.days;
+    if (!pb.days) pb.days = pa.days;
+    if (!pa.zone) pa.zone = pb.zone;
+    if (!pb.zone) pb.zone = pa.zone;
+    const __int128 wa = __int128{pa.days.value_or(0)} * kNanosPerDay + pa.nanos.value_or(0);
+    const __int128 wb0 = __int128{pb.days.value_or(0)} * kNanosPerDay + pb.nanos.value_or(0);
+    auto exact = [](const Value& v, __int128 wall, const std::optional<Zone>& z) {
+        if (v.kind() != ValueKind::DateTime) return instant_of(wall, z);
+        return __int128{v.as_date_time().seconds} * kNanosPerSecond + v.as_date_time().nanos;
     };
-    const __int128 target = __int128{db} * kNanosPerDay + nb;
-    if (months > 0 && after(months) > target) --months;
-    if (months < 0 && after(months) < target) ++months;
-    if (mode == 1) return Value(Duration{months, 0, 0, 0});
-    const __int128 rest = target - after(months);
-    int64_t days = checked(rest / kNanosPerDay);
-    const __int128 time = rest - __int128{days} * kNanosPerDay;
-    if (mode == 2) return Value(Duration{0, checked((target - (__int128{da} * kNanosPerDay + na)) / kNanosPerDay), 0, 0});
-    return Value(make_duration(months, days, checked(time / kNanosPerSecond), static_cast<int64_t>(time % kNanosPerSecond)));
+    const __int128 ia = exact(a, wa, pa.zone);
+    const __int128 ib = exact(b, wb0, pb.zone);
+    if (mode == Between::Seconds) return duration_of_nanos(ib - ia);
+    if (!both_dates) return mode == Between::All ? duration_of_nanos(ib - ia) : Value(Duration{});
+    // b's wall clock in a's zone.
+    const __int128 wb = pa.zone ? wall_of(ib, pa.zone) : wb0;
+    if (mode == Between::Days) return Value(Duration{0, checked((wb - wa) / kNanosPerDay), 0, 0});
+    const int64_t da = *pa.days;
+    const __int128 na = wa - __int128{da} * kNanosPerDay;
+    const Ymd ya = civil_from_days(da);
+    const Ymd yb = civil_from_days(static_cast<int64_t>(
+        wb >= 0 ? wb / kNanosPerDay : (wb - kNanosPerDay + 1) / kNanosPerDay));
+    int64_t months = checked((__int128{yb.year} - ya.year) * 12 + (yb.month - ya.month));
+    auto after = [&](int64_t m) { return __int128{plus_months(da, m)} * kNanosPerDay + na; };
+    if (months > 0 && after(months) > wb) --months;
+    if (months < 0 && after(months) < wb) ++months;
+    if (mode == Between::Months) return Value(Duration{months, 0, 0, 0});
+    const __int128 start = after(months);
+    const int64_t days = checked((wb - start) / kNanosPerDay);
+    const __int128 rest = ib - instant_of(start + __int128{days} * kNanosPerDay, pa.zone);
+    return Value(make_duration(months, days, checked(rest / kNanosPerSecond),
+                               static_cast<int64_t>(rest % kNanosPerSecond)));
 }
 
 }  // namespace
@@ -535,10 +566,10 @@ Value f_datetime_fromepochmillis(Args a) {
 }
 
 Value f_duration(Args a) { return fn::f_duration(a); }
-Value f_duration_between(Args a) { return between(a[0], a[1], 0); }
-Value f_duration_in_months(Args a) { return between(a[0], a[1], 1); }
-Value f_duration_in_days(Args a) { return between(a[0], a[1], 2); }
-Value f_duration_in_seconds(Args a) { return between(a[0], a[1], 3); }
+Value f_duration_between(Args a) { return between(a[0], a[1], Between::All); }
+Value f_duration_in_months(Args a) { return between(a[0], a[1], Between::Months); }
+Value f_duration_in_days(Args a) { return between(a[0], a[1], Between::Days); }
+Value f_duration_in_seconds(Args a) { return between(a[0], a[1], Between::Seconds); }
 
 Value temporal_arithmetic(char op, const Value& a, const Value& b) {
     if (op == '+' || op == '-') {

@@ -811,6 +811,10 @@ Value parse(ValueKind kind, std::string_view text) {
             const int64_t local = days * kSecondsPerDay + nanos / kNanosPerSecond;
             const auto frac = static_cast<int32_t>(nanos % kNanosPerSecond);
             Zone z{zone->offset.value_or(0), zone->name};
+            // An offset with a named zone picks between the two times of an overlap.
+            if (zone->offset && !zone->name.empty() &&
+                zone_offset_at(zone->name, local - *zone->offset) == *zone->offset)
+                return Value(DateTime{local - *zone->offset, frac, *zone->offset, zone->name});
             return Value(date_time_at_local(local, frac, z));
         }
     }
