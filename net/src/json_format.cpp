@@ -63,9 +63,8 @@ std::optional<Value> temporal_from_json(const json& j) {
     const std::string& key = j.begin().key();
     for (size_t i = 0; i < std::size(kTemporalTags); ++i)
         if (key == kTemporalTags[i])
-            return temporal::parse(
-                static_cast<ValueKind>(static_cast<size_t>(ValueKind::Date) + i),
-                j.begin().value().get<std::string>());
+            return temporal::parse(static_cast<ValueKind>(static_cast<size_t>(ValueKind::Date) + i),
+                                   j.begin().value().get<std::string>());
     return std::nullopt;
 }
 

@@ -40,9 +40,9 @@ Value first_tie(const Value& v) {
     if (v.kind() == ValueKind::Time) {
         const int64_t utc = temporal::utc_nanos_of_day(v.as_time());
         const int64_t off = -temporal::kMaxOffset;
-        return Value(Time{temporal::floor_mod(utc + off * temporal::kNanosPerSecond,
-                                              temporal::kNanosPerDay),
-                          static_cast<int32_t>(off)});
+        return Value(
+            Time{temporal::floor_mod(utc + off * temporal::kNanosPerSecond, temporal::kNanosPerDay),
+                 static_cast<int32_t>(off)});
     }
     if (v.kind() == ValueKind::DateTime)
         return Value(

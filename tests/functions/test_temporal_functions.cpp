@@ -33,10 +33,13 @@ std::string error_of(std::string_view name, std::vector<Value> args) {
 TEST_CASE("temporal constructors take maps of fields over other temporal values",
           "[functions][temporal]") {
     CHECK(str(callf("date", {map({{"year", Value(1817)}, {"week", Value(1)}})})) == "1816-12-30");
-    CHECK(str(callf("date", {map({{"year", Value(1984)}, {"quarter", Value(3)},
+    CHECK(str(callf("date", {map({{"year", Value(1984)},
+                                  {"quarter", Value(3)},
                                   {"dayOfQuarter", Value(45)}})})) == "1984-08-14");
-    const Value dt = callf("datetime", {map({{"year", Value(1984)}, {"month", Value(10)},
-                                             {"day", Value(11)}, {"hour", Value(12)},
+    const Value dt = callf("datetime", {map({{"year", Value(1984)},
+                                             {"month", Value(10)},
+                                             {"day", Value(11)},
+                                             {"hour", Value(12)},
                                              {"timezone", Value("Europe/Stockholm")}})});
     CHECK(str(dt) == "1984-10-11T12:00+01:00[Europe/Stockholm]");
     // A new zone keeps the instant of a zoned base; a local base just takes the zone.
@@ -56,16 +59,17 @@ TEST_CASE("temporal constructors take maps of fields over other temporal values"
 }
 
 TEST_CASE("truncate keeps the zone and applies the map's fields", "[functions][temporal]") {
-    const Value dt =
-        text(ValueKind::DateTime, "1984-10-11T12:31:14.645876123-01:00");
+    const Value dt = text(ValueKind::DateTime, "1984-10-11T12:31:14.645876123-01:00");
     CHECK(str(callf("datetime.truncate", {Value("week"), dt})) == "1984-10-08T00:00-01:00");
     CHECK(str(callf("datetime.truncate", {Value("minute"), dt, map({{"nanosecond", Value(2)}})})) ==
           "1984-10-11T12:31:00.000000002-01:00");
-    CHECK(str(callf("localtime.truncate", {Value("microsecond"), dt, map({{"nanosecond", Value(2)}})})) ==
+    CHECK(str(callf("localtime.truncate",
+                    {Value("microsecond"), dt, map({{"nanosecond", Value(2)}})})) ==
           "12:31:14.645876002");
     CHECK(str(callf("date.truncate", {Value("weekYear"), text(ValueKind::Date, "1984-01-01")})) ==
           "1983-01-03");
-    CHECK(error_of("date.truncate", {Value("fortnight"), dt}).find("fortnight") != std::string::npos);
+    CHECK(error_of("date.truncate", {Value("fortnight"), dt}).find("fortnight") !=
+          std::string::npos);
 }
 
 TEST_CASE("duration.between counts months and days on the wall clock, the rest as elapsed time",
@@ -93,17 +97,18 @@ TEST_CASE("durations: from maps, arithmetic and accessors", "[functions][tempora
           "PT1M31S");
     CHECK(str(fn::add(text(ValueKind::Date, "2020-01-31"), text(ValueKind::Duration, "P1M"))) ==
           "2020-02-29");
-    CHECK(str(fn::subtract(text(ValueKind::LocalTime, "01:00"), text(ValueKind::Duration, "PT2H"))) ==
-          "23:00");
+    CHECK(str(fn::subtract(text(ValueKind::LocalTime, "01:00"),
+                           text(ValueKind::Duration, "PT2H"))) == "23:00");
     CHECK(str(fn::multiply(text(ValueKind::Duration, "P1DT1H"), Value(1.5))) == "P1DT13H30M");
     CHECK(str(fn::divide(text(ValueKind::Duration, "PT1H"), Value(int64_t{4}))) == "PT15M");
-    CHECK_THROWS_AS(fn::add(text(ValueKind::Date, "2020-01-01"), text(ValueKind::Date, "2020-01-01")),
-                    Error);
+    CHECK_THROWS_AS(
+        fn::add(text(ValueKind::Date, "2020-01-01"), text(ValueKind::Date, "2020-01-01")), Error);
     const Value dur = text(ValueKind::Duration, "P1Y4M10DT1H1M1.111111111S");
     CHECK(fn::temporal_property(dur, "months") == Value(int64_t{16}));
     CHECK(fn::temporal_property(dur, "minutes") == Value(int64_t{61}));
     CHECK(fn::temporal_property(dur, "nanosecondsOfSecond") == Value(int64_t{111111111}));
-    const Value dt = text(ValueKind::DateTime, "1984-11-11T12:31:14.645876123+01:00[Europe/Stockholm]");
+    const Value dt =
+        text(ValueKind::DateTime, "1984-11-11T12:31:14.645876123+01:00[Europe/Stockholm]");
     CHECK(fn::temporal_property(dt, "epochMillis") == Value(int64_t{469020674645}));
     CHECK(fn::temporal_property(dt, "timezone") == Value("Europe/Stockholm"));
     CHECK(fn::temporal_property(dt, "offsetMinutes") == Value(int64_t{60}));

@@ -137,13 +137,14 @@ TEST_CASE("temporal equality, comparison, orderability and equivalence", "[value
     const Value m = t::parse(ValueKind::Duration, "PT1M");
     CHECK_FALSE(cypher_compare(m, t::parse(ValueKind::Duration, "PT2M")).has_value());
     CHECK(cypher_equals(m, t::parse(ValueKind::Duration, "PT60S")) == Tri::True);
-    CHECK(cypher_equals(t::parse(ValueKind::Duration, "P1D"), t::parse(ValueKind::Duration, "PT24H")) ==
-          Tri::False);
+    CHECK(cypher_equals(t::parse(ValueKind::Duration, "P1D"),
+                        t::parse(ValueKind::Duration, "PT24H")) == Tri::False);
     // Kinds order after vectors, before strings, in Neo4j's order.
     const Value lt = t::parse(ValueKind::LocalTime, "12:00");
     const Value ldt = t::parse(ValueKind::LocalDateTime, "2020-01-01T12:00");
     const Value tm = t::parse(ValueKind::Time, "12:00Z");
-    std::vector<Value> sorted{Value("s"), m, lt, tm, d1, ldt, a, Value(List{}), Value(Vector{{1.0f}})};
+    std::vector<Value> sorted{Value("s"),           m, lt, tm, d1, ldt, a, Value(List{}),
+                              Value(Vector{{1.0f}})};
     std::sort(sorted.begin(), sorted.end(),
               [](const Value& x, const Value& y) { return order_compare(x, y) < 0; });
     std::vector<ValueKind> kinds;
@@ -152,8 +153,8 @@ TEST_CASE("temporal equality, comparison, orderability and equivalence", "[value
                                           ValueKind::LocalDateTime, ValueKind::Date,
                                           ValueKind::Time, ValueKind::LocalTime,
                                           ValueKind::Duration, ValueKind::String});
-    std::unordered_set<Value, ValueEquivHash, ValueEquiv> set{d1, t::parse(ValueKind::Date, "2020-01-01"), d2, m,
-                                                              t::parse(ValueKind::Duration, "PT60S")};
+    std::unordered_set<Value, ValueEquivHash, ValueEquiv> set{
+        d1, t::parse(ValueKind::Date, "2020-01-01"), d2, m, t::parse(ValueKind::Duration, "PT60S")};
     CHECK(set.size() == 3);
 }
 

@@ -194,9 +194,7 @@ void Encoder::path(const Path& p) {
 
 void Encoder::temporal(const Value& v) {
     switch (v.kind()) {
-        case ValueKind::Date:
-            struct_header(kDateSig, 1);
-            return integer(v.as_date().days);
+        case ValueKind::Date: struct_header(kDateSig, 1); return integer(v.as_date().days);
         case ValueKind::LocalTime:
             struct_header(kLocalTimeSig, 1);
             return integer(v.as_local_time().nanos);

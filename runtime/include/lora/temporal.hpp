@@ -55,8 +55,12 @@ struct Duration {
 inline std::chrono::sys_days to_sys_days(Date d) {
     return std::chrono::sys_days(std::chrono::days(d.days));
 }
-inline std::chrono::nanoseconds time_of_day(LocalTime t) { return std::chrono::nanoseconds(t.nanos); }
-inline std::chrono::nanoseconds time_of_day(const Time& t) { return std::chrono::nanoseconds(t.nanos); }
+inline std::chrono::nanoseconds time_of_day(LocalTime t) {
+    return std::chrono::nanoseconds(t.nanos);
+}
+inline std::chrono::nanoseconds time_of_day(const Time& t) {
+    return std::chrono::nanoseconds(t.nanos);
+}
 inline std::chrono::local_time<std::chrono::nanoseconds> to_local_time(const LocalDateTime& t) {
     return std::chrono::local_time<std::chrono::nanoseconds>(std::chrono::seconds(t.seconds) +
                                                              std::chrono::nanoseconds(t.nanos));

@@ -118,7 +118,7 @@ lora_status lora_value_vector(const lora_value* v, const float** coords, size_t*
 }
 
 lora_status lora_value_temporal(const lora_value* v, lora_temporal* out,
-                              lora_error** error) noexcept {
+                                lora_error** error) noexcept {
     return guarded(error, "lora_value_temporal", LORA_ERROR, [&] {
         const lora::Value& t = of(&lora::capi::need(v, "lora_value_temporal", "value"));
         if (!t.is_temporal())

@@ -10,9 +10,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <limits>
 #include <map>
-#include <cmath>
 #include <optional>
 
 namespace lora::fn {
@@ -25,7 +25,9 @@ using Args = std::span<const Value>;
 constexpr int64_t kNanosPerHour = 3600 * kNanosPerSecond;
 constexpr int64_t kNanosPerMinute = 60 * kNanosPerSecond;
 
-[[noreturn]] void invalid(std::string message) { throw errors::invalid_temporal(std::move(message)); }
+[[noreturn]] void invalid(std::string message) {
+    throw errors::invalid_temporal(std::move(message));
+}
 
 bool has_date(ValueKind k) {
     return k == ValueKind::Date || k == ValueKind::LocalDateTime || k == ValueKind::DateTime;
@@ -112,8 +114,10 @@ Zone zone_arg(std::string_view fn, const Value& v) {
 
 int64_t int_field(const Map& m, std::string_view key, const Value& v) {
     if (v.is_int()) return v.as_int();
-    if (v.is_float() && std::trunc(v.as_float()) == v.as_float()) return static_cast<int64_t>(v.as_float());
-    invalid("the temporal field '" + std::string(key) + "' must be an INTEGER, got " + v.to_string());
+    if (v.is_float() && std::trunc(v.as_float()) == v.as_float())
+        return static_cast<int64_t>(v.as_float());
+    invalid("the temporal field '" + std::string(key) + "' must be an INTEGER, got " +
+            v.to_string());
     (void)m;
 }
 
@@ -126,9 +130,9 @@ void check_range(std::string_view field, int64_t v, int64_t lo, int64_t hi) {
 // A temporal value of `kind` from a map of fields and base values (date, time, datetime).
 Value from_map(ValueKind kind, const Map& m) {
     static const std::string_view kKnown[] = {
-        "year",   "month",       "day",        "week",        "dayofweek",  "ordinalday",
-        "quarter", "dayofquarter", "hour",     "minute",      "second",     "millisecond",
-        "microsecond", "nanosecond", "timezone", "date",      "time",       "datetime"};
+        "year",        "month",        "day",      "week",   "dayofweek", "ordinalday",
+        "quarter",     "dayofquarter", "hour",     "minute", "second",    "millisecond",
+        "microsecond", "nanosecond",   "timezone", "date",   "time",      "datetime"};
     std::map<std::string, const Value*, std::less<>> f;
     for (const auto& [k, v] : m) {
         std::string low;
@@ -165,14 +169,16 @@ Value from_map(ValueKind kind, const Map& m) {
     int64_t days = 0;
     if (has_date(kind)) {
         const std::optional<int64_t> year = get("year");
-        if (!year && !date_base.days) invalid("year must be specified to build a " + std::string(kind_name(kind)));
+        if (!year && !date_base.days)
+            invalid("year must be specified to build a " + std::string(kind_name(kind)));
         const int64_t bd = date_base.days.value_or(0);
         const Ymd by = civil_from_days(bd);
         if (year) check_year(*year);
         if (f.count("week") || (f.count("dayofweek") && date_base.days)) {
             const IsoWeek bw = iso_week(bd);
             const int64_t wy = year.value_or(bw.year);
-            if (!f.count("week") && !date_base.days) invalid("dayOfWeek needs week to build a date");
+            if (!f.count("week") && !date_base.days)
+                invalid("dayOfWeek needs week to build a date");
             const int64_t week = get("week").value_or(bw.week);
             check_range("Week", week, 1, iso_weeks_in_year(wy));
             const int64_t dow = get("dayofweek").value_or(date_base.days ? bw.day : 1);
@@ -191,7 +197,9 @@ Value from_map(ValueKind kind, const Map& m) {
             check_range("QuarterOfYear", q, 1, 4);
             const int64_t dq = get("dayofquarter").value_or(date_base.days ? bdq : 1);
             const int64_t start = days_from_civil(y, static_cast<int>((q - 1) * 3 + 1), 1);
-            const int64_t len = days_from_civil(q == 4 ? y + 1 : y, q == 4 ? 1 : static_cast<int>(q * 3 + 1), 1) - start;
+            const int64_t len =
+                days_from_civil(q == 4 ? y + 1 : y, q == 4 ? 1 : static_cast<int>(q * 3 + 1), 1) -
+                start;
             check_range("DayOfQuarter", dq, 1, len);
             days = start + dq - 1;
         } else {
@@ -232,8 +240,10 @@ Value from_map(ValueKind kind, const Map& m) {
         check_range("SecondOfMinute", s, 0, 59);
         nanos = h * kNanosPerHour + mi * kNanosPerMinute + s * kNanosPerSecond + sub;
     } else {
-        for (std::string_view k : {"hour", "minute", "second", "millisecond", "microsecond", "nanosecond"})
-            if (f.count(k)) invalid("a " + std::string(kind_name(kind)) + " has no field " + std::string(k));
+        for (std::string_view k :
+             {"hour", "minute", "second", "millisecond", "microsecond", "nanosecond"})
+            if (f.count(k))
+                invalid("a " + std::string(kind_name(kind)) + " has no field " + std::string(k));
     }
     if (!has_zone(kind)) return make(kind, days, nanos, Zone{});
     // Zoned: built in the base's zone, then moved to the asked zone when the base had one.
@@ -260,13 +270,16 @@ Value convert(ValueKind kind, const Value& v) {
         m.emplace("datetime", v);
     else {
         if (has_date(kind)) {
-            if (!p.days) invalid("cannot build a " + std::string(kind_name(kind)) + " from a " + std::string(kind_name(v.kind())));
+            if (!p.days)
+                invalid("cannot build a " + std::string(kind_name(kind)) + " from a " +
+                        std::string(kind_name(v.kind())));
             m.emplace("date", v);
         }
         if (has_time(kind) && p.nanos) m.emplace("time", v);
     }
     if (has_time(kind) && !has_date(kind) && !p.nanos)
-        invalid("cannot build a " + std::string(kind_name(kind)) + " from a " + std::string(kind_name(v.kind())));
+        invalid("cannot build a " + std::string(kind_name(kind)) + " from a " +
+                std::string(kind_name(v.kind())));
     return from_map(kind, m);
 }
 
@@ -295,35 +308,52 @@ Value truncate(ValueKind kind, std::string_view fn, Args a) {
     if (!v.is_temporal() || v.kind() == ValueKind::Duration)
         detail::bad_argument(fn, v, "a temporal value");
     std::string unit;
-    for (char c : a[0].as_string()) unit += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char c : a[0].as_string())
+        unit += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     const Parts p = parts_of(v);
     int64_t days = p.days.value_or(0);
     int64_t nanos = p.nanos.value_or(0);
     const Ymd ymd = civil_from_days(days);
     auto year_start = [&](int64_t y) { return days_from_civil(y, 1, 1); };
     bool date_unit = true;
-    if (unit == "millennium") days = year_start(floor_div(ymd.year, 1000) * 1000);
-    else if (unit == "century") days = year_start(floor_div(ymd.year, 100) * 100);
-    else if (unit == "decade") days = year_start(floor_div(ymd.year, 10) * 10);
-    else if (unit == "year") days = year_start(ymd.year);
-    else if (unit == "weekyear") days = days_from_iso_week(iso_week(days).year, 1, 1);
-    else if (unit == "quarter") days = days_from_civil(ymd.year, (ymd.month - 1) / 3 * 3 + 1, 1);
-    else if (unit == "month") days = days_from_civil(ymd.year, ymd.month, 1);
-    else if (unit == "week") days -= day_of_week(days) - 1;
-    else if (unit == "day") {}
-    else {
+    if (unit == "millennium")
+        days = year_start(floor_div(ymd.year, 1000) * 1000);
+    else if (unit == "century")
+        days = year_start(floor_div(ymd.year, 100) * 100);
+    else if (unit == "decade")
+        days = year_start(floor_div(ymd.year, 10) * 10);
+    else if (unit == "year")
+        days = year_start(ymd.year);
+    else if (unit == "weekyear")
+        days = days_from_iso_week(iso_week(days).year, 1, 1);
+    else if (unit == "quarter")
+        days = days_from_civil(ymd.year, (ymd.month - 1) / 3 * 3 + 1, 1);
+    else if (unit == "month")
+        days = days_from_civil(ymd.year, ymd.month, 1);
+    else if (unit == "week")
+        days -= day_of_week(days) - 1;
+    else if (unit == "day") {
+    } else {
         date_unit = false;
         int64_t step = 0;
-        if (unit == "hour") step = kNanosPerHour;
-        else if (unit == "minute") step = kNanosPerMinute;
-        else if (unit == "second") step = kNanosPerSecond;
-        else if (unit == "millisecond") step = 1'000'000;
-        else if (unit == "microsecond") step = 1'000;
-        else invalid("Unit '" + a[0].as_string() + "' is not supported for truncate");
+        if (unit == "hour")
+            step = kNanosPerHour;
+        else if (unit == "minute")
+            step = kNanosPerMinute;
+        else if (unit == "second")
+            step = kNanosPerSecond;
+        else if (unit == "millisecond")
+            step = 1'000'000;
+        else if (unit == "microsecond")
+            step = 1'000;
+        else
+            invalid("Unit '" + a[0].as_string() + "' is not supported for truncate");
         nanos -= nanos % step;
     }
     if (date_unit) {
-        if (!has_date(kind) || !p.days) invalid("cannot truncate a " + std::string(kind_name(v.kind())) + " to " + a[0].as_string() + " for " + std::string(fn));
+        if (!has_date(kind) || !p.days)
+            invalid("cannot truncate a " + std::string(kind_name(v.kind())) + " to " +
+                    a[0].as_string() + " for " + std::string(fn));
         nanos = 0;
     }
     Map m;
@@ -356,10 +386,14 @@ Value truncate(ValueKind kind, std::string_view fn, Args a) {
 
 Value duration_from_map(const Map& m) {
     static const std::pair<std::string_view, DurationUnit> kUnits[] = {
-        {"years", DurationUnit::Years},       {"quarters", DurationUnit::Quarters},
-        {"months", DurationUnit::Months},     {"weeks", DurationUnit::Weeks},
-        {"days", DurationUnit::Days},         {"hours", DurationUnit::Hours},
-        {"minutes", DurationUnit::Minutes},   {"seconds", DurationUnit::Seconds},
+        {"years", DurationUnit::Years},
+        {"quarters", DurationUnit::Quarters},
+        {"months", DurationUnit::Months},
+        {"weeks", DurationUnit::Weeks},
+        {"days", DurationUnit::Days},
+        {"hours", DurationUnit::Hours},
+        {"minutes", DurationUnit::Minutes},
+        {"seconds", DurationUnit::Seconds},
         {"milliseconds", DurationUnit::Milliseconds},
         {"microseconds", DurationUnit::Microseconds},
         {"nanoseconds", DurationUnit::Nanoseconds}};
@@ -367,7 +401,8 @@ Value duration_from_map(const Map& m) {
     for (const auto& [k, v] : m) {
         std::string low;
         for (char c : k) low += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        auto it = std::find_if(std::begin(kUnits), std::end(kUnits), [&](const auto& u) { return u.first == low; });
+        auto it = std::find_if(std::begin(kUnits), std::end(kUnits),
+                               [&](const auto& u) { return u.first == low; });
         if (it == std::end(kUnits)) invalid("No such field: '" + k + "' for a DURATION");
         if (v.is_null()) return Value();
         if (v.is_int())
@@ -414,24 +449,36 @@ Value plus_duration(const Value& t, const Duration& d, int sign) {
             return Value(Date{plus_months(t.as_date().days, months) + ddays + whole_days});
         }
         case ValueKind::LocalTime:
-            return Value(LocalTime{static_cast<int64_t>(((t.as_local_time().nanos + dn) % kNanosPerDay + kNanosPerDay) % kNanosPerDay)});
+            return Value(LocalTime{static_cast<int64_t>(
+                ((t.as_local_time().nanos + dn) % kNanosPerDay + kNanosPerDay) % kNanosPerDay)});
         case ValueKind::Time:
-            return Value(Time{static_cast<int64_t>(((t.as_time().nanos + dn) % kNanosPerDay + kNanosPerDay) % kNanosPerDay), t.as_time().offset});
+            return Value(
+                Time{static_cast<int64_t>(((t.as_time().nanos + dn) % kNanosPerDay + kNanosPerDay) %
+                                          kNanosPerDay),
+                     t.as_time().offset});
         case ValueKind::LocalDateTime: {
             const auto& x = t.as_local_date_time();
             const int64_t day = plus_months(floor_div(x.seconds, kSecondsPerDay), months) + ddays;
-            const __int128 total = (__int128{day} * kSecondsPerDay + floor_mod(x.seconds, kSecondsPerDay)) * kNanosPerSecond + x.nanos + dn;
-            const __int128 secs = total >= 0 ? total / kNanosPerSecond : (total - (kNanosPerSecond - 1)) / kNanosPerSecond;
-            return Value(LocalDateTime{checked(secs), static_cast<int32_t>(total - secs * kNanosPerSecond)});
+            const __int128 total =
+                (__int128{day} * kSecondsPerDay + floor_mod(x.seconds, kSecondsPerDay)) *
+                    kNanosPerSecond +
+                x.nanos + dn;
+            const __int128 secs = total >= 0 ? total / kNanosPerSecond
+                                             : (total - (kNanosPerSecond - 1)) / kNanosPerSecond;
+            return Value(
+                LocalDateTime{checked(secs), static_cast<int32_t>(total - secs * kNanosPerSecond)});
         }
         case ValueKind::DateTime: {
             const auto& x = t.as_date_time();
             const int64_t local = local_seconds(x);
             const int64_t day = plus_months(floor_div(local, kSecondsPerDay), months) + ddays;
-            DateTime moved = date_time_at_local(day * kSecondsPerDay + floor_mod(local, kSecondsPerDay), x.nanos, zone_of(x));
+            DateTime moved = date_time_at_local(
+                day * kSecondsPerDay + floor_mod(local, kSecondsPerDay), x.nanos, zone_of(x));
             const __int128 total = __int128{moved.seconds} * kNanosPerSecond + moved.nanos + dn;
-            const __int128 secs = total >= 0 ? total / kNanosPerSecond : (total - (kNanosPerSecond - 1)) / kNanosPerSecond;
-            return Value(date_time_at_instant(checked(secs), static_cast<int32_t>(total - secs * kNanosPerSecond), zone_of(x)));
+            const __int128 secs = total >= 0 ? total / kNanosPerSecond
+                                             : (total - (kNanosPerSecond - 1)) / kNanosPerSecond;
+            return Value(date_time_at_instant(
+                checked(secs), static_cast<int32_t>(total - secs * kNanosPerSecond), zone_of(x)));
         }
         default: return Value();
     }
@@ -457,8 +504,9 @@ __int128 instant_of(__int128 wall, const std::optional<Zone>& zone) {
     int32_t off = zone->offset;
     if (!zone->name.empty())
         off = zone_offset_for_local(
-            zone->name, static_cast<int64_t>(wall >= 0 ? wall / kNanosPerSecond
-                                                       : (wall - kNanosPerSecond + 1) / kNanosPerSecond));
+            zone->name,
+            static_cast<int64_t>(wall >= 0 ? wall / kNanosPerSecond
+                                           : (wall - kNanosPerSecond + 1) / kNanosPerSecond));
     return wall - __int128{off} * kNanosPerSecond;
 }
 
@@ -467,9 +515,10 @@ __int128 wall_of(__int128 instant, const std::optional<Zone>& zone) {
     if (!zone) return instant;
     int32_t off = zone->offset;
     if (!zone->name.empty())
-        off = zone_offset_at(zone->name,
-                             static_cast<int64_t>(instant >= 0 ? instant / kNanosPerSecond
-                                                               : (instant - kNanosPerSecond + 1) / kNanosPerSecond));
+        off = zone_offset_at(
+            zone->name,
+            static_cast<int64_t>(instant >= 0 ? instant / kNanosPerSecond
+                                              : (instant - kNanosPerSecond + 1) / kNanosPerSecond));
     return instant + __int128{off} * kNanosPerSecond;
 }
 
@@ -509,8 +558,8 @@ Value between(const Value& a, const Value& b, Between mode) {
     const int64_t da = *pa.days;
     const __int128 na = wa - __int128{da} * kNanosPerDay;
     const Ymd ya = civil_from_days(da);
-    const Ymd yb = civil_from_days(static_cast<int64_t>(
-        wb >= 0 ? wb / kNanosPerDay : (wb - kNanosPerDay + 1) / kNanosPerDay));
+    const Ymd yb = civil_from_days(
+        static_cast<int64_t>(wb >= 0 ? wb / kNanosPerDay : (wb - kNanosPerDay + 1) / kNanosPerDay));
     int64_t months = checked((__int128{yb.year} - ya.year) * 12 + (yb.month - ya.month));
     auto after = [&](int64_t m) { return __int128{plus_months(da, m)} * kNanosPerDay + na; };
     if (months > 0 && after(months) > wb) --months;
@@ -540,7 +589,9 @@ Value f_time_clock(Args a) { return clock(ValueKind::Time, "time", a); }
 Value f_localdatetime_clock(Args a) { return clock(ValueKind::LocalDateTime, "localdatetime", a); }
 Value f_datetime_clock(Args a) { return clock(ValueKind::DateTime, "datetime", a); }
 Value f_date_truncate(Args a) { return truncate(ValueKind::Date, "date.truncate", a); }
-Value f_localtime_truncate(Args a) { return truncate(ValueKind::LocalTime, "localtime.truncate", a); }
+Value f_localtime_truncate(Args a) {
+    return truncate(ValueKind::LocalTime, "localtime.truncate", a);
+}
 Value f_time_truncate(Args a) { return truncate(ValueKind::Time, "time.truncate", a); }
 Value f_localdatetime_truncate(Args a) {
     return truncate(ValueKind::LocalDateTime, "localdatetime.truncate", a);
@@ -559,10 +610,11 @@ Value f_datetime_fromepoch(Args a) {
 
 Value f_datetime_fromepochmillis(Args a) {
     if (a[0].is_null()) return Value();
-    if (!a[0].is_number()) bad_argument("datetime.fromepochmillis", a[0], "a number of milliseconds");
+    if (!a[0].is_number())
+        bad_argument("datetime.fromepochmillis", a[0], "a number of milliseconds");
     const int64_t ms = a[0].is_int() ? a[0].as_int() : static_cast<int64_t>(a[0].as_float());
-    return Value(date_time_at_instant(floor_div(ms, 1000),
-                                      static_cast<int32_t>(floor_mod(ms, 1000) * 1'000'000), Zone{}));
+    return Value(date_time_at_instant(
+        floor_div(ms, 1000), static_cast<int32_t>(floor_mod(ms, 1000) * 1'000'000), Zone{}));
 }
 
 Value f_duration(Args a) { return fn::f_duration(a); }
@@ -580,7 +632,8 @@ Value temporal_arithmetic(char op, const Value& a, const Value& b) {
             const __int128 n = duration_nanos(x) + s * duration_nanos(y);
             return Value(make_duration(checked(__int128{x.months} + s * __int128{y.months}),
                                        checked(__int128{x.days} + s * __int128{y.days}),
-                                       checked(n / kNanosPerSecond), static_cast<int64_t>(n % kNanosPerSecond)));
+                                       checked(n / kNanosPerSecond),
+                                       static_cast<int64_t>(n % kNanosPerSecond)));
         }
         if (b.kind() == ValueKind::Duration && a.is_temporal())
             return plus_duration(a, b.as_duration(), op == '+' ? 1 : -1);
@@ -588,11 +641,14 @@ Value temporal_arithmetic(char op, const Value& a, const Value& b) {
             return plus_duration(b, a.as_duration(), 1);
     }
     if (op == '*') {
-        if (a.kind() == ValueKind::Duration && b.is_number()) return Value(scaled(a.as_duration(), b.as_number()));
-        if (b.kind() == ValueKind::Duration && a.is_number()) return Value(scaled(b.as_duration(), a.as_number()));
+        if (a.kind() == ValueKind::Duration && b.is_number())
+            return Value(scaled(a.as_duration(), b.as_number()));
+        if (b.kind() == ValueKind::Duration && a.is_number())
+            return Value(scaled(b.as_duration(), a.as_number()));
     }
     if (op == '/' && a.kind() == ValueKind::Duration && b.is_number()) {
-        if (b.as_number() == 0) throw_argument_error("DivisionByZero", "a duration divided by zero");
+        if (b.as_number() == 0)
+            throw_argument_error("DivisionByZero", "a duration divided by zero");
         return Value(scaled(a.as_duration(), 1.0 / b.as_number()));
     }
     throw_type_error("InvalidArgumentType", "Type mismatch: cannot compute " +
@@ -664,7 +720,8 @@ Value temporal_property(const Value& v, std::string_view key) {
     if (v.kind() == ValueKind::DateTime) {
         const DateTime& t = v.as_date_time();
         if (k == "epochseconds") return Value(t.seconds);
-        if (k == "epochmillis") return Value(checked(__int128{t.seconds} * 1000 + t.nanos / 1'000'000));
+        if (k == "epochmillis")
+            return Value(checked(__int128{t.seconds} * 1000 + t.nanos / 1'000'000));
     }
     invalid("No such field: '" + std::string(key) + "' of a " + std::string(kind_name(v.kind())));
 }

@@ -133,7 +133,8 @@ const date::time_zone& zone_named(const std::string& name) {
 bool is_zone_name(std::string_view name) { return !name.empty() && find_zone(name) != nullptr; }
 
 int32_t zone_offset_at(const std::string& zone, int64_t utc_seconds) {
-    const auto info = zone_named(zone).get_info(date::sys_seconds(std::chrono::seconds(utc_seconds)));
+    const auto info =
+        zone_named(zone).get_info(date::sys_seconds(std::chrono::seconds(utc_seconds)));
     return static_cast<int32_t>(info.offset.count());
 }
 
@@ -305,8 +306,7 @@ Duration DurationBuilder::build() const {
         ns += kNanosPerSecond;
         --secs;
     }
-    if (months_ > lim || months_ < -lim || days_ > lim || days_ < -lim || secs > lim ||
-        secs < -lim)
+    if (months_ > lim || months_ < -lim || days_ > lim || days_ < -lim || secs > lim || secs < -lim)
         throw errors::invalid_temporal("the duration is too large to be represented");
     return Duration{static_cast<int64_t>(months_), static_cast<int64_t>(days_),
                     static_cast<int64_t>(secs), static_cast<int32_t>(ns)};
@@ -741,7 +741,7 @@ std::optional<Duration> parse_duration(std::string_view s) {
                        : u == 'W' ? DurationUnit::Weeks
                                   : DurationUnit::Days;
             } else {
-                unit = u == 'H' ? DurationUnit::Hours
+                unit = u == 'H'   ? DurationUnit::Hours
                        : u == 'M' ? DurationUnit::Minutes
                                   : DurationUnit::Seconds;
             }
@@ -768,8 +768,8 @@ Value parse(ValueKind kind, std::string_view text) {
         if (!d) unparsable(kind, text);
         return Value(*d);
     }
-    const bool has_date = kind == ValueKind::Date || kind == ValueKind::LocalDateTime ||
-                          kind == ValueKind::DateTime;
+    const bool has_date =
+        kind == ValueKind::Date || kind == ValueKind::LocalDateTime || kind == ValueKind::DateTime;
     const bool has_time = kind != ValueKind::Date;
     int64_t days = 0;
     std::string_view clock_text = s;
@@ -801,10 +801,10 @@ Value parse(ValueKind kind, std::string_view text) {
         case ValueKind::Time: {
             int32_t offset = zone->offset.value_or(0);
             if (!zone->offset && !zone->name.empty())
-                offset = zone_offset_at(zone->name, date::floor<std::chrono::seconds>(
-                                                        std::chrono::system_clock::now())
-                                                        .time_since_epoch()
-                                                        .count());
+                offset = zone_offset_at(
+                    zone->name, date::floor<std::chrono::seconds>(std::chrono::system_clock::now())
+                                    .time_since_epoch()
+                                    .count());
             return Value(Time{nanos, offset});
         }
         default: {

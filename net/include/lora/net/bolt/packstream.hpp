@@ -35,15 +35,15 @@ inline constexpr uint8_t kPathSig = 0x50;                 // 'P'
 // {seconds, nanos}, Duration {months, days, seconds, nanos}; DateTime with an offset or a
 // zone id, in Bolt 5's UTC form {UTC seconds, nanos, offset | zone id} and Bolt 4's legacy
 // form {wall-clock seconds, nanos, offset | zone id}.
-inline constexpr uint8_t kDateSig = 0x44;                    // 'D'
-inline constexpr uint8_t kTimeSig = 0x54;                    // 'T'
-inline constexpr uint8_t kLocalTimeSig = 0x74;               // 't'
-inline constexpr uint8_t kLocalDateTimeSig = 0x64;           // 'd'
-inline constexpr uint8_t kDateTimeSig = 0x49;                // 'I'
-inline constexpr uint8_t kDateTimeZoneIdSig = 0x69;          // 'i'
-inline constexpr uint8_t kLegacyDateTimeSig = 0x46;          // 'F'
-inline constexpr uint8_t kLegacyDateTimeZoneIdSig = 0x66;    // 'f'
-inline constexpr uint8_t kDurationSig = 0x45;                // 'E'
+inline constexpr uint8_t kDateSig = 0x44;                  // 'D'
+inline constexpr uint8_t kTimeSig = 0x54;                  // 'T'
+inline constexpr uint8_t kLocalTimeSig = 0x74;             // 't'
+inline constexpr uint8_t kLocalDateTimeSig = 0x64;         // 'd'
+inline constexpr uint8_t kDateTimeSig = 0x49;              // 'I'
+inline constexpr uint8_t kDateTimeZoneIdSig = 0x69;        // 'i'
+inline constexpr uint8_t kLegacyDateTimeSig = 0x46;        // 'F'
+inline constexpr uint8_t kLegacyDateTimeZoneIdSig = 0x66;  // 'f'
+inline constexpr uint8_t kDurationSig = 0x45;              // 'E'
 
 // Appends PackStream to a string. `element_ids` (Bolt 5.x) adds the element_id fields to
 // nodes and relationships and sends datetimes in the UTC form.
