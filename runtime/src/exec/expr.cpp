@@ -205,7 +205,7 @@ Value eval_call(const CExpr& e, Row& row, const EvalEnv& env) {
                 not_local("entity", a.is_node() ? a.as_node().id : a.as_relationship().id);
         }
     }
-    return fn::call(*e.fn, args);
+    return fn::call(*e.fn, args, fn::CallContext{env.clock_nanos});
 }
 
 // The per-element values of an iteration planned with them (CExpr::pre_slot): binds the i-th

@@ -825,19 +825,19 @@ const std::array kEntries = {
     Entry{{"datetime", 0, 1, false, false}, detail::f_datetime},
     Entry{{"date.transaction", 0, 1, false, false}, detail::f_date_clock},
     Entry{{"date.statement", 0, 1, false, false}, detail::f_date_clock},
-    Entry{{"date.realtime", 0, 1, false, false}, detail::f_date_clock},
+    Entry{{"date.realtime", 0, 1, false, false}, detail::f_date_realtime},
     Entry{{"localtime.transaction", 0, 1, false, false}, detail::f_localtime_clock},
     Entry{{"localtime.statement", 0, 1, false, false}, detail::f_localtime_clock},
-    Entry{{"localtime.realtime", 0, 1, false, false}, detail::f_localtime_clock},
+    Entry{{"localtime.realtime", 0, 1, false, false}, detail::f_localtime_realtime},
     Entry{{"time.transaction", 0, 1, false, false}, detail::f_time_clock},
     Entry{{"time.statement", 0, 1, false, false}, detail::f_time_clock},
-    Entry{{"time.realtime", 0, 1, false, false}, detail::f_time_clock},
+    Entry{{"time.realtime", 0, 1, false, false}, detail::f_time_realtime},
     Entry{{"localdatetime.transaction", 0, 1, false, false}, detail::f_localdatetime_clock},
     Entry{{"localdatetime.statement", 0, 1, false, false}, detail::f_localdatetime_clock},
-    Entry{{"localdatetime.realtime", 0, 1, false, false}, detail::f_localdatetime_clock},
+    Entry{{"localdatetime.realtime", 0, 1, false, false}, detail::f_localdatetime_realtime},
     Entry{{"datetime.transaction", 0, 1, false, false}, detail::f_datetime_clock},
     Entry{{"datetime.statement", 0, 1, false, false}, detail::f_datetime_clock},
-    Entry{{"datetime.realtime", 0, 1, false, false}, detail::f_datetime_clock},
+    Entry{{"datetime.realtime", 0, 1, false, false}, detail::f_datetime_realtime},
     Entry{{"date.truncate", 2, 3, false, true}, detail::f_date_truncate},
     Entry{{"localtime.truncate", 2, 3, false, true}, detail::f_localtime_truncate},
     Entry{{"time.truncate", 2, 3, false, true}, detail::f_time_truncate},
@@ -889,7 +889,7 @@ const FunctionInfo* find_function(std::string_view name) {
     return e ? &e->info : nullptr;
 }
 
-Value call(const FunctionInfo& f, std::span<const Value> args) {
+Value call(const FunctionInfo& f, std::span<const Value> args, const CallContext& ctx) {
     // Infos handed out by find_function live in kEntries: find the entry without a lookup.
     const Entry* e = nullptr;
     const FunctionInfo* first = &kEntries.front().info;
@@ -912,6 +912,7 @@ Value call(const FunctionInfo& f, std::span<const Value> args) {
                      : (e->info.max_args == kVar ? " or more"
                                                  : " to " + std::to_string(e->info.max_args))) +
                 " arguments, got " + std::to_string(n));
+    detail::StatementClock clock(ctx.clock_nanos);
     return e->impl(args);
 }
 

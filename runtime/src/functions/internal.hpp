@@ -36,6 +36,19 @@ Value f_vector_distance(std::span<const Value> a);
 Value f_vector_norm(std::span<const Value> a);
 Value f_vector_dimension(std::span<const Value> a);
 
+// Makes the temporal functions read `clock_nanos` (when not 0) as the statement clock while
+// it lives (temporal.cpp): set around each call by fn::call.
+class StatementClock {
+public:
+    explicit StatementClock(int64_t clock_nanos);
+    ~StatementClock();
+    StatementClock(const StatementClock&) = delete;
+    StatementClock& operator=(const StatementClock&) = delete;
+
+private:
+    int64_t saved_;
+};
+
 // The temporal functions (temporal.cpp).
 Value f_date(std::span<const Value> a);
 Value f_localtime(std::span<const Value> a);
@@ -47,6 +60,11 @@ Value f_localtime_clock(std::span<const Value> a);
 Value f_time_clock(std::span<const Value> a);
 Value f_localdatetime_clock(std::span<const Value> a);
 Value f_datetime_clock(std::span<const Value> a);
+Value f_date_realtime(std::span<const Value> a);
+Value f_localtime_realtime(std::span<const Value> a);
+Value f_time_realtime(std::span<const Value> a);
+Value f_localdatetime_realtime(std::span<const Value> a);
+Value f_datetime_realtime(std::span<const Value> a);
 Value f_date_truncate(std::span<const Value> a);
 Value f_localtime_truncate(std::span<const Value> a);
 Value f_time_truncate(std::span<const Value> a);

@@ -92,16 +92,22 @@ Value make(ValueKind kind, int64_t days, int64_t nanos, const Zone& zone) {
     }
 }
 
-// The clock: the current instant (statement, transaction and realtime clocks alike read it).
-std::pair<int64_t, int32_t> now() {
-    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                        std::chrono::system_clock::now().time_since_epoch())
-                        .count();
+// The statement clock of the call running on this thread (0: none), see StatementClock.
+thread_local int64_t statement_clock = 0;
+
+// The current instant: the statement's (also for .transaction()), or the system clock's
+// for .realtime() and when no statement clock is set.
+std::pair<int64_t, int32_t> now(bool realtime) {
+    const int64_t ns = !realtime && statement_clock != 0
+                           ? statement_clock
+                           : std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
     return {floor_div(ns, kNanosPerSecond), static_cast<int32_t>(floor_mod(ns, kNanosPerSecond))};
 }
 
-Value current(ValueKind kind, const Zone& zone) {
-    auto [secs, nanos] = now();
+Value current(ValueKind kind, const Zone& zone, bool realtime = false) {
+    auto [secs, nanos] = now(realtime);
     const DateTime t = date_time_at_instant(secs, nanos, zone);
     const Parts p = parts_of(Value(t));
     return make(kind, *p.days, *p.nanos, zone);
@@ -293,10 +299,10 @@ Value construct(ValueKind kind, std::string_view fn, Args a) {
     detail::bad_argument(fn, v, "a STRING, MAP or temporal value");
 }
 
-Value clock(ValueKind kind, std::string_view fn, Args a) {
-    if (a.empty()) return current(kind, Zone{});
+Value clock(ValueKind kind, std::string_view fn, Args a, bool realtime) {
+    if (a.empty()) return current(kind, Zone{}, realtime);
     if (a[0].is_null()) return Value();
-    return current(kind, zone_arg(fn, a[0]));
+    return current(kind, zone_arg(fn, a[0]), realtime);
 }
 
 // ---- truncate
@@ -351,7 +357,8 @@ Value truncate(ValueKind kind, std::string_view fn, Args a) {
         nanos -= nanos % step;
     }
     if (date_unit) {
-        if (!has_date(kind) || !p.days)
+        // A time truncated to its day is midnight; coarser units need a date.
+        if ((!has_date(kind) && unit != "day") || (has_date(kind) && !p.days))
             invalid("cannot truncate a " + std::string(kind_name(v.kind())) + " to " +
                     a[0].as_string() + " for " + std::string(fn));
         nanos = 0;
@@ -583,11 +590,29 @@ Value f_localtime(Args a) { return construct(ValueKind::LocalTime, "localtime", 
 Value f_time(Args a) { return construct(ValueKind::Time, "time", a); }
 Value f_localdatetime(Args a) { return construct(ValueKind::LocalDateTime, "localdatetime", a); }
 Value f_datetime(Args a) { return construct(ValueKind::DateTime, "datetime", a); }
-Value f_date_clock(Args a) { return clock(ValueKind::Date, "date", a); }
-Value f_localtime_clock(Args a) { return clock(ValueKind::LocalTime, "localtime", a); }
-Value f_time_clock(Args a) { return clock(ValueKind::Time, "time", a); }
-Value f_localdatetime_clock(Args a) { return clock(ValueKind::LocalDateTime, "localdatetime", a); }
-Value f_datetime_clock(Args a) { return clock(ValueKind::DateTime, "datetime", a); }
+StatementClock::StatementClock(int64_t clock_nanos) : saved_(statement_clock) {
+    statement_clock = clock_nanos;
+}
+StatementClock::~StatementClock() { statement_clock = saved_; }
+
+Value f_date_clock(Args a) { return clock(ValueKind::Date, "date", a, false); }
+Value f_localtime_clock(Args a) { return clock(ValueKind::LocalTime, "localtime", a, false); }
+Value f_time_clock(Args a) { return clock(ValueKind::Time, "time", a, false); }
+Value f_localdatetime_clock(Args a) {
+    return clock(ValueKind::LocalDateTime, "localdatetime", a, false);
+}
+Value f_datetime_clock(Args a) { return clock(ValueKind::DateTime, "datetime", a, false); }
+Value f_date_realtime(Args a) { return clock(ValueKind::Date, "date.realtime", a, true); }
+Value f_localtime_realtime(Args a) {
+    return clock(ValueKind::LocalTime, "localtime.realtime", a, true);
+}
+Value f_time_realtime(Args a) { return clock(ValueKind::Time, "time.realtime", a, true); }
+Value f_localdatetime_realtime(Args a) {
+    return clock(ValueKind::LocalDateTime, "localdatetime.realtime", a, true);
+}
+Value f_datetime_realtime(Args a) {
+    return clock(ValueKind::DateTime, "datetime.realtime", a, true);
+}
 Value f_date_truncate(Args a) { return truncate(ValueKind::Date, "date.truncate", a); }
 Value f_localtime_truncate(Args a) {
     return truncate(ValueKind::LocalTime, "localtime.truncate", a);

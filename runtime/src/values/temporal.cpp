@@ -676,9 +676,10 @@ std::optional<Number> parse_number(std::string_view& s) {
         s.remove_prefix(1);
         const size_t f = digit_run(s);
         if (f == 0) return std::nullopt;
-        std::string_view fr = s.substr(0, std::min<size_t>(f, 9));
-        n.nanos = *digits(fr, fr.size());
-        for (size_t i = fr.size(); i < 9; ++i) n.nanos *= 10;
+        const size_t kept = std::min<size_t>(f, 9);  // finer digits than nanoseconds drop
+        std::string_view fr = s.substr(0, kept);
+        n.nanos = *digits(fr, kept);
+        for (size_t i = kept; i < 9; ++i) n.nanos *= 10;
         s.remove_prefix(f);
     }
     return n;
