@@ -62,7 +62,7 @@ else()
   # Link with `pkg-config --static --libs lora`: CAF has no .pc file.
   set(LORA_PC_REQUIRES_PRIVATE
       "liburing libpcre2-8 icu-uc libzstd libxxhash zlib spdlog fmt flatbuffers")
-  set(LORA_PC_LIBS_PRIVATE "-lcaf_core -lcsv -pthread")
+  set(LORA_PC_LIBS_PRIVATE "-lcaf_core -lcsv -ldate-tz -pthread")
 endif()
 configure_file(${CMAKE_CURRENT_LIST_DIR}/lora.pc.in ${PROJECT_BINARY_DIR}/lora.pc @ONLY)
 # lora-c.pc: liblora_c.so carries its dependencies (DT_NEEDED), so -llora_c is all.

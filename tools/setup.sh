@@ -22,6 +22,7 @@ PKGS=(
   libpcre2-dev
   libcsv-dev zlib1g-dev
   libicu-dev
+  libhowardhinnant-date-dev tzdata
   python3-dev pybind11-dev
   curl
 )

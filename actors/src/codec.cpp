@@ -7,6 +7,7 @@
 #include "lora/messages/batch_generated.h"
 
 #include <lora/error.hpp>
+#include <lora/temporal_ops.hpp>
 
 #include <cmath>
 #include <cstring>
@@ -29,6 +30,17 @@ Payload finish(fb::FlatBufferBuilder& b) {
 }
 
 fb::Offset<m::Value> put(fb::FlatBufferBuilder& b, const Value& v);
+
+m::ValueType temporal_type(ValueKind k) {
+    switch (k) {
+        case ValueKind::Date: return m::ValueType::Date;
+        case ValueKind::LocalTime: return m::ValueType::LocalTime;
+        case ValueKind::Time: return m::ValueType::Time;
+        case ValueKind::LocalDateTime: return m::ValueType::LocalDateTime;
+        case ValueKind::DateTime: return m::ValueType::DateTime;
+        default: return m::ValueType::Duration;
+    }
+}
 
 fb::Offset<fb::Vector<fb::Offset<m::Value>>> put_list(fb::FlatBufferBuilder& b, const List& l) {
     std::vector<fb::Offset<m::Value>> items;
@@ -159,11 +171,39 @@ fb::Offset<m::Value> put(fb::FlatBufferBuilder& b, const Value& v) {
             vb.add_floats(floats);
             return vb.Finish();
         }
+        case ValueKind::Date:
+        case ValueKind::LocalTime:
+        case ValueKind::Time:
+        case ValueKind::LocalDateTime:
+        case ValueKind::DateTime:
+        case ValueKind::Duration: {
+            const temporal::Fields f = temporal::to_fields(v);
+            auto nums = b.CreateVector(f.n, static_cast<size_t>(temporal::field_count(v.kind())));
+            fb::Offset<fb::String> zone;
+            if (!f.zone.empty()) zone = b.CreateString(f.zone);
+            m::ValueBuilder vb(b);
+            vb.add_type(temporal_type(v.kind()));
+            vb.add_temporal(nums);
+            if (!f.zone.empty()) vb.add_s(zone);
+            return vb.Finish();
+        }
     }
     corrupt("value");
 }
 
 Value get(const m::Value* v);
+
+Value get_temporal(ValueKind kind, const m::Value* v) {
+    const auto* nums = v->temporal();
+    const auto n = static_cast<fb::uoffset_t>(temporal::field_count(kind));
+    if (!nums || nums->size() != n) corrupt("temporal value");
+    temporal::Fields f;
+    for (fb::uoffset_t i = 0; i < n; ++i) f.n[i] = nums->Get(i);
+    if (v->s()) f.zone = v->s()->str();
+    auto out = temporal::from_fields(kind, f);
+    if (!out) corrupt("temporal value");
+    return std::move(*out);
+}
 
 Map get_props(const m::Value* v) {
     Map out;
@@ -247,6 +287,12 @@ Value get(const m::Value* v) {
                 if (!std::isfinite(x)) corrupt("vector");
             return Value(std::move(vec));
         }
+        case m::ValueType::Date: return get_temporal(ValueKind::Date, v);
+        case m::ValueType::LocalTime: return get_temporal(ValueKind::LocalTime, v);
+        case m::ValueType::Time: return get_temporal(ValueKind::Time, v);
+        case m::ValueType::LocalDateTime: return get_temporal(ValueKind::LocalDateTime, v);
+        case m::ValueType::DateTime: return get_temporal(ValueKind::DateTime, v);
+        case m::ValueType::Duration: return get_temporal(ValueKind::Duration, v);
     }
     corrupt("value");
 }

@@ -6,6 +6,7 @@
 #include "lora/messages/batch_generated.h"
 
 #include <lora/error.hpp>
+#include <lora/temporal_ops.hpp>
 
 #include <cmath>
 #include <cstring>
@@ -23,6 +24,18 @@ namespace {
 constexpr int kMaxDepth = static_cast<int>(kMaxValueNesting) + 8;
 
 uint8_t tag_of(m::ValueType t) { return static_cast<uint8_t>(t); }
+
+// The tags of the temporal kinds follow one another in both enums.
+static_assert(static_cast<int>(m::ValueType::Duration) - static_cast<int>(m::ValueType::Date) ==
+              static_cast<int>(ValueKind::Duration) - static_cast<int>(ValueKind::Date));
+uint8_t temporal_tag(ValueKind k) {
+    return static_cast<uint8_t>(tag_of(m::ValueType::Date) + static_cast<int>(k) -
+                                static_cast<int>(ValueKind::Date));
+}
+ValueKind temporal_kind(m::ValueType t) {
+    return static_cast<ValueKind>(static_cast<int>(ValueKind::Date) + static_cast<int>(t) -
+                                  static_cast<int>(m::ValueType::Date));
+}
 
 }  // namespace
 
@@ -114,6 +127,18 @@ void FlatValues::put(const Value& v) {
             nums.push_back(static_cast<int64_t>(c.size()));
             const auto* p = reinterpret_cast<const uint8_t*>(c.data());
             bytes.insert(bytes.end(), p, p + c.size() * sizeof(float));
+            return;
+        }
+        case ValueKind::Date:
+        case ValueKind::LocalTime:
+        case ValueKind::Time:
+        case ValueKind::LocalDateTime:
+        case ValueKind::DateTime:
+        case ValueKind::Duration: {
+            const temporal::Fields f = temporal::to_fields(v);
+            tags.push_back(temporal_tag(v.kind()));
+            nums.insert(nums.end(), f.n, f.n + temporal::field_count(v.kind()));
+            if (v.kind() == ValueKind::DateTime) put_string(f.zone);
             return;
         }
     }
@@ -245,6 +270,20 @@ Value FlatReader::get(int depth) {
             for (float x : vec.coords)
                 if (!std::isfinite(x)) corrupt();
             return Value(std::move(vec));
+        }
+        case m::ValueType::Date:
+        case m::ValueType::LocalTime:
+        case m::ValueType::Time:
+        case m::ValueType::LocalDateTime:
+        case m::ValueType::DateTime:
+        case m::ValueType::Duration: {
+            const ValueKind kind = temporal_kind(type);
+            temporal::Fields f;
+            for (int i = 0; i < temporal::field_count(kind); ++i) f.n[i] = num();
+            if (kind == ValueKind::DateTime) f.zone = string();
+            auto out = temporal::from_fields(kind, f);
+            if (!out) corrupt();
+            return std::move(*out);
         }
     }
     corrupt();

@@ -19,6 +19,8 @@ namespace lora::actors {
 //     properties
 //   Path: nums = node count, relationship count, then the nodes and relationships (values)
 //   Vector: num = dimension, bytes = the float32 coordinates
+//   Date, LocalTime, Time, LocalDateTime, DateTime, Duration: the field_count(kind) numbers
+//     of lora::temporal::Fields; DateTime then its zone name (a string, empty for an offset)
 // where a string is num = length followed by its bytes.
 struct FlatValues {
     static constexpr uint8_t kAttached = 0x80;

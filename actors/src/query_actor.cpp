@@ -266,6 +266,7 @@ void start_part(QueryActor self) {
         q->id = st.q->engine->next_query.fetch_add(1);
         q->txn = st.q->txn;
         q->start_ts = st.q->start_ts;
+        q->clock_nanos = st.q->clock_nanos;
         q->params = st.q->params;
         q->query = st.q->query;
         q->engine = st.q->engine;
@@ -297,6 +298,7 @@ void start_part(QueryActor self) {
     exec::ExecEnv env;
     env.plan = st.q->plan.get();
     env.params = &st.q->params;
+    env.clock_nanos = st.q->clock_nanos;
     env.part = nullptr;
     env.catalog = eng.catalog.get();
     env.shard_count = static_cast<uint32_t>(eng.shards.size());
@@ -332,6 +334,9 @@ void begin_run(QueryActor self, const EnginePtr& engine, QueryRequestPtr req) {
         st.q->start_ts = engine->commits.begin_snapshot();
         st.own_snapshot = true;
     }
+    st.q->clock_nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
     st.q->params = std::move(st.req->params);  // the request is this run's alone
     st.q->query = caf::actor_cast<query_actor>(self);
     st.q->stop = st.req->stop ? st.req->stop : std::make_shared<std::atomic<uint8_t>>(kStopNone);

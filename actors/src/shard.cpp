@@ -35,6 +35,7 @@ exec::ExecEnv make_env(ShardActor self, const QueryRef& q, Outbox& out, QuerySta
     exec::ExecEnv env;
     env.plan = q->plan.get();
     env.params = &q->params;
+    env.clock_nanos = q->clock_nanos;
     env.part = st.part.get();
     env.catalog = st.catalog;
     env.shard_count = st.count;

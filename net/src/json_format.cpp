@@ -1,6 +1,8 @@
 // JSON encoding of values, results and errors (lorad, the lora shell, tests).
 #include <lora/net/json_format.hpp>
 
+#include <lora/temporal_ops.hpp>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -43,7 +45,28 @@ json float_json(double d) {
     return d;
 }
 
+// The JSON type tags of the temporal kinds, in ValueKind order from Date.
+constexpr std::string_view kTemporalTags[] = {"$date",          "$localtime", "$time",
+                                              "$localdatetime", "$datetime",  "$duration"};
+
+json temporal_json(const Value& v) {
+    json o = json::object();
+    const auto i = static_cast<size_t>(v.kind()) - static_cast<size_t>(ValueKind::Date);
+    o[std::string(kTemporalTags[i])] = temporal::to_iso(v);
+    return o;
+}
+
 }  // namespace
+
+std::optional<Value> temporal_from_json(const json& j) {
+    if (!j.is_object() || j.size() != 1 || !j.begin().value().is_string()) return std::nullopt;
+    const std::string& key = j.begin().key();
+    for (size_t i = 0; i < std::size(kTemporalTags); ++i)
+        if (key == kTemporalTags[i])
+            return temporal::parse(static_cast<ValueKind>(static_cast<size_t>(ValueKind::Date) + i),
+                                   j.begin().value().get<std::string>());
+    return std::nullopt;
+}
 
 json to_json(const Value& v) {
     switch (v.kind()) {
@@ -80,6 +103,12 @@ json to_json(const Value& v) {
             for (const auto& r : v.as_path().rels) o["relationships"].push_back(rel_json(r));
             return o;
         }
+        case ValueKind::Date:
+        case ValueKind::LocalTime:
+        case ValueKind::Time:
+        case ValueKind::LocalDateTime:
+        case ValueKind::DateTime:
+        case ValueKind::Duration: return temporal_json(v);
     }
     return nullptr;
 }
@@ -127,6 +156,7 @@ Value from_json(const json& j) {
             return Value(std::move(l));
         }
         case json::value_t::object: {
+            if (auto t = temporal_from_json(j)) return std::move(*t);
             Map m;
             for (auto it = j.begin(); it != j.end(); ++it)
                 m.emplace(it.key(), from_json(it.value()));

@@ -154,6 +154,7 @@ Value value_from_json(const Json& j) {
             if (auto n = node_from_json(j)) return Value(std::move(*n));
             if (auto r = rel_from_json(j)) return Value(std::move(*r));
             if (auto p = path_from_json(j)) return Value(std::move(*p));
+            if (auto t = lora::json::temporal_from_json(j)) return std::move(*t);
             return Value(map_from_json(j));
         }
         default: return lora::json::from_json(j);

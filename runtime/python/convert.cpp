@@ -201,6 +201,14 @@ py::object to_python(const Value& value) {
             for (size_t i = 0; i < coords.size(); ++i) out[i] = py::float_(coords[i]);
             return types->vector(out);
         }
+        case ValueKind::Date:
+        case ValueKind::LocalTime:
+        case ValueKind::Time:
+        case ValueKind::LocalDateTime:
+        case ValueKind::DateTime:
+        case ValueKind::Duration:
+            // Temporal values reach Python as their ISO-8601 text for now.
+            return py::str(value.to_string());
     }
     return py::none();
 }

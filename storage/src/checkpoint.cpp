@@ -5,6 +5,7 @@
 #include "persist_io.hpp"
 
 #include <lora/error.hpp>
+#include <lora/temporal_ops.hpp>
 #include <lora/wal/fault.hpp>
 
 #include <spdlog/spdlog.h>
@@ -117,9 +118,10 @@ Header read_header(std::span<const std::byte> bytes, FileKind kind, const wal::D
                                 std::to_string(checkpoint_header_size) + ")");
     }
     const auto version = get_at<uint32_t>(h, 8);
-    if (version != checkpoint_format_version) {
+    if (version < checkpoint_oldest_format_version || version > checkpoint_format_version) {
         fail("UnsupportedVersion", src + ": format version " + std::to_string(version) +
-                                       ", this build reads version " +
+                                       ", this build reads versions " +
+                                       std::to_string(checkpoint_oldest_format_version) + " to " +
                                        std::to_string(checkpoint_format_version));
     }
     Header hd;
@@ -196,7 +198,10 @@ enum class Tag : uint8_t {
     Float = 3,
     String = 4,
     List = 5,
-    Vector = 6
+    Vector = 6,
+    // A temporal value: u8 ValueKind, the kind's temporal::field_count i64 numbers, and for
+    // a DateTime its zone name (a string, empty for a fixed offset). Since version 2.
+    Temporal = 7
 };
 
 void put_value(Writer& w, const Value& v, bool in_list) {
@@ -235,6 +240,19 @@ void put_value(Writer& w, const Value& v, bool in_list) {
                 return;
             }
             break;
+        case ValueKind::Date:
+        case ValueKind::LocalTime:
+        case ValueKind::Time:
+        case ValueKind::LocalDateTime:
+        case ValueKind::DateTime:
+        case ValueKind::Duration: {
+            const temporal::Fields f = temporal::to_fields(v);
+            w.put<uint8_t>(uint8_t(Tag::Temporal));
+            w.put<uint8_t>(static_cast<uint8_t>(v.kind()));
+            for (int i = 0; i < temporal::field_count(v.kind()); ++i) w.put<int64_t>(f.n[i]);
+            if (v.kind() == ValueKind::DateTime) w.put_string(f.zone);
+            return;
+        }
         default: break;
     }
     // Partitions refuse such values on write, so meeting one here is an engine bug.
@@ -277,6 +295,19 @@ Value get_value(Reader& r, bool in_list) {
             for (float x : vec.coords)
                 if (!std::isfinite(x)) r.corrupt("non-finite vector coordinate");
             return Value(std::move(vec));
+        }
+        case Tag::Temporal: {
+            const auto k = r.get<uint8_t>("temporal kind");
+            if (k < uint8_t(ValueKind::Date) || k > uint8_t(ValueKind::Duration))
+                r.corrupt("unknown temporal kind " + std::to_string(k));
+            const auto kind = static_cast<ValueKind>(k);
+            temporal::Fields f;
+            for (int i = 0; i < temporal::field_count(kind); ++i)
+                f.n[i] = r.get<int64_t>("temporal field");
+            if (kind == ValueKind::DateTime) f.zone = r.get_string("time zone");
+            auto out = temporal::from_fields(kind, f);
+            if (!out) r.corrupt(str(lora::kind_name(kind)) + " value out of range");
+            return std::move(*out);
         }
     }
     r.corrupt("unknown value tag " + std::to_string(tag));

@@ -18,10 +18,11 @@ namespace {
 }
 
 bool storable_scalar(const Value& v) {
-    return v.is_bool() || v.is_int() || v.is_float() || v.is_string();
+    return v.is_bool() || v.is_int() || v.is_float() || v.is_string() || v.is_temporal();
 }
 
-// Property values are scalars, vectors or flat lists of scalars (as in Neo4j).
+// Property values are scalars (temporal values among them), vectors or flat lists of
+// scalars (as in Neo4j).
 void check_storable(const Value& v) {
     if (v.is_null() || storable_scalar(v) || v.is_vector()) return;
     if (v.is_list()) {

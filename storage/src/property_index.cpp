@@ -2,6 +2,8 @@
 // sorted leaves, so 2 and 2.0 meet and each comparability class is one contiguous run.
 #include <lora/storage/property_index.hpp>
 
+#include <lora/temporal_ops.hpp>
+
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -15,16 +17,51 @@ namespace lora::storage {
 
 namespace {
 
+Value first_tie(const Value& v);
+
 // The smallest value of the class of `v` in Cypher order.
 Value class_min(const Value& v) {
     if (v.is_number()) return Value(-std::numeric_limits<double>::infinity());
     if (v.is_string()) return Value(std::string());
-    return Value(false);
+    constexpr int64_t lo = std::numeric_limits<int64_t>::min();
+    switch (v.kind()) {
+        case ValueKind::Date: return Value(Date{lo});
+        case ValueKind::LocalTime: return Value(LocalTime{0});
+        case ValueKind::Time: return first_tie(Value(Time{0, 0}));
+        case ValueKind::LocalDateTime: return Value(LocalDateTime{lo, 0});
+        case ValueKind::DateTime: return Value(DateTime{lo, 0, -temporal::kMaxOffset, {}});
+        default: return Value(false);
+    }
+}
+
+// Zoned times and datetimes order by instant, then offset and zone, but compare (<, >=)
+// by instant alone: the first value in index order of those at the instant of `v`.
+Value first_tie(const Value& v) {
+    if (v.kind() == ValueKind::Time) {
+        const int64_t utc = temporal::utc_nanos_of_day(v.as_time());
+        const int64_t off = -temporal::kMaxOffset;
+        return Value(
+            Time{temporal::floor_mod(utc + off * temporal::kNanosPerSecond, temporal::kNanosPerDay),
+                 static_cast<int32_t>(off)});
+    }
+    if (v.kind() == ValueKind::DateTime)
+        return Value(
+            DateTime{v.as_date_time().seconds, v.as_date_time().nanos, -temporal::kMaxOffset, {}});
+    return v;
+}
+
+// How an entry compares to a range bound: as Cypher's `<` does (instants for zoned values).
+int bound_compare(const Value& key, const Value& bound) {
+    if (key.is_temporal()) return *cypher_compare(key, bound);
+    return order_compare(key, bound);
 }
 
 }  // namespace
 
-bool range_bound_ok(const Value& v) { return v.is_number() || v.is_string() || v.is_bool(); }
+bool range_bound_ok(const Value& v) {
+    return v.is_number() || v.is_string() || v.is_bool() ||
+           (v.is_temporal() && v.kind() != ValueKind::Duration);
+}
 
 bool same_range_class(const Value& a, const Value& b) {
     if (a.is_number() || b.is_number()) return a.is_number() && b.is_number();
@@ -255,12 +292,12 @@ void PropertyIndex::seek(const IndexQuery& q, std::vector<uint32_t>& out) const 
     const Value* cls = q.lower ? &q.lower->value : q.upper ? &q.upper->value : nullptr;
     if (!cls || !range_bound_ok(*cls)) return;
     if (q.lower && q.upper && !same_range_class(q.lower->value, q.upper->value)) return;
-    const Entry probe{q.lower ? q.lower->value : class_min(*cls), 0};
+    const Entry probe{q.lower ? first_tie(q.lower->value) : class_min(*cls), 0};
     walk(lower_bound(probe), [&](const Entry& e) {
         if (!same_range_class(e.key, *cls)) return 0;
-        if (q.lower && !q.lower->inclusive && order_compare(e.key, q.lower->value) == 0) return 1;
+        if (q.lower && !q.lower->inclusive && bound_compare(e.key, q.lower->value) == 0) return 1;
         if (q.upper) {
-            int c = order_compare(e.key, q.upper->value);
+            int c = bound_compare(e.key, q.upper->value);
             if (c > 0 || (c == 0 && !q.upper->inclusive)) return 0;
         }
         return 2;

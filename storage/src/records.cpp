@@ -46,7 +46,9 @@ size_t value_heap_bytes(const Value& v) {
         case ValueKind::Null:
         case ValueKind::Bool:
         case ValueKind::Int:
-        case ValueKind::Float: return 0;
+        case ValueKind::Float:
+        case ValueKind::Date:
+        case ValueKind::LocalTime: return 0;
         default: return kBox;
     }
 }

@@ -68,6 +68,12 @@ bool same(const Value& a, const Value& b) {
         case ValueKind::Node: return same_node(a.as_node(), b.as_node());
         case ValueKind::Relationship: return same_rel(a.as_relationship(), b.as_relationship());
         case ValueKind::Vector: return a.as_vector().coords == b.as_vector().coords;
+        case ValueKind::Date:
+        case ValueKind::LocalTime:
+        case ValueKind::Time:
+        case ValueKind::LocalDateTime:
+        case ValueKind::DateTime:
+        case ValueKind::Duration: return a == b;  // every field
         case ValueKind::Path: {
             const auto& x = a.as_path();
             const auto& y = b.as_path();
@@ -138,6 +144,14 @@ std::vector<Value> sample_values() {
         Value(Vector{{0.1f, -0.0f, 3e38f, -1e-45f}}),
         Value(Vector{std::vector<float>(kMaxVectorDimension, 0.5f)}),
         Value(List{Value(Vector{{1.0f}}), Value(Map{{"v", Value(Vector{{2.0f, 3.0f}})}})}),
+        Value(Date{-719528}),
+        Value(LocalTime{86'399'999'999'999}),
+        Value(Time{0, -18 * 3600}),
+        Value(LocalDateTime{-62'135'596'800, 999'999'999}),
+        Value(DateTime{1'437'507'632, 142'000'000, 7200, "Europe/Stockholm"}),
+        Value(DateTime{0, 1, -(2 * 3600 + 5 * 60 + 7), ""}),
+        Value(Duration{-14, 3, -1, 999'999'999}),
+        Value(List{Value(Date{1}), Value(Map{{"d", Value(Duration{1, 2, 3, 4})}})}),
     };
 }
 
@@ -345,6 +359,26 @@ TEST_CASE("a vector property survives the WAL redo encoding bit for bit",
     CHECK(std::signbit(c[1]));
     CHECK(ops[1].value == set_rel.value);
     CHECK(ops[1].name == "w");
+}
+
+TEST_CASE("temporal properties survive the WAL redo encoding", "[engine][codec][temporal]") {
+    exec::RedoOp set_node{};
+    set_node.kind = exec::RedoOp::Kind::SetNodeProperty;
+    set_node.id = 12;
+    set_node.name = "at";
+    set_node.value = Value(DateTime{-5'000'000'000, 7, 3600, "Europe/Paris"});
+    exec::RedoOp set_rel{};
+    set_rel.kind = exec::RedoOp::Kind::SetRelProperty;
+    set_rel.id = 13;
+    set_rel.name = "took";
+    set_rel.value = Value(List{Value(Duration{1, -2, 3, 4}), Value(Time{5, -60})});
+    auto p = actors::encode_redo(78, {set_node, set_rel});
+    uint64_t txn = 0;
+    auto ops = actors::decode_redo(p.data(), p.size(), &txn);
+    REQUIRE(ops.size() == 2);
+    CHECK(ops[0].value == set_node.value);
+    CHECK(ops[0].value.as_date_time().zone == "Europe/Paris");
+    CHECK(ops[1].value == set_rel.value);
 }
 
 TEST_CASE("a vector with a non-finite coordinate is a corrupt message", "[engine][codec][vector]") {

@@ -5,7 +5,7 @@ set_target_properties(test_capi PROPERTIES C_STANDARD 11 C_STANDARD_REQUIRED ON
                                            C_EXTENSIONS OFF)
 target_compile_options(test_capi PRIVATE -Wpedantic)
 target_link_libraries(test_capi PRIVATE lora_c Threads::Threads m)
-foreach(case values nesting graph transactions stream abandon errors threads persistence)
+foreach(case values temporal nesting graph transactions stream abandon errors threads persistence)
   add_test(NAME test_capi:${case} COMMAND test_capi ${case})
   set_tests_properties(test_capi:${case} PROPERTIES LABELS test_capi TIMEOUT 300)
 endforeach()

@@ -266,6 +266,42 @@ static void test_values(void) {
 
 /* ---- nesting: nested lists and maps, and builder mistakes ------------------------------ */
 
+/* Temporal values: their kinds, numbers, zone and JSON text. */
+static void test_temporal(void) {
+    lora_database* db = open_db(NULL);
+    lora_result* r = run(db,
+                         "RETURN date('2015-07-21') AS d, "
+                         "datetime('2015-07-21T21:40:32.142+02:00[Europe/Stockholm]') AS dt, "
+                         "duration('P1M2DT3.5S') AS dur, localtime('12:00') AS lt, 1 AS i",
+                         NULL);
+    CHECK(r != NULL);
+    if (r != NULL) {
+        lora_error* err = NULL;
+        lora_temporal t;
+        CHECK(lora_value_kind(lora_result_value(r, 0, 0, NULL)) == LORA_KIND_DATE);
+        CHECK(strcmp(lora_kind_name(LORA_KIND_DATETIME), "ZONED DATETIME") == 0);
+        CHECK(lora_value_temporal(lora_result_value(r, 0, 0, NULL), &t, &err) == LORA_OK &&
+              t.n[0] == 16637 && strcmp(t.zone, "") == 0);
+        CHECK_NO_ERROR(err);
+        CHECK(lora_value_kind(lora_result_value(r, 0, 1, NULL)) == LORA_KIND_DATETIME);
+        CHECK(lora_value_temporal(lora_result_value(r, 0, 1, NULL), &t, NULL) == LORA_OK &&
+              t.n[0] == 1437507632 && t.n[1] == 142000000 && t.n[2] == 7200 &&
+              strcmp(t.zone, "Europe/Stockholm") == 0);
+        CHECK(lora_value_temporal(lora_result_value(r, 0, 2, NULL), &t, NULL) == LORA_OK &&
+              t.n[0] == 1 && t.n[1] == 2 && t.n[2] == 3 && t.n[3] == 500000000);
+        CHECK(lora_value_kind(lora_result_value(r, 0, 3, NULL)) == LORA_KIND_LOCAL_TIME);
+        char* json = lora_value_json(lora_result_value(r, 0, 1, NULL), NULL);
+        CHECK(json != NULL &&
+              strcmp(json, "{\"$datetime\":\"2015-07-21T21:40:32.142+02:00[Europe/Stockholm]\"}") ==
+                  0);
+        lora_string_free(json);
+        CHECK(lora_value_temporal(lora_result_value(r, 0, 4, NULL), &t, &err) == LORA_ERROR);
+        CHECK_ERROR(err, "Request.InvalidArgument", LORA_ERROR_CLASS_SEMANTIC);
+    }
+    lora_result_free(r);
+    lora_close(db);
+}
+
 static void test_nesting(void) {
     lora_database* db = open_db(NULL);
     lora_params* p = lora_params_new();
@@ -844,6 +880,7 @@ int main(int argc, char** argv) {
         const char* name;
         void (*run)(void);
     } cases[] = {{"values", test_values},
+                 {"temporal", test_temporal},
                  {"nesting", test_nesting},
                  {"graph", test_graph},
                  {"transactions", test_transactions},

@@ -517,17 +517,6 @@ ScenarioResult run_case(const TestCase& tc, Engine& engine, const RunConfig& con
 
 std::string skip_reason(const std::string& rel_path, const TestCase& tc) {
     if (tc.has_tag("@ignore")) return "tagged @ignore";
-    if (starts_with(rel_path, "expressions/temporal/"))
-        return "needs temporal types (expressions/temporal), which lora does not have";
-    // Temporal constructors and their namespaced functions (date.truncate, duration.between).
-    static const std::regex kTemporal(
-        R"((^|[^A-Za-z0-9_.$`])(date|datetime|localdatetime|localtime|time|duration)(\s*\.\s*[A-Za-z]+)?\s*\()",
-        std::regex::icase);
-    for (const auto& s : tc.steps) {
-        std::smatch m;
-        if (s.doc_string && std::regex_search(*s.doc_string, m, kTemporal))
-            return "needs temporal types (calls " + m[2].str() + m[3].str() + "())";
-    }
     return {};
 }
 

@@ -49,6 +49,14 @@ TckValue to_tck(const lora::Value& v) {
             for (float f : v.as_vector().coords) items.push_back(TckValue::floating(f));
             return TckValue::make_list(std::move(items));
         }
+        case ValueKind::Date:
+        case ValueKind::LocalTime:
+        case ValueKind::Time:
+        case ValueKind::LocalDateTime:
+        case ValueKind::DateTime:
+        case ValueKind::Duration:
+            // The TCK writes temporal results as their ISO-8601 text in quotes.
+            return TckValue::string(v.to_string());
         case ValueKind::Path: {
             const lora::Path& p = v.as_path();
             TckValue out;

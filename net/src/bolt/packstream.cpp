@@ -192,6 +192,43 @@ void Encoder::path(const Path& p) {
     }
 }
 
+void Encoder::temporal(const Value& v) {
+    switch (v.kind()) {
+        case ValueKind::Date: struct_header(kDateSig, 1); return integer(v.as_date().days);
+        case ValueKind::LocalTime:
+            struct_header(kLocalTimeSig, 1);
+            return integer(v.as_local_time().nanos);
+        case ValueKind::Time:
+            struct_header(kTimeSig, 2);
+            integer(v.as_time().nanos);
+            return integer(v.as_time().offset);
+        case ValueKind::LocalDateTime:
+            struct_header(kLocalDateTimeSig, 2);
+            integer(v.as_local_date_time().seconds);
+            return integer(v.as_local_date_time().nanos);
+        case ValueKind::DateTime: {
+            const DateTime& t = v.as_date_time();
+            const bool named = !t.zone.empty();
+            if (element_ids_)
+                struct_header(named ? kDateTimeZoneIdSig : kDateTimeSig, 3);
+            else
+                struct_header(named ? kLegacyDateTimeZoneIdSig : kLegacyDateTimeSig, 3);
+            integer(element_ids_ ? t.seconds : t.seconds + t.offset);
+            integer(t.nanos);
+            return named ? string(t.zone) : integer(t.offset);
+        }
+        case ValueKind::Duration: {
+            const Duration& d = v.as_duration();
+            struct_header(kDurationSig, 4);
+            integer(d.months);
+            integer(d.days);
+            integer(d.seconds);
+            return integer(d.nanos);
+        }
+        default: return null();
+    }
+}
+
 void Encoder::value(const Value& v) {
     switch (v.kind()) {
         case ValueKind::Null: return null();
@@ -215,6 +252,12 @@ void Encoder::value(const Value& v) {
             for (float f : c) floating(static_cast<double>(f));
             return;
         }
+        case ValueKind::Date:
+        case ValueKind::LocalTime:
+        case ValueKind::Time:
+        case ValueKind::LocalDateTime:
+        case ValueKind::DateTime:
+        case ValueKind::Duration: return temporal(v);
     }
 }
 
@@ -307,8 +350,9 @@ Value Decoder::value_at(uint32_t depth) {
                 if (graph_values_) return graph_value(sig, nibble, depth);
                 throw UnsupportedValue("structure " + hex(sig) + " (" + std::to_string(nibble) +
                                        " fields) is not a value lora accepts from a client: " +
-                                       "no temporal or spatial types yet, and nodes, "
-                                       "relationships and paths cannot be parameters");
+                                       "temporal and spatial parameters are not read yet, "
+                                       "and nodes, relationships and paths cannot be "
+                                       "parameters");
             }
             default: break;
         }

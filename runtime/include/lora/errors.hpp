@@ -54,6 +54,10 @@ LORA_API Error invalid_argument(std::string message);
 // Statement.ExternalResourceFailed: a file LOAD CSV reads is missing, unreadable or
 // malformed; the message names the file (and the line).
 LORA_API Error external_resource(std::string message);
+// ArgumentError.InvalidArgumentValue: a temporal value cannot be built as asked (text that
+// is not ISO-8601, a field out of range, an unknown time zone, a result past the range of
+// the type); the message names the input and what is wrong with it.
+LORA_API Error invalid_temporal(std::string message);
 // TransactionError.ImplicitTransactionRequired: CALL { ... } IN TRANSACTIONS in an explicit
 // transaction (or anywhere but the top level of an auto-commit statement).
 LORA_API Error implicit_transaction_required();

@@ -58,7 +58,7 @@
 #include <stdint.h>
 
 #define LORA_C_VERSION_MAJOR 1
-#define LORA_C_VERSION_MINOR 0
+#define LORA_C_VERSION_MINOR 1
 #define LORA_C_VERSION_PATCH 0
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -257,12 +257,19 @@ typedef enum lora_kind {
     LORA_KIND_NODE = 7,
     LORA_KIND_RELATIONSHIP = 8,
     LORA_KIND_PATH = 9,
-    LORA_KIND_VECTOR = 10
+    LORA_KIND_VECTOR = 10,
+    LORA_KIND_DATE = 11,
+    LORA_KIND_LOCAL_TIME = 12,
+    LORA_KIND_TIME = 13,
+    LORA_KIND_LOCAL_DATETIME = 14,
+    LORA_KIND_DATETIME = 15,
+    LORA_KIND_DURATION = 16
 } lora_kind;
 
 /* The kind of a value (LORA_KIND_NULL for a NULL pointer). */
 LORA_C_API lora_kind lora_value_kind(const lora_value* v) LORA_C_NOEXCEPT;
-/* "NULL", "BOOLEAN", "INTEGER", "FLOAT", "STRING", "LIST", "MAP", "NODE", ... */
+/* "NULL", "BOOLEAN", "INTEGER", "FLOAT", "STRING", "LIST", "MAP", "NODE", ...,
+ * "DATE", "LOCAL TIME", "ZONED TIME", "LOCAL DATETIME", "ZONED DATETIME", "DURATION" */
 LORA_C_API const char* lora_kind_name(lora_kind kind) LORA_C_NOEXCEPT;
 
 /* The typed accessors fail (with an error naming both kinds) when the value is of another
@@ -278,6 +285,22 @@ LORA_C_API lora_status lora_value_string(const lora_value* v, const char** data,
 /* A VECTOR's float32 coordinates. */
 LORA_C_API lora_status lora_value_vector(const lora_value* v, const float** coords, size_t* dim,
                                          lora_error** error) LORA_C_NOEXCEPT;
+/* A temporal value's numbers (since C API 1.1):
+ *   DATE            n[0] days since 1970-01-01
+ *   LOCAL TIME      n[0] nanoseconds since midnight
+ *   ZONED TIME      n[0] nanoseconds since midnight (local), n[1] offset in seconds east of UTC
+ *   LOCAL DATETIME  n[0] seconds since 1970-01-01T00:00 (wall clock), n[1] nanoseconds
+ *   ZONED DATETIME  n[0] seconds since the UTC epoch, n[1] nanoseconds, n[2] offset in
+ *                   seconds, and zone: the IANA zone name, "" for a fixed offset
+ *   DURATION        n[0] months, n[1] days, n[2] seconds, n[3] nanoseconds (0..999999999)
+ * Unused numbers are 0; zone is "" but for a ZONED DATETIME in a named zone and lives as
+ * long as the value. lora_value_json gives the ISO-8601 text ({"$date": "2015-07-21"}). */
+typedef struct lora_temporal {
+    int64_t n[4];
+    const char* zone;
+} lora_temporal;
+LORA_C_API lora_status lora_value_temporal(const lora_value* v, lora_temporal* out,
+                                           lora_error** error) LORA_C_NOEXCEPT;
 /* The number of elements of a list (0 for any other kind). */
 LORA_C_API size_t lora_value_list_size(const lora_value* v) LORA_C_NOEXCEPT;
 LORA_C_API const lora_value* lora_value_list_at(const lora_value* v, size_t index,

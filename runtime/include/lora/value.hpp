@@ -3,6 +3,7 @@
 #pragma once
 
 #include <lora/export.hpp>
+#include <lora/temporal.hpp>
 
 #include <cstdint>
 #include <map>
@@ -75,9 +76,18 @@ enum class ValueKind : uint8_t {
     Relationship,
     Path,
     Vector,
+    // Temporal kinds (lora/temporal.hpp). A spatial Point kind would follow them.
+    Date,
+    LocalTime,
+    Time,
+    LocalDateTime,
+    DateTime,
+    Duration,
 };
 
-LORA_API std::string_view kind_name(ValueKind k);  // "NULL", "BOOLEAN", "INTEGER", "FLOAT", ...
+// "NULL", "BOOLEAN", "INTEGER", "FLOAT", ..., "DATE", "LOCAL TIME", "ZONED TIME",
+// "LOCAL DATETIME", "ZONED DATETIME", "DURATION".
+LORA_API std::string_view kind_name(ValueKind k);
 
 // Three-valued logic result of Cypher comparisons.
 enum class Tri : uint8_t { False = 0, True = 1, Null = 2 };
@@ -109,6 +119,14 @@ public:
     // Throws lora::Error (ArgumentError.InvalidArgumentValue) when the dimension is 0 or
     // above kMaxVectorDimension, or a coordinate is NaN or infinite.
     explicit Value(Vector v);
+    // Temporal values. Their fields must be in range (lora/temporal.hpp says which);
+    // the temporal functions and decoders check that before they build one.
+    Value(Date d) noexcept : kind_(ValueKind::Date) { u_.i = d.days; }
+    Value(LocalTime t) noexcept : kind_(ValueKind::LocalTime) { u_.i = t.nanos; }
+    Value(Time t);
+    Value(LocalDateTime t);
+    Value(DateTime t);
+    Value(Duration d);
 
     Value(const Value& o);
     Value(Value&& o) noexcept;
@@ -129,6 +147,9 @@ public:
     bool is_relationship() const noexcept { return kind_ == ValueKind::Relationship; }
     bool is_path() const noexcept { return kind_ == ValueKind::Path; }
     bool is_vector() const noexcept { return kind_ == ValueKind::Vector; }
+    bool is_temporal() const noexcept {
+        return kind_ >= ValueKind::Date && kind_ <= ValueKind::Duration;
+    }
 
     // Accessors assume the kind matches (checked by assert in debug builds).
     bool as_bool() const noexcept { return u_.b; }
@@ -142,6 +163,12 @@ public:
     const Relationship& as_relationship() const;
     const Path& as_path() const;
     const Vector& as_vector() const;
+    Date as_date() const noexcept { return Date{u_.i}; }
+    LocalTime as_local_time() const noexcept { return LocalTime{u_.i}; }
+    const Time& as_time() const;
+    const LocalDateTime& as_local_date_time() const;
+    const DateTime& as_date_time() const;
+    const Duration& as_duration() const;
     // How deeply lists and maps nest inside this value: 0 for a scalar, string or vector,
     // 1 for a list or map of scalars, one more per level; nodes and relationships count as
     // 2 (their property maps), paths as 3. Recorded when a list or map is made (values are
@@ -149,14 +176,19 @@ public:
     uint32_t nesting() const noexcept;
 
     // Cypher equality (`=`): null if either side is null or the comparison involves null
-    // inside lists/maps; 1 = 1.0 is true; NaN = NaN is false.
+    // inside lists/maps; 1 = 1.0 is true; NaN = NaN is false. Zoned times and datetimes are
+    // equal when time, offset and zone all are; durations when each component is.
     friend LORA_API Tri cypher_equals(const Value& a, const Value& b);
     // Cypher comparison (`<`, `<=`, ...): -1/0/1, or nullopt when either side is null, the
-    // types are not comparable (1 < 'a'), or NaN is involved.
+    // types are not comparable (1 < 'a'), or NaN is involved. Temporal values of one kind
+    // compare by time (zoned times and datetimes as instants); durations do not compare.
     friend LORA_API std::optional<int> cypher_compare(const Value& a, const Value& b);
-    // Total order used by ORDER BY (the openCypher "orderability"): maps < nodes < rels <
-    // lists < paths < vectors < strings < booleans < numbers < null (ascending, null last),
-    // NaN after all other numbers. Vectors order by dimension, then coordinate by coordinate.
+    // Total order used by ORDER BY (the openCypher "orderability", in Neo4j's order of the
+    // kinds): maps < nodes < rels < lists < paths < vectors < zoned datetimes < local
+    // datetimes < dates < zoned times < local times < durations < strings < booleans <
+    // numbers < null (ascending, null last), NaN after all other numbers. Vectors order by
+    // dimension, then coordinate by coordinate; durations by months, days, seconds,
+    // nanoseconds; zoned values by instant, then offset and zone name.
     friend LORA_API int order_compare(const Value& a, const Value& b);
     // Equivalence used by DISTINCT, grouping and IN-list membership tests: like equality
     // but null is equivalent to null and NaN to NaN; 1 and 1.0 are equivalent.
@@ -167,7 +199,9 @@ public:
     friend LORA_API bool operator==(const Value& a, const Value& b);
     friend bool operator!=(const Value& a, const Value& b) { return !(a == b); }
 
-    // Cypher literal form, e.g. `{a: 1, b: 'x'}`, `(:L {p: 1})`, `[:T {p: 2}]`, `2.5`.
+    // Cypher literal form, e.g. `{a: 1, b: 'x'}`, `(:L {p: 1})`, `[:T {p: 2}]`, `2.5`;
+    // temporal values in their ISO-8601 form as Neo4j prints them (`2015-07-21`,
+    // `2015-07-21T21:40:32.142+01:00[Europe/London]`, `P1Y2M10DT12H45M30.25S`).
     std::string to_string() const;
 
 private:

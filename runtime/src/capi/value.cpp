@@ -2,6 +2,8 @@
 // paths. All of them borrow from the result the value came from.
 #include "capi.hpp"
 
+#include <lora/temporal_ops.hpp>
+
 #include <iterator>
 
 namespace lora::capi {
@@ -59,12 +61,14 @@ extern "C" {
 lora_kind lora_value_kind(const lora_value* v) noexcept {
     static_assert(LORA_KIND_NULL == static_cast<int>(ValueKind::Null) &&
                   LORA_KIND_STRING == static_cast<int>(ValueKind::String) &&
-                  LORA_KIND_VECTOR == static_cast<int>(ValueKind::Vector));
+                  LORA_KIND_VECTOR == static_cast<int>(ValueKind::Vector) &&
+                  LORA_KIND_DATE == static_cast<int>(ValueKind::Date) &&
+                  LORA_KIND_DURATION == static_cast<int>(ValueKind::Duration));
     return v ? static_cast<lora_kind>(of(v).kind()) : LORA_KIND_NULL;
 }
 
 const char* lora_kind_name(lora_kind kind) noexcept {
-    if (kind < LORA_KIND_NULL || kind > LORA_KIND_VECTOR) return "UNKNOWN";
+    if (kind < LORA_KIND_NULL || kind > LORA_KIND_DURATION) return "UNKNOWN";
     // kind_name's views are of string literals, so NUL-terminated.
     return lora::kind_name(static_cast<ValueKind>(kind)).data();
 }
@@ -109,6 +113,23 @@ lora_status lora_value_vector(const lora_value* v, const float** coords, size_t*
         const auto& c = expect(v, ValueKind::Vector, "lora_value_vector").as_vector().coords;
         if (coords) *coords = c.data();
         if (dim) *dim = c.size();
+        return LORA_OK;
+    });
+}
+
+lora_status lora_value_temporal(const lora_value* v, lora_temporal* out,
+                                lora_error** error) noexcept {
+    return guarded(error, "lora_value_temporal", LORA_ERROR, [&] {
+        const lora::Value& t = of(&lora::capi::need(v, "lora_value_temporal", "value"));
+        if (!t.is_temporal())
+            lora::capi::invalid_argument("lora_value_temporal",
+                                         "the value is " + std::string(lora::kind_name(t.kind())) +
+                                             ", not a temporal value");
+        const lora::temporal::Fields f = lora::temporal::to_fields(t);
+        if (out) {
+            for (int i = 0; i < 4; ++i) out->n[i] = f.n[i];
+            out->zone = t.kind() == ValueKind::DateTime ? t.as_date_time().zone.c_str() : "";
+        }
         return LORA_OK;
     });
 }

@@ -320,6 +320,9 @@ std::unique_ptr<Database> Database::open(caf::actor_system& system, const Option
 
 namespace {
 
+// Messages an actor handles before its thread turns to other jobs (see below).
+constexpr size_t kMaxThroughput = 64;
+
 std::unique_ptr<Database::Impl> open_impl(const Options& options, caf::actor_system* hosted) {
     auto impl = std::make_unique<Database::Impl>();
     impl->options = options;
@@ -350,6 +353,12 @@ std::unique_ptr<Database::Impl> open_impl(const Options& options, caf::actor_sys
         // (per-commit; 2,005 -> 3,126 commits/s) with 64 writers unchanged, and idle
         // workers burn less CPU.
         impl->cfg->set("work-stealing.moderate-poll-attempts", size_t{0});
+        // CAF 0.17 lets an actor handle every message in its mailbox before its thread takes
+        // another job (max-throughput is unbounded): a long query, whose actors keep sending
+        // themselves work, then held both threads of a 2-core machine and no other query ran
+        // at all, not even the SHOW TRANSACTIONS / TERMINATE TRANSACTION meant to stop it.
+        // Bounded, an actor yields its thread after this many messages.
+        impl->cfg->set("scheduler.max-throughput", size_t{kMaxThroughput});
         impl->owned_system = std::make_unique<caf::actor_system>(*impl->cfg);
         impl->system = impl->owned_system.get();
     }

@@ -4,6 +4,7 @@
 #include <lora/cypher/show_commands.hpp>
 #include <lora/errors.hpp>
 #include <lora/exec/procedures.hpp>
+#include <lora/temporal.hpp>
 
 #include <caf/all.hpp>
 
@@ -29,11 +30,14 @@ std::string iso_time(SysClock::time_point t) {
                        static_cast<int>(ms.time_since_epoch().count() % 1000));
 }
 
-// An ISO-8601 duration in seconds with milliseconds ("PT1.234S").
-std::string iso_elapsed(SysClock::time_point since, SysClock::time_point now) {
-    const auto ms = std::max<int64_t>(
-        0, std::chrono::duration_cast<std::chrono::milliseconds>(now - since).count());
-    return fmt::format("PT{}.{:03d}S", ms / 1000, static_cast<int>(ms % 1000));
+// The time since `since`, as a DURATION in seconds and nanoseconds (Neo4j's elapsedTime).
+Value elapsed(SysClock::time_point since, SysClock::time_point now) {
+    const auto ns = std::max<int64_t>(
+        0, std::chrono::duration_cast<std::chrono::nanoseconds>(now - since).count());
+    Duration d;
+    d.seconds = ns / 1'000'000'000;
+    d.nanos = static_cast<int32_t>(ns % 1'000'000'000);
+    return Value(d);
 }
 
 // The ids a command names: one string, a list of strings, or (null) every transaction.
@@ -69,17 +73,17 @@ std::vector<Value> transaction_row(const actors::RunningTxn& t, SysClock::time_p
             Value(running ? s.request->query : std::string()),
             Value(iso_time(t.started)),
             Value(t.terminated ? "Terminated" : "Running"),
-            Value(iso_elapsed(t.started, now)),
+            elapsed(t.started, now),
             running ? Value(iso_time(s.started)) : Value(),
-            running ? Value(iso_elapsed(s.started, now)) : Value(),
+            running ? elapsed(s.started, now) : Value(),
             Value(c.metadata),
             text_or_null(c.protocol.empty() ? std::string("embedded") : c.protocol)};
 }
 
 void register_show(actors::EngineShared& engine) {
     const std::array<const char*, cypher::kShowTransactionColumns.size()> types = {
-        "STRING?", "STRING?", "STRING?", "STRING?", "STRING?", "STRING?", "STRING?",
-        "STRING?", "STRING?", "STRING?", "STRING?", "STRING?", "MAP?",    "STRING?"};
+        "STRING?", "STRING?", "STRING?",   "STRING?", "STRING?",   "STRING?", "STRING?",
+        "STRING?", "STRING?", "DURATION?", "STRING?", "DURATION?", "MAP?",    "STRING?"};
     auto sig = exec::command_signature(cypher::kShowTransactionsProcedure,
                                        "Lists the running transactions (SHOW TRANSACTIONS).",
                                        {{"ids", "ANY?"}}, cypher::kShowTransactionColumns, types);

@@ -42,6 +42,7 @@ void Executor::check_cancelled(size_t i) const {
 EvalEnv Executor::eval_env() const {
     EvalEnv e;
     e.params = env_.params;
+    e.clock_nanos = env_.clock_nanos;
     e.part = env_.part;
     e.catalog = env_.catalog;
     e.snap = snap();

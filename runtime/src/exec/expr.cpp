@@ -173,6 +173,7 @@ Value property_of(const Value& v, const std::string& key, std::atomic<int64_t>& 
             not_local("relationship", r.id);
         }
         default:
+            if (v.is_temporal()) return fn::temporal_property(v, key);
             throw_type_error("InvalidArgumentType",
                              "Type mismatch: expected a map, node or relationship but was " +
                                  std::string(kind_name(v.kind())) + " (accessing ." + key + ")");
@@ -204,7 +205,7 @@ Value eval_call(const CExpr& e, Row& row, const EvalEnv& env) {
                 not_local("entity", a.is_node() ? a.as_node().id : a.as_relationship().id);
         }
     }
-    return fn::call(*e.fn, args);
+    return fn::call(*e.fn, args, fn::CallContext{env.clock_nanos});
 }
 
 // The per-element values of an iteration planned with them (CExpr::pre_slot): binds the i-th

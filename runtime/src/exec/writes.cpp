@@ -16,7 +16,7 @@ namespace {
 
 bool scalar_kind(ValueKind k) {
     return k == ValueKind::Bool || k == ValueKind::Int || k == ValueKind::Float ||
-           k == ValueKind::String;
+           k == ValueKind::String || (k >= ValueKind::Date && k <= ValueKind::Duration);
 }
 
 }  // namespace

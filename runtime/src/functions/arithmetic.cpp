@@ -61,6 +61,7 @@ Value add(const Value& a, const Value& b) {
         return Value(r);
     }
     if (a.is_number() && b.is_number()) return Value(a.as_number() + b.as_number());
+    if (a.is_temporal() || b.is_temporal()) return detail::temporal_arithmetic('+', a, b);
     if ((a.is_string() && concat_scalar(b)) || (b.is_string() && concat_scalar(a)))
         return Value(concat_text(a) + concat_text(b));
     type_mismatch("+", a, b);
@@ -75,6 +76,7 @@ Value subtract(const Value& a, const Value& b) {
         return Value(r);
     }
     if (a.is_number() && b.is_number()) return Value(a.as_number() - b.as_number());
+    if (a.is_temporal() || b.is_temporal()) return detail::temporal_arithmetic('-', a, b);
     type_mismatch("-", a, b);
 }
 
@@ -87,6 +89,7 @@ Value multiply(const Value& a, const Value& b) {
         return Value(r);
     }
     if (a.is_number() && b.is_number()) return Value(a.as_number() * b.as_number());
+    if (a.is_temporal() || b.is_temporal()) return detail::temporal_arithmetic('*', a, b);
     type_mismatch("*", a, b);
 }
 
@@ -101,6 +104,7 @@ Value divide(const Value& a, const Value& b) {
         return Value(x / y);
     }
     if (a.is_number() && b.is_number()) return Value(a.as_number() / b.as_number());
+    if (a.is_temporal() || b.is_temporal()) return detail::temporal_arithmetic('/', a, b);
     type_mismatch("/", a, b);
 }
 

@@ -221,8 +221,9 @@ Value to_string_value(const Value& v, bool strict) {
         case ValueKind::Float: return Value(detail::float_text(v.as_float()));
         case ValueKind::Bool: return Value(v.as_bool() ? "true" : "false");
         default:
+            if (v.is_temporal()) return Value(v.to_string());
             if (!strict) return Value();
-            bad_argument("toString", v, "a STRING, number or BOOLEAN");
+            bad_argument("toString", v, "a STRING, number, BOOLEAN or temporal value");
     }
 }
 
@@ -816,6 +817,41 @@ const std::array kEntries = {
     Entry{{"vector_norm", 1, 2, false, true}, detail::f_vector_norm},
     Entry{{"vector.dimension", 1, 1, false, true}, detail::f_vector_dimension},
     Entry{{"vector_dimension_count", 1, 1, false, true}, detail::f_vector_dimension},
+    // Temporal values (temporal.cpp): construction, clocks, truncation, durations. The
+    // statement clock is one for the whole statement, so only .realtime() is not
+    // deterministic.
+    Entry{{"date", 0, 1, false, true}, detail::f_date},
+    Entry{{"localtime", 0, 1, false, true}, detail::f_localtime},
+    Entry{{"time", 0, 1, false, true}, detail::f_time},
+    Entry{{"localdatetime", 0, 1, false, true}, detail::f_localdatetime},
+    Entry{{"datetime", 0, 1, false, true}, detail::f_datetime},
+    Entry{{"date.transaction", 0, 1, false, true}, detail::f_date_clock},
+    Entry{{"date.statement", 0, 1, false, true}, detail::f_date_clock},
+    Entry{{"date.realtime", 0, 1, false, false}, detail::f_date_realtime},
+    Entry{{"localtime.transaction", 0, 1, false, true}, detail::f_localtime_clock},
+    Entry{{"localtime.statement", 0, 1, false, true}, detail::f_localtime_clock},
+    Entry{{"localtime.realtime", 0, 1, false, false}, detail::f_localtime_realtime},
+    Entry{{"time.transaction", 0, 1, false, true}, detail::f_time_clock},
+    Entry{{"time.statement", 0, 1, false, true}, detail::f_time_clock},
+    Entry{{"time.realtime", 0, 1, false, false}, detail::f_time_realtime},
+    Entry{{"localdatetime.transaction", 0, 1, false, true}, detail::f_localdatetime_clock},
+    Entry{{"localdatetime.statement", 0, 1, false, true}, detail::f_localdatetime_clock},
+    Entry{{"localdatetime.realtime", 0, 1, false, false}, detail::f_localdatetime_realtime},
+    Entry{{"datetime.transaction", 0, 1, false, true}, detail::f_datetime_clock},
+    Entry{{"datetime.statement", 0, 1, false, true}, detail::f_datetime_clock},
+    Entry{{"datetime.realtime", 0, 1, false, false}, detail::f_datetime_realtime},
+    Entry{{"date.truncate", 2, 3, false, true}, detail::f_date_truncate},
+    Entry{{"localtime.truncate", 2, 3, false, true}, detail::f_localtime_truncate},
+    Entry{{"time.truncate", 2, 3, false, true}, detail::f_time_truncate},
+    Entry{{"localdatetime.truncate", 2, 3, false, true}, detail::f_localdatetime_truncate},
+    Entry{{"datetime.truncate", 2, 3, false, true}, detail::f_datetime_truncate},
+    Entry{{"datetime.fromepoch", 2, 2, false, true}, detail::f_datetime_fromepoch},
+    Entry{{"datetime.fromepochmillis", 1, 1, false, true}, detail::f_datetime_fromepochmillis},
+    Entry{{"duration", 1, 1, false, true}, detail::f_duration},
+    Entry{{"duration.between", 2, 2, false, true}, detail::f_duration_between},
+    Entry{{"duration.inmonths", 2, 2, false, true}, detail::f_duration_in_months},
+    Entry{{"duration.indays", 2, 2, false, true}, detail::f_duration_in_days},
+    Entry{{"duration.inseconds", 2, 2, false, true}, detail::f_duration_in_seconds},
     // Aggregates (evaluated through make_aggregator, never through call)
     Entry{{"count", 0, 1, true, true}, f_aggregate},
     Entry{{"sum", 1, 1, true, true}, f_aggregate},
@@ -855,7 +891,7 @@ const FunctionInfo* find_function(std::string_view name) {
     return e ? &e->info : nullptr;
 }
 
-Value call(const FunctionInfo& f, std::span<const Value> args) {
+Value call(const FunctionInfo& f, std::span<const Value> args, const CallContext& ctx) {
     // Infos handed out by find_function live in kEntries: find the entry without a lookup.
     const Entry* e = nullptr;
     const FunctionInfo* first = &kEntries.front().info;
@@ -878,6 +914,7 @@ Value call(const FunctionInfo& f, std::span<const Value> args) {
                      : (e->info.max_args == kVar ? " or more"
                                                  : " to " + std::to_string(e->info.max_args))) +
                 " arguments, got " + std::to_string(n));
+    detail::StatementClock clock(ctx.clock_nanos);
     return e->impl(args);
 }
 

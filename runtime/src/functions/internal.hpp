@@ -36,4 +36,49 @@ Value f_vector_distance(std::span<const Value> a);
 Value f_vector_norm(std::span<const Value> a);
 Value f_vector_dimension(std::span<const Value> a);
 
+// Makes the temporal functions read `clock_nanos` (when not 0) as the statement clock while
+// it lives (temporal.cpp): set around each call by fn::call.
+class StatementClock {
+public:
+    explicit StatementClock(int64_t clock_nanos);
+    ~StatementClock();
+    StatementClock(const StatementClock&) = delete;
+    StatementClock& operator=(const StatementClock&) = delete;
+
+private:
+    int64_t saved_;
+};
+
+// The temporal functions (temporal.cpp).
+Value f_date(std::span<const Value> a);
+Value f_localtime(std::span<const Value> a);
+Value f_time(std::span<const Value> a);
+Value f_localdatetime(std::span<const Value> a);
+Value f_datetime(std::span<const Value> a);
+Value f_date_clock(std::span<const Value> a);
+Value f_localtime_clock(std::span<const Value> a);
+Value f_time_clock(std::span<const Value> a);
+Value f_localdatetime_clock(std::span<const Value> a);
+Value f_datetime_clock(std::span<const Value> a);
+Value f_date_realtime(std::span<const Value> a);
+Value f_localtime_realtime(std::span<const Value> a);
+Value f_time_realtime(std::span<const Value> a);
+Value f_localdatetime_realtime(std::span<const Value> a);
+Value f_datetime_realtime(std::span<const Value> a);
+Value f_date_truncate(std::span<const Value> a);
+Value f_localtime_truncate(std::span<const Value> a);
+Value f_time_truncate(std::span<const Value> a);
+Value f_localdatetime_truncate(std::span<const Value> a);
+Value f_datetime_truncate(std::span<const Value> a);
+Value f_datetime_fromepoch(std::span<const Value> a);
+Value f_datetime_fromepochmillis(std::span<const Value> a);
+Value f_duration(std::span<const Value> a);
+Value f_duration_between(std::span<const Value> a);
+Value f_duration_in_months(std::span<const Value> a);
+Value f_duration_in_days(std::span<const Value> a);
+Value f_duration_in_seconds(std::span<const Value> a);
+// `a op b` (op one of + - * /) where a or b is a temporal value: a temporal value plus or
+// minus a duration, durations added, subtracted, multiplied or divided by a number.
+Value temporal_arithmetic(char op, const Value& a, const Value& b);
+
 }  // namespace lora::fn::detail

@@ -45,6 +45,12 @@ bool seekable(const CExpr& e, int slot) {
         case EK::Arith:
             return std::all_of(e.children.begin(), e.children.end(),
                                [&](const CExprPtr& c) { return c && seekable(*c, slot); });
+        // A function of such values whose result is one for the whole statement
+        // (date('2024-01-01'), toUpper($name)); not rand() or a .realtime() clock.
+        case EK::Call:
+            return e.fn && e.fn->deterministic && !e.fn->aggregate &&
+                   std::all_of(e.children.begin(), e.children.end(),
+                               [&](const CExprPtr& c) { return c && seekable(*c, slot); });
         default: return false;
     }
 }

@@ -148,6 +148,10 @@ Error invalid_argument(std::string message) {
     return client("Request", "InvalidArgument", std::move(message));
 }
 
+Error invalid_temporal(std::string message) {
+    return client("ArgumentError", "InvalidArgumentValue", std::move(message));
+}
+
 Error external_resource(std::string message) {
     return client("Statement", "ExternalResourceFailed", std::move(message));
 }

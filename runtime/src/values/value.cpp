@@ -3,6 +3,7 @@
 #include <lora/value.hpp>
 
 #include <lora/error.hpp>
+#include <lora/temporal_ops.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -43,7 +44,9 @@ T& unbox(void* p) {
     return static_cast<Box<T>*>(p)->v;
 }
 
-bool is_heavy(ValueKind k) { return k >= ValueKind::String; }
+bool is_heavy(ValueKind k) {
+    return k >= ValueKind::String && k != ValueKind::Date && k != ValueKind::LocalTime;
+}
 
 template <class T>
 void release_as(void* p) {
@@ -61,6 +64,10 @@ void release(ValueKind k, void* p) {
         case ValueKind::Relationship: release_as<Relationship>(p); break;
         case ValueKind::Path: release_as<Path>(p); break;
         case ValueKind::Vector: release_as<Vector>(p); break;
+        case ValueKind::Time: release_as<Time>(p); break;
+        case ValueKind::LocalDateTime: release_as<LocalDateTime>(p); break;
+        case ValueKind::DateTime: release_as<DateTime>(p); break;
+        case ValueKind::Duration: release_as<Duration>(p); break;
         default: break;
     }
 }
@@ -80,6 +87,12 @@ std::string_view kind_name(ValueKind k) {
         case ValueKind::Relationship: return "RELATIONSHIP";
         case ValueKind::Path: return "PATH";
         case ValueKind::Vector: return "VECTOR";
+        case ValueKind::Date: return "DATE";
+        case ValueKind::LocalTime: return "LOCAL TIME";
+        case ValueKind::Time: return "ZONED TIME";
+        case ValueKind::LocalDateTime: return "LOCAL DATETIME";
+        case ValueKind::DateTime: return "ZONED DATETIME";
+        case ValueKind::Duration: return "DURATION";
     }
     return "UNKNOWN";
 }
@@ -150,6 +163,11 @@ Value::Value(Vector v) : kind_(ValueKind::Null) {
     kind_ = ValueKind::Vector;
     u_.p = make_box(std::move(v));
 }
+
+Value::Value(Time t) : kind_(ValueKind::Time) { u_.p = make_box(t); }
+Value::Value(LocalDateTime t) : kind_(ValueKind::LocalDateTime) { u_.p = make_box(t); }
+Value::Value(DateTime t) : kind_(ValueKind::DateTime) { u_.p = make_box(std::move(t)); }
+Value::Value(Duration d) : kind_(ValueKind::Duration) { u_.p = make_box(d); }
 
 Value::Value(const Value& o) : kind_(ValueKind::Null) { copy_from(o); }
 
@@ -223,6 +241,22 @@ const Vector& Value::as_vector() const {
     assert(is_vector());
     return unbox<Vector>(u_.p);
 }
+const Time& Value::as_time() const {
+    assert(kind_ == ValueKind::Time);
+    return unbox<Time>(u_.p);
+}
+const LocalDateTime& Value::as_local_date_time() const {
+    assert(kind_ == ValueKind::LocalDateTime);
+    return unbox<LocalDateTime>(u_.p);
+}
+const DateTime& Value::as_date_time() const {
+    assert(kind_ == ValueKind::DateTime);
+    return unbox<DateTime>(u_.p);
+}
+const Duration& Value::as_duration() const {
+    assert(kind_ == ValueKind::Duration);
+    return unbox<Duration>(u_.p);
+}
 
 // ---------------------------------------------------------------------------------------
 // Numbers
@@ -273,6 +307,57 @@ Tri tri_and(Tri acc, Tri t) {
     if (acc == Tri::False || t == Tri::False) return Tri::False;
     if (acc == Tri::Null || t == Tri::Null) return Tri::Null;
     return Tri::True;
+}
+
+// Temporal values of one kind: the time order (nullopt for durations, which only equal or
+// differ) and exact equality of all fields.
+std::optional<int> compare_temporal(const Value& a, const Value& b) {
+    switch (a.kind()) {
+        case ValueKind::Date: return cmp3(a.as_date().days, b.as_date().days);
+        case ValueKind::LocalTime: return cmp3(a.as_local_time().nanos, b.as_local_time().nanos);
+        case ValueKind::Time:
+            return cmp3(temporal::utc_nanos_of_day(a.as_time()),
+                        temporal::utc_nanos_of_day(b.as_time()));
+        case ValueKind::LocalDateTime: {
+            const auto& x = a.as_local_date_time();
+            const auto& y = b.as_local_date_time();
+            if (int c = cmp3(x.seconds, y.seconds)) return c;
+            return cmp3(x.nanos, y.nanos);
+        }
+        case ValueKind::DateTime: {
+            const auto& x = a.as_date_time();
+            const auto& y = b.as_date_time();
+            if (int c = cmp3(x.seconds, y.seconds)) return c;
+            return cmp3(x.nanos, y.nanos);
+        }
+        default: return std::nullopt;
+    }
+}
+
+bool same_temporal(const Value& a, const Value& b) {
+    switch (a.kind()) {
+        case ValueKind::Date: return a.as_date().days == b.as_date().days;
+        case ValueKind::LocalTime: return a.as_local_time().nanos == b.as_local_time().nanos;
+        case ValueKind::Time:
+            return a.as_time().nanos == b.as_time().nanos &&
+                   a.as_time().offset == b.as_time().offset;
+        case ValueKind::LocalDateTime:
+            return a.as_local_date_time().seconds == b.as_local_date_time().seconds &&
+                   a.as_local_date_time().nanos == b.as_local_date_time().nanos;
+        case ValueKind::DateTime: {
+            const auto& x = a.as_date_time();
+            const auto& y = b.as_date_time();
+            return x.seconds == y.seconds && x.nanos == y.nanos && x.offset == y.offset &&
+                   x.zone == y.zone;
+        }
+        case ValueKind::Duration: {
+            const auto& x = a.as_duration();
+            const auto& y = b.as_duration();
+            return x.months == y.months && x.days == y.days && x.seconds == y.seconds &&
+                   x.nanos == y.nanos;
+        }
+        default: return false;
+    }
 }
 
 bool same_path_ids(const Path& x, const Path& y) {
@@ -327,6 +412,12 @@ Tri cypher_equals(const Value& a, const Value& b) {
             return same_path_ids(a.as_path(), b.as_path()) ? Tri::True : Tri::False;
         case ValueKind::Vector:
             return a.as_vector().coords == b.as_vector().coords ? Tri::True : Tri::False;
+        case ValueKind::Date:
+        case ValueKind::LocalTime:
+        case ValueKind::Time:
+        case ValueKind::LocalDateTime:
+        case ValueKind::DateTime:
+        case ValueKind::Duration: return same_temporal(a, b) ? Tri::True : Tri::False;
         default: return Tri::False;
     }
 }
@@ -357,7 +448,7 @@ std::optional<int> cypher_compare(const Value& a, const Value& b) {
             }
             return cmp3(x.size(), y.size());
         }
-        default: return std::nullopt;
+        default: return a.is_temporal() ? compare_temporal(a, b) : std::nullopt;
     }
 }
 
@@ -391,13 +482,20 @@ int order_rank(ValueKind k) {
         case ValueKind::Path: return 4;
         // Neo4j's hierarchy puts VECTOR after PATH (before its spatial and temporal types).
         case ValueKind::Vector: return 5;
-        case ValueKind::String: return 6;
-        case ValueKind::Bool: return 7;
+        // Then Neo4j's temporal kinds (a Point kind would come before them).
+        case ValueKind::DateTime: return 7;
+        case ValueKind::LocalDateTime: return 8;
+        case ValueKind::Date: return 9;
+        case ValueKind::Time: return 10;
+        case ValueKind::LocalTime: return 11;
+        case ValueKind::Duration: return 12;
+        case ValueKind::String: return 13;
+        case ValueKind::Bool: return 14;
         case ValueKind::Int:
-        case ValueKind::Float: return 8;
-        case ValueKind::Null: return 9;
+        case ValueKind::Float: return 15;
+        case ValueKind::Null: return 16;
     }
-    return 10;
+    return 17;
 }
 
 int order_numbers(const Value& a, const Value& b) {
@@ -465,6 +563,28 @@ int order_compare(const Value& a, const Value& b) {
                 if (int c = cmp3(x[i], y[i])) return c;
             return 0;
         }
+        case ValueKind::Date:
+        case ValueKind::LocalTime:
+        case ValueKind::LocalDateTime: return *compare_temporal(a, b);
+        case ValueKind::Time: {
+            if (int c = *compare_temporal(a, b)) return c;
+            return cmp3(a.as_time().offset, b.as_time().offset);
+        }
+        case ValueKind::DateTime: {
+            if (int c = *compare_temporal(a, b)) return c;
+            const auto& x = a.as_date_time();
+            const auto& y = b.as_date_time();
+            if (int c = cmp3(x.offset, y.offset)) return c;
+            return cmp3(x.zone.compare(y.zone), 0);
+        }
+        case ValueKind::Duration: {
+            const auto& x = a.as_duration();
+            const auto& y = b.as_duration();
+            if (int c = cmp3(x.months, y.months)) return c;
+            if (int c = cmp3(x.days, y.days)) return c;
+            if (int c = cmp3(x.seconds, y.seconds)) return c;
+            return cmp3(x.nanos, y.nanos);
+        }
     }
     return 0;
 }
@@ -503,7 +623,7 @@ bool equivalent(const Value& a, const Value& b) {
         case ValueKind::Relationship: return a.as_relationship().id == b.as_relationship().id;
         case ValueKind::Path: return same_path_ids(a.as_path(), b.as_path());
         case ValueKind::Vector: return a.as_vector().coords == b.as_vector().coords;
-        default: return false;
+        default: return same_temporal(a, b);
     }
 }
 
@@ -562,6 +682,23 @@ size_t equivalence_hash(const Value& v) {
                 h = mix(h, bits);
             }
             return h;
+        }
+        case ValueKind::Date: return mix(h, hash_int(v.as_date().days));
+        case ValueKind::LocalTime: return mix(h, hash_int(v.as_local_time().nanos));
+        case ValueKind::Time:
+            return mix(mix(h, hash_int(v.as_time().nanos)), hash_int(v.as_time().offset));
+        case ValueKind::LocalDateTime:
+            return mix(mix(h, hash_int(v.as_local_date_time().seconds)),
+                       hash_int(v.as_local_date_time().nanos));
+        case ValueKind::DateTime: {
+            const auto& t = v.as_date_time();
+            h = mix(mix(h, hash_int(t.seconds)), hash_int(t.nanos));
+            return mix(mix(h, hash_int(t.offset)), std::hash<std::string>{}(t.zone));
+        }
+        case ValueKind::Duration: {
+            const auto& d = v.as_duration();
+            h = mix(mix(h, hash_int(d.months)), hash_int(d.days));
+            return mix(mix(h, hash_int(d.seconds)), hash_int(d.nanos));
         }
     }
     return h;
@@ -629,6 +766,12 @@ bool operator==(const Value& a, const Value& b) {
             return true;
         }
         case ValueKind::Vector: return a.as_vector().coords == b.as_vector().coords;
+        case ValueKind::Date:
+        case ValueKind::LocalTime:
+        case ValueKind::Time:
+        case ValueKind::LocalDateTime:
+        case ValueKind::DateTime:
+        case ValueKind::Duration: return same_temporal(a, b);
     }
     return false;
 }
@@ -795,6 +938,12 @@ void append_value(std::string& out, const Value& v) {
             out += "], " + std::to_string(c.size()) + ", FLOAT32 NOT NULL)";
             break;
         }
+        case ValueKind::Date:
+        case ValueKind::LocalTime:
+        case ValueKind::Time:
+        case ValueKind::LocalDateTime:
+        case ValueKind::DateTime:
+        case ValueKind::Duration: out += temporal::to_iso(v); break;
     }
 }
 

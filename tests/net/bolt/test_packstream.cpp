@@ -160,6 +160,25 @@ TEST_CASE("packstream: nested values round-trip", "[bolt][packstream]") {
     CHECK(decode(encode(v)) == v);
 }
 
+TEST_CASE("packstream: temporal structures, datetimes in Bolt 5's UTC and 4.4's legacy forms",
+          "[bolt][packstream][temporal]") {
+    CHECK(encode(Value(lora::Date{1})) == bytes({0xB1, 0x44, 0x01}));
+    CHECK(encode(Value(lora::LocalTime{5})) == bytes({0xB1, 0x74, 0x05}));
+    CHECK(encode(Value(lora::Time{5, -60})) == bytes({0xB2, 0x54, 0x05, 0xC8, 0xC4}));
+    CHECK(encode(Value(lora::LocalDateTime{3, 4})) == bytes({0xB2, 0x64, 0x03, 0x04}));
+    CHECK(encode(Value(lora::Duration{1, 2, 3, 4})) == bytes({0xB4, 0x45, 0x01, 0x02, 0x03, 0x04}));
+    // An offset: 'I' {UTC seconds, nanos, offset} in 5.x, 'F' {wall-clock seconds, ...} in 4.4.
+    const Value off(lora::DateTime{10, 7, 60, ""});
+    CHECK(encode(off, true) == bytes({0xB3, 0x49, 0x0A, 0x07, 0x3C}));
+    CHECK(encode(off, false) == bytes({0xB3, 0x46, 0x46, 0x07, 0x3C}));
+    // A zone id: 'i' / 'f' with the zone's name.
+    const Value zoned(lora::DateTime{10, 0, 3600, "Europe/Paris"});
+    const std::string z5 = encode(zoned, true);
+    CHECK(z5.substr(0, 4) == bytes({0xB3, 0x69, 0x0A, 0x00}));
+    CHECK(z5.substr(4) == bytes({0x8C}) + "Europe/Paris");
+    CHECK(encode(zoned, false).substr(0, 5) == bytes({0xB3, 0x66, 0xC9, 0x0E, 0x1A}));
+}
+
 TEST_CASE("packstream: nodes, relationships and paths (4.4 and 5.x)", "[bolt][packstream]") {
     Node a{5, std::make_shared<NodeData>(NodeData{{"Person"}, Map{{"name", Value("Ann")}}})};
     Node b{6, std::make_shared<NodeData>(NodeData{{}, Map{}})};

@@ -25,6 +25,9 @@ struct QueryContext {
     uint64_t id = 0;
     uint64_t txn = 0;  // the transaction the query writes in (UNION parts share one)
     uint64_t start_ts = 0;
+    // The statement clock (nanoseconds since the UTC epoch, read when the statement began):
+    // date(), datetime(), ... and their .statement() / .transaction() forms read it.
+    int64_t clock_nanos = 0;
     plan::PlanPtr plan;
     Map params;
     query_actor query;  // the query actor: receives progress, results and errors

@@ -77,6 +77,7 @@ public:
 struct ExecEnv {
     const plan::Plan* plan = nullptr;
     const Map* params = nullptr;
+    int64_t clock_nanos = 0;             // the statement clock (EvalEnv::clock_nanos)
     storage::Partition* part = nullptr;  // null at the coordinator
     storage::Catalog* catalog = nullptr;
     uint32_t shard_count = 1;

@@ -101,6 +101,9 @@ struct CExpr {
 
 struct EvalEnv {
     const Map* params = nullptr;
+    // The statement clock, nanoseconds since the UTC epoch (0: the functions read the
+    // system clock themselves).
+    int64_t clock_nanos = 0;
     const storage::Partition* part = nullptr;  // the partition of the shard we run at
     const storage::Catalog* catalog = nullptr;
     storage::Snap snap;  // what reads of `part` see

@@ -20,6 +20,12 @@ struct FunctionInfo {
     bool deterministic;  // false for rand(), timestamp(), ...
 };
 
+// What a call may read besides its arguments: the statement clock, nanoseconds since the
+// UTC epoch, that date(), datetime(), ... read (0: they read the system clock).
+struct CallContext {
+    int64_t clock_nanos = 0;
+};
+
 // Case-insensitive lookup (Cypher function names are case-insensitive). nullptr if unknown.
 const FunctionInfo* find_function(std::string_view name);
 // The canonical names of every registered function.
@@ -44,7 +50,7 @@ bool expression_form(std::string_view name);
 // substring length, range step 0, integer out of range) is ArgumentError.NumberOutOfRange.
 // A wrong argument count is SyntaxError.InvalidNumberOfArguments (the planner should check
 // min_args/max_args first). An unhydrated entity is a Database-class error.
-Value call(const FunctionInfo& f, std::span<const Value> args);
+Value call(const FunctionInfo& f, std::span<const Value> args, const CallContext& ctx = {});
 
 // One aggregation group's accumulator.
 class Aggregator {
@@ -75,5 +81,9 @@ Value divide(const Value& a, const Value& b);  // integer division truncates; /0
 Value modulo(const Value& a, const Value& b);
 Value power(const Value& a, const Value& b);  // always float
 Value negate(const Value& a);
+
+// `v.key` of a temporal value (d.year, dt.timezone, dur.months, ...); an unknown key is
+// ArgumentError.InvalidArgumentValue.
+Value temporal_property(const Value& v, std::string_view key);
 
 }  // namespace lora::fn

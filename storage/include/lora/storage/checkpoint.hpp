@@ -31,7 +31,9 @@ namespace lora::storage {
 //  72  u64     XXH64 of bytes [0, 72)
 // followed by the zstd frame of the payload.
 inline constexpr size_t checkpoint_header_size = 80;
-inline constexpr uint32_t checkpoint_format_version = 1;
+// Version 2 added temporal property values; version 1 files (which hold none) still read.
+inline constexpr uint32_t checkpoint_format_version = 2;
+inline constexpr uint32_t checkpoint_oldest_format_version = 1;
 
 // Every error is lora::Error(Database, Runtime, "DatabaseError", detail, message) with detail
 // CorruptFile, WrongDatabase, MissingFile, ShardCountMismatch, LsnMismatch, NotEmpty,

@@ -22,15 +22,16 @@ struct IndexBound {
 // Equal: entries equal to `equal` under Cypher order (2 and 2.0 are one key; NaN finds
 // NaN, which `=` then rejects). Range: entries between the bounds that are comparable with
 // them (numbers with numbers, strings with strings, booleans with booleans): a range on
-// numbers never yields strings. Range bounds must be numbers, strings or booleans, of one
-// comparability class, and at least one must be given.
+// numbers never yields strings. Range bounds must be numbers, strings, booleans or temporal
+// values (not durations), of one comparability class, and at least one must be given.
 struct IndexQuery {
     std::optional<Value> equal;
     std::optional<IndexBound> lower;
     std::optional<IndexBound> upper;
 };
 
-// Numbers, strings and booleans: the values a range query may take as bounds.
+// Numbers, strings, booleans and temporal values but durations: the values a range query
+// may take as bounds.
 bool range_bound_ok(const Value& v);
 // Whether two bound values can delimit one range (see IndexQuery).
 bool same_range_class(const Value& a, const Value& b);

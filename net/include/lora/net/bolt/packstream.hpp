@@ -31,9 +31,22 @@ inline constexpr uint8_t kNodeSig = 0x4E;                 // 'N'
 inline constexpr uint8_t kRelationshipSig = 0x52;         // 'R'
 inline constexpr uint8_t kUnboundRelationshipSig = 0x72;  // 'r'
 inline constexpr uint8_t kPathSig = 0x50;                 // 'P'
+// Temporal structures: Date {days}, Time {nanos, offset}, LocalTime {nanos}, LocalDateTime
+// {seconds, nanos}, Duration {months, days, seconds, nanos}; DateTime with an offset or a
+// zone id, in Bolt 5's UTC form {UTC seconds, nanos, offset | zone id} and Bolt 4's legacy
+// form {wall-clock seconds, nanos, offset | zone id}.
+inline constexpr uint8_t kDateSig = 0x44;                  // 'D'
+inline constexpr uint8_t kTimeSig = 0x54;                  // 'T'
+inline constexpr uint8_t kLocalTimeSig = 0x74;             // 't'
+inline constexpr uint8_t kLocalDateTimeSig = 0x64;         // 'd'
+inline constexpr uint8_t kDateTimeSig = 0x49;              // 'I'
+inline constexpr uint8_t kDateTimeZoneIdSig = 0x69;        // 'i'
+inline constexpr uint8_t kLegacyDateTimeSig = 0x46;        // 'F'
+inline constexpr uint8_t kLegacyDateTimeZoneIdSig = 0x66;  // 'f'
+inline constexpr uint8_t kDurationSig = 0x45;              // 'E'
 
 // Appends PackStream to a string. `element_ids` (Bolt 5.x) adds the element_id fields to
-// nodes and relationships.
+// nodes and relationships and sends datetimes in the UTC form.
 class Encoder {
 public:
     Encoder(std::string& out, bool element_ids) : out_(out), element_ids_(element_ids) {}
@@ -55,6 +68,7 @@ private:
     void relationship(const Relationship& r, bool bound);
     void path(const Path& p);
     void map(const Map& m);
+    void temporal(const Value& v);
 
     std::string& out_;
     bool element_ids_;
