@@ -19,10 +19,14 @@ RunningTxnPtr RunningTransactions::add(uint64_t id, bool explicit_txn, uint64_t 
     return t;
 }
 
-void RunningTransactions::remove(uint64_t id) {
+RunningTxnPtr RunningTransactions::remove(uint64_t id) {
     auto& s = stripe(id);
     std::lock_guard lock(s.mu);
-    s.map.erase(id);
+    auto it = s.map.find(id);
+    if (it == s.map.end()) return nullptr;
+    RunningTxnPtr t = std::move(it->second);
+    s.map.erase(it);
+    return t;
 }
 
 RunningTxnPtr RunningTransactions::find(uint64_t id) const {

@@ -1,16 +1,32 @@
-// Small helpers shared by the engine test files: opening databases and reading results.
+// Small helpers shared by the engine test files: opening databases, reading results and
+// catching the error a call throws.
 #pragma once
 
 #include <lora/lora.hpp>
 
+#include <catch2/catch.hpp>
+
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace lora::test {
+
+// The lora::Error `f` throws (the test fails when it throws none).
+inline Error error_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const Error& e) {
+        return e;
+    }
+    FAIL("no lora::Error thrown");
+    throw std::logic_error("unreachable");
+}
 
 inline std::unique_ptr<Database> open_db(uint32_t shards, uint32_t threads = 2) {
     Options o;

@@ -18,6 +18,7 @@
 using lora::exec::CsvReader;
 using lora::exec::CsvRecord;
 using lora::exec::resolve_csv_url;
+using lora::test::error_of;
 
 namespace fs = std::filesystem;
 
@@ -33,16 +34,6 @@ struct Dir {
         return p;
     }
 };
-
-lora::Error error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const lora::Error& e) {
-        return e;
-    }
-    FAIL("no lora::Error thrown");
-    throw std::logic_error("unreachable");
-}
 
 std::vector<CsvRecord> read_all(const std::string& path, char delim = ',') {
     CsvReader r(path, delim);

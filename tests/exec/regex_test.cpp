@@ -1,5 +1,6 @@
 // The `=~` matcher on its own: error messages, limits, and the per-expression cache.
 #include <catch2/catch.hpp>
+#include "engine/helpers.hpp"
 
 #include <lora/error.hpp>
 #include <lora/exec/regex.hpp>
@@ -12,20 +13,7 @@
 
 using lora::exec::Regex;
 using lora::exec::RegexSlot;
-
-namespace {
-
-lora::Error error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const lora::Error& e) {
-        return e;
-    }
-    FAIL("no lora::Error thrown");
-    throw std::logic_error("unreachable");
-}
-
-}  // namespace
+using lora::test::error_of;
 
 TEST_CASE("an invalid pattern names itself and PCRE2's reason", "[exec][regex]") {
     auto e = error_of([] { Regex r("a(b"); });

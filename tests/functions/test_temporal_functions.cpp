@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 using namespace lora;
+using lora::test::call_error;
 using lora::test::callf;
 
 namespace {
@@ -18,15 +19,6 @@ Value text(ValueKind k, std::string_view s) { return temporal::parse(k, s); }
 std::string str(const Value& v) { return v.to_string(); }
 
 Value map(std::initializer_list<std::pair<const std::string, Value>> kv) { return Value(Map(kv)); }
-
-std::string error_of(std::string_view name, std::vector<Value> args) {
-    try {
-        callf(name, std::move(args));
-    } catch (const Error& e) {
-        return e.code() + ": " + e.message();
-    }
-    return "";
-}
 
 }  // namespace
 
@@ -50,12 +42,14 @@ TEST_CASE("temporal constructors take maps of fields over other temporal values"
     CHECK(str(callf("localtime", {dt})) == "12:00");
     CHECK(str(callf("date", {dt})) == "1984-10-11");
     CHECK(callf("date", {Value()}).is_null());
-    CHECK(error_of("date", {map({{"year", Value(2020)}, {"month", Value(2)}, {"day", Value(30)}})})
-              .rfind("ArgumentError.InvalidArgumentValue", 0) == 0);
-    CHECK(error_of("date", {map({{"year", Value(2020)}, {"moon", Value(2)}})}).find("moon") !=
+    CHECK(
+        call_error("date", {map({{"year", Value(2020)}, {"month", Value(2)}, {"day", Value(30)}})})
+            .rfind("ArgumentError.InvalidArgumentValue", 0) == 0);
+    CHECK(call_error("date", {map({{"year", Value(2020)}, {"moon", Value(2)}})}).find("moon") !=
           std::string::npos);
-    CHECK(error_of("datetime", {map({{"year", Value(2020)}, {"timezone", Value("Mars/Olympus")}})})
-              .find("Mars/Olympus") != std::string::npos);
+    CHECK(
+        call_error("datetime", {map({{"year", Value(2020)}, {"timezone", Value("Mars/Olympus")}})})
+            .find("Mars/Olympus") != std::string::npos);
 }
 
 TEST_CASE("truncate keeps the zone and applies the map's fields", "[functions][temporal]") {
@@ -68,7 +62,7 @@ TEST_CASE("truncate keeps the zone and applies the map's fields", "[functions][t
           "12:31:14.645876002");
     CHECK(str(callf("date.truncate", {Value("weekYear"), text(ValueKind::Date, "1984-01-01")})) ==
           "1983-01-03");
-    CHECK(error_of("date.truncate", {Value("fortnight"), dt}).find("fortnight") !=
+    CHECK(call_error("date.truncate", {Value("fortnight"), dt}).find("fortnight") !=
           std::string::npos);
 }
 

@@ -10,19 +10,10 @@
 #include <cmath>
 
 using namespace lora;
+using lora::test::call_error;
 using lora::test::callf;
 
 namespace {
-
-// "<code>: <message>", or "" if the call did not throw.
-std::string error_of(std::string_view name, std::vector<Value> args) {
-    try {
-        callf(name, std::move(args));
-    } catch (const Error& e) {
-        return e.code() + ": " + e.message();
-    }
-    return "";
-}
 
 Value vec(std::vector<float> c) { return Value(Vector{std::move(c)}); }
 Value list(std::initializer_list<double> xs) {
@@ -53,35 +44,36 @@ TEST_CASE("vector() builds a FLOAT32 VECTOR from a list, a string or a vector",
 }
 
 TEST_CASE("vector() refuses bad values with clear errors", "[functions][vector]") {
-    CHECK(error_of("vector", {Value(List{})}) ==
+    CHECK(call_error("vector", {Value(List{})}) ==
           "ArgumentError.InvalidArgumentValue: vector(): the dimension of a VECTOR must be between "
           "1 and 4096, got 0");
-    CHECK(error_of("vector", {list({1, 2}), Value(3)}) ==
+    CHECK(call_error("vector", {list({1, 2}), Value(3)}) ==
           "ArgumentError.InvalidArgumentValue: vector(): the dimension is 3 but the value has 2 "
           "coordinates");
-    CHECK(error_of("vector", {list({1}), Value(5000)}).find("between 1 and 4096, got 5000") !=
+    CHECK(call_error("vector", {list({1}), Value(5000)}).find("between 1 and 4096, got 5000") !=
           std::string::npos);
-    CHECK(error_of("vector", {Value(List{Value(1), Value()})}) ==
+    CHECK(call_error("vector", {Value(List{Value(1), Value()})}) ==
           "ArgumentError.InvalidArgumentValue: vector(): null is not allowed as a coordinate value "
           "(coordinate 1)");
-    CHECK(error_of("vector", {Value(List{Value(1), Value("x")})}) ==
+    CHECK(call_error("vector", {Value(List{Value(1), Value("x")})}) ==
           "TypeError.InvalidArgumentValue: vector() expects a LIST of numbers, got a list holding "
           "STRING at index 1");
-    CHECK(error_of("vector", {list({std::nan("")})}).find("NaN and Infinity are not allowed") !=
+    CHECK(call_error("vector", {list({std::nan("")})}).find("NaN and Infinity are not allowed") !=
           std::string::npos);
-    CHECK(error_of("vector", {list({1e39})}).find("does not fit into FLOAT32") !=
+    CHECK(call_error("vector", {list({1e39})}).find("does not fit into FLOAT32") !=
           std::string::npos);
-    CHECK(error_of("vector", {Value("1, 2")}).find("enclosed in square brackets") !=
+    CHECK(call_error("vector", {Value("1, 2")}).find("enclosed in square brackets") !=
           std::string::npos);
-    CHECK(error_of("vector", {Value("[1, two]")}).find("'two' is not a number (coordinate 1)") !=
+    CHECK(call_error("vector", {Value("[1, two]")}).find("'two' is not a number (coordinate 1)") !=
           std::string::npos);
-    CHECK(error_of("vector", {Value(7)}).rfind("TypeError.InvalidArgumentValue", 0) == 0);
-    CHECK(error_of("vector", {list({1}), Value(1.0)}).rfind("TypeError.InvalidArgumentValue", 0) ==
-          0);
-    CHECK(error_of("vector", {list({1}), Value(1), Value("INT8")}) ==
+    CHECK(call_error("vector", {Value(7)}).rfind("TypeError.InvalidArgumentValue", 0) == 0);
+    CHECK(
+        call_error("vector", {list({1}), Value(1.0)}).rfind("TypeError.InvalidArgumentValue", 0) ==
+        0);
+    CHECK(call_error("vector", {list({1}), Value(1), Value("INT8")}) ==
           "ArgumentError.InvalidArgumentValue: vector(): coordinate type INT8 is not supported: "
           "lora stores VECTOR coordinates as FLOAT32");
-    CHECK(error_of("vector", {list({1}), Value(1), Value("BLOB")})
+    CHECK(call_error("vector", {list({1}), Value(1), Value("BLOB")})
               .find("unknown coordinate type 'BLOB'") != std::string::npos);
 }
 
@@ -118,15 +110,17 @@ TEST_CASE("similarity functions: nulls, invalid vectors and mismatched dimension
         CHECK(callf(f, {Value(), Value()}).is_null());
         // Not a valid vector (Neo4j answers null): a coordinate float32 cannot hold.
         CHECK(callf(f, {list({1e39, 1}), list({1, 1})}).is_null());
-        CHECK(error_of(f, {list({1, 2, 3}), list({1, 2})}) ==
+        CHECK(call_error(f, {list({1, 2, 3}), list({1, 2})}) ==
               "ArgumentError.InvalidArgumentValue: " + std::string(f) +
                   "(): the vectors must have the same dimension, got 3 and 2");
-        CHECK(error_of(f, {vec({1, 2, 3}), vec({1, 2})}).find("got 3 and 2") != std::string::npos);
-        CHECK(error_of(f, {Value("[1]"), list({1})}).rfind("TypeError.InvalidArgumentValue", 0) ==
-              0);
-        CHECK(error_of(f, {Value(List{Value("a")}), list({1})}).find("got a list holding STRING") !=
+        CHECK(call_error(f, {vec({1, 2, 3}), vec({1, 2})}).find("got 3 and 2") !=
               std::string::npos);
-        CHECK(error_of(f, {Value(List{}), Value(List{})}).find("at least one coordinate") !=
+        CHECK(call_error(f, {Value("[1]"), list({1})}).rfind("TypeError.InvalidArgumentValue", 0) ==
+              0);
+        CHECK(
+            call_error(f, {Value(List{Value("a")}), list({1})}).find("got a list holding STRING") !=
+            std::string::npos);
+        CHECK(call_error(f, {Value(List{}), Value(List{})}).find("at least one coordinate") !=
               std::string::npos);
     }
     // A zero vector has no cosine.
@@ -150,14 +144,14 @@ TEST_CASE("vector.distance with every metric", "[functions][vector]") {
     CHECK(callf("vector.distance", {Value(), b, Value("dot")}).is_null());
     CHECK(callf("vector.distance", {a, b, Value()}).is_null());
     CHECK(callf("vector.distance", {vec({0, 0, 0}), b, Value("cosine")}).is_null());
-    CHECK(error_of("vector.distance", {a, vec({1}), Value("dot")}).find("got 3 and 1") !=
+    CHECK(call_error("vector.distance", {a, vec({1}), Value("dot")}).find("got 3 and 1") !=
           std::string::npos);
     CHECK(
-        error_of("vector.distance", {a, b, Value("chebyshev")}) ==
+        call_error("vector.distance", {a, b, Value("chebyshev")}) ==
         "ArgumentError.InvalidArgumentValue: vector.distance(): unknown metric 'chebyshev' (known: "
         "EUCLIDEAN, EUCLIDEAN_SQUARED, MANHATTAN, COSINE, DOT, HAMMING)");
     // Like Neo4j's vector_distance, it takes VECTOR values, not lists.
-    CHECK(error_of("vector.distance", {list({1, 2, 3}), b, Value("dot")}) ==
+    CHECK(call_error("vector.distance", {list({1, 2, 3}), b, Value("dot")}) ==
           "TypeError.InvalidArgumentValue: vector.distance() expects a VECTOR (build one from a "
           "list with vector(list)), got LIST");
 }
@@ -167,17 +161,18 @@ TEST_CASE("vector.norm and vector.dimension", "[functions][vector]") {
     CHECK(callf("vector.norm", {vec({3, -4}), Value("MANHATTAN")}).as_float() == 7.0);
     CHECK(callf("vector_norm", {vec({3, -4}), Value("euclidean")}).as_float() == 5.0);
     CHECK(callf("vector.norm", {Value()}).is_null());
-    CHECK(error_of("vector.norm", {vec({1}), Value("DOT")}).find("unknown metric 'DOT'") !=
+    CHECK(call_error("vector.norm", {vec({1}), Value("DOT")}).find("unknown metric 'DOT'") !=
           std::string::npos);
-    CHECK(error_of("vector.norm", {list({3, 4})}).rfind("TypeError.InvalidArgumentValue", 0) == 0);
+    CHECK(call_error("vector.norm", {list({3, 4})}).rfind("TypeError.InvalidArgumentValue", 0) ==
+          0);
 
     CHECK(callf("vector.dimension", {vec({1, 2, 3})}) == Value(3));
     CHECK(callf("vector_dimension_count", {vec(std::vector<float>(4096, 1))}) == Value(4096));
     CHECK(callf("vector.dimension", {Value()}).is_null());
-    CHECK(error_of("vector.dimension", {Value("x")}).rfind("TypeError.InvalidArgumentValue", 0) ==
+    CHECK(call_error("vector.dimension", {Value("x")}).rfind("TypeError.InvalidArgumentValue", 0) ==
           0);
     // size() stays a LIST/STRING function, as in Neo4j.
-    CHECK(error_of("size", {vec({1})}).rfind("TypeError.InvalidArgumentValue", 0) == 0);
+    CHECK(call_error("size", {vec({1})}).rfind("TypeError.InvalidArgumentValue", 0) == 0);
 }
 
 TEST_CASE("vector functions are registered with their arities", "[functions][vector]") {
@@ -187,6 +182,6 @@ TEST_CASE("vector functions are registered with their arities", "[functions][vec
     CHECK(fn::find_function("vector")->max_args == 3);
     CHECK(fn::find_function("vector.distance")->min_args == 3);
     CHECK(fn::find_function("vector.norm")->max_args == 2);
-    CHECK(error_of("vector.similarity.cosine", {list({1})})
+    CHECK(call_error("vector.similarity.cosine", {list({1})})
               .rfind("SyntaxError.InvalidNumberOfArguments", 0) == 0);
 }

@@ -555,12 +555,7 @@ private:
         } else if (terminate) {
             fail("the ids of the transactions to terminate");
         }
-        if (!ids) {
-            ids = std::make_unique<Expr>();
-            ids->kind = ExprKind::Literal;
-            ids->pos = c.pos;
-            ids->text = "null";
-        }
+        if (!ids) ids = command_literal(c, Value(), "null");
         std::vector<ExprPtr> args;
         args.push_back(std::move(ids));
         if (terminate)
@@ -582,14 +577,20 @@ private:
                    const std::array<std::string_view, N>& columns, size_t default_columns = N) {
         std::vector<ExprPtr> args;
         for (auto& a : arguments) {
-            auto arg = std::make_unique<Expr>();
-            arg->kind = ExprKind::Literal;
-            arg->pos = c.pos;
-            arg->text = "'" + a + "'";
-            arg->value = Value(std::move(a));
-            args.push_back(std::move(arg));
+            std::string text = "'" + a + "'";
+            args.push_back(command_literal(c, Value(std::move(a)), std::move(text)));
         }
         show_call(c, procedure, std::move(args), columns, default_columns);
+    }
+
+    // A literal argument the parser supplies for a command (at the command's position).
+    static ExprPtr command_literal(const Clause& c, Value v, std::string text) {
+        auto e = std::make_unique<Expr>();
+        e->kind = ExprKind::Literal;
+        e->pos = c.pos;
+        e->text = std::move(text);
+        e->value = std::move(v);
+        return e;
     }
 
     // A SHOW command as a call of `procedure`; YIELD [*|items] [WHERE], or WHERE alone, may

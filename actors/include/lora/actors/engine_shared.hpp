@@ -83,13 +83,10 @@ struct EngineShared {
     std::mutex constraint_mu;
     std::atomic<uint64_t> constraint_epoch{0};
     // An explicit transaction ends (commit, rollback, or the rollback of a terminated idle
-    // one): it leaves the running transactions and, the first time, gives its snapshot and
-    // the writer gate back.
+    // one): whoever takes it out of the running transactions (once: its client, or the
+    // termination's rollback) gives its snapshot and the writer gate back.
     void end_transaction(uint64_t txn) {
-        RunningTxnPtr t = running.find(txn);
-        if (!t) return;
-        running.remove(txn);
-        if (t->claim_release()) {
+        if (RunningTxnPtr t = running.remove(txn)) {
             commits.end_snapshot(t->start_ts);
             active_writers.fetch_sub(1);
         }

@@ -8,7 +8,6 @@
 #include <lora/lora.hpp>
 
 #include <array>
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -49,13 +48,6 @@ struct RunningTxn {
     Statement statement;
     bool terminated = false;
     bool rolled_back = false;  // an idle explicit transaction rolled back by its termination
-
-    // An explicit transaction gives its snapshot and writer gate back exactly once: on
-    // commit or rollback, or when a terminated idle transaction's rollback is done.
-    bool claim_release() { return !released_.exchange(true); }
-
-private:
-    std::atomic<bool> released_{false};
 };
 using RunningTxnPtr = std::shared_ptr<RunningTxn>;
 
@@ -63,7 +55,8 @@ using RunningTxnPtr = std::shared_ptr<RunningTxn>;
 class RunningTransactions {
 public:
     RunningTxnPtr add(uint64_t id, bool explicit_txn, uint64_t start_ts, ClientInfo client);
-    void remove(uint64_t id);
+    // Takes the entry out; null when it was not there.
+    RunningTxnPtr remove(uint64_t id);
     RunningTxnPtr find(uint64_t id) const;
     // Every running transaction, by id.
     std::vector<RunningTxnPtr> list() const;
