@@ -1,6 +1,7 @@
 // lorad: the lora daemon. Resolves its settings (flag > LORA_* env > TOML file > default),
 // opens the database, serves HTTP/JSON and Bolt until SIGTERM/SIGINT, then drains and exits 0.
 #include <lora/lora.hpp>
+#include <lora/memory.hpp>
 #include <lora/net/admin.hpp>
 #include <lora/net/bolt/server.hpp>
 #include <lora/net/config.hpp>
@@ -46,6 +47,12 @@ int main(int argc, char** argv) {
         {"max-request-bytes", "largest request body, e.g. 16MiB (default 16MiB)"},
         {"query-timeout-ms",
          "cancel a query running this many ms and answer 504 (default 0 = no limit)"},
+        {"memory-limit",
+         "memory all running queries may hold together, e.g. 8GiB; a query that would pass it "
+         "fails with 503 (default auto = 70% of the memory the process may use; 0 = no limit)"},
+        {"query-memory-limit",
+         "memory one query may hold, e.g. 1GiB; over it the query fails with 503 (default 0 = "
+         "only --memory-limit)"},
         {"log-level", "trace, debug, info, warn, error, critical or off (default info)"},
         {"io-threads", "HTTP I/O threads (default 2)"},
         {"query-threads", "query worker threads (default 8 x hardware threads, at least 32)"},
@@ -88,6 +95,8 @@ int main(int argc, char** argv) {
         opt.data_dir = cfg.data_dir;
         opt.sync = cfg.sync;
         opt.import_dir = cfg.import_dir;
+        opt.memory_limit = cfg.memory_limit;
+        opt.query_memory_limit = cfg.query_memory_limit;
         db = lora::Database::open(opt);
     } catch (const lora::Error& e) {
         // A locked, corrupt or unreadable data directory: say which and stop; never fall
@@ -152,6 +161,13 @@ int main(int argc, char** argv) {
     spdlog::info("lorad listening on {}:{} ({} shards, data in {}, sync {}{})", host,
                  server->port(), db->shard_count(), cfg.data_dir, cfg.sync,
                  cfg.auth_token.empty() ? "" : ", bearer token required");
+    {
+        const auto mem = db->engine_stats().memory;
+        spdlog::info("query memory: {} for all queries together, {} per query",
+                     mem.limit ? lora::format_bytes(mem.limit) : std::string("no limit"),
+                     cfg.query_memory_limit ? lora::format_bytes(cfg.query_memory_limit)
+                                            : std::string("no limit of its own"));
+    }
 
     int sig = 0;
     sigwait(&stop_signals, &sig);

@@ -24,6 +24,11 @@ void deliver(QueryActor self, OutcomePtr o) {
     if (st.book.finished || st.answered_elsewhere) return;
     st.book.finished = true;
     if (st.q) st.q->cancelled.store(true);
+    if (st.q && st.q->memory) {
+        if (st.req && st.req->kind == QueryRequest::Kind::Statement)
+            st.q->engine->record_query_memory(st.writes, st.q->memory->peak());
+        st.q->memory->finish();
+    }
     st.end_snapshot();
     st.end_running();
     if (st.q && st.q->stream) {
@@ -52,11 +57,21 @@ void reset_run(QueryActor self) {
     auto& st = self->state;
     const uint64_t next = st.run + 1;
     st.end_snapshot();
+    st.release_memory();
     st = QueryState{};
     st.run = next;
 }
 
 void start_schema(QueryActor self);
+
+void hold(QueryActor self, size_t step, exec::Row&& row) {
+    auto& st = self->state;
+    const uint64_t bytes = memory::row_footprint(row);
+    st.held_memory.grow(
+        bytes, std::string("the rows held at ") + plan::op_name(st.q->plan->steps[step].kind()));
+    st.held_bytes[step] += bytes;
+    st.book.held[step].push_back(std::move(row));
+}
 
 void fail(QueryActor self, const Error& e) {
     auto& st = self->state;
@@ -150,6 +165,8 @@ void check_done(QueryActor self) {
                     st.ex->run_barrier(b, rows);
                     flush(self);
                 });
+                rows = {};
+                st.held_memory.shrink(std::exchange(st.held_bytes[b], 0));
                 continue;
             }
             case NextStep::NextPart:
@@ -274,6 +291,7 @@ void start_part(QueryActor self) {
         q->stop = st.q->stop;
         q->stream = st.q->stream;
         q->logs = st.q->logs;
+        q->memory = st.q->memory;
         st.q = std::move(q);
     }
     st.q->plan = st.parts[st.book.part];
@@ -284,12 +302,13 @@ void start_part(QueryActor self) {
         if (plan.steps[i].barrier) barriers.push_back(i);
     st.book.begin_part(std::move(barriers));
     st.out = std::make_unique<Outbox>(self, st.q, true);
-    st.out->on_hold = [self](size_t step, exec::Row&& row) {
-        self->state.book.held[step].push_back(std::move(row));
-    };
+    st.out->on_hold = [self](size_t step, exec::Row&& row) { hold(self, step, std::move(row)); };
     st.out->on_result = [self](exec::Row&& row) {
         auto& st = self->state;
         if (st.top->columns.empty()) return;
+        // Live rows leave at each flush, within the stream's window; a collected result
+        // stays until the answer.
+        if (!st.live) st.result_memory.grow(memory::row_footprint(row), "the collected result");
         if (st.live)
             st.pending.push_back(std::move(row));
         else
@@ -309,6 +328,7 @@ void start_part(QueryActor self) {
     env.chunk_rows = eng.chunk_rows;
     env.import_dir = &eng.import_dir;
     env.cancelled = st.q->stop.get();
+    env.memory = st.q->memory.get();
     if (plan.profile) {
         st.book.step_rows.assign(plan.steps.size(), 0);
         st.book.step_ns.assign(plan.steps.size(), 0);
@@ -343,6 +363,11 @@ void begin_run(QueryActor self, const EnginePtr& engine, QueryRequestPtr req) {
     st.q->stream = st.req->stream;
     st.q->round_robin.store(engine->round_robin.fetch_add(1));
     st.q->engine = engine;
+    st.q->memory = std::make_shared<QueryMemory>(
+        engine->memory.get(),
+        st.req->memory_limit ? st.req->memory_limit : engine->query_memory_limit);
+    st.held_memory = MemoryLease(st.q->memory.get());
+    st.result_memory = MemoryLease(st.q->memory.get());
 }
 
 // An auto-commit statement joins the running transactions while it runs (an explicit
@@ -445,7 +470,7 @@ query_actor::behavior_type query_behavior(QueryActor self, EnginePtr engine) {
                     const auto& step = st.q->plan->steps.at(d.step);
                     for (auto& row : d.rows) {
                         if (step.barrier)
-                            st.book.held[d.step].push_back(std::move(row));
+                            hold(self, d.step, std::move(row));
                         else
                             st.ex->run_here(d.step, row);
                     }

@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,6 +30,11 @@ struct QueryState {
     std::unique_ptr<exec::Executor> ex;
     Result result;
     RunBook book;  // batches in flight, barriers, parts, statistics (query_state.hpp)
+    // What the run holds of its query's memory (q->memory): the rows held at each barrier
+    // step (released once the barrier ran) and the result rows collected or pending.
+    MemoryLease held_memory;
+    std::map<size_t, uint64_t> held_bytes;
+    MemoryLease result_memory;
     caf::typed_response_promise<OutcomePtr> rp;
     // Transactions: a query whose plan writes holds the writer gate, and at its end either
     // commits (prepare at every shard, one WAL record, durable, commit at every shard) or,
@@ -77,7 +83,16 @@ struct QueryState {
     QueryState() = default;
     QueryState(QueryState&&) = default;
     QueryState& operator=(QueryState&&) = default;
-    ~QueryState() { end_snapshot(); }
+    ~QueryState() {
+        end_snapshot();
+        release_memory();
+    }
+    // Ends what points into q->memory before q may go (the executor's and the leases').
+    void release_memory() {
+        ex.reset();
+        held_memory.clear();
+        result_memory.clear();
+    }
     static inline const char* name = "lora.query";
 };
 
@@ -117,13 +132,19 @@ void commit(QueryActor self);
 void abort_all(QueryActor self);
 std::function<void()> on_visible(QueryActor self, bool logged);
 
+// Holds a row at barrier `step` (counted in the query's memory).
+void hold(QueryActor self, size_t step, exec::Row&& row);
+
 template <typename F>
 bool guarded(QueryActor self, F&& f) {
+    memory::Scope scope(self->state.q ? self->state.q->memory.get() : nullptr);
     try {
         f();
         return true;
     } catch (const Error& e) {
         fail(self, e);
+    } catch (const std::bad_alloc&) {
+        fail(self, errors::out_of_memory("at coordinator"));
     } catch (const std::exception& e) {
         fail(self, errors::internal(std::string("at coordinator: ") + e.what()));
     }

@@ -51,6 +51,7 @@ exec::ExecEnv make_env(ShardActor self, const QueryRef& q, Outbox& out, QuerySta
     env.start_ts = q->start_ts;
     env.chunk_rows = q->engine->chunk_rows;
     env.cancelled = q->stop.get();
+    env.memory = q->memory.get();
     return env;
 }
 
@@ -63,10 +64,14 @@ template <typename F>
 void guarded(ShardActor self, const QueryRef& q, F&& f) {
     if (q->cancelled.load(std::memory_order_relaxed) || q->stop->load(std::memory_order_relaxed))
         return;
+    memory::Scope scope(q->memory.get());
     try {
         f();
     } catch (const Error& e) {
         report_error(self, q, e);
+    } catch (const std::bad_alloc&) {
+        report_error(self, q,
+                     errors::out_of_memory("at shard " + std::to_string(self->state.index)));
     } catch (const std::exception& e) {
         report_error(self, q, errors::internal(std::string("at shard: ") + e.what()));
     }

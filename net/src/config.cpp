@@ -88,6 +88,8 @@ const std::vector<std::pair<std::string, std::string>>& DaemonConfig::env_names(
         {"auth-token", "LORA_AUTH_TOKEN"},
         {"max-request-bytes", "LORA_MAX_REQUEST_BYTES"},
         {"query-timeout-ms", "LORA_QUERY_TIMEOUT_MS"},
+        {"memory-limit", "LORA_MEMORY_LIMIT"},
+        {"query-memory-limit", "LORA_QUERY_MEMORY_LIMIT"},
         {"log-level", "LORA_LOG_LEVEL"},
         {"io-threads", "LORA_IO_THREADS"},
         {"query-threads", "LORA_QUERY_THREADS"},
@@ -140,6 +142,10 @@ void DaemonConfig::set(std::string_view key, std::string_view value, std::string
             if (max_request_bytes == 0) bad_option("must be at least 1 byte");
         } else if (key == "query-timeout-ms") {
             query_timeout_ms = parse_uint(value, "milliseconds");
+        } else if (key == "memory-limit") {
+            memory_limit = value == "auto" ? ~uint64_t{0} : parse_size(value);
+        } else if (key == "query-memory-limit") {
+            query_memory_limit = parse_size(value);
         } else if (key == "log-level") {
             static const std::vector<std::string_view> levels = {
                 "trace", "debug", "info", "warn", "error", "critical", "off"};

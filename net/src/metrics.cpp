@@ -133,6 +133,37 @@ std::string render_engine_metrics(const EngineStats& s) {
                   "Statements and transactions reading at a snapshot.", s.mvcc.running_snapshots);
     append_metric(out, "lora_mvcc_versions", "gauge",
                   "Old versions kept for running snapshots (all shards).", s.mvcc.versions);
+    const QueryMemoryStats& m = s.memory;
+    append_metric(out, "lora_memory_pool_limit_bytes", "gauge",
+                  "Memory all running queries may hold together (0: no limit).", m.limit);
+    append_metric(out, "lora_memory_pool_used_bytes", "gauge",
+                  "Memory the running queries hold now (taken in 1 MiB grains).", m.used);
+    append_metric(out, "lora_memory_pool_peak_bytes", "gauge",
+                  "The most memory the running queries held at once.", m.peak);
+    append(out,
+           "# HELP lora_memory_rejections_total Queries failed for passing their memory limit "
+           "(query) or the pool's (pool).\n"
+           "# TYPE lora_memory_rejections_total counter\n"
+           "lora_memory_rejections_total{{limit=\"query\"}} {}\n"
+           "lora_memory_rejections_total{{limit=\"pool\"}} {}\n",
+           m.query_rejections, m.pool_rejections);
+    static constexpr const char* kClasses[] = {"read", "write"};
+    append(out,
+           "# HELP lora_query_memory_peak_bytes The most memory each finished query held, by "
+           "class.\n"
+           "# TYPE lora_query_memory_peak_bytes summary\n");
+    for (size_t c = 0; c < 2; ++c)
+        append(out,
+               "lora_query_memory_peak_bytes_count{{class=\"{0}\"}} {1}\n"
+               "lora_query_memory_peak_bytes_sum{{class=\"{0}\"}} {2}\n",
+               kClasses[c], m.queries[c], m.peak_sum[c]);
+    append(out,
+           "# HELP lora_query_memory_max_peak_bytes The most memory one finished query held, by "
+           "class.\n"
+           "# TYPE lora_query_memory_max_peak_bytes gauge\n");
+    for (size_t c = 0; c < 2; ++c)
+        append(out, "lora_query_memory_max_peak_bytes{{class=\"{}\"}} {}\n", kClasses[c],
+               m.peak_max[c]);
     return out;
 }
 

@@ -21,6 +21,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -49,8 +50,9 @@ class Lorad {
 public:
     // `data_dir` empty: a fresh directory removed with this object; else that directory,
     // which outlives it (for restarts on the same data).
+    // `address_space`: an RLIMIT_AS for the child (bytes; 0: none).
     explicit Lorad(std::vector<std::string> args, std::map<std::string, std::string> env = {},
-                   std::string data_dir = {}) {
+                   std::string data_dir = {}, uint64_t address_space = 0) {
         if (data_dir.empty()) data_dir = (dir_.path / "data").string();
         // Bolt on a free port unless the test chose (parallel tests cannot share 7687).
         bool bolt_flag = std::find(args.begin(), args.end(), "--bolt") != args.end();
@@ -74,6 +76,10 @@ public:
             close(fds[0]);
             close(fds[1]);
             for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
+            if (address_space) {
+                rlimit as{address_space, address_space};
+                setrlimit(RLIMIT_AS, &as);
+            }
             std::string bin = LORA_BINARY_DIR "/tools/lorad";
             std::vector<char*> argv{bin.data()};
             for (auto& a : args) argv.push_back(a.data());

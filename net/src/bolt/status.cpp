@@ -43,6 +43,8 @@ Failure failure_of(const Error& e) {
             return make("Neo.TransientError.Request.NoThreadsAvailable", std::move(message));
         case ErrorKind::ReadOnly:
             return make("Neo.DatabaseError.General.ReadOnly", std::move(message));
+        case ErrorKind::OutOfMemory:
+            return make("Neo.TransientError.General.OutOfMemoryError", std::move(message));
         default: break;
     }
     switch (e.error_class()) {

@@ -38,6 +38,8 @@ enum class ErrorKind : uint8_t {
     Overloaded,           // Request.TooManyTransactions
     TransactionClosed,    // TransactionError.Closed
     TransactionNotFound,  // Request.TransactionNotFound
+    MemoryLimit,          // TransientError.MemoryPoolOutOfMemoryError
+    OutOfMemory,          // TransientError.OutOfMemory
 };
 
 // The kind of the error with this type and detail code (Other when none).

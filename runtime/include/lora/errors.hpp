@@ -6,6 +6,7 @@
 #include <lora/export.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace lora::errors {
@@ -27,6 +28,10 @@ LORA_API Error shutting_down();
 LORA_API Error too_many_transactions(size_t limit);
 // TransientError.OutOfMemory: an allocation failed; `what` names the operation.
 LORA_API Error out_of_memory(const std::string& what);
+// TransientError.MemoryPoolOutOfMemoryError: `what` (e.g. "collect()") would grow the query
+// to `bytes`, past its own memory limit `limit`, or (`pool`) past the limit of all queries
+// together; the message names the limit and the option that sets it.
+LORA_API Error memory_limit(const std::string& what, uint64_t bytes, uint64_t limit, bool pool);
 
 // ---- Client errors (class Semantic): the request is wrong, retrying it will not help. -----
 

@@ -9,6 +9,7 @@
 #include <lora/export.hpp>
 #include <lora/value.hpp>
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -48,6 +49,16 @@ struct Options {
     // The directory LOAD CSV reads file:/// URLs from (nothing outside it is readable).
     // Empty: `<data_dir>/import` (created at open), or none for an in-memory database.
     std::string import_dir;
+    // Memory all running queries may hold together (lora/memory.hpp: collected lists, rows
+    // held for ORDER BY and aggregation, DISTINCT state, collected results, transaction
+    // logs); a query that would pass it fails alone with TransientError.
+    // MemoryPoolOutOfMemoryError. kMemoryAuto: 70% of the memory the process may use
+    // (memory::default_pool_limit); 0: no limit.
+    static constexpr uint64_t kMemoryAuto = ~uint64_t{0};
+    uint64_t memory_limit = kMemoryAuto;
+    // The memory limit of each query unless its QueryOptions::memory_limit says otherwise;
+    // 0: none but the pool's.
+    uint64_t query_memory_limit = 0;
 };
 
 struct Health {
@@ -74,6 +85,18 @@ struct MvccStatus {
                                      // dropping those no running snapshot needs
 };
 
+// Query memory (lora/memory.hpp): the pool of all queries and what the finished ones held.
+struct QueryMemoryStats {
+    uint64_t limit = 0;  // the pool's limit (0: none)
+    uint64_t used = 0;   // held by the running queries just now (taken in 1 MiB grains)
+    uint64_t peak = 0;   // the most held at once since the database opened
+    // Queries refused for passing their own limit / the pool's.
+    uint64_t query_rejections = 0, pool_rejections = 0;
+    // Per query class, [0] reads and [1] writes: finished queries, the sum and the largest of
+    // the most memory each held.
+    std::array<uint64_t, 2> queries{}, peak_sum{}, peak_max{};
+};
+
 // Engine counters for monitoring (lorad's /metrics).
 struct EngineStats {
     uint64_t commits = 0;  // write transactions committed since the database opened
@@ -88,6 +111,7 @@ struct EngineStats {
     // payloads; allocator slack and old versions not included). 0 if a shard did not answer.
     std::vector<uint64_t> partition_bytes;
     MvccStatus mvcc;
+    QueryMemoryStats memory;
 };
 
 using Params = Map;
@@ -166,6 +190,9 @@ struct QueryOptions {
     size_t stream_window_rows = 4096;
     // Auto-commit statements: who runs it (SHOW TRANSACTIONS).
     ClientInfo client;
+    // The most memory the query may hold (bytes, lora/memory.hpp); over it the query fails
+    // with TransientError.MemoryPoolOutOfMemoryError. 0: Options::query_memory_limit.
+    uint64_t memory_limit = 0;
 };
 
 // How a statement started with Database::execute_async ended: `error` when it failed

@@ -174,6 +174,11 @@ public:
     // 2 (their property maps), paths as 3. Recorded when a list or map is made (values are
     // immutable), so reading it is constant time.
     uint32_t nesting() const noexcept;
+    // Bytes the value holds: its own 16 and, for the heavy kinds, its box and what that owns
+    // (a string's characters, a list's elements, a map's entries, an entity's properties).
+    // An estimate for memory accounting (lora/memory.hpp); constant time for lists and maps,
+    // whose footprint is recorded when they are made.
+    uint64_t footprint() const noexcept;
 
     // Cypher equality (`=`): null if either side is null or the comparison involves null
     // inside lists/maps; 1 = 1.0 is true; NaN = NaN is false. Zoned times and datetimes are

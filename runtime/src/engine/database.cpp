@@ -371,6 +371,10 @@ std::unique_ptr<Database::Impl> open_impl(const Options& options, caf::actor_sys
     exec::register_library_procedures(impl->engine->procedures);
     impl->engine->chunk_rows = options.chunk_rows;
     impl->engine->import_dir = import_dir_of(options);
+    impl->engine->memory = std::make_shared<MemoryPool>(options.memory_limit == Options::kMemoryAuto
+                                                            ? memory::default_pool_limit()
+                                                            : options.memory_limit);
+    impl->engine->query_memory_limit = options.query_memory_limit;
     for (auto& p : parts)
         impl->engine->shards.push_back(
             actors::spawn_shard(*impl->system, p, impl->catalog.get(), &impl->engine->commits));
@@ -611,6 +615,17 @@ EngineStats Database::engine_stats() const {
         s.partition_bytes.push_back(bytes);
     }
     s.mvcc = mvcc_status();
+    const MemoryPool& pool = *eng.memory;
+    s.memory.limit = pool.limit();
+    s.memory.used = pool.used();
+    s.memory.peak = pool.peak();
+    s.memory.query_rejections = pool.query_rejections();
+    s.memory.pool_rejections = pool.pool_rejections();
+    for (size_t c = 0; c < 2; ++c) {
+        s.memory.queries[c] = eng.memory_queries[c].load();
+        s.memory.peak_sum[c] = eng.memory_peak_sum[c].load();
+        s.memory.peak_max[c] = eng.memory_peak_max[c].load();
+    }
     return s;
 }
 

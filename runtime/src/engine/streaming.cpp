@@ -84,6 +84,7 @@ std::unique_ptr<Running> launch(Database::Impl& impl, const actors::QueryRequest
     r->stream = req->stream;
     req->stop = r->stop;
     req->timeout = o.timeout;
+    req->memory_limit = o.memory_limit;
     r->actor = actors::acquire_query(engine_system(impl), engine_of(impl));
     if (o.cancel) {
         r->token = o.cancel;
@@ -151,6 +152,7 @@ void Database::execute_async(std::string query, Params params, CompletionFn done
     req->query = std::move(query);
     req->params = std::move(params);
     req->client = options.client;
+    req->memory_limit = options.memory_limit;
     // The launch record (the cancel token's hook) lives until the statement is done.
     // `done` may run before launch() returns: then the caller's thread drops it.
     struct Slot {

@@ -18,7 +18,7 @@ using plan::LocKind;
 using plan::OpKind;
 using plan::Step;
 
-Executor::Executor(const ExecEnv& env) : env_(env) {
+Executor::Executor(const ExecEnv& env) : env_(env), kept_(env.memory) {
     eval_ = eval_env();
     reset_budget();
 }

@@ -1,6 +1,8 @@
 // Evaluation of compiled expressions with Cypher's null and type semantics.
 #include <lora/exec/expr.hpp>
 
+#include <lora/memory.hpp>
+
 #include <lora/errors.hpp>
 
 #include <lora/error.hpp>
@@ -447,6 +449,7 @@ Value eval(const CExpr& e, Row& row, const EvalEnv& env) {
                 throw_type_error("InvalidArgumentType", "List comprehension over a non-list");
             PerElement pre(e, row, env);
             List out;
+            memory::BuildCheck built("a list comprehension");
             Value saved = row[static_cast<size_t>(e.slot)];
             size_t i = 0;
             for (const auto& x : list.as_list()) {
@@ -454,6 +457,7 @@ Value eval(const CExpr& e, Row& row, const EvalEnv& env) {
                 pre.bind(i++);
                 if (e.children[1] && !eval_predicate(*e.children[1], row, env)) continue;
                 out.push_back(e.children[2] ? eval(*e.children[2], row, env) : x);
+                built.add(out.back().footprint());
             }
             row[static_cast<size_t>(e.slot)] = std::move(saved);
             return Value(std::move(out));

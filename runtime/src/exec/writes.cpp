@@ -72,7 +72,22 @@ void Executor::lock(uint64_t id, bool rel) {
         env_.locks->acquire(WriteLocks::key(id, rel), env_.txn, env_.start_ts, *env_.log);
 }
 
+// A logged change's bytes: its redo and undo entries and the record or entry it made.
+constexpr uint64_t kLoggedChangeBytes = sizeof(RedoOp) + sizeof(UndoOp) + 64;
+
+void Executor::logged(uint64_t bytes) {
+    if (!env_.memory) return;
+    // Charged in steps: the shards of one query would otherwise contend on its counter.
+    constexpr uint64_t kStep = 64 << 10;
+    unlogged_bytes_ += bytes;
+    if (unlogged_bytes_ < kStep) return;
+    env_.memory->charge(unlogged_bytes_, "the transaction's changes");
+    unlogged_bytes_ = 0;
+}
+
+// Each write charges its bytes before it changes anything: a refusal leaves nothing to undo.
 uint64_t Executor::w_create_node() {
+    if (env_.log) logged(kLoggedChangeBytes);
     uint64_t id = env_.part->create_node();
     if (env_.log) {
         env_.part->versions().node_created(id, env_.txn);
@@ -86,6 +101,7 @@ uint64_t Executor::w_create_node() {
 bool Executor::w_label(uint64_t node, uint32_t label, bool add, bool fresh) {
     if (!fresh) lock(node, false);
     if (env_.part->has_label(node, label) == add) return false;
+    if (env_.log) logged(kLoggedChangeBytes);
     if (env_.log) env_.part->versions().before_node_change(*env_.part, node, env_.txn);
     bool changed = add ? env_.part->add_label(node, label) : env_.part->remove_label(node, label);
     if (!changed) return false;
@@ -110,6 +126,8 @@ bool Executor::w_set_property(bool node, uint64_t id, uint32_t key, const Value&
     if (!fresh) lock(id, !node);
     const Value* cur = node ? env_.part->node_property(id, key) : env_.part->rel_property(id, key);
     Value old = cur ? *cur : Value();
+    // The value is kept by the partition and the redo entry, the old one by the undo.
+    if (env_.log) logged(kLoggedChangeBytes + 2 * v.footprint() + old.footprint());
     // A fresh entity is versioned as created already: no image of it to keep.
     if (env_.log && !fresh) {
         if (node)
@@ -135,6 +153,7 @@ bool Executor::w_set_property(bool node, uint64_t id, uint32_t key, const Value&
 }
 
 uint64_t Executor::w_create_rel(uint64_t start, uint32_t type, uint64_t end) {
+    if (env_.log) logged(kLoggedChangeBytes);
     uint64_t rel = env_.part->create_relationship(start, type, end);
     if (env_.log) {
         env_.part->versions().rel_created(rel, env_.txn);  // its outgoing entry included

@@ -2,6 +2,7 @@
 // that merge exactly, so shards can pre-aggregate and the coordinator combines.
 #include <lora/errors.hpp>
 #include <lora/functions/functions.hpp>
+#include <lora/memory.hpp>
 #include "functions/internal.hpp"
 
 #include <algorithm>
@@ -152,27 +153,33 @@ private:
 
 class CollectAgg final : public Aggregator {
 public:
+    explicit CollectAgg(QueryMemory* memory) : memory_(memory) {}
     void add(Args a) override {
-        if (!a[0].is_null()) items_.push_back(a[0]);
+        if (a[0].is_null()) return;
+        memory_.grow(a[0].footprint(), "collect()");
+        items_.push_back(a[0]);
     }
     Value state() const override { return Value(items_); }
     void merge(const Value& s) override {
         if (!s.is_list()) bad_state("collect");
+        memory_.grow(s.footprint(), "collect()");
         items_.insert(items_.end(), s.as_list().begin(), s.as_list().end());
     }
     Value result() const override { return Value(items_); }
 
 private:
+    MemoryLease memory_;
     List items_;
 };
 
 class PercentileAgg final : public Aggregator {
 public:
-    explicit PercentileAgg(bool cont) : cont_(cont) {}
+    PercentileAgg(bool cont, QueryMemory* memory) : cont_(cont), memory_(memory) {}
     void add(Args a) override {
         set_percentile(a[1]);
         if (a[0].is_null()) return;
         if (!a[0].is_number()) bad_argument(name(), a[0], "a number");
+        memory_.grow(sizeof(Value), name());
         values_.push_back(a[0]);
     }
     Value state() const override { return Value(List{percentile_, Value(values_)}); }
@@ -180,6 +187,7 @@ public:
         const List& l = state_list(name(), s, 2);
         if (!l[1].is_list()) bad_state(name());
         if (!l[0].is_null()) set_percentile(l[0]);
+        memory_.grow(l[1].footprint(), name());
         values_.insert(values_.end(), l[1].as_list().begin(), l[1].as_list().end());
     }
     Value result() const override {
@@ -220,6 +228,7 @@ private:
         percentile_ = Value(v);
     }
     bool cont_;
+    MemoryLease memory_;
     Value percentile_;
     List values_;
 };
@@ -273,7 +282,8 @@ private:
 // partial state is the set of distinct rows, so merged shards still dedupe globally.
 class DistinctAgg final : public Aggregator {
 public:
-    explicit DistinctAgg(std::unique_ptr<Aggregator> inner) : inner_(std::move(inner)) {}
+    DistinctAgg(std::unique_ptr<Aggregator> inner, QueryMemory* memory)
+        : inner_(std::move(inner)), memory_(memory) {}
     void add(Args a) override { offer(std::vector<Value>(a.begin(), a.end())); }
     Value state() const override {
         List rows;
@@ -298,18 +308,25 @@ private:
             inner_->add(row);
             return;
         }
-        if (!seen_.insert(row).second) return;
+        // The row is kept twice: in the set and in first-seen order.
+        memory_.grow(2 * memory::row_footprint(row), "DISTINCT aggregation");
+        if (!seen_.insert(row).second) {
+            memory_.shrink(2 * memory::row_footprint(row));
+            return;
+        }
         inner_->add(row);
         order_.push_back(std::move(row));
     }
     std::unique_ptr<Aggregator> inner_;
+    MemoryLease memory_;
     std::unordered_set<std::vector<Value>, ValueEquivHash, ValueEquiv> seen_;
     std::vector<std::vector<Value>> order_;  // first-seen order, so collect(DISTINCT) is stable
 };
 
 }  // namespace
 
-std::unique_ptr<Aggregator> make_aggregator(const FunctionInfo& f, bool distinct, bool count_star) {
+std::unique_ptr<Aggregator> make_aggregator(const FunctionInfo& f, bool distinct, bool count_star,
+                                            QueryMemory* memory) {
     std::string_view n = f.name;
     std::unique_ptr<Aggregator> a;
     if (n == "count")
@@ -323,18 +340,18 @@ std::unique_ptr<Aggregator> make_aggregator(const FunctionInfo& f, bool distinct
     else if (n == "max")
         a = std::make_unique<MinMaxAgg>(true);
     else if (n == "collect")
-        a = std::make_unique<CollectAgg>();
+        a = std::make_unique<CollectAgg>(memory);
     else if (n == "percentilecont")
-        a = std::make_unique<PercentileAgg>(true);
+        a = std::make_unique<PercentileAgg>(true, memory);
     else if (n == "percentiledisc")
-        a = std::make_unique<PercentileAgg>(false);
+        a = std::make_unique<PercentileAgg>(false, memory);
     else if (n == "stdev")
         a = std::make_unique<StDevAgg>(false);
     else if (n == "stdevp")
         a = std::make_unique<StDevAgg>(true);
     else
         throw errors::internal("'" + std::string(n) + "' is not an aggregate function");
-    if (distinct && !count_star) a = std::make_unique<DistinctAgg>(std::move(a));
+    if (distinct && !count_star) a = std::make_unique<DistinctAgg>(std::move(a), memory);
     return a;
 }
 

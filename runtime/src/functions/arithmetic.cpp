@@ -1,6 +1,7 @@
 // Cypher arithmetic operators (+ - * / % ^ and unary -): null propagation, exact int64
 // arithmetic with overflow errors, int/float promotion, string and list concatenation.
 #include <lora/functions/functions.hpp>
+#include <lora/memory.hpp>
 #include "functions/internal.hpp"
 
 #include <cmath>
@@ -39,6 +40,7 @@ bool concat_scalar(const Value& v) { return v.is_string() || v.is_number() || v.
 Value add(const Value& a, const Value& b) {
     if (a.is_null() || b.is_null()) return Value();
     if (a.is_list() || b.is_list()) {
+        memory::check(a.footprint() + b.footprint(), "list concatenation (+)");
         List out;
         if (a.is_list() && b.is_list()) {
             out.reserve(a.as_list().size() + b.as_list().size());
@@ -62,8 +64,10 @@ Value add(const Value& a, const Value& b) {
     }
     if (a.is_number() && b.is_number()) return Value(a.as_number() + b.as_number());
     if (a.is_temporal() || b.is_temporal()) return detail::temporal_arithmetic('+', a, b);
-    if ((a.is_string() && concat_scalar(b)) || (b.is_string() && concat_scalar(a)))
+    if ((a.is_string() && concat_scalar(b)) || (b.is_string() && concat_scalar(a))) {
+        memory::check(a.footprint() + b.footprint(), "string concatenation (+)");
         return Value(concat_text(a) + concat_text(b));
+    }
     type_mismatch("+", a, b);
 }
 

@@ -2,6 +2,7 @@
 // Neo4j semantics: null in -> null out unless a function says otherwise.
 #include <lora/errors.hpp>
 #include <lora/functions/functions.hpp>
+#include <lora/memory.hpp>
 #include "functions/internal.hpp"
 
 #include <algorithm>
@@ -417,6 +418,7 @@ Value f_range(Args a) {
                                                      std::to_string(static_cast<uint64_t>(count)) +
                                                      " elements; the limit is " +
                                                      std::to_string(kMaxRangeSize));
+    memory::check(static_cast<uint64_t>(count) * sizeof(Value), "range()");
     out.reserve(static_cast<size_t>(count));
     __int128 cur = start;
     for (__int128 i = 0; i < count; ++i, cur += step) out.emplace_back(static_cast<int64_t>(cur));
@@ -573,6 +575,11 @@ Value f_replace(Args a) {
     const std::string& s = str_arg("replace", a[0]);
     const std::string& from = str_arg("replace", a[1]);
     const std::string& to = str_arg("replace", a[2]);
+    // Every match (every character, when `from` is empty) may become `to`.
+    if (to.size() > from.size())
+        memory::check(s.size() + (s.size() / std::max<size_t>(from.size(), 1) + 1) *
+                                     (to.size() - from.size()),
+                      "replace()");
     std::string out;
     if (from.empty()) {
         // Like Java's String.replace: the empty string matches between every character.

@@ -6,8 +6,6 @@
 
 namespace lora::plan {
 
-namespace {
-
 const char* op_name(OpKind op) {
     switch (op) {
         case OpKind::ScanNodes: return "ScanNodes";
@@ -49,8 +47,6 @@ const char* op_name(OpKind op) {
     }
     return "?";
 }
-
-}  // namespace
 
 namespace {
 

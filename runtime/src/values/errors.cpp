@@ -2,6 +2,8 @@
 // class are written once, here, and error_kind_of() reads the same table back.
 #include <lora/errors.hpp>
 
+#include <lora/memory.hpp>
+
 #include <array>
 #include <utility>
 
@@ -37,12 +39,19 @@ constexpr KindEntry kTransactionClosed{ErrorKind::TransactionClosed, ErrorClass:
                                        "TransactionError", "Closed"};
 constexpr KindEntry kTransactionNotFound{ErrorKind::TransactionNotFound, ErrorClass::Semantic,
                                          "Request", "TransactionNotFound"};
+// A query over its memory limit or the pool's, and a failed allocation: the query failed
+// alone and nothing of it was kept; with less at once (or later) it may succeed.
+constexpr KindEntry kMemoryLimit{ErrorKind::MemoryLimit, ErrorClass::Transient, "TransientError",
+                                 "MemoryPoolOutOfMemoryError"};
+constexpr KindEntry kOutOfMemory{ErrorKind::OutOfMemory, ErrorClass::Transient, "TransientError",
+                                 "OutOfMemory"};
 constexpr KindEntry kReadOnly{ErrorKind::ReadOnly, ErrorClass::Database, "DatabaseError",
                               "ReadOnly"};
 
 constexpr std::array kKinds{
     kCancelled,           kTimeout,           kTerminated,          kConflict, kShuttingDown,
-    kTooManyTransactions, kTransactionClosed, kTransactionNotFound, kReadOnly};
+    kTooManyTransactions, kTransactionClosed, kTransactionNotFound, kReadOnly, kMemoryLimit,
+    kOutOfMemory};
 
 Error make(const KindEntry& k, std::string message) {
     return Error(k.cls, ErrorPhase::Runtime, std::string(k.type), std::string(k.detail),
@@ -102,8 +111,21 @@ Error too_many_transactions(size_t limit) {
 }
 
 Error out_of_memory(const std::string& what) {
-    return Error(ErrorClass::Transient, ErrorPhase::Runtime, "TransientError", "OutOfMemory",
-                 "out of memory: " + what);
+    return make(kOutOfMemory,
+                "out of memory: " + what + " (an allocation failed; the query was rolled back)");
+}
+
+Error memory_limit(const std::string& what, uint64_t bytes, uint64_t limit, bool pool) {
+    if (pool)
+        return make(kMemoryLimit,
+                    "the queries running together would hold more than the memory limit of " +
+                        format_bytes(limit) + " (--memory-limit, Options::memory_limit) when " +
+                        what + " grew this query to " + format_bytes(bytes) +
+                        "; the query was rolled back: retry it when fewer queries run");
+    return make(kMemoryLimit,
+                "the query would hold more than its memory limit of " + format_bytes(limit) +
+                    " (--query-memory-limit, QueryOptions::memory_limit): " + what +
+                    " grew it to " + format_bytes(bytes) + "; the query was rolled back");
 }
 
 Error transaction_closed() {

@@ -26,6 +26,7 @@ namespace {
 struct BoxBase {
     std::atomic<uint32_t> refs{1};
     uint32_t nesting = 0;  // lists and maps: Value::nesting, set when the box is made
+    uint64_t heap = 0;     // lists and maps: Value::footprint less the Value itself
 };
 
 template <class T>
@@ -70,6 +71,36 @@ void release(ValueKind k, void* p) {
         case ValueKind::Duration: release_as<Duration>(p); break;
         default: break;
     }
+}
+
+// Footprints (Value::footprint) of the parts of heavy payloads.
+uint64_t string_heap(const std::string& s) {
+    // Short strings live inside the std::string itself.
+    return s.capacity() > 15 ? s.capacity() + 1 : 0;
+}
+
+// A std::map node: the tree links and the pair.
+constexpr uint64_t kMapNodeBytes = 32 + sizeof(std::pair<const std::string, Value>);
+
+uint64_t map_heap(const Map& m) {
+    uint64_t n = 0;
+    for (const auto& [k, v] : m)
+        n += kMapNodeBytes + string_heap(k) + v.footprint() - sizeof(Value);
+    return n;
+}
+
+// A node's or relationship's data is shared by every copy of the value; it counts with each.
+uint64_t node_heap(const Node& x) {
+    if (!x.data) return 0;
+    uint64_t n = sizeof(NodeData) + x.data->labels.capacity() * sizeof(std::string) +
+                 map_heap(x.data->properties);
+    for (const std::string& l : x.data->labels) n += string_heap(l);
+    return n;
+}
+
+uint64_t rel_heap(const Relationship& r) {
+    if (!r.data) return 0;
+    return sizeof(RelData) + string_heap(r.data->type) + map_heap(r.data->properties);
 }
 
 }  // namespace
@@ -117,20 +148,57 @@ uint32_t wrapped_nesting(uint32_t deepest) {
 
 Value::Value(List l) : kind_(ValueKind::Null) {
     uint32_t deepest = 0;
-    for (const Value& v : l) deepest = std::max(deepest, v.nesting());
+    uint64_t heap = sizeof(Box<List>) + l.capacity() * sizeof(Value);
+    for (const Value& v : l) {
+        deepest = std::max(deepest, v.nesting());
+        heap += v.footprint() - sizeof(Value);
+    }
     const uint32_t n = wrapped_nesting(deepest);
     u_.p = make_box(std::move(l));
     static_cast<BoxBase*>(u_.p)->nesting = n;
+    static_cast<BoxBase*>(u_.p)->heap = heap;
     kind_ = ValueKind::List;
 }
 
 Value::Value(Map m) : kind_(ValueKind::Null) {
     uint32_t deepest = 0;
+    const uint64_t heap = sizeof(Box<Map>) + map_heap(m);
     for (const auto& kv : m) deepest = std::max(deepest, kv.second.nesting());
     const uint32_t n = wrapped_nesting(deepest);
     u_.p = make_box(std::move(m));
     static_cast<BoxBase*>(u_.p)->nesting = n;
+    static_cast<BoxBase*>(u_.p)->heap = heap;
     kind_ = ValueKind::Map;
+}
+
+uint64_t Value::footprint() const noexcept {
+    switch (kind_) {
+        case ValueKind::String:
+            return sizeof(Value) + sizeof(Box<std::string>) + string_heap(unbox<std::string>(u_.p));
+        case ValueKind::List:
+        case ValueKind::Map: return sizeof(Value) + static_cast<const BoxBase*>(u_.p)->heap;
+        case ValueKind::Node:
+            return sizeof(Value) + sizeof(Box<Node>) + node_heap(unbox<Node>(u_.p));
+        case ValueKind::Relationship:
+            return sizeof(Value) + sizeof(Box<Relationship>) + rel_heap(unbox<Relationship>(u_.p));
+        case ValueKind::Path: {
+            const Path& p = unbox<Path>(u_.p);
+            uint64_t n = sizeof(Value) + sizeof(Box<Path>) + p.nodes.capacity() * sizeof(Node) +
+                         p.rels.capacity() * sizeof(Relationship);
+            for (const Node& x : p.nodes) n += node_heap(x);
+            for (const Relationship& r : p.rels) n += rel_heap(r);
+            return n;
+        }
+        case ValueKind::Vector:
+            return sizeof(Value) + sizeof(Box<Vector>) +
+                   unbox<Vector>(u_.p).coords.capacity() * sizeof(float);
+        case ValueKind::Time: return sizeof(Value) + sizeof(Box<Time>);
+        case ValueKind::LocalDateTime: return sizeof(Value) + sizeof(Box<LocalDateTime>);
+        case ValueKind::DateTime:
+            return sizeof(Value) + sizeof(Box<DateTime>) + string_heap(unbox<DateTime>(u_.p).zone);
+        case ValueKind::Duration: return sizeof(Value) + sizeof(Box<Duration>);
+        default: return sizeof(Value);
+    }
 }
 
 uint32_t Value::nesting() const noexcept {

@@ -13,6 +13,7 @@
 
 #include <lora/exec/executor.hpp>
 #include <lora/exec/procedures.hpp>
+#include <lora/memory.hpp>
 #include <lora/storage/catalog.hpp>
 
 #include <array>
@@ -55,6 +56,19 @@ struct EngineShared {
         record_commit(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
                                                 std::chrono::steady_clock::now() - started)
                                                 .count()));
+    }
+    // Query memory (lora/memory.hpp): the pool of all queries (set at open, never null
+    // after), each query's default limit, and what finished queries held per class.
+    std::shared_ptr<MemoryPool> memory;
+    uint64_t query_memory_limit = 0;
+    std::array<std::atomic<uint64_t>, 2> memory_queries{}, memory_peak_sum{}, memory_peak_max{};
+    void record_query_memory(bool write, uint64_t peak) {
+        const size_t c = write ? 1 : 0;
+        memory_queries[c].fetch_add(1, std::memory_order_relaxed);
+        memory_peak_sum[c].fetch_add(peak, std::memory_order_relaxed);
+        uint64_t max = memory_peak_max[c].load(std::memory_order_relaxed);
+        while (peak > max &&
+               !memory_peak_max[c].compare_exchange_weak(max, peak, std::memory_order_relaxed)) {}
     }
     std::atomic<uint32_t> round_robin{0};
     exec::Procedures procedures;

@@ -7,6 +7,7 @@
 #include "lora/actors/stream.hpp"
 
 #include <lora/lora.hpp>
+#include <lora/memory.hpp>
 #include <lora/plan/plan.hpp>
 
 #include <atomic>
@@ -45,6 +46,9 @@ struct QueryContext {
     // writes, has arrived), so a commit needs no prepare round trip and skips the shards
     // that did nothing. Shared by the parts of a UNION (one transaction).
     std::shared_ptr<std::vector<exec::TxnLog*>> logs;
+    // What the query holds (lora/memory.hpp), against its limit and the engine's pool;
+    // shared by the parts of a UNION. Never null.
+    std::shared_ptr<QueryMemory> memory;
 };
 
 struct Outcome {
@@ -72,6 +76,8 @@ struct QueryRequest {
     std::chrono::milliseconds timeout{0};
     // Who sent it (SHOW TRANSACTIONS); an auto-commit statement's registration takes it.
     ClientInfo client;
+    // The query's memory limit (QueryOptions::memory_limit; 0: the engine's default).
+    uint64_t memory_limit = 0;
 };
 
 }  // namespace lora::actors

@@ -21,6 +21,9 @@ struct DaemonConfig {
     std::string auth_token;
     uint64_t max_request_bytes = 16u << 20;
     uint64_t query_timeout_ms = 0;  // 0 = no limit
+    // lora::Options::memory_limit (all queries; ~0 = auto, 0 = none) and query_memory_limit.
+    uint64_t memory_limit = ~uint64_t{0};
+    uint64_t query_memory_limit = 0;
     std::string log_level = "info";
     uint32_t io_threads = 2;
     uint32_t query_threads = 0;  // 0 = 8 x hardware threads, at least 32

@@ -11,6 +11,7 @@
 #include <lora/storage/catalog.hpp>
 
 #include <lora/lora.hpp>
+#include <lora/memory.hpp>
 
 #include <atomic>
 #include <cstdint>
@@ -97,6 +98,9 @@ struct ExecEnv {
     uint64_t start_ts = 0;
     // Coordinator: where LOAD CSV finds its files (empty: none configured).
     const std::string* import_dir = nullptr;
+    // The query's memory account (lora/memory.hpp): state the steps keep (DISTINCT sets,
+    // aggregation, transaction logs) is charged to it. Null: nothing is counted.
+    QueryMemory* memory = nullptr;
 };
 
 class Executor {
@@ -191,6 +195,9 @@ private:
     void optional_end(const plan::OptionalEnd& op, size_t step, std::vector<Row>& rows);
     void subquery_end(const plan::SubqueryEnd& op, size_t step, std::vector<Row>& rows);
     std::vector<bool> matched_inputs(int begin, const std::vector<Row>& rows, size_t inputs) const;
+    // The input rows OptionalBegin `step` remembers (counted in kept_), and their end.
+    void keep_input(size_t step, const Row& row);
+    void drop_inputs(size_t begin);
     // merge.cpp
     void merge_end(const plan::MergeEnd& op, size_t step, std::vector<Row>& rows);
     void merge_join(const plan::MergeJoin& op, size_t step, std::vector<Row>& rows);
@@ -224,6 +231,8 @@ private:
     void mutate(uint32_t shard, const Mutation& m);
     const std::string& name_of(storage::Catalog::Kind kind, uint32_t id) const;
     void lock(uint64_t id, bool rel);
+    // Counts `bytes` more of the transaction's changes in the query's memory.
+    void logged(uint64_t bytes);
     uint64_t w_create_node();
     // `fresh`: the entity was created by this statement, so no other transaction can
     // conflict on it and it takes no lock.
@@ -247,6 +256,10 @@ private:
         counters_;  // SKIP / LIMIT: rows left per outer row (exec/ops/sort.cpp)
     std::unordered_map<size_t, std::unordered_set<Row, ValueEquivHash, ValueEquiv>> distinct_;
     std::unordered_map<size_t, std::vector<Row>> optional_inputs_;
+    std::unordered_map<size_t, uint64_t> optional_bytes_;  // their footprint, per step
+    // What the state above holds of the query's memory (env_.memory).
+    MemoryLease kept_;
+    uint64_t unlogged_bytes_ = 0;  // changes not yet charged (logged)
     std::unordered_map<size_t, int64_t> optional_seq_;
     std::unordered_map<size_t, std::vector<std::vector<Row>>> merge_groups_;
     // ShortestPath (exec/ops/shortest_path.cpp): the coordinator's searches under way, by id

@@ -10,6 +10,10 @@
 #include <string_view>
 #include <vector>
 
+namespace lora {
+class QueryMemory;  // lora/memory.hpp
+}  // namespace lora
+
 namespace lora::fn {
 
 struct FunctionInfo {
@@ -66,9 +70,10 @@ public:
 };
 
 // Creates an aggregator for an aggregate function (count, sum, avg, min, max, collect,
-// percentileCont, percentileDisc, stDev, stDevP). `count_star` for count(*).
+// percentileCont, percentileDisc, stDev, stDevP). `count_star` for count(*). What it
+// keeps (collected values, DISTINCT sets) is charged to `memory` when given.
 std::unique_ptr<Aggregator> make_aggregator(const FunctionInfo& f, bool distinct,
-                                            bool count_star = false);
+                                            bool count_star = false, QueryMemory* memory = nullptr);
 
 // Arithmetic and operators shared by the expression evaluator (Cypher semantics: null
 // propagation; integer overflow raises ArgumentError.NumberOutOfRange, integer division or

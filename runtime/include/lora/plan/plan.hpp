@@ -516,4 +516,7 @@ using PlanPtr = std::shared_ptr<const Plan>;
 // Deep copy (plans own their expressions).
 Plan clone(const Plan& p);
 
+// The operator's name as EXPLAIN and PROFILE show it ("Sort", "Aggregate", ...).
+const char* op_name(OpKind op);
+
 }  // namespace lora::plan

@@ -15,12 +15,19 @@ void Executor::aggregate(const plan::Aggregate& op, size_t step, std::vector<Row
     };
     std::unordered_map<Row, size_t, ValueEquivHash, ValueEquiv> index;
     std::vector<Group> groups;
+    // The groups: each key twice (the index and the group's row) and the aggregators.
+    MemoryLease memory(env_.memory);
     auto make_group = [&](const Row& r) {
+        uint64_t bytes = sizeof(Group) + sizeof(Row) +
+                         (sizeof(Value) + 48) * static_cast<size_t>(env_.plan->slot_count) +
+                         64 * op.aggs.size();
+        for (int k : op.keys) bytes += 2 * r[static_cast<size_t>(k)].footprint();
+        memory.grow(bytes, "the aggregation's groups");
         Group g;
         g.row.assign(static_cast<size_t>(env_.plan->slot_count), Value());
         for (int k : op.keys) g.row[static_cast<size_t>(k)] = r[static_cast<size_t>(k)];
         for (const auto& a : op.aggs)
-            g.aggs.push_back(fn::make_aggregator(*a.fn, a.distinct, a.count_star));
+            g.aggs.push_back(fn::make_aggregator(*a.fn, a.distinct, a.count_star, env_.memory));
         groups.push_back(std::move(g));
     };
     std::vector<Value> args;

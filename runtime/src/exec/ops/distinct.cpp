@@ -9,7 +9,10 @@ void Executor::distinct(const plan::Distinct& op, size_t step, Row& row) {
     Row key;
     key.reserve(op.slots.size());
     for (int sl : op.slots) key.push_back(row[static_cast<size_t>(sl)]);
-    if (distinct_[step].insert(std::move(key)).second) push(next, row);
+    const uint64_t bytes = memory::row_footprint(key) + memory::kHashNodeBytes;
+    if (!distinct_[step].insert(std::move(key)).second) return;
+    kept_.grow(bytes, "DISTINCT");
+    push(next, row);
 }
 
 }  // namespace lora::exec

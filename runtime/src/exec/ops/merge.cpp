@@ -30,7 +30,7 @@ void Executor::merge_end(const plan::MergeEnd& op, size_t step, std::vector<Row>
             groups[it->second].push_back(std::move(inputs[i]));
         }
     }
-    inputs.clear();
+    drop_inputs(static_cast<size_t>(op.begin));
     for (auto& r : matched_rows) {
         r[static_cast<size_t>(op.flag)] = Value(true);
         push(next, r);

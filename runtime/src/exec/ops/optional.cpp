@@ -11,8 +11,20 @@ void Executor::optional_begin(const plan::OptionalBegin& op, size_t step, Row& r
     const size_t next = step + 1;
     int64_t tag = optional_seq_[step]++;
     row[static_cast<size_t>(op.tag)] = Value(tag);
-    optional_inputs_[step].push_back(row);
+    keep_input(step, row);
     push(next, row);
+}
+
+void Executor::keep_input(size_t step, const Row& row) {
+    const uint64_t bytes = memory::row_footprint(row);
+    kept_.grow(bytes, "the input rows of OPTIONAL MATCH, MERGE or a subquery");
+    optional_bytes_[step] += bytes;
+    optional_inputs_[step].push_back(row);
+}
+
+void Executor::drop_inputs(size_t begin) {
+    optional_inputs_[begin].clear();
+    kept_.shrink(std::exchange(optional_bytes_[begin], 0));
 }
 
 void Executor::optional_end(const plan::OptionalEnd& op, size_t step, std::vector<Row>& rows) {
@@ -26,7 +38,7 @@ void Executor::optional_end(const plan::OptionalEnd& op, size_t step, std::vecto
         for (int sl : op.nulls) r[static_cast<size_t>(sl)] = Value();
         push(next, r);
     }
-    inputs.clear();
+    drop_inputs(static_cast<size_t>(op.begin));
 }
 
 void Executor::subquery_end(const plan::SubqueryEnd& op, size_t step, std::vector<Row>& rows) {
@@ -61,7 +73,7 @@ void Executor::subquery_end(const plan::SubqueryEnd& op, size_t step, std::vecto
         r[static_cast<size_t>(op.result)] = Value(std::move(values));
         push(next, r);
     }
-    inputs.clear();
+    drop_inputs(static_cast<size_t>(op.begin));
 }
 
 // Which remembered inputs of the OptionalBegin step `begin` produced at least one row.
