@@ -8,8 +8,10 @@
 // With predicates on the path's relationships or nodes, a level has a second round: the
 // edges to new nodes go to those nodes' shards, which check the node and the relationships
 // they own (a relationship lives at its start node's shard), and only the edges that pass
-// are taken.
+// are taken. SHORTEST k and the other selections over trails run in shortest_k.cpp on the
+// same shard expansion.
 #include <lora/exec/executor.hpp>
+#include "exec/ops/shortest_common.hpp"
 #include "exec/step_common.hpp"
 
 #include <lora/storage/partition.hpp>
@@ -21,24 +23,12 @@
 namespace lora::exec {
 
 using storage::Catalog;
+using namespace shortest;
 
 namespace {
 
-// The first elements of a request or reply in the `work` slot: its kind, the search's id and
-// the side. A request lists node ids after them; a reply lists edges, kEdgeInts each.
-constexpr int64_t kRequest = 0;  // to the shard of the nodes to expand
-constexpr int64_t kReply = 1;    // their edges, back to the coordinator
-constexpr int64_t kCheck = 2;    // edges to the shard of the nodes they reach, to check
-constexpr int64_t kChecked = 3;  // the edges that passed, back to the coordinator
-constexpr size_t kHeader = 3;
-constexpr size_t kEdgeInts = 5;  // from node, relationship, type, other node, outgoing (0/1)
-
 // A node reached by a side and the edges it was reached by at its depth (every one of them
 // for allShortestPaths, the first one otherwise).
-struct Parent {
-    uint64_t node = 0;
-    Relationship rel;
-};
 struct Visit {
     int64_t depth = 0;
     std::vector<Parent> parents;
@@ -57,8 +47,6 @@ Direction reverse(Direction d) {
     if (d == Direction::Incoming) return Direction::Outgoing;
     return d;
 }
-
-uint64_t id_at(const List& l, size_t i) { return static_cast<uint64_t>(l[i].as_int()); }
 
 // Neo4j's rule: a search from a node to itself finds nothing of length 1 or more.
 [[noreturn]] void throw_common_end_nodes() {
@@ -112,10 +100,12 @@ void Executor::shortest_path(const plan::ShortestPath& op, size_t step, Row& row
         return;
     }
     const int64_t kind = work.as_list()[0].as_int();
-    if (kind == kRequest)
+    if (kind == kRequest || kind == kTrailRequest)
         shortest_expand(op, step, row);
     else if (kind == kCheck)
         shortest_check(op, step, row);
+    else if (kind == kTrailReply)
+        trail_reply(op, step, row);
     else
         shortest_reply(op, step, row);
 }
@@ -130,12 +120,12 @@ void Executor::shortest_start(const plan::ShortestPath& op, size_t step, Row& ro
                              std::string(kind_name((from.is_node() ? to : from).kind())));
     const uint64_t a = from.as_node().id;
     const uint64_t b = to.as_node().id;
+    if (trail_search(op, a, b)) {
+        trail_start(op, step, row, a, b);
+        return;
+    }
     if (a == b) {
-        if (op.min_hops > 0) {
-            // Neo4j 5's selectors find the shortest cycle there; that search is not built.
-            if (op.selector) throw errors::not_supported("SHORTEST from a node back to itself");
-            throw_common_end_nodes();
-        }
+        if (op.min_hops > 0) throw_common_end_nodes();
         Row out = row;
         Path p;
         p.nodes.push_back(Node{a, nullptr});
@@ -187,7 +177,8 @@ void Executor::shortest_advance(const plan::ShortestPath& op, size_t step, int64
     }
 }
 
-// At a shard: the edges of the requested nodes (all local) that the pattern may take.
+// At a shard: the edges of the requested nodes (all local) that the pattern may take, for
+// either search.
 void Executor::shortest_expand(const plan::ShortestPath& op, size_t step, Row& row) {
     if (!env_.part) internal("shortest path expansion outside a shard");
     const List& req = row[static_cast<size_t>(op.work)].as_list();
@@ -196,7 +187,7 @@ void Executor::shortest_expand(const plan::ShortestPath& op, size_t step, Row& r
     std::vector<uint32_t> types;
     for (const auto& t : op.types)
         if (auto tid = env_.catalog->lookup(Catalog::Kind::Type, t)) types.push_back(*tid);
-    List reply{Value(kReply), req[1], req[2]};
+    List reply{Value(req[0].as_int() == kTrailRequest ? kTrailReply : kReply), req[1], req[2]};
     Row scratch;
     if (op.types.empty() || !types.empty()) {
         const storage::View view = this->view();
@@ -284,7 +275,6 @@ void Executor::shortest_reply(const plan::ShortestPath& op, size_t step, Row& ro
     const int64_t depth = side.depth + 1;
     const bool screen = (op.rel_pred || op.node_pred) && reply[0].as_int() == kReply;
     for (size_t i = kHeader; i + kEdgeInts <= reply.size(); i += kEdgeInts) {
-        const uint64_t from = id_at(reply, i);
         const uint64_t other = id_at(reply, i + 3);
         if (screen) {
             // Nodes seen before are nearer (or as near) already; the others get checked.
@@ -302,14 +292,7 @@ void Executor::shortest_reply(const plan::ShortestPath& op, size_t step, Row& ro
         } else if (v->second.depth != depth || !op.all) {
             continue;
         }
-        Parent p;
-        p.node = from;
-        p.rel.id = id_at(reply, i + 1);
-        p.rel.type_id = static_cast<uint32_t>(reply[i + 2].as_int());
-        const bool outgoing = reply[i + 4].as_int() != 0;
-        p.rel.start = outgoing ? from : other;
-        p.rel.end = outgoing ? other : from;
-        v->second.parents.push_back(std::move(p));
+        v->second.parents.push_back(parent_at(reply, i));
     }
     if (--s.pending > 0) return;
     if (screen && !s.checks.empty()) {
@@ -363,18 +346,7 @@ bool Executor::shortest_finish(const plan::ShortestPath& op, size_t step, int64_
                     p.rels.push_back(t.rel);
                     p.nodes.push_back(Node{t.node, nullptr});
                 }
-                Row out = s.input;
-                if (op.rel >= 0) {
-                    if (op.rel_list) {
-                        List rels;
-                        for (const auto& r : p.rels) rels.push_back(Value(r));
-                        out[static_cast<size_t>(op.rel)] = Value(std::move(rels));
-                    } else {
-                        out[static_cast<size_t>(op.rel)] = Value(p.rels.front());
-                    }
-                }
-                if (op.path >= 0) out[static_cast<size_t>(op.path)] = Value(std::move(p));
-                outs.push_back(std::move(out));
+                outs.push_back(path_row(op, s.input, std::move(p)));
                 if (!op.all) break;
             }
         if (!op.all) break;
