@@ -951,6 +951,9 @@ private:
             kw("SHORTEST") && (peek(1).kind == TokenKind::Integer || kw("PATH", 1) ||
                                kw("PATHS", 1) || kw("GROUP", 1) || kw("GROUPS", 1));
         bool counted = false;
+        if ((kw("SHORTEST") || kw("ANY")) && peek(1).kind == TokenKind::Parameter)
+            throw errors::not_supported("a parameter as the number of paths of " +
+                                        std::string(kw("ANY") ? "ANY" : "SHORTEST"));
         if ((kw("ALL") || kw("ANY")) && kw("SHORTEST", 1)) {
             part.shortest =
                 kw("ALL") ? PatternPart::Shortest::All : PatternPart::Shortest::Shortest;

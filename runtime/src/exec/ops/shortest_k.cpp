@@ -27,9 +27,23 @@ using namespace shortest;
 
 namespace {
 
+// A node reached from `node` (one layer nearer the side's end) over relationship `rel`; 24
+// bytes, as a search may keep a million of them.
+struct Link {
+    uint64_t node = 0;
+    uint64_t rel = 0;
+    uint32_t type = 0;
+    bool outgoing = false;  // `rel` starts at `node`
+
+    Relationship relationship(uint64_t reached) const {
+        return Relationship{rel, outgoing ? node : reached, outgoing ? reached : node, type,
+                            nullptr};
+    }
+};
+
 // Layer d of a side: each node a walk of length d reaches, with the links it was reached by
 // from layer d - 1 (none in layer 0).
-using Layer = std::unordered_map<uint64_t, std::vector<Parent>>;
+using Layer = std::unordered_map<uint64_t, std::vector<Link>>;
 
 struct TrailSide {
     std::vector<Layer> layers;
@@ -135,25 +149,26 @@ void Executor::trail_reply(const plan::ShortestPath& op, size_t step, Row& row) 
     // A node every walk reached over the same relationship cannot go back over it (no trail
     // does); the edges of one node come together in a reply.
     uint64_t at = 0;
-    const Relationship* came_by = nullptr;
+    const Link* came_by = nullptr;
     for (size_t i = kHeader; i + kEdgeInts <= reply.size(); i += kEdgeInts) {
         const uint64_t from = id_at(reply, i);
         if (i == kHeader || from != at) {
             at = from;
             came_by = nullptr;
-            const std::vector<Parent>& links = last.at(from);
+            const std::vector<Link>& links = last.at(from);
             if (!links.empty()) {
-                came_by = &links.front().rel;
-                for (const Parent& p : links)
-                    if (p.rel.id != came_by->id) {
+                came_by = &links.front();
+                for (const Link& l : links)
+                    if (l.rel != came_by->rel) {
                         came_by = nullptr;
                         break;
                     }
             }
         }
         const uint64_t rel = id_at(reply, i + 1);
-        if (came_by && came_by->id == rel) continue;
-        s.next[id_at(reply, i + 3)].push_back(parent_at(reply, i));
+        if (came_by && came_by->rel == rel) continue;
+        s.next[id_at(reply, i + 3)].push_back(Link{
+            from, rel, static_cast<uint32_t>(reply[i + 2].as_int()), reply[i + 4].as_int() != 0});
         side.rels.insert(rel);
         trails_->charge(id, s, 1);
     }
@@ -184,19 +199,20 @@ void Executor::trail_select(const plan::ShortestPath& op, int64_t id, std::vecto
     // The links of the trail being built, by position from the meeting node: positions
     // [0, d0) lead back to `from`, [d0, length) on to `to`.
     const size_t n = static_cast<size_t>(length);
-    std::vector<const Parent*> chosen(n, nullptr);
+    std::vector<const Link*> chosen(n, nullptr);
     std::vector<size_t> tried(n + 1, 0);
     std::unordered_set<uint64_t> used;
     for (const auto& [v, unused] : fewer) {
         if (enough()) break;
         if (!more.count(v)) continue;
-        auto links_at = [&](size_t i) -> const std::vector<Parent>& {
+        auto node_at = [&](size_t i) {
+            return (i == 0 || i == static_cast<size_t>(d0)) ? v : chosen[i - 1]->node;
+        };
+        auto links_at = [&](size_t i) -> const std::vector<Link>& {
             const bool head = i < static_cast<size_t>(d0);
             const TrailSide& side = s.sides[head ? 0 : 1];
             const size_t depth = head ? static_cast<size_t>(d0) - i : n - i;
-            const uint64_t node =
-                (i == 0 || i == static_cast<size_t>(d0)) ? v : chosen[i - 1]->node;
-            return side.layers[depth].at(node);
+            return side.layers[depth].at(node_at(i));
         };
         size_t i = 0;
         tried[0] = 0;
@@ -205,27 +221,27 @@ void Executor::trail_select(const plan::ShortestPath& op, int64_t id, std::vecto
                 Path p;
                 for (size_t j = static_cast<size_t>(d0); j-- > 0;) {
                     p.nodes.push_back(Node{chosen[j]->node, nullptr});
-                    p.rels.push_back(chosen[j]->rel);
+                    p.rels.push_back(chosen[j]->relationship(node_at(j)));
                 }
                 p.nodes.push_back(Node{v, nullptr});
                 for (size_t j = static_cast<size_t>(d0); j < n; ++j) {
-                    p.rels.push_back(chosen[j]->rel);
+                    p.rels.push_back(chosen[j]->relationship(node_at(j)));
                     p.nodes.push_back(Node{chosen[j]->node, nullptr});
                 }
                 trails_->charge(id, s, n + 1);
                 out.push_back(path_row(op, s.input, std::move(p)));
                 if (enough() || n == 0) break;
                 --i;
-                used.erase(chosen[i]->rel.id);
+                used.erase(chosen[i]->rel);
                 continue;
             }
-            const std::vector<Parent>& links = links_at(i);
+            const std::vector<Link>& links = links_at(i);
             bool deeper = false;
             while (tried[i] < links.size()) {
-                const Parent& p = links[tried[i]++];
+                const Link& l = links[tried[i]++];
                 trails_->charge(id, s, 1);
-                if (used.insert(p.rel.id).second) {
-                    chosen[i] = &p;
+                if (used.insert(l.rel).second) {
+                    chosen[i] = &l;
                     tried[++i] = 0;
                     deeper = true;
                     break;
@@ -234,7 +250,7 @@ void Executor::trail_select(const plan::ShortestPath& op, int64_t id, std::vecto
             if (deeper) continue;
             if (i == 0) break;
             --i;
-            used.erase(chosen[i]->rel.id);
+            used.erase(chosen[i]->rel);
         }
         used.clear();
     }
