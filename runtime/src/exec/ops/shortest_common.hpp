@@ -21,26 +21,6 @@ constexpr size_t kEdgeInts = 5;  // from node, relationship, type, other node, o
 
 inline uint64_t id_at(const List& l, size_t i) { return static_cast<uint64_t>(l[i].as_int()); }
 
-// A node reached from `node` over `rel`.
-struct Parent {
-    uint64_t node = 0;
-    Relationship rel;
-};
-
-// The link a reply's edge at `i` makes: its near node and relationship.
-inline Parent parent_at(const List& reply, size_t i) {
-    Parent p;
-    const uint64_t from = id_at(reply, i);
-    const uint64_t other = id_at(reply, i + 3);
-    const bool outgoing = reply[i + 4].as_int() != 0;
-    p.node = from;
-    p.rel.id = id_at(reply, i + 1);
-    p.rel.type_id = static_cast<uint32_t>(reply[i + 2].as_int());
-    p.rel.start = outgoing ? from : other;
-    p.rel.end = outgoing ? other : from;
-    return p;
-}
-
 // `input` with the path (and the relationship variable) of `op` set to `p`.
 inline Row path_row(const plan::ShortestPath& op, const Row& input, Path p) {
     Row out = input;

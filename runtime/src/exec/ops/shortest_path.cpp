@@ -29,6 +29,10 @@ namespace {
 
 // A node reached by a side and the edges it was reached by at its depth (every one of them
 // for allShortestPaths, the first one otherwise).
+struct Parent {
+    uint64_t node = 0;
+    Relationship rel;
+};
 struct Visit {
     int64_t depth = 0;
     std::vector<Parent> parents;
@@ -275,6 +279,7 @@ void Executor::shortest_reply(const plan::ShortestPath& op, size_t step, Row& ro
     const int64_t depth = side.depth + 1;
     const bool screen = (op.rel_pred || op.node_pred) && reply[0].as_int() == kReply;
     for (size_t i = kHeader; i + kEdgeInts <= reply.size(); i += kEdgeInts) {
+        const uint64_t from = id_at(reply, i);
         const uint64_t other = id_at(reply, i + 3);
         if (screen) {
             // Nodes seen before are nearer (or as near) already; the others get checked.
@@ -292,7 +297,14 @@ void Executor::shortest_reply(const plan::ShortestPath& op, size_t step, Row& ro
         } else if (v->second.depth != depth || !op.all) {
             continue;
         }
-        v->second.parents.push_back(parent_at(reply, i));
+        Parent p;
+        p.node = from;
+        p.rel.id = id_at(reply, i + 1);
+        p.rel.type_id = static_cast<uint32_t>(reply[i + 2].as_int());
+        const bool outgoing = reply[i + 4].as_int() != 0;
+        p.rel.start = outgoing ? from : other;
+        p.rel.end = outgoing ? other : from;
+        v->second.parents.push_back(std::move(p));
     }
     if (--s.pending > 0) return;
     if (screen && !s.checks.empty()) {
