@@ -295,6 +295,9 @@ std::string read_query(const std::string& kind) {
     if (kind == "shortest")
         return "MATCH (p:Person {id: $id}), (q:Person {id: $to}) WHERE p <> q "
                "MATCH path = shortestPath((p)-[:KNOWS*]-(q)) RETURN length(path)";
+    if (kind == "shortest3")
+        return "MATCH (p:Person {id: $id}), (q:Person {id: $to}) WHERE p <> q "
+               "MATCH path = SHORTEST 3 (p)-[:KNOWS]-+(q) RETURN length(path)";
     return {};
 }
 
@@ -341,15 +344,14 @@ std::vector<ReadKindResult> run_reads(const std::function<ReadStatement()>& conn
                 while (!stop.load(std::memory_order_relaxed) && Clock::now() < deadline &&
                        (config.max_queries == 0 || me.n < config.max_queries)) {
                     Params params{{"id", Value(static_cast<int64_t>(rng.below(nodes)))}};
-                    if (kind == "shortest")
-                        params["to"] = Value(static_cast<int64_t>(rng.below(nodes)));
+                    const bool pair = kind == "shortest" || kind == "shortest3";
+                    if (pair) params["to"] = Value(static_cast<int64_t>(rng.below(nodes)));
                     const auto t0 = Clock::now();
                     try {
                         Result res = execute(k.query, params);
                         if (kind == "1hop" || kind == "2hop")
                             me.checksum += res.rows.at(0).at(0).as_int();
-                        if (kind == "shortest" && !res.rows.empty())
-                            me.checksum += res.rows.at(0).at(0).as_int();
+                        if (pair && !res.rows.empty()) me.checksum += res.rows.at(0).at(0).as_int();
                     } catch (const std::exception& e) {
                         std::lock_guard lock(err_mu);
                         if (k.error.empty()) k.error = e.what();

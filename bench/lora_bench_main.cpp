@@ -234,8 +234,8 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(1u, 4096u));
     reads
         ->add_option("--kinds", rc.kinds,
-                     "read kinds to run (default: point 1hop 2hop agg; also: shortest)")
-        ->check(CLI::IsMember({"point", "1hop", "2hop", "agg", "shortest"}));
+                     "read kinds to run (default: point 1hop 2hop agg; also: shortest shortest3)")
+        ->check(CLI::IsMember({"point", "1hop", "2hop", "agg", "shortest", "shortest3"}));
     reads->add_option("--max-queries", rc.max_queries,
                       "stop each kind after this many queries per thread (default: no limit)");
     std::string r_via = "embedded", r_url, r_token;

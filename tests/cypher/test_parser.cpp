@@ -74,6 +74,39 @@ TEST_CASE("parser: relationship ranges and directions", "[parser]") {
     CHECK(only_clause(sp).pattern.parts[0].shortest == PatternPart::Shortest::Shortest);
 }
 
+TEST_CASE("parser: path selectors and their counts", "[parser]") {
+    struct Selector {
+        PatternPart::Shortest shortest;
+        int64_t k;
+        bool groups;
+    };
+    auto selector = [](const std::string& s) {
+        auto q = parse("MATCH p = " + s + " (a)-[:R]->+(b) RETURN p");
+        const PatternPart& part = q.query.parts[0].clauses[0].pattern.parts[0];
+        CHECK(part.selector);
+        return Selector{part.shortest, part.selector_k, part.selector_groups};
+    };
+    using S = PatternPart::Shortest;
+    auto is = [](Selector got, S shortest, int64_t k, bool groups) {
+        return got.shortest == shortest && got.k == k && got.groups == groups;
+    };
+    CHECK(is(selector("SHORTEST 3"), S::Shortest, 3, false));
+    CHECK(is(selector("SHORTEST 3 PATHS"), S::Shortest, 3, false));
+    CHECK(is(selector("ANY 2"), S::Shortest, 2, false));
+    CHECK(is(selector("ANY"), S::Shortest, 1, false));
+    CHECK(is(selector("ANY SHORTEST PATH"), S::Shortest, 1, false));
+    CHECK(is(selector("ALL SHORTEST"), S::All, 1, false));
+    CHECK(is(selector("SHORTEST 2 GROUPS"), S::Shortest, 2, true));
+    CHECK(is(selector("SHORTEST 2 PATHS GROUP"), S::Shortest, 2, true));
+    CHECK(is(selector("SHORTEST GROUPS"), S::Shortest, 1, true));
+    for (const char* bad : {"SHORTEST 0", "ANY 0", "SHORTEST PATH", "ALL SHORTEST GROUPS",
+                            "ANY 2 GROUPS", "SHORTEST 0 GROUPS"}) {
+        INFO(bad);
+        CHECK_THROWS_AS(parse(std::string("MATCH p = ") + bad + " (a)-[:R]->+(b) RETURN p"),
+                        lora::Error);
+    }
+}
+
 TEST_CASE("parser: update clauses", "[parser]") {
     auto s = parse(
         "MATCH (n) CREATE (n)-[:R {w: 1}]->(m:M) MERGE (x:X {id: 1}) "

@@ -223,3 +223,27 @@ TEST_CASE("Value::footprint counts what a value holds", "[memory]") {
     lora::Map m{{"k", list}};
     CHECK(Value(m).footprint() > list.footprint());
 }
+
+TEST_CASE("a shortest-path search counts the nodes it reaches", "[memory]") {
+    auto db = open_limited(2, 0, 0);
+    db->execute("CREATE INDEX chain_i FOR (c:C) ON (c.i)");
+    db->execute("UNWIND range(1, 20000) AS i CREATE (:C {i: i})");
+    db->execute(
+        "UNWIND range(1, 19999) AS i MATCH (a:C {i: i}), (b:C {i: i + 1}) CREATE (a)-[:N]->(b)");
+    const std::string shortest =
+        "MATCH (a:C {i: 1}), (b:C {i: 20000}) MATCH p = shortestPath((a)-[:N*]->(b)) RETURN "
+        "length(p)";
+    const std::string shortest3 =
+        "MATCH (a:C {i: 1}), (b:C {i: 20000}) MATCH p = SHORTEST 3 (a)-[:N]->+(b) RETURN "
+        "length(p)";
+    CHECK(scalar_int(*db, shortest) == 19999);
+    QueryOptions small;
+    small.memory_limit = 512 << 10;
+    for (const auto& q : {shortest, shortest3}) {
+        Error e = error_of([&] { db->execute(q, {}, small); });
+        INFO(q << ": " << e.message());
+        CHECK(e.kind() == ErrorKind::MemoryLimit);
+        CHECK(e.message().find("the shortest-path search") != std::string::npos);
+    }
+    CHECK(scalar_int(*db, "RETURN 1") == 1);
+}

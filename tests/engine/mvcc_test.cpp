@@ -135,6 +135,31 @@ TEST_CASE("a transaction reads one snapshot", "[engine][mvcc]") {
     CHECK(scalar(*db, "MATCH (n:N) RETURN sum(n.v)") == 55 + 100 + 1000 - 2);
 }
 
+TEST_CASE("a SHORTEST k search reads the snapshot plus the transaction's writes",
+          "[engine][mvcc]") {
+    // count(p) * 100 + the sum of the lengths: 2 paths of length 2 give 204.
+    const std::string q =
+        "MATCH (a:S {n: 'a'}), (c:S {n: 'c'}) MATCH p = SHORTEST 3 (a)-[:R]->+(c) "
+        "RETURN count(p) * 100 + sum(length(p))";
+    for (uint32_t shards : {1u, 4u}) {
+        auto db = open_db(shards);
+        db->execute(
+            "CREATE (a:S {n: 'a'})-[:R]->(:S {n: 'b'})-[:R]->(c:S {n: 'c'}), "
+            "(a)-[:R]->(:S {n: 'x'})-[:R]->(c)");
+        auto reader = db->begin();
+        CHECK(scalar(*reader, q) == 204);
+        auto writer = db->begin();
+        writer->execute("MATCH (a:S {n: 'a'}), (c:S {n: 'c'}) CREATE (a)-[:R]->(c)");
+        writer->execute("MATCH (:S {n: 'x'})-[r:R]->() DELETE r");
+        CHECK(scalar(*writer, q) == 203);  // a-c and a-b-c
+        CHECK(scalar(*db, q) == 204);
+        writer->commit();
+        CHECK(scalar(*db, q) == 203);
+        CHECK(scalar(*reader, q) == 204);
+        reader->rollback();
+    }
+}
+
 TEST_CASE("concurrent increments with retry lose no update", "[engine][mvcc][concurrency]") {
     auto db = open_db(4);
     db->execute("UNWIND range(0, 7) AS i CREATE (:C {id: i, n: 0})");

@@ -97,3 +97,31 @@ TEST_CASE("predicates reading other variables only filter the paths found", "[en
     CHECK(op.node_pred == nullptr);
     CHECK(last_index_of(*p, OpKind::Filter) > shortest_step(*p).second);
 }
+
+TEST_CASE("SHORTEST k and GROUPS show their k in EXPLAIN", "[engine][planner]") {
+    auto k3 = plan_of("MATCH (a:A), (b:B) MATCH p = SHORTEST 3 (a)-[:R]->+(b) RETURN p");
+    INFO(k3->explain());
+    const auto& op = std::get<ShortestPath>(shortest_step(*k3).first->op);
+    CHECK(op.selector);
+    CHECK(op.k == 3);
+    CHECK_FALSE(op.groups);
+    CHECK_FALSE(op.all);
+    CHECK(k3->explain().find("*1.. -> k=3") != std::string::npos);
+
+    auto groups =
+        plan_of("MATCH (a:A), (b:B) MATCH p = SHORTEST 2 GROUPS (a)-[:R]-{2,4}(b) RETURN p");
+    INFO(groups->explain());
+    const auto& g = std::get<ShortestPath>(shortest_step(*groups).first->op);
+    CHECK(g.k == 2);
+    CHECK(g.groups);
+    CHECK(g.min_hops == 2);
+    CHECK(groups->explain().find("*2..4 -- k=2 groups") != std::string::npos);
+
+    // ALL SHORTEST is SHORTEST 1 GROUPS: the node-level search's allShortestPaths.
+    auto all = plan_of("MATCH (a:A), (b:B) MATCH p = ALL SHORTEST (a)-[:R]->+(b) RETURN p");
+    const auto& a = std::get<ShortestPath>(shortest_step(*all).first->op);
+    CHECK(a.all);
+    CHECK(a.groups);
+    CHECK(a.k == 1);
+    CHECK(all->explain().find("k=") == std::string::npos);
+}

@@ -941,26 +941,45 @@ private:
         return part;
     }
 
-    // Neo4j 5's path selectors before a pattern: SHORTEST k, ALL SHORTEST, ANY [k], each
-    // optionally followed by PATH or PATHS. The planner takes k = 1 (plan/shortest_path.cpp).
+    // Neo4j 5's path selectors before a pattern: SHORTEST k, ALL SHORTEST, ANY SHORTEST,
+    // ANY [k], each optionally followed by PATH or PATHS, and SHORTEST [k] [PATH|PATHS]
+    // GROUP|GROUPS. A count is positive (GQL's rule; 0 is a syntax error).
     bool path_selector(PatternPart& part) {
         const bool any = kw("ANY") && (sym("(", 1) || kw("PATH", 1) || kw("PATHS", 1) ||
                                        peek(1).kind == TokenKind::Integer);
-        if (kw("ALL") && kw("SHORTEST", 1)) {
+        const bool shortest =
+            kw("SHORTEST") && (peek(1).kind == TokenKind::Integer || kw("PATH", 1) ||
+                               kw("PATHS", 1) || kw("GROUP", 1) || kw("GROUPS", 1));
+        bool counted = false;
+        if ((kw("SHORTEST") || kw("ANY")) && peek(1).kind == TokenKind::Parameter)
+            throw errors::not_supported("a parameter as the number of paths of " +
+                                        std::string(kw("ANY") ? "ANY" : "SHORTEST"));
+        if ((kw("ALL") || kw("ANY")) && kw("SHORTEST", 1)) {
+            part.shortest =
+                kw("ALL") ? PatternPart::Shortest::All : PatternPart::Shortest::Shortest;
             i_ += 2;
-            part.shortest = PatternPart::Shortest::All;
-        } else if ((kw("SHORTEST") && peek(1).kind == TokenKind::Integer) || any) {
+        } else if (shortest || any) {
             ++i_;
             part.shortest = PatternPart::Shortest::Shortest;
-            if (peek().kind == TokenKind::Integer) part.selector_k = range_bound();
+            if (peek().kind == TokenKind::Integer) {
+                const Token& count = peek();
+                counted = true;
+                part.selector_k = range_bound();
+                if (part.selector_k == 0)
+                    fail_at(count, "a positive number of paths or groups", "InvalidPathSelector");
+            }
         } else {
             return false;
         }
         part.selector = true;
         if (!accept_kw("PATHS")) accept_kw("PATH");
-        if (kw("GROUP") || kw("GROUPS"))
-            fail_at(peek(), "a pattern (SHORTEST k GROUPS is not supported)",
-                    "InvalidPathSelector");
+        if (kw("GROUP") || kw("GROUPS")) {
+            if (!shortest) fail_at(peek(), "a pattern", "InvalidPathSelector");
+            ++i_;
+            part.selector_groups = true;
+        } else if (shortest && !counted) {
+            fail_at(peek(), "a number of paths, or GROUP / GROUPS", "InvalidPathSelector");
+        }
         return true;
     }
 

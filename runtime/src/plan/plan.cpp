@@ -59,6 +59,7 @@ struct Shown {
     std::vector<std::string> types;
     std::optional<std::pair<int64_t, int64_t>> hops;  // min, max (-1: unbounded)
     bool all = false;                                 // ShortestPath: allShortestPaths
+    std::string selection;                            // ShortestPath: SHORTEST k [GROUPS]
     const exec::ProcedureEntry* procedure = nullptr;
     std::optional<exec::Direction> dir;
     std::string key;
@@ -101,6 +102,8 @@ struct ShowOp {
         s.hops = {o.min_hops, o.max_hops};
         s.dir = o.dir;
         s.all = o.all;
+        if (o.selector && (o.k != 1 || (o.groups && !o.all)))
+            s.selection = "k=" + std::to_string(o.k) + (o.groups ? " groups" : "");
     }
     void operator()(const Unwind& o) {
         s.slot = o.slot;
@@ -204,6 +207,7 @@ std::string Step::describe() const {
               : *f.dir == exec::Direction::Incoming ? " <-"
                                                     : " --");
     if (f.all) o << " all";
+    if (!f.selection.empty()) o << " " << f.selection;
     if (!f.key.empty()) o << " ." << f.key;
     if (const IndexSeek* seek = f.seek) {
         o << " (";
@@ -287,6 +291,8 @@ struct CloneOp {
         c.max_hops = o.max_hops;
         c.all = o.all;
         c.selector = o.selector;
+        c.k = o.k;
+        c.groups = o.groups;
         c.rel_pred = copy(o.rel_pred);
         c.rel_var = o.rel_var;
         c.node_pred = copy(o.node_pred);

@@ -1,7 +1,8 @@
-// shortestPath(...) / allShortestPaths(...) and Neo4j 5's SHORTEST 1 / ALL SHORTEST / ANY in
-// MATCH: Neo4j's rules on the pattern, the endpoints bound first (scanned when the query has
-// not bound them), then one ShortestPath step (exec/ops/shortest_path.cpp). WHERE conjuncts
-// on the path filter the paths found; some are checked during the search (search_predicates).
+// shortestPath(...) / allShortestPaths(...) and Neo4j 5's SHORTEST k [GROUPS] / ALL SHORTEST /
+// ANY k in MATCH: Neo4j's rules on the pattern, the endpoints bound first (scanned when the
+// query has not bound them), then one ShortestPath step (exec/ops/shortest_path.cpp). WHERE
+// conjuncts on the path filter the paths found; some are checked during the search
+// (search_predicates).
 #include "plan/planner_state.hpp"
 
 #include <cctype>
@@ -108,21 +109,14 @@ void Planner::refuse_shortest(const PatternPart& part, const char* clause) {
         invalid(part, std::string("cannot be used to ") + clause);
 }
 
-// Neo4j 5's selectors take what the search does: SHORTEST 1 / ANY (one shortest path) and
-// ALL SHORTEST over one relationship quantified from 0 or 1 between two distinct nodes.
+// Neo4j 5's selectors take one relationship quantified from any minimal length, without a
+// property map (a pre-filter lora does not apply during the search).
 void Planner::check_selector(const PatternPart& part) {
     const char* name = part.shortest == PatternPart::Shortest::All ? "ALL SHORTEST" : "SHORTEST";
-    if (part.selector_k != 1) unsupported(std::string(name) + " k with k other than 1");
     if (part.rels.size() != 1)
         unsupported(std::string(name) + " over a pattern of more than one relationship");
-    const RelPattern& rp = part.rels[0];
-    if (rp.range && rp.range->min.value_or(1) > 1)
-        unsupported(std::string(name) + " with a minimal length above 1");
-    if (rp.properties) unsupported(std::string(name) + " with properties on the relationship");
-    const NodePattern& a = part.nodes[0];
-    const NodePattern& b = part.nodes[1];
-    if (a.variable && b.variable && *a.variable == *b.variable)
-        unsupported(std::string(name) + " from a node back to itself");
+    if (part.rels[0].properties)
+        unsupported(std::string(name) + " with properties on the relationship");
 }
 
 void Planner::plan_shortest(const PatternPart& part, bool with_path,
@@ -133,11 +127,13 @@ void Planner::plan_shortest(const PatternPart& part, bool with_path,
     const NodePattern& from_np = part.nodes[0];
     const NodePattern& to_np = part.nodes[1];
     const int64_t min_hops = rp.range ? rp.range->min.value_or(1) : 1;
-    if (min_hops != 0 && min_hops != 1)
+    if (!part.selector && min_hops != 0 && min_hops != 1)
         invalid(part, "does not support a minimal length different from 0 or 1");
     if (rp.properties)
         invalid(part, "does not support properties on its relationship; use a WHERE predicate");
-    if (from_np.variable && to_np.variable && *from_np.variable == *to_np.variable)
+    // A selector from a node back to itself finds the shortest cycles (the trail search).
+    if (!part.selector && from_np.variable && to_np.variable &&
+        *from_np.variable == *to_np.variable)
         throw_semantic("SemanticError", "ShortestPathCommonEndNodes",
                        "Cannot find the shortest path when the start and end nodes are the same");
     if (rp.variable && lookup(*rp.variable))
@@ -156,6 +152,12 @@ void Planner::plan_shortest(const PatternPart& part, bool with_path,
     op.min_hops = min_hops;
     op.max_hops = rp.range ? rp.range->max.value_or(-1) : 1;
     op.all = part.shortest == PatternPart::Shortest::All;
+    if (part.selector) {
+        // ALL SHORTEST is SHORTEST 1 GROUPS.
+        op.k = part.selector_k;
+        op.groups = op.all || part.selector_groups;
+        op.all = op.groups && op.k == 1;
+    }
     op.frontier = new_slot(" shortest_frontier");
     op.work = new_slot(" shortest_work");
     if (rp.variable) {

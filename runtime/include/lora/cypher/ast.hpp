@@ -52,7 +52,8 @@ struct PatternPart {
     // shortestPath(...) / allShortestPaths(...) wrap the whole part.
     enum class Shortest : uint8_t { None, Shortest, All } shortest = Shortest::None;
     bool selector = false;           // written as Neo4j 5's SHORTEST k / ALL SHORTEST / ANY k
-    int64_t selector_k = 1;          // SHORTEST k, ANY k
+    int64_t selector_k = 1;          // SHORTEST k, ANY k, SHORTEST k GROUPS
+    bool selector_groups = false;    // SHORTEST k GROUPS: the paths of the k shortest lengths
     std::vector<NodePattern> nodes;  // nodes.size() == rels.size() + 1
     std::vector<RelPattern> rels;
 };

@@ -28,6 +28,11 @@ namespace lora::exec {
 
 struct CsvSource;  // exec/csv_reader.hpp
 
+// The most work one SHORTEST k / GROUPS search may do (exec/ops/shortest_k.cpp): each
+// relationship it reaches at a depth and each step of rebuilding a path counts one. A search
+// that would do more fails with SemanticError.ShortestPathSearchTooLarge instead of growing.
+inline constexpr size_t kMaxTrailSearchWork = 1'000'000;
+
 // Where a row has to go before a step can run on it.
 struct Dest {
     enum class Kind : uint8_t { Shard, Broadcast, Coordinator } kind;
@@ -162,6 +167,13 @@ private:
     struct ShortestSearch;
     void shortest_advance(const plan::ShortestPath& op, size_t step, int64_t id);
     bool shortest_finish(const plan::ShortestPath& op, size_t step, int64_t id);
+    // shortest_k.cpp: SHORTEST k / GROUPS over trails, on the same shard expansion.
+    static bool trail_search(const plan::ShortestPath& op, uint64_t from, uint64_t to);
+    void trail_start(const plan::ShortestPath& op, size_t step, const Row& row, uint64_t from,
+                     uint64_t to);
+    void trail_advance(const plan::ShortestPath& op, size_t step, int64_t id);
+    void trail_reply(const plan::ShortestPath& op, size_t step, Row& row);
+    void trail_select(const plan::ShortestPath& op, int64_t id, std::vector<Row>& out);
     // row_ops.cpp
     void filter(const plan::Filter& op, size_t step, Row& row);
     void project(const plan::Project& op, size_t step, Row& row);
@@ -266,6 +278,8 @@ private:
     // (shared_ptr: the type is complete only in that file).
     struct ShortestSearches;
     std::shared_ptr<ShortestSearches> searches_;
+    struct TrailSearches;  // exec/ops/shortest_k.cpp
+    std::shared_ptr<TrailSearches> trails_;
     int64_t next_search_ = 0;
     // NodeIndexSeek (exec/ops/index_seek.cpp): catalog ids of each seek step's label and keys,
     // and a scratch list of the ids a seek found.

@@ -179,8 +179,10 @@ struct VarExpand {
 
 // path <- the shortest path(s) from -[*min_hops..max_hops]- to (both bound): a breadth-first
 // search the coordinator drives level by level, each level expanded at the shards owning its
-// frontier nodes (exec/ops/shortest_path.cpp). `frontier` and `work` carry the search's
-// requests and replies; `rel` (if not -1) gets the path's relationships.
+// frontier nodes (exec/ops/shortest_path.cpp; SHORTEST k with k > 1, GROUPS, a minimal
+// length above 1 or a cycle: the trail search of exec/ops/shortest_k.cpp). `frontier` and
+// `work` carry the search's requests and replies; `rel` (if not -1) gets the path's
+// relationships.
 struct ShortestPath {
     int from = -1;
     int to = -1;
@@ -191,10 +193,12 @@ struct ShortestPath {
     int work = -1;
     exec::Direction dir = exec::Direction::Outgoing;
     std::vector<std::string> types;
-    int64_t min_hops = 1;   // 0 or 1
+    int64_t min_hops = 1;   // 0 or 1 but for a selector
     int64_t max_hops = -1;  // -1: unbounded
-    bool all = false;       // allShortestPaths: every path of the minimal length
+    bool all = false;       // allShortestPaths / ALL SHORTEST: every path of the minimal length
     bool selector = false;  // written as SHORTEST / ALL SHORTEST / ANY
+    int64_t k = 1;          // SHORTEST k / ANY k: paths per pair (with `groups`: lengths)
+    bool groups = false;    // SHORTEST k GROUPS / ALL SHORTEST: every path of those lengths
     // What each relationship / node of a path must satisfy (true) for the search to take it,
     // with the entity in rel_var / node_var; null: anything (plan/shortest_path.cpp).
     CExprPtr rel_pred;

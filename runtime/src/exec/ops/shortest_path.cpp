@@ -8,8 +8,10 @@
 // With predicates on the path's relationships or nodes, a level has a second round: the
 // edges to new nodes go to those nodes' shards, which check the node and the relationships
 // they own (a relationship lives at its start node's shard), and only the edges that pass
-// are taken.
+// are taken. SHORTEST k and the other selections over trails run in shortest_k.cpp on the
+// same shard expansion.
 #include <lora/exec/executor.hpp>
+#include "exec/ops/shortest_common.hpp"
 #include "exec/step_common.hpp"
 
 #include <lora/storage/partition.hpp>
@@ -21,17 +23,9 @@
 namespace lora::exec {
 
 using storage::Catalog;
+using namespace shortest;
 
 namespace {
-
-// The first elements of a request or reply in the `work` slot: its kind, the search's id and
-// the side. A request lists node ids after them; a reply lists edges, kEdgeInts each.
-constexpr int64_t kRequest = 0;  // to the shard of the nodes to expand
-constexpr int64_t kReply = 1;    // their edges, back to the coordinator
-constexpr int64_t kCheck = 2;    // edges to the shard of the nodes they reach, to check
-constexpr int64_t kChecked = 3;  // the edges that passed, back to the coordinator
-constexpr size_t kHeader = 3;
-constexpr size_t kEdgeInts = 5;  // from node, relationship, type, other node, outgoing (0/1)
 
 // A node reached by a side and the edges it was reached by at its depth (every one of them
 // for allShortestPaths, the first one otherwise).
@@ -43,6 +37,9 @@ struct Visit {
     int64_t depth = 0;
     std::vector<Parent> parents;
 };
+
+// What a node first reached by a side holds: its entry in `seen` and in the next frontier.
+constexpr uint64_t kVisitBytes = sizeof(Visit) + sizeof(uint64_t) * 2 + memory::kHashNodeBytes;
 
 // One end of the search: side 0 walks from `from` along the pattern's direction, side 1 from
 // `to` against it.
@@ -57,8 +54,6 @@ Direction reverse(Direction d) {
     if (d == Direction::Incoming) return Direction::Outgoing;
     return d;
 }
-
-uint64_t id_at(const List& l, size_t i) { return static_cast<uint64_t>(l[i].as_int()); }
 
 // Neo4j's rule: a search from a node to itself finds nothing of length 1 or more.
 [[noreturn]] void throw_common_end_nodes() {
@@ -94,6 +89,7 @@ struct Executor::ShortestSearch {
     size_t pending = 0;  // replies of the level's round still out
     std::vector<uint64_t> next;
     std::map<uint32_t, List> checks;  // edges to check, by the shard of the node they reach
+    MemoryLease memory;               // what `sides` hold, in the query's memory
 };
 
 struct Executor::ShortestSearches {
@@ -112,10 +108,12 @@ void Executor::shortest_path(const plan::ShortestPath& op, size_t step, Row& row
         return;
     }
     const int64_t kind = work.as_list()[0].as_int();
-    if (kind == kRequest)
+    if (kind == kRequest || kind == kTrailRequest)
         shortest_expand(op, step, row);
     else if (kind == kCheck)
         shortest_check(op, step, row);
+    else if (kind == kTrailReply)
+        trail_reply(op, step, row);
     else
         shortest_reply(op, step, row);
 }
@@ -130,12 +128,12 @@ void Executor::shortest_start(const plan::ShortestPath& op, size_t step, Row& ro
                              std::string(kind_name((from.is_node() ? to : from).kind())));
     const uint64_t a = from.as_node().id;
     const uint64_t b = to.as_node().id;
+    if (trail_search(op, a, b)) {
+        trail_start(op, step, row, a, b);
+        return;
+    }
     if (a == b) {
-        if (op.min_hops > 0) {
-            // Neo4j 5's selectors find the shortest cycle there; that search is not built.
-            if (op.selector) throw errors::not_supported("SHORTEST from a node back to itself");
-            throw_common_end_nodes();
-        }
+        if (op.min_hops > 0) throw_common_end_nodes();
         Row out = row;
         Path p;
         p.nodes.push_back(Node{a, nullptr});
@@ -148,6 +146,7 @@ void Executor::shortest_start(const plan::ShortestPath& op, size_t step, Row& ro
     const int64_t id = next_search_++;
     ShortestSearch& s = searches_->by_id[id];
     s.input = row;
+    s.memory = MemoryLease(env_.memory);
     s.sides[0].seen[a] = Visit{};
     s.sides[0].frontier = {a};
     s.sides[1].seen[b] = Visit{};
@@ -187,7 +186,8 @@ void Executor::shortest_advance(const plan::ShortestPath& op, size_t step, int64
     }
 }
 
-// At a shard: the edges of the requested nodes (all local) that the pattern may take.
+// At a shard: the edges of the requested nodes (all local) that the pattern may take, for
+// either search.
 void Executor::shortest_expand(const plan::ShortestPath& op, size_t step, Row& row) {
     if (!env_.part) internal("shortest path expansion outside a shard");
     const List& req = row[static_cast<size_t>(op.work)].as_list();
@@ -196,7 +196,7 @@ void Executor::shortest_expand(const plan::ShortestPath& op, size_t step, Row& r
     std::vector<uint32_t> types;
     for (const auto& t : op.types)
         if (auto tid = env_.catalog->lookup(Catalog::Kind::Type, t)) types.push_back(*tid);
-    List reply{Value(kReply), req[1], req[2]};
+    List reply{Value(req[0].as_int() == kTrailRequest ? kTrailReply : kReply), req[1], req[2]};
     Row scratch;
     if (op.types.empty() || !types.empty()) {
         const storage::View view = this->view();
@@ -295,6 +295,8 @@ void Executor::shortest_reply(const plan::ShortestPath& op, size_t step, Row& ro
                      reply.begin() + static_cast<long>(i + kEdgeInts));
             continue;
         }
+        const bool seen_before = side.seen.count(other) != 0;
+        s.memory.grow(sizeof(Parent) + (seen_before ? 0 : kVisitBytes), "the shortest-path search");
         auto [v, fresh] = side.seen.try_emplace(other);
         if (fresh) {
             v->second.depth = depth;
@@ -363,18 +365,7 @@ bool Executor::shortest_finish(const plan::ShortestPath& op, size_t step, int64_
                     p.rels.push_back(t.rel);
                     p.nodes.push_back(Node{t.node, nullptr});
                 }
-                Row out = s.input;
-                if (op.rel >= 0) {
-                    if (op.rel_list) {
-                        List rels;
-                        for (const auto& r : p.rels) rels.push_back(Value(r));
-                        out[static_cast<size_t>(op.rel)] = Value(std::move(rels));
-                    } else {
-                        out[static_cast<size_t>(op.rel)] = Value(p.rels.front());
-                    }
-                }
-                if (op.path >= 0) out[static_cast<size_t>(op.path)] = Value(std::move(p));
-                outs.push_back(std::move(out));
+                outs.push_back(path_row(op, s.input, std::move(p)));
                 if (!op.all) break;
             }
         if (!op.all) break;
