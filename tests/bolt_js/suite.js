@@ -1,6 +1,6 @@
 // The end-to-end suite every driver version runs against a real lorad: values, entities,
-// auto-commit, explicit and managed transactions, errors, a large result with a small fetch
-// size, neo4j:// routing, bookmarks, wrong credentials and many concurrent sessions.
+// auto-commit, explicit and managed transactions, errors (a memory limit's among them), a
+// large result with a small fetch size, neo4j:// routing, bookmarks, wrong credentials and many concurrent sessions.
 'use strict'
 
 const { test, before, after } = require('node:test')
@@ -19,7 +19,7 @@ function suite (neo4j, { major, bolt }) {
   const num = v => (neo4j.isInt(v) ? v.toNumber() : v)
 
   before(async () => {
-    lorad = await startLorad(['--auth-token', TOKEN])
+    lorad = await startLorad(['--auth-token', TOKEN, '--query-memory-limit', '256MiB'])
     driver = neo4j.driver(`bolt://127.0.0.1:${lorad.bolt}`, auth)
     await driver.verifyConnectivity()
   })
@@ -152,6 +152,20 @@ function suite (neo4j, { major, bolt }) {
       await assert.rejects(other.run('RETURN 1'),
         e => e.code === 'Neo.ClientError.Database.DatabaseNotFound')
       await other.close()
+    } finally {
+      await session.close()
+    }
+  })
+
+  test('a query over its memory limit fails alone with MemoryPoolOutOfMemoryError', async () => {
+    const session = driver.session()
+    try {
+      await assert.rejects(
+        session.run('UNWIND range(1, 250000000) AS i WITH collect(i) AS l RETURN size(l)'),
+        e => e.code === 'Neo.TransientError.General.MemoryPoolOutOfMemoryError' &&
+          /--query-memory-limit/.test(e.message))
+      const ok = await session.run('RETURN 5 AS x')
+      assert.equal(num(ok.records[0].get('x')), 5)
     } finally {
       await session.close()
     }
