@@ -10,7 +10,11 @@
 #include "lora/actors/plan_cache.hpp"
 #include "lora/actors/schema.hpp"
 
+#include <array>
+#include <string>
+#include <string_view>
 #include <unordered_set>
+#include <variant>
 
 namespace lora::actors::query_impl {
 
@@ -64,11 +68,25 @@ void reset_run(QueryActor self) {
 
 void start_schema(QueryActor self);
 
+namespace {
+
+// "the rows held at Sort", ... per operator, made once.
+std::string_view held_what(plan::OpKind k) {
+    static const auto names = [] {
+        std::array<std::string, std::variant_size_v<plan::Operator>> n;
+        for (size_t i = 0; i < n.size(); ++i)
+            n[i] = std::string("the rows held at ") + plan::op_name(static_cast<plan::OpKind>(i));
+        return n;
+    }();
+    return names[static_cast<size_t>(k)];
+}
+
+}  // namespace
+
 void hold(QueryActor self, size_t step, exec::Row&& row) {
     auto& st = self->state;
     const uint64_t bytes = memory::row_footprint(row);
-    st.held_memory.grow(
-        bytes, std::string("the rows held at ") + plan::op_name(st.q->plan->steps[step].kind()));
+    st.held_memory.grow(bytes, held_what(st.q->plan->steps[step].kind()));
     st.held_bytes[step] += bytes;
     st.book.held[step].push_back(std::move(row));
 }
