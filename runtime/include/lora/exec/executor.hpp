@@ -166,6 +166,11 @@ private:
                          Row& scratch);
     struct ShortestSearch;
     void shortest_advance(const plan::ShortestPath& op, size_t step, int64_t id);
+    // Sends the frontier `nodes` of search `id`'s `side` to the shards that own them, one
+    // request of `kind` per shard, setting `pending` to their number first (a reply may come
+    // back before this returns).
+    void shortest_send(const plan::ShortestPath& op, size_t step, int64_t kind, int64_t id,
+                       int side, const std::vector<uint64_t>& nodes, size_t& pending);
     bool shortest_finish(const plan::ShortestPath& op, size_t step, int64_t id);
     // shortest_k.cpp: SHORTEST k / GROUPS over trails, on the same shard expansion.
     static bool trail_search(const plan::ShortestPath& op, uint64_t from, uint64_t to);

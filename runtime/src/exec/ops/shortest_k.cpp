@@ -17,7 +17,6 @@
 #include "exec/ops/shortest_common.hpp"
 #include "exec/step_common.hpp"
 
-#include <map>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -120,23 +119,10 @@ void Executor::trail_advance(const plan::ShortestPath& op, size_t step, int64_t 
         trails_->by_id.erase(id);
     } else {
         s.expanding = a.layers.back().size() <= b.layers.back().size() ? 0 : 1;
-        std::map<uint32_t, List> by_shard;
-        for (const auto& [n, links] : s.sides[s.expanding].layers.back()) {
-            List& l = by_shard[shard_of(n)];
-            if (l.empty()) {
-                l.push_back(Value(kTrailRequest));
-                l.push_back(Value(id));
-                l.push_back(Value(static_cast<int64_t>(s.expanding)));
-            }
-            l.push_back(Value(static_cast<int64_t>(n)));
-        }
-        s.pending = by_shard.size();
-        for (auto& [shard, l] : by_shard) {
-            Row req(static_cast<size_t>(env_.plan->slot_count));
-            req[static_cast<size_t>(op.frontier)] = Value(Node{id_at(l, kHeader), nullptr});
-            req[static_cast<size_t>(op.work)] = Value(std::move(l));
-            push(step, req);
-        }
+        std::vector<uint64_t> frontier;
+        frontier.reserve(s.sides[s.expanding].layers.back().size());
+        for (const auto& [n, links] : s.sides[s.expanding].layers.back()) frontier.push_back(n);
+        shortest_send(op, step, kTrailRequest, id, s.expanding, frontier, s.pending);
     }
     for (auto& r : out) push(step + 1, r);
 }

@@ -156,6 +156,27 @@ void Executor::shortest_start(const plan::ShortestPath& op, size_t step, Row& ro
 
 // Sends the next level's requests, or ends the search without a path when a side has nowhere
 // left to go or the next level would pass the maximal length.
+void Executor::shortest_send(const plan::ShortestPath& op, size_t step, int64_t kind, int64_t id,
+                             int side, const std::vector<uint64_t>& nodes, size_t& pending) {
+    std::map<uint32_t, List> by_shard;
+    for (uint64_t n : nodes) {
+        List& l = by_shard[shard_of(n)];
+        if (l.empty()) {
+            l.push_back(Value(kind));
+            l.push_back(Value(id));
+            l.push_back(Value(static_cast<int64_t>(side)));
+        }
+        l.push_back(Value(static_cast<int64_t>(n)));
+    }
+    pending = by_shard.size();
+    for (auto& [shard, l] : by_shard) {
+        Row req(static_cast<size_t>(env_.plan->slot_count));
+        req[static_cast<size_t>(op.frontier)] = Value(Node{id_at(l, kHeader), nullptr});
+        req[static_cast<size_t>(op.work)] = Value(std::move(l));
+        push(step, req);
+    }
+}
+
 void Executor::shortest_advance(const plan::ShortestPath& op, size_t step, int64_t id) {
     ShortestSearch& s = searches_->by_id.at(id);
     Side& a = s.sides[0];
@@ -166,24 +187,8 @@ void Executor::shortest_advance(const plan::ShortestPath& op, size_t step, int64
         return;
     }
     s.expanding = a.frontier.size() <= b.frontier.size() ? 0 : 1;
-    std::map<uint32_t, List> by_shard;
-    for (uint64_t n : s.sides[s.expanding].frontier) {
-        List& l = by_shard[shard_of(n)];
-        if (l.empty()) {
-            l.push_back(Value(kRequest));
-            l.push_back(Value(id));
-            l.push_back(Value(static_cast<int64_t>(s.expanding)));
-        }
-        l.push_back(Value(static_cast<int64_t>(n)));
-    }
-    s.pending = by_shard.size();
     s.next.clear();
-    for (auto& [shard, l] : by_shard) {
-        Row req(static_cast<size_t>(env_.plan->slot_count));
-        req[static_cast<size_t>(op.frontier)] = Value(Node{id_at(l, kHeader), nullptr});
-        req[static_cast<size_t>(op.work)] = Value(std::move(l));
-        push(step, req);
-    }
+    shortest_send(op, step, kRequest, id, s.expanding, s.sides[s.expanding].frontier, s.pending);
 }
 
 // At a shard: the edges of the requested nodes (all local) that the pattern may take, for
