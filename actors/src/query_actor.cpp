@@ -70,15 +70,17 @@ void start_schema(QueryActor self);
 
 namespace {
 
-// "the rows held at Sort", ... per operator, made once.
+// "the rows held at Sort", ... per operator, made once and never destroyed (a query actor
+// may still hold rows while the process exits).
 std::string_view held_what(plan::OpKind k) {
-    static const auto names = [] {
-        std::array<std::string, std::variant_size_v<plan::Operator>> n;
-        for (size_t i = 0; i < n.size(); ++i)
-            n[i] = std::string("the rows held at ") + plan::op_name(static_cast<plan::OpKind>(i));
+    static const auto* names = [] {
+        auto* n = new std::array<std::string, std::variant_size_v<plan::Operator>>();
+        for (size_t i = 0; i < n->size(); ++i)
+            (*n)[i] =
+                std::string("the rows held at ") + plan::op_name(static_cast<plan::OpKind>(i));
         return n;
     }();
-    return names[static_cast<size_t>(k)];
+    return (*names)[static_cast<size_t>(k)];
 }
 
 }  // namespace
