@@ -19,7 +19,7 @@ case "$kind" in
   *) echo "tests/sanitize/run.sh: unknown sanitizer '$kind' (address)" >&2; exit 2 ;;
 esac
 here="$root/tests/sanitize"
-export ASAN_OPTIONS="halt_on_error=1:abort_on_error=0:detect_leaks=1:detect_stack_use_after_return=0:strict_string_checks=1:check_initialization_order=1:detect_invalid_pointer_pairs=0"
+export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:check_initialization_order=1"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$here/ubsan.supp"
 export LSAN_OPTIONS="suppressions=$here/lsan.supp:print_suppressions=0"
 
