@@ -309,11 +309,9 @@ private:
             return;
         }
         // The row is kept twice: in the set and in first-seen order.
-        memory_.grow(2 * memory::row_footprint(row), "DISTINCT aggregation");
-        if (!seen_.insert(row).second) {
-            memory_.shrink(2 * memory::row_footprint(row));
-            return;
-        }
+        const uint64_t bytes = 2 * memory::row_footprint(row);
+        if (!seen_.insert(row).second) return;
+        memory_.grow(bytes, "DISTINCT aggregation");
         inner_->add(row);
         order_.push_back(std::move(row));
     }

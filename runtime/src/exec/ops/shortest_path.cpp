@@ -300,8 +300,6 @@ void Executor::shortest_reply(const plan::ShortestPath& op, size_t step, Row& ro
                      reply.begin() + static_cast<long>(i + kEdgeInts));
             continue;
         }
-        const bool seen_before = side.seen.count(other) != 0;
-        s.memory.grow(sizeof(Parent) + (seen_before ? 0 : kVisitBytes), "the shortest-path search");
         auto [v, fresh] = side.seen.try_emplace(other);
         if (fresh) {
             v->second.depth = depth;
@@ -309,6 +307,7 @@ void Executor::shortest_reply(const plan::ShortestPath& op, size_t step, Row& ro
         } else if (v->second.depth != depth || !op.all) {
             continue;
         }
+        s.memory.grow(sizeof(Parent) + (fresh ? kVisitBytes : 0), "the shortest-path search");
         Parent p;
         p.node = from;
         p.rel.id = id_at(reply, i + 1);
