@@ -3,6 +3,7 @@
 #pragma once
 
 #include <lora/lora.hpp>
+#include <lora/wal/fault.hpp>
 
 #include <fcntl.h>
 #include <poll.h>
@@ -45,6 +46,15 @@ struct TempDir {
     }
     TempDir(const TempDir&) = delete;
     TempDir& operator=(const TempDir&) = delete;
+};
+
+// Arms fault points (lora/wal/fault.hpp) for a scope: every point is disarmed when it ends,
+// however it ends.
+struct FaultGuard {
+    explicit FaultGuard(const std::string& spec) { lora::fault::set(spec); }
+    ~FaultGuard() { lora::fault::clear(); }
+    FaultGuard(const FaultGuard&) = delete;
+    FaultGuard& operator=(const FaultGuard&) = delete;
 };
 
 inline std::unique_ptr<lora::Database> open_db(const fs::path& dir, uint32_t shards = 4) {

@@ -3,23 +3,11 @@
 // go on, and everything acknowledged before is there after a reopen.
 #include "durability_support.hpp"
 
-#include <lora/wal/fault.hpp>
-
 #include <atomic>
 #include <mutex>
 #include <thread>
 
 using namespace durability;
-
-namespace {
-
-// Disarms every fault point when the test ends, however it ends.
-struct FaultGuard {
-    explicit FaultGuard(const std::string& spec) { lora::fault::set(spec); }
-    ~FaultGuard() { lora::fault::clear(); }
-};
-
-}  // namespace
 
 TEST_CASE("a failed WAL write or sync fails its statement and makes the database read-only",
           "[durability][fault]") {

@@ -30,6 +30,22 @@ namespace lora::test {
 // The lora shell of this build.
 inline const std::string kLoraShell = LORA_BINARY_DIR "/tools/lora";
 
+// Whether this is a sanitizer build (tests/sanitize/run.sh). ASan and TSan reserve terabytes
+// of address space for their shadow memory, so lorad cannot start under an address-space
+// limit (RLIMIT_AS) there, and ASan's quarantine keeps freed memory resident, so bounds on a
+// process's resident memory do not hold.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+inline constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+inline constexpr bool kSanitized = true;
+#else
+inline constexpr bool kSanitized = false;
+#endif
+#else
+inline constexpr bool kSanitized = false;
+#endif
+
 // A scratch directory removed at scope exit.
 struct TempDir {
     std::filesystem::path path;

@@ -11,6 +11,7 @@
 #include <thread>
 
 using lora::test::HttpClient;
+using lora::test::kSanitized;
 using lora::test::Lorad;
 using lora::test::Reply;
 using nlohmann::json;
@@ -29,21 +30,8 @@ void expect_alive(HttpClient& c) {
     CHECK(c.request("GET", "/health").status == 200);
 }
 
-// ASan and TSan reserve terabytes of address space for their shadow memory, so lorad cannot
-// start under an address-space limit (RLIMIT_AS) in a sanitizer build: the cases that need
-// one report themselves skipped there (ctest shows them Skipped, tests/CMakeLists.txt).
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr bool kSanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
-#else
-constexpr bool kSanitized = false;
-#endif
-
+// The cases that need an address-space limit report themselves skipped in a sanitizer build
+// (ctest shows them Skipped, tests/CMakeLists.txt).
 bool skip_without_address_limit() {
     if (kSanitized)
         std::cout << "lora-test-skipped: a sanitizer build cannot run lorad under RLIMIT_AS\n";

@@ -62,11 +62,13 @@ database_actor database_actor_of(Database& db) {
     Database::Impl* raw = &impl;
     return caf::actor_cast<database_actor>(service_front(impl, [&](caf::actor_system& sys) {
         // The pointer goes in a capture: CAF inspects pointer arguments of spawn, and
-        // Impl is incomplete here.
-        auto fn = [raw, coordinator](database_actor::pointer self) {
-            return front_behavior(self, raw, coordinator);
+        // Impl is incomplete here. The coordinator goes as spawn's argument: CAF 0.17
+        // dereferences a null argument tuple when a function actor is spawned with none
+        // (init_fun_factory.hpp, a UBSan report).
+        auto fn = [raw](database_actor::pointer self, const actors::coordinator_actor& coord) {
+            return front_behavior(self, raw, coord);
         };
-        return caf::actor_cast<caf::actor>(sys.spawn(fn));
+        return caf::actor_cast<caf::actor>(sys.spawn(fn, coordinator));
     }));
 }
 

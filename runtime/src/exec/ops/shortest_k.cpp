@@ -191,7 +191,8 @@ void Executor::trail_select(const plan::ShortestPath& op, int64_t id, std::vecto
     std::vector<const Link*> chosen(n, nullptr);
     std::vector<size_t> tried(n + 1, 0);
     std::unordered_set<uint64_t> used;
-    for (const auto& [v, unused] : fewer) {
+    for (const auto& entry : fewer) {
+        const uint64_t v = entry.first;
         if (enough()) break;
         if (!more.count(v)) continue;
         auto node_at = [&](size_t i) {

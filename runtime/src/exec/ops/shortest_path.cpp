@@ -64,20 +64,31 @@ Direction reverse(Direction d) {
 }
 
 // The walks from `v` back to the side's start, each as (relationship, node) steps starting
-// with v's parent link; one walk unless `all`.
-void walks(const Side& side, uint64_t v, bool all, std::vector<Parent>& cur,
-           std::vector<std::vector<Parent>>& out) {
-    const Visit& visit = side.seen.at(v);
-    if (visit.parents.empty()) {
-        out.push_back(cur);
-        return;
-    }
-    for (const Parent& p : visit.parents) {
+// with v's parent link; one walk unless `all`. Depth-first over an explicit stack: a path
+// may be as long as the graph, more than an actor's stack holds in recursive calls.
+std::vector<std::vector<Parent>> walks(const Side& side, uint64_t v, bool all) {
+    struct Frame {
+        const Visit* visit;
+        size_t next = 0;  // the parent to follow next
+    };
+    std::vector<std::vector<Parent>> out;
+    std::vector<Parent> cur;  // the steps to the node of each frame but the first
+    std::vector<Frame> stack{{&side.seen.at(v)}};
+    while (!stack.empty()) {
+        Frame& f = stack.back();
+        const std::vector<Parent>& parents = f.visit->parents;
+        if (parents.empty()) out.push_back(cur);
+        const size_t count = all ? parents.size() : std::min<size_t>(parents.size(), 1);
+        if (f.next == count) {
+            stack.pop_back();
+            if (!cur.empty()) cur.pop_back();
+            continue;
+        }
+        const Parent& p = parents[f.next++];
         cur.push_back(p);
-        walks(side, p.node, all, cur, out);
-        cur.pop_back();
-        if (!all) return;
+        stack.push_back({&side.seen.at(p.node)});
     }
+    return out;
 }
 
 }  // namespace
@@ -352,10 +363,8 @@ bool Executor::shortest_finish(const plan::ShortestPath& op, size_t step, int64_
     if (meets.empty()) return false;
     std::vector<Row> outs;
     for (uint64_t v : meets) {
-        std::vector<Parent> cur;
-        std::vector<std::vector<Parent>> heads, tails;
-        walks(s.sides[0], v, op.all, cur, heads);
-        walks(s.sides[1], v, op.all, cur, tails);
+        const std::vector<std::vector<Parent>> heads = walks(s.sides[0], v, op.all);
+        const std::vector<std::vector<Parent>> tails = walks(s.sides[1], v, op.all);
         for (const auto& head : heads)
             for (const auto& tail : tails) {
                 Path p;
