@@ -115,6 +115,7 @@ TEST_CASE(
         }
         REQUIRE(failed);
         INFO("the failed write: " << failed->code() << ": " << failed->message());
+        CHECK(failed->detail() == "WalFailure");
         CHECK(failed->message().find("No space left on device") != std::string::npos);
         // Read-only now, saying why; reads go on and see every acknowledged write.
         const lora::Health h = db->health();
