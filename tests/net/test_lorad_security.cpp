@@ -78,6 +78,18 @@ public:
         REQUIRE(::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
                 static_cast<ssize_t>(bytes.size()));
     }
+    // `n` bytes; fewer when the server closed or sent nothing more within 30 s.
+    std::string read_exact(size_t n) {
+        std::string out(n, '\0');
+        size_t got = 0;
+        while (got < n) {
+            ssize_t r = ::recv(fd_, out.data() + got, n - got, 0);
+            if (r <= 0) break;
+            got += static_cast<size_t>(r);
+        }
+        out.resize(got);
+        return out;
+    }
     // Everything until the server closes; nullopt when it did not close within 30 s.
     std::optional<std::string> read_to_close() {
         std::string out;
@@ -321,8 +333,12 @@ TEST_CASE("a client address over its connection limit is closed at once, logged 
     Lorad d({"--max-connections-per-client", "3"});
     std::vector<std::unique_ptr<RawSocket>> held;
     for (int i = 0; i < 2; ++i) held.push_back(std::make_unique<RawSocket>(d.port()));
-    held.push_back(std::make_unique<RawSocket>(d.bolt_port()));  // HTTP and Bolt count together
-    // The server takes connections in order, so the ones above are counted before these.
+    // HTTP and Bolt count together. The Bolt listener accepts on its own: its handshake
+    // answer shows this connection was admitted before the ones below.
+    held.push_back(std::make_unique<RawSocket>(d.bolt_port()));
+    held.back()->send(std::string("\x60\x60\xb0\x17\x00\x00\x04\x04", 8) + std::string(12, '\0'));
+    REQUIRE(held.back()->read_exact(4) == std::string("\x00\x00\x04\x04", 4));
+    // One listener takes its connections in order, so the HTTP ones above count first.
     RawSocket over_http(d.port());
     auto got = over_http.read_to_close();
     REQUIRE(got);
