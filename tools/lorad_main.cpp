@@ -5,7 +5,9 @@
 #include <lora/net/admin.hpp>
 #include <lora/net/bolt/server.hpp>
 #include <lora/net/config.hpp>
+#include <lora/net/connection_limit.hpp>
 #include <lora/net/http_server.hpp>
+#include <lora/net/tls.hpp>
 #include <lora/net/transactions.hpp>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -44,6 +46,14 @@ int main(int argc, char** argv) {
         {"shards", "number of shards (default: hardware threads)"},
         {"sync", "WAL sync mode: per-commit, interval:<ms> or none (default per-commit)"},
         {"auth-token", "require 'Authorization: Bearer <token>' on every route but /health"},
+        {"read-token",
+         "a second token (with --auth-token) that may only read: writes, schema and admin "
+         "changes get Security.Forbidden"},
+        {"tls-cert", "PEM certificate chain: serve HTTPS and Bolt over TLS only (with --tls-key)"},
+        {"tls-key", "PEM private key of --tls-cert"},
+        {"max-connections-per-client",
+         "open HTTP and Bolt connections one client address may hold (default 256; 0 = no "
+         "limit)"},
         {"max-request-bytes", "largest request body, e.g. 16MiB (default 16MiB)"},
         {"query-timeout-ms",
          "cancel a query running this many ms and answer 504 (default 0 = no limit)"},
@@ -72,6 +82,8 @@ int main(int argc, char** argv) {
     CLI11_PARSE(app, argc, argv);
 
     lora::net::DaemonConfig cfg;
+    // Built before the database opens, so a bad certificate or key stops the start at once.
+    std::shared_ptr<boost::asio::ssl::context> tls;
     try {
         if (config_file.empty())
             if (const char* f = std::getenv("LORA_CONFIG"); f && *f) config_file = f;
@@ -79,6 +91,9 @@ int main(int argc, char** argv) {
         cfg.apply_env([](const char* name) { return std::getenv(name); });
         for (const auto& [key, opt] : flag_opts)
             if (opt->count() > 0) cfg.set(key, flags[key], "--" + key);
+        cfg.check();
+        if (!cfg.tls_cert.empty())
+            tls = lora::net::make_server_tls_context(cfg.tls_cert, cfg.tls_key);
     } catch (const lora::Error& e) {
         std::cerr << "lorad: " << e.message() << "\n";
         return 2;
@@ -121,6 +136,9 @@ int main(int argc, char** argv) {
         lora::net::add_transaction_routes(router, *transactions, metrics);
         lora::net::add_admin_routes(router, *db, cfg.effective_snapshot_dir());
 
+        auto limiter = std::make_shared<lora::net::ConnectionLimiter>(
+            cfg.max_connections_per_client, &metrics);
+
         lora::net::ServerOptions so;
         std::tie(so.host, so.port) = lora::net::parse_host_port(cfg.http);
         so.io_threads = cfg.io_threads;
@@ -128,12 +146,19 @@ int main(int argc, char** argv) {
         so.max_request_bytes = cfg.max_request_bytes;
         so.query_timeout = std::chrono::milliseconds(cfg.query_timeout_ms);
         so.auth_token = cfg.auth_token;
+        so.read_token = cfg.read_token;
+        so.tls = tls;
+        so.limiter = limiter;
         server.emplace(so, router, metrics);
         server->start();
         if (cfg.bolt != "off") {
             lora::net::bolt::ServerOptions bo;
             std::tie(bo.host, bo.port) = lora::net::parse_host_port(cfg.bolt);
             bo.auth_token = cfg.auth_token;
+            bo.read_token = cfg.read_token;
+            bo.tls = tls;
+            bo.limiter = limiter;
+            bo.metrics = &metrics;
             bo.worker_threads = cfg.query_threads;
             bolt.emplace(bo, *db);
             bolt->start();
@@ -158,9 +183,11 @@ int main(int argc, char** argv) {
         spdlog::info("bolt listening on {}:{}", bhost, bolt->port());
     }
     std::fflush(stdout);
-    spdlog::info("lorad listening on {}:{} ({} shards, data in {}, sync {}{})", host,
+    spdlog::info("lorad listening on {}:{} ({} shards, data in {}, sync {}{}{}{})", host,
                  server->port(), db->shard_count(), cfg.data_dir, cfg.sync,
-                 cfg.auth_token.empty() ? "" : ", bearer token required");
+                 cfg.tls_cert.empty() ? "" : ", TLS only",
+                 cfg.auth_token.empty() ? "" : ", bearer token required",
+                 cfg.read_token.empty() ? "" : ", read-only token accepted");
     {
         const auto mem = db->engine_stats().memory;
         spdlog::info("query memory: {} for all queries together, {} per query",

@@ -24,6 +24,7 @@ PKGS=(
   libicu-dev
   libhowardhinnant-date-dev tzdata
   python3-dev pybind11-dev
+  libssl-dev openssl
   curl
 )
 

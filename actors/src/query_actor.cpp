@@ -235,6 +235,10 @@ void start(QueryActor self) {
         succeed(self);
         return;
     }
+    if (st.req->read_only)
+        if (const char* what = plan::changes_state(plan))
+            throw errors::forbidden("the statement " + std::string(what) +
+                                    ", and this client may only read (a read-only credential)");
     st.writes = plan.writes;
     if (st.writes && !st.req->txn)
         st.q->logs = std::make_shared<std::vector<exec::TxnLog*>>(eng.shards.size(), nullptr);

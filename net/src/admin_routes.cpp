@@ -60,6 +60,12 @@ Response with_snapshot_path(const fs::path& dir, const Request& req, F&& f) {
     return f(*name, path);
 }
 
+// A route read-only access may not call.
+Route changing_state(Route r) {
+    r.changes_state = true;
+    return r;
+}
+
 }  // namespace
 
 fs::path resolve_snapshot_path(const fs::path& dir, std::string_view name) {
@@ -87,12 +93,13 @@ fs::path resolve_snapshot_path(const fs::path& dir, std::string_view name) {
 }
 
 void add_admin_routes(Router& router, Database& db, fs::path snapshot_dir) {
-    router.add({"POST", "/admin/checkpoint", Dispatch::Worker, [&db](const Request&) {
-                    uint64_t lsn = db.checkpoint();
-                    spdlog::info("checkpoint at LSN {} (admin request)", lsn);
-                    return ok_json(Json{{"checkpoint_lsn", lsn}});
-                }});
     router.add(
+        changing_state({"POST", "/admin/checkpoint", Dispatch::Worker, [&db](const Request&) {
+                            uint64_t lsn = db.checkpoint();
+                            spdlog::info("checkpoint at LSN {} (admin request)", lsn);
+                            return ok_json(Json{{"checkpoint_lsn", lsn}});
+                        }}));
+    router.add(changing_state(
         {"POST", "/admin/snapshot/save", Dispatch::Worker, [&db, snapshot_dir](const Request& req) {
              return with_snapshot_path(
                  snapshot_dir, req, [&](const std::string& name, const fs::path& path) {
@@ -107,8 +114,8 @@ void add_admin_routes(Router& router, Database& db, fs::path snapshot_dir) {
                      spdlog::info("snapshot saved to {} ({} bytes)", path.string(), bytes);
                      return ok_json(Json{{"path", name}, {"bytes", ec ? 0 : bytes}});
                  });
-         }});
-    router.add(
+         }}));
+    router.add(changing_state(
         {"POST", "/admin/snapshot/load", Dispatch::Worker, [&db, snapshot_dir](const Request& req) {
              return with_snapshot_path(
                  snapshot_dir, req, [&](const std::string& name, const fs::path& path) {
@@ -121,7 +128,7 @@ void add_admin_routes(Router& router, Database& db, fs::path snapshot_dir) {
                      spdlog::info("snapshot loaded from {}", path.string());
                      return ok_json(Json{{"loaded", name}});
                  });
-         }});
+         }}));
     router.add({"GET", "/admin/wal/status", Dispatch::Inline, [&db](const Request&) {
                     WalStatus s = db.wal_status();
                     Json j{{"enabled", s.enabled},   {"records", s.records},

@@ -86,6 +86,10 @@ const std::vector<std::pair<std::string, std::string>>& DaemonConfig::env_names(
         {"shards", "LORA_SHARDS"},
         {"sync", "LORA_SYNC"},
         {"auth-token", "LORA_AUTH_TOKEN"},
+        {"read-token", "LORA_READ_TOKEN"},
+        {"tls-cert", "LORA_TLS_CERT"},
+        {"tls-key", "LORA_TLS_KEY"},
+        {"max-connections-per-client", "LORA_MAX_CONNECTIONS_PER_CLIENT"},
         {"max-request-bytes", "LORA_MAX_REQUEST_BYTES"},
         {"query-timeout-ms", "LORA_QUERY_TIMEOUT_MS"},
         {"memory-limit", "LORA_MEMORY_LIMIT"},
@@ -137,6 +141,16 @@ void DaemonConfig::set(std::string_view key, std::string_view value, std::string
             sync = value;
         } else if (key == "auth-token") {
             auth_token = value;
+        } else if (key == "read-token") {
+            read_token = value;
+        } else if (key == "tls-cert") {
+            if (value.empty()) bad_option("empty file name");
+            tls_cert = value;
+        } else if (key == "tls-key") {
+            if (value.empty()) bad_option("empty file name");
+            tls_key = value;
+        } else if (key == "max-connections-per-client") {
+            max_connections_per_client = parse_u32(value, "connections", 1u << 24);
         } else if (key == "max-request-bytes") {
             max_request_bytes = parse_size(value);
             if (max_request_bytes == 0) bad_option("must be at least 1 byte");
@@ -181,6 +195,17 @@ void DaemonConfig::set(std::string_view key, std::string_view value, std::string
     } catch (const Error& e) {
         bad_option(what + ": " + e.message());
     }
+}
+
+void DaemonConfig::check() const {
+    if (tls_cert.empty() != tls_key.empty())
+        bad_option(tls_cert.empty() ? "--tls-key is set without --tls-cert (give both or neither)"
+                                    : "--tls-cert is set without --tls-key (give both or neither)");
+    if (!read_token.empty() && auth_token.empty())
+        bad_option(
+            "--read-token needs --auth-token: without it every client has full access anyway");
+    if (!read_token.empty() && read_token == auth_token)
+        bad_option("--read-token must differ from --auth-token");
 }
 
 std::string DaemonConfig::effective_snapshot_dir() const {

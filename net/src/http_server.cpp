@@ -4,6 +4,7 @@
 #include <lora/lora.hpp>
 #include <lora/net/http_server.hpp>
 #include <lora/net/listener.hpp>
+#include <lora/net/tls.hpp>
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/dispatch.hpp>
@@ -58,6 +59,9 @@ struct HttpServer::Impl {
         : options(std::move(o)), router(r), metrics(m) {}
 
     void accept();
+    // A new connection: a session when the client's address is under its limit.
+    void admit(tcp::socket&& socket);
+    void refuse(tcp::socket&& socket);
 };
 
 namespace {
@@ -83,18 +87,35 @@ private:
 
 class Session : public std::enable_shared_from_this<Session> {
 public:
-    Session(tcp::socket&& socket, HttpServer::Impl& server)
-        : stream_(std::move(socket)), server_(server), timer_(stream_.get_executor()) {
+    Session(tcp::socket&& socket, HttpServer::Impl& server, ConnectionLimiter::Slot slot)
+        : stream_(std::move(socket), server.options.tls.get()),
+          server_(server),
+          timer_(stream_.get_executor()),
+          slot_(std::move(slot)) {
         static std::atomic<uint64_t> next_id{1};
         connection_id_ = "http-" + std::to_string(next_id.fetch_add(1));
         beast::error_code ec;
-        auto peer = stream_.socket().remote_endpoint(ec);
+        auto peer = stream_.next_layer().socket().remote_endpoint(ec);
         if (!ec) client_address_ = endpoint_text(peer);
     }
 
     void run() {
-        asio::dispatch(stream_.get_executor(),
-                       beast::bind_front_handler(&Session::read_header, shared_from_this()));
+        if (!stream_.is_tls())
+            return asio::dispatch(
+                stream_.get_executor(),
+                beast::bind_front_handler(&Session::read_header, shared_from_this()));
+        // A handshake that stalls is dropped like a slow request header.
+        asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+            self->stream_.next_layer().expires_after(self->server_.options.header_timeout);
+            self->stream_.async_handshake([self](beast::error_code ec) {
+                if (!ec) return self->read_header();
+                self->server_.metrics.record_refused_connection(Metrics::Refusal::TlsHandshake);
+                spdlog::warn("refused HTTPS connection from {}: TLS handshake failed ({})",
+                             self->client_address_, tls_failure_text(ec));
+                beast::error_code ignored;
+                self->stream_.next_layer().socket().close(ignored);
+            });
+        });
     }
 
     // Runs `op` on the strand and waits for it to report (a worker thread only).
@@ -120,7 +141,7 @@ public:
         res->chunked(true);
         streamed_status_ = status;
         auto sr = std::make_shared<http::response_serializer<http::empty_body>>(*res);
-        stream_.expires_after(kStreamWriteTimeout);
+        stream_.next_layer().expires_after(kStreamWriteTimeout);
         http::async_write_header(stream_, *sr,
                                  [res, sr, done](beast::error_code ec, size_t) { done(!ec); });
     }
@@ -128,13 +149,13 @@ public:
     void write_stream_chunk(std::string data, std::function<void(bool)> done) {
         if (data.empty()) return done(true);  // an empty chunk would end the body
         auto buf = std::make_shared<std::string>(std::move(data));
-        stream_.expires_after(kStreamWriteTimeout);
+        stream_.next_layer().expires_after(kStreamWriteTimeout);
         asio::async_write(stream_, http::make_chunk(asio::buffer(*buf)),
                           [buf, done](beast::error_code ec, size_t) { done(!ec); });
     }
 
 private:
-    beast::tcp_stream stream_;
+    MaybeTlsStream<beast::tcp_stream> stream_;
     std::string connection_id_;
     std::string client_address_;
     HttpServer::Impl& server_;
@@ -152,18 +173,19 @@ private:
     std::array<char, 4096> discard_;
     unsigned streamed_status_ = 0;
     bool watching_ = false;
+    ConnectionLimiter::Slot slot_;  // the connection's place under the per-client limit
 
     // While a worker runs the query, a readable socket with nothing to read means the
     // client closed: cancel its query. (Pipelined bytes are left for the next read.)
     void watch_disconnect(std::shared_ptr<CancelToken> token) {
         watching_ = true;
-        stream_.socket().async_wait(
+        stream_.next_layer().socket().async_wait(
             tcp::socket::wait_read, [self = shared_from_this(), token](beast::error_code ec) {
                 if (ec || !self->watching_) return;
                 self->watching_ = false;
                 char c;
-                ssize_t n =
-                    ::recv(self->stream_.socket().native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+                ssize_t n = ::recv(self->stream_.next_layer().socket().native_handle(), &c, 1,
+                                   MSG_PEEK | MSG_DONTWAIT);
                 if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) token->cancel();
             });
     }
@@ -171,7 +193,7 @@ private:
         if (!watching_) return;
         watching_ = false;
         beast::error_code ec;
-        stream_.socket().cancel(ec);
+        stream_.next_layer().socket().cancel(ec);
     }
 
     // A query's cancel token, known to the server until the request ends.
@@ -197,7 +219,7 @@ private:
         parser_.emplace();
         parser_->header_limit(64 * 1024);
         parser_->body_limit(server_.options.max_request_bytes);
-        stream_.expires_after(server_.options.header_timeout);
+        stream_.next_layer().expires_after(server_.options.header_timeout);
         http::async_read_header(stream_, buffer_, *parser_,
                                 beast::bind_front_handler(&Session::on_header, shared_from_this()));
     }
@@ -221,7 +243,7 @@ private:
         // wait a second before sending the body.
         if (beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
             static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-            stream_.expires_after(server_.options.body_timeout);
+            stream_.next_layer().expires_after(server_.options.body_timeout);
             return asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
                                      [self = shared_from_this()](beast::error_code ec, size_t) {
                                          if (ec) {
@@ -235,7 +257,7 @@ private:
     }
 
     void read_body() {
-        stream_.expires_after(server_.options.body_timeout);
+        stream_.next_layer().expires_after(server_.options.body_timeout);
         http::async_read(stream_, buffer_, *parser_,
                          beast::bind_front_handler(&Session::on_body, shared_from_this()));
     }
@@ -312,14 +334,26 @@ private:
             auto it = req.headers.find("authorization");
             std::string_view given = it == req.headers.end() ? std::string_view() : it->second;
             constexpr std::string_view kBearer = "Bearer ";
-            if (given.substr(0, kBearer.size()) != kBearer ||
-                !token_matches(given.substr(kBearer.size()), server_.options.auth_token)) {
-                Response r = request_error(401, "Request.Unauthorized",
-                                           it == req.headers.end()
-                                               ? "missing Authorization: Bearer <token> header"
-                                               : "invalid bearer token");
+            const Credentials credentials{server_.options.auth_token, server_.options.read_token};
+            const Access access = given.substr(0, kBearer.size()) == kBearer
+                                      ? credentials.access_of(given.substr(kBearer.size()))
+                                      : Access::Refused;
+            if (access == Access::Refused) {
+                const char* why = it == req.headers.end()
+                                      ? "missing Authorization: Bearer <token> header"
+                                      : "invalid bearer token";
+                spdlog::warn("refused HTTP {} {} from {}: {}", req.method, req.path,
+                             client_address_, why);
+                Response r = request_error(401, "Request.Unauthorized", why);
                 r.headers.emplace_back("WWW-Authenticate", "Bearer");
                 return respond(std::move(r));
+            }
+            req.read_only = access == Access::Read;
+            if (req.read_only && route.changes_state) {
+                return respond(engine_error(errors::forbidden(
+                    req.method + " " + route.path +
+                    " changes the database, and this client may only read (a read-only "
+                    "credential)")));
             }
         }
         if (route.dispatch == Dispatch::Inline) return respond(call(route, req));
@@ -493,7 +527,7 @@ private:
                                    self->finish_stream(self->streamed_status_);
                                    return self->close();
                                }
-                               self->stream_.expires_after(kStreamWriteTimeout);
+                               self->stream_.next_layer().expires_after(kStreamWriteTimeout);
                                asio::async_write(self->stream_, http::make_chunk_last(),
                                                  [self](beast::error_code ec, size_t) {
                                                      self->finish_stream(self->streamed_status_);
@@ -512,6 +546,10 @@ private:
     }
 
     void respond(Response r) {
+        // The statement or route a read-only client may not run; the error says what.
+        if (r.status == 403)
+            spdlog::warn("refused HTTP {} from {}: read-only credential: {}", route_label_,
+                         client_address_, r.body);
         res_ = {};
         res_.version(11);
         res_.result(r.status);
@@ -522,7 +560,7 @@ private:
         res_.keep_alive(keep_alive_);
         res_.body() = std::move(r.body);
         res_.prepare_payload();
-        stream_.expires_after(std::chrono::seconds(30));
+        stream_.next_layer().expires_after(std::chrono::seconds(30));
         http::async_write(stream_, res_,
                           beast::bind_front_handler(&Session::on_write, shared_from_this()));
     }
@@ -540,22 +578,22 @@ private:
     // send FIN first and read what the client still sends, bounded in time.
     void close() {
         beast::error_code ec;
-        stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+        stream_.next_layer().socket().shutdown(tcp::socket::shutdown_send, ec);
         if (ec) {
-            stream_.socket().close(ec);
+            stream_.next_layer().socket().close(ec);
             return;
         }
-        stream_.expires_after(std::chrono::seconds(2));
+        stream_.next_layer().expires_after(std::chrono::seconds(2));
         drain();
     }
 
     void drain() {
-        stream_.async_read_some(asio::buffer(discard_),
-                                [self = shared_from_this()](beast::error_code ec, size_t) {
-                                    if (!ec) return self->drain();
-                                    beast::error_code ignored;
-                                    self->stream_.socket().close(ignored);
-                                });
+        stream_.next_layer().async_read_some(
+            asio::buffer(discard_), [self = shared_from_this()](beast::error_code ec, size_t) {
+                if (!ec) return self->drain();
+                beast::error_code ignored;
+                self->stream_.next_layer().socket().close(ignored);
+            });
     }
 };
 
@@ -590,10 +628,47 @@ void HttpServer::Impl::accept() {
                                    // connections.
                                    spdlog::warn("accept failed: {}", ec.message());
                                } else {
-                                   std::make_shared<Session>(std::move(socket), *this)->run();
+                                   admit(std::move(socket));
                                }
                                accept();
                            });
+}
+
+void HttpServer::Impl::admit(tcp::socket&& socket) {
+    ConnectionLimiter::Slot slot;
+    if (options.limiter) {
+        beast::error_code ec;
+        auto peer = socket.remote_endpoint(ec);
+        if (ec) return;  // gone already
+        auto admitted = options.limiter->admit(peer.address(), options.tls ? "HTTPS" : "HTTP");
+        if (!admitted) return refuse(std::move(socket));
+        slot = std::move(*admitted);
+    }
+    std::make_shared<Session>(std::move(socket), *this, std::move(slot))->run();
+}
+
+void HttpServer::Impl::refuse(tcp::socket&& socket) {
+    // Plain HTTP gets a 503 on its way out; a TLS client would need a handshake first, so it
+    // is only closed.
+    if (options.tls) {
+        beast::error_code ignored;
+        socket.close(ignored);
+        return;
+    }
+    static const std::string kBusy = [] {
+        const std::string body =
+            R"j({"error":{"code":"Request.TooManyConnections","class":"request","message":)j"
+            R"j("too many connections from this address (--max-connections-per-client)"}})j";
+        return "HTTP/1.1 503 Service Unavailable\r\nServer: lorad\r\n"
+               "Content-Type: application/json\r\nConnection: close\r\nContent-Length: " +
+               std::to_string(body.size()) + "\r\n\r\n" + body;
+    }();
+    auto s = std::make_shared<tcp::socket>(std::move(socket));
+    asio::async_write(*s, asio::buffer(kBusy), [s](beast::error_code, size_t) {
+        beast::error_code ignored;
+        s->shutdown(tcp::socket::shutdown_both, ignored);
+        s->close(ignored);
+    });
 }
 
 HttpServer::HttpServer(ServerOptions options, const Router& router, Metrics& metrics)

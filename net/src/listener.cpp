@@ -43,4 +43,12 @@ bool token_matches(std::string_view given, std::string_view expected) {
     return diff == 0;
 }
 
+Access Credentials::access_of(std::string_view given) const {
+    if (full.empty()) return Access::Full;
+    const bool is_full = token_matches(given, full);
+    const bool is_read = !read.empty() && token_matches(given, read);
+    if (is_full) return Access::Full;
+    return is_read ? Access::Read : Access::Refused;
+}
+
 }  // namespace lora::net

@@ -98,6 +98,13 @@ std::string Metrics::render() const {
     append_metric(out, "lora_transactions_timed_out_total", "counter",
                   "Explicit transactions rolled back after the idle timeout.",
                   tx_ended(TxEnd::TimedOut));
+    append(out,
+           "# HELP lora_connections_refused_total Connections closed at once, by reason.\n"
+           "# TYPE lora_connections_refused_total counter\n"
+           "lora_connections_refused_total{{reason=\"connection_limit\"}} {}\n"
+           "lora_connections_refused_total{{reason=\"tls_handshake\"}} {}\n",
+           refused_connections(Refusal::ConnectionLimit),
+           refused_connections(Refusal::TlsHandshake));
     append_metric(out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.",
                   process_rss_bytes());
     return out;

@@ -7,11 +7,13 @@ namespace lora::net {
 
 std::unique_ptr<Remote> open_remote(const std::string& url, const std::string& token) {
     if (url.rfind("http://", 0) == 0) return std::make_unique<RemoteDatabase>(url, token);
-    if (url.rfind("bolt://", 0) == 0 || url.rfind("neo4j://", 0) == 0)
-        return std::make_unique<bolt::BoltRemote>(url, token);
+    for (const char* scheme :
+         {"bolt://", "neo4j://", "bolt+s://", "neo4j+s://", "bolt+ssc://", "neo4j+ssc://"})
+        if (url.rfind(scheme, 0) == 0) return std::make_unique<bolt::BoltRemote>(url, token);
     throw errors::invalid_option("--connect: '" + url +
-                                 "' must start with http://, bolt:// or neo4j:// (https and "
-                                 "TLS schemes such as bolt+s:// are not supported)");
+                                 "' must start with http://, bolt://, neo4j:// or a TLS Bolt "
+                                 "scheme (bolt+s://, bolt+ssc://, neo4j+s://, neo4j+ssc://); "
+                                 "https:// is not supported");
 }
 
 }  // namespace lora::net

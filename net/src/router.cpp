@@ -62,6 +62,7 @@ Router::Match Router::find(std::string_view method, std::string_view path) const
 unsigned http_status(const Error& e) {
     switch (e.kind()) {
         case ErrorKind::TransactionNotFound: return 404;
+        case ErrorKind::Forbidden: return 403;
         // A read-only database (after a WAL failure), one shutting down or at its limit, and a
         // query that found no memory is unavailable, not broken by this request: 503 tells
         // clients and balancers to go elsewhere or come back later.

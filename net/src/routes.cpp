@@ -176,6 +176,7 @@ QueryOptions options_for(const Request& req) {
     QueryOptions o;
     o.cancel = req.cancel;
     o.client = client_of(req);
+    o.read_only = req.read_only;
     return o;
 }
 
@@ -376,7 +377,7 @@ void add_transaction_routes(Router& router, TransactionRegistry& registry, Metri
              TransactionRegistry::StatementOutcome out;
              metrics.query_started();
              try {
-                 out = registry.execute(id, body->query, body->params);
+                 out = registry.execute(id, body->query, body->params, req.read_only);
              } catch (const Error& e) {
                  metrics.query_finished();
                  if (auto refused = registry_refusal(e)) return *refused;

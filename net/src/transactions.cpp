@@ -99,14 +99,17 @@ void TransactionRegistry::forget(const std::string& id) {
 
 TransactionRegistry::StatementOutcome TransactionRegistry::execute(const std::string& id,
                                                                    const std::string& query,
-                                                                   const Params& params) {
+                                                                   const Params& params,
+                                                                   bool read_only) {
     auto e = find(id);
     std::lock_guard lock(e->mu);
     // Closed (reaped, committed, failed) while this request waited for the mutex.
     if (!e->tx) not_found(id);
     StatementOutcome out;
     try {
-        out.result = e->tx->execute(query, params);
+        QueryOptions options;
+        options.read_only = read_only;
+        out.result = e->tx->execute(query, params, options);
     } catch (const Error& err) {
         out.error = err;
     }

@@ -1,13 +1,30 @@
 // The end-to-end suite every driver version runs against a real lorad: values, entities,
 // auto-commit, explicit and managed transactions, errors (a memory limit's among them), a
-// large result with a small fetch size, neo4j:// routing, bookmarks, wrong credentials and many concurrent sessions.
+// large result with a small fetch size, neo4j:// routing, bookmarks, wrong credentials, a
+// read-only token, TLS (bolt+ssc:// and a trusted certificate) and many concurrent sessions.
 'use strict'
 
 const { test, before, after } = require('node:test')
 const assert = require('node:assert/strict')
+const { execFileSync } = require('node:child_process')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
 const { startLorad } = require('./lorad')
 
 const TOKEN = 's3cret'
+const READ_TOKEN = 'read-0nly'
+
+// A self-signed certificate for 127.0.0.1 made by the openssl tool: { dir, cert, key }.
+function makeCert () {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lora-bolt-js-tls-'))
+  const cert = path.join(dir, 'server.crt')
+  const key = path.join(dir, 'server.key')
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
+    '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1',
+    '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' })
+  return { dir, cert, key }
+}
 
 // `major`: the driver's major version (4, 5 or 6); `bolt`: the protocol it must negotiate.
 function suite (neo4j, { major, bolt }) {
@@ -19,7 +36,8 @@ function suite (neo4j, { major, bolt }) {
   const num = v => (neo4j.isInt(v) ? v.toNumber() : v)
 
   before(async () => {
-    lorad = await startLorad(['--auth-token', TOKEN, '--query-memory-limit', '256MiB'])
+    lorad = await startLorad(['--auth-token', TOKEN, '--read-token', READ_TOKEN,
+      '--query-memory-limit', '256MiB'])
     driver = neo4j.driver(`bolt://127.0.0.1:${lorad.bolt}`, auth)
     await driver.verifyConnectivity()
   })
@@ -306,6 +324,68 @@ function suite (neo4j, { major, bolt }) {
       await assert.rejects(bad.verifyConnectivity(), e => e.code === 'Neo.ClientError.Security.Unauthorized')
     } finally {
       await bad.close()
+    }
+  })
+
+  test('a read-only token reads, and its writes fail with Security.Forbidden', async () => {
+    const reader = neo4j.driver(`bolt://127.0.0.1:${lorad.bolt}`, neo4j.auth.basic('neo4j', READ_TOKEN))
+    const s = reader.session()
+    const full = driver.session()
+    try {
+      await full.run('CREATE (:ReadOnly {major: $major})', { major })
+      const r = await s.run('MATCH (n:ReadOnly {major: $major}) RETURN count(n) AS n', { major })
+      assert.equal(num(r.records[0].get('n')), 1)
+      const forbidden = e => e.code === 'Neo.ClientError.Security.Forbidden'
+      for (const q of ['CREATE (:ReadOnly {major: $major})', 'MATCH (n:ReadOnly {major: $major}) SET n.x = 1',
+        'MATCH (n:ReadOnly {major: $major}) DETACH DELETE n', 'CREATE INDEX FOR (n:ReadOnly) ON (n.x)']) {
+        await assert.rejects(s.run(q, { major }), forbidden, q)
+      }
+      await assert.rejects(writeTx(s, tx => tx.run('CREATE (:ReadOnly {major: $major})', { major })), forbidden)
+      const left = await full.run('MATCH (n:ReadOnly {major: $major}) RETURN count(n) AS n, max(n.x) AS x', { major })
+      assert.equal(num(left.records[0].get('n')), 1)
+      assert.equal(left.records[0].get('x'), null)
+    } finally {
+      await s.close()
+      await full.close()
+      await reader.close()
+    }
+  })
+
+  test('TLS: bolt+ssc:// and a trusted certificate connect; plain bolt:// does not', async () => {
+    const { dir, cert, key } = makeCert()
+    const tls = await startLorad(['--tls-cert', cert, '--tls-key', key])
+    const drivers = []
+    try {
+      const ssc = neo4j.driver(`bolt+ssc://127.0.0.1:${tls.bolt}`, neo4j.auth.basic('neo4j', ''))
+      drivers.push(ssc)
+      const trusted = neo4j.driver(`bolt://127.0.0.1:${tls.bolt}`, neo4j.auth.basic('neo4j', ''), {
+        encrypted: 'ENCRYPTION_ON',
+        trust: 'TRUST_CUSTOM_CA_SIGNED_CERTIFICATES',
+        trustedCertificates: [cert]
+      })
+      drivers.push(trusted)
+      for (const d of [ssc, trusted]) {
+        const s = d.session()
+        try {
+          const r = await s.run('RETURN $x + 1 AS y', { x: neo4j.int(41) })
+          assert.equal(num(r.records[0].get('y')), 42)
+        } finally {
+          await s.close()
+        }
+      }
+      const plain = neo4j.driver(`bolt://127.0.0.1:${tls.bolt}`, neo4j.auth.basic('neo4j', ''),
+        { connectionTimeout: 5000 })
+      drivers.push(plain)
+      await assert.rejects(plain.verifyConnectivity())
+      // lorad's log line may reach us after the driver gave up.
+      for (let i = 0; i < 100 && !/TLS handshake failed/.test(tls.stderr()); i++) {
+        await new Promise(resolve => setTimeout(resolve, 50))
+      }
+      assert.match(tls.stderr(), /TLS handshake failed/)
+    } finally {
+      for (const d of drivers) await d.close()
+      assert.equal(await tls.stop(), 0)
+      fs.rmSync(dir, { recursive: true, force: true })
     }
   })
 

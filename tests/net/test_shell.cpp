@@ -312,9 +312,9 @@ TEST_CASE("lora --connect bolt:// sends the token and reports connection errors"
     CHECK(bad_port.exit_code == 1);
     CHECK(bad_port.err.find("bad port") != std::string::npos);
     auto bad_scheme =
-        run_process(kLoraShell, {"--connect", "bolt+s://127.0.0.1:1", "-e", "RETURN 1"});
+        run_process(kLoraShell, {"--connect", "bolt+x://127.0.0.1:1", "-e", "RETURN 1"});
     CHECK(bad_scheme.exit_code == 1);
-    CHECK(bad_scheme.err.find("bolt://") != std::string::npos);
+    CHECK(bad_scheme.err.find("bolt+s://") != std::string::npos);
 }
 
 TEST_CASE("lora interactive: multi-line statements, parameters, history",

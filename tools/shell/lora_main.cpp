@@ -259,7 +259,8 @@ int main(int argc, char** argv) {
         app.add_option("--sync", sync, "WAL sync mode: per-commit, interval:<ms> or none");
     app.add_option("--connect", connect,
                    "talk to a running lorad at http://HOST:PORT, bolt://HOST:PORT or "
-                   "neo4j://HOST:PORT instead of embedding")
+                   "neo4j://HOST:PORT (Bolt over TLS: bolt+s://, bolt+ssc://) instead of "
+                   "embedding")
         ->excludes(shards_opt)
         ->excludes(data_opt)
         ->excludes(sync_opt);

@@ -8,7 +8,9 @@
 #include <lora/net/bolt/status.hpp>
 
 #include <algorithm>
+#include <array>
 #include <optional>
+#include <utility>
 
 #include <netdb.h>
 #include <netinet/in.h>
@@ -58,14 +60,38 @@ QueryStats stats_of(const Map& summary) {
 
 }  // namespace
 
+namespace {
+
+constexpr std::array<std::pair<std::string_view, TlsMode>, 6> kSchemes = {{
+    {"bolt://", TlsMode::Off},
+    {"neo4j://", TlsMode::Off},
+    {"bolt+s://", TlsMode::Verified},
+    {"neo4j+s://", TlsMode::Verified},
+    {"bolt+ssc://", TlsMode::Unverified},
+    {"neo4j+ssc://", TlsMode::Unverified},
+}};
+
+}  // namespace
+
 Endpoint parse_bolt_url(std::string_view url) {
-    constexpr std::string_view kExpected = "bolt:// or neo4j://";
-    if (url.rfind("neo4j://", 0) == 0) return parse_server_url(url, "neo4j://", 7687, kExpected);
+    constexpr std::string_view kExpected =
+        "bolt://, neo4j:// (or with +s or +ssc: bolt+s://, bolt+ssc://, ...)";
+    for (const auto& [scheme, mode] : kSchemes)
+        if (url.rfind(scheme, 0) == 0) return parse_server_url(url, scheme, 7687, kExpected);
     return parse_server_url(url, "bolt://", 7687, kExpected);
 }
 
+TlsMode bolt_url_tls(std::string_view url) {
+    for (const auto& [scheme, mode] : kSchemes)
+        if (url.rfind(scheme, 0) == 0) return mode;
+    return TlsMode::Off;
+}
+
 Client::Client(const Endpoint& endpoint, ClientOptions options)
-    : where_("bolt://" + endpoint.host + ":" + std::to_string(endpoint.port)),
+    : where_(std::string(options.tls == TlsMode::Off        ? "bolt://"
+                         : options.tls == TlsMode::Verified ? "bolt+s://"
+                                                            : "bolt+ssc://") +
+             endpoint.host + ":" + std::to_string(endpoint.port)),
       options_(std::move(options)) {
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
@@ -91,8 +117,15 @@ Client::Client(const Endpoint& endpoint, ClientOptions options)
     int one = 1;
     setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     try {
+        if (options_.tls != TlsMode::Off) {
+            int wait =
+                options_.timeout.count() > 0 ? static_cast<int>(options_.timeout.count()) : -1;
+            tls_ = std::make_unique<TlsChannel>(fd_, endpoint.host, options_.tls, options_.ca_file,
+                                                wait, where_);
+        }
         handshake();
     } catch (...) {
+        tls_.reset();
         // No destructor runs for a constructor that throws.
         ::close(fd_);
         fd_ = -1;
@@ -107,11 +140,11 @@ void Client::handshake() {
     send(hello);
     std::string answer;
     while (answer.size() < 4) {
-        pollfd p{fd_, POLLIN, 0};
         int wait = options_.timeout.count() > 0 ? static_cast<int>(options_.timeout.count()) : -1;
-        if (poll(&p, 1, wait) <= 0) connection_error("no handshake answer");
+        if (wait_readable(wait) <= 0) connection_error("no handshake answer");
         char buf[4];
-        ssize_t n = ::recv(fd_, buf, 4 - answer.size(), 0);
+        ssize_t n = receive(buf, 4 - answer.size());
+        if (n == -2) continue;
         if (n <= 0) connection_error("the server closed the connection during the handshake");
         answer.append(buf, static_cast<size_t>(n));
     }
@@ -138,7 +171,11 @@ void Client::handshake() {
 Client::~Client() {
     if (fd_ < 0) return;
     std::string bye = request(Signature::Goodbye);
-    (void)::send(fd_, bye.data(), bye.size(), MSG_NOSIGNAL);
+    if (tls_)
+        (void)tls_->send(bye.data(), bye.size());
+    else
+        (void)::send(fd_, bye.data(), bye.size(), MSG_NOSIGNAL);
+    tls_.reset();
     ::close(fd_);
 }
 
@@ -149,10 +186,21 @@ void Client::connection_error(const std::string& message) {
 void Client::send(const std::string& bytes) {
     size_t off = 0;
     while (off < bytes.size()) {
-        ssize_t n = ::send(fd_, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
+        ssize_t n = tls_ ? tls_->send(bytes.data() + off, bytes.size() - off)
+                         : ::send(fd_, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
         if (n <= 0) connection_error("writing to the server failed");
         off += static_cast<size_t>(n);
     }
+}
+
+ssize_t Client::receive(char* buf, size_t size) {
+    return tls_ ? tls_->recv(buf, size) : ::recv(fd_, buf, size, 0);
+}
+
+int Client::wait_readable(int wait_ms) {
+    if (tls_ && tls_->pending()) return 1;
+    pollfd p{fd_, POLLIN, 0};
+    return poll(&p, 1, wait_ms);
 }
 
 Client::Reply Client::read_reply() {
@@ -166,14 +214,14 @@ Client::Reply Client::read_reply() {
                 std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
             wait = static_cast<int>(std::max<int64_t>(0, left.count()));
         }
-        pollfd p{fd_, POLLIN, 0};
-        int ready = poll(&p, 1, wait);
+        int ready = wait_readable(wait);
         if (ready == 0)
             connection_error("no answer within " + std::to_string(options_.timeout.count()) +
                              " ms");
         if (ready < 0) connection_error("waiting for the server failed");
         char buf[64 * 1024];
-        ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+        ssize_t n = receive(buf, sizeof buf);
+        if (n == -2) continue;
         if (n <= 0) connection_error("the server closed the connection");
         try {
             dechunker_.feed(std::string_view(buf, static_cast<size_t>(n)), received_);
@@ -288,6 +336,7 @@ Result BoltRemote::execute(const std::string& query, const Params& params) {
         ClientOptions o;
         o.auth_token = token_;
         o.user_agent = "lora-shell/1";
+        o.tls = bolt_url_tls(url_);
         client_ = std::make_unique<Client>(endpoint_, std::move(o));
     }
     try {

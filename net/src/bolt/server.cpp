@@ -11,7 +11,10 @@
 #include <lora/net/bolt/packstream.hpp>
 #include <lora/net/bolt/server.hpp>
 #include <lora/net/bolt/session.hpp>
+#include <lora/net/connection_limit.hpp>
 #include <lora/net/listener.hpp>
+#include <lora/net/metrics.hpp>
+#include <lora/net/tls.hpp>
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/dispatch.hpp>
@@ -74,19 +77,30 @@ constexpr size_t kMaxQueuedBytes = 1u << 20;
 
 class Connection : public std::enable_shared_from_this<Connection> {
 public:
-    Connection(tcp::socket&& socket, Server::Impl& server, uint64_t id)
-        : socket_(std::move(socket)),
+    Connection(tcp::socket&& socket, Server::Impl& server, uint64_t id,
+               ConnectionLimiter::Slot slot)
+        : socket_(std::move(socket), server.options.tls.get()),
           server_(server),
           id_(id),
           read_timer_(socket_.get_executor()),
           write_timer_(socket_.get_executor()),
-          dechunker_(server.options.max_message_bytes) {}
+          dechunker_(server.options.max_message_bytes),
+          slot_(std::move(slot)) {}
 
     void run() {
         asio::dispatch(socket_.get_executor(), [self = shared_from_this()] {
             self->arm_read_timer(self->server_.options.handshake_timeout);
-            asio::async_read(self->socket_, asio::buffer(self->hello_),
-                             [self](error_code ec, size_t) { self->on_preamble(ec); });
+            if (!self->socket_.is_tls()) return self->read_preamble();
+            self->socket_.async_handshake([self](error_code ec) {
+                if (!ec) return self->read_preamble();
+                self->read_timer_.cancel();
+                if (self->server_.options.metrics)
+                    self->server_.options.metrics->record_refused_connection(
+                        Metrics::Refusal::TlsHandshake);
+                spdlog::warn("refused Bolt connection {} from {}: TLS handshake failed ({})",
+                             self->id_, self->peer_text(), tls_failure_text(ec));
+                self->close();
+            });
         });
     }
 
@@ -131,7 +145,7 @@ private:
         Connection& c_;
     };
 
-    tcp::socket socket_;
+    MaybeTlsStream<tcp::socket> socket_;
     Server::Impl& server_;
     uint64_t id_;
     asio::steady_timer read_timer_;
@@ -154,6 +168,19 @@ private:
     std::string held_;
     bool closing_ = false;
     bool closed_ = false;
+    ConnectionLimiter::Slot slot_;  // the connection's place under the per-client limit
+
+    void read_preamble() {
+        asio::async_read(
+            socket_, asio::buffer(hello_),
+            [self = shared_from_this()](error_code ec, size_t) { self->on_preamble(ec); });
+    }
+
+    std::string peer_text() {
+        error_code ec;
+        auto peer = socket_.next_layer().remote_endpoint(ec);
+        return ec ? std::string("an unknown address") : endpoint_text(peer);
+    }
 
     void arm_read_timer(std::chrono::milliseconds after) {
         read_timer_.expires_after(after);
@@ -211,9 +238,10 @@ private:
     void start_session(Version v, std::string rest) {
         SessionOptions so;
         so.auth_token = server_.options.auth_token;
+        so.read_token = server_.options.read_token;
         so.connection_id = "bolt-" + std::to_string(id_);
         boost::system::error_code ec;
-        auto peer = socket_.remote_endpoint(ec);
+        auto peer = socket_.next_layer().remote_endpoint(ec);
         if (!ec) so.client_address = endpoint_text(peer);
         so.advertised_address =
             server_.options.host + ":" + std::to_string(static_cast<unsigned>(server_.bound_port));
@@ -381,7 +409,7 @@ private:
             if (ec) return;
             spdlog::debug("bolt connection {}: write timed out", self->id_);
             error_code ignored;
-            self->socket_.cancel(ignored);
+            self->socket_.next_layer().cancel(ignored);
         });
         asio::async_write(
             socket_, asio::buffer(*buf),
@@ -402,8 +430,8 @@ private:
         read_timer_.cancel();
         write_timer_.cancel();
         error_code ec;
-        socket_.shutdown(tcp::socket::shutdown_both, ec);
-        socket_.close(ec);
+        socket_.next_layer().shutdown(tcp::socket::shutdown_both, ec);
+        socket_.next_layer().close(ec);
         std::lock_guard lock(server_.connections_mu);
         server_.connections.erase(id_);
     }
@@ -417,8 +445,20 @@ void Server::Impl::accept() {
         } else if (!draining.load()) {
             error_code ignored;
             socket.set_option(tcp::no_delay(true), ignored);
+            ConnectionLimiter::Slot slot;
+            if (options.limiter) {
+                auto peer = socket.remote_endpoint(ignored);
+                auto admitted = ignored ? std::nullopt
+                                        : options.limiter->admit(peer.address(),
+                                                                 options.tls ? "Bolt+TLS" : "Bolt");
+                if (!admitted) {
+                    socket.close(ignored);
+                    return accept();
+                }
+                slot = std::move(*admitted);
+            }
             uint64_t id = next_id.fetch_add(1) + 1;
-            auto c = std::make_shared<Connection>(std::move(socket), *this, id);
+            auto c = std::make_shared<Connection>(std::move(socket), *this, id, std::move(slot));
             {
                 std::lock_guard lock(connections_mu);
                 connections[id] = c;

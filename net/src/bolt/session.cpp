@@ -6,6 +6,8 @@
 #include <lora/net/bolt/session.hpp>
 #include <lora/net/listener.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <charconv>
 
@@ -136,6 +138,9 @@ void Session::reset() {
 }
 
 void Session::fail(const Failure& f, Sink& sink) {
+    if (f.code == "Neo.ClientError.Security.Forbidden")
+        spdlog::warn("refused a statement of {} from {}: {}", options_.connection_id,
+                     options_.client_address, f.message);
     write_failure(sink.buffer, f, version_);
     reset();
     state_ = State::Failed;
@@ -331,10 +336,18 @@ bool Session::authenticate(const Map& auth, Sink& sink) {
     if (options_.auth_token.empty()) return true;
     const Value* scheme = find(auth, "scheme");
     const Value* credentials = find(auth, "credentials");
-    bool ok = scheme && scheme->is_string() && credentials && credentials->is_string() &&
-              (scheme->as_string() == "basic" || scheme->as_string() == "bearer") &&
-              token_matches(credentials->as_string(), options_.auth_token);
-    if (ok) return true;
+    const Credentials tokens{options_.auth_token, options_.read_token};
+    Access access = Access::Refused;
+    if (scheme && scheme->is_string() && credentials && credentials->is_string() &&
+        (scheme->as_string() == "basic" || scheme->as_string() == "bearer"))
+        access = tokens.access_of(credentials->as_string());
+    if (access != Access::Refused) {
+        read_only_ = access == Access::Read;
+        return true;
+    }
+    spdlog::warn("refused Bolt authentication of {} from {}: {}", options_.connection_id,
+                 options_.client_address,
+                 credentials ? "wrong credentials" : "no credentials given");
     write_failure(sink.buffer,
                   unauthorized(scheme && scheme->is_string() && scheme->as_string() != "none"
                                    ? "the credentials are wrong: lorad takes the basic scheme "
@@ -406,6 +419,7 @@ void Session::run(const Request& r, Sink& sink) {
         // A RESET (interrupt) cancels the statement; BEGIN's tx_timeout bounds it.
         QueryOptions qo;
         qo.cancel = new_token();
+        qo.read_only = read_only_;
         if (tx_has_deadline_)
             qo.timeout = std::max(
                 std::chrono::milliseconds(1),
@@ -430,6 +444,7 @@ void Session::run(const Request& r, Sink& sink) {
     if (timeout > 0) qo.timeout = std::chrono::milliseconds(timeout);
     qo.cancel = new_token();
     qo.client = client_info(extra);
+    qo.read_only = read_only_;
     cursor_ = db_.stream(query, params, qo);
     rows_.clear();
     row_next_ = 0;

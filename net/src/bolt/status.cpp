@@ -45,6 +45,8 @@ Failure failure_of(const Error& e) {
             return make("Neo.DatabaseError.General.ReadOnly", std::move(message));
         case ErrorKind::OutOfMemory:
             return make("Neo.TransientError.General.OutOfMemoryError", std::move(message));
+        case ErrorKind::Forbidden:
+            return make("Neo.ClientError.Security.Forbidden", std::move(message));
         default: break;
     }
     switch (e.error_class()) {

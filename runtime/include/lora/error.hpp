@@ -40,6 +40,7 @@ enum class ErrorKind : uint8_t {
     TransactionNotFound,  // Request.TransactionNotFound
     MemoryLimit,          // TransientError.MemoryPoolOutOfMemoryError
     OutOfMemory,          // TransientError.OutOfMemory
+    Forbidden,            // Security.Forbidden
 };
 
 // The kind of the error with this type and detail code (Other when none).

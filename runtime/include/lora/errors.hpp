@@ -63,6 +63,9 @@ LORA_API Error external_resource(std::string message);
 // is not ISO-8601, a field out of range, an unknown time zone, a result past the range of
 // the type); the message names the input and what is wrong with it.
 LORA_API Error invalid_temporal(std::string message);
+// Security.Forbidden: the caller's access does not allow what it asked (a statement or an
+// admin request that changes state, under read-only access); `message` names what.
+LORA_API Error forbidden(std::string message);
 // TransactionError.ImplicitTransactionRequired: CALL { ... } IN TRANSACTIONS in an explicit
 // transaction (or anywhere but the top level of an auto-commit statement).
 LORA_API Error implicit_transaction_required();

@@ -193,6 +193,10 @@ struct QueryOptions {
     // The most memory the query may hold (bytes, lora/memory.hpp); over it the query fails
     // with TransientError.MemoryPoolOutOfMemoryError. 0: Options::query_memory_limit.
     uint64_t memory_limit = 0;
+    // Read-only access: a statement that would change state (an update clause, a schema
+    // command, a procedure of mode WRITE or SCHEMA, TERMINATE TRANSACTION) fails with
+    // Security.Forbidden before it runs; reads run as usual.
+    bool read_only = false;
 };
 
 // How a statement started with Database::execute_async ended: `error` when it failed

@@ -85,6 +85,7 @@ std::unique_ptr<Running> launch(Database::Impl& impl, const actors::QueryRequest
     req->stop = r->stop;
     req->timeout = o.timeout;
     req->memory_limit = o.memory_limit;
+    req->read_only = o.read_only;
     r->actor = actors::acquire_query(engine_system(impl), engine_of(impl));
     if (o.cancel) {
         r->token = o.cancel;

@@ -48,10 +48,14 @@ constexpr KindEntry kOutOfMemory{ErrorKind::OutOfMemory, ErrorClass::Transient, 
 constexpr KindEntry kReadOnly{ErrorKind::ReadOnly, ErrorClass::Database, "DatabaseError",
                               "ReadOnly"};
 
+// A client whose credential allows reads only asked for a change: its mistake, not the
+// database's, and retrying will not help.
+constexpr KindEntry kForbidden{ErrorKind::Forbidden, ErrorClass::Semantic, "Security", "Forbidden"};
+
 constexpr std::array kKinds{
     kCancelled,           kTimeout,           kTerminated,          kConflict, kShuttingDown,
     kTooManyTransactions, kTransactionClosed, kTransactionNotFound, kReadOnly, kMemoryLimit,
-    kOutOfMemory};
+    kOutOfMemory,         kForbidden};
 
 Error make(const KindEntry& k, std::string message) {
     return Error(k.cls, ErrorPhase::Runtime, std::string(k.type), std::string(k.detail),
@@ -177,6 +181,8 @@ Error invalid_temporal(std::string message) {
 Error external_resource(std::string message) {
     return client("Statement", "ExternalResourceFailed", std::move(message));
 }
+
+Error forbidden(std::string message) { return make(kForbidden, std::move(message)); }
 
 Error implicit_transaction_required() {
     return client("TransactionError", "ImplicitTransactionRequired",

@@ -78,6 +78,8 @@ struct QueryRequest {
     ClientInfo client;
     // The query's memory limit (QueryOptions::memory_limit; 0: the engine's default).
     uint64_t memory_limit = 0;
+    // QueryOptions::read_only: a statement whose plan changes state is refused.
+    bool read_only = false;
 };
 
 }  // namespace lora::actors

@@ -19,6 +19,13 @@ struct DaemonConfig {
     uint32_t shards = 0;                  // 0 = hardware threads
     std::string sync = "per-commit";
     std::string auth_token;
+    // A second credential that may only read (Security.Forbidden for any change); empty = none.
+    std::string read_token;
+    // Both or neither: the HTTP and Bolt listeners then speak TLS only.
+    std::string tls_cert;
+    std::string tls_key;
+    // Open connections (HTTP and Bolt together) one client address may hold; 0 = no limit.
+    uint32_t max_connections_per_client = 256;
     uint64_t max_request_bytes = 16u << 20;
     uint64_t query_timeout_ms = 0;  // 0 = no limit
     // lora::Options::memory_limit (all queries; ~0 = auto, 0 = none) and query_memory_limit.
@@ -48,6 +55,11 @@ struct DaemonConfig {
     // Applies the keys of a TOML file (same names as the flags). Throws lora::Error for an
     // unreadable file, a TOML syntax error, an unknown key or a bad value.
     void apply_toml_file(const std::string& path);
+
+    // Checks the options that depend on each other, once all sources are applied: --tls-cert
+    // and --tls-key together, --read-token only with a different --auth-token. Throws
+    // lora::Error.
+    void check() const;
 
     // Applies the LORA_* environment variables that are set (non-empty).
     void apply_env(const std::function<const char*(const char*)>& get_env);

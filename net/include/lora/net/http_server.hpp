@@ -2,6 +2,7 @@
 // bounded worker pool so a slow query never stalls other connections.
 #pragma once
 
+#include <lora/net/connection_limit.hpp>
 #include <lora/net/metrics.hpp>
 #include <lora/net/router.hpp>
 
@@ -12,6 +13,9 @@
 
 namespace lora {
 class Database;
+}
+namespace boost::asio::ssl {
+class context;
 }
 
 namespace lora::net {
@@ -27,6 +31,11 @@ struct ServerOptions {
     std::chrono::milliseconds body_timeout{60000};
     size_t max_pending_queries = 4096;  // queued + running; beyond it 503
     std::string auth_token;             // empty = no authentication
+    std::string read_token;             // with auth_token: a credential that may only read
+    // Set: HTTPS only (make_server_tls_context); a handshake must end within header_timeout.
+    std::shared_ptr<boost::asio::ssl::context> tls;
+    // Set: the per-address connection limit, shared with the Bolt server.
+    std::shared_ptr<ConnectionLimiter> limiter;
 };
 
 // Adds the routes of this build: POST /query, /query/stream, /explain, /profile, GET /health,

@@ -22,4 +22,18 @@ std::string endpoint_text(const boost::asio::ip::tcp::endpoint& peer);
 // Whether a client's token is the expected one, in time independent of where they differ.
 bool token_matches(std::string_view given, std::string_view expected);
 
+// What a client may do, by the token it presented.
+enum class Access { Refused, Read, Full };
+
+// The servers' credentials: `full` (--auth-token; empty = no authentication, everyone has
+// full access) and `read` (--read-token; empty = none), which allows reads only.
+struct Credentials {
+    std::string full;
+    std::string read;
+
+    bool required() const { return !full.empty(); }
+    // The access `given` grants; both tokens are compared in full, in constant time.
+    Access access_of(std::string_view given) const;
+};
+
 }  // namespace lora::net

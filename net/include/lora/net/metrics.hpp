@@ -34,6 +34,16 @@ public:
     int64_t tx_open() const { return tx_open_.load(std::memory_order_relaxed); }
     uint64_t tx_ended(TxEnd how) const;
 
+    // Connections closed at once (lora_connections_refused_total{reason}): over the limit
+    // per client address, or a failed TLS handshake.
+    enum class Refusal { ConnectionLimit, TlsHandshake };
+    void record_refused_connection(Refusal why) {
+        refused_[static_cast<size_t>(why)].fetch_add(1, std::memory_order_relaxed);
+    }
+    uint64_t refused_connections(Refusal why) const {
+        return refused_[static_cast<size_t>(why)].load(std::memory_order_relaxed);
+    }
+
     void request_started() { in_flight_.fetch_add(1, std::memory_order_relaxed); }
     void request_finished() { in_flight_.fetch_sub(1, std::memory_order_relaxed); }
     void query_started() { queries_running_.fetch_add(1, std::memory_order_relaxed); }
@@ -58,6 +68,7 @@ private:
     std::atomic<int64_t> queries_running_{0};
     std::atomic<int64_t> tx_open_{0};
     std::array<std::atomic<uint64_t>, 3> tx_ended_{};  // by TxEnd
+    std::array<std::atomic<uint64_t>, 2> refused_{};   // by Refusal
 };
 
 // The WAL counters (records, bytes, fsyncs, ...) in the Prometheus text format; empty for

@@ -33,6 +33,9 @@ struct Request {
     // Who sent it (SHOW TRANSACTIONS): the connection ("http-12") and the peer's address.
     std::string connection_id;
     std::string client_address;
+    // The client's token allows reads only (--read-token): handlers pass it to the engine
+    // (QueryOptions::read_only); routes that change state refuse it.
+    bool read_only = false;
 };
 
 struct Response {
@@ -82,6 +85,9 @@ struct Route {
     bool needs_auth = true;
     StreamHandler stream_handler = nullptr;  // for Dispatch::Stream
     AsyncHandler async_handler = nullptr;    // for Dispatch::Async
+    // The route changes state by itself (a checkpoint, a snapshot): read-only access gets
+    // 403 Security.Forbidden. Query routes leave this false: the engine judges the statement.
+    bool changes_state = false;
 };
 
 class Router {
@@ -103,9 +109,9 @@ private:
     std::vector<Route> routes_;
 };
 
-// HTTP status for an engine error: 400 for errors of the query or its data, 409 for
-// retryable (transient) errors, 503 for a write on a read-only database, 500 for other
-// faults of the database.
+// HTTP status for an engine error: 400 for errors of the query or its data, 403 for a change
+// refused to read-only access, 409 for retryable (transient) errors, 503 for a write on a
+// read-only database, 500 for other faults of the database.
 unsigned http_status(const Error& e);
 
 // {"error": {"code", "class", "message"}} for errors of the request itself (not the query).

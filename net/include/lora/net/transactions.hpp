@@ -51,8 +51,10 @@ public:
         bool closed = false;
     };
     // Runs a statement in transaction `id`. Throws lora::Error (TransactionNotFound) for an
-    // unknown or closed id; engine errors come back in the outcome.
-    StatementOutcome execute(const std::string& id, const std::string& query, const Params& params);
+    // unknown or closed id; engine errors come back in the outcome. `read_only`: the client
+    // may only read (QueryOptions::read_only), whoever began the transaction.
+    StatementOutcome execute(const std::string& id, const std::string& query, const Params& params,
+                             bool read_only = false);
     // Commits / rolls back and forgets `id`. Throw TransactionNotFound for an unknown id;
     // commit() rethrows the engine's error (the transaction is then gone as well).
     void commit(const std::string& id);

@@ -520,6 +520,12 @@ using PlanPtr = std::shared_ptr<const Plan>;
 // Deep copy (plans own their expressions).
 Plan clone(const Plan& p);
 
+// Whether running the plan changes state, so read-only access refuses it: an update step, a
+// schema command, a procedure of mode WRITE or SCHEMA, or TERMINATE TRANSACTION (the one
+// DBMS procedure of lora's that changes something). Null when it does not, else what it
+// does, for the error ("writes", "changes the schema", "calls <procedure>").
+const char* changes_state(const Plan& p);
+
 // The operator's name as EXPLAIN and PROFILE show it ("Sort", "Aggregate", ...).
 const char* op_name(OpKind op);
 

@@ -5,6 +5,7 @@
 
 #include <lora/lora.hpp>
 #include <lora/net/bolt/chunking.hpp>
+#include <lora/net/bolt/client_tls.hpp>
 #include <lora/net/bolt/handshake.hpp>
 #include <lora/net/bolt/messages.hpp>
 #include <lora/net/remote.hpp>
@@ -21,15 +22,20 @@ namespace lora::net::bolt {
 using Endpoint = ServerAddress;
 
 // "bolt://HOST[:PORT][/]" or "neo4j://HOST[:PORT][/]" (lorad is its own router, so a
-// routing URI reaches the same server) -> endpoint, port 7687 when omitted. Throws
-// lora::Error (InvalidOption) for another scheme, a path or a bad port.
+// routing URI reaches the same server), also with "+s" or "+ssc" after the scheme (TLS)
+// -> endpoint, port 7687 when omitted. Throws lora::Error (InvalidOption) for another
+// scheme, a path or a bad port.
 Endpoint parse_bolt_url(std::string_view url);
+// The TLS a Bolt URL's scheme asks for (TlsMode::Off for bolt:// and neo4j://).
+TlsMode bolt_url_tls(std::string_view url);
 
 struct ClientOptions {
     std::string auth_token;  // sent with the bearer scheme; empty: scheme none
     std::string user_agent = "lora/1";
     // Longest wait for the server's next bytes; 0 = no limit.
     std::chrono::milliseconds timeout{0};
+    TlsMode tls = TlsMode::Off;
+    std::string ca_file;  // TlsMode::Verified: trust these CAs (PEM) instead of the system's
 };
 
 // One connection; not thread-safe. Server failures are thrown as lora::Error (see
@@ -62,6 +68,10 @@ private:
     };
     void handshake();
     void send(const std::string& bytes);
+    // recv(2) through TLS when it is on: -2 when no data came yet (wait again).
+    ssize_t receive(char* buf, size_t size);
+    // Waits (poll) until receive() has something, up to `wait_ms` (< 0: no limit).
+    int wait_readable(int wait_ms);
     Reply read_reply();
     // Sends one request and returns its SUCCESS's metadata, or throws its failure.
     Map call(Signature s, const std::vector<Value>& fields = {});
@@ -74,6 +84,7 @@ private:
     ClientOptions options_;
     Version version_;
     int fd_ = -1;
+    std::unique_ptr<TlsChannel> tls_;
     Dechunker dechunker_{size_t{1} << 30};
     std::deque<std::string> received_;
     bool in_tx_ = false;

@@ -10,6 +10,13 @@
 namespace lora {
 class Database;
 }
+namespace boost::asio::ssl {
+class context;
+}
+namespace lora::net {
+class ConnectionLimiter;
+class Metrics;
+}  // namespace lora::net
 
 namespace lora::net::bolt {
 
@@ -19,6 +26,13 @@ struct ServerOptions {
     unsigned io_threads = 1;
     unsigned worker_threads = 0;  // 0 = 8 x hardware threads, at least 32
     std::string auth_token;       // empty = no authentication
+    std::string read_token;       // with auth_token: a credential that may only read
+    // Set: Bolt over TLS only (bolt+s://); the TLS handshake must end within
+    // handshake_timeout, like the Bolt one.
+    std::shared_ptr<boost::asio::ssl::context> tls;
+    // Set: the per-address connection limit, shared with the HTTP server.
+    std::shared_ptr<ConnectionLimiter> limiter;
+    Metrics* metrics = nullptr;  // optional: counts refused connections
     std::chrono::milliseconds handshake_timeout{10000};
     // A client that began a message must finish it within this; a reader must take each
     // write within write_timeout; a connection with no message for idle_timeout is closed.

@@ -25,6 +25,7 @@ namespace lora::net::bolt {
 
 struct SessionOptions {
     std::string auth_token;  // empty: any credentials (and scheme none) are accepted
+    std::string read_token;  // with auth_token: a credential whose statements may only read
     std::string connection_id = "bolt-0";
     std::string client_address;  // the peer's address (SHOW TRANSACTIONS)
     // host:port a ROUTE answer names when the client's routing context has no address.
@@ -129,7 +130,8 @@ private:
     Database& db_;
     Version version_;
     SessionOptions options_;
-    std::string principal_;  // the user HELLO or LOGON named
+    std::string principal_;   // the user HELLO or LOGON named
+    bool read_only_ = false;  // authenticated with the read-only token
     State state_ = State::Negotiation;
     std::atomic<int> interrupts_{0};
     std::mutex token_mu_;
