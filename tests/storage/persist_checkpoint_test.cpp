@@ -1,6 +1,8 @@
 // Checkpoint files, checkpoint sets and snapshots: round trips compared record by record,
 // and every kind of damage (flipped byte, truncation, foreign database, missing file, crash).
 #include "persist_support.hpp"
+// frame(): the file framing, private to storage/src.
+#include "../../storage/src/checkpoint_frame.hpp"
 
 #include <lora/error.hpp>
 #include <lora/storage/checkpoint.hpp>
@@ -488,4 +490,53 @@ TEST_CASE("checkpoint sets carry vector index images the partitions load", "[per
     bytes[bytes.size() / 2] ^= std::byte{0x5a};
     auto e = expect_error([&] { decode_vector_images(bytes, db, 7, 0, 2, "vectors-0.ckpt"); });
     CHECK(std::string(e.what()).find("vectors-0.ckpt") != std::string::npos);
+}
+
+// Found by fuzz_checkpoint: a partition file whose node id lies past the file's own next node
+// id (16, the id 2^40) had restore_node make a slot for every id below it, minutes and
+// gigabytes of work, before the next ids were found not to fit. Such an id is damage now,
+// reported before any slot is made; relationship ids likewise.
+TEST_CASE("a record id past the file's next ids is damage, found before any slot is made",
+          "[persist]") {
+    const auto db = lora::wal::DbId::random();
+    auto framed = [&](uint64_t node_id, uint64_t rel_count, uint64_t rel_id) {
+        std::vector<std::byte> payload;
+        auto put = [&](auto v) {
+            const auto* b = reinterpret_cast<const std::byte*>(&v);
+            payload.insert(payload.end(), b, b + sizeof v);
+        };
+        put(uint32_t{0});   // shard index
+        put(uint32_t{1});   // shard count
+        put(uint64_t{16});  // next node id
+        put(uint64_t{16});  // next relationship id
+        put(uint64_t{1});   // one node: id, no labels, no properties
+        put(node_id);
+        put(uint32_t{0});
+        put(uint32_t{0});
+        put(rel_count);  // relationships: id, start, type, end, no properties
+        if (rel_count) {
+            put(rel_id);
+            put(node_id);
+            put(uint32_t{0});
+            put(node_id);
+            put(uint32_t{0});
+        }
+        return frame(FileKind::Partition, db, 0, 1, 3, payload);
+    };
+    {
+        Catalog catalog;
+        Partition p(0, 1, catalog);
+        decode_partition(framed(15, 1, 15), p, db, 3);
+        CHECK(p.node_count() == 1);
+    }
+    for (const auto& [file, what] :
+         {std::pair{framed(uint64_t{1} << 40, 0, 0), "node id 1099511627776"},
+          std::pair{framed(3, 1, uint64_t{1} << 40), "relationship id 1099511627776"}}) {
+        Catalog catalog;
+        Partition p(0, 1, catalog);
+        auto e = expect_error([&] { decode_partition(file, p, db, 3); });
+        CHECK(e.detail() == "CorruptFile");
+        CHECK(std::string(e.what()).find(std::string(what) + " is not below the next") !=
+              std::string::npos);
+    }
 }
