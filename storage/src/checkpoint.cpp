@@ -428,6 +428,7 @@ void get_partition_payload(Reader& r, Partition& p) {
     const auto next_node = r.get<uint64_t>("next node id");
     const auto next_rel = r.get<uint64_t>("next relationship id");
     try {
+        const size_t labels = p.catalog().size(Catalog::Kind::Label);
         const auto nodes = r.get<uint64_t>("node count");
         for (uint64_t i = 0; i < nodes; ++i) {
             const auto id = r.get<uint64_t>("node id");
@@ -440,6 +441,12 @@ void get_partition_payload(Reader& r, Partition& p) {
             const auto nlabels = r.get<uint32_t>("label count");
             for (uint32_t k = 0; k < nlabels; ++k) {
                 const auto label = r.get<uint32_t>("label id");
+                // The label index has an entry per label id: an id the catalog does not
+                // know would size it (a u32 asked for gigabytes).
+                if (label >= labels) {
+                    r.corrupt("label id " + std::to_string(label) + " is not in the catalog (" +
+                              std::to_string(labels) + " labels)");
+                }
                 if (!p.add_label(id, label)) r.corrupt("repeated label " + std::to_string(label));
             }
             get_props(r,

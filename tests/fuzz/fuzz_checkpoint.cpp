@@ -118,7 +118,10 @@ void load_snapshot_bytes(std::span<const std::byte> file) {
 }
 
 void decode_partition_bytes(std::span<const std::byte> file) {
+    // A partition refers to its catalog's names (label ids are checked against it).
     Catalog catalog;
+    for (auto kind : {Kind::Label, Kind::Type, Kind::Key})
+        for (int i = 0; i < 16; ++i) catalog.intern(kind, "n" + std::to_string(i));
     Partition p(0, 1, catalog);
     guarded([&] {
         decode_partition(file, p, db_id(), kLsn);
