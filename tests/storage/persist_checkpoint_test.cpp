@@ -498,7 +498,7 @@ TEST_CASE("checkpoint sets carry vector index images the partitions load", "[per
 // gigabytes of work, before the next ids were found not to fit; and a label id the catalog
 // does not know (2^31) sized the partition's label index, asking for 27 GiB. Both are damage
 // now, reported before anything is allocated; relationship ids are checked like node ids.
-TEST_CASE("a record id past the file's next ids or an unknown label id is damage, found first",
+TEST_CASE("a record id past the file's next ids or an unknown label id is damage found first",
           "[persist]") {
     const auto db = lora::wal::DbId::random();
     constexpr uint32_t no_label = UINT32_MAX;
