@@ -2,6 +2,7 @@
 // routes inline and hands blocking ones to the worker pool, then posts the answer back.
 #include <lora/errors.hpp>
 #include <lora/lora.hpp>
+#include <lora/net/http_request.hpp>
 #include <lora/net/http_server.hpp>
 #include <lora/net/listener.hpp>
 #include <lora/net/tls.hpp>
@@ -160,7 +161,7 @@ private:
     std::string client_address_;
     HttpServer::Impl& server_;
     beast::flat_buffer buffer_;
-    std::optional<http::request_parser<http::string_body>> parser_;
+    std::optional<HttpRequestParser> parser_;
     asio::steady_timer timer_;
     http::response<http::string_body> res_;
     Clock::time_point started_;
@@ -217,8 +218,7 @@ private:
     void read_header() {
         if (server_.draining.load()) return close();
         parser_.emplace();
-        parser_->header_limit(64 * 1024);
-        parser_->body_limit(server_.options.max_request_bytes);
+        limit_request_parser(*parser_, server_.options.max_request_bytes);
         stream_.next_layer().expires_after(server_.options.header_timeout);
         http::async_read_header(stream_, buffer_, *parser_,
                                 beast::bind_front_handler(&Session::on_header, shared_from_this()));
@@ -299,19 +299,8 @@ private:
     }
 
     void handle() {
-        const auto& hreq = parser_->get();
-        keep_alive_ = hreq.keep_alive();
-        Request req;
-        req.method = std::string(hreq.method_string());
-        std::string_view target(hreq.target().data(), hreq.target().size());
-        req.path = std::string(target.substr(0, target.find('?')));
-        for (const auto& f : hreq) {
-            std::string name(f.name_string());
-            std::transform(name.begin(), name.end(), name.begin(),
-                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-            req.headers[name] = std::string(f.value());
-        }
-        req.body = std::move(parser_->get().body());
+        keep_alive_ = parser_->get().keep_alive();
+        Request req = to_request(parser_->release());
         req.connection_id = connection_id_;
         req.client_address = client_address_;
 

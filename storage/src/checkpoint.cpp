@@ -2,6 +2,7 @@
 // compressed checksummed file framing, and the checkpoint-set protocol around the MANIFEST.
 #include <lora/storage/checkpoint.hpp>
 
+#include "checkpoint_frame.hpp"
 #include "persist_io.hpp"
 
 #include <lora/error.hpp>
@@ -33,8 +34,6 @@ constexpr int zstd_level = 3;
 // zstd cannot expand data by more than this factor (a 128 KiB block takes >= 3 bytes), so a
 // header claiming more is damage, not a reason to allocate terabytes.
 constexpr uint64_t max_expansion = 65536;
-
-enum class FileKind : uint32_t { Partition = 1, Catalog = 2, Snapshot = 3, VectorImages = 4 };
 
 std::string_view kind_name(FileKind k) {
     switch (k) {
@@ -70,6 +69,8 @@ T get_at(const std::byte* in, size_t at) {
 
 std::string str(std::string_view s) { return std::string(s); }
 
+}  // namespace
+
 // ---- file framing
 
 std::vector<std::byte> frame(FileKind kind, const wal::DbId& db, uint32_t shard_index,
@@ -98,6 +99,8 @@ std::vector<std::byte> frame(FileKind kind, const wal::DbId& db, uint32_t shard_
     put_at<uint64_t>(h, 72, XXH64(h, 72, 0));
     return out;
 }
+
+namespace {
 
 // Validates the header alone (magic, checksum, version, kind, database id when `db` is set).
 Header read_header(std::span<const std::byte> bytes, FileKind kind, const wal::DbId* db,
@@ -425,13 +428,25 @@ void get_partition_payload(Reader& r, Partition& p) {
     const auto next_node = r.get<uint64_t>("next node id");
     const auto next_rel = r.get<uint64_t>("next relationship id");
     try {
+        const size_t labels = p.catalog().size(Catalog::Kind::Label);
         const auto nodes = r.get<uint64_t>("node count");
         for (uint64_t i = 0; i < nodes; ++i) {
             const auto id = r.get<uint64_t>("node id");
+            // Checked before restore_node, which makes a slot for every id below it.
+            if (id >= next_node) {
+                r.corrupt("node id " + std::to_string(id) + " is not below the next node id " +
+                          std::to_string(next_node));
+            }
             p.restore_node(id);
             const auto nlabels = r.get<uint32_t>("label count");
             for (uint32_t k = 0; k < nlabels; ++k) {
                 const auto label = r.get<uint32_t>("label id");
+                // The label index has an entry per label id: an id the catalog does not
+                // know would size it (a u32 asked for gigabytes).
+                if (label >= labels) {
+                    r.corrupt("label id " + std::to_string(label) + " is not in the catalog (" +
+                              std::to_string(labels) + " labels)");
+                }
                 if (!p.add_label(id, label)) r.corrupt("repeated label " + std::to_string(label));
             }
             get_props(r,
@@ -440,6 +455,10 @@ void get_partition_payload(Reader& r, Partition& p) {
         const auto rels = r.get<uint64_t>("relationship count");
         for (uint64_t i = 0; i < rels; ++i) {
             const auto id = r.get<uint64_t>("relationship id");
+            if (id >= next_rel) {
+                r.corrupt("relationship id " + std::to_string(id) +
+                          " is not below the next relationship id " + std::to_string(next_rel));
+            }
             const auto start = r.get<uint64_t>("start node id");
             const auto type = r.get<uint32_t>("relationship type");
             const auto end = r.get<uint64_t>("end node id");

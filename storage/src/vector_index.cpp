@@ -592,7 +592,10 @@ VectorIndex VectorIndex::load(std::span<const std::byte> bytes) {
     }
     h.num_deleted_ = deleted;
     impl->live = count - deleted;
-    if (capacity > h.max_elements_) impl->grow(static_cast<size_t>(capacity));
+    // The saved capacity is only a hint, never trusted past what growth on demand (doubling)
+    // would reach for these elements: a damaged image must not reserve gigabytes.
+    const uint64_t room = std::min<uint64_t>(capacity, std::max<uint64_t>(count * 2, 16));
+    if (room > h.max_elements_) impl->grow(static_cast<size_t>(room));
     return VectorIndex(std::move(impl));
 }
 

@@ -332,15 +332,18 @@ void encode(const float* x, size_t dim, void* out) {
     h.scale = (hi / 2 - lo / 2) / 127.0f;
     auto* c = reinterpret_cast<int8_t*>(static_cast<char*>(out) + sizeof(QHead));
     int32_t sum = 0;
-    if (h.scale > 0 && std::isfinite(h.scale)) {
-        const float inv = 1.0f / h.scale;
+    // A subnormal scale has no finite inverse (a range of 1e-38 gives 1/scale = inf, and
+    // 0 * inf is NaN, no code); such a range is below anything the codes could tell apart.
+    const float inv = h.scale > 0 ? 1.0f / h.scale : 0.0f;
+    if (h.scale > 0 && std::isfinite(h.scale) && std::isfinite(inv)) {
         for (size_t i = 0; i < dim; ++i) {
             const float q = std::nearbyint((x[i] - h.offset) * inv);
             c[i] = static_cast<int8_t>(std::clamp(q, -127.0f, 127.0f));
             sum += c[i];
         }
     } else {
-        // Every coordinate equal (or a range past float's): the offset alone says it.
+        // Every coordinate equal (or a range past float's, or one too small to invert): the
+        // offset alone says it.
         h.scale = 0;
         std::memset(c, 0, dim);
     }

@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
 """Writes the fuzz targets' seed corpora (tests/fuzz/run.sh): for fuzz_cypher every query of
 the engine cases (tests/engine/cases) and, when the openCypher TCK is at hand, every query of
-its scenarios; for fuzz_packstream a set of Bolt requests and values encoded here; empty
-ones for fuzz_codec and fuzz_wal.
+its scenarios; for fuzz_packstream a set of Bolt requests and values encoded here; for
+fuzz_json the request bodies of the README and docs, bodies like the net tests' (bad ones,
+temporal parameters) and every Cypher seed wrapped into a body; for fuzz_http requests to
+every route carrying those bodies (chunked, with query strings, bad ones); empty ones for
+fuzz_codec and fuzz_wal (fuzz_checkpoint writes its own: run.sh).
 
 usage: seeds.py REPO_ROOT OUT_DIR [TCK_FEATURES_DIR]"""
 import hashlib
+import json
 import os
 import re
 import struct
@@ -20,15 +24,14 @@ def write(dir_, data):
 
 
 def cypher_seeds(root, tck, out):
-    n = 0
+    queries = []
     cases = os.path.join(root, "tests", "engine", "cases")
     for name in sorted(os.listdir(cases)):
         with open(os.path.join(cases, name), encoding="utf-8") as f:
             for line in f:
                 m = re.match(r"^(query|setup): (.*)$", line.rstrip("\n"))
                 if m:
-                    write(out, m.group(2).encode())
-                    n += 1
+                    queries.append(m.group(2))
     if tck and os.path.isdir(tck):
         for dirpath, _, files in os.walk(tck):
             for name in files:
@@ -37,9 +40,10 @@ def cypher_seeds(root, tck, out):
                 with open(os.path.join(dirpath, name), encoding="utf-8") as f:
                     text = f.read()
                 for block in re.findall(r'"""\n(.*?)\n\s*"""', text, re.S):
-                    write(out, "\n".join(l.strip() for l in block.splitlines()).encode())
-                    n += 1
-    return n
+                    queries.append("\n".join(l.strip() for l in block.splitlines()))
+    for q in queries:
+        write(out, q.encode())
+    return queries
 
 
 # PackStream v2, enough to write seeds.
@@ -118,17 +122,84 @@ def packstream_seeds(out):
     return len(requests) + 2 * len(values)
 
 
+def json_bodies(root):
+    """The bodies the README and docs show, then ones like the net tests send."""
+    bodies = []
+    for doc in [os.path.join(root, "README.md")] + [
+            os.path.join(root, "docs", n) for n in sorted(os.listdir(os.path.join(root, "docs")))
+            if n.endswith(".md")]:
+        with open(doc, encoding="utf-8") as f:
+            bodies += re.findall(r"'(\{\s*\"query\".*?\})'", f.read())
+    temporal = {"d": {"$date": "2015-07-21"}, "lt": {"$localtime": "21:40:32.142"},
+                "t": {"$time": "21:40:32.142+01:00"},
+                "ldt": {"$localdatetime": "2015-07-21T21:40:32.142"},
+                "dt": {"$datetime": "2015-07-21T21:40:32.142+01:00[Europe/London]"},
+                "dur": {"$duration": "P1Y2M3DT4H"}}
+    params = {"name": "Ann", "age": 42, "big": 2**63, "neg": -2**63, "f": 1.5e300, "e": 1e-5,
+              "ok": True, "none": None, "list": [1, "two", [3.0, None]], "map": {"a": {"b": []}},
+              "esc": "tab\t quote\" snow\u2603", **temporal}
+    bodies += [json.dumps({"query": "RETURN $name, $age", "params": params}),
+               json.dumps({"query": "RETURN $d", "params": {"d": {"$date": "July"}}}),
+               json.dumps({"query": "RETURN $d", "params": {"d": {"$date": 1}}}),
+               json.dumps({"query": "RETURN 1 AS one", "params": None}),
+               json.dumps({"query": "RETURN 1", "params": [1]}),
+               json.dumps({"query": 42}), "{}", "[1, 2]", '{"query": ',
+               "[" * 300 + "]" * 300, '{"query": "RETURN 1", "x": "' + "x" * 100 + '"}']
+    return bodies
+
+
+def json_seeds(root, queries, out):
+    bodies = json_bodies(root) + [json.dumps({"query": q}) for q in queries]
+    for b in bodies:
+        write(out, b.encode())
+    return bodies
+
+
+def http_seeds(bodies, out):
+    def req(method, target, body=b"", headers=()):
+        head = [f"{method} {target} HTTP/1.1", "Host: 127.0.0.1:4747", *headers]
+        if body:
+            head.append(f"Content-Length: {len(body)}")
+        return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+    def chunked(target, body):
+        mid = len(body) // 2
+        chunks = b"".join(b"%x\r\n%s\r\n" % (len(c), c) for c in (body[:mid], body[mid:]) if c)
+        return req("POST", target, headers=("Transfer-Encoding: chunked",)) + chunks + b"0\r\n\r\n"
+
+    reqs = [req("GET", "/health"), req("GET", "/metrics?x=1"), req("GET", "/admin/wal/status"),
+            req("POST", "/tx"), req("POST", "/tx/lora-tx-1/commit"),
+            req("POST", "/tx/lora-tx-1/rollback", headers=("Connection: close",)),
+            req("POST", "/admin/checkpoint", headers=("Authorization: Bearer s3cret",)),
+            req("POST", "/admin/snapshot/save", b'{"name": "s1"}'), req("GET", "/query"),
+            req("DELETE", "/tx/x"), req("GET", "/nowhere"), b"GET / HTTP/1.0\r\n\r\n",
+            b"POST /query HTTP/1.1\r\nContent-Length: 99999999\r\n\r\n{}", b"\r\n\r\n"]
+    for i, body in enumerate(bodies[:200]):
+        b = body.encode()
+        target = ("/query", "/explain", "/profile", "/query/stream", "/tx/t-1/query")[i % 5]
+        reqs.append(req("POST", target, b, ("Content-Type: application/json",
+                                              "Expect: 100-continue", "X-Mixed-CASE: v")))
+        if i % 10 == 0:
+            reqs.append(chunked(target + "?explain=true", b))
+    for r in reqs:
+        write(out, r)
+    return len(reqs)
+
+
 def main():
     root, out = sys.argv[1], sys.argv[2]
     tck = sys.argv[3] if len(sys.argv) > 3 else os.path.join(root, "..", "shared", "tck", "features")
-    c = cypher_seeds(root, tck, os.path.join(out, "cypher"))
+    queries = cypher_seeds(root, tck, os.path.join(out, "cypher"))
+    bodies = json_seeds(root, queries, os.path.join(out, "json"))
+    h = http_seeds(bodies, os.path.join(out, "http"))
     p = packstream_seeds(os.path.join(out, "packstream"))
     # fuzz_codec and fuzz_wal start from nothing: their formats carry checksums and
     # flatbuffer offsets this script does not compute; the fuzzers find the magic and the
     # structure through their comparison tracing.
     for target in ("codec", "wal"):
         os.makedirs(os.path.join(out, target), exist_ok=True)
-    print(f"seeds: {c} Cypher queries, {p} PackStream messages and values in {out}")
+    print(f"seeds: {len(queries)} Cypher queries, {p} PackStream messages and values, "
+          f"{len(bodies)} JSON bodies, {h} HTTP requests in {out}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 // Checkpoint files, checkpoint sets and snapshots: round trips compared record by record,
 // and every kind of damage (flipped byte, truncation, foreign database, missing file, crash).
 #include "persist_support.hpp"
+// frame(): the file framing, private to storage/src.
+#include "../../storage/src/checkpoint_frame.hpp"
 
 #include <lora/error.hpp>
 #include <lora/storage/checkpoint.hpp>
@@ -109,6 +111,7 @@ TEST_CASE("temporal properties round-trip; version 1 files (before them) still r
         const uint64_t h = XXH64(v1.data(), 72, 0);
         std::memcpy(v1.data() + 72, &h, sizeof h);
         Graph back;
+        decode_catalog(encode_catalog(g.catalog, db, 9), back.catalog, db, 9);
         decode_partition(v1, *back.parts[1], db, 9);
         CHECK(back.parts[1]->node_count() == g.parts[1]->node_count());
         // A version this build does not know is refused.
@@ -488,4 +491,61 @@ TEST_CASE("checkpoint sets carry vector index images the partitions load", "[per
     bytes[bytes.size() / 2] ^= std::byte{0x5a};
     auto e = expect_error([&] { decode_vector_images(bytes, db, 7, 0, 2, "vectors-0.ckpt"); });
     CHECK(std::string(e.what()).find("vectors-0.ckpt") != std::string::npos);
+}
+
+// Found by fuzz_checkpoint: a partition file whose node id lies past the file's own next node
+// id (16, the id 2^40) had restore_node make a slot for every id below it, minutes and
+// gigabytes of work, before the next ids were found not to fit; and a label id the catalog
+// does not know (2^31) sized the partition's label index, asking for 27 GiB. Both are damage
+// now, reported before anything is allocated; relationship ids are checked like node ids.
+TEST_CASE("a record id past the file's next ids or an unknown label id is damage found first",
+          "[persist]") {
+    const auto db = lora::wal::DbId::random();
+    constexpr uint32_t no_label = UINT32_MAX;
+    auto framed = [&](uint64_t node_id, uint32_t label, uint64_t rel_count, uint64_t rel_id) {
+        std::vector<std::byte> payload;
+        auto put = [&](auto v) {
+            const auto* b = reinterpret_cast<const std::byte*>(&v);
+            payload.insert(payload.end(), b, b + sizeof v);
+        };
+        put(uint32_t{0});   // shard index
+        put(uint32_t{1});   // shard count
+        put(uint64_t{16});  // next node id
+        put(uint64_t{16});  // next relationship id
+        put(uint64_t{1});   // one node: id, labels, no properties
+        put(node_id);
+        put(uint32_t{label == no_label ? 0u : 1u});
+        if (label != no_label) put(label);
+        put(uint32_t{0});
+        put(rel_count);  // relationships: id, start, type, end, no properties
+        if (rel_count) {
+            put(rel_id);
+            put(node_id);
+            put(uint32_t{0});
+            put(node_id);
+            put(uint32_t{0});
+        }
+        return frame(FileKind::Partition, db, 0, 1, 3, payload);
+    };
+    {
+        Catalog catalog;
+        catalog.intern(Catalog::Kind::Label, "Person");
+        Partition p(0, 1, catalog);
+        decode_partition(framed(15, 0, 1, 15), p, db, 3);
+        CHECK(p.node_count() == 1);
+    }
+    for (const auto& [file, what] :
+         {std::pair{framed(uint64_t{1} << 40, no_label, 0, 0),
+                    "node id 1099511627776 is not below the next node id 16"},
+          std::pair{framed(3, no_label, 1, uint64_t{1} << 40),
+                    "relationship id 1099511627776 is not below the next relationship id 16"},
+          std::pair{framed(3, 1u << 31, 0, 0),
+                    "label id 2147483648 is not in the catalog (1 labels)"}}) {
+        Catalog catalog;
+        catalog.intern(Catalog::Kind::Label, "Person");
+        Partition p(0, 1, catalog);
+        auto e = expect_error([&] { decode_partition(file, p, db, 3); });
+        CHECK(e.detail() == "CorruptFile");
+        CHECK(std::string(e.what()).find(what) != std::string::npos);
+    }
 }

@@ -315,3 +315,21 @@ TEST_CASE("vector index memory_bytes counts the codes, the floats and the links"
     CHECK(idx.memory_bytes() >= empty + 1000 * floor_per_slot);
     CHECK(idx.memory_bytes() <= idx.capacity() * floor_per_slot * 2);
 }
+
+// Found by fuzz_checkpoint (a vector index image whose vector had a range of about 1e-38): the
+// scale came out subnormal, its inverse infinite, and the coordinate at the offset was coded
+// from 0 * inf = NaN (undefined behaviour, in practice the forbidden code -128).
+TEST_CASE("int8 encoding: a range too small to invert codes every coordinate as the offset",
+          "[storage][vector][quantized]") {
+    for (float tiny : {2e-38f, 1e-39f, 1e-45f}) {
+        INFO("range " << tiny);
+        const std::vector<float> x = {0.0f, tiny, 0.0f, tiny};
+        const auto out = encoded(x);
+        vk::QHead h;
+        std::memcpy(&h, out.data(), sizeof h);
+        CHECK(h.scale == 0.0f);
+        CHECK(std::isfinite(h.offset));
+        for (size_t i = 0; i < x.size(); ++i)
+            CHECK(static_cast<int8_t>(out[sizeof(vk::QHead) + i]) == 0);
+    }
+}
