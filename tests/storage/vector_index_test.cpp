@@ -292,3 +292,23 @@ TEST_CASE("vector index load refuses damaged images", "[storage][vector]") {
     std::memcpy(b.data() + header + 4, &huge, sizeof huge);
     CHECK(load_code(b) == "DatabaseError.CorruptIndex");
 }
+
+TEST_CASE("a vector index image's saved capacity is not trusted past its elements",
+          "[storage][vector]") {
+    // Found by fuzz_checkpoint: an image declaring a capacity of 2^40 elements made the
+    // load reserve it. The capacity is a hint; growth on demand covers the rest.
+    VectorIndexOptions o;
+    o.dimension = 4;
+    VectorIndex idx(o);
+    auto data = random_vectors(100, 4, 7);
+    for (size_t i = 0; i < data.size(); ++i) idx.upsert(i, data[i]);
+    auto b = idx.save();
+    const size_t capacity_at = 4 + 4 + 4 + 1 + 4 + 4 + 4 + 8 + 8;
+    const uint64_t huge = uint64_t{1} << 40;
+    std::memcpy(b.data() + capacity_at, &huge, sizeof huge);
+    VectorIndex back = VectorIndex::load(b);
+    CHECK(back.capacity() <= 200);
+    CHECK(back.size() == 100);
+    back.upsert(1000, data[0]);  // and it still grows when asked to
+    CHECK(back.size() == 101);
+}
