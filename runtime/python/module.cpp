@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -29,10 +30,13 @@ bool interpreter_finalizing() {
 #endif
 }
 
-// What a Python object holds of a handle. Letting go of it may wait for the engine (a
-// rollback, the database shutting down), so that happens without the GIL, except while the
-// interpreter shuts down: a daemon thread asking for the GIL back then would be ended
-// inside this (noexcept) destructor, aborting the process.
+// What a Python object holds of a handle. A cursor or transaction is let go of with the GIL
+// held: closing it cancels or rolls back its statement, which the engine finishes without
+// Python, and the GIL is never given up in this (noexcept) destructor, so a daemon thread
+// dropping one while the interpreter shuts down is not ended inside it (asking for the GIL
+// back then ends the thread by a forced unwind, which aborts the process in a noexcept
+// frame). A database may take longer to shut down, so it is let go of without the GIL,
+// except while the interpreter shuts down.
 template <class Handle>
 struct Owned {
     std::shared_ptr<Handle> handle;
@@ -40,7 +44,7 @@ struct Owned {
     Owned(Owned&&) noexcept = default;
     ~Owned() {
         if (!handle) return;
-        if (interpreter_finalizing()) {
+        if (!std::is_same_v<Handle, DatabaseHandle> || interpreter_finalizing()) {
             handle.reset();
             return;
         }
