@@ -646,8 +646,9 @@ void HttpServer::Impl::refuse(tcp::socket&& socket) {
     }
     static const std::string kBusy = [] {
         const std::string body =
-            R"j({"error":{"code":"Request.TooManyConnections","class":"request","message":)j"
-            R"j("too many connections from this address (--max-connections-per-client)"}})j";
+            request_error(503, "Request.TooManyConnections",
+                          "too many connections from this address (--max-connections-per-client)")
+                .body;
         return "HTTP/1.1 503 Service Unavailable\r\nServer: lorad\r\n"
                "Content-Type: application/json\r\nConnection: close\r\nContent-Length: " +
                std::to_string(body.size()) + "\r\n\r\n" + body;
