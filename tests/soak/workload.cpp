@@ -13,7 +13,7 @@ const std::string kCreatePair =
 const std::string kCreateBatch =
     "UNWIND range($from, $to) AS s CREATE (:W {w: $w, s: s, k: s % 7})-[:R]->(:W {w: $w, s: s, "
     "t: 1})";
-const std::string kTotal_ = "MATCH (a:Acct) RETURN sum(a.balance) AS total, count(a) AS n";
+const std::string kReadTotal = "MATCH (a:Acct) RETURN sum(a.balance) AS total, count(a) AS n";
 const std::string kWithdraw = "MATCH (a:Acct {id: $a}) SET a.balance = a.balance - $x";
 const std::string kDeposit = "MATCH (b:Acct {id: $b}) SET b.balance = b.balance + $x";
 
@@ -79,15 +79,15 @@ void reader(Session& s, bool in_transaction, std::mt19937_64& rng, Events& event
     while (!stop.load()) {
         try {
             if (!in_transaction) {
-                if (!check_total(s.run(kTotal_), "a reader", events)) return;
+                if (!check_total(s.run(kReadTotal), "a reader", events)) return;
                 events.count(Counter::Read);
                 continue;
             }
             // Two reads of one snapshot, transfers committing between them.
             s.begin();
-            const auto first = s.tx_run(kTotal_);
+            const auto first = s.tx_run(kReadTotal);
             std::this_thread::sleep_for(std::chrono::milliseconds(1 + rng() % 5));
-            const auto second = s.tx_run(kTotal_);
+            const auto second = s.tx_run(kReadTotal);
             s.rollback();
             if (!check_total(first, "a transaction", events) ||
                 !check_total(second, "a transaction's second read", events))
