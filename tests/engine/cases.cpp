@@ -19,6 +19,7 @@
 // A checked step without `row:` lines and without `error:` expects no rows.
 #include <catch2/catch.hpp>
 #include "helpers.hpp"
+#include "lora_test_paths.hpp"
 
 #include <lora/lora.hpp>
 

@@ -2,6 +2,8 @@
 // HTTP client whose every operation has a deadline so a broken server fails a test, not hangs it.
 #pragma once
 
+#include "lora_test_paths.hpp"
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>

@@ -1,6 +1,7 @@
 // Gherkin parsing of the TCK subset: outlines, CRLF, comments in Examples, doc strings,
 // escapes; and, when the TCK data is present, the scenario list against scenarios.tsv.
 #include "gherkin.hpp"
+#include "lora_test_paths.hpp"
 #include "runner.hpp"
 #include "tck_value.hpp"
 
