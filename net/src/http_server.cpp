@@ -174,6 +174,7 @@ private:
     std::array<char, 4096> discard_;
     unsigned streamed_status_ = 0;
     bool watching_ = false;
+    bool tls_closed_ = false;       // close_notify was sent
     ConnectionLimiter::Slot slot_;  // the connection's place under the per-client limit
 
     // While a worker runs the query, a readable socket with nothing to read means the
@@ -562,10 +563,21 @@ private:
         read_header();
     }
 
+    // A TLS connection says close_notify first, so the client can tell the end of the
+    // connection from a truncation (OpenSSL 3 reports "unexpected eof" otherwise); a client
+    // that does not answer it within the bound is closed all the same.
+    void close() {
+        if (!stream_.is_tls() || tls_closed_) return close_tcp();
+        tls_closed_ = true;
+        stream_.next_layer().expires_after(std::chrono::seconds(2));
+        stream_.async_shutdown(
+            [self = shared_from_this()](beast::error_code) { self->close_tcp(); });
+    }
+
     // Closing with unread request bytes in the kernel buffer makes the kernel send a reset
     // that can destroy the response in flight (e.g. a 413 before the body was read); so
     // send FIN first and read what the client still sends, bounded in time.
-    void close() {
+    void close_tcp() {
         beast::error_code ec;
         stream_.next_layer().socket().shutdown(tcp::socket::shutdown_send, ec);
         if (ec) {

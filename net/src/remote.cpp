@@ -1,12 +1,15 @@
 // The HTTP client behind `lora --connect`: one short-lived connection per request, so an idle
-// shell never trips over a keep-alive connection the server has already dropped.
+// shell never trips over a keep-alive connection the server has already dropped; https://
+// verifies the server's certificate and name like curl does.
 #include <lora/errors.hpp>
 #include <lora/net/remote.hpp>
 
 #include <lora/net/json_format.hpp>
+#include <lora/net/tls.hpp>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -140,7 +143,8 @@ ServerAddress parse_server_url(std::string_view url, std::string_view scheme, ui
 }
 
 HttpEndpoint parse_http_url(std::string_view url) {
-    return parse_server_url(url, "http://", 4747, "http:// (https is not supported)");
+    if (url.substr(0, 8) == "https://") return parse_server_url(url, "https://", 4747, "https://");
+    return parse_server_url(url, "http://", 4747, "http:// or https://");
 }
 
 Value value_from_json(const Json& j) {
@@ -209,8 +213,34 @@ Error error_from_json(unsigned status, const Json& j) {
                  line, column);
 }
 
-RemoteDatabase::RemoteDatabase(std::string url, std::string token)
-    : url_(std::move(url)), endpoint_(parse_http_url(url_)), token_(std::move(token)) {}
+RemoteDatabase::RemoteDatabase(std::string url, std::string token, std::string ca_file)
+    : url_(std::move(url)),
+      endpoint_(parse_http_url(url_)),
+      token_(std::move(token)),
+      tls_(url_.rfind("https://", 0) == 0),
+      ca_file_(std::move(ca_file)) {}
+
+namespace {
+
+// The exchange of one request and its response over `stream` (a socket or a TLS stream).
+template <class Stream>
+http::response<http::string_body> exchange(Stream& stream,
+                                           const http::request<http::string_body>& req,
+                                           const std::string& url) {
+    beast::error_code ec;
+    http::write(stream, req, ec);
+    if (ec) client_error("ConnectionFailed", "sending to " + url + " failed: " + ec.message());
+    beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+    http::read(stream, buffer, parser, ec);
+    if (ec)
+        client_error("ConnectionFailed",
+                     "reading the answer from " + url + " failed: " + ec.message());
+    return parser.release();
+}
+
+}  // namespace
 
 Json RemoteDatabase::post(const std::string& target, const std::string& body) {
     asio::io_context ioc;
@@ -229,19 +259,37 @@ Json RemoteDatabase::post(const std::string& target, const std::string& body) {
     req.keep_alive(false);
     req.body() = body;
     req.prepare_payload();
-    http::write(socket, req, ec);
-    if (ec) client_error("ConnectionFailed", "sending to " + url_ + " failed: " + ec.message());
 
-    beast::flat_buffer buffer;
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-    http::read(socket, buffer, parser, ec);
-    if (ec)
-        client_error("ConnectionFailed",
-                     "reading the answer from " + url_ + " failed: " + ec.message());
+    http::response<http::string_body> res;
+    if (tls_) {
+        asio::ssl::context ctx(asio::ssl::context::tls_client);
+        ctx.set_options(asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+        if (ca_file_.empty())
+            ctx.set_default_verify_paths(ec);
+        else
+            ctx.load_verify_file(ca_file_, ec);
+        if (ec)
+            client_error("ConnectionFailed",
+                         ca_file_.empty() ? "cannot load the system's CA certificates"
+                                          : "cannot load the CA certificates in " + ca_file_);
+        ctx.set_verify_mode(asio::ssl::verify_peer);
+        ctx.set_verify_callback(asio::ssl::host_name_verification(endpoint_.host));
+        asio::ssl::stream<asio::ip::tcp::socket&> tls(socket, ctx);
+        beast::error_code addr_ec;
+        asio::ip::make_address(endpoint_.host, addr_ec);
+        if (addr_ec)  // a name, not an address: say it in the handshake (SNI)
+            SSL_set_tlsext_host_name(tls.native_handle(), endpoint_.host.c_str());
+        tls.handshake(asio::ssl::stream_base::client, ec);
+        if (ec)
+            client_error("ConnectionFailed",
+                         "TLS with " + url_ + " failed: " + tls_failure_text(ec));
+        res = exchange(tls, req, url_);
+        tls.shutdown(ec);
+    } else {
+        res = exchange(socket, req, url_);
+    }
     socket.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
 
-    const auto& res = parser.get();
     Json j = Json::parse(res.body(), nullptr, false);
     if (res.result_int() != 200) {
         if (j.is_discarded())

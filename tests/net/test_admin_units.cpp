@@ -133,7 +133,10 @@ TEST_CASE("http URLs for --connect", "[net][remote]") {
     auto c = parse_http_url("http://[::1]:9");
     CHECK(c.host == "::1");
     CHECK(c.port == 9);
-    CHECK_THROWS_AS(parse_http_url("https://x:1"), lora::Error);
+    auto d = parse_http_url("https://db.example:8443");
+    CHECK(d.host == "db.example");
+    CHECK(d.port == 8443);
+    CHECK_THROWS_AS(parse_http_url("ftp://x:1"), lora::Error);
     CHECK_THROWS_AS(parse_http_url("x:1"), lora::Error);
     CHECK_THROWS_AS(parse_http_url("http://x:1/query"), lora::Error);
     CHECK_THROWS_AS(parse_http_url("http://x:99999"), lora::Error);

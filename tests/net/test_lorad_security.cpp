@@ -5,6 +5,7 @@
 #include <lora/error.hpp>
 #include <lora/net/bolt/client.hpp>
 
+#include <boost/asio/ssl.hpp>
 #include <catch2/catch.hpp>
 
 #include <arpa/inet.h>
@@ -177,6 +178,49 @@ TEST_CASE("lorad serves HTTPS only when given a certificate", "[net][lorad][tls]
                               "-e", "RETURN 7 AS seven"});
     CHECK(shell.exit_code == 0);
     CHECK(shell.out.find("7") != std::string::npos);
+
+    // The shell over HTTPS verifies the server: with the certificate as its CA it connects,
+    // without it (the system's CAs do not sign a self-signed certificate) it refuses.
+    const std::string https = "https://127.0.0.1:" + std::to_string(d.port());
+    auto over_https = run_process(lora::test::kLoraShell, {"--connect", https, "--ca-file", c.cert,
+                                                           "-e", "RETURN 6 * 7 AS answer"});
+    INFO(over_https.err);
+    CHECK(over_https.exit_code == 0);
+    CHECK(over_https.out.find("42") != std::string::npos);
+    auto unverified = run_process(lora::test::kLoraShell, {"--connect", https, "-e", "RETURN 1"});
+    CHECK(unverified.exit_code != 0);
+    CHECK(unverified.err.find("certificate verify failed") != std::string::npos);
+    CHECK(d.stop() == 0);
+}
+
+TEST_CASE("lorad ends an HTTPS connection with close_notify", "[net][lorad][tls]") {
+    namespace asio = boost::asio;
+    TempDir dir;
+    Cert c = make_cert(dir, "server");
+    Lorad d({"--tls-cert", c.cert, "--tls-key", c.key});
+
+    asio::io_context ioc;
+    asio::ssl::context ctx(asio::ssl::context::tls_client);
+    ctx.load_verify_file(c.cert);
+    ctx.set_verify_mode(asio::ssl::verify_peer);
+    asio::ssl::stream<asio::ip::tcp::socket> tls(ioc, ctx);
+    tls.next_layer().connect({asio::ip::make_address("127.0.0.1"), d.port()});
+    timeval tv{30, 0};
+    setsockopt(tls.next_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    tls.handshake(asio::ssl::stream_base::client);
+    asio::write(tls, asio::buffer(std::string(
+                         "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")));
+    std::string got;
+    boost::system::error_code ec;
+    char buf[4096];
+    for (;;) {
+        size_t n = tls.read_some(asio::buffer(buf), ec);
+        got.append(buf, n);
+        if (ec) break;
+    }
+    CHECK(got.rfind("HTTP/1.1 200", 0) == 0);
+    // eof is the peer's close_notify; a TCP close without it is stream_truncated.
+    CHECK(ec == asio::error::eof);
     CHECK(d.stop() == 0);
 }
 

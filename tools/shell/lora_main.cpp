@@ -248,7 +248,7 @@ int main(int argc, char** argv) {
     uint32_t shards = 0;
     std::string query, file, format = "table";
     std::vector<std::string> params;
-    std::string data, sync = "per-commit", connect, token;
+    std::string data, sync = "per-commit", connect, token, ca_file;
     bool force_interactive = false;
     auto* shards_opt = app.add_option(
         "--shards", shards,
@@ -257,13 +257,19 @@ int main(int argc, char** argv) {
         app.add_option("--data", data, "data directory (default: an in-memory database)");
     auto* sync_opt =
         app.add_option("--sync", sync, "WAL sync mode: per-commit, interval:<ms> or none");
-    app.add_option("--connect", connect,
-                   "talk to a running lorad at http://HOST:PORT, bolt://HOST:PORT or "
-                   "neo4j://HOST:PORT (Bolt over TLS: bolt+s://, bolt+ssc://) instead of "
-                   "embedding")
-        ->excludes(shards_opt)
-        ->excludes(data_opt)
-        ->excludes(sync_opt);
+    auto* connect_opt =
+        app.add_option("--connect", connect,
+                       "talk to a running lorad at http://HOST:PORT, bolt://HOST:PORT or "
+                       "neo4j://HOST:PORT (over TLS: https://, bolt+s://, bolt+ssc://) instead "
+                       "of embedding")
+            ->excludes(shards_opt)
+            ->excludes(data_opt)
+            ->excludes(sync_opt);
+    app.add_option("--ca-file", ca_file,
+                   "PEM file of the CA certificates that sign the server's certificate, for "
+                   "https:// and bolt+s:// (default: the system's)")
+        ->needs(connect_opt)
+        ->check(CLI::ExistingFile);
     app.add_option("--token", token,
                    "auth token for --connect, sent as a bearer token (default: $LORA_AUTH_TOKEN)");
     app.add_option("-e,--execute", query, "statements to run (separated by ';')");
@@ -329,7 +335,7 @@ int main(int argc, char** argv) {
         if (!connect.empty()) {
             if (token.empty())
                 if (const char* t = std::getenv("LORA_AUTH_TOKEN")) token = t;
-            remote = lora::net::open_remote(connect, token);
+            remote = lora::net::open_remote(connect, token, ca_file);
             s.backend.execute = [&](const std::string& q, const lora::Params& p) {
                 return remote->execute(q, p);
             };

@@ -326,8 +326,11 @@ void Client::rollback() {
     in_tx_ = false;
 }
 
-BoltRemote::BoltRemote(std::string url, std::string token)
-    : url_(std::move(url)), endpoint_(parse_bolt_url(url_)), token_(std::move(token)) {}
+BoltRemote::BoltRemote(std::string url, std::string token, std::string ca_file)
+    : url_(std::move(url)),
+      endpoint_(parse_bolt_url(url_)),
+      token_(std::move(token)),
+      ca_file_(std::move(ca_file)) {}
 
 BoltRemote::~BoltRemote() = default;
 
@@ -337,6 +340,7 @@ Result BoltRemote::execute(const std::string& query, const Params& params) {
         o.auth_token = token_;
         o.user_agent = "lora-shell/1";
         o.tls = bolt_url_tls(url_);
+        o.ca_file = ca_file_;
         client_ = std::make_unique<Client>(endpoint_, std::move(o));
     }
     try {

@@ -26,7 +26,7 @@ using HttpEndpoint = ServerAddress;
 ServerAddress parse_server_url(std::string_view url, std::string_view scheme, uint16_t default_port,
                                std::string_view expected);
 
-// "http://HOST[:PORT][/]" -> endpoint (port 4747 when omitted).
+// "http://HOST[:PORT][/]" or "https://..." -> endpoint (port 4747 when omitted).
 HttpEndpoint parse_http_url(std::string_view url);
 
 // A JSON value from lorad back into a Value. Objects shaped like lorad's nodes
@@ -52,15 +52,19 @@ public:
     virtual const std::string& url() const = 0;
 };
 
-// By the URL's scheme: http:// (RemoteDatabase), bolt:// or neo4j:// (bolt::BoltRemote).
-// No connection is made until the first call. Throws InvalidOption for another scheme or a
-// malformed URL.
-std::unique_ptr<Remote> open_remote(const std::string& url, const std::string& token);
+// By the URL's scheme: http:// or https:// (RemoteDatabase), bolt:// or neo4j:// and their
+// TLS forms (bolt::BoltRemote). `ca_file` (PEM) holds the CA certificates that verify the
+// server of https://, bolt+s:// and neo4j+s:// (empty: the system's). No connection is made
+// until the first call. Throws InvalidOption for another scheme or a malformed URL.
+std::unique_ptr<Remote> open_remote(const std::string& url, const std::string& token,
+                                    const std::string& ca_file = {});
 
 class RemoteDatabase : public Remote {
 public:
-    // No connection is made until the first call. `token` is sent as a bearer token.
-    explicit RemoteDatabase(std::string url, std::string token = {});
+    // No connection is made until the first call. `token` is sent as a bearer token. An
+    // https:// server must show a certificate for its host that the CA certificates in
+    // `ca_file` (empty: the system's) sign.
+    explicit RemoteDatabase(std::string url, std::string token = {}, std::string ca_file = {});
 
     // POST /query.
     Result execute(const std::string& query, const Params& params = {}) override;
@@ -73,6 +77,8 @@ private:
     std::string url_;
     HttpEndpoint endpoint_;
     std::string token_;
+    bool tls_;
+    std::string ca_file_;
 
     nlohmann::json post(const std::string& target, const std::string& body);
 };

@@ -49,6 +49,13 @@ public:
                               std::forward<Handler>(handler));
     }
 
+    // The TLS closing handshake: sends close_notify and waits for the peer's (only when
+    // is_tls(); bound it with the next layer's timeout or by closing the socket).
+    template <class Handler>
+    void async_shutdown(Handler&& handler) {
+        tls_->async_shutdown(std::forward<Handler>(handler));
+    }
+
     template <class Buffers, class Handler>
     void async_read_some(const Buffers& buffers, Handler&& handler) {
         if (tls_)

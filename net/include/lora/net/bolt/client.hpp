@@ -95,7 +95,8 @@ private:
 // (made at the first statement).
 class BoltRemote : public Remote {
 public:
-    BoltRemote(std::string url, std::string token);
+    // `ca_file`: the CA certificates for bolt+s:// and neo4j+s:// (empty: the system's).
+    BoltRemote(std::string url, std::string token, std::string ca_file = {});
     ~BoltRemote() override;
 
     Result execute(const std::string& query, const Params& params = {}) override;
@@ -107,6 +108,7 @@ private:
     std::string url_;
     Endpoint endpoint_;
     std::string token_;
+    std::string ca_file_;
     std::unique_ptr<Client> client_;
 };
 
