@@ -8,6 +8,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <limits>
+
 using namespace lora;
 using lora::test::call_error;
 using lora::test::callf;
@@ -50,6 +52,37 @@ TEST_CASE("temporal constructors take maps of fields over other temporal values"
     CHECK(
         call_error("datetime", {map({{"year", Value(2020)}, {"timezone", Value("Mars/Olympus")}})})
             .find("Mars/Olympus") != std::string::npos);
+}
+
+TEST_CASE("datetime takes epochSeconds or epochMillis, and epoch instants stay in range",
+          "[functions][temporal]") {
+    CHECK(str(callf("datetime",
+                    {map({{"epochSeconds", Value(1479304170)}, {"nanosecond", Value(5)}})})) ==
+          "2016-11-16T13:49:30.000000005Z");
+    CHECK(str(callf("datetime", {map({{"epochMillis", Value(int64_t{424797300000})},
+                                      {"timezone", Value("Europe/Stockholm")}})})) ==
+          "1983-06-18T17:15+02:00[Europe/Stockholm]");
+    CHECK(str(callf("datetime", {map({{"epochMillis", Value(-1)}})})) ==
+          "1969-12-31T23:59:59.999Z");
+    CHECK(call_error("datetime", {map({{"epochSeconds", Value(1)}, {"year", Value(2020)}})})
+              .find("'year' cannot be combined with epochSeconds") != std::string::npos);
+    CHECK(call_error("date", {map({{"epochSeconds", Value(1)}})}).find("epochSeconds") !=
+          std::string::npos);
+    // Instants past the years a temporal value may have, or past int64 seconds, are errors,
+    // as are FLOATs that no int64 holds.
+    const int64_t big = std::numeric_limits<int64_t>::max();
+    CHECK(call_error("datetime.fromepoch", {Value(big), Value(0)}).find("EpochSecond") !=
+          std::string::npos);
+    CHECK(call_error("datetime.fromepoch", {Value(big), Value(int64_t{1999999999})})
+              .find("EpochSecond") != std::string::npos);
+    CHECK(call_error("datetime.fromepoch", {Value(1e300), Value(0)}).find("EpochSecond") !=
+          std::string::npos);
+    // Milliseconds reach about 292 million years from 1970 only: all valid.
+    CHECK(str(callf("datetime.fromepochmillis", {Value(-big)})) ==
+          "-292275055-05-16T16:47:04.193Z");
+    CHECK(call_error("date", {map({{"year", Value(1e300)}})}).find("year") != std::string::npos);
+    CHECK(str(callf("datetime.fromepoch", {Value(int64_t{31556889832780799}), Value(0)})) ==
+          "+999999999-12-31T23:59:59Z");
 }
 
 TEST_CASE("truncate keeps the zone and applies the map's fields", "[functions][temporal]") {

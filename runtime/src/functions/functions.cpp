@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <chrono>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -541,11 +540,7 @@ Value f_rand(Args) {
 // linenumber() and file() outside LOAD CSV; after it the planner reads its slots instead.
 Value f_null(Args) { return Value(); }
 
-Value f_timestamp(Args) {
-    auto now = std::chrono::system_clock::now().time_since_epoch();
-    return Value(
-        static_cast<int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(now).count()));
-}
+Value f_timestamp(Args) { return Value(detail::statement_epoch_millis()); }
 
 Value f_toupper(Args a) {
     if (a[0].is_null()) return Value();

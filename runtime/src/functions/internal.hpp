@@ -49,6 +49,10 @@ private:
     int64_t saved_;
 };
 
+// Milliseconds since the UTC epoch on the statement clock (the system clock's when none is
+// set): timestamp(), which is one value throughout a statement as in Neo4j.
+int64_t statement_epoch_millis();
+
 // The temporal functions (temporal.cpp).
 Value f_date(std::span<const Value> a);
 Value f_localtime(std::span<const Value> a);

@@ -120,7 +120,8 @@ Zone zone_arg(std::string_view fn, const Value& v) {
 
 int64_t int_field(const Map& m, std::string_view key, const Value& v) {
     if (v.is_int()) return v.as_int();
-    if (v.is_float() && std::trunc(v.as_float()) == v.as_float())
+    if (v.is_float() && std::trunc(v.as_float()) == v.as_float() &&
+        v.as_float() >= -9223372036854775808.0 && v.as_float() < 9223372036854775808.0)
         return static_cast<int64_t>(v.as_float());
     invalid("the temporal field '" + std::string(key) + "' must be an INTEGER, got " +
             v.to_string());
@@ -133,12 +134,74 @@ void check_range(std::string_view field, int64_t v, int64_t lo, int64_t hi) {
                 " (valid values " + std::to_string(lo) + " - " + std::to_string(hi) + ")");
 }
 
+// The instant `seconds` + `nanos` after the UTC epoch in `zone`; InvalidArgumentValue when
+// it lies outside the years a temporal value may have (or past what int64 seconds hold).
+DateTime epoch_instant(int64_t seconds, int64_t nanos, const Zone& zone) {
+    int64_t s = 0;
+    if (__builtin_add_overflow(seconds, floor_div(nanos, kNanosPerSecond), &s))
+        invalid("Invalid value for EpochSecond: " + std::to_string(seconds) + " seconds and " +
+                std::to_string(nanos) + " nanoseconds are past the largest instant");
+    const int64_t year = civil_from_days(floor_div(s, kSecondsPerDay)).year;
+    if (year < kMinYear || year > kMaxYear)
+        invalid("Invalid value for EpochSecond: " + std::to_string(s) + " lies in the year " +
+                std::to_string(year) + " (valid years " + std::to_string(kMinYear) + " - " +
+                std::to_string(kMaxYear) + ")");
+    return date_time_at_instant(s, static_cast<int32_t>(floor_mod(nanos, kNanosPerSecond)), zone);
+}
+
+// A whole number of epoch units from an INTEGER or a FLOAT (truncated); a FLOAT that is not
+// finite or past int64 is InvalidArgumentValue.
+int64_t epoch_number(std::string_view what, const Value& v) {
+    if (v.is_int()) return v.as_int();
+    const double d = std::trunc(v.as_float());
+    if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0))  // also NaN
+        invalid("Invalid value for " + std::string(what) + ": " + v.to_string());
+    return static_cast<int64_t>(d);
+}
+
+// datetime({epochSeconds | epochMillis, [millisecond, microsecond, nanosecond,] [timezone]}).
+Value from_epoch_fields(const std::map<std::string, const Value*, std::less<>>& f,
+                        const std::optional<Zone>& tz) {
+    const bool secs = f.count("epochseconds") > 0;
+    if (secs && f.count("epochmillis"))
+        invalid("epochSeconds and epochMillis cannot both build one datetime");
+    for (const auto& [k, v] : f)
+        if (k != "epochseconds" && k != "epochmillis" && k != "millisecond" && k != "microsecond" &&
+            k != "nanosecond" && k != "timezone")
+            invalid("the field '" + k + "' cannot be combined with " +
+                    (secs ? "epochSeconds" : "epochMillis"));
+    auto number = [&](std::string_view k, std::string_view what) -> std::optional<int64_t> {
+        auto it = f.find(k);
+        if (it == f.end()) return std::nullopt;
+        if (!it->second->is_number())
+            invalid("the temporal field '" + std::string(what) + "' must be a number, got " +
+                    it->second->to_string());
+        return epoch_number(what, *it->second);
+    };
+    int64_t seconds = 0, nanos = 0;
+    if (secs) {
+        seconds = *number("epochseconds", "epochSeconds");
+    } else {
+        const int64_t ms = *number("epochmillis", "epochMillis");
+        seconds = floor_div(ms, 1000);
+        nanos = floor_mod(ms, 1000) * 1'000'000;
+    }
+    const auto ms = number("millisecond", "millisecond");
+    const auto us = number("microsecond", "microsecond");
+    const auto ns = number("nanosecond", "nanosecond");
+    if (ms) check_range("MilliOfSecond", *ms, 0, 999);
+    if (us) check_range("MicroOfSecond", *us, 0, ms ? 999 : 999'999);
+    if (ns) check_range("NanoOfSecond", *ns, 0, (ms || us) ? 999 : 999'999'999);
+    nanos += ms.value_or(0) * 1'000'000 + us.value_or(0) * 1'000 + ns.value_or(0);
+    return Value(epoch_instant(seconds, nanos, tz.value_or(Zone{})));
+}
+
 // A temporal value of `kind` from a map of fields and base values (date, time, datetime).
 Value from_map(ValueKind kind, const Map& m) {
     static const std::string_view kKnown[] = {
-        "year",        "month",        "day",      "week",   "dayofweek", "ordinalday",
-        "quarter",     "dayofquarter", "hour",     "minute", "second",    "millisecond",
-        "microsecond", "nanosecond",   "timezone", "date",   "time",      "datetime"};
+        "year",         "month", "day",    "week",     "dayofweek",    "ordinalday",  "quarter",
+        "dayofquarter", "hour",  "minute", "second",   "millisecond",  "microsecond", "nanosecond",
+        "timezone",     "date",  "time",   "datetime", "epochseconds", "epochmillis"};
     std::map<std::string, const Value*, std::less<>> f;
     for (const auto& [k, v] : m) {
         std::string low;
@@ -171,6 +234,12 @@ Value from_map(ValueKind kind, const Map& m) {
 
     // Only a time zone: now, in that zone.
     if (f.size() == 1 && tz) return current(kind, *tz);
+    if (f.count("epochseconds") || f.count("epochmillis")) {
+        if (kind != ValueKind::DateTime)
+            invalid("a " + std::string(kind_name(kind)) +
+                    " has no field epochSeconds or epochMillis (datetime has)");
+        return from_epoch_fields(f, tz);
+    }
 
     int64_t days = 0;
     if (has_date(kind)) {
@@ -595,6 +664,11 @@ StatementClock::StatementClock(int64_t clock_nanos) : saved_(statement_clock) {
 }
 StatementClock::~StatementClock() { statement_clock = saved_; }
 
+int64_t statement_epoch_millis() {
+    auto [secs, nanos] = now(false);
+    return secs * 1000 + nanos / 1'000'000;
+}
+
 Value f_date_clock(Args a) { return clock(ValueKind::Date, "date", a, false); }
 Value f_localtime_clock(Args a) { return clock(ValueKind::LocalTime, "localtime", a, false); }
 Value f_time_clock(Args a) { return clock(ValueKind::Time, "time", a, false); }
@@ -627,19 +701,16 @@ Value f_datetime_fromepoch(Args a) {
     if (a[0].is_null() || a[1].is_null()) return Value();
     if (!a[0].is_number()) bad_argument("datetime.fromepoch", a[0], "a number of seconds");
     if (!a[1].is_number()) bad_argument("datetime.fromepoch", a[1], "a number of nanoseconds");
-    const int64_t s = a[0].is_int() ? a[0].as_int() : static_cast<int64_t>(a[0].as_float());
-    const int64_t n = a[1].is_int() ? a[1].as_int() : static_cast<int64_t>(a[1].as_float());
-    return Value(date_time_at_instant(s + floor_div(n, kNanosPerSecond),
-                                      static_cast<int32_t>(floor_mod(n, kNanosPerSecond)), Zone{}));
+    return Value(epoch_instant(epoch_number("EpochSecond", a[0]),
+                               epoch_number("NanoOfSecond", a[1]), Zone{}));
 }
 
 Value f_datetime_fromepochmillis(Args a) {
     if (a[0].is_null()) return Value();
     if (!a[0].is_number())
         bad_argument("datetime.fromepochmillis", a[0], "a number of milliseconds");
-    const int64_t ms = a[0].is_int() ? a[0].as_int() : static_cast<int64_t>(a[0].as_float());
-    return Value(date_time_at_instant(
-        floor_div(ms, 1000), static_cast<int32_t>(floor_mod(ms, 1000) * 1'000'000), Zone{}));
+    const int64_t ms = epoch_number("EpochMilli", a[0]);
+    return Value(epoch_instant(floor_div(ms, 1000), floor_mod(ms, 1000) * 1'000'000, Zone{}));
 }
 
 Value f_duration(Args a) { return fn::f_duration(a); }
