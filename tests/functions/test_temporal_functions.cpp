@@ -130,6 +130,21 @@ TEST_CASE("durations: from maps, arithmetic and accessors", "[functions][tempora
     CHECK(str(fn::divide(text(ValueKind::Duration, "PT1H"), Value(int64_t{4}))) == "PT15M");
     CHECK_THROWS_AS(
         fn::add(text(ValueKind::Date, "2020-01-01"), text(ValueKind::Date, "2020-01-01")), Error);
+    // A result past the years a date may have is an error, however far past (no overflow).
+    const Value one_day = text(ValueKind::Duration, "P1D");
+    const Value huge = callf("duration", {map({{"days", Value(int64_t{9223372036854775000})}})});
+    for (const char* kind_text :
+         {"+999999999-12-31", "+999999999-12-31T23:59:59", "+999999999-12-31T23:59:59Z"}) {
+        const std::string t = kind_text;
+        const ValueKind kind = t.size() == 16    ? ValueKind::Date
+                               : t.back() == 'Z' ? ValueKind::DateTime
+                                                 : ValueKind::LocalDateTime;
+        INFO(t);
+        CHECK_THROWS_AS(fn::add(text(kind, t), one_day), Error);
+        CHECK_THROWS_AS(fn::add(text(kind, t), huge), Error);
+        CHECK_THROWS_AS(fn::subtract(text(kind, t), huge), Error);
+        CHECK(str(fn::subtract(text(kind, t), one_day)).rfind("+999999999-12-30", 0) == 0);
+    }
     const Value dur = text(ValueKind::Duration, "P1Y4M10DT1H1M1.111111111S");
     CHECK(fn::temporal_property(dur, "months") == Value(int64_t{16}));
     CHECK(fn::temporal_property(dur, "minutes") == Value(int64_t{61}));

@@ -516,14 +516,24 @@ int64_t plus_months(int64_t days, int64_t months) {
     return days_from_civil(y, mo, std::min(d.day, days_in_month(y, mo)));
 }
 
+// A day number of the result of arithmetic, when it lies in the years a date may have.
+int64_t checked_day(__int128 day) {
+    static const int64_t first = days_from_civil(kMinYear, 1, 1);
+    static const int64_t last = days_from_civil(kMaxYear, 12, 31);
+    if (day < first || day > last)
+        invalid("Invalid value for Year: the result lies past the years a date may have (" +
+                std::to_string(kMinYear) + " - " + std::to_string(kMaxYear) + ")");
+    return static_cast<int64_t>(day);
+}
+
 Value plus_duration(const Value& t, const Duration& d, int sign) {
-    const int64_t months = d.months * sign, ddays = d.days * sign;
+    const int64_t months = checked(__int128{d.months} * sign);
+    const __int128 ddays = __int128{d.days} * sign;
     const __int128 dn = duration_nanos(d) * sign;
     switch (t.kind()) {
-        case ValueKind::Date: {
-            const int64_t whole_days = checked(dn / kNanosPerDay);
-            return Value(Date{plus_months(t.as_date().days, months) + ddays + whole_days});
-        }
+        case ValueKind::Date:
+            return Value(Date{checked_day(__int128{plus_months(t.as_date().days, months)} + ddays +
+                                          dn / kNanosPerDay)});
         case ValueKind::LocalTime:
             return Value(LocalTime{static_cast<int64_t>(
                 ((t.as_local_time().nanos + dn) % kNanosPerDay + kNanosPerDay) % kNanosPerDay)});
@@ -534,27 +544,34 @@ Value plus_duration(const Value& t, const Duration& d, int sign) {
                      t.as_time().offset});
         case ValueKind::LocalDateTime: {
             const auto& x = t.as_local_date_time();
-            const int64_t day = plus_months(floor_div(x.seconds, kSecondsPerDay), months) + ddays;
+            const int64_t day = checked_day(
+                __int128{plus_months(floor_div(x.seconds, kSecondsPerDay), months)} + ddays);
             const __int128 total =
                 (__int128{day} * kSecondsPerDay + floor_mod(x.seconds, kSecondsPerDay)) *
                     kNanosPerSecond +
                 x.nanos + dn;
             const __int128 secs = total >= 0 ? total / kNanosPerSecond
                                              : (total - (kNanosPerSecond - 1)) / kNanosPerSecond;
-            return Value(
-                LocalDateTime{checked(secs), static_cast<int32_t>(total - secs * kNanosPerSecond)});
+            checked_day(secs >= 0 ? secs / kSecondsPerDay
+                                  : (secs - (kSecondsPerDay - 1)) / kSecondsPerDay);
+            return Value(LocalDateTime{static_cast<int64_t>(secs),
+                                       static_cast<int32_t>(total - secs * kNanosPerSecond)});
         }
         case ValueKind::DateTime: {
             const auto& x = t.as_date_time();
             const int64_t local = local_seconds(x);
-            const int64_t day = plus_months(floor_div(local, kSecondsPerDay), months) + ddays;
+            const int64_t day = checked_day(
+                __int128{plus_months(floor_div(local, kSecondsPerDay), months)} + ddays);
             DateTime moved = date_time_at_local(
                 day * kSecondsPerDay + floor_mod(local, kSecondsPerDay), x.nanos, zone_of(x));
             const __int128 total = __int128{moved.seconds} * kNanosPerSecond + moved.nanos + dn;
             const __int128 secs = total >= 0 ? total / kNanosPerSecond
                                              : (total - (kNanosPerSecond - 1)) / kNanosPerSecond;
-            return Value(date_time_at_instant(
-                checked(secs), static_cast<int32_t>(total - secs * kNanosPerSecond), zone_of(x)));
+            checked_day(secs >= 0 ? secs / kSecondsPerDay
+                                  : (secs - (kSecondsPerDay - 1)) / kSecondsPerDay);
+            return Value(date_time_at_instant(static_cast<int64_t>(secs),
+                                              static_cast<int32_t>(total - secs * kNanosPerSecond),
+                                              zone_of(x)));
         }
         default: return Value();
     }
