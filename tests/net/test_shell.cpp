@@ -246,8 +246,12 @@ TEST_CASE("lora --connect bolt:// and neo4j:// render like the embedded shell",
         "CREATE (:City {name: 'Lyon', pop: 0.5})-[:ROAD {km: 465}]->(:City {name: 'Paris'})";
     const std::string read =
         "MATCH p = (a:City)-[r:ROAD]->(b) RETURN a, r, b.name AS name, p, [1, 'x', null] AS l, "
-        "{k: 2.5, t: true} AS m";
-    // A script on stdin: the write, then the read of nodes, relationships and a path.
+        "{k: 2.5, t: true} AS m, [date('2020-01-02'), localtime('12:00:01.5'), "
+        "time('12:00+01:00'), localdatetime('2020-01-02T03:04'), "
+        "datetime('2020-01-02T03:04:05.000000006[Europe/Paris]'), datetime('2020-07-02T03:04Z'), "
+        "duration('P1M2DT3.5S')] AS times";
+    // A script on stdin: the write, then the read of nodes, relationships, a path and every
+    // temporal kind.
     auto remote = run_process(kLoraShell, {"--connect", bolt_url(d)}, setup + ";\n" + read + ";\n");
     INFO(remote.err);
     CHECK(remote.exit_code == 0);

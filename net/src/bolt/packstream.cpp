@@ -4,6 +4,8 @@
 
 #include <lora/error.hpp>
 
+#include "temporal_structs.hpp"
+
 #include <bit>
 #include <cstring>
 #include <limits>
@@ -347,12 +349,13 @@ Value Decoder::value_at(uint32_t depth) {
             case kTinyMap: return map_of(nibble);
             case kTinyStruct: {
                 uint8_t sig = byte();
+                if (is_temporal_signature(sig))
+                    return temporal_from_struct(sig, struct_fields(nibble, depth));
                 if (graph_values_) return graph_value(sig, nibble, depth);
                 throw UnsupportedValue("structure " + hex(sig) + " (" + std::to_string(nibble) +
                                        " fields) is not a value lora accepts from a client: " +
-                                       "temporal and spatial parameters are not read yet, "
-                                       "and nodes, relationships and paths cannot be "
-                                       "parameters");
+                                       "spatial parameters are not read yet, and nodes, "
+                                       "relationships and paths cannot be parameters");
             }
             default: break;
         }
@@ -391,15 +394,20 @@ Value Decoder::value_at(uint32_t depth) {
     }
 }
 
-// Nodes and relationships as Encoder writes them (the element ids of 5.x are the ids again,
-// so they are read past); a path's unbound relationships get their endpoints from its steps.
-Value Decoder::graph_value(uint8_t signature, size_t fields, uint32_t depth) {
+std::vector<Value> Decoder::struct_fields(size_t fields, uint32_t depth) {
     if (depth >= kMaxValueNesting)
         throw ProtocolError("structures nest deeper than " + std::to_string(kMaxValueNesting) +
                             " levels");
     std::vector<Value> f;
     f.reserve(fields);
     for (size_t i = 0; i < fields; ++i) f.push_back(value_at(depth + 1));
+    return f;
+}
+
+// Nodes and relationships as Encoder writes them (the element ids of 5.x are the ids again,
+// so they are read past); a path's unbound relationships get their endpoints from its steps.
+Value Decoder::graph_value(uint8_t signature, size_t fields, uint32_t depth) {
+    const std::vector<Value> f = struct_fields(fields, depth);
     auto bad = [&]() -> ProtocolError {
         return ProtocolError("structure " + hex(signature) + " with " + std::to_string(fields) +
                              " field(s) is not a well-formed graph value");

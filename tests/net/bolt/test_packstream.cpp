@@ -179,6 +179,52 @@ TEST_CASE("packstream: temporal structures, datetimes in Bolt 5's UTC and 4.4's 
     CHECK(encode(zoned, false).substr(0, 5) == bytes({0xB3, 0x66, 0xC9, 0x0E, 0x1A}));
 }
 
+TEST_CASE("packstream: temporal structures decode in both forms, their fields checked",
+          "[bolt][packstream][temporal]") {
+    const std::vector<Value> values = {
+        Value(lora::Date{-719528}),  // 0000-01-01
+        Value(lora::LocalTime{86'399'999'999'999}),
+        Value(lora::Time{5, -18 * 3600}),
+        Value(lora::LocalDateTime{-62'135'596'800, 999'999'999}),
+        Value(lora::DateTime{1'700'000'000, 5, -3600, ""}),
+        Value(lora::DateTime{1'700'000'000, 0, 3600, "Europe/Paris"}),
+        Value(lora::Duration{-14, 3, -5, 999'999'999}),
+    };
+    for (const auto& v : values) {
+        INFO(v.to_string());
+        CHECK(decode(encode(v, true)) == v);   // Bolt 5: datetimes at UTC seconds
+        CHECK(decode(encode(v, false)) == v);  // Bolt 4.4: datetimes at wall-clock seconds
+    }
+    // A legacy zone-id datetime takes the zone's offset at that wall-clock time (+01:00 in
+    // Paris in November).
+    CHECK(decode(bytes({0xB3, 0x66, 0xCA, 0x65, 0x53, 0xF1, 0x00, 0x00, 0x8C}) + "Europe/Paris")
+              .to_string() == "2023-11-14T22:13:20+01:00[Europe/Paris]");
+    // Out of range, the wrong kinds or numbers of fields, an unknown zone: refused by name.
+    auto refused = [](const std::string& b) {
+        try {
+            decode_any(b);
+        } catch (const UnsupportedValue& e) {
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    };
+    CHECK(refused(bytes({0xB1, 0x44, 0xCB, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}))
+              .find("past the years") != std::string::npos);
+    CHECK(refused(bytes({0xB1, 0x74, 0xCB, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}))
+              .find("nanoseconds of the day") != std::string::npos);
+    CHECK(refused(bytes({0xB2, 0x54, 0x00, 0xCA, 0x00, 0x01, 0x00, 0x00})).find("offset") !=
+          std::string::npos);
+    CHECK(refused(bytes({0xB2, 0x64, 0x00, 0xCA, 0x3B, 0x9A, 0xCA, 0x00}))
+              .find("nanoseconds of a second") != std::string::npos);
+    CHECK(refused(bytes({0xB3, 0x69, 0x00, 0x00, 0x84}) + "Mars").find("'Mars'") !=
+          std::string::npos);
+    CHECK(refused(bytes({0xB1, 0x44, 0x81, 'x'})).find("not an INTEGER") != std::string::npos);
+    CHECK(refused(bytes({0xB2, 0x44, 0x01, 0x02})).find("2 field(s), not 1") != std::string::npos);
+    CHECK(refused(bytes({0xB4, 0x45, 0x00, 0x00, 0xCB, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                         0xFF, 0xCA, 0x3B, 0x9A, 0xCA, 0x00}))
+              .find("64 bits") != std::string::npos);
+}
+
 TEST_CASE("packstream: nodes, relationships and paths (4.4 and 5.x)", "[bolt][packstream]") {
     Node a{5, std::make_shared<NodeData>(NodeData{{"Person"}, Map{{"name", Value("Ann")}}})};
     Node b{6, std::make_shared<NodeData>(NodeData{{}, Map{}})};
@@ -294,8 +340,9 @@ TEST_CASE("packstream: bytes and structures are refused as values", "[bolt][pack
     CHECK_THROWS_AS(decode_any(bytes({0xCD, 0x00, 0x01, 0x01})), UnsupportedValue);
     CHECK_THROWS_AS(decode_any(bytes({0xCE, 0x00, 0x00, 0x00, 0x01, 0x01})), UnsupportedValue);
     CHECK_THROWS_AS(decode_any(bytes({0xCC, 0x05, 0x01})), ProtocolError);
-    // A Date structure (0x44) as a parameter.
-    CHECK_THROWS_AS(decode_any(bytes({0xB1, 0x44, 0x01})), UnsupportedValue);
+    // A Point2D structure (0x58) as a parameter.
+    CHECK_THROWS_AS(decode_any(bytes({0xB3, 0x58, 0xC9, 0x1C, 0x23, 0x01, 0x02})),
+                    UnsupportedValue);
 }
 
 TEST_CASE("packstream: a client decodes nodes, relationships and paths", "[bolt][packstream]") {
@@ -355,6 +402,7 @@ TEST_CASE("packstream: malformed graph values are protocol errors", "[bolt][pack
                                  bytes({0x92, 0x01, 0x05})),
                     ProtocolError);
     CHECK_THROWS_AS(decode_graph(bytes({0xB3, 0x50, 0x90, 0x90, 0x90})), ProtocolError);
-    // A structure lora has no type for (a Date) is unsupported, not malformed.
-    CHECK_THROWS_AS(decode_graph(bytes({0xB1, 0x44, 0x01})), UnsupportedValue);
+    // A structure lora has no type for (a Point2D) is unsupported, not malformed.
+    CHECK_THROWS_AS(decode_graph(bytes({0xB3, 0x58, 0xC9, 0x1C, 0x23, 0x01, 0x02})),
+                    UnsupportedValue);
 }

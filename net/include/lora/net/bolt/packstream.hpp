@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace lora::net::bolt {
 
@@ -19,8 +20,9 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-// Well-formed PackStream that lora cannot take as a value (bytes, temporal or spatial
-// structures, a node sent as a parameter): the message fails, the connection goes on.
+// Well-formed PackStream that lora cannot take as a value (bytes, spatial structures, a
+// node sent as a parameter, a date past the year 999,999,999): the message fails, the
+// connection goes on.
 class UnsupportedValue : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
@@ -85,14 +87,17 @@ public:
 
     // A structure header; returns the signature and sets `fields`.
     uint8_t struct_header(size_t& fields);
-    // One value. Byte arrays, structures (but the graph values when decoded) and whatever
-    // lora has no type for throw UnsupportedValue; the rest of the message is then not read.
+    // One value. Temporal structures become temporal values; byte arrays, spatial
+    // structures, graph values (unless decoded as a client's results) and temporal fields
+    // out of range throw UnsupportedValue; the rest of the message is then not read.
     Value value();
     bool at_end() const { return pos_ == in_.size(); }
     size_t position() const { return pos_; }
 
 private:
     Value value_at(uint32_t depth);
+    // The `fields` values of a structure whose header was read.
+    std::vector<Value> struct_fields(size_t fields, uint32_t depth);
     Value graph_value(uint8_t signature, size_t fields, uint32_t depth);
     uint8_t byte();
     uint64_t uint_be(size_t bytes);
