@@ -176,9 +176,13 @@ TEST_CASE("lorad streams 1,000,000 rows with bounded memory", "[net][stream]") {
     int64_t rows = 0;
     bool in_order = true;
     json last;
+    bool ended = false;  // the body ended before its summary line
     for (;;) {
         auto l = s.line();
-        REQUIRE(l);
+        if (!l) {  // one assertion per row would slow the reader tenfold under TSan
+            ended = true;
+            break;
+        }
         if ((*l)[0] != '[') {
             last = json::parse(*l);
             break;
@@ -190,6 +194,7 @@ TEST_CASE("lorad streams 1,000,000 rows with bounded memory", "[net][stream]") {
             peak = std::max(peak, rss_kib(d.pid()));
         }
     }
+    REQUIRE_FALSE(ended);
     CHECK_FALSE(s.line());  // the summary was the last line
     CHECK(rows == 1000000);
     CHECK(in_order);

@@ -26,6 +26,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <filesystem>
 #include <future>
@@ -117,7 +118,9 @@ struct Database::Impl {
     actors::EnginePtr engine;
     actors::coordinator_actor coordinator;
     std::mutex checkpoint_mu;  // one checkpoint or snapshot at a time
-    uint64_t wal_bytes_at_checkpoint = 0;
+    // The WAL's size at the last checkpoint: written under checkpoint_mu, read by the
+    // automatic checkpoint thread without it.
+    std::atomic<uint64_t> wal_bytes_at_checkpoint{0};
     uint32_t vector_from_image = 0, vector_rebuilt = 0;  // at recovery (wal_status)
     // Automatic checkpoints run on this thread when the WAL grows past a size.
     std::thread checkpointer;

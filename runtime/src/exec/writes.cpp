@@ -101,8 +101,10 @@ uint64_t Executor::w_create_node() {
 bool Executor::w_label(uint64_t node, uint32_t label, bool add, bool fresh) {
     if (!fresh) lock(node, false);
     if (env_.part->has_label(node, label) == add) return false;
-    if (env_.log) logged(kLoggedChangeBytes);
-    if (env_.log) env_.part->versions().before_node_change(*env_.part, node, env_.txn);
+    if (env_.log) {
+        logged(kLoggedChangeBytes);
+        env_.part->versions().before_node_change(*env_.part, node, env_.txn);
+    }
     bool changed = add ? env_.part->add_label(node, label) : env_.part->remove_label(node, label);
     if (!changed) return false;
     if (env_.log) {

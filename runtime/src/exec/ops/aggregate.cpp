@@ -7,6 +7,11 @@
 
 namespace lora::exec {
 
+// What a group costs besides its keys' payloads, for the memory limits: each slot of its row
+// (a Value and the index's share of the row's hash node), and each aggregator's object.
+constexpr uint64_t kGroupSlotOverhead = sizeof(Value) + 48;
+constexpr uint64_t kAggregatorBytes = 64;
+
 void Executor::aggregate(const plan::Aggregate& op, size_t step, std::vector<Row>& rows) {
     const size_t next = step + 1;
     struct Group {
@@ -19,8 +24,8 @@ void Executor::aggregate(const plan::Aggregate& op, size_t step, std::vector<Row
     MemoryLease memory(env_.memory);
     auto make_group = [&](const Row& r) {
         uint64_t bytes = sizeof(Group) + sizeof(Row) +
-                         (sizeof(Value) + 48) * static_cast<size_t>(env_.plan->slot_count) +
-                         64 * op.aggs.size();
+                         kGroupSlotOverhead * static_cast<size_t>(env_.plan->slot_count) +
+                         kAggregatorBytes * op.aggs.size();
         for (int k : op.keys) bytes += 2 * r[static_cast<size_t>(k)].footprint();
         memory.grow(bytes, "the aggregation's groups");
         Group g;

@@ -131,8 +131,10 @@ void Executor::trail_advance(const plan::ShortestPath& op, size_t step, int64_t 
 void Executor::trail_reply(const plan::ShortestPath& op, size_t step, Row& row) {
     const List& reply = row[static_cast<size_t>(op.work)].as_list();
     const int64_t id = reply[1].as_int();
-    if (!trails_ || !trails_->by_id.count(id)) internal("reply for an unknown trail search");
-    TrailSearch& s = trails_->by_id.at(id);
+    if (!trails_) internal("reply for an unknown trail search");
+    auto found = trails_->by_id.find(id);
+    if (found == trails_->by_id.end()) internal("reply for an unknown trail search");
+    TrailSearch& s = found->second;
     TrailSide& side = s.sides[s.expanding];
     const Layer& last = side.layers.back();
     // A node every walk reached over the same relationship cannot go back over it (no trail

@@ -294,8 +294,10 @@ void Executor::shortest_check(const plan::ShortestPath& op, size_t step, Row& ro
 void Executor::shortest_reply(const plan::ShortestPath& op, size_t step, Row& row) {
     const List& reply = row[static_cast<size_t>(op.work)].as_list();
     const int64_t id = reply[1].as_int();
-    if (!searches_ || !searches_->by_id.count(id)) internal("reply for an unknown search");
-    ShortestSearch& s = searches_->by_id.at(id);
+    if (!searches_) internal("reply for an unknown search");
+    auto found = searches_->by_id.find(id);
+    if (found == searches_->by_id.end()) internal("reply for an unknown search");
+    ShortestSearch& s = found->second;
     Side& side = s.sides[s.expanding];
     const int64_t depth = side.depth + 1;
     const bool screen = (op.rel_pred || op.node_pred) && reply[0].as_int() == kReply;
