@@ -22,7 +22,7 @@ using lora::test::TempDir;
 
 namespace {
 
-const std::string kBench = LORA_BINARY_DIR "/bench/lora-bench";
+const std::string kBench = lora::test::build_dir() + "/bench/lora-bench";
 
 // The last line of the output: the JSON summary.
 nlohmann::json last_json_line(const std::string& out) {

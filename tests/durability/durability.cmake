@@ -5,5 +5,3 @@ add_executable(durability_child ${CMAKE_CURRENT_LIST_DIR}/child/durability_child
 target_link_libraries(durability_child PRIVATE lora_engine)
 lora_add_suite(test_durability durability lora_engine)
 add_dependencies(test_durability durability_child)
-target_compile_definitions(test_durability PRIVATE
-  LORA_DURABILITY_CHILD="$<TARGET_FILE:durability_child>")

@@ -227,7 +227,10 @@ public:
     // Starts durability_child DIR args... with LORA_FAULT=fault (unset when empty).
     Child(const fs::path& dir, const std::vector<std::string>& args,
           const std::string& fault = "") {
-        std::vector<std::string> argv_s{LORA_DURABILITY_CHILD, dir.string()};
+        // durability_child is built next to the test program.
+        const std::string child =
+            (fs::canonical("/proc/self/exe").parent_path() / "durability_child").string();
+        std::vector<std::string> argv_s{child, dir.string()};
         argv_s.insert(argv_s.end(), args.begin(), args.end());
         std::vector<std::string> env_s;
         for (char** e = environ; *e; ++e)

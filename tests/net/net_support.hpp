@@ -2,8 +2,6 @@
 // HTTP client whose every operation has a deadline so a broken server fails a test, not hangs it.
 #pragma once
 
-#include "lora_test_paths.hpp"
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -29,8 +27,16 @@
 
 namespace lora::test {
 
-// The lora shell of this build.
-inline const std::string kLoraShell = LORA_BINARY_DIR "/tools/lora";
+// This build's directory: test programs run from a folder one level below it (tests/,
+// bench/), so it is found from the running program and no absolute path is compiled in
+// (the compiler cache then shares the objects between clones).
+inline std::string build_dir() {
+    return std::filesystem::canonical("/proc/self/exe").parent_path().parent_path().string();
+}
+
+// The lora shell and lorad of this build.
+inline const std::string kLoraShell = build_dir() + "/tools/lora";
+inline const std::string kLorad = build_dir() + "/tools/lorad";
 
 // Whether this is a sanitizer build (tests/sanitize/run.sh). ASan and TSan reserve terabytes
 // of address space for their shadow memory, so lorad cannot start under an address-space
@@ -98,7 +104,7 @@ public:
                 rlimit as{address_space, address_space};
                 setrlimit(RLIMIT_AS, &as);
             }
-            std::string bin = LORA_BINARY_DIR "/tools/lorad";
+            std::string bin = kLorad;
             std::vector<char*> argv{bin.data()};
             for (auto& a : args) argv.push_back(a.data());
             argv.push_back(nullptr);

@@ -191,7 +191,7 @@ TEST_CASE("lorad takes flag over environment over config file", "[net][lorad]") 
 TEST_CASE("lorad refuses bad settings with a message", "[net][lorad]") {
     // Started by hand: a refusing lorad never prints its port.
     auto run = [](std::vector<std::string> args, std::map<std::string, std::string> env) {
-        auto r = lora::test::run_process(LORA_BINARY_DIR "/tools/lorad", std::move(args), {}, env);
+        auto r = lora::test::run_process(lora::test::kLorad, std::move(args), {}, env);
         return std::make_pair(r.exit_code, r.err);
     };
     auto [code1, err1] = run({"--http", "127.0.0.1:0", "--shards", "many"}, {});

@@ -14,7 +14,7 @@ using nlohmann::json;
 
 namespace {
 
-const std::string kLorad = LORA_BINARY_DIR "/tools/lorad";
+using lora::test::kLorad;
 
 json must_query(HttpClient& c, const std::string& q, const json& params = json::object()) {
     auto r = c.query({{"query", q}, {"params", params}});
@@ -299,7 +299,7 @@ TEST_CASE("SIGTERM lets an in-flight query finish and answers it", "[net][lorad]
               "UNWIND range(1, 1500000) AS x WITH count(x) AS n CREATE (:Done {n: n}) RETURN n"}});
     });
     REQUIRE(wait_for_running_query(d.port()));
-    int code = d.stop();
+    int code = d.stop(SIGTERM, std::chrono::seconds(600));
     client.join();
     CHECK(code == 0);
     INFO(reply.body);

@@ -228,7 +228,7 @@ TEST_CASE("lorad refuses to start with an unusable certificate or key", "[net][l
     TempDir dir;
     Cert a = make_cert(dir, "a");
     Cert b = make_cert(dir, "b");
-    const std::string lorad = LORA_BINARY_DIR "/tools/lorad";
+    const std::string lorad = lora::test::kLorad;
     const std::string data = (dir.path / "data").string();
     auto start = [&](std::vector<std::string> args) {
         args.insert(args.begin(), {"--data", data, "--http", "127.0.0.1:0", "--bolt", "off"});

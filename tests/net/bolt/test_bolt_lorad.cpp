@@ -122,8 +122,7 @@ TEST_CASE("lorad bolt: --auth-token, --bolt off and bad addresses", "[bolt][lora
         Lorad env({}, {{"LORA_BOLT", "127.0.0.1:0"}});
         CHECK(env.bolt_port() != 0);
     }
-    auto r =
-        run_process(LORA_BINARY_DIR "/tools/lorad", {"--http", "127.0.0.1:0", "--bolt", "nowhere"});
+    auto r = run_process(lora::test::kLorad, {"--http", "127.0.0.1:0", "--bolt", "nowhere"});
     CHECK(r.exit_code == 2);
     CHECK(r.err.find("bolt") != std::string::npos);
 }
