@@ -20,7 +20,11 @@ int64_t floor_div(int64_t a, int64_t b) {
     return q;
 }
 
-int64_t floor_mod(int64_t a, int64_t b) { return a - floor_div(a, b) * b; }
+// a % b moved to b's sign: no product that could overflow near the ends of int64.
+int64_t floor_mod(int64_t a, int64_t b) {
+    const int64_t r = a % b;
+    return r != 0 && ((r < 0) != (b < 0)) ? r + b : r;
+}
 
 bool is_leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
