@@ -72,9 +72,7 @@ public:
         return s;
     }
     int64_t day(int64_t d) const {
-        static const int64_t first = days_from_civil(kMinYear, 1, 1);
-        static const int64_t last = days_from_civil(kMaxYear, 12, 31);
-        if (d < first || d > last)
+        if (!day_in_range(d))
             fail("lies past the years a date may have (" + std::to_string(kMinYear) + " - " +
                  std::to_string(kMaxYear) + ")");
         return d;

@@ -50,6 +50,8 @@ int64_t days_from_iso_week(int64_t week_year, int week, int day_of_week);
 
 // Checks a year, month and day (and throws errors::invalid_temporal naming the field).
 void check_year(int64_t year);
+// Whether day number `days` (since 1970-01-01, any width) lies in the years a date may have.
+bool day_in_range(__int128 days);
 int64_t checked_date(int64_t year, int64_t month, int64_t day);
 
 // The UTC time of day of a zoned time, in [0, kNanosPerDay).

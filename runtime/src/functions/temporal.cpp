@@ -118,10 +118,12 @@ Zone zone_arg(std::string_view fn, const Value& v) {
     return parse_zone(v.as_string());
 }
 
+// Whether `d` converts to int64 (false for NaN).
+bool fits_int64(double d) { return d >= -9223372036854775808.0 && d < 9223372036854775808.0; }
+
 int64_t int_field(const Map& m, std::string_view key, const Value& v) {
     if (v.is_int()) return v.as_int();
-    if (v.is_float() && std::trunc(v.as_float()) == v.as_float() &&
-        v.as_float() >= -9223372036854775808.0 && v.as_float() < 9223372036854775808.0)
+    if (v.is_float() && std::trunc(v.as_float()) == v.as_float() && fits_int64(v.as_float()))
         return static_cast<int64_t>(v.as_float());
     invalid("the temporal field '" + std::string(key) + "' must be an INTEGER, got " +
             v.to_string());
@@ -141,11 +143,11 @@ DateTime epoch_instant(int64_t seconds, int64_t nanos, const Zone& zone) {
     if (__builtin_add_overflow(seconds, floor_div(nanos, kNanosPerSecond), &s))
         invalid("Invalid value for EpochSecond: " + std::to_string(seconds) + " seconds and " +
                 std::to_string(nanos) + " nanoseconds are past the largest instant");
-    const int64_t year = civil_from_days(floor_div(s, kSecondsPerDay)).year;
-    if (year < kMinYear || year > kMaxYear)
+    if (!day_in_range(floor_div(s, kSecondsPerDay)))
         invalid("Invalid value for EpochSecond: " + std::to_string(s) + " lies in the year " +
-                std::to_string(year) + " (valid years " + std::to_string(kMinYear) + " - " +
-                std::to_string(kMaxYear) + ")");
+                std::to_string(civil_from_days(floor_div(s, kSecondsPerDay)).year) +
+                " (valid years " + std::to_string(kMinYear) + " - " + std::to_string(kMaxYear) +
+                ")");
     return date_time_at_instant(s, static_cast<int32_t>(floor_mod(nanos, kNanosPerSecond)), zone);
 }
 
@@ -154,8 +156,7 @@ DateTime epoch_instant(int64_t seconds, int64_t nanos, const Zone& zone) {
 int64_t epoch_number(std::string_view what, const Value& v) {
     if (v.is_int()) return v.as_int();
     const double d = std::trunc(v.as_float());
-    if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0))  // also NaN
-        invalid("Invalid value for " + std::string(what) + ": " + v.to_string());
+    if (!fits_int64(d)) invalid("Invalid value for " + std::string(what) + ": " + v.to_string());
     return static_cast<int64_t>(d);
 }
 
@@ -516,11 +517,12 @@ int64_t plus_months(int64_t days, int64_t months) {
     return days_from_civil(y, mo, std::min(d.day, days_in_month(y, mo)));
 }
 
+// a / b rounded down, for the 128-bit sums of the arithmetic below.
+__int128 floor_div_wide(__int128 a, int64_t b) { return a >= 0 ? a / b : (a - (b - 1)) / b; }
+
 // A day number of the result of arithmetic, when it lies in the years a date may have.
 int64_t checked_day(__int128 day) {
-    static const int64_t first = days_from_civil(kMinYear, 1, 1);
-    static const int64_t last = days_from_civil(kMaxYear, 12, 31);
-    if (day < first || day > last)
+    if (!day_in_range(day))
         invalid("Invalid value for Year: the result lies past the years a date may have (" +
                 std::to_string(kMinYear) + " - " + std::to_string(kMaxYear) + ")");
     return static_cast<int64_t>(day);
@@ -550,10 +552,8 @@ Value plus_duration(const Value& t, const Duration& d, int sign) {
                 (__int128{day} * kSecondsPerDay + floor_mod(x.seconds, kSecondsPerDay)) *
                     kNanosPerSecond +
                 x.nanos + dn;
-            const __int128 secs = total >= 0 ? total / kNanosPerSecond
-                                             : (total - (kNanosPerSecond - 1)) / kNanosPerSecond;
-            checked_day(secs >= 0 ? secs / kSecondsPerDay
-                                  : (secs - (kSecondsPerDay - 1)) / kSecondsPerDay);
+            const __int128 secs = floor_div_wide(total, kNanosPerSecond);
+            checked_day(floor_div_wide(secs, kSecondsPerDay));
             return Value(LocalDateTime{static_cast<int64_t>(secs),
                                        static_cast<int32_t>(total - secs * kNanosPerSecond)});
         }
@@ -565,10 +565,8 @@ Value plus_duration(const Value& t, const Duration& d, int sign) {
             DateTime moved = date_time_at_local(
                 day * kSecondsPerDay + floor_mod(local, kSecondsPerDay), x.nanos, zone_of(x));
             const __int128 total = __int128{moved.seconds} * kNanosPerSecond + moved.nanos + dn;
-            const __int128 secs = total >= 0 ? total / kNanosPerSecond
-                                             : (total - (kNanosPerSecond - 1)) / kNanosPerSecond;
-            checked_day(secs >= 0 ? secs / kSecondsPerDay
-                                  : (secs - (kSecondsPerDay - 1)) / kSecondsPerDay);
+            const __int128 secs = floor_div_wide(total, kNanosPerSecond);
+            checked_day(floor_div_wide(secs, kSecondsPerDay));
             return Value(date_time_at_instant(static_cast<int64_t>(secs),
                                               static_cast<int32_t>(total - secs * kNanosPerSecond),
                                               zone_of(x)));

@@ -91,6 +91,12 @@ void check_year(int64_t year) {
                                        std::to_string(kMaxYear) + ")");
 }
 
+bool day_in_range(__int128 days) {
+    static const int64_t first = days_from_civil(kMinYear, 1, 1);
+    static const int64_t last = days_from_civil(kMaxYear, 12, 31);
+    return days >= first && days <= last;
+}
+
 namespace {
 
 [[noreturn]] void field_out_of_range(std::string_view field, int64_t v, int64_t lo, int64_t hi) {
