@@ -5,6 +5,8 @@
 #include <lora/lora.hpp>
 #include <lora/wal/fault.hpp>
 
+#include "program_dir.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -228,8 +230,7 @@ public:
     Child(const fs::path& dir, const std::vector<std::string>& args,
           const std::string& fault = "") {
         // durability_child is built next to the test program.
-        const std::string child =
-            (fs::canonical("/proc/self/exe").parent_path() / "durability_child").string();
+        const std::string child = (lora::test::program_dir() / "durability_child").string();
         std::vector<std::string> argv_s{child, dir.string()};
         argv_s.insert(argv_s.end(), args.begin(), args.end());
         std::vector<std::string> env_s;

@@ -2,6 +2,8 @@
 // HTTP client whose every operation has a deadline so a broken server fails a test, not hangs it.
 #pragma once
 
+#include "program_dir.hpp"
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -28,11 +30,8 @@
 namespace lora::test {
 
 // This build's directory: test programs run from a folder one level below it (tests/,
-// bench/), so it is found from the running program and no absolute path is compiled in
-// (the compiler cache then shares the objects between clones).
-inline std::string build_dir() {
-    return std::filesystem::canonical("/proc/self/exe").parent_path().parent_path().string();
-}
+// bench/).
+inline std::string build_dir() { return program_dir().parent_path().string(); }
 
 // The lora shell and lorad of this build.
 inline const std::string kLoraShell = build_dir() + "/tools/lora";
